@@ -1,0 +1,353 @@
+/*
+ * uptime-admin: what must happen before the first API key exists, and
+ * the operator's chores.
+ *
+ *   uptime-admin init
+ *   uptime-admin migrate
+ *   uptime-admin team create NAME
+ *   uptime-admin key create --team ID --name NAME --scopes LIST|all
+ *                           [--expires TIME]
+ *   uptime-admin key list --team ID
+ *   uptime-admin key revoke ID
+ *   uptime-admin backup PATH
+ *
+ * Exit status: 0 done, 1 failed, 2 bad arguments.  Results go to stdout
+ * (a new key prints only its secret), messages to stderr.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "uptime.h"
+
+#define EXIT_USAGE	2
+
+static const char usage_text[] =
+    "usage: uptime-admin init\n"
+    "       uptime-admin migrate\n"
+    "       uptime-admin team create NAME\n"
+    "       uptime-admin key create --team ID --name NAME "
+    "--scopes LIST|all [--expires TIME]\n"
+    "       uptime-admin key list --team ID\n"
+    "       uptime-admin key revoke ID\n"
+    "       uptime-admin backup PATH\n"
+    "The database and secret are UPTIME_DB and UPTIME_SECRET_FILE.\n";
+
+static int
+usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "uptime-admin: %s\n", why);
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+static struct db *
+open_db(int migrate)
+{
+	struct db	*db;
+	char		 err[512];
+
+	if ((db = db_open(cfg.db, migrate, err, sizeof(err))) == NULL)
+		fprintf(stderr, "uptime-admin: %s\n", err);
+	return db;
+}
+
+static int
+load_secret(void)
+{
+	char	 err[512];
+
+	if (auth_load_secret(cfg.secret_file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "uptime-admin: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Make the folder holding path, mode 0700, if it is missing. */
+static int
+make_parent(const char *path)
+{
+	char	 copy[1024];
+	char	*dir;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		fprintf(stderr, "uptime-admin: cannot create %s: %s\n", dir,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_init(void)
+{
+	struct db	*db;
+	char		 err[512];
+
+	if (make_parent(cfg.secret_file) == -1 || make_parent(cfg.db) == -1)
+		return 1;
+	if (access(cfg.secret_file, F_OK) == 0)
+		fprintf(stderr, "uptime-admin: keeping the secret %s\n",
+		    cfg.secret_file);
+	else if (auth_create_secret(cfg.secret_file, err, sizeof(err)) == -1) {
+		fprintf(stderr, "uptime-admin: %s\n", err);
+		return 1;
+	} else
+		fprintf(stderr, "uptime-admin: created the secret %s\n",
+		    cfg.secret_file);
+	if (load_secret() == -1 || (db = open_db(1)) == NULL)
+		return 1;
+	fprintf(stderr, "uptime-admin: database %s is at schema version %d\n",
+	    cfg.db, db_schema_version());
+	db_close(db);
+	return 0;
+}
+
+static int
+cmd_migrate(void)
+{
+	struct db	*db;
+
+	if ((db = open_db(1)) == NULL)
+		return 1;
+	fprintf(stderr, "uptime-admin: database %s is at schema version %d\n",
+	    cfg.db, db_schema_version());
+	db_close(db);
+	return 0;
+}
+
+static int
+cmd_team(int argc, char **argv)
+{
+	struct db	*db;
+	struct team	 t;
+	long		 n;
+
+	if (argc != 3 || strcmp(argv[1], "create") != 0)
+		return usage("team takes: create NAME");
+	n = utf8_chars(argv[2]);
+	if (n < 1 || n > NAME_MAXCHARS)
+		return usage("the team name must be 1 to 255 characters");
+	if ((db = open_db(1)) == NULL)
+		return 1;
+	if (team_create(db, argv[2], &t) != DB_OK) {
+		fprintf(stderr, "uptime-admin: cannot create the team\n");
+		db_close(db);
+		return 1;
+	}
+	printf("%s\n", t.id);
+	db_close(db);
+	return 0;
+}
+
+/* The value after a --flag, or NULL when it is missing. */
+static const char *
+flag(int argc, char **argv, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < argc - 1; i++)
+		if (strcmp(argv[i], name) == 0)
+			return argv[i + 1];
+	return NULL;
+}
+
+/* Refuse flags other than those listed ("--a,--b"). */
+static int
+only_flags(int argc, char **argv, int from, const char *known)
+{
+	char	 want[64];
+	int	 i;
+
+	for (i = from; i < argc; i += 2) {
+		snprintf(want, sizeof(want), ",%s,", argv[i]);
+		if (strncmp(argv[i], "--", 2) != 0 || strstr(known, want) ==
+		    NULL || i + 1 >= argc)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+key_create(struct db *db, int argc, char **argv)
+{
+	struct apikey	 k;
+	struct team	 t;
+	const char	*team = flag(argc, argv, "--team");
+	const char	*name = flag(argc, argv, "--name");
+	const char	*scopes = flag(argc, argv, "--scopes");
+	const char	*expires = flag(argc, argv, "--expires");
+	char		 secret[KEY_LEN + 1];
+	int		 rc;
+
+	if (only_flags(argc, argv, 2, ",--team,--name,--scopes,--expires,"))
+		return usage("key create takes --team, --name, --scopes and "
+		    "--expires, each with a value");
+	if (team == NULL || name == NULL || scopes == NULL)
+		return usage("key create needs --team, --name and --scopes");
+	memset(&k, 0, sizeof(k));
+	if (utf8_chars(name) < 1 || utf8_chars(name) > NAME_MAXCHARS)
+		return usage("--name must be 1 to 255 characters");
+	if (scope_parse_list(scopes, &k.scopes) == -1)
+		return usage("--scopes is \"all\" or a comma-separated list of "
+		    "monitors:read, monitors:write, alerts:read, alerts:write, "
+		    "status-pages:read, status-pages:write, maintenance:read, "
+		    "maintenance:write, team:read, team:write, api-keys:read, "
+		    "api-keys:write");
+	if (expires != NULL && (time_parse(expires, &k.expires_at) == -1 ||
+	    k.expires_at <= time_now_ms()))
+		return usage("--expires must be a future RFC 3339 time");
+	if ((rc = team_get(db, team, &t)) != DB_OK) {
+		fprintf(stderr, "uptime-admin: no team %s\n", team);
+		return 1;
+	}
+	snprintf(k.team_id, sizeof(k.team_id), "%s", t.id);
+	snprintf(k.name, sizeof(k.name), "%s", name);
+	key_generate(secret);
+	rc = apikey_insert(db, &k, secret, cfg.max_keys, time_now_ms());
+	if (rc == DB_OK)
+		printf("%s\n", secret);
+	else if (rc == DB_CONFLICT)
+		fprintf(stderr, "uptime-admin: the team has %ld active keys "
+		    "already (UPTIME_MAX_KEYS)\n", cfg.max_keys);
+	else
+		fprintf(stderr, "uptime-admin: cannot create the key\n");
+	sodium_memzero(secret, sizeof(secret));
+	return rc == DB_OK ? 0 : 1;
+}
+
+static int
+print_key(const struct apikey *k, void *arg)
+{
+	char	 t[TIME_MAX];
+	int	 i, first = 1;
+
+	(void)arg;
+	printf("%s  %s  %-7s  %s  ", k->id, k->prefix,
+	    key_status_names[apikey_status(k, time_now_ms())],
+	    k->expires_at ? time_format(k->expires_at, t) : "never");
+	for (i = 0; i < SCOPE__MAX; i++)
+		if (k->scopes & (1u << i)) {
+			printf("%s%s", first ? "" : ",", scope_names[i]);
+			first = 0;
+		}
+	printf("  %s\n", k->name);
+	return 0;
+}
+
+static int
+key_list(struct db *db, int argc, char **argv)
+{
+	struct page	 pg;
+	const char	*team = flag(argc, argv, "--team");
+
+	if (only_flags(argc, argv, 2, ",--team,") || team == NULL)
+		return usage("key list needs --team ID");
+	memset(&pg, 0, sizeof(pg));
+	printf("id  prefix  status  expires  scopes  name\n");
+	return apikey_list(db, team, KEY_ALL, &pg, 1000000, time_now_ms(),
+	    print_key, NULL) == DB_OK ? 0 : 1;
+}
+
+static int
+key_revoke(struct db *db, int argc, char **argv)
+{
+	struct apikey	 k;
+
+	if (argc != 3)
+		return usage("key revoke needs the key id");
+	if (apikey_find(db, argv[2], &k) != DB_OK) {
+		fprintf(stderr, "uptime-admin: no key %s\n", argv[2]);
+		return 1;
+	}
+	if (k.revoked_at == 0 && apikey_revoke(db, &k, time_now_ms()) != DB_OK)
+		return 1;
+	fprintf(stderr, "uptime-admin: key %s is revoked\n", k.id);
+	return 0;
+}
+
+static int
+cmd_key(int argc, char **argv)
+{
+	struct db	*db;
+	int		 rc;
+
+	if (argc < 2)
+		return usage("key takes: create, list or revoke");
+	if (strcmp(argv[1], "create") != 0 && strcmp(argv[1], "list") != 0 &&
+	    strcmp(argv[1], "revoke") != 0)
+		return usage("key takes: create, list or revoke");
+	if (load_secret() == -1 || (db = open_db(1)) == NULL)
+		return 1;
+	if (strcmp(argv[1], "create") == 0)
+		rc = key_create(db, argc, argv);
+	else if (strcmp(argv[1], "list") == 0)
+		rc = key_list(db, argc, argv);
+	else
+		rc = key_revoke(db, argc, argv);
+	db_close(db);
+	return rc;
+}
+
+static int
+cmd_backup(int argc, char **argv)
+{
+	struct db	*db;
+	char		 err[512];
+	int		 rc = 0;
+
+	if (argc != 2)
+		return usage("backup needs the path of a new file");
+	if ((db = open_db(1)) == NULL)
+		return 1;
+	if (db_backup(db, argv[1], err, sizeof(err)) == -1) {
+		fprintf(stderr, "uptime-admin: %s\n", err);
+		rc = 1;
+	} else
+		fprintf(stderr, "uptime-admin: wrote %s\n", argv[1]);
+	db_close(db);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	char	 err[512];
+
+	umask(077);
+	if (argc < 2)
+		return usage(NULL);
+	if (config_load(err, sizeof(err)) == -1) {
+		fprintf(stderr, "uptime-admin: %s\n", err);
+		return 1;
+	}
+	if (sodium_init() == -1) {
+		fprintf(stderr, "uptime-admin: libsodium cannot start\n");
+		return 1;
+	}
+	if (strcmp(argv[1], "init") == 0 && argc == 2)
+		return cmd_init();
+	if (strcmp(argv[1], "migrate") == 0 && argc == 2)
+		return cmd_migrate();
+	if (strcmp(argv[1], "team") == 0)
+		return cmd_team(argc - 1, argv + 1);
+	if (strcmp(argv[1], "key") == 0)
+		return cmd_key(argc - 1, argv + 1);
+	if (strcmp(argv[1], "backup") == 0)
+		return cmd_backup(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	return usage("unknown command");
+}

@@ -1,0 +1,330 @@
+/*
+ * api-keys.fcgi: API keys and the audit trail.
+ *
+ * No key may give more than it has: a key creates or rotates only keys
+ * whose scopes are a subset of its own and whose expiry is no later than
+ * its own (so a key with an expiry cannot make one without).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "uptime.h"
+
+static const struct jfield key_fields[] = {
+	{ "name", 0 },
+	{ "scopes", 0 },
+	{ "expiresAt", 0 },
+	{ "id", 1 },
+	{ "keyPrefix", 1 },
+	{ "createdAt", 1 },
+	{ "lastUsedAt", 1 },
+	{ "lastUsedIp", 1 },
+	{ "revokedAt", 1 },
+	{ "status", 1 },
+	{ "createdByKeyId", 1 },
+	{ "key", 1 },
+	{ NULL, 0 }
+};
+
+/* Answer 403 when target (scopes, expiry) exceeds the calling key. */
+static int
+escalates(struct req *r, unsigned scopes, int64_t expires)
+{
+	const struct apikey	*me = r->key;
+	int			 i;
+
+	for (i = 0; i < SCOPE__MAX; i++)
+		if ((scopes & (1u << i)) && !(me->scopes & (1u << i))) {
+			resp_problem_member(r, 403, "escalation_refused",
+			    "scope", scope_names[i], "A key cannot give a "
+			    "scope it does not have: %s.", scope_names[i]);
+			return 1;
+		}
+	if (me->expires_at != 0 && (expires == 0 || expires > me->expires_at)) {
+		resp_problem(r, 403, "escalation_refused", "This key expires; "
+		    "the key it makes must expire no later than it does.");
+		return 1;
+	}
+	return 0;
+}
+
+/* The key object plus its secret: only create and rotate say it. */
+static int
+answer_with_secret(struct req *r, int status, const struct apikey *k,
+    char *secret)
+{
+	cJSON	*o = apikey_json(k, r->now);
+
+	cJSON_AddStringToObject(o, "key", secret);
+	sodium_memzero(secret, KEY_LEN);
+	snprintf(r->target_id, sizeof(r->target_id), "%s", k->id);
+	return resp_data(r, status, o);
+}
+
+static int
+list_key(const struct apikey *k, void *arg)
+{
+	struct lister	*l = arg;
+
+	page_add(l, apikey_json(k, l->now), k->created_at, k->id);
+	return 0;
+}
+
+/*
+ * GET /v1/api-keys?status=active|expired|revoked|all
+ * Scope api-keys:read.  200 with a page of keys; 400 bad_query.
+ */
+static int
+keys_list(struct req *r)
+{
+	struct page	 pg;
+	struct lister	 l;
+	const char	*s = req_query(r, "status");
+	int		 st, rc;
+
+	for (st = 0; s != NULL && st < KEY_STATUS__MAX; st++)
+		if (strcmp(s, key_status_names[st]) == 0)
+			break;
+	if (st == KEY_STATUS__MAX)
+		return resp_problem(r, 400, "bad_query", "status must be one "
+		    "of active, expired, revoked, all.");
+	if (s == NULL)
+		st = KEY_ACTIVE;
+	if (page_parse(r, &pg) == -1)
+		return 0;
+	page_start(&l, &pg);
+	l.now = r->now;
+	rc = apikey_list(r->db, r->key->team_id, (enum key_status)st, &pg,
+	    pg.perpage + 1, r->now, list_key, &l);
+	if (rc != DB_OK) {
+		cJSON_Delete(l.items);
+		return resp_db(r, rc);
+	}
+	return page_answer(r, &l);
+}
+
+/*
+ * POST /v1/api-keys {name, scopes, expiresAt?}
+ * Scope api-keys:write.  201 with the key and its secret, Location;
+ * 400 invalid body, 403 escalation_refused, 409 limit_exceeded.
+ */
+static int
+keys_create(struct req *r)
+{
+	struct apikey	 k;
+	struct verrs	 v = { 0 };
+	const cJSON	*scopes, *s;
+	cJSON		*body;
+	const char	*name = NULL;
+	char		 secret[KEY_LEN + 1], ptr[32];
+	int		 i, n = 0, isnull, rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	json_check_fields(body, key_fields, &v);
+	if (json_str(body, "name", 1, NAME_MAXCHARS, JREQ, &v, &name,
+	    NULL) == 1)
+		snprintf(k.name, sizeof(k.name), "%s", name);
+	scopes = cJSON_GetObjectItemCaseSensitive(body, "scopes");
+	if (scopes == NULL)
+		verr_add(&v, VERR_INVALID, "/scopes", "required");
+	else if (!cJSON_IsArray(scopes) || cJSON_GetArraySize(scopes) == 0 ||
+	    cJSON_GetArraySize(scopes) > SCOPE__MAX)
+		verr_add(&v, VERR_INVALID, "/scopes", "must be a list of 1 to "
+		    "%d scopes", SCOPE__MAX);
+	else
+		cJSON_ArrayForEach(s, scopes) {
+			snprintf(ptr, sizeof(ptr), "/scopes/%d", n++);
+			if (!cJSON_IsString(s) ||
+			    (i = scope_find(s->valuestring)) == -1)
+				verr_add(&v, VERR_INVALID, ptr, "must be one "
+				    "of the twelve scopes, such as "
+				    "monitors:read");
+			else
+				k.scopes |= 1u << i;
+		}
+	if (json_time(body, "expiresAt", JNULL, &v, &k.expires_at,
+	    &isnull) == 1 && k.expires_at <= r->now)
+		verr_add(&v, VERR_INVALID, "/expiresAt", "must be in the "
+		    "future");
+	cJSON_Delete(body);
+	if (v.n > 0)
+		return resp_verrs(r, &v);
+	if (escalates(r, k.scopes, k.expires_at))
+		return 0;
+
+	snprintf(k.team_id, sizeof(k.team_id), "%s", r->key->team_id);
+	snprintf(k.created_by, sizeof(k.created_by), "%s", r->key->id);
+	key_generate(secret);
+	rc = apikey_insert(r->db, &k, secret, cfg.max_keys, r->now);
+	if (rc == DB_CONFLICT) {
+		sodium_memzero(secret, sizeof(secret));
+		return resp_problem(r, 409, "limit_exceeded", "A team may have "
+		    "at most %ld active keys; revoke one first.", cfg.max_keys);
+	}
+	if (rc != DB_OK) {
+		sodium_memzero(secret, sizeof(secret));
+		return resp_db(r, rc);
+	}
+	resp_header(r, "Location", "%s/%s", r->uri_path, k.id);
+	return answer_with_secret(r, 201, &k, secret);
+}
+
+/*
+ * GET /v1/api-keys/current
+ * Any valid key.  200 with the calling key and its team.
+ */
+static int
+keys_current(struct req *r)
+{
+	struct team	 t;
+	cJSON		*o;
+	int		 rc;
+
+	if ((rc = team_get(r->db, r->key->team_id, &t)) != DB_OK)
+		return resp_db(r, rc == DB_NOTFOUND ? DB_ERROR : rc);
+	o = apikey_json(r->key, r->now);
+	cJSON_AddItemToObject(o, "team", team_json(&t));
+	return resp_data(r, 200, o);
+}
+
+/*
+ * GET /v1/api-keys/{id}
+ * Scope api-keys:read.  200 with the key; 404 (also for other teams').
+ */
+static int
+keys_get(struct req *r)
+{
+	struct apikey	 k;
+	int		 rc;
+
+	if ((rc = apikey_get(r->db, r->key->team_id, r->args[0], &k)) != DB_OK)
+		return resp_db(r, rc);
+	return resp_data(r, 200, apikey_json(&k, r->now));
+}
+
+/*
+ * DELETE /v1/api-keys/{id}
+ * Scope api-keys:write.  204 (also when already revoked: the row stays
+ * for the audit trail); 404.
+ */
+static int
+keys_revoke(struct req *r)
+{
+	struct apikey	 k;
+	int		 rc;
+
+	if ((rc = apikey_get(r->db, r->key->team_id, r->args[0], &k)) != DB_OK)
+		return resp_db(r, rc);
+	if (k.revoked_at == 0 && (rc = apikey_revoke(r->db, &k, r->now)) !=
+	    DB_OK)
+		return resp_db(r, rc);
+	return resp_empty(r, 204);
+}
+
+/*
+ * POST /v1/api-keys/{id}/rotate
+ * Scope api-keys:write.  200 with the key and its new secret; the old
+ * secret stops working at once.  403 escalation_refused, 404, 409 when
+ * the key is revoked or expired.
+ */
+static int
+keys_rotate(struct req *r)
+{
+	struct apikey	 k;
+	char		 secret[KEY_LEN + 1];
+	int		 rc;
+
+	if ((rc = apikey_get(r->db, r->key->team_id, r->args[0], &k)) != DB_OK)
+		return resp_db(r, rc);
+	if (apikey_status(&k, r->now) != KEY_ACTIVE)
+		return resp_problem(r, 409, "conflict", "Only active keys can "
+		    "be rotated; this one is %s.",
+		    key_status_names[apikey_status(&k, r->now)]);
+	if (escalates(r, k.scopes, k.expires_at))
+		return 0;
+	key_generate(secret);
+	if ((rc = apikey_set_secret(r->db, &k, secret)) != DB_OK) {
+		sodium_memzero(secret, sizeof(secret));
+		return resp_db(r, rc);
+	}
+	return answer_with_secret(r, 200, &k, secret);
+}
+
+static int
+list_event(const struct audit_event *ev, void *arg)
+{
+	page_add(arg, audit_json(ev), ev->at, ev->id);
+	return 0;
+}
+
+/*
+ * GET /v1/audit-events?keyId&action&from&to
+ * Scope api-keys:read.  200 with a page of events, newest first;
+ * 400 bad_query.
+ */
+static int
+audit_events(struct req *r)
+{
+	struct audit_filter	 f = { 0 };
+	struct page		 pg;
+	struct lister		 l;
+	const char		*from, *to;
+	int			 rc;
+
+	f.key_id = req_query(r, "keyId");
+	f.action = req_query(r, "action");
+	from = req_query(r, "from");
+	to = req_query(r, "to");
+	if (f.key_id != NULL && !id_valid(f.key_id, "key"))
+		return resp_problem(r, 400, "bad_query", "keyId must be an API "
+		    "key id (key_...).");
+	if (f.action != NULL && (strlen(f.action) == 0 ||
+	    strlen(f.action) > 63 || strspn(f.action,
+	    "abcdefghijklmnopqrstuvwxyz_.") != strlen(f.action)))
+		return resp_problem(r, 400, "bad_query", "action must be an "
+		    "event name such as api_key.created.");
+	if ((from != NULL && time_parse(from, &f.from) == -1) ||
+	    (to != NULL && time_parse(to, &f.to) == -1))
+		return resp_problem(r, 400, "bad_query", "from and to must be "
+		    "RFC 3339 times.");
+	if (f.from != 0 && f.to != 0 && f.to <= f.from)
+		return resp_problem(r, 400, "bad_query", "to must be after "
+		    "from.");
+	if (page_parse(r, &pg) == -1)
+		return 0;
+	page_start(&l, &pg);
+	rc = audit_list(r->db, r->key->team_id, &f, &pg, pg.perpage + 1,
+	    list_event, &l);
+	if (rc != DB_OK) {
+		cJSON_Delete(l.items);
+		return resp_db(r, rc);
+	}
+	return page_answer(r, &l);
+}
+
+static const struct route routes[] = {
+	{ "GET", "/v1/api-keys", SCOPE_API_KEYS_READ, keys_list, NULL,
+	    "status,perPage,cursor", 0 },
+	{ "POST", "/v1/api-keys", SCOPE_API_KEYS_WRITE, keys_create,
+	    "api_key.created", "", ROUTE_BODY },
+	{ "GET", "/v1/api-keys/current", SCOPE_ANYKEY, keys_current, NULL,
+	    "", 0 },
+	{ "GET", "/v1/api-keys/{key}", SCOPE_API_KEYS_READ, keys_get, NULL,
+	    "", 0 },
+	{ "DELETE", "/v1/api-keys/{key}", SCOPE_API_KEYS_WRITE, keys_revoke,
+	    "api_key.revoked", "", 0 },
+	{ "POST", "/v1/api-keys/{key}/rotate", SCOPE_API_KEYS_WRITE,
+	    keys_rotate, "api_key.rotated", "", 0 },
+	{ "GET", "/v1/audit-events", SCOPE_API_KEYS_READ, audit_events, NULL,
+	    "keyId,action,from,to,perPage,cursor", 0 },
+};
+
+int
+main(void)
+{
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]));
+}

@@ -1,0 +1,276 @@
+/*
+ * API keys: the struct, its JSON and all of its SQL.  The secret itself
+ * never reaches this module's storage: only its keyed hash (auth.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "uptime.h"
+
+const char *const key_status_names[KEY_STATUS__MAX] = {
+	"active", "expired", "revoked", "all"
+};
+
+#define COLS "id, team_id, name, scopes, key_prefix, created_at, " \
+	"expires_at, last_used_at, last_used_ip, revoked_at, created_by_key_id"
+
+enum stmt {
+	STMT_BY_HASH,
+	STMT_GET,
+	STMT_FIND,
+	STMT_COUNT_ACTIVE,
+	STMT_INSERT,
+	STMT_REVOKE,
+	STMT_SET_HASH,
+	STMT_TOUCH,
+	STMT_LIST,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_BY_HASH */
+	"SELECT " COLS " FROM api_keys WHERE key_hash = ?",
+	/* STMT_GET */
+	"SELECT " COLS " FROM api_keys WHERE team_id = ? AND id = ?",
+	/* STMT_FIND */
+	"SELECT " COLS " FROM api_keys WHERE id = ?",
+	/* STMT_COUNT_ACTIVE */
+	"SELECT count(*) FROM api_keys WHERE team_id = ? AND "
+	"revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+	/* STMT_INSERT */
+	"INSERT INTO api_keys (id, team_id, name, scopes, key_prefix, "
+	"key_hash, created_at, expires_at, created_by_key_id) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_REVOKE */
+	"UPDATE api_keys SET revoked_at = ? WHERE team_id = ? AND id = ? "
+	"AND revoked_at IS NULL",
+	/* STMT_SET_HASH */
+	"UPDATE api_keys SET key_hash = ?, key_prefix = ? "
+	"WHERE team_id = ? AND id = ?",
+	/* STMT_TOUCH */
+	"UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?",
+	/* STMT_LIST: ?2 is the status, ?3 now, ?4..?6 the cursor. */
+	"SELECT " COLS " FROM api_keys WHERE team_id = ?1 AND ("
+	" ?2 = 3"
+	" OR (?2 = 2 AND revoked_at IS NOT NULL)"
+	" OR (?2 = 0 AND revoked_at IS NULL AND"
+	"     (expires_at IS NULL OR expires_at > ?3))"
+	" OR (?2 = 1 AND revoked_at IS NULL AND expires_at <= ?3))"
+	" AND (?4 = 0 OR (created_at, id) < (?5, ?6))"
+	" ORDER BY created_at DESC, id DESC LIMIT ?7",
+};
+
+enum key_status
+apikey_status(const struct apikey *k, int64_t now)
+{
+	if (k->revoked_at != 0)
+		return KEY_REVOKED;
+	if (k->expires_at != 0 && k->expires_at <= now)
+		return KEY_EXPIRED;
+	return KEY_ACTIVE;
+}
+
+static void
+row(sqlite3_stmt *st, struct apikey *k)
+{
+	memset(k, 0, sizeof(*k));
+	db_col_text(st, 0, k->id, sizeof(k->id));
+	db_col_text(st, 1, k->team_id, sizeof(k->team_id));
+	db_col_text(st, 2, k->name, sizeof(k->name));
+	k->scopes = (unsigned)sqlite3_column_int64(st, 3) & SCOPES_ALL;
+	db_col_text(st, 4, k->prefix, sizeof(k->prefix));
+	k->created_at = sqlite3_column_int64(st, 5);
+	k->expires_at = sqlite3_column_int64(st, 6);
+	k->last_used_at = sqlite3_column_int64(st, 7);
+	db_col_text(st, 8, k->last_used_ip, sizeof(k->last_used_ip));
+	k->revoked_at = sqlite3_column_int64(st, 9);
+	db_col_text(st, 10, k->created_by, sizeof(k->created_by));
+}
+
+/* Step a statement expected to give at most one key. */
+static int
+one(sqlite3_stmt *st, struct apikey *k)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row(st, k);
+		rc = DB_OK;
+	} else
+		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+apikey_by_hash(struct db *db, const unsigned char *hash, struct apikey *k)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_BY_HASH])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_blob(st, 1, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	return one(st, k);
+}
+
+int
+apikey_get(struct db *db, const char *team, const char *id,
+    struct apikey *k)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, id);
+	return one(st, k);
+}
+
+int
+apikey_find(struct db *db, const char *id, struct apikey *k)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_FIND])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, id);
+	return one(st, k);
+}
+
+int
+apikey_insert(struct db *db, struct apikey *k, const char *secret, long max,
+    int64_t now)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 hash[KEY_HASHLEN];
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_COUNT_ACTIVE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, k->team_id);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_rc(rc) == DB_OK ? DB_ERROR : db_rc(rc);
+	}
+	rc = sqlite3_column_int64(st, 0) >= max;
+	sqlite3_reset(st);
+	if (rc)
+		return DB_CONFLICT;
+
+	id_new(k->id, "key");
+	snprintf(k->prefix, sizeof(k->prefix), "%.*s", KEY_SHOWNLEN, secret);
+	k->created_at = now;
+	key_hash(secret, hash);
+	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, k->id);
+	db_bind_text(st, 2, k->team_id);
+	db_bind_text(st, 3, k->name);
+	sqlite3_bind_int64(st, 4, k->scopes);
+	db_bind_text(st, 5, k->prefix);
+	sqlite3_bind_blob(st, 6, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 7, k->created_at);
+	db_bind_time(st, 8, k->expires_at);
+	db_bind_text(st, 9, k->created_by[0] ? k->created_by : NULL);
+	sodium_memzero(hash, sizeof(hash));
+	return db_exec_stmt(st);
+}
+
+int
+apikey_revoke(struct db *db, const struct apikey *k, int64_t now)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_REVOKE])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	db_bind_text(st, 2, k->team_id);
+	db_bind_text(st, 3, k->id);
+	return db_exec_stmt(st);
+}
+
+int
+apikey_set_secret(struct db *db, struct apikey *k, const char *secret)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 hash[KEY_HASHLEN];
+
+	snprintf(k->prefix, sizeof(k->prefix), "%.*s", KEY_SHOWNLEN, secret);
+	key_hash(secret, hash);
+	if ((st = db_stmt(db, sqls[STMT_SET_HASH])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_blob(st, 1, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	db_bind_text(st, 2, k->prefix);
+	db_bind_text(st, 3, k->team_id);
+	db_bind_text(st, 4, k->id);
+	sodium_memzero(hash, sizeof(hash));
+	return db_exec_stmt(st);
+}
+
+int
+apikey_touch(struct db *db, struct apikey *k, const char *ip, int64_t now)
+{
+	sqlite3_stmt	*st;
+
+	k->last_used_at = now;
+	snprintf(k->last_used_ip, sizeof(k->last_used_ip), "%s", ip);
+	if ((st = db_stmt(db, sqls[STMT_TOUCH])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	db_bind_text(st, 2, ip[0] ? ip : NULL);
+	db_bind_text(st, 3, k->id);
+	return db_exec_stmt(st);
+}
+
+int
+apikey_list(struct db *db, const char *team, enum key_status status,
+    const struct page *pg, int limit, int64_t now,
+    int (*fn)(const struct apikey *, void *), void *arg)
+{
+	sqlite3_stmt	*st;
+	struct apikey	 k;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	sqlite3_bind_int(st, 2, (int)status);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int(st, 4, pg->has_cursor);
+	sqlite3_bind_int64(st, 5, pg->c_time);
+	db_bind_text(st, 6, pg->c_id);
+	sqlite3_bind_int(st, 7, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row(st, &k);
+		if (fn(&k, arg) == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}
+
+cJSON *
+apikey_json(const struct apikey *k, int64_t now)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", k->id);
+	cJSON_AddStringToObject(o, "name", k->name);
+	cJSON_AddItemToObject(o, "scopes", scope_json(k->scopes));
+	cJSON_AddStringToObject(o, "keyPrefix", k->prefix);
+	json_add_time(o, "createdAt", k->created_at);
+	json_add_time(o, "expiresAt", k->expires_at);
+	json_add_time(o, "lastUsedAt", k->last_used_at);
+	json_add_str(o, "lastUsedIp", k->last_used_ip);
+	json_add_time(o, "revokedAt", k->revoked_at);
+	cJSON_AddStringToObject(o, "status",
+	    key_status_names[apikey_status(k, now)]);
+	json_add_str(o, "createdByKeyId", k->created_by);
+	return o;
+}

@@ -1,0 +1,130 @@
+/*
+ * The audit trail: one event per state-changing request and per refused
+ * (401/403) request.  Events of refusals that cannot be tied to a team
+ * (an unknown key) are kept with no team: the operator sees them with
+ * sqlite3, no team does.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "uptime.h"
+
+#define COLS "id, at, key_id, key_prefix, action, method, path, status, " \
+	"ip, target_id"
+
+enum stmt {
+	STMT_INSERT,
+	STMT_LIST,
+	STMT_PRUNE,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_INSERT */
+	"INSERT INTO audit_events (id, team_id, at, key_id, key_prefix, "
+	"action, method, path, status, ip, target_id) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_LIST */
+	"SELECT " COLS " FROM audit_events WHERE team_id = ?1"
+	" AND (?2 IS NULL OR key_id = ?2)"
+	" AND (?3 IS NULL OR action = ?3)"
+	" AND (?4 IS NULL OR at >= ?4)"
+	" AND (?5 IS NULL OR at < ?5)"
+	" AND (?6 = 0 OR (at, id) < (?7, ?8))"
+	" ORDER BY at DESC, id DESC LIMIT ?9",
+	/* STMT_PRUNE */
+	"DELETE FROM audit_events WHERE at < ?",
+};
+
+int
+audit_record(struct db *db, const char *team, const struct audit_event *ev)
+{
+	sqlite3_stmt	*st;
+	char		 id[ID_MAX];
+
+	id_new(id, "evt");
+	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, team);
+	sqlite3_bind_int64(st, 3, ev->at);
+	db_bind_text(st, 4, ev->key_id[0] ? ev->key_id : NULL);
+	db_bind_text(st, 5, ev->key_prefix[0] ? ev->key_prefix : NULL);
+	db_bind_text(st, 6, ev->action);
+	db_bind_text(st, 7, ev->method);
+	db_bind_text(st, 8, ev->path);
+	sqlite3_bind_int(st, 9, ev->status);
+	db_bind_text(st, 10, ev->ip[0] ? ev->ip : NULL);
+	db_bind_text(st, 11, ev->target_id[0] ? ev->target_id : NULL);
+	return db_exec_stmt(st);
+}
+
+int
+audit_list(struct db *db, const char *team, const struct audit_filter *f,
+    const struct page *pg, int limit,
+    int (*fn)(const struct audit_event *, void *), void *arg)
+{
+	sqlite3_stmt		*st;
+	struct audit_event	 ev;
+	int			 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, f->key_id);
+	db_bind_text(st, 3, f->action);
+	db_bind_time(st, 4, f->from);
+	db_bind_time(st, 5, f->to);
+	sqlite3_bind_int(st, 6, pg->has_cursor);
+	sqlite3_bind_int64(st, 7, pg->c_time);
+	db_bind_text(st, 8, pg->c_id);
+	sqlite3_bind_int(st, 9, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&ev, 0, sizeof(ev));
+		db_col_text(st, 0, ev.id, sizeof(ev.id));
+		ev.at = sqlite3_column_int64(st, 1);
+		db_col_text(st, 2, ev.key_id, sizeof(ev.key_id));
+		db_col_text(st, 3, ev.key_prefix, sizeof(ev.key_prefix));
+		db_col_text(st, 4, ev.action, sizeof(ev.action));
+		db_col_text(st, 5, ev.method, sizeof(ev.method));
+		db_col_text(st, 6, ev.path, sizeof(ev.path));
+		ev.status = sqlite3_column_int(st, 7);
+		db_col_text(st, 8, ev.ip, sizeof(ev.ip));
+		db_col_text(st, 9, ev.target_id, sizeof(ev.target_id));
+		if (fn(&ev, arg) == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}
+
+cJSON *
+audit_json(const struct audit_event *ev)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", ev->id);
+	json_add_time(o, "at", ev->at);
+	json_add_str(o, "keyId", ev->key_id);
+	json_add_str(o, "keyPrefix", ev->key_prefix);
+	cJSON_AddStringToObject(o, "action", ev->action);
+	cJSON_AddStringToObject(o, "method", ev->method);
+	cJSON_AddStringToObject(o, "path", ev->path);
+	cJSON_AddNumberToObject(o, "status", ev->status);
+	json_add_str(o, "ip", ev->ip);
+	json_add_str(o, "targetId", ev->target_id);
+	return o;
+}
+
+int
+audit_prune(struct db *db, int64_t before)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_PRUNE])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, before);
+	return db_exec_stmt(st);
+}

@@ -1,0 +1,323 @@
+/*
+ * API keys and authentication.
+ *
+ * A key is "uptime_" + 32 random base62 characters + 6 base62 characters
+ * of the CRC32 of the random part.  The checksum lets a mistyped or
+ * truncated key be refused before any database work.  Only a keyed
+ * BLAKE2b-256 hash of the whole key is stored; the hashing key is the
+ * server secret, kept in a 0600 file outside the database, so a copy of
+ * the database alone cannot be used to test guesses.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zlib.h>
+
+#include "uptime.h"
+
+#define SECRET_LEN	32
+#define KEY_TOUCH_MS	60000	/* write lastUsedAt at most once a minute */
+
+const char *const scope_names[SCOPE__MAX] = {
+	"monitors:read",
+	"monitors:write",
+	"alerts:read",
+	"alerts:write",
+	"status-pages:read",
+	"status-pages:write",
+	"maintenance:read",
+	"maintenance:write",
+	"team:read",
+	"team:write",
+	"api-keys:read",
+	"api-keys:write",
+};
+
+static const char base62[] =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+static unsigned char	 server_secret[SECRET_LEN];
+static int		 have_secret;
+
+int
+scope_find(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < SCOPE__MAX; i++)
+		if (strcmp(scope_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int
+scope_parse_list(const char *list, unsigned *mask)
+{
+	char	 name[32];
+	size_t	 n;
+	int	 i;
+
+	*mask = 0;
+	if (strcmp(list, "all") == 0) {
+		*mask = SCOPES_ALL;
+		return 0;
+	}
+	while (*list != '\0') {
+		n = strcspn(list, ",");
+		if (n == 0 || n >= sizeof(name))
+			return -1;
+		memcpy(name, list, n);
+		name[n] = '\0';
+		if ((i = scope_find(name)) == -1)
+			return -1;
+		*mask |= 1u << i;
+		list += n;
+		if (*list == ',' && *++list == '\0')
+			return -1;
+	}
+	return *mask == 0 ? -1 : 0;
+}
+
+cJSON *
+scope_json(unsigned mask)
+{
+	cJSON	*a = cJSON_CreateArray();
+	int	 i;
+
+	for (i = 0; i < SCOPE__MAX; i++)
+		if (mask & (1u << i))
+			cJSON_AddItemToArray(a, cJSON_CreateString(scope_names[i]));
+	return a;
+}
+
+void
+key_checksum(const char *rand, size_t len, char out[KEY_SUMLEN])
+{
+	unsigned long	 crc;
+	int		 i;
+
+	crc = crc32(0L, (const Bytef *)rand, (uInt)len);
+	for (i = KEY_SUMLEN - 1; i >= 0; i--) {
+		out[i] = base62[crc % 62];
+		crc /= 62;
+	}
+}
+
+void
+key_generate(char *out)
+{
+	memcpy(out, KEY_PREFIX, 7);
+	base62_random(out + 7, KEY_RANDLEN);
+	key_checksum(out + 7, KEY_RANDLEN, out + 7 + KEY_RANDLEN);
+	out[KEY_LEN] = '\0';
+}
+
+int
+key_check_format(const char *s)
+{
+	char	 sum[KEY_SUMLEN];
+	size_t	 i;
+
+	if (s == NULL || strlen(s) != KEY_LEN || strncmp(s, KEY_PREFIX, 7))
+		return 0;
+	for (i = 7; i < KEY_LEN; i++)
+		if (strchr(base62, s[i]) == NULL)
+			return 0;
+	key_checksum(s + 7, KEY_RANDLEN, sum);
+	return sodium_memcmp(sum, s + 7 + KEY_RANDLEN, KEY_SUMLEN) == 0;
+}
+
+void
+key_hash(const char *key, unsigned char out[KEY_HASHLEN])
+{
+	crypto_generichash(out, KEY_HASHLEN, (const unsigned char *)key,
+	    strlen(key), server_secret, sizeof(server_secret));
+}
+
+int
+auth_load_secret(const char *path, char *err, size_t errlen)
+{
+	struct stat	 sb;
+	char		 hex[SECRET_LEN * 2 + 2];
+	size_t		 binlen;
+	ssize_t		 n;
+	int		 fd;
+
+	if (sodium_init() == -1) {
+		snprintf(err, errlen, "libsodium cannot start");
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot read the server secret %s: %s "
+		    "(UPTIME_SECRET_FILE; uptime-admin init creates it)", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {
+		close(fd);
+		snprintf(err, errlen, "the server secret %s must be readable "
+		    "by its owner only (chmod 600)", path);
+		return -1;
+	}
+	n = read(fd, hex, sizeof(hex));
+	close(fd);
+	if (n < SECRET_LEN * 2 || (n > SECRET_LEN * 2 &&
+	    hex[SECRET_LEN * 2] != '\n') ||
+	    sodium_hex2bin(server_secret, sizeof(server_secret), hex,
+	    SECRET_LEN * 2, NULL, &binlen, NULL) != 0 ||
+	    binlen != SECRET_LEN) {
+		snprintf(err, errlen, "the server secret %s is not 64 "
+		    "hexadecimal characters", path);
+		return -1;
+	}
+	sodium_memzero(hex, sizeof(hex));
+	have_secret = 1;
+	return 0;
+}
+
+int
+auth_create_secret(const char *path, char *err, size_t errlen)
+{
+	unsigned char	 bin[SECRET_LEN];
+	char		 hex[SECRET_LEN * 2 + 2];
+	int		 fd, rc = -1;
+
+	if (sodium_init() == -1) {
+		snprintf(err, errlen, "libsodium cannot start");
+		return -1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		snprintf(err, errlen, "cannot create %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	randombytes_buf(bin, sizeof(bin));
+	sodium_bin2hex(hex, sizeof(hex), bin, sizeof(bin));
+	strcat(hex, "\n");
+	if (write(fd, hex, strlen(hex)) == (ssize_t)strlen(hex) &&
+	    fsync(fd) == 0)
+		rc = 0;
+	else
+		snprintf(err, errlen, "cannot write %s", path);
+	if (close(fd) == -1)
+		rc = -1;
+	sodium_memzero(bin, sizeof(bin));
+	sodium_memzero(hex, sizeof(hex));
+	return rc;
+}
+
+/* Record a refused request; failures here only get logged. */
+static void
+audit_refusal(struct req *r, const char *team, const char *key_id,
+    const char *prefix, const char *action, int status)
+{
+	struct audit_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.at = r->now;
+	snprintf(ev.key_id, sizeof(ev.key_id), "%s", key_id ? key_id : "");
+	snprintf(ev.key_prefix, sizeof(ev.key_prefix), "%s",
+	    prefix ? prefix : "");
+	snprintf(ev.action, sizeof(ev.action), "%s", action);
+	snprintf(ev.method, sizeof(ev.method), "%s", r->method);
+	snprintf(ev.path, sizeof(ev.path), "%s", r->path);
+	ev.status = status;
+	snprintf(ev.ip, sizeof(ev.ip), "%s", r->remote_addr);
+	if (audit_record(r->db, team, &ev) != DB_OK)
+		req_log(r, __func__, "cannot record %s", action);
+}
+
+static int
+unauthorized(struct req *r, const char *code, const char *detail,
+    const struct apikey *k, const char *prefix)
+{
+	if (strcmp(code, "missing_credentials") == 0)
+		resp_header(r, "WWW-Authenticate", "Bearer realm=\"uptime\"");
+	else
+		resp_header(r, "WWW-Authenticate", "Bearer realm=\"uptime\", "
+		    "error=\"invalid_token\", error_description=\"%s\"",
+		    strcmp(code, "key_expired") == 0 ? "The key has expired" :
+		    "The key is not valid");
+	resp_problem(r, 401, code, "%s", detail);
+	audit_refusal(r, k ? k->team_id : NULL, k ? k->id : NULL,
+	    k ? k->prefix : prefix, "auth.failed", 401);
+	return -1;
+}
+
+int
+auth_request(struct req *r, int scope)
+{
+	static struct apikey	 key;
+	const char		*h, *tok;
+	char			 prefix[KEY_SHOWNLEN + 1];
+	unsigned char		 hash[KEY_HASHLEN];
+	int			 rc;
+
+	r->key = NULL;
+	if (!have_secret) {
+		req_log(r, __func__, "no server secret loaded");
+		return resp_db(r, DB_ERROR), -1;
+	}
+	h = req_param(r, "HTTP_AUTHORIZATION");
+	if (h == NULL || *h == '\0')
+		return unauthorized(r, "missing_credentials", "Send "
+		    "\"Authorization: Bearer uptime_...\" with an API key.",
+		    NULL, NULL);
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return unauthorized(r, "invalid_key", "Only the Bearer scheme "
+		    "is accepted: \"Authorization: Bearer uptime_...\".",
+		    NULL, NULL);
+	for (tok = h + 7; *tok == ' '; tok++)
+		continue;
+	if (!key_check_format(tok))
+		return unauthorized(r, "invalid_key", "The API key is "
+		    "malformed: check that it was copied whole.", NULL, NULL);
+	snprintf(prefix, sizeof(prefix), "%.*s", KEY_SHOWNLEN, tok);
+
+	key_hash(tok, hash);
+	rc = apikey_by_hash(r->db, hash, &key);
+	sodium_memzero(hash, sizeof(hash));
+	if (rc == DB_NOTFOUND)
+		return unauthorized(r, "invalid_key", "The API key is not "
+		    "valid.", NULL, prefix);
+	if (rc != DB_OK) {
+		resp_db(r, rc);
+		return -1;
+	}
+	switch (apikey_status(&key, r->now)) {
+	case KEY_REVOKED:
+		return unauthorized(r, "invalid_key", "The API key has been "
+		    "revoked.", &key, NULL);
+	case KEY_EXPIRED:
+		return unauthorized(r, "key_expired", "The API key has "
+		    "expired; create a new one.", &key, NULL);
+	default:
+		break;
+	}
+	r->key = &key;
+
+	/* Reads stay reads: the usage stamp is written once a minute. */
+	if (key.last_used_at == 0 || r->now - key.last_used_at >= KEY_TOUCH_MS)
+		(void)apikey_touch(r->db, &key, r->remote_addr, r->now);
+
+	if (scope >= 0 && !(key.scopes & (1u << scope))) {
+		resp_header(r, "WWW-Authenticate", "Bearer realm=\"uptime\", "
+		    "error=\"insufficient_scope\", scope=\"%s\"",
+		    scope_names[scope]);
+		resp_problem_member(r, 403, "insufficient_scope",
+		    "requiredScope", scope_names[scope], "This API key lacks "
+		    "the %s scope that this request needs.", scope_names[scope]);
+		audit_refusal(r, key.team_id, key.id, key.prefix,
+		    "auth.forbidden", 403);
+		r->key = NULL;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,135 @@
+/*
+ * Configuration from UPTIME_* environment variables.  Programs call
+ * config_load() once at start-up, before serving anything: under FastCGI
+ * the per-request parameters are not the process environment, so nothing
+ * reads the environment after that.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uptime.h"
+
+struct config cfg;
+
+static int
+str_var(const char *name, char *out, size_t outlen, const char *def,
+    char *err, size_t errlen)
+{
+	const char	*v = getenv(name);
+
+	if (v == NULL)
+		v = def;
+	if (strlen(v) >= outlen) {
+		snprintf(err, errlen, "%s is too long (at most %zu bytes)",
+		    name, outlen - 1);
+		return -1;
+	}
+	strcpy(out, v);
+	return 0;
+}
+
+static int
+long_var(const char *name, long *out, long def, long min, long max,
+    char *err, size_t errlen)
+{
+	const char	*v = getenv(name);
+	char		*end;
+	long		 n;
+
+	if (v == NULL || *v == '\0') {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || end == v || n < min || n > max) {
+		snprintf(err, errlen, "%s must be a whole number from %ld "
+		    "to %ld, not \"%.40s\"", name, min, max, v);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+static int
+bool_var(const char *name, int *out, char *err, size_t errlen)
+{
+	const char	*v = getenv(name);
+
+	*out = 0;
+	if (v == NULL || *v == '\0' || strcmp(v, "0") == 0 ||
+	    strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
+	    strcmp(v, "off") == 0)
+		return 0;
+	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ||
+	    strcmp(v, "yes") == 0 || strcmp(v, "on") == 0) {
+		*out = 1;
+		return 0;
+	}
+	snprintf(err, errlen, "%s must be 1 or 0 (true/false, yes/no, on/off),"
+	    " not \"%.40s\"", name, v);
+	return -1;
+}
+
+int
+config_load(char *err, size_t errlen)
+{
+	size_t	 n;
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (str_var("UPTIME_DB", cfg.db, sizeof(cfg.db),
+	    "/var/lib/uptime/uptime.db", err, errlen) == -1 ||
+	    str_var("UPTIME_SECRET_FILE", cfg.secret_file,
+	    sizeof(cfg.secret_file), "/var/lib/uptime/secret", err,
+	    errlen) == -1 ||
+	    str_var("UPTIME_PUBLIC_URL", cfg.public_url,
+	    sizeof(cfg.public_url), "http://127.0.0.1:8080", err,
+	    errlen) == -1 ||
+	    bool_var("UPTIME_ALLOW_PRIVATE_TARGETS", &cfg.allow_private,
+	    err, errlen) == -1 ||
+	    str_var("UPTIME_SMTP_URL", cfg.smtp_url, sizeof(cfg.smtp_url),
+	    "", err, errlen) == -1 ||
+	    str_var("UPTIME_MAIL_FROM", cfg.mail_from, sizeof(cfg.mail_from),
+	    "uptime@localhost", err, errlen) == -1 ||
+	    str_var("UPTIME_CORS_ORIGINS", cfg.cors_origins,
+	    sizeof(cfg.cors_origins), "*", err, errlen) == -1 ||
+	    long_var("UPTIME_RATE_LIMIT", &cfg.rate_limit, 600, 1, 1000000,
+	    err, errlen) == -1 ||
+	    long_var("UPTIME_RETENTION_DAYS", &cfg.retention_days, 30, 1,
+	    3650, err, errlen) == -1 ||
+	    long_var("UPTIME_MAX_KEYS", &cfg.max_keys, 50, 1, 10000,
+	    err, errlen) == -1 ||
+	    long_var("UPTIME_AUDIT_RETENTION_DAYS", &cfg.audit_days, 90, 1,
+	    3650, err, errlen) == -1 ||
+	    long_var("UPTIME_CHECK_CONCURRENCY", &cfg.check_concurrency, 64,
+	    1, 4096, err, errlen) == -1 ||
+	    str_var("UPTIME_DNS_SERVERS", cfg.dns_servers,
+	    sizeof(cfg.dns_servers), "", err, errlen) == -1)
+		return -1;
+
+	if (cfg.db[0] == '\0') {
+		snprintf(err, errlen, "UPTIME_DB must name a file");
+		return -1;
+	}
+	if (cfg.secret_file[0] == '\0') {
+		snprintf(err, errlen, "UPTIME_SECRET_FILE must name a file");
+		return -1;
+	}
+	if (strncmp(cfg.public_url, "http://", 7) != 0 &&
+	    strncmp(cfg.public_url, "https://", 8) != 0) {
+		snprintf(err, errlen, "UPTIME_PUBLIC_URL must start with "
+		    "http:// or https://, not \"%.60s\"", cfg.public_url);
+		return -1;
+	}
+	n = strlen(cfg.public_url);
+	while (n > 0 && cfg.public_url[n - 1] == '/')
+		cfg.public_url[--n] = '\0';
+	if (cfg.cors_origins[0] == '\0') {
+		snprintf(err, errlen, "UPTIME_CORS_ORIGINS must be \"*\" or a "
+		    "comma-separated list of origins");
+		return -1;
+	}
+	return 0;
+}

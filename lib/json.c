@@ -1,0 +1,292 @@
+/*
+ * JSON bodies: parsing, field lists and typed getters with ranges and
+ * limits.  Every problem is collected into a struct verrs so that one 400
+ * names every bad field at once.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "uptime.h"
+
+void
+verr_add(struct verrs *v, enum verr_kind kind, const char *pointer,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	size_t	 i;
+
+	for (i = 0; i < v->n; i++)	/* one error a field is enough */
+		if (strcmp(v->e[i].pointer, pointer) == 0)
+			return;
+	if (v->n == VERR_MAX) {
+		v->dropped++;
+		return;
+	}
+	v->e[v->n].kind = kind;
+	snprintf(v->e[v->n].pointer, sizeof(v->e[v->n].pointer), "%s",
+	    pointer);
+	va_start(ap, fmt);
+	vsnprintf(v->e[v->n].detail, sizeof(v->e[v->n].detail), fmt, ap);
+	va_end(ap);
+	v->n++;
+}
+
+long
+utf8_chars(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	long			 n = 0;
+	unsigned		 c, need, cp, min;
+
+	while ((c = *p++) != 0) {
+		if (c < 0x80)
+			need = 0, cp = c, min = 0;
+		else if ((c & 0xe0) == 0xc0)
+			need = 1, cp = c & 0x1f, min = 0x80;
+		else if ((c & 0xf0) == 0xe0)
+			need = 2, cp = c & 0x0f, min = 0x800;
+		else if ((c & 0xf8) == 0xf0)
+			need = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return -1;
+		for (; need > 0; need--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return -1;
+			cp = (cp << 6) | (*p & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* A JSON pointer for a member name (escaping ~ and /), truncated. */
+static void
+pointer_for(const char *name, char *out, size_t outlen)
+{
+	size_t	 o = 0;
+
+	if (outlen < 3)
+		return;
+	out[o++] = '/';
+	for (; *name != '\0' && o + 3 < outlen; name++) {
+		if (*name == '~' || *name == '/') {
+			out[o++] = '~';
+			out[o++] = *name == '~' ? '0' : '1';
+		} else if ((unsigned char)*name < 0x20)
+			out[o++] = '?';
+		else
+			out[o++] = *name;
+	}
+	out[o] = '\0';
+}
+
+void
+json_check_fields(const cJSON *obj, const struct jfield *fields,
+    struct verrs *v)
+{
+	const cJSON		*m;
+	const struct jfield	*f;
+	char			 ptr[128];
+
+	cJSON_ArrayForEach(m, obj) {
+		for (f = fields; f->name != NULL; f++)
+			if (strcmp(f->name, m->string) == 0)
+				break;
+		pointer_for(m->string, ptr, sizeof(ptr));
+		if (f->name == NULL)
+			verr_add(v, VERR_UNKNOWN, ptr, "unknown field");
+		else if (f->readonly)
+			verr_add(v, VERR_READONLY, ptr,
+			    "read-only field; leave it out");
+	}
+}
+
+/*
+ * The member, or NULL when absent.  cJSON keeps duplicate members; the
+ * first one counts, as with most parsers that do not refuse them.
+ */
+static const cJSON *
+member(const cJSON *obj, const char *name, int flags, struct verrs *v,
+    int *isnull, int *rc)
+{
+	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(obj, name);
+	char		 ptr[128];
+
+	if (isnull != NULL)
+		*isnull = 0;
+	*rc = 0;
+	if (m != NULL && cJSON_IsNull(m) && (flags & JNULL)) {
+		if (isnull != NULL)
+			*isnull = 1;
+		return NULL;
+	}
+	if (m == NULL && (flags & JREQ)) {
+		pointer_for(name, ptr, sizeof(ptr));
+		verr_add(v, VERR_INVALID, ptr, "required");
+		*rc = -1;
+	}
+	return m;
+}
+
+static int
+bad(struct verrs *v, const char *name, const char *detail)
+{
+	char	 ptr[128];
+
+	pointer_for(name, ptr, sizeof(ptr));
+	verr_add(v, VERR_INVALID, ptr, "%s", detail);
+	return -1;
+}
+
+int
+json_str(const cJSON *obj, const char *name, size_t minchars,
+    size_t maxchars, int flags, struct verrs *v, const char **out,
+    int *isnull)
+{
+	const cJSON	*m;
+	long		 n;
+	int		 rc;
+	char		 msg[96];
+
+	if ((m = member(obj, name, flags, v, isnull, &rc)) == NULL)
+		return rc;
+	if (!cJSON_IsString(m))
+		return bad(v, name, "must be a string");
+	if ((n = utf8_chars(m->valuestring)) == -1)
+		return bad(v, name, "must be valid UTF-8");
+	if ((size_t)n < minchars || (size_t)n > maxchars) {
+		snprintf(msg, sizeof(msg), "must be %zu to %zu characters",
+		    minchars, maxchars);
+		return bad(v, name, msg);
+	}
+	*out = m->valuestring;
+	return 1;
+}
+
+int
+json_int(const cJSON *obj, const char *name, long long min, long long max,
+    int flags, struct verrs *v, long long *out, int *isnull)
+{
+	const cJSON	*m;
+	double		 d;
+	int		 rc;
+	char		 msg[96];
+
+	if ((m = member(obj, name, flags, v, isnull, &rc)) == NULL)
+		return rc;
+	snprintf(msg, sizeof(msg), "must be a whole number from %lld to %lld",
+	    min, max);
+	if (!cJSON_IsNumber(m))
+		return bad(v, name, msg);
+	d = m->valuedouble;
+	if (d != d || d < (double)min || d > (double)max ||
+	    d != (double)(long long)d)
+		return bad(v, name, msg);
+	*out = (long long)d;
+	return 1;
+}
+
+int
+json_bool(const cJSON *obj, const char *name, int flags, struct verrs *v,
+    int *out)
+{
+	const cJSON	*m;
+	int		 rc;
+
+	if ((m = member(obj, name, flags & ~JNULL, v, NULL, &rc)) == NULL)
+		return rc;
+	if (!cJSON_IsBool(m))
+		return bad(v, name, "must be true or false");
+	*out = cJSON_IsTrue(m);
+	return 1;
+}
+
+int
+json_time(const cJSON *obj, const char *name, int flags, struct verrs *v,
+    int64_t *out, int *isnull)
+{
+	const cJSON	*m;
+	int		 rc;
+
+	if ((m = member(obj, name, flags, v, isnull, &rc)) == NULL)
+		return rc;
+	if (!cJSON_IsString(m) || time_parse(m->valuestring, out) == -1)
+		return bad(v, name, "must be an RFC 3339 time such as "
+		    "2026-02-14T12:00:00.000Z");
+	return 1;
+}
+
+void
+json_add_str(cJSON *o, const char *name, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddStringToObject(o, name, value);
+}
+
+void
+json_add_time(cJSON *o, const char *name, int64_t ms)
+{
+	char	 t[TIME_MAX];
+
+	if (ms == 0)
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddStringToObject(o, name, time_format(ms, t));
+}
+
+/* Does the Content-Type name JSON (application/json, any parameters)? */
+static int
+is_json_type(const char *ct)
+{
+	size_t	 n = strlen("application/json");
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	return strncasecmp(ct, "application/json", n) == 0 &&
+	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+cJSON *
+req_json(struct req *r)
+{
+	cJSON		*o;
+	const char	*end = NULL;
+
+	if (r->bodylen == 0) {
+		resp_problem(r, 400, "malformed_json",
+		    "A JSON object body is required.");
+		return NULL;
+	}
+	if (!is_json_type(req_param(r, "CONTENT_TYPE"))) {
+		resp_problem(r, 415, "unsupported_media_type",
+		    "Send the body as application/json.");
+		return NULL;
+	}
+	if (memchr(r->body, '\0', r->bodylen) != NULL) {
+		resp_problem(r, 400, "malformed_json",
+		    "The body contains a NUL byte.");
+		return NULL;
+	}
+	o = cJSON_ParseWithLengthOpts(r->body, r->bodylen, &end, 0);
+	if (o == NULL || (end != NULL && end < r->body + r->bodylen &&
+	    strspn(end, " \t\r\n") != (size_t)(r->body + r->bodylen - end))) {
+		cJSON_Delete(o);
+		resp_problem(r, 400, "malformed_json",
+		    "The body is not valid JSON.");
+		return NULL;
+	}
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		resp_problem(r, 400, "malformed_json",
+		    "The body must be a JSON object.");
+		return NULL;
+	}
+	return o;
+}

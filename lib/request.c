@@ -1,0 +1,480 @@
+/*
+ * The serve loop: one request at a time, under a FastCGI manager or, when
+ * started as plain CGI, once.  It reads the request (method, path from
+ * REQUEST_URI, query, body), answers CORS preflights, routes, checks the
+ * key and scope from the route table, runs the handler inside a write
+ * transaction when the method changes state, records the audit event and
+ * writes the answer with the headers every answer carries.
+ *
+ * The fcgiapp interface is used rather than fcgi_stdio: request
+ * parameters are read from the request, never from environ, and the
+ * configuration is read from the real environment once, before the first
+ * accept.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "uptime.h"
+
+#define READ_CHUNK	65536
+
+const char *
+req_param(struct req *r, const char *name)
+{
+	FCGX_Request	*fr = r->io;
+
+	return fr != NULL ? FCGX_GetParam(name, fr->envp) : getenv(name);
+}
+
+const char *
+req_query(struct req *r, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nq; i++)
+		if (strcmp(r->q[i].name, name) == 0)
+			return r->q[i].value;
+	return NULL;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode s in place ('+' is a space); -1 on a bad or NUL escape. */
+static int
+url_decode(char *s)
+{
+	char	*o = s;
+	int	 h, l;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '+')
+			*o++ = ' ';
+		else if (*s == '%') {
+			if ((h = hexval((unsigned char)s[1])) == -1 ||
+			    (l = hexval((unsigned char)s[2])) == -1 ||
+			    (h == 0 && l == 0))
+				return -1;
+			*o++ = (char)(h * 16 + l);
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+	return 0;
+}
+
+/* Is name in the comma-separated list? */
+static int
+in_list(const char *list, const char *name)
+{
+	size_t	 n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/*
+ * Split r->query into r->q, decoded, and check each name against the
+ * route's list.  Answers 400 bad_query and returns -1 on any problem.
+ */
+static int
+parse_query(struct req *r, const char *allowed)
+{
+	char	*p = r->query, *amp, *eq;
+	size_t	 i;
+
+	r->nq = 0;
+	while (*p != '\0') {
+		if ((amp = strchr(p, '&')) != NULL)
+			*amp = '\0';
+		if (*p != '\0') {
+			if (r->nq == REQ_MAXPARAMS)
+				return resp_problem(r, 400, "bad_query",
+				    "At most %d query parameters are "
+				    "accepted.", REQ_MAXPARAMS), -1;
+			if ((eq = strchr(p, '=')) != NULL)
+				*eq++ = '\0';
+			if (url_decode(p) == -1 ||
+			    (eq != NULL && url_decode(eq) == -1))
+				return resp_problem(r, 400, "bad_query",
+				    "The query string has a bad escape."), -1;
+			if (*p == '\0' || !in_list(allowed, p))
+				return resp_problem(r, 400, "bad_query",
+				    "Unknown query parameter \"%.64s\"; this "
+				    "route accepts: %s.", p, *allowed ?
+				    allowed : "none"), -1;
+			for (i = 0; i < r->nq; i++)
+				if (strcmp(r->q[i].name, p) == 0)
+					return resp_problem(r, 400, "bad_query",
+					    "The query parameter \"%s\" is "
+					    "given twice.", p), -1;
+			r->q[r->nq].name = p;
+			r->q[r->nq].value = eq != NULL ? eq : p + strlen(p);
+			r->nq++;
+		}
+		if (amp == NULL)
+			break;
+		p = amp + 1;
+	}
+	return 0;
+}
+
+/*
+ * Read the body, at most REQ_MAXBODY bytes whatever Content-Length says:
+ * under FastCGI the stream ends where the server says it does; as CGI,
+ * Content-Length bytes are read.  Answers 413 and returns -1 past the cap.
+ */
+static int
+read_body(struct req *r)
+{
+	FCGX_Request	*fr = r->io;
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*cls = req_param(r, "CONTENT_LENGTH");
+	long long	 cl = -1;
+	size_t		 want;
+	int		 n;
+	char		*end;
+
+	if (cls != NULL && *cls != '\0') {
+		errno = 0;
+		cl = strtoll(cls, &end, 10);
+		if (errno != 0 || *end != '\0' || cl < 0)
+			return resp_problem(r, 400, "bad_request",
+			    "Content-Length is not a number."), -1;
+		if (cl > REQ_MAXBODY)
+			goto toolarge;
+	}
+	if (fr == NULL && cl <= 0 && req_param(r, "HTTP_TRANSFER_ENCODING") ==
+	    NULL)
+		return 0;	/* CGI without a body: do not wait on stdin */
+	if (buf_add(&b, "", 0) == -1)
+		goto nomem;
+	for (;;) {
+		want = READ_CHUNK;
+		if (fr == NULL && cl >= 0 && (size_t)cl - b.len < want)
+			want = (size_t)cl - b.len;
+		if (want == 0)
+			break;
+		if (b.cap - b.len < want + 1) {
+			b.len += want;	/* grow, then step back */
+			if (buf_add(&b, "", 0) == -1)
+				goto nomem;
+			b.len -= want;
+		}
+		n = fr != NULL ? FCGX_GetStr(b.p + b.len, (int)want, fr->in) :
+		    (int)fread(b.p + b.len, 1, want, stdin);
+		if (n <= 0)
+			break;
+		b.len += (size_t)n;
+		b.p[b.len] = '\0';
+		if (b.len > REQ_MAXBODY) {
+			buf_free(&b);
+			goto toolarge;
+		}
+	}
+	r->body = b.p;
+	r->bodylen = b.len;
+	return 0;
+toolarge:
+	return resp_problem(r, 413, "body_too_large", "The body is larger "
+	    "than %d bytes.", REQ_MAXBODY), -1;
+nomem:
+	buf_free(&b);
+	req_log(r, __func__, "out of memory");
+	return resp_db(r, DB_ERROR), -1;
+}
+
+static int
+sane_request_id(const char *s)
+{
+	size_t	 n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > REQID_MAX)
+		return 0;
+	return strspn(s, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz-_.:") == n;
+}
+
+/* CORS headers, when the request comes from a browser Origin. */
+static void
+cors(struct req *r)
+{
+	const char	*origin = req_param(r, "HTTP_ORIGIN");
+
+	if (origin == NULL || *origin == '\0')
+		return;
+	if (strcmp(cfg.cors_origins, "*") == 0)
+		resp_header(r, "Access-Control-Allow-Origin", "*");
+	else if (in_list(cfg.cors_origins, origin)) {
+		resp_header(r, "Access-Control-Allow-Origin", "%s", origin);
+		resp_header(r, "Vary", "Origin");
+	} else
+		return;
+	resp_header(r, "Access-Control-Expose-Headers", "Link, Location, "
+	    "X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, "
+	    "RateLimit-Reset, Idempotent-Replayed");
+}
+
+static void
+put(struct req *r, const char *s, size_t n)
+{
+	FCGX_Request	*fr = r->io;
+
+	if (fr != NULL)
+		FCGX_PutStr(s, (int)n, fr->out);
+	else
+		fwrite(s, 1, n, stdout);
+}
+
+static void
+write_answer(struct req *r)
+{
+	struct buf	 h = { NULL, 0, 0 };
+	int		 nobody = r->status == 204 || r->status == 304;
+	int		 ok;
+
+	cors(r);
+	ok = buf_printf(&h, "Status: %d %s\r\n", r->status,
+	    status_text(r->status)) == 0 &&
+	    buf_printf(&h, "X-Request-Id: %s\r\n", r->request_id) == 0 &&
+	    buf_puts(&h, "X-Content-Type-Options: nosniff\r\n") == 0;
+	if (ok && (r->headers.p == NULL ||
+	    strstr(r->headers.p, "Cache-Control:") == NULL))
+		ok = buf_puts(&h, "Cache-Control: no-store\r\n") == 0;
+	if (ok && !nobody && r->ctype != NULL)
+		ok = buf_printf(&h, "Content-Type: %s; charset=utf-8\r\n"
+		    "Content-Length: %zu\r\n", r->ctype, r->out.len) == 0;
+	else if (ok && !nobody)
+		ok = buf_puts(&h, "Content-Length: 0\r\n") == 0;
+	if (ok && r->headers.len > 0)
+		ok = buf_add(&h, r->headers.p, r->headers.len) == 0;
+	if (ok)
+		ok = buf_puts(&h, "\r\n") == 0;
+	if (!ok) {
+		buf_free(&h);
+		req_log(r, __func__, "out of memory");
+		return;
+	}
+	put(r, h.p, h.len);
+	if (!nobody && strcmp(r->method, "HEAD") != 0 && r->out.len > 0)
+		put(r, r->out.p, r->out.len);
+	if (r->io == NULL)
+		fflush(stdout);
+	buf_free(&h);
+}
+
+/* The audit event of a successful write. */
+static void
+audit_write(struct req *r)
+{
+	struct audit_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.at = r->now;
+	if (r->key != NULL) {
+		snprintf(ev.key_id, sizeof(ev.key_id), "%s", r->key->id);
+		snprintf(ev.key_prefix, sizeof(ev.key_prefix), "%s",
+		    r->key->prefix);
+	}
+	snprintf(ev.action, sizeof(ev.action), "%s", r->route->action);
+	snprintf(ev.method, sizeof(ev.method), "%s", r->method);
+	snprintf(ev.path, sizeof(ev.path), "%s", r->path);
+	ev.status = r->status;
+	snprintf(ev.ip, sizeof(ev.ip), "%s", r->remote_addr);
+	snprintf(ev.target_id, sizeof(ev.target_id), "%s",
+	    r->target_id[0] ? r->target_id : r->args[0] ? r->args[0] : "");
+	if (audit_record(r->db, r->key ? r->key->team_id : NULL, &ev) !=
+	    DB_OK)
+		req_log(r, __func__, "cannot record %s", ev.action);
+}
+
+/* Run the handler of a state-changing route inside one transaction. */
+static void
+run_write(struct req *r)
+{
+	int	 tx = !(r->route->flags & ROUTE_NOTX), rc;
+
+	if (tx && (rc = db_begin(r->db)) != DB_OK) {
+		resp_db(r, rc);
+		return;
+	}
+	if (r->route->handler(r) == -1 && !r->answered)
+		resp_db(r, DB_ERROR);
+	if (r->status < 300 && r->route->action != NULL)
+		audit_write(r);
+	if (!tx)
+		return;
+	if (r->status >= 300) {
+		db_rollback(r->db);
+		return;
+	}
+	if ((rc = db_commit(r->db)) != DB_OK) {
+		r->headers.len = 0;
+		if (r->headers.p != NULL)
+			r->headers.p[0] = '\0';
+		resp_db(r, rc);
+	}
+}
+
+static void
+handle(struct req *r, const struct route *routes, size_t nroutes)
+{
+	const char		*uri, *qs, *rid;
+	char			 allow[128];
+	size_t			 plen;
+
+	r->now = time_now_ms();
+	rid = req_param(r, "HTTP_X_REQUEST_ID");
+	if (sane_request_id(rid))
+		snprintf(r->request_id, sizeof(r->request_id), "%s", rid);
+	else
+		id_new(r->request_id, "req");
+	r->method = req_param(r, "REQUEST_METHOD");
+	if (r->method == NULL)
+		r->method = "GET";
+	snprintf(r->remote_addr, sizeof(r->remote_addr), "%s",
+	    req_param(r, "REMOTE_ADDR") ? req_param(r, "REMOTE_ADDR") : "");
+
+	if ((uri = req_param(r, "REQUEST_URI")) == NULL) {
+		req_log(r, __func__, "REQUEST_URI is not set by the server");
+		resp_db(r, DB_ERROR);
+		return;
+	}
+	plen = strcspn(uri, "?");
+	if (plen > REQ_MAXPATH) {
+		resp_problem(r, 404, "not_found", "No such resource.");
+		return;
+	}
+	memcpy(r->uri_path, uri, plen);
+	r->uri_path[plen] = '\0';
+	r->path = router_strip_mount(r->uri_path);
+	qs = uri[plen] == '?' ? uri + plen + 1 : "";
+	if (strlen(qs) > REQ_MAXQUERY) {
+		resp_problem(r, 400, "bad_query", "The query string is longer "
+		    "than %d bytes.", REQ_MAXQUERY);
+		return;
+	}
+	strcpy(r->query, qs);
+
+	r->route = router_match(routes, nroutes, r->method, r->path, r,
+	    allow, sizeof(allow));
+	if (r->route == NULL && allow[0] == '\0') {
+		resp_problem(r, 404, "not_found", "No such resource.");
+		return;
+	}
+	if (r->route == NULL && strcmp(r->method, "OPTIONS") == 0) {
+		/* A CORS preflight: no key needed. */
+		resp_empty(r, 204);
+		resp_header(r, "Allow", "%s, OPTIONS", allow);
+		resp_header(r, "Access-Control-Allow-Methods", "%s, OPTIONS",
+		    allow);
+		resp_header(r, "Access-Control-Allow-Headers",
+		    "Authorization, Content-Type, Idempotency-Key, "
+		    "X-Request-Id");
+		resp_header(r, "Access-Control-Max-Age", "600");
+		return;
+	}
+	if (r->route == NULL) {
+		resp_header(r, "Allow", "%s, OPTIONS", allow);
+		resp_problem(r, 405, "method_not_allowed", "%s is not allowed "
+		    "here; allowed: %s.", r->method, allow);
+		return;
+	}
+	if (r->route->scope != SCOPE_PUBLIC &&
+	    auth_request(r, r->route->scope) == -1)
+		return;
+	if (parse_query(r, r->route->query) == -1 || read_body(r) == -1)
+		return;
+
+	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
+		if (r->route->handler(r) == -1 && !r->answered)
+			resp_db(r, DB_ERROR);
+	} else
+		run_write(r);
+	if (!r->answered) {
+		req_log(r, __func__, "handler gave no answer");
+		resp_db(r, DB_ERROR);
+	}
+}
+
+static void
+req_reset(struct req *r, struct db *db, void *io)
+{
+	buf_free(&r->headers);
+	buf_free(&r->out);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+	r->db = db;
+	r->io = io;
+	r->status = 500;
+}
+
+int
+serve_main(const struct route *routes, size_t nroutes)
+{
+	static struct req	 r;
+	FCGX_Request		 fr;
+	struct db		*db;
+	char			 err[512];
+	int			 cgi;
+
+	signal(SIGPIPE, SIG_IGN);
+	cgi = FCGX_IsCGI();
+	if (config_load(err, sizeof(err)) == -1 ||
+	    auth_load_secret(cfg.secret_file, err, sizeof(err)) == -1 ||
+	    (db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "uptime: %s\n", err);
+		if (cgi)
+			printf("Status: 500 Internal Server Error\r\n"
+			    "Content-Type: application/problem+json\r\n\r\n"
+			    "{\"type\":\"/problems/internal\",\"title\":"
+			    "\"Internal Server Error\",\"status\":500,"
+			    "\"code\":\"internal\",\"detail\":\"The service "
+			    "is not configured; see the server log.\"}");
+		return 1;
+	}
+	if (cgi) {
+		req_reset(&r, db, NULL);
+		handle(&r, routes, nroutes);
+		write_answer(&r);
+		req_reset(&r, NULL, NULL);
+		db_close(db);
+		return 0;
+	}
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+		fprintf(stderr, "uptime: cannot start FastCGI\n");
+		db_close(db);
+		return 1;
+	}
+	while (FCGX_Accept_r(&fr) >= 0) {
+		req_reset(&r, db, &fr);
+		handle(&r, routes, nroutes);
+		write_answer(&r);
+		if (db_in_tx(db))
+			db_rollback(db);
+		FCGX_Finish_r(&fr);
+	}
+	req_reset(&r, NULL, NULL);
+	db_close(db);
+	return 0;
+}

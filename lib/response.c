@@ -1,0 +1,274 @@
+/*
+ * Building answers: the success envelope, RFC 9457 problem details and
+ * extra headers.  The serve loop (request.c) writes them out with the
+ * headers every answer carries.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uptime.h"
+
+const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default:  return "Internal Server Error";
+	}
+}
+
+/* Replace whatever answer was being built. */
+static void
+reset(struct req *r)
+{
+	r->out.len = 0;
+	if (r->out.p != NULL)
+		r->out.p[0] = '\0';
+	r->answered = 1;
+}
+
+static int
+put_json(struct req *r, int status, cJSON *root, const char *ctype)
+{
+	char	*s;
+	int	 rc = 0;
+
+	reset(r);
+	r->status = status;
+	r->ctype = ctype;
+	if (root == NULL || (s = cJSON_PrintUnformatted(root)) == NULL) {
+		cJSON_Delete(root);
+		r->status = 500;
+		r->ctype = "application/problem+json";
+		return buf_puts(&r->out, "{\"type\":\"/problems/internal\","
+		    "\"title\":\"Internal Server Error\",\"status\":500,"
+		    "\"code\":\"internal\"}");
+	}
+	if (buf_puts(&r->out, s) == -1)
+		rc = -1;
+	free(s);
+	cJSON_Delete(root);
+	return rc;
+}
+
+static cJSON *
+meta(struct req *r)
+{
+	cJSON	*m = cJSON_CreateObject();
+	char	 t[TIME_MAX];
+
+	cJSON_AddStringToObject(m, "requestId", r->request_id);
+	cJSON_AddStringToObject(m, "timestamp", time_format(r->now, t));
+	return m;
+}
+
+int
+resp_data(struct req *r, int status, cJSON *data)
+{
+	cJSON	*root = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(root, "data", data);
+	cJSON_AddItemToObject(root, "meta", meta(r));
+	return put_json(r, status, root, "application/json");
+}
+
+int
+resp_list(struct req *r, cJSON *items, const char *next, int perpage)
+{
+	cJSON		*root = cJSON_CreateObject(), *m, *pg;
+	struct buf	 link = { NULL, 0, 0 };
+	size_t		 i;
+	int		 rc;
+
+	m = meta(r);
+	pg = cJSON_AddObjectToObject(m, "pagination");
+	json_add_str(pg, "next", next);
+	cJSON_AddNumberToObject(pg, "perPage", perpage);
+	cJSON_AddItemToObject(root, "data", items);
+	cJSON_AddItemToObject(root, "meta", m);
+	rc = put_json(r, 200, root, "application/json");
+
+	if (next != NULL) {
+		/* The same request with cursor replaced; relative to this
+		 * URI, so it holds under any mount prefix. */
+		if (buf_printf(&link, "<%s?", r->uri_path) == -1)
+			goto done;
+		for (i = 0; i < r->nq; i++) {
+			if (strcmp(r->q[i].name, "cursor") == 0)
+				continue;
+			if (buf_printf(&link, "%s=", r->q[i].name) == -1)
+				goto done;
+			/* Values we accept are plain; escape the rest. */
+			for (const char *p = r->q[i].value; *p; p++)
+				if (buf_printf(&link, strchr("-_.~:",
+				    *p) || (*p >= '0' && *p <= '9') ||
+				    (*p >= 'A' && *p <= 'Z') ||
+				    (*p >= 'a' && *p <= 'z') ? "%c" : "%%%02X",
+				    (unsigned char)*p) == -1)
+					goto done;
+			if (buf_puts(&link, "&") == -1)
+				goto done;
+		}
+		if (buf_printf(&link, "cursor=%s>; rel=\"next\"", next) == 0)
+			rc = resp_header(r, "Link", "%s", link.p);
+	}
+done:
+	buf_free(&link);
+	return rc;
+}
+
+int
+resp_empty(struct req *r, int status)
+{
+	reset(r);
+	r->status = status;
+	r->ctype = NULL;
+	return 0;
+}
+
+static cJSON *
+problem(struct req *r, int status, const char *code, const char *detail)
+{
+	cJSON	*p = cJSON_CreateObject();
+	char	 type[96];
+
+	snprintf(type, sizeof(type), "/problems/%s", code);
+	cJSON_AddStringToObject(p, "type", type);
+	cJSON_AddStringToObject(p, "title", status_text(status));
+	cJSON_AddNumberToObject(p, "status", status);
+	cJSON_AddStringToObject(p, "detail", detail);
+	cJSON_AddStringToObject(p, "code", code);
+	cJSON_AddStringToObject(p, "requestId", r->request_id);
+	return p;
+}
+
+int
+resp_problem(struct req *r, int status, const char *code, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	char	 detail[512];
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	put_json(r, status, problem(r, status, code, detail),
+	    "application/problem+json");
+	return 0;
+}
+
+int
+resp_problem_member(struct req *r, int status, const char *code,
+    const char *name, const char *value, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 detail[512];
+	cJSON	*p;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	p = problem(r, status, code, detail);
+	cJSON_AddStringToObject(p, name, value);
+	put_json(r, status, p, "application/problem+json");
+	return 0;
+}
+
+int
+resp_verrs(struct req *r, const struct verrs *v)
+{
+	static const char *const codes[VERR__MAX] = {
+		"validation_error", "unknown_field", "read_only_field"
+	};
+	static const char *const details[VERR__MAX] = {
+		"Some fields are not valid.",
+		"The body has fields this resource does not have.",
+		"The body sets fields that are read-only.",
+	};
+	enum verr_kind	 k = VERR_INVALID;
+	cJSON		*p, *errs, *e;
+	size_t		 i;
+
+	/* The most basic mistake names the problem; errors lists all. */
+	for (i = 0; i < v->n; i++)
+		if (v->e[i].kind == VERR_UNKNOWN)
+			k = VERR_UNKNOWN;
+		else if (v->e[i].kind == VERR_READONLY && k == VERR_INVALID)
+			k = VERR_READONLY;
+	p = problem(r, 400, codes[k], details[k]);
+	errs = cJSON_AddArrayToObject(p, "errors");
+	for (i = 0; i < v->n; i++) {
+		e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "pointer", v->e[i].pointer);
+		cJSON_AddStringToObject(e, "detail", v->e[i].detail);
+		cJSON_AddItemToArray(errs, e);
+	}
+	put_json(r, 400, p, "application/problem+json");
+	return 0;
+}
+
+int
+resp_db(struct req *r, int dbrc)
+{
+	switch (dbrc) {
+	case DB_NOTFOUND:
+		return resp_problem(r, 404, "not_found", "No such resource.");
+	case DB_CONFLICT:
+		return resp_problem(r, 409, "conflict",
+		    "The change conflicts with the current state.");
+	case DB_BUSY:
+		resp_header(r, "Retry-After", "1");
+		return resp_problem(r, 503, "unavailable",
+		    "The service is busy; retry shortly.");
+	default:
+		return resp_problem(r, 500, "internal",
+		    "Something went wrong on our side; the request id "
+		    "identifies it in our logs.");
+	}
+}
+
+int
+resp_header(struct req *r, const char *name, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 v[2048];
+	char	*p;
+
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	for (p = v; *p != '\0'; p++)	/* never split a header */
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
+	return buf_printf(&r->headers, "%s: %s\r\n", name, v);
+}
+
+void
+req_log(struct req *r, const char *func, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "uptime: %s: request %s: %s\n", func,
+	    r ? r->request_id : "-", msg);
+}
