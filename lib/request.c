@@ -93,12 +93,8 @@ in_list(const char *list, const char *name)
 	return 0;
 }
 
-/*
- * Split r->query into r->q, decoded, and check each name against the
- * route's list.  Answers 400 bad_query and returns -1 on any problem.
- */
-static int
-parse_query(struct req *r, const char *allowed)
+int
+req_parse_query(struct req *r, const char *allowed)
 {
 	char	*p = r->query, *amp, *eq;
 	size_t	 i;
@@ -403,7 +399,7 @@ handle(struct req *r, const struct route *routes, size_t nroutes)
 	if (r->route->scope != SCOPE_PUBLIC &&
 	    auth_request(r, r->route->scope) == -1)
 		return;
-	if (parse_query(r, r->route->query) == -1 || read_body(r) == -1)
+	if (req_parse_query(r, r->route->query) == -1 || read_body(r) == -1)
 		return;
 
 	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {

@@ -285,6 +285,12 @@ struct req {
 
 /* A request header by CGI name ("HTTP_ORIGIN"), or NULL. */
 const char	*req_param(struct req *, const char *cginame);
+/*
+ * Split r->query into r->q, decoded in place, and check each name against
+ * allowed ("a,b,c").  Answers 400 bad_query and returns -1 on a bad
+ * escape, an unknown or repeated name, or too many parameters.
+ */
+int		 req_parse_query(struct req *, const char *allowed) WUR;
 /* A query parameter's decoded value, or NULL. */
 const char	*req_query(struct req *, const char *name);
 

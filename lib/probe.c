@@ -1,0 +1,1502 @@
+/*
+ * The network probe engine.  See probe.h and docs/lib/probe.md.
+ *
+ * One probe_run() call is one event loop.  HTTP probes are libcurl easy
+ * handles on one multi handle; TCP probes resolve with c-ares and then
+ * connect non-blocking sockets; DNS probes are c-ares queries.  The
+ * c-ares sockets and the connecting TCP sockets are handed to
+ * curl_multi_poll() as extra descriptors, so all kinds wait together.
+ * At most opts->concurrency probes are in flight ("slots"); a slot is
+ * given to the next pending probe as soon as one ends.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ares.h>
+#include <curl/curl.h>
+
+#include "probe.h"
+#include "target.h"
+
+/* First allocation of a response body buffer; it doubles from there. */
+#define PROBE_BODYCHUNK		(16 * 1024)
+/* Longest a loop iteration sleeps when nothing else is due (ms). */
+#define PROBE_MAXWAIT_MS	1000
+/* Grace past timeout_ms before an HTTP probe is ended by force (ms). */
+#define PROBE_HTTPGRACE_MS	2000
+/* c-ares: tries per server and bounds of the first try's timeout (ms). */
+#define PROBE_ARES_TRIES	3
+#define PROBE_ARES_MINTRY_MS	200
+#define PROBE_ARES_MAXTRY_MS	5000
+/* DNS class IN. */
+#define PROBE_DNS_CLASS_IN	1
+/* Text form of an address, with room for an IPv6 one. */
+#define PROBE_ADDRSTRLEN	INET6_ADDRSTRLEN
+
+#define PROBE_USERAGENT		"uptime-checker/1"
+
+enum probe_method {
+	METHOD_GET,
+	METHOD_HEAD,
+	METHOD_POST,
+	METHOD_PUT,
+	METHOD_PATCH,
+	METHOD_DELETE,
+	METHOD_OPTIONS,
+	METHOD__MAX
+};
+
+static const char *const probe_methods[METHOD__MAX] = {
+	"GET",			/* METHOD_GET */
+	"HEAD",			/* METHOD_HEAD */
+	"POST",			/* METHOD_POST */
+	"PUT",			/* METHOD_PUT */
+	"PATCH",		/* METHOD_PATCH */
+	"DELETE",		/* METHOD_DELETE */
+	"OPTIONS",		/* METHOD_OPTIONS */
+};
+
+enum probe_rr {
+	RR_A,
+	RR_AAAA,
+	RR_CNAME,
+	RR_MX,
+	RR_TXT,
+	RR_NS,
+	RR__MAX
+};
+
+struct probe_rrtype {
+	const char	*name;
+	int		 type;	/* DNS TYPE value */
+};
+
+static const struct probe_rrtype probe_rrtypes[RR__MAX] = {
+	{ "A", 1 },		/* RR_A */
+	{ "AAAA", 28 },		/* RR_AAAA */
+	{ "CNAME", 5 },		/* RR_CNAME */
+	{ "MX", 15 },		/* RR_MX */
+	{ "TXT", 16 },		/* RR_TXT */
+	{ "NS", 2 },		/* RR_NS */
+};
+
+static const char *const probe_months[12] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+enum probe_state {
+	JOB_PENDING,	/* not started */
+	JOB_ACTIVE,	/* holds a slot */
+	JOB_DONE	/* outputs final */
+};
+
+struct probe_loop;
+
+/* Run-time state of one probe, private to this file. */
+struct probe_job {
+	struct probe		*p;
+	struct probe_loop	*loop;
+	enum probe_state	 state;
+	size_t			 slot;		/* index in loop->slots */
+	long long		 started;	/* monotonic ms */
+	long long		 deadline;	/* monotonic ms */
+	int			 timeout_ms;
+
+	/* Target refusals (HTTP and TCP). */
+	int			 refused;
+	char			 refused_addr[PROBE_ADDRSTRLEN];
+
+	/* HTTP. */
+	CURL			*easy;
+	struct curl_slist	*hdrs;
+	size_t			 bodycap;	/* bytes allocated for p->body */
+	int			 capped;	/* write callback hit the cap */
+	int			 nomem;		/* write callback out of memory */
+	char			 errbuf[CURL_ERROR_SIZE];
+
+	/* TCP. */
+	int			 resolving;
+	struct ares_addrinfo	*ai;
+	struct ares_addrinfo_node *next;	/* next address to try */
+	int			 fd;		/* connecting socket or -1 */
+	long long		 resolved;	/* monotonic ms */
+	int			 last_errno;
+	char			 addr[PROBE_ADDRSTRLEN]; /* being tried */
+
+	/* DNS. */
+	enum probe_rr		 rr;
+};
+
+struct probe_loop {
+	struct probe_job	*jobs;
+	size_t			 n;
+	size_t			 next;		/* first job not yet started */
+	size_t			 active;
+	size_t			 done;
+	struct probe_job	**slots;	/* concurrency entries */
+	size_t			 nslots;
+	const struct probe_opts	*opts;
+	CURLM			*multi;
+	ares_channel		 chan;
+	int			 have_chan;
+	struct curl_waitfd	*wfds;		/* nslots + ARES_GETSOCK_MAXNUM */
+	struct pollfd		*pfds;		/* same size */
+	struct probe_job	**fdjob;	/* same size; NULL: c-ares */
+};
+
+static void	probe_fail(struct probe *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static long long
+probe_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Mark p failed with an error code and a formatted message. */
+static void
+probe_fail(struct probe *p, const char *code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	p->failed = 1;
+	snprintf(p->error_code, sizeof(p->error_code), "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(p->error_message, sizeof(p->error_message), fmt, ap);
+	va_end(ap);
+}
+
+static void
+probe_addrstr(const struct sockaddr *sa, char *buf, size_t bufsz)
+{
+	const void	*src;
+
+	if (sa->sa_family == AF_INET)
+		src = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		src = &((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr;
+	else {
+		snprintf(buf, bufsz, "(unknown address family)");
+		return;
+	}
+	if (inet_ntop(sa->sa_family, src, buf, (socklen_t)bufsz) == NULL)
+		snprintf(buf, bufsz, "(unprintable address)");
+}
+
+/* Policy check of one address: target.h, then the caller's filter. */
+static int
+probe_addr_ok(const struct probe_loop *l, const struct sockaddr *sa,
+    size_t salen)
+{
+	if (sa->sa_family == AF_INET && salen < sizeof(struct sockaddr_in))
+		return 0;
+	if (sa->sa_family == AF_INET6 && salen < sizeof(struct sockaddr_in6))
+		return 0;
+	if (!target_addr_allowed(sa, l->opts->allow_private))
+		return 0;
+	if (l->opts->addr_check != NULL &&
+	    !l->opts->addr_check(sa, l->opts->addr_check_arg))
+		return 0;
+	return 1;
+}
+
+static void
+probe_refused(struct probe_job *j, const struct sockaddr *sa)
+{
+	if (j->refused++ == 0)
+		probe_addrstr(sa, j->refused_addr, sizeof(j->refused_addr));
+}
+
+static void
+probe_fail_refused(struct probe_job *j)
+{
+	probe_fail(j->p, "target_refused", "connection to %s refused: "
+	    "private, loopback, link-local or reserved address",
+	    j->refused_addr);
+}
+
+/*
+ * Host names for TCP and DNS probes: 1..PROBE_MAXHOSTNAME bytes of
+ * letters, digits and "-._:" (the colon for IPv6 literals).
+ */
+static int
+probe_hostname_ok(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= PROBE_MAXHOSTNAME)
+			return 0;
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '.' && s[i] != '_' && s[i] != ':')
+			return 0;
+	}
+	return 1;
+}
+
+void
+probe_clear(struct probe *p)
+{
+	size_t	 i;
+
+	if (p == NULL)
+		return;
+	free(p->body);
+	for (i = 0; i < p->nanswers; i++)
+		free(p->answers[i]);
+	free(p->answers);
+	p->failed = 0;
+	memset(p->error_code, 0, sizeof(p->error_code));
+	memset(p->error_message, 0, sizeof(p->error_message));
+	p->status_code = 0;
+	p->body = NULL;
+	p->bodylen = 0;
+	p->body_truncated = 0;
+	p->dns_ms = p->connect_ms = p->tls_ms = 0;
+	p->first_byte_ms = p->total_ms = 0;
+	p->ssl_expires_at = 0;
+	memset(p->ssl_issuer, 0, sizeof(p->ssl_issuer));
+	p->answers = NULL;
+	p->nanswers = 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static long long
+probe_days(long long y, int m, int d)
+{
+	long long	 era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+probe_parse_certtime(const char *s, long long *out)
+{
+	char	 mon[4];
+	int	 y, m = 0, d, hh, mm, ss, n = 0, i;
+
+	if (s == NULL || out == NULL)
+		return -1;
+	if (sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d GMT%n",
+	    &y, &m, &d, &hh, &mm, &ss, &n) == 6 && n > 0) {
+		/* "2027-03-01 12:00:00 GMT" */
+	} else if (sscanf(s, "%3s %2d %2d:%2d:%2d %4d GMT%n",
+	    mon, &d, &hh, &mm, &ss, &y, &n) == 6 && n > 0) {
+		/* "Mar  1 12:00:00 2027 GMT" */
+		for (i = 0; i < 12; i++)
+			if (strcmp(mon, probe_months[i]) == 0)
+				m = i + 1;
+	} else
+		return -1;
+
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31 ||
+	    hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
+		return -1;
+	*out = probe_days(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss;
+	return 0;
+}
+
+/*
+ * Append one DNS answer to p, len bytes of s, control bytes shown as
+ * '?', cut at PROBE_MAXANSWERLEN.  Returns 0, or -1 out of memory.
+ * Answers past PROBE_MAXANSWERS are dropped silently.
+ */
+static int
+probe_add_answer(struct probe *p, const unsigned char *s, size_t len)
+{
+	char	 *a, **na;
+	size_t	  i;
+
+	if (p->nanswers >= PROBE_MAXANSWERS)
+		return 0;
+	if (p->answers == NULL) {
+		na = calloc(PROBE_MAXANSWERS, sizeof(*na));
+		if (na == NULL)
+			return -1;
+		p->answers = na;
+	}
+	if (len > PROBE_MAXANSWERLEN)
+		len = PROBE_MAXANSWERLEN;
+	if ((a = malloc(len + 1)) == NULL)
+		return -1;
+	for (i = 0; i < len; i++)
+		a[i] = s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
+	a[len] = '\0';
+	p->answers[p->nanswers++] = a;
+	return 0;
+}
+
+static int
+probe_add_answer_str(struct probe *p, const char *s)
+{
+	return probe_add_answer(p, (const unsigned char *)s, strlen(s));
+}
+
+/*
+ * Release what a job holds and give its slot back.  Its outputs must be
+ * final.  Safe on a job that never got a slot.
+ */
+static void
+probe_job_end(struct probe_job *j)
+{
+	struct probe_loop	*l = j->loop;
+
+	if (j->easy != NULL) {
+		curl_multi_remove_handle(l->multi, j->easy);
+		curl_easy_cleanup(j->easy);
+		j->easy = NULL;
+	}
+	curl_slist_free_all(j->hdrs);
+	j->hdrs = NULL;
+	if (j->fd != -1) {
+		close(j->fd);
+		j->fd = -1;
+	}
+	if (j->ai != NULL) {
+		ares_freeaddrinfo(j->ai);
+		j->ai = NULL;
+		j->next = NULL;
+	}
+	if (j->state == JOB_ACTIVE) {
+		l->slots[j->slot] = NULL;
+		l->active--;
+	}
+	if (j->state != JOB_DONE)
+		l->done++;
+	j->state = JOB_DONE;
+}
+
+/* ---------------------------------------------------------------- HTTP */
+
+static size_t
+probe_http_write(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct probe_job	*j = arg;
+	struct probe		*p = j->p;
+	size_t			 len = size * nmemb, take, ncap;
+	char			*nb;
+
+	take = PROBE_MAXBODY - p->bodylen;
+	if (take > len)
+		take = len;
+	if (take > 0 && p->bodylen + take + 1 > j->bodycap) {
+		ncap = j->bodycap > 0 ? j->bodycap : PROBE_BODYCHUNK;
+		while (ncap < p->bodylen + take + 1)
+			ncap *= 2;
+		if (ncap > PROBE_MAXBODY + 1)
+			ncap = PROBE_MAXBODY + 1;
+		if ((nb = realloc(p->body, ncap)) == NULL) {
+			j->nomem = 1;
+			return 0;
+		}
+		p->body = nb;
+		j->bodycap = ncap;
+	}
+	if (take > 0) {
+		memcpy(p->body + p->bodylen, data, take);
+		p->bodylen += take;
+		p->body[p->bodylen] = '\0';
+	}
+	if (take < len) {
+		/* The cap: a short count makes libcurl stop reading. */
+		j->capped = 1;
+		p->body_truncated = 1;
+	}
+	return take;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: the policy check of every connection. */
+static curl_socket_t
+probe_http_opensocket(void *arg, curlsocktype purpose,
+    struct curl_sockaddr *a)
+{
+	struct probe_job	*j = arg;
+	int			 fd;
+
+	if (purpose != CURLSOCKTYPE_IPCXN ||
+	    !probe_addr_ok(j->loop, &a->addr, a->addrlen)) {
+		probe_refused(j, &a->addr);
+		return CURL_SOCKET_BAD;
+	}
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	return fd == -1 ? CURL_SOCKET_BAD : fd;
+}
+
+static int
+probe_header_has(const char *const *headers, const char *name)
+{
+	size_t	 len = strlen(name);
+
+	if (headers == NULL)
+		return 0;
+	for (; *headers != NULL; headers++)
+		if (strncasecmp(*headers, name, len) == 0 &&
+		    (*headers)[len] == ':')
+			return 1;
+	return 0;
+}
+
+/*
+ * Check the request headers: at most PROBE_MAXHEADERS, each a token
+ * name, a colon, then at most PROBE_MAXHEADERLEN bytes in all without
+ * CR, LF or NUL.  Returns 0 or -1 with p failed.
+ */
+static int
+probe_headers_ok(struct probe *p)
+{
+	const char	*h, *c;
+	size_t		 i, len;
+
+	if (p->headers == NULL)
+		return 0;
+	for (i = 0; p->headers[i] != NULL; i++) {
+		if (i >= PROBE_MAXHEADERS) {
+			probe_fail(p, "invalid_request",
+			    "more than %d request headers", PROBE_MAXHEADERS);
+			return -1;
+		}
+		h = p->headers[i];
+		len = strnlen(h, PROBE_MAXHEADERLEN + 1);
+		if (len > PROBE_MAXHEADERLEN) {
+			probe_fail(p, "invalid_request",
+			    "request header %zu is too long", i + 1);
+			return -1;
+		}
+		if (strpbrk(h, "\r\n") != NULL) {
+			probe_fail(p, "invalid_request",
+			    "request header %zu contains CR or LF", i + 1);
+			return -1;
+		}
+		for (c = h; *c != ':' && *c != '\0'; c++)
+			if (!isalnum((unsigned char)*c) &&
+			    strchr("!#$%&'*+-.^_`|~", *c) == NULL)
+				break;
+		if (c == h || *c != ':') {
+			probe_fail(p, "invalid_request",
+			    "request header %zu is not \"Name: value\"", i + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Build the easy handle of an HTTP probe and add it to the multi.
+ * Returns 0, or -1 with p failed (the job is then ended by the caller).
+ */
+static int
+probe_http_start(struct probe_loop *l, struct probe_job *j)
+{
+	struct probe		*p = j->p;
+	struct curl_slist	*sl;
+	CURL			*e;
+	enum probe_method	 m;
+	const char		*body;
+	char			 msg[128];
+	size_t			 i;
+
+	if (target_url_check(p->url, msg, sizeof(msg)) == -1) {
+		probe_fail(p, "invalid_request", "%s", msg);
+		return -1;
+	}
+	m = METHOD_GET;
+	if (p->method != NULL) {
+		for (m = 0; m < METHOD__MAX; m++)
+			if (strcmp(p->method, probe_methods[m]) == 0)
+				break;
+		if (m == METHOD__MAX) {
+			probe_fail(p, "invalid_request",
+			    "method is not one of GET, HEAD, POST, PUT, "
+			    "PATCH, DELETE, OPTIONS");
+			return -1;
+		}
+	}
+	if (p->req_bodylen > PROBE_MAXREQBODY ||
+	    (p->req_body == NULL && p->req_bodylen > 0)) {
+		probe_fail(p, "invalid_request", "request body is too large");
+		return -1;
+	}
+	if (probe_headers_ok(p) == -1)
+		return -1;
+
+	/* Our defaults first, then the caller's headers. */
+	if (!probe_header_has(p->headers, "Accept-Encoding") &&
+	    (sl = curl_slist_append(j->hdrs,
+	    "Accept-Encoding: identity")) != NULL)
+		j->hdrs = sl;
+	if (!probe_header_has(p->headers, "Expect") &&
+	    (sl = curl_slist_append(j->hdrs, "Expect:")) != NULL)
+		j->hdrs = sl;
+	for (i = 0; p->headers != NULL && p->headers[i] != NULL; i++) {
+		if ((sl = curl_slist_append(j->hdrs, p->headers[i])) == NULL)
+			goto nomem;
+		j->hdrs = sl;
+	}
+
+	if ((e = j->easy = curl_easy_init()) == NULL)
+		goto nomem;
+	if (curl_easy_setopt(e, CURLOPT_PRIVATE, j) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_URL, p->url) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,
+	    probe_http_opensocket) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, j) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_NOPROXY, "*") != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+	    (long)j->timeout_ms) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)j->timeout_ms) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION,
+	    p->follow_redirects ? 1L : 0L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_MAXREDIRS,
+	    (long)PROBE_MAXREDIRS) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, PROBE_USERAGENT) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->hdrs) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, probe_http_write) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, j) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER,
+	    p->verify_tls ? 1L : 0L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST,
+	    p->verify_tls ? 2L : 0L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_CERTINFO, 1L) != CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK)
+		goto setopt;
+	if (l->opts->ca_file != NULL &&
+	    curl_easy_setopt(e, CURLOPT_CAINFO, l->opts->ca_file) != CURLE_OK)
+		goto setopt;
+
+	body = p->req_body != NULL ? p->req_body : "";
+	switch (m) {
+	case METHOD_HEAD:
+		if (curl_easy_setopt(e, CURLOPT_NOBODY, 1L) != CURLE_OK)
+			goto setopt;
+		break;
+	case METHOD_GET:
+		if (p->req_bodylen == 0)
+			break;
+		/* FALLTHROUGH */
+	default:
+		if (curl_easy_setopt(e, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
+		    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)p->req_bodylen) != CURLE_OK)
+			goto setopt;
+		if (m != METHOD_POST && curl_easy_setopt(e,
+		    CURLOPT_CUSTOMREQUEST, probe_methods[m]) != CURLE_OK)
+			goto setopt;
+		break;
+	}
+
+	if (curl_multi_add_handle(l->multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		j->easy = NULL;
+		goto setopt;
+	}
+	return 0;
+nomem:
+	probe_fail(p, "internal", "out of memory");
+	return -1;
+setopt:
+	probe_fail(p, "internal", "could not set up the HTTP client");
+	return -1;
+}
+
+/* Microseconds of a curl timing counter, 0 if unavailable. */
+static curl_off_t
+probe_http_us(CURL *e, CURLINFO what)
+{
+	curl_off_t	 v = 0;
+
+	if (curl_easy_getinfo(e, what, &v) != CURLE_OK || v < 0)
+		return 0;
+	return v;
+}
+
+static long
+probe_ms(curl_off_t us)
+{
+	return us > 0 ? (long)(us / 1000) : 0;
+}
+
+/* Leaf certificate expiry and issuer from CURLINFO_CERTINFO. */
+static void
+probe_http_certinfo(struct probe_job *j)
+{
+	struct probe		*p = j->p;
+	struct curl_certinfo	*ci = NULL;
+	struct curl_slist	*sl;
+	long long		 t;
+
+	if (curl_easy_getinfo(j->easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return;
+	for (sl = ci->certinfo[0]; sl != NULL; sl = sl->next) {
+		if (strncmp(sl->data, "Expire date:", 12) == 0 &&
+		    probe_parse_certtime(sl->data + 12, &t) == 0)
+			p->ssl_expires_at = t;
+		else if (strncmp(sl->data, "Issuer:", 7) == 0)
+			snprintf(p->ssl_issuer, sizeof(p->ssl_issuer), "%s",
+			    sl->data + 7);
+	}
+}
+
+/* A finished HTTP transfer: fill the outputs, end the job. */
+static void
+probe_http_done(struct probe_job *j, CURLcode res)
+{
+	struct probe	*p = j->p;
+	CURL		*e = j->easy;
+	curl_off_t	 nl, ct, ac, st, tt, base;
+	long		 code = 0;
+
+	if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK)
+		p->status_code = code;
+	nl = probe_http_us(e, CURLINFO_NAMELOOKUP_TIME_T);
+	ct = probe_http_us(e, CURLINFO_CONNECT_TIME_T);
+	ac = probe_http_us(e, CURLINFO_APPCONNECT_TIME_T);
+	st = probe_http_us(e, CURLINFO_STARTTRANSFER_TIME_T);
+	tt = probe_http_us(e, CURLINFO_TOTAL_TIME_T);
+	p->dns_ms = probe_ms(nl);
+	p->connect_ms = ct > nl ? probe_ms(ct - nl) : 0;
+	p->tls_ms = ac > ct ? probe_ms(ac - ct) : 0;
+	base = ac > ct ? ac : ct;
+	p->first_byte_ms = st > base ? probe_ms(st - base) : 0;
+	p->total_ms = probe_ms(tt);
+	probe_http_certinfo(j);
+
+	if (res == CURLE_WRITE_ERROR && j->capped && !j->nomem)
+		res = CURLE_OK;
+	if (j->nomem) {
+		probe_fail(p, "internal", "out of memory");
+		goto out;
+	}
+
+	switch (res) {
+	case CURLE_OK:
+		break;
+	case CURLE_COULDNT_CONNECT:
+		if (j->refused)
+			probe_fail_refused(j);
+		else
+			probe_fail(p, "connect_failed", "%s", j->errbuf[0] ?
+			    j->errbuf : "could not connect");
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		probe_fail(p, "timeout", "no complete response within %d ms",
+		    j->timeout_ms);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		probe_fail(p, "dns_failed", "could not resolve the host name");
+		break;
+	case CURLE_TOO_MANY_REDIRECTS:
+		probe_fail(p, "too_many_redirects", "more than %d redirects",
+		    PROBE_MAXREDIRS);
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		probe_fail(p, "http_error",
+		    "redirect to a URL that is not http or https refused");
+		break;
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+		/* Local TLS set-up: say nothing about paths. */
+		probe_fail(p, "internal", "TLS client configuration error");
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+	case CURLE_USE_SSL_FAILED:
+		probe_fail(p, "tls_failed", "%s", j->errbuf[0] ? j->errbuf :
+		    curl_easy_strerror(res));
+		break;
+	case CURLE_OUT_OF_MEMORY:
+		probe_fail(p, "internal", "out of memory");
+		break;
+	default:
+		probe_fail(p, "http_error", "%s", j->errbuf[0] ? j->errbuf :
+		    curl_easy_strerror(res));
+		break;
+	}
+out:
+	probe_job_end(j);
+}
+
+/* Collect the HTTP transfers libcurl says are done. */
+static void
+probe_http_harvest(struct probe_loop *l)
+{
+	CURLMsg			*msg;
+	struct probe_job	*j;
+	char			*priv;
+	int			 left;
+
+	while ((msg = curl_multi_info_read(l->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		priv = NULL;
+		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+		    &priv) != CURLE_OK || priv == NULL)
+			continue;
+		j = (struct probe_job *)(void *)priv;
+		probe_http_done(j, msg->data.result);
+	}
+}
+
+/* ----------------------------------------------------------------- TCP */
+
+/*
+ * Try the remaining addresses of a resolved TCP probe in order until a
+ * connect is in progress or has succeeded; ends the job when none is
+ * left.
+ */
+static void
+probe_tcp_next(struct probe_job *j)
+{
+	struct probe			*p = j->p;
+	struct ares_addrinfo_node	*node;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sslen;
+	int				 fd;
+
+	while ((node = j->next) != NULL) {
+		j->next = node->ai_next;
+		if (node->ai_addrlen > sizeof(ss) ||
+		    (node->ai_family != AF_INET && node->ai_family != AF_INET6))
+			continue;
+		memcpy(&ss, node->ai_addr, node->ai_addrlen);
+		sslen = node->ai_addrlen;
+		if (ss.ss_family == AF_INET)
+			((struct sockaddr_in *)(void *)&ss)->sin_port =
+			    htons((unsigned short)p->port);
+		else
+			((struct sockaddr_in6 *)(void *)&ss)->sin6_port =
+			    htons((unsigned short)p->port);
+		probe_addrstr((struct sockaddr *)&ss, j->addr, sizeof(j->addr));
+
+		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd == -1) {
+			j->last_errno = errno;
+			continue;
+		}
+		if (connect(fd, (struct sockaddr *)&ss, sslen) == 0) {
+			close(fd);
+			p->connect_ms = (long)(probe_now() - j->resolved);
+			p->total_ms = (long)(probe_now() - j->started);
+			probe_job_end(j);
+			return;
+		}
+		if (errno == EINPROGRESS) {
+			j->fd = fd;
+			return;
+		}
+		j->last_errno = errno;
+		close(fd);
+	}
+	p->total_ms = (long)(probe_now() - j->started);
+	probe_fail(p, "connect_failed", "could not connect to %s port %d: %s",
+	    j->addr[0] ? j->addr : p->host, p->port,
+	    strerror(j->last_errno ? j->last_errno : ECONNREFUSED));
+	probe_job_end(j);
+}
+
+/* c-ares callback of a TCP probe's name resolution. */
+static void
+probe_tcp_resolved(void *arg, int status, int timeouts,
+    struct ares_addrinfo *res)
+{
+	struct probe_job		*j = arg;
+	struct probe			*p = j->p;
+	struct ares_addrinfo_node	*node;
+	size_t				 naddr = 0;
+
+	(void)timeouts;
+	if (j->state != JOB_ACTIVE) {
+		/* Timed out already, or the run is being torn down. */
+		ares_freeaddrinfo(res);
+		return;
+	}
+	j->resolving = 0;
+	j->resolved = probe_now();
+	p->dns_ms = (long)(j->resolved - j->started);
+	if (status != ARES_SUCCESS || res == NULL) {
+		ares_freeaddrinfo(res);
+		p->total_ms = p->dns_ms;
+		if (status == ARES_ETIMEOUT)
+			probe_fail(p, "timeout", "no DNS answer for the host");
+		else if (status == ARES_ENOMEM)
+			probe_fail(p, "internal", "out of memory");
+		else
+			probe_fail(p, "dns_failed",
+			    "could not resolve the host: %s",
+			    ares_strerror(status));
+		probe_job_end(j);
+		return;
+	}
+	j->ai = res;
+
+	/* Every address is checked before any connection is tried. */
+	for (node = res->nodes; node != NULL; node = node->ai_next) {
+		if (node->ai_family != AF_INET && node->ai_family != AF_INET6)
+			continue;
+		naddr++;
+		if (!probe_addr_ok(j->loop, node->ai_addr, node->ai_addrlen))
+			probe_refused(j, node->ai_addr);
+	}
+	if (j->refused) {
+		p->total_ms = p->dns_ms;
+		probe_fail_refused(j);
+		probe_job_end(j);
+		return;
+	}
+	if (naddr == 0) {
+		p->total_ms = p->dns_ms;
+		probe_fail(p, "dns_failed", "the host has no address");
+		probe_job_end(j);
+		return;
+	}
+	j->next = res->nodes;
+	probe_tcp_next(j);
+}
+
+static int
+probe_tcp_start(struct probe_loop *l, struct probe_job *j)
+{
+	struct probe			*p = j->p;
+	struct ares_addrinfo_hints	 hints;
+
+	if (!probe_hostname_ok(p->host)) {
+		probe_fail(p, "invalid_request", "host is not a valid name "
+		    "or IP address");
+		return -1;
+	}
+	if (p->port < 1 || p->port > 65535) {
+		probe_fail(p, "invalid_request", "port is not in 1..65535");
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = ARES_AI_NOSORT;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	j->resolving = 1;
+	/* The callback may run at once (IP literal, hosts file). */
+	ares_getaddrinfo(l->chan, p->host, NULL, &hints,
+	    probe_tcp_resolved, j);
+	return 0;
+}
+
+/* A connecting socket of j is ready: see how the connect went. */
+static void
+probe_tcp_ready(struct probe_job *j)
+{
+	struct probe		*p = j->p;
+	struct sockaddr_storage	 peer;
+	socklen_t		 len = sizeof(int), plen = sizeof(peer);
+	int			 err = 0;
+
+	if (getsockopt(j->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err == 0) {
+		if (getpeername(j->fd, (struct sockaddr *)&peer, &plen) == -1) {
+			if (errno == ENOTCONN)
+				return;		/* still in progress */
+			err = errno;
+		}
+	}
+	close(j->fd);
+	j->fd = -1;
+	if (err == 0) {
+		p->connect_ms = (long)(probe_now() - j->resolved);
+		p->total_ms = (long)(probe_now() - j->started);
+		probe_job_end(j);
+		return;
+	}
+	j->last_errno = err;
+	probe_tcp_next(j);
+}
+
+/* ----------------------------------------------------------------- DNS */
+
+/* CNAME has no ares_parse_* function: walk the answer section. */
+static int
+probe_dns_cname(struct probe *p, const unsigned char *abuf, int alen)
+{
+	char		*name;
+	long		 enclen;
+	size_t		 off = 12, qd, an, i, rdlen;
+	unsigned int	 type, class;
+
+	if (alen < 12)
+		return ARES_EBADRESP;
+	qd = (size_t)abuf[4] << 8 | abuf[5];
+	an = (size_t)abuf[6] << 8 | abuf[7];
+	for (i = 0; i < qd; i++) {
+		if (ares_expand_name(abuf + off, abuf, alen, &name,
+		    &enclen) != ARES_SUCCESS)
+			return ARES_EBADRESP;
+		ares_free_string(name);
+		off += (size_t)enclen + 4;
+		if (off > (size_t)alen)
+			return ARES_EBADRESP;
+	}
+	for (i = 0; i < an; i++) {
+		if (off >= (size_t)alen || ares_expand_name(abuf + off, abuf,
+		    alen, &name, &enclen) != ARES_SUCCESS)
+			return ARES_EBADRESP;
+		ares_free_string(name);
+		off += (size_t)enclen;
+		if (off + 10 > (size_t)alen)
+			return ARES_EBADRESP;
+		type = (unsigned int)abuf[off] << 8 | abuf[off + 1];
+		class = (unsigned int)abuf[off + 2] << 8 | abuf[off + 3];
+		rdlen = (size_t)abuf[off + 8] << 8 | abuf[off + 9];
+		off += 10;
+		if (off + rdlen > (size_t)alen)
+			return ARES_EBADRESP;
+		if (type == (unsigned int)probe_rrtypes[RR_CNAME].type &&
+		    class == PROBE_DNS_CLASS_IN) {
+			if (ares_expand_name(abuf + off, abuf, alen, &name,
+			    &enclen) != ARES_SUCCESS)
+				return ARES_EBADRESP;
+			if (probe_add_answer_str(p, name) == -1) {
+				ares_free_string(name);
+				return ARES_ENOMEM;
+			}
+			ares_free_string(name);
+		}
+		off += rdlen;
+	}
+	return ARES_SUCCESS;
+}
+
+static int
+probe_dns_txt(struct probe *p, const unsigned char *abuf, int alen)
+{
+	struct ares_txt_ext	*txt = NULL, *t, *r;
+	unsigned char		*buf = NULL;
+	size_t			 len;
+	int			 rc;
+
+	if ((rc = ares_parse_txt_reply_ext(abuf, alen, &txt)) != ARES_SUCCESS)
+		return rc;
+	if ((buf = malloc(PROBE_MAXANSWERLEN)) == NULL) {
+		rc = ARES_ENOMEM;
+		goto out;
+	}
+	/* One answer per record, its strings joined. */
+	for (r = txt; r != NULL; r = t) {
+		len = 0;
+		t = r;
+		do {
+			if (t->length > 0 && len < PROBE_MAXANSWERLEN) {
+				size_t take = t->length;
+
+				if (take > PROBE_MAXANSWERLEN - len)
+					take = PROBE_MAXANSWERLEN - len;
+				memcpy(buf + len, t->txt, take);
+				len += take;
+			}
+			t = t->next;
+		} while (t != NULL && !t->record_start);
+		if (probe_add_answer(p, buf, len) == -1) {
+			rc = ARES_ENOMEM;
+			goto out;
+		}
+	}
+out:
+	free(buf);
+	ares_free_data(txt);
+	return rc;
+}
+
+/* Render the reply abuf into p->answers.  Returns an ARES_* status. */
+static int
+probe_dns_render(struct probe_job *j, const unsigned char *abuf, int alen)
+{
+	struct probe		*p = j->p;
+	struct ares_addrttl	 a4[PROBE_MAXANSWERS];
+	struct ares_addr6ttl	 a6[PROBE_MAXANSWERS];
+	struct ares_mx_reply	*mx = NULL, *m;
+	struct hostent		*he = NULL;
+	char			 buf[PROBE_MAXANSWERLEN];
+	int			 rc, na, i;
+
+	switch (j->rr) {
+	case RR_A:
+		na = PROBE_MAXANSWERS;
+		rc = ares_parse_a_reply(abuf, alen, NULL, a4, &na);
+		for (i = 0; rc == ARES_SUCCESS && i < na; i++)
+			if (inet_ntop(AF_INET, &a4[i].ipaddr, buf,
+			    sizeof(buf)) == NULL ||
+			    probe_add_answer_str(p, buf) == -1)
+				rc = ARES_ENOMEM;
+		return rc;
+	case RR_AAAA:
+		na = PROBE_MAXANSWERS;
+		rc = ares_parse_aaaa_reply(abuf, alen, NULL, a6, &na);
+		for (i = 0; rc == ARES_SUCCESS && i < na; i++)
+			if (inet_ntop(AF_INET6, &a6[i].ip6addr, buf,
+			    sizeof(buf)) == NULL ||
+			    probe_add_answer_str(p, buf) == -1)
+				rc = ARES_ENOMEM;
+		return rc;
+	case RR_CNAME:
+		return probe_dns_cname(p, abuf, alen);
+	case RR_MX:
+		if ((rc = ares_parse_mx_reply(abuf, alen, &mx)) != ARES_SUCCESS)
+			return rc;
+		for (m = mx; m != NULL; m = m->next) {
+			snprintf(buf, sizeof(buf), "%u %s",
+			    (unsigned int)m->priority, m->host);
+			if (probe_add_answer_str(p, buf) == -1) {
+				rc = ARES_ENOMEM;
+				break;
+			}
+		}
+		ares_free_data(mx);
+		return rc;
+	case RR_TXT:
+		return probe_dns_txt(p, abuf, alen);
+	case RR_NS:
+		if ((rc = ares_parse_ns_reply(abuf, alen, &he)) != ARES_SUCCESS)
+			return rc;
+		for (i = 0; he->h_aliases != NULL && he->h_aliases[i] != NULL;
+		    i++)
+			if (probe_add_answer_str(p, he->h_aliases[i]) == -1) {
+				rc = ARES_ENOMEM;
+				break;
+			}
+		ares_free_hostent(he);
+		return rc;
+	default:
+		return ARES_ENOTIMP;
+	}
+}
+
+/* c-ares callback of a DNS probe. */
+static void
+probe_dns_answer(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
+{
+	struct probe_job	*j = arg;
+	struct probe		*p = j->p;
+	const char		*type;
+
+	(void)timeouts;
+	if (j->state != JOB_ACTIVE)
+		return;
+	p->dns_ms = p->total_ms = (long)(probe_now() - j->started);
+	type = probe_rrtypes[j->rr].name;
+	if (status == ARES_SUCCESS) {
+		status = probe_dns_render(j, abuf, alen);
+		if (status == ARES_SUCCESS && p->nanswers == 0)
+			status = ARES_ENODATA;
+	}
+	switch (status) {
+	case ARES_SUCCESS:
+		break;
+	case ARES_ENOTFOUND:
+		probe_fail(p, "dns_failed", "no such domain (NXDOMAIN)");
+		break;
+	case ARES_ENODATA:
+		probe_fail(p, "dns_failed", "no %s record", type);
+		break;
+	case ARES_ESERVFAIL:
+		probe_fail(p, "dns_failed", "the DNS server failed (SERVFAIL)");
+		break;
+	case ARES_EREFUSED:
+		probe_fail(p, "dns_failed", "the DNS server refused the query");
+		break;
+	case ARES_ECONNREFUSED:
+		probe_fail(p, "dns_failed", "the DNS server is unreachable");
+		break;
+	case ARES_ETIMEOUT:
+		probe_fail(p, "timeout", "no answer from the DNS server");
+		break;
+	case ARES_ENOMEM:
+		probe_fail(p, "internal", "out of memory");
+		break;
+	default:
+		probe_fail(p, "dns_failed", "DNS query failed: %s",
+		    ares_strerror(status));
+		break;
+	}
+	if (p->failed) {
+		probe_clear_answers:
+		while (p->nanswers > 0)
+			free(p->answers[--p->nanswers]);
+		free(p->answers);
+		p->answers = NULL;
+	}
+	probe_job_end(j);
+}
+
+static int
+probe_dns_start(struct probe_loop *l, struct probe_job *j)
+{
+	struct probe	*p = j->p;
+	enum probe_rr	 rr;
+
+	if (!probe_hostname_ok(p->hostname)) {
+		probe_fail(p, "invalid_request", "hostname is not a valid "
+		    "DNS name");
+		return -1;
+	}
+	for (rr = 0; rr < RR__MAX; rr++)
+		if (p->record_type != NULL &&
+		    strcmp(p->record_type, probe_rrtypes[rr].name) == 0)
+			break;
+	if (rr == RR__MAX) {
+		probe_fail(p, "invalid_request", "record type is not one of "
+		    "A, AAAA, CNAME, MX, TXT, NS");
+		return -1;
+	}
+	j->rr = rr;
+	/* The callback may run at once (bad name, no server). */
+	ares_query(l->chan, p->hostname, PROBE_DNS_CLASS_IN,
+	    probe_rrtypes[rr].type, probe_dns_answer, j);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- loop */
+
+/* Give free slots to pending probes. */
+static void
+probe_fill(struct probe_loop *l)
+{
+	struct probe_job	*j;
+	size_t			 s;
+	int			 rc;
+
+	while (l->next < l->n && l->active < l->nslots) {
+		j = &l->jobs[l->next++];
+		for (s = 0; s < l->nslots; s++)
+			if (l->slots[s] == NULL)
+				break;
+		j->state = JOB_ACTIVE;
+		j->slot = s;
+		l->slots[s] = j;
+		l->active++;
+		j->started = probe_now();
+		j->timeout_ms = j->p->timeout_ms == 0 ?
+		    PROBE_DEFTIMEOUT_MS : j->p->timeout_ms;
+		j->deadline = j->started + j->timeout_ms;
+		if (j->p->timeout_ms < 0 ||
+		    j->p->timeout_ms > PROBE_MAXTIMEOUT_MS) {
+			probe_fail(j->p, "invalid_request",
+			    "timeout is not in 1..%d ms", PROBE_MAXTIMEOUT_MS);
+			probe_job_end(j);
+			continue;
+		}
+		switch (j->p->kind) {
+		case PROBE_HTTP:
+			rc = probe_http_start(l, j);
+			break;
+		case PROBE_TCP:
+			rc = probe_tcp_start(l, j);
+			break;
+		case PROBE_DNS:
+			rc = probe_dns_start(l, j);
+			break;
+		default:
+			probe_fail(j->p, "invalid_request",
+			    "unknown probe kind");
+			rc = -1;
+			break;
+		}
+		if (rc == -1)
+			probe_job_end(j);
+	}
+}
+
+/* End the TCP and DNS probes whose time is up (HTTP: libcurl does). */
+static void
+probe_expire(struct probe_loop *l, long long now)
+{
+	struct probe_job	*j;
+	size_t			 s;
+
+	for (s = 0; s < l->nslots; s++) {
+		if ((j = l->slots[s]) == NULL)
+			continue;
+		if (j->p->kind == PROBE_HTTP) {
+			/* Only if libcurl somehow overran its own timeout. */
+			if (now < j->deadline + PROBE_HTTPGRACE_MS)
+				continue;
+		} else if (now < j->deadline)
+			continue;
+		j->p->total_ms = (long)(now - j->started);
+		if (j->p->kind == PROBE_DNS)
+			j->p->dns_ms = j->p->total_ms;
+		if (j->p->kind == PROBE_TCP && j->resolving)
+			probe_fail(j->p, "timeout", "could not resolve the "
+			    "host within %d ms", j->timeout_ms);
+		else
+			probe_fail(j->p, "timeout", "no %s within %d ms",
+			    j->p->kind == PROBE_DNS ? "DNS answer" :
+			    j->p->kind == PROBE_TCP ? "connection" :
+			    "complete response", j->timeout_ms);
+		probe_job_end(j);
+	}
+}
+
+/*
+ * Wait for the next event and handle it.  Returns 0, or -1 if waiting
+ * failed.
+ */
+static int
+probe_wait(struct probe_loop *l)
+{
+	ares_socket_t		 socks[ARES_GETSOCK_MAXNUM];
+	struct probe_job	*j;
+	struct timeval		 maxtv, tv, *tvp;
+	long long		 now, wait = PROBE_MAXWAIT_MS;
+	size_t			 nw = 0, s, i;
+	int			 bits, k, r, w;
+
+	now = probe_now();
+	for (s = 0; s < l->nslots; s++) {
+		if ((j = l->slots[s]) == NULL || j->p->kind == PROBE_HTTP)
+			continue;
+		if (j->deadline - now < wait)
+			wait = j->deadline - now;
+		if (j->fd == -1)
+			continue;
+		l->wfds[nw].fd = j->fd;
+		l->wfds[nw].events = CURL_WAIT_POLLOUT;
+		l->fdjob[nw++] = j;
+	}
+	if (l->have_chan) {
+		bits = ares_getsock(l->chan, socks, ARES_GETSOCK_MAXNUM);
+		for (k = 0; k < ARES_GETSOCK_MAXNUM; k++) {
+			r = ARES_GETSOCK_READABLE(bits, k) != 0;
+			w = ARES_GETSOCK_WRITABLE(bits, k) != 0;
+			if (!r && !w)
+				continue;
+			l->wfds[nw].fd = socks[k];
+			l->wfds[nw].events = (short)((r ? CURL_WAIT_POLLIN : 0) |
+			    (w ? CURL_WAIT_POLLOUT : 0));
+			l->fdjob[nw++] = NULL;
+		}
+		maxtv.tv_sec = wait / 1000;
+		maxtv.tv_usec = (wait % 1000) * 1000;
+		if ((tvp = ares_timeout(l->chan, &maxtv, &tv)) != NULL &&
+		    tvp->tv_sec * 1000LL + tvp->tv_usec / 1000 < wait)
+			wait = tvp->tv_sec * 1000LL + tvp->tv_usec / 1000;
+	}
+	if (wait < 0)
+		wait = 0;
+
+	for (i = 0; i < nw; i++)
+		l->wfds[i].revents = 0;
+	if (curl_multi_poll(l->multi, l->wfds, (unsigned int)nw, (int)wait,
+	    NULL) != CURLM_OK)
+		return -1;
+
+	/*
+	 * Ask poll() itself which of our descriptors are ready:
+	 * curl_waitfd has no POLLERR or POLLHUP, which a failed connect or
+	 * an ICMP error on a c-ares socket may be all there is.
+	 */
+	for (i = 0; i < nw; i++) {
+		l->pfds[i].fd = l->wfds[i].fd;
+		l->pfds[i].events = (short)(
+		    (l->wfds[i].events & CURL_WAIT_POLLIN ? POLLIN : 0) |
+		    (l->wfds[i].events & CURL_WAIT_POLLOUT ? POLLOUT : 0));
+		l->pfds[i].revents = 0;
+	}
+	if (nw > 0 && poll(l->pfds, (nfds_t)nw, 0) == -1 && errno != EINTR)
+		return -1;
+
+	/* TCP first: c-ares callbacks below may open new sockets. */
+	for (i = 0; i < nw; i++) {
+		j = l->fdjob[i];
+		if (j == NULL || l->pfds[i].revents == 0)
+			continue;
+		if (j->state == JOB_ACTIVE && j->fd == l->pfds[i].fd)
+			probe_tcp_ready(j);
+	}
+	for (i = 0; i < nw; i++) {
+		if (l->fdjob[i] != NULL || l->pfds[i].revents == 0)
+			continue;
+		r = (l->pfds[i].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
+		w = (l->pfds[i].revents & POLLOUT) != 0;
+		ares_process_fd(l->chan, r ? l->pfds[i].fd : ARES_SOCKET_BAD,
+		    w ? l->pfds[i].fd : ARES_SOCKET_BAD);
+	}
+	if (l->have_chan)
+		ares_process_fd(l->chan, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	return 0;
+}
+
+/* Set up the c-ares channel for the run's TCP and DNS probes. */
+static int
+probe_chan_init(struct probe_loop *l)
+{
+	struct ares_options	 ao;
+	char			 lookups[] = "fb";
+	int			 maxto = 0, t;
+	size_t			 i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->jobs[i].p->kind != PROBE_TCP &&
+		    l->jobs[i].p->kind != PROBE_DNS)
+			continue;
+		t = l->jobs[i].p->timeout_ms;
+		if (t <= 0 || t > PROBE_MAXTIMEOUT_MS)
+			t = PROBE_DEFTIMEOUT_MS;
+		if (t > maxto)
+			maxto = t;
+	}
+	if (maxto == 0)
+		return 0;	/* no TCP or DNS probe */
+
+	/*
+	 * Tries double their timeout: with 3 tries the last one ends at
+	 * 7 times the first, past the longest probe timeout, which is
+	 * what ends a probe.
+	 */
+	memset(&ao, 0, sizeof(ao));
+	ao.timeout = maxto / 4;
+	if (ao.timeout < PROBE_ARES_MINTRY_MS)
+		ao.timeout = PROBE_ARES_MINTRY_MS;
+	if (ao.timeout > PROBE_ARES_MAXTRY_MS)
+		ao.timeout = PROBE_ARES_MAXTRY_MS;
+	ao.tries = PROBE_ARES_TRIES;
+	ao.lookups = lookups;
+	if (ares_init_options(&l->chan, &ao, ARES_OPT_TIMEOUTMS |
+	    ARES_OPT_TRIES | ARES_OPT_LOOKUPS) != ARES_SUCCESS)
+		return -1;
+	l->have_chan = 1;
+	if (l->opts->dns_servers != NULL &&
+	    ares_set_servers_ports_csv(l->chan, l->opts->dns_servers) !=
+	    ARES_SUCCESS)
+		return -1;
+	return 0;
+}
+
+int
+probe_run(struct probe *probes, size_t n, const struct probe_opts *opts)
+{
+	struct probe_loop	 l;
+	size_t			 i, nfd;
+	int			 running, rc = -1, ares_inited = 0;
+
+	memset(&l, 0, sizeof(l));
+	for (i = 0; i < n && probes != NULL; i++)
+		probe_clear(&probes[i]);
+	if (n == 0)
+		return 0;
+	if (probes == NULL || opts == NULL || n > PROBE_MAXPROBES ||
+	    opts->concurrency < 1 ||
+	    opts->concurrency > PROBE_MAXCONCURRENCY)
+		goto out;
+
+	l.n = n;
+	l.opts = opts;
+	l.nslots = (size_t)opts->concurrency;
+	if (l.nslots > n)
+		l.nslots = n;
+	nfd = l.nslots + ARES_GETSOCK_MAXNUM;
+	if ((l.jobs = calloc(n, sizeof(*l.jobs))) == NULL ||
+	    (l.slots = calloc(l.nslots, sizeof(*l.slots))) == NULL ||
+	    (l.wfds = calloc(nfd, sizeof(*l.wfds))) == NULL ||
+	    (l.pfds = calloc(nfd, sizeof(*l.pfds))) == NULL ||
+	    (l.fdjob = calloc(nfd, sizeof(*l.fdjob))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		l.jobs[i].p = &probes[i];
+		l.jobs[i].loop = &l;
+		l.jobs[i].fd = -1;
+	}
+
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+		goto out;
+	ares_inited = 1;
+	if (probe_chan_init(&l) == -1)
+		goto out;
+	if ((l.multi = curl_multi_init()) == NULL)
+		goto out;
+	if (curl_multi_setopt(l.multi, CURLMOPT_PIPELINING,
+	    (long)CURLPIPE_NOTHING) != CURLM_OK)
+		goto out;
+
+	for (;;) {
+		probe_fill(&l);
+		if (curl_multi_perform(l.multi, &running) != CURLM_OK)
+			goto out;
+		probe_http_harvest(&l);
+		probe_expire(&l, probe_now());
+		if (l.done == l.n)
+			break;
+		if (l.next < l.n && l.active < l.nslots)
+			continue;	/* a slot came free: fill it first */
+		if (probe_wait(&l) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	/* Whatever did not finish fails; then release everything. */
+	for (i = 0; i < n && probes != NULL; i++) {
+		if (l.jobs != NULL && l.jobs[i].state == JOB_DONE)
+			continue;
+		probe_fail(&probes[i], "internal",
+		    "the check could not be run");
+		if (l.jobs != NULL) {
+			l.jobs[i].loop = &l;
+			probe_job_end(&l.jobs[i]);
+		}
+	}
+	if (l.have_chan)
+		ares_destroy(l.chan);	/* callbacks see JOB_DONE */
+	if (ares_inited)
+		ares_library_cleanup();
+	if (l.multi != NULL)
+		curl_multi_cleanup(l.multi);
+	free(l.fdjob);
+	free(l.pfds);
+	free(l.wfds);
+	free(l.slots);
+	free(l.jobs);
+	return rc;
+}

@@ -1,0 +1,75 @@
+#!/bin/sh
+# `make run`: serve uptime on http://127.0.0.1:$PORT through lighttpd,
+# with the database, secret, sockets and logs under var/, and the
+# background programs beside it.  Ctrl-C stops everything started here.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+build="$top/${BUILD:-build}"
+port=${PORT:-8080}
+var="$top/var"
+admin="$build/bin/uptime-admin"
+
+mkdir -p "$var/empty"
+chmod 700 "$var"
+export UPTIME_DB="$var/uptime.db"
+export UPTIME_SECRET_FILE="$var/secret"
+export UPTIME_PUBLIC_URL="http://127.0.0.1:$port"
+
+"$admin" init 2>/dev/null
+
+if [ ! -s "$var/default-team" ]; then
+	team=$("$admin" team create "Default team")
+	echo "$team" > "$var/default-team"
+	key=$("$admin" key create --team "$team" --name "make run" --scopes all)
+	cat <<MSG
+
+uptime: created the team $team and an API key with every scope.
+This is the only time the key is shown; keep it:
+
+    $key
+
+Try it:
+
+    curl $UPTIME_PUBLIC_URL/v1/api-keys/current -H "Authorization: Bearer $key"
+
+MSG
+else
+	team=$(cat "$var/default-team")
+	cat <<MSG
+
+uptime: using the data in $var (team $team).
+Make another key with:
+
+    UPTIME_DB=$UPTIME_DB UPTIME_SECRET_FILE=$UPTIME_SECRET_FILE \\
+        $admin key create --team $team --name NAME --scopes all
+
+MSG
+fi
+
+sed -e "s|@PORT@|$port|g" -e "s|@BINDIR@|$build/cgi-bin|g" \
+    -e "s|@VARDIR@|$var|g" -e "s|@DB@|$UPTIME_DB|g" \
+    -e "s|@SECRET@|$UPTIME_SECRET_FILE|g" \
+    -e "s|@PUBLIC_URL@|$UPTIME_PUBLIC_URL|g" \
+    -e "s|@ALLOW_PRIVATE@|${UPTIME_ALLOW_PRIVATE_TARGETS:-0}|g" \
+    "$top/lighttpd.conf.example" > "$var/lighttpd.conf"
+
+pids=
+stop() {
+	trap - INT TERM EXIT
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill $pids 2>/dev/null || true
+	wait 2>/dev/null || true
+	echo "uptime: stopped"
+}
+trap stop INT TERM EXIT
+
+lighttpd -D -f "$var/lighttpd.conf" &
+pids="$pids $!"
+for prog in uptime-check uptime-notify; do
+	if [ -x "$build/cron/$prog" ]; then
+		"$build/cron/$prog" --loop >>"$var/$prog.log" 2>&1 &
+		pids="$pids $!"
+	fi
+done
+echo "uptime: serving on $UPTIME_PUBLIC_URL (logs in $var); Ctrl-C stops"
+wait
