@@ -106,7 +106,9 @@ config_load(char *err, size_t errlen)
 	    long_var("UPTIME_CHECK_CONCURRENCY", &cfg.check_concurrency, 64,
 	    1, 4096, err, errlen) == -1 ||
 	    str_var("UPTIME_DNS_SERVERS", cfg.dns_servers,
-	    sizeof(cfg.dns_servers), "", err, errlen) == -1)
+	    sizeof(cfg.dns_servers), "", err, errlen) == -1 ||
+	    str_var("UPTIME_CA_FILE", cfg.ca_file, sizeof(cfg.ca_file), "",
+	    err, errlen) == -1)
 		return -1;
 
 	if (cfg.db[0] == '\0') {

@@ -10,9 +10,13 @@
  * given to the next pending probe as soon as one ends.
  */
 #include <sys/types.h>
+#include <sys/select.h>	/* fd_set, for ares.h */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+
+#include <netdb.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -463,8 +467,9 @@ probe_header_has(const char *const *headers, const char *name)
 
 /*
  * Check the request headers: at most PROBE_MAXHEADERS, each a token
- * name, a colon, then at most PROBE_MAXHEADERLEN bytes in all without
- * CR, LF or NUL.  Returns 0 or -1 with p failed.
+ * name, a colon, then a value; at most PROBE_MAXHEADERLEN bytes in all;
+ * no CR, LF or other control character but tab.  Returns 0 or -1 with
+ * p failed.
  */
 static int
 probe_headers_ok(struct probe *p)
@@ -492,6 +497,13 @@ probe_headers_ok(struct probe *p)
 			    "request header %zu contains CR or LF", i + 1);
 			return -1;
 		}
+		for (c = h; *c != '\0'; c++)
+			if ((*c > 0 && *c < 0x20 && *c != '\t') || *c == 0x7f) {
+				probe_fail(p, "invalid_request", "request "
+				    "header %zu contains a control character",
+				    i + 1);
+				return -1;
+			}
 		for (c = h; *c != ':' && *c != '\0'; c++)
 			if (!isalnum((unsigned char)*c) &&
 			    strchr("!#$%&'*+-.^_`|~", *c) == NULL)
@@ -598,26 +610,30 @@ probe_http_start(struct probe_loop *l, struct probe_job *j)
 	    curl_easy_setopt(e, CURLOPT_CAINFO, l->opts->ca_file) != CURLE_OK)
 		goto setopt;
 
+	/*
+	 * POST, PUT and PATCH always carry a body (maybe empty, then with
+	 * "Content-Length: 0"); the others only when one is given.  HEAD
+	 * never.  POST is libcurl's own, so a 301, 302 or 303 turns it
+	 * into a GET as browsers do; other methods are kept on redirects.
+	 */
 	body = p->req_body != NULL ? p->req_body : "";
-	switch (m) {
-	case METHOD_HEAD:
+	if (m == METHOD_HEAD) {
 		if (curl_easy_setopt(e, CURLOPT_NOBODY, 1L) != CURLE_OK)
 			goto setopt;
-		break;
-	case METHOD_GET:
-		if (p->req_bodylen == 0)
-			break;
-		/* FALLTHROUGH */
-	default:
+	} else if (m == METHOD_POST || m == METHOD_PUT ||
+	    m == METHOD_PATCH || p->req_bodylen > 0) {
 		if (curl_easy_setopt(e, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
 		    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)p->req_bodylen) != CURLE_OK)
 			goto setopt;
-		if (m != METHOD_POST && curl_easy_setopt(e,
-		    CURLOPT_CUSTOMREQUEST, probe_methods[m]) != CURLE_OK)
-			goto setopt;
-		break;
 	}
+	if (m != METHOD_GET && m != METHOD_HEAD && m != METHOD_POST &&
+	    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, probe_methods[m]) !=
+	    CURLE_OK)
+		goto setopt;
+	if (m == METHOD_GET && p->req_bodylen > 0 &&
+	    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "GET") != CURLE_OK)
+		goto setopt;
 
 	if (curl_multi_add_handle(l->multi, e) != CURLM_OK) {
 		curl_easy_cleanup(e);
@@ -852,14 +868,16 @@ probe_tcp_resolved(void *arg, int status, int timeouts,
 	(void)timeouts;
 	if (j->state != JOB_ACTIVE) {
 		/* Timed out already, or the run is being torn down. */
-		ares_freeaddrinfo(res);
+		if (res != NULL)
+			ares_freeaddrinfo(res);
 		return;
 	}
 	j->resolving = 0;
 	j->resolved = probe_now();
 	p->dns_ms = (long)(j->resolved - j->started);
 	if (status != ARES_SUCCESS || res == NULL) {
-		ares_freeaddrinfo(res);
+		if (res != NULL)
+			ares_freeaddrinfo(res);
 		p->total_ms = p->dns_ms;
 		if (status == ARES_ETIMEOUT)
 			probe_fail(p, "timeout", "no DNS answer for the host");
@@ -1162,7 +1180,6 @@ probe_dns_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 		break;
 	}
 	if (p->failed) {
-		probe_clear_answers:
 		while (p->nanswers > 0)
 			free(p->answers[--p->nanswers]);
 		free(p->answers);
@@ -1292,7 +1309,8 @@ probe_wait(struct probe_loop *l)
 	struct timeval		 maxtv, tv, *tvp;
 	long long		 now, wait = PROBE_MAXWAIT_MS;
 	size_t			 nw = 0, s, i;
-	int			 bits, k, r, w;
+	unsigned int		 bits;
+	int			 k, r, w;
 
 	now = probe_now();
 	for (s = 0; s < l->nslots; s++) {
@@ -1307,10 +1325,13 @@ probe_wait(struct probe_loop *l)
 		l->fdjob[nw++] = j;
 	}
 	if (l->have_chan) {
-		bits = ares_getsock(l->chan, socks, ARES_GETSOCK_MAXNUM);
+		bits = (unsigned int)ares_getsock(l->chan, socks,
+		    ARES_GETSOCK_MAXNUM);
 		for (k = 0; k < ARES_GETSOCK_MAXNUM; k++) {
-			r = ARES_GETSOCK_READABLE(bits, k) != 0;
-			w = ARES_GETSOCK_WRITABLE(bits, k) != 0;
+			/* ARES_GETSOCK_WRITABLE() shifts a signed 1 by up
+			   to 31: undefined, so test the bits unsigned. */
+			r = (bits & (1u << k)) != 0;
+			w = (bits & (1u << (k + ARES_GETSOCK_MAXNUM))) != 0;
 			if (!r && !w)
 				continue;
 			l->wfds[nw].fd = socks[k];
@@ -1438,17 +1459,18 @@ probe_run(struct probe *probes, size_t n, const struct probe_opts *opts)
 	if (l.nslots > n)
 		l.nslots = n;
 	nfd = l.nslots + ARES_GETSOCK_MAXNUM;
-	if ((l.jobs = calloc(n, sizeof(*l.jobs))) == NULL ||
-	    (l.slots = calloc(l.nslots, sizeof(*l.slots))) == NULL ||
-	    (l.wfds = calloc(nfd, sizeof(*l.wfds))) == NULL ||
-	    (l.pfds = calloc(nfd, sizeof(*l.pfds))) == NULL ||
-	    (l.fdjob = calloc(nfd, sizeof(*l.fdjob))) == NULL)
+	if ((l.jobs = calloc(n, sizeof(*l.jobs))) == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
 		l.jobs[i].p = &probes[i];
 		l.jobs[i].loop = &l;
 		l.jobs[i].fd = -1;
 	}
+	if ((l.slots = calloc(l.nslots, sizeof(*l.slots))) == NULL ||
+	    (l.wfds = calloc(nfd, sizeof(*l.wfds))) == NULL ||
+	    (l.pfds = calloc(nfd, sizeof(*l.pfds))) == NULL ||
+	    (l.fdjob = calloc(nfd, sizeof(*l.fdjob))) == NULL)
+		goto out;
 
 	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
 		goto out;
@@ -1482,10 +1504,8 @@ out:
 			continue;
 		probe_fail(&probes[i], "internal",
 		    "the check could not be run");
-		if (l.jobs != NULL) {
-			l.jobs[i].loop = &l;
+		if (l.jobs != NULL)
 			probe_job_end(&l.jobs[i]);
-		}
 	}
 	if (l.have_chan)
 		ares_destroy(l.chan);	/* callbacks see JOB_DONE */

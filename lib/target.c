@@ -224,6 +224,20 @@ target_url_check(const char *url, char *err, size_t errlen)
 			goto out;
 		}
 
+	/*
+	 * libcurl, like browsers, takes one to three slashes after the
+	 * scheme ("https:///x" has host "x"); ask for exactly two, so
+	 * that the host the user reads is the host we connect to.
+	 */
+	if ((s = (const unsigned char *)strstr(url, "://")) == NULL) {
+		msg = "URL must start with http:// or https://";
+		goto out;
+	}
+	if (s[3] == '/' || s[3] == '\\') {
+		msg = "URL has no valid host";
+		goto out;
+	}
+
 	if ((h = curl_url()) == NULL) {
 		msg = "out of memory";
 		goto out;

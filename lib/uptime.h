@@ -68,6 +68,7 @@ struct config {
 	long	 audit_days;		/* UPTIME_AUDIT_RETENTION_DAYS */
 	long	 check_concurrency;	/* UPTIME_CHECK_CONCURRENCY */
 	char	 dns_servers[256];	/* UPTIME_DNS_SERVERS, "" = system */
+	char	 ca_file[1024];		/* UPTIME_CA_FILE, "" = system CAs */
 };
 
 extern struct config cfg;

@@ -1,0 +1,500 @@
+/*
+ * monitors.fcgi: monitors, their results, stats and outages, and the
+ * team's overall status.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "monitor.h"
+#include "rollup.h"
+
+#define DAY_MS	(24LL * 3600 * 1000)
+
+static int
+find(const char *const *names, int n, const char *s)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+/* The monitor named in the path, for this team; answers 404 itself. */
+static int
+load(struct req *r, struct monitor *m)
+{
+	int	 rc;
+
+	if ((rc = monitor_get(r->db, r->key->team_id, r->args[0], m)) !=
+	    DB_OK) {
+		resp_db(r, rc);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+list_one(const struct monitor *m, void *arg)
+{
+	page_add(arg, monitor_json(m), m->created_at, m->id);
+	return 0;
+}
+
+/*
+ * GET /v1/monitors?type&status&tag&perPage&cursor
+ * Scope monitors:read.  200 with a page of monitors; 400 bad_query.
+ */
+static int
+monitors_list(struct req *r)
+{
+	struct monitor_filter	 f = { -1, -1, NULL };
+	struct page		 pg;
+	struct lister		 l;
+	const char		*s;
+	int			 rc;
+
+	if ((s = req_query(r, "type")) != NULL &&
+	    (f.type = find(mon_type_names, MON_TYPE__MAX, s)) == -1)
+		return resp_problem(r, 400, "bad_query", "type must be one of "
+		    "http, tcp, dns, heartbeat.");
+	if ((s = req_query(r, "status")) != NULL &&
+	    (f.status = find(mon_status_names, MST__MAX, s)) == -1)
+		return resp_problem(r, 400, "bad_query", "status must be one "
+		    "of pending, up, degraded, down, paused, maintenance.");
+	if ((f.tag = req_query(r, "tag")) != NULL &&
+	    (utf8_chars(f.tag) < 1 || utf8_chars(f.tag) > MON_MAXTAGLEN))
+		return resp_problem(r, 400, "bad_query", "tag must be 1 to 64 "
+		    "characters.");
+	if (page_parse(r, &pg) == -1)
+		return 0;
+	page_start(&l, &pg);
+	rc = monitor_list(r->db, r->key->team_id, &f, &pg, pg.perpage + 1,
+	    list_one, &l);
+	if (rc != DB_OK) {
+		cJSON_Delete(l.items);
+		return resp_db(r, rc);
+	}
+	return page_answer(r, &l);
+}
+
+/*
+ * POST /v1/monitors
+ * Scope monitors:write.  201 with the monitor, Location; 400.
+ */
+static int
+monitors_create(struct req *r)
+{
+	struct monitor	 m;
+	struct verrs	 v = { 0 };
+	cJSON		*body;
+	int		 rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	monitor_init(&m, r->now);
+	monitor_apply(&m, body, 1, &v);
+	cJSON_Delete(body);
+	if (v.n > 0) {
+		monitor_free(&m);
+		return resp_verrs(r, &v);
+	}
+	snprintf(m.team_id, sizeof(m.team_id), "%s", r->key->team_id);
+	if (m.paused)
+		m.status = MST_PAUSED;
+	if ((rc = monitor_insert(r->db, &m)) != DB_OK) {
+		monitor_free(&m);
+		return resp_db(r, rc);
+	}
+	snprintf(r->target_id, sizeof(r->target_id), "%s", m.id);
+	resp_header(r, "Location", "%s/%s", r->uri_path, m.id);
+	resp_data(r, 201, monitor_json(&m));
+	monitor_free(&m);
+	return 0;
+}
+
+/*
+ * GET /v1/monitors/{id}
+ * Scope monitors:read.  200; 404.
+ */
+static int
+monitors_get(struct req *r)
+{
+	struct monitor	 m;
+
+	if (load(r, &m) == -1)
+		return 0;
+	resp_data(r, 200, monitor_json(&m));
+	monitor_free(&m);
+	return 0;
+}
+
+/*
+ * PATCH /v1/monitors/{id}
+ * Scope monitors:write.  200 with the monitor; 400; 404.  A change of
+ * the check schedule takes effect at once: the next check is due now.
+ */
+static int
+monitors_patch(struct req *r)
+{
+	struct monitor	 m;
+	struct verrs	 v = { 0 };
+	cJSON		*body;
+	int		 was_paused, rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	if (load(r, &m) == -1) {
+		cJSON_Delete(body);
+		return 0;
+	}
+	was_paused = m.paused;
+	monitor_apply(&m, body, 0, &v);
+	cJSON_Delete(body);
+	if (v.n > 0) {
+		monitor_free(&m);
+		return resp_verrs(r, &v);
+	}
+	m.updated_at = r->now;
+	if (m.paused != was_paused) {
+		m.status = m.paused ? MST_PAUSED : MST_PENDING;
+		m.fails = 0;
+		m.last_change_at = r->now;
+	}
+	m.next_check_at = r->now;
+	if ((rc = monitor_update(r->db, &m)) != DB_OK) {
+		monitor_free(&m);
+		return resp_db(r, rc);
+	}
+	resp_data(r, 200, monitor_json(&m));
+	monitor_free(&m);
+	return 0;
+}
+
+/*
+ * DELETE /v1/monitors/{id}
+ * Scope monitors:write.  204, with its results and outages; 404.
+ */
+static int
+monitors_delete(struct req *r)
+{
+	int	 rc;
+
+	if ((rc = monitor_delete(r->db, r->key->team_id, r->args[0])) !=
+	    DB_OK)
+		return resp_db(r, rc);
+	return resp_empty(r, 204);
+}
+
+static int
+set_paused(struct req *r, int paused)
+{
+	struct monitor	 m;
+	int		 rc;
+
+	if (load(r, &m) == -1)
+		return 0;
+	if ((rc = monitor_set_paused(r->db, &m, paused, r->now)) != DB_OK) {
+		monitor_free(&m);
+		return resp_db(r, rc);
+	}
+	resp_data(r, 200, monitor_json(&m));
+	monitor_free(&m);
+	return 0;
+}
+
+/*
+ * POST /v1/monitors/{id}/pause
+ * Scope monitors:write.  200 with the paused monitor; 404.
+ */
+static int
+monitors_pause(struct req *r)
+{
+	return set_paused(r, 1);
+}
+
+/*
+ * POST /v1/monitors/{id}/resume
+ * Scope monitors:write.  200 with the monitor, due for a check now; 404.
+ */
+static int
+monitors_resume(struct req *r)
+{
+	return set_paused(r, 0);
+}
+
+/*
+ * POST /v1/monitors/{id}/check
+ * Scope monitors:write.  200 with the result of one check run now and
+ * recorded like any other (the schedule is unchanged); 404; 409 for a
+ * heartbeat monitor.  The check runs outside any transaction.
+ */
+static int
+monitors_check(struct req *r)
+{
+	struct monitor		 m;
+	struct probe		 p;
+	struct probe_opts	 o;
+	struct check_result	 res;
+	char			**scratch = NULL;
+	int			 rc;
+
+	if (load(r, &m) == -1)
+		return 0;
+	if (check_prepare(&m, &p, &scratch) == -1) {
+		monitor_free(&m);
+		return resp_problem(r, 409, "conflict", "This monitor is not "
+		    "checked on demand.");
+	}
+	memset(&o, 0, sizeof(o));
+	o.concurrency = 1;
+	o.allow_private = cfg.allow_private;
+	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
+	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
+	if (probe_run(&p, 1, &o) == -1)
+		req_log(r, __func__, "probe_run could not set up");
+	check_judge(&m, &p, time_now_ms(), &res);
+	probe_clear(&p);
+	check_scratch_free(scratch);
+
+	if ((rc = db_begin(r->db)) == DB_OK) {
+		rc = check_record(r->db, &m, &res, 0, time_now_ms());
+		if (rc == DB_OK)
+			rc = db_commit(r->db);
+		else
+			db_rollback(r->db);
+	}
+	monitor_free(&m);
+	if (rc != DB_OK)
+		return resp_db(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc);
+	return resp_data(r, 200, check_result_json(&res));
+}
+
+static int
+result_one(const struct check_result *res, int64_t rowid, void *arg)
+{
+	char	 id[ID_MAX];
+
+	snprintf(id, sizeof(id), "r_%lld", (long long)rowid);
+	page_add(arg, check_result_json(res), res->checked_at, id);
+	return 0;
+}
+
+/* Read from and to; answers 400 and returns -1 when bad. */
+static int
+window(struct req *r, int64_t *from, int64_t *to)
+{
+	const char	*f = req_query(r, "from"), *t = req_query(r, "to");
+
+	*from = *to = 0;
+	if ((f != NULL && time_parse(f, from) == -1) ||
+	    (t != NULL && time_parse(t, to) == -1))
+		return resp_problem(r, 400, "bad_query", "from and to must be "
+		    "RFC 3339 times."), -1;
+	if (*from != 0 && *to != 0 && *to <= *from)
+		return resp_problem(r, 400, "bad_query", "to must be after "
+		    "from."), -1;
+	return 0;
+}
+
+/*
+ * GET /v1/monitors/{id}/results?from&to&status&perPage&cursor
+ * Scope monitors:read.  200 with a page of results, newest first; 400;
+ * 404.
+ */
+static int
+monitors_results(struct req *r)
+{
+	struct monitor		 m;
+	struct result_filter	 f = { 0, 0, -1 };
+	struct page		 pg;
+	struct lister		 l;
+	const char		*s;
+	int			 rc;
+
+	if (window(r, &f.from, &f.to) == -1)
+		return 0;
+	if ((s = req_query(r, "status")) != NULL) {
+		f.status = find(mon_status_names, MST__MAX, s);
+		if (f.status != MST_UP && f.status != MST_DEGRADED &&
+		    f.status != MST_DOWN)
+			return resp_problem(r, 400, "bad_query", "status must "
+			    "be one of up, degraded, down.");
+	}
+	if (page_parse(r, &pg) == -1)
+		return 0;
+	if (pg.has_cursor && strncmp(pg.c_id, "r_", 2) != 0)
+		return resp_problem(r, 400, "bad_query", "The cursor is not "
+		    "one this list gave out.");
+	if (load(r, &m) == -1)
+		return 0;
+	monitor_free(&m);
+	page_start(&l, &pg);
+	rc = result_list(r->db, r->args[0], &f, &pg, pg.perpage + 1,
+	    result_one, &l);
+	if (rc != DB_OK) {
+		cJSON_Delete(l.items);
+		return resp_db(r, rc);
+	}
+	return page_answer(r, &l);
+}
+
+/*
+ * GET /v1/monitors/{id}/stats?from&to
+ * Scope monitors:read.  200 with the stats of [from, to), or by default
+ * {"windows": {"24h", "7d", "30d", "90d"}}, answered from rollups; 400;
+ * 404.
+ */
+static int
+monitors_stats(struct req *r)
+{
+	static const struct {
+		const char	*name;
+		int64_t		 span;
+	} windows[] = {
+		{ "24h", DAY_MS }, { "7d", 7 * DAY_MS }, { "30d", 30 * DAY_MS },
+		{ "90d", 90 * DAY_MS },
+	};
+	struct monitor	 m;
+	struct stats	 s;
+	cJSON		*o, *w;
+	int64_t		 from, to;
+	size_t		 i;
+	int		 rc;
+
+	if (window(r, &from, &to) == -1 || load(r, &m) == -1)
+		return 0;
+	if (from != 0 || to != 0) {
+		if (to == 0)
+			to = r->now;
+		if (from == 0)
+			from = to - DAY_MS;
+		rc = rollup_stats(r->db, m.id, m.created_at, from, to, r->now,
+		    &s);
+		monitor_free(&m);
+		if (rc != DB_OK)
+			return resp_db(r, rc);
+		return resp_data(r, 200, stats_json(&s));
+	}
+	o = cJSON_CreateObject();
+	w = cJSON_AddObjectToObject(o, "windows");
+	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
+		rc = rollup_stats(r->db, m.id, m.created_at,
+		    r->now - windows[i].span, r->now, r->now, &s);
+		if (rc != DB_OK) {
+			cJSON_Delete(o);
+			monitor_free(&m);
+			return resp_db(r, rc);
+		}
+		cJSON_AddItemToObject(w, windows[i].name, stats_json(&s));
+	}
+	monitor_free(&m);
+	return resp_data(r, 200, o);
+}
+
+/*
+ * GET /v1/monitors/{id}/outages?perPage&cursor
+ * Scope monitors:read.  200 with a page of outages, newest first; 404.
+ */
+static int
+monitors_outages(struct req *r)
+{
+	struct monitor	 m;
+	struct page	 pg;
+	struct lister	 l;
+	int		 rc;
+
+	if (page_parse(r, &pg) == -1 || load(r, &m) == -1)
+		return 0;
+	monitor_free(&m);
+	page_start(&l, &pg);
+	rc = outage_list(r->db, r->args[0], &pg, pg.perpage + 1, r->now, &l);
+	if (rc != DB_OK) {
+		cJSON_Delete(l.items);
+		return resp_db(r, rc);
+	}
+	return page_answer(r, &l);
+}
+
+/*
+ * GET /v1/status
+ * Scope monitors:read.  200 with the team's overall state
+ * (operational|degraded|partial_outage|major_outage|unknown) and the
+ * number of monitors in each status.  Paused monitors and those not yet
+ * checked do not count toward the state; with none left it is unknown.
+ */
+static int
+status_overall(struct req *r)
+{
+	long		 c[MST__MAX];
+	long		 active;
+	const char	*state;
+	cJSON		*o, *counts;
+	int		 i, rc;
+
+	if ((rc = monitor_counts(r->db, r->key->team_id, c)) != DB_OK)
+		return resp_db(r, rc);
+	active = c[MST_UP] + c[MST_DEGRADED] + c[MST_DOWN] +
+	    c[MST_MAINTENANCE];
+	if (active == 0)
+		state = "unknown";
+	else if (c[MST_DOWN] == active)
+		state = "major_outage";
+	else if (c[MST_DOWN] > 0)
+		state = "partial_outage";
+	else if (c[MST_DEGRADED] > 0)
+		state = "degraded";
+	else
+		state = "operational";
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "state", state);
+	counts = cJSON_AddObjectToObject(o, "counts");
+	for (i = 0; i < MST__MAX; i++)
+		cJSON_AddNumberToObject(counts, mon_status_names[i], c[i]);
+	cJSON_AddNumberToObject(o, "total", c[0] + c[1] + c[2] + c[3] + c[4] +
+	    c[5]);
+	return resp_data(r, 200, o);
+}
+
+static const struct route routes[] = {
+	{ "GET", "/v1/monitors", SCOPE_MONITORS_READ, monitors_list, NULL,
+	    "type,status,tag,perPage,cursor", 0 },
+	{ "POST", "/v1/monitors", SCOPE_MONITORS_WRITE, monitors_create,
+	    "monitor.created", "", ROUTE_BODY },
+	{ "GET", "/v1/monitors/{mon}", SCOPE_MONITORS_READ, monitors_get, NULL,
+	    "", 0 },
+	{ "PATCH", "/v1/monitors/{mon}", SCOPE_MONITORS_WRITE, monitors_patch,
+	    "monitor.updated", "", ROUTE_BODY },
+	{ "DELETE", "/v1/monitors/{mon}", SCOPE_MONITORS_WRITE,
+	    monitors_delete, "monitor.deleted", "", 0 },
+	{ "POST", "/v1/monitors/{mon}/pause", SCOPE_MONITORS_WRITE,
+	    monitors_pause, "monitor.paused", "", 0 },
+	{ "POST", "/v1/monitors/{mon}/resume", SCOPE_MONITORS_WRITE,
+	    monitors_resume, "monitor.resumed", "", 0 },
+	{ "POST", "/v1/monitors/{mon}/check", SCOPE_MONITORS_WRITE,
+	    monitors_check, "monitor.checked", "", ROUTE_NOTX },
+	{ "GET", "/v1/monitors/{mon}/results", SCOPE_MONITORS_READ,
+	    monitors_results, NULL, "from,to,status,perPage,cursor", 0 },
+	{ "GET", "/v1/monitors/{mon}/stats", SCOPE_MONITORS_READ,
+	    monitors_stats, NULL, "from,to", 0 },
+	{ "GET", "/v1/monitors/{mon}/outages", SCOPE_MONITORS_READ,
+	    monitors_outages, NULL, "perPage,cursor", 0 },
+	{ "GET", "/v1/status", SCOPE_MONITORS_READ, status_overall, NULL, "",
+	    0 },
+};
+
+int
+main(void)
+{
+	int	 rc;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return 1;
+	rc = serve_main(routes, sizeof(routes) / sizeof(routes[0]));
+	curl_global_cleanup();
+	return rc;
+}

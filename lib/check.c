@@ -1,0 +1,599 @@
+/*
+ * Checks: a monitor becomes a probe, the probe's outcome becomes a
+ * result, and the result moves the monitor's state machine.  Shared by
+ * cron/uptime-check and "POST /v1/monitors/{id}/check".
+ *
+ * The state machine: a success (up or degraded) clears the failure
+ * count; a failure counts, and the monitor goes down once it has failed
+ * `confirmations` times in a row, opening an outage.  The next success
+ * closes it.  Each change of status is recorded in monitor_events for the
+ * notifier: down, up (leaving down or degraded), degraded (leaving up);
+ * and ssl_expiring at most once a day while the certificate is inside the
+ * warning window.
+ */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "monitor.h"
+#include "rollup.h"
+
+#define DAY_MS		(24LL * 3600 * 1000)
+
+enum stmt {
+	STMT_RESULT,
+	STMT_STATE,
+	STMT_OUTAGE_OPEN,
+	STMT_OUTAGE_CLOSE,
+	STMT_EVENT,
+	STMT_RESULTS,
+	STMT_OUTAGES,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_RESULT */
+	"INSERT INTO check_results (monitor_id, checked_at, status, "
+	"response_ms, status_code, error_code, error_message, dns_ms, "
+	"connect_ms, tls_ms, first_byte_ms) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_STATE: only state; a concurrent PATCH keeps its changes. */
+	"UPDATE monitors SET status = ?2, fails = ?3, last_checked_at = ?4, "
+	"next_check_at = ?5, last_change_at = ?6, last_response_ms = ?7, "
+	"ssl_expires_at = ?8, ssl_issuer = ?9, ssl_status = ?10, "
+	"ssl_warned_at = ?11 WHERE id = ?1 AND paused = 0",
+	/* STMT_OUTAGE_OPEN */
+	"INSERT INTO outages (id, monitor_id, started_at, cause_code, "
+	"cause_message) VALUES (?, ?, ?, ?, ?) "
+	"ON CONFLICT DO NOTHING",
+	/* STMT_OUTAGE_CLOSE */
+	"UPDATE outages SET ended_at = ?2 WHERE monitor_id = ?1 "
+	"AND ended_at IS NULL RETURNING id",
+	/* STMT_EVENT */
+	"INSERT INTO monitor_events (monitor_id, team_id, kind, at, "
+	"outage_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+	/* STMT_RESULTS */
+	"SELECT id, checked_at, status, response_ms, status_code, "
+	"error_code, error_message, dns_ms, connect_ms, tls_ms, "
+	"first_byte_ms FROM check_results WHERE monitor_id = ?1"
+	" AND (?2 IS NULL OR checked_at >= ?2)"
+	" AND (?3 IS NULL OR checked_at < ?3)"
+	" AND (?4 IS NULL OR status = ?4)"
+	" AND (?5 = 0 OR (checked_at, id) < (?6, ?7))"
+	" ORDER BY checked_at DESC, id DESC LIMIT ?8",
+	/* STMT_OUTAGES */
+	"SELECT id, started_at, ended_at, cause_code, cause_message, "
+	"during_maintenance FROM outages WHERE monitor_id = ?1"
+	" AND (?2 = 0 OR (started_at, id) < (?3, ?4))"
+	" ORDER BY started_at DESC, id DESC LIMIT ?5",
+};
+
+static const char *
+cfg_str(const struct monitor *m, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItem(m->config, name));
+}
+
+static const cJSON *
+cfg_item(const struct monitor *m, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(m->config, name);
+}
+
+int
+check_prepare(const struct monitor *m, struct probe *p, char ***scratch)
+{
+	const cJSON	*h, *b;
+	char		**hdrs;
+	size_t		 n = 0, len;
+
+	memset(p, 0, sizeof(*p));
+	*scratch = NULL;
+	p->timeout_ms = (int)m->timeout_s * 1000;
+	switch (m->type) {
+	case MON_HTTP:
+		p->kind = PROBE_HTTP;
+		p->url = cfg_str(m, "url");
+		p->method = cfg_str(m, "method");
+		p->follow_redirects = cJSON_IsTrue(cfg_item(m,
+		    "followRedirects"));
+		p->verify_tls = cJSON_IsTrue(cfg_item(m, "verifyTls"));
+		if ((b = cfg_item(m, "body")) != NULL && cJSON_IsString(b)) {
+			p->req_body = b->valuestring;
+			p->req_bodylen = strlen(b->valuestring);
+		}
+		hdrs = calloc(MON_MAXHEADERS + 1, sizeof(char *));
+		if (hdrs == NULL)
+			return -1;
+		cJSON_ArrayForEach(h, cfg_item(m, "headers")) {
+			if (n == MON_MAXHEADERS || !cJSON_IsString(h))
+				break;
+			len = strlen(h->string) + strlen(h->valuestring) + 3;
+			if ((hdrs[n] = malloc(len)) == NULL)
+				break;
+			snprintf(hdrs[n++], len, "%s: %s", h->string,
+			    h->valuestring);
+		}
+		p->headers = (const char *const *)hdrs;
+		*scratch = hdrs;
+		return 0;
+	case MON_TCP:
+		p->kind = PROBE_TCP;
+		p->host = cfg_str(m, "host");
+		p->port = (int)cJSON_GetNumberValue(cfg_item(m, "port"));
+		return 0;
+	case MON_DNS:
+		p->kind = PROBE_DNS;
+		p->hostname = cfg_str(m, "hostname");
+		p->record_type = cfg_str(m, "recordType");
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+void
+check_scratch_free(char **scratch)
+{
+	size_t	 i;
+
+	for (i = 0; scratch != NULL && scratch[i] != NULL; i++)
+		free(scratch[i]);
+	free(scratch);
+}
+
+static int
+status_expected(const struct monitor *m, long code)
+{
+	const cJSON	*c;
+	long		 lo, hi;
+	char		*end;
+
+	cJSON_ArrayForEach(c, cfg_item(m, "expectedStatusCodes")) {
+		if (cJSON_IsNumber(c))
+			lo = hi = (long)c->valuedouble;
+		else if (cJSON_IsString(c)) {
+			lo = strtol(c->valuestring, &end, 10);
+			hi = *end == '-' ? strtol(end + 1, NULL, 10) : lo;
+		} else
+			continue;
+		if (code >= lo && code <= hi)
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the body satisfy content check c?  1 yes, 0 no. */
+static int
+content_ok(const cJSON *c, const char *body)
+{
+	const char	*type = cJSON_GetStringValue(cJSON_GetObjectItem(c,
+	    "type"));
+	const char	*value = cJSON_GetStringValue(cJSON_GetObjectItem(c,
+	    "value"));
+	int		 cs = cJSON_IsTrue(cJSON_GetObjectItem(c,
+	    "caseSensitive"));
+	regex_t		 re;
+	int		 found;
+
+	if (type == NULL || value == NULL)
+		return 0;
+	if (strcmp(type, "regex") == 0) {
+		if (regcomp(&re, value, REG_EXTENDED | REG_NOSUB |
+		    (cs ? 0 : REG_ICASE)) != 0)
+			return 0;
+		found = regexec(&re, body, 0, NULL, 0) == 0;
+		regfree(&re);
+		return found;
+	}
+	found = (cs ? strstr(body, value) : strcasestr(body, value)) != NULL;
+	return strcmp(type, "contains") == 0 ? found : !found;
+}
+
+/* Normalise a DNS answer or expectation for comparison. */
+static int
+dns_equal(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+static void
+set_error(struct check_result *r, const char *code, const char *fmt, ...)
+    PRINTF(3, 4);
+
+static void
+set_error(struct check_result *r, const char *code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	r->status = MST_DOWN;
+	snprintf(r->error_code, sizeof(r->error_code), "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(r->error_message, sizeof(r->error_message), fmt, ap);
+	va_end(ap);
+}
+
+void
+check_judge(const struct monitor *m, const struct probe *p, int64_t now,
+    struct check_result *r)
+{
+	const cJSON	*c, *deg;
+	const char	*want;
+	size_t		 i;
+
+	memset(r, 0, sizeof(*r));
+	r->checked_at = now;
+	r->status = MST_UP;
+	r->response_ms = p->total_ms;
+	r->status_code = p->status_code;
+	r->dns_ms = p->dns_ms;
+	r->connect_ms = p->connect_ms;
+	r->tls_ms = p->tls_ms;
+	r->first_byte_ms = p->first_byte_ms;
+	r->ssl_expires_at = p->ssl_expires_at;
+	snprintf(r->ssl_issuer, sizeof(r->ssl_issuer), "%s", p->ssl_issuer);
+	if (p->failed) {
+		set_error(r, p->error_code, "%s", p->error_message);
+		r->tls_error = strcmp(p->error_code, "tls_failed") == 0;
+		r->response_ms = -1;	/* no response to time */
+		return;
+	}
+	switch (m->type) {
+	case MON_HTTP:
+		if (!status_expected(m, p->status_code)) {
+			set_error(r, "unexpected_status", "The response status "
+			    "was %ld, which is not an expected one.",
+			    p->status_code);
+			return;
+		}
+		cJSON_ArrayForEach(c, cfg_item(m, "contentChecks"))
+			if (!content_ok(c, p->body ? p->body : "")) {
+				set_error(r, "content_mismatch", "Content check "
+				    "failed: %s \"%.100s\".",
+				    cJSON_GetStringValue(cJSON_GetObjectItem(c,
+				    "type")), cJSON_GetStringValue(
+				    cJSON_GetObjectItem(c, "value")));
+				return;
+			}
+		deg = cfg_item(m, "degradedAfterMs");
+		if (cJSON_IsNumber(deg) && p->total_ms > deg->valuedouble)
+			r->status = MST_DEGRADED;
+		break;
+	case MON_DNS:
+		want = cfg_str(m, "expectedValue");
+		if (want == NULL)
+			break;
+		for (i = 0; i < p->nanswers; i++)
+			if (dns_equal(p->answers[i], want))
+				break;
+		if (i == p->nanswers)
+			set_error(r, "dns_mismatch", "No %s record matched "
+			    "\"%.100s\".", cfg_str(m, "recordType"), want);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+add_event(struct db *db, const struct monitor *m, const char *kind,
+    int64_t at, const char *outage, const char *detail)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_EVENT])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	db_bind_text(st, 2, m->team_id);
+	db_bind_text(st, 3, kind);
+	sqlite3_bind_int64(st, 4, at);
+	db_bind_text(st, 5, outage);
+	db_bind_text(st, 6, detail);
+	return db_exec_stmt(st);
+}
+
+static int
+open_outage(struct db *db, const struct monitor *m,
+    const struct check_result *r)
+{
+	sqlite3_stmt	*st;
+	char		 id[ID_MAX];
+	int		 rc;
+
+	id_new(id, "out");
+	if ((st = db_stmt(db, sqls[STMT_OUTAGE_OPEN])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, m->id);
+	sqlite3_bind_int64(st, 3, r->checked_at);
+	db_bind_text(st, 4, r->error_code);
+	db_bind_text(st, 5, r->error_message);
+	if ((rc = db_exec_stmt(st)) != DB_OK)
+		return rc;
+	return add_event(db, m, "down", r->checked_at, id, r->error_code);
+}
+
+static int
+close_outage(struct db *db, const struct monitor *m, int64_t at)
+{
+	sqlite3_stmt	*st;
+	char		 id[ID_MAX] = "";
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_OUTAGE_CLOSE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, at);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		db_col_text(st, 0, id, sizeof(id));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_rc(rc);
+	return add_event(db, m, "up", at, id[0] ? id : NULL, NULL);
+}
+
+/* Move the status; record outages and events.  DB_* code. */
+static int
+transition(struct db *db, struct monitor *m, const struct check_result *r)
+{
+	enum mon_status	 old = m->status, new;
+
+	if (r->status != MST_DOWN) {
+		m->fails = 0;
+		new = r->status;
+	} else {
+		m->fails++;
+		new = m->fails >= m->confirmations ? MST_DOWN : old;
+	}
+	if (new == old)
+		return DB_OK;
+	m->status = new;
+	m->last_change_at = r->checked_at;
+	if (new == MST_DOWN)
+		return open_outage(db, m, r);
+	if (old == MST_DOWN)
+		return close_outage(db, m, r->checked_at);
+	if (new == MST_DEGRADED && old == MST_UP)
+		return add_event(db, m, "degraded", r->checked_at, NULL, NULL);
+	if (new == MST_UP && old == MST_DEGRADED)
+		return add_event(db, m, "up", r->checked_at, NULL, NULL);
+	return DB_OK;
+}
+
+/* Certificate state and its once-a-day warning.  DB_* code. */
+static int
+track_ssl(struct db *db, struct monitor *m, const struct check_result *r)
+{
+	const char	*url = cfg_str(m, "url");
+	long		 days;
+	char		 detail[64];
+
+	if (m->type != MON_HTTP || url == NULL ||
+	    strncasecmp(url, "https:", 6) != 0)
+		return DB_OK;
+	if (r->ssl_expires_at == 0) {
+		if (r->tls_error)
+			snprintf(m->ssl_status, sizeof(m->ssl_status), "error");
+		return DB_OK;
+	}
+	m->ssl_expires_at = r->ssl_expires_at * 1000;
+	snprintf(m->ssl_issuer, sizeof(m->ssl_issuer), "%s", r->ssl_issuer);
+	days = (long)cJSON_GetNumberValue(cfg_item(m, "sslExpiryWarningDays"));
+	if (m->ssl_expires_at <= r->checked_at)
+		snprintf(m->ssl_status, sizeof(m->ssl_status), "expired");
+	else if (days > 0 && m->ssl_expires_at <= r->checked_at + days * DAY_MS)
+		snprintf(m->ssl_status, sizeof(m->ssl_status), "expiring");
+	else
+		snprintf(m->ssl_status, sizeof(m->ssl_status), "%s",
+		    r->tls_error ? "error" : "valid");
+	if (days == 0 || strcmp(m->ssl_status, "valid") == 0 ||
+	    strcmp(m->ssl_status, "error") == 0)
+		return DB_OK;
+	if (m->ssl_warned_at != 0 && r->checked_at - m->ssl_warned_at < DAY_MS)
+		return DB_OK;
+	m->ssl_warned_at = r->checked_at;
+	snprintf(detail, sizeof(detail), "%lld",
+	    (long long)m->ssl_expires_at);
+	return add_event(db, m, "ssl_expiring", r->checked_at, NULL, detail);
+}
+
+/* The next planned time after now, keeping the monitor's phase. */
+static int64_t
+next_slot(int64_t planned, int64_t interval_ms, int64_t now)
+{
+	int64_t	 next = planned + interval_ms;
+
+	if (next <= now)
+		next = now + interval_ms - (now - planned) % interval_ms;
+	return next;
+}
+
+static void
+bind_opt(sqlite3_stmt *st, int i, long v)
+{
+	if (v >= 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int
+check_record(struct db *db, struct monitor *m, const struct check_result *r,
+    int scheduled, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_RESULT])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, r->checked_at);
+	db_bind_text(st, 3, mon_status_names[r->status]);
+	bind_opt(st, 4, r->response_ms);
+	bind_opt(st, 5, r->status_code > 0 ? r->status_code : -1);
+	db_bind_text(st, 6, r->error_code[0] ? r->error_code : NULL);
+	db_bind_text(st, 7, r->error_message[0] ? r->error_message : NULL);
+	bind_opt(st, 8, r->dns_ms);
+	bind_opt(st, 9, r->connect_ms);
+	bind_opt(st, 10, r->tls_ms);
+	bind_opt(st, 11, r->first_byte_ms);
+	if ((rc = db_exec_stmt(st)) != DB_OK)
+		return rc;
+	if ((rc = rollup_add(db, m->id, r->checked_at,
+	    mon_status_names[r->status], r->response_ms)) != DB_OK)
+		return rc;
+	if ((rc = transition(db, m, r)) != DB_OK ||
+	    (rc = track_ssl(db, m, r)) != DB_OK)
+		return rc;
+	m->last_checked_at = r->checked_at;
+	m->last_response_ms = r->response_ms;
+	if (scheduled)
+		m->next_check_at = next_slot(m->next_check_at,
+		    m->interval_s * 1000, now);
+
+	if ((st = db_stmt(db, sqls[STMT_STATE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	db_bind_text(st, 2, mon_status_names[m->status]);
+	sqlite3_bind_int(st, 3, (int)m->fails);
+	db_bind_time(st, 4, m->last_checked_at);
+	sqlite3_bind_int64(st, 5, m->next_check_at);
+	db_bind_time(st, 6, m->last_change_at);
+	bind_opt(st, 7, m->last_response_ms);
+	db_bind_time(st, 8, m->ssl_expires_at);
+	db_bind_text(st, 9, m->ssl_issuer[0] ? m->ssl_issuer : NULL);
+	db_bind_text(st, 10, m->ssl_status[0] ? m->ssl_status : NULL);
+	db_bind_time(st, 11, m->ssl_warned_at);
+	return db_exec_stmt(st);
+}
+
+cJSON *
+check_result_json(const struct check_result *r)
+{
+	cJSON	*o = cJSON_CreateObject(), *e, *t;
+
+	json_add_time(o, "checkedAt", r->checked_at);
+	cJSON_AddStringToObject(o, "status", mon_status_names[r->status]);
+	if (r->response_ms >= 0)
+		cJSON_AddNumberToObject(o, "responseTimeMs", r->response_ms);
+	else
+		cJSON_AddNullToObject(o, "responseTimeMs");
+	if (r->status_code > 0)
+		cJSON_AddNumberToObject(o, "statusCode", r->status_code);
+	else
+		cJSON_AddNullToObject(o, "statusCode");
+	if (r->error_code[0] != '\0') {
+		e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "code", r->error_code);
+		cJSON_AddStringToObject(e, "message", r->error_message);
+	} else
+		cJSON_AddNullToObject(o, "error");
+	t = cJSON_AddObjectToObject(o, "timings");
+	cJSON_AddNumberToObject(t, "dnsMs", r->dns_ms > 0 ? r->dns_ms : 0);
+	cJSON_AddNumberToObject(t, "connectMs",
+	    r->connect_ms > 0 ? r->connect_ms : 0);
+	cJSON_AddNumberToObject(t, "tlsMs", r->tls_ms > 0 ? r->tls_ms : 0);
+	cJSON_AddNumberToObject(t, "firstByteMs",
+	    r->first_byte_ms > 0 ? r->first_byte_ms : 0);
+	return o;
+}
+
+static long
+col_opt(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 :
+	    (long)sqlite3_column_int64(st, i);
+}
+
+int
+result_list(struct db *db, const char *monitor, const struct result_filter *f,
+    const struct page *pg, int limit,
+    int (*fn)(const struct check_result *, int64_t, void *), void *arg)
+{
+	sqlite3_stmt		*st;
+	struct check_result	 r;
+	char			 s[16];
+	int			 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_RESULTS])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor);
+	db_bind_time(st, 2, f->from);
+	db_bind_time(st, 3, f->to);
+	db_bind_text(st, 4, f->status >= 0 ? mon_status_names[f->status] :
+	    NULL);
+	sqlite3_bind_int(st, 5, pg->has_cursor);
+	sqlite3_bind_int64(st, 6, pg->c_time);
+	sqlite3_bind_int64(st, 7, pg->has_cursor ?
+	    strtoll(pg->c_id + 2, NULL, 10) : 0);
+	sqlite3_bind_int(st, 8, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.checked_at = sqlite3_column_int64(st, 1);
+		db_col_text(st, 2, s, sizeof(s));
+		r.status = strcmp(s, "up") == 0 ? MST_UP :
+		    strcmp(s, "degraded") == 0 ? MST_DEGRADED : MST_DOWN;
+		r.response_ms = col_opt(st, 3);
+		r.status_code = col_opt(st, 4);
+		db_col_text(st, 5, r.error_code, sizeof(r.error_code));
+		db_col_text(st, 6, r.error_message, sizeof(r.error_message));
+		r.dns_ms = col_opt(st, 7);
+		r.connect_ms = col_opt(st, 8);
+		r.tls_ms = col_opt(st, 9);
+		r.first_byte_ms = col_opt(st, 10);
+		if (fn(&r, sqlite3_column_int64(st, 0), arg) == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}
+
+int
+outage_list(struct db *db, const char *monitor, const struct page *pg,
+    int limit, int64_t now, struct lister *l)
+{
+	sqlite3_stmt	*st;
+	cJSON		*o, *c;
+	char		 id[ID_MAX], code[64], msg[256];
+	int64_t		 start, end;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_OUTAGES])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor);
+	sqlite3_bind_int(st, 2, pg->has_cursor);
+	sqlite3_bind_int64(st, 3, pg->c_time);
+	db_bind_text(st, 4, pg->c_id);
+	sqlite3_bind_int(st, 5, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_col_text(st, 0, id, sizeof(id));
+		start = sqlite3_column_int64(st, 1);
+		end = sqlite3_column_int64(st, 2);
+		db_col_text(st, 3, code, sizeof(code));
+		db_col_text(st, 4, msg, sizeof(msg));
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", id);
+		json_add_time(o, "startedAt", start);
+		json_add_time(o, "endedAt", end);
+		cJSON_AddNumberToObject(o, "durationSeconds",
+		    ((end ? end : now) - start) / 1000);
+		c = cJSON_AddObjectToObject(o, "cause");
+		cJSON_AddStringToObject(c, "code", code);
+		cJSON_AddStringToObject(c, "message", msg);
+		cJSON_AddBoolToObject(o, "duringMaintenance",
+		    sqlite3_column_int(st, 5));
+		page_add(l, o, start, id);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}

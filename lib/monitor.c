@@ -1,0 +1,839 @@
+/*
+ * Monitors: definitions, validation, JSON and SQL.  See monitor.h.
+ */
+#include <netdb.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <curl/curl.h>
+
+#include "monitor.h"
+#include "target.h"
+
+const char *const mon_type_names[MON_TYPE__MAX] = {
+	"http", "tcp", "dns", "heartbeat"
+};
+
+const char *const mon_status_names[MST__MAX] = {
+	"pending", "up", "degraded", "down", "paused", "maintenance"
+};
+
+#define COLS "id, team_id, name, type, interval_s, timeout_s, " \
+	"confirmations, paused, tags, config, status, fails, " \
+	"last_checked_at, next_check_at, last_change_at, last_response_ms, " \
+	"ssl_expires_at, ssl_issuer, ssl_status, ssl_warned_at, created_at, " \
+	"updated_at"
+
+enum stmt {
+	STMT_INSERT,
+	STMT_UPDATE,
+	STMT_GET,
+	STMT_DELETE,
+	STMT_PAUSE,
+	STMT_LIST,
+	STMT_COUNTS,
+	STMT_DUE,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_INSERT */
+	"INSERT INTO monitors (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_UPDATE: definition and state together. */
+	"UPDATE monitors SET name = ?3, interval_s = ?4, timeout_s = ?5, "
+	"confirmations = ?6, paused = ?7, tags = ?8, config = ?9, "
+	"status = ?10, fails = ?11, last_checked_at = ?12, "
+	"next_check_at = ?13, last_change_at = ?14, last_response_ms = ?15, "
+	"ssl_expires_at = ?16, ssl_issuer = ?17, ssl_status = ?18, "
+	"ssl_warned_at = ?19, updated_at = ?20 "
+	"WHERE team_id = ?1 AND id = ?2",
+	/* STMT_GET */
+	"SELECT " COLS " FROM monitors WHERE team_id = ? AND id = ?",
+	/* STMT_DELETE */
+	"DELETE FROM monitors WHERE team_id = ? AND id = ?",
+	/* STMT_PAUSE */
+	"UPDATE monitors SET paused = ?3, status = ?4, next_check_at = ?5, "
+	"fails = 0, updated_at = ?6, last_change_at = ?7 "
+	"WHERE team_id = ?1 AND id = ?2",
+	/* STMT_LIST */
+	"SELECT " COLS " FROM monitors WHERE team_id = ?1"
+	" AND (?2 IS NULL OR type = ?2)"
+	" AND (?3 IS NULL OR status = ?3)"
+	" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(monitors.tags)"
+	"      WHERE value = ?4))"
+	" AND (?5 = 0 OR (created_at, id) < (?6, ?7))"
+	" ORDER BY created_at DESC, id DESC LIMIT ?8",
+	/* STMT_COUNTS */
+	"SELECT status, count(*) FROM monitors WHERE team_id = ? "
+	"GROUP BY status",
+	/* STMT_DUE */
+	"SELECT " COLS " FROM monitors WHERE paused = 0 AND next_check_at <= ? "
+	"AND type <> 'heartbeat' ORDER BY next_check_at LIMIT ?",
+};
+
+static int
+find_name(const char *const *names, int n, const char *s)
+{
+	int	 i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
+void
+monitor_init(struct monitor *m, int64_t now)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = MON_HTTP;
+	m->interval_s = 60;
+	m->timeout_s = 10;
+	m->confirmations = 1;
+	m->tags = cJSON_CreateArray();
+	m->config = cJSON_CreateObject();
+	m->status = MST_PENDING;
+	m->last_response_ms = -1;
+	m->next_check_at = now;
+	m->created_at = m->updated_at = now;
+}
+
+void
+monitor_free(struct monitor *m)
+{
+	cJSON_Delete(m->tags);
+	cJSON_Delete(m->config);
+	m->tags = m->config = NULL;
+}
+
+/* ---- validation ---- */
+
+/* A field of one monitor type: its name, default and checker. */
+struct tfield {
+	const char	*name;
+	enum mon_type	 type;
+	const char	*def;		/* default as JSON text, NULL: none */
+	int		 required;
+	cJSON		*(*check)(const cJSON *, const char *, struct verrs *);
+};
+
+static cJSON *
+fail(struct verrs *v, const char *ptr, const char *detail)
+{
+	verr_add(v, VERR_INVALID, ptr, "%s", detail);
+	return NULL;
+}
+
+/* Host of a URL, refused when it is a literal private address. */
+static int
+url_private(const char *url)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	CURLU		*u;
+	char		*host = NULL;
+	size_t		 n;
+	int		 refused = 0;
+
+	if ((u = curl_url()) == NULL)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		n = strlen(host);
+		if (n > 0 && host[0] == '[' && host[n - 1] == ']') {
+			memmove(host, host + 1, n - 2);
+			host[n - 2] = '\0';
+		}
+		n = strlen(host);
+		if (strcasecmp(host, "localhost") == 0 || (n > 10 &&
+		    strcasecmp(host + n - 10, ".localhost") == 0))
+			refused = 1;
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_flags = AI_NUMERICHOST;
+		if (!refused && getaddrinfo(host, NULL, &hints, &res) == 0) {
+			for (ai = res; ai != NULL; ai = ai->ai_next)
+				if (!target_addr_allowed(ai->ai_addr, 0))
+					refused = 1;
+			freeaddrinfo(res);
+		}
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+	return refused;
+}
+
+static cJSON *
+check_url(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	char	 err[256];
+
+	if (!cJSON_IsString(val))
+		return fail(v, ptr, "must be a string");
+	if (strlen(val->valuestring) > MON_MAXURL)
+		return fail(v, ptr, "must be at most 2048 characters");
+	if (target_url_check(val->valuestring, err, sizeof(err)) == -1)
+		return fail(v, ptr, err);
+	if (!cfg.allow_private && url_private(val->valuestring))
+		return fail(v, ptr, "points to a private or loopback address, "
+		    "which this server does not check");
+	return cJSON_CreateString(val->valuestring);
+}
+
+static cJSON *
+check_method(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT",
+	    "PATCH", "DELETE", "OPTIONS" };
+
+	if (!cJSON_IsString(val) || find_name(methods, 7,
+	    val->valuestring) == -1)
+		return fail(v, ptr, "must be one of GET, HEAD, POST, PUT, "
+		    "PATCH, DELETE, OPTIONS");
+	return cJSON_CreateString(val->valuestring);
+}
+
+static cJSON *
+check_headers(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	const cJSON	*h;
+	size_t		 n = 0;
+
+	if (!cJSON_IsObject(val))
+		return fail(v, ptr, "must be an object of header names and "
+		    "values");
+	cJSON_ArrayForEach(h, val) {
+		if (++n > MON_MAXHEADERS)
+			return fail(v, ptr, "at most 32 headers");
+		if (h->string[0] == '\0' || strlen(h->string) > 128 ||
+		    strspn(h->string, "!#$%&'*+-.^_`|~0123456789"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+		    strlen(h->string))
+			return fail(v, ptr, "header names must be HTTP tokens");
+		if (!cJSON_IsString(h) || strlen(h->valuestring) >
+		    MON_MAXHEADERLEN || strpbrk(h->valuestring, "\r\n") != NULL)
+			return fail(v, ptr, "header values must be strings of at "
+			    "most 1024 bytes without CR or LF");
+	}
+	return cJSON_Duplicate(val, 1);
+}
+
+static cJSON *
+check_body(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	if (cJSON_IsNull(val))
+		return cJSON_CreateNull();
+	if (!cJSON_IsString(val) || strlen(val->valuestring) > MON_MAXBODY)
+		return fail(v, ptr, "must be a string of at most 64 KiB");
+	return cJSON_CreateString(val->valuestring);
+}
+
+/* Parse "lo-hi" or a number into a range; 0 or -1. */
+static int
+code_range(const cJSON *c, long *lo, long *hi)
+{
+	char	*end;
+
+	if (cJSON_IsNumber(c)) {
+		if (c->valuedouble != (double)(long)c->valuedouble)
+			return -1;
+		*lo = *hi = (long)c->valuedouble;
+	} else if (cJSON_IsString(c)) {
+		*lo = strtol(c->valuestring, &end, 10);
+		if (end == c->valuestring || *end != '-')
+			return -1;
+		*hi = strtol(end + 1, &end, 10);
+		if (*end != '\0' || end[-1] == '-')
+			return -1;
+	} else
+		return -1;
+	return *lo >= 100 && *hi <= 599 && *lo <= *hi ? 0 : -1;
+}
+
+static cJSON *
+check_codes(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	const cJSON	*c;
+	long		 lo, hi;
+	int		 n;
+
+	n = cJSON_IsArray(val) ? cJSON_GetArraySize(val) : 0;
+	if (n < 1 || n > MON_MAXCODES)
+		return fail(v, ptr, "must be a list of 1 to 20 status codes "
+		    "or \"lo-hi\" ranges");
+	cJSON_ArrayForEach(c, val)
+		if (code_range(c, &lo, &hi) == -1)
+			return fail(v, ptr, "each entry must be a status code "
+			    "100..599 or a range such as \"200-299\"");
+	return cJSON_Duplicate(val, 1);
+}
+
+static cJSON *
+check_bool(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	if (!cJSON_IsBool(val))
+		return fail(v, ptr, "must be true or false");
+	return cJSON_CreateBool(cJSON_IsTrue(val));
+}
+
+static cJSON *
+check_int(const cJSON *val, const char *ptr, struct verrs *v, long min,
+    long max, int nullable)
+{
+	char	 msg[96];
+
+	if (nullable && cJSON_IsNull(val))
+		return cJSON_CreateNull();
+	if (cJSON_IsNumber(val) && val->valuedouble >= min &&
+	    val->valuedouble <= max &&
+	    val->valuedouble == (double)(long)val->valuedouble)
+		return cJSON_CreateNumber((double)(long)val->valuedouble);
+	snprintf(msg, sizeof(msg), "must be a whole number from %ld to %ld%s",
+	    min, max, nullable ? ", or null" : "");
+	return fail(v, ptr, msg);
+}
+
+static cJSON *
+check_degraded(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	return check_int(val, ptr, v, 1, 60000, 1);
+}
+
+static cJSON *
+check_sslwarn(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	return check_int(val, ptr, v, 0, 365, 0);
+}
+
+static cJSON *
+check_port(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	return check_int(val, ptr, v, 1, 65535, 0);
+}
+
+static cJSON *
+check_contents(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	static const char *const kinds[] = { "contains", "not_contains",
+	    "regex" };
+	const cJSON	*c, *m;
+	cJSON		*out, *o;
+	regex_t		 re;
+	int		 n, k;
+
+	n = cJSON_IsArray(val) ? cJSON_GetArraySize(val) : -1;
+	if (n < 0 || n > MON_MAXCHECKS)
+		return fail(v, ptr, "must be a list of at most 10 checks");
+	out = cJSON_CreateArray();
+	cJSON_ArrayForEach(c, val) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(c, "type");
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(c, "value");
+		const cJSON *cs = cJSON_GetObjectItemCaseSensitive(c,
+		    "caseSensitive");
+
+		cJSON_ArrayForEach(m, c)
+			if (strcmp(m->string, "type") && strcmp(m->string,
+			    "value") && strcmp(m->string, "caseSensitive"))
+				break;
+		if (!cJSON_IsObject(c) || m != NULL || !cJSON_IsString(t) ||
+		    (k = find_name(kinds, 3, t->valuestring)) == -1 ||
+		    !cJSON_IsString(s) || s->valuestring[0] == '\0' ||
+		    strlen(s->valuestring) > MON_MAXCHECKLEN ||
+		    (cs != NULL && !cJSON_IsBool(cs))) {
+			cJSON_Delete(out);
+			return fail(v, ptr, "each check is {type: contains|"
+			    "not_contains|regex, value: 1..1024 characters, "
+			    "caseSensitive: true|false}");
+		}
+		if (k == 2) {
+			if (regcomp(&re, s->valuestring, REG_EXTENDED |
+			    REG_NOSUB) != 0) {
+				cJSON_Delete(out);
+				return fail(v, ptr, "a regex check is not a "
+				    "valid POSIX extended regular expression");
+			}
+			regfree(&re);
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", kinds[k]);
+		cJSON_AddStringToObject(o, "value", s->valuestring);
+		cJSON_AddBoolToObject(o, "caseSensitive", cs == NULL ||
+		    cJSON_IsTrue(cs));
+		cJSON_AddItemToArray(out, o);
+	}
+	return out;
+}
+
+static cJSON *
+check_host(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	if (!cJSON_IsString(val) || val->valuestring[0] == '\0' ||
+	    strlen(val->valuestring) > MON_MAXHOST ||
+	    strspn(val->valuestring, "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ.-_:") != strlen(val->valuestring))
+		return fail(v, ptr, "must be a host name or IP address of at "
+		    "most 253 characters");
+	return cJSON_CreateString(val->valuestring);
+}
+
+static cJSON *
+check_rrtype(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	static const char *const types[] = { "A", "AAAA", "CNAME", "MX",
+	    "TXT", "NS" };
+
+	if (!cJSON_IsString(val) || find_name(types, 6,
+	    val->valuestring) == -1)
+		return fail(v, ptr, "must be one of A, AAAA, CNAME, MX, TXT, "
+		    "NS");
+	return cJSON_CreateString(val->valuestring);
+}
+
+static cJSON *
+check_expected(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	if (cJSON_IsNull(val))
+		return cJSON_CreateNull();
+	if (!cJSON_IsString(val) || val->valuestring[0] == '\0' ||
+	    strlen(val->valuestring) > 1024)
+		return fail(v, ptr, "must be a string of 1 to 1024 characters, "
+		    "or null");
+	return cJSON_CreateString(val->valuestring);
+}
+
+static const struct tfield tfields[] = {
+	{ "url", MON_HTTP, NULL, 1, check_url },
+	{ "method", MON_HTTP, "\"GET\"", 0, check_method },
+	{ "headers", MON_HTTP, "{}", 0, check_headers },
+	{ "body", MON_HTTP, "null", 0, check_body },
+	{ "expectedStatusCodes", MON_HTTP, "[\"200-299\"]", 0, check_codes },
+	{ "followRedirects", MON_HTTP, "true", 0, check_bool },
+	{ "verifyTls", MON_HTTP, "true", 0, check_bool },
+	{ "degradedAfterMs", MON_HTTP, "5000", 0, check_degraded },
+	{ "contentChecks", MON_HTTP, "[]", 0, check_contents },
+	{ "sslExpiryWarningDays", MON_HTTP, "14", 0, check_sslwarn },
+	{ "host", MON_TCP, NULL, 1, check_host },
+	{ "port", MON_TCP, NULL, 1, check_port },
+	{ "hostname", MON_DNS, NULL, 1, check_host },
+	{ "recordType", MON_DNS, "\"A\"", 0, check_rrtype },
+	{ "expectedValue", MON_DNS, "null", 0, check_expected },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
+static const struct jfield mon_fields[] = {
+	{ "name", 0 }, { "type", 0 }, { "intervalSeconds", 0 },
+	{ "timeoutSeconds", 0 }, { "confirmations", 0 }, { "paused", 0 },
+	{ "tags", 0 },
+	{ "url", 0 }, { "method", 0 }, { "headers", 0 }, { "body", 0 },
+	{ "expectedStatusCodes", 0 }, { "followRedirects", 0 },
+	{ "verifyTls", 0 }, { "degradedAfterMs", 0 }, { "contentChecks", 0 },
+	{ "sslExpiryWarningDays", 0 }, { "host", 0 }, { "port", 0 },
+	{ "hostname", 0 }, { "recordType", 0 }, { "expectedValue", 0 },
+	{ "id", 1 }, { "status", 1 }, { "lastCheckedAt", 1 },
+	{ "nextCheckAt", 1 }, { "lastStatusChangeAt", 1 },
+	{ "lastResponseTimeMs", 1 }, { "ssl", 1 }, { "createdAt", 1 },
+	{ "updatedAt", 1 }, { "pingUrl", 1 }, { "lastPingAt", 1 },
+	{ NULL, 0 }
+};
+
+static void
+apply_tags(struct monitor *m, const cJSON *val, struct verrs *v)
+{
+	const cJSON	*t;
+	long		 n;
+
+	if (!cJSON_IsArray(val) || cJSON_GetArraySize(val) > MON_MAXTAGS) {
+		verr_add(v, VERR_INVALID, "/tags", "must be a list of at most "
+		    "20 tags");
+		return;
+	}
+	cJSON_ArrayForEach(t, val)
+		if (!cJSON_IsString(t) || (n = utf8_chars(t->valuestring)) < 1 ||
+		    n > MON_MAXTAGLEN) {
+			verr_add(v, VERR_INVALID, "/tags", "each tag must be a "
+			    "string of 1 to 64 characters");
+			return;
+		}
+	cJSON_Delete(m->tags);
+	m->tags = cJSON_Duplicate(val, 1);
+}
+
+void
+monitor_apply(struct monitor *m, const cJSON *body, int creating,
+    struct verrs *v)
+{
+	const struct tfield	*f;
+	const cJSON		*val;
+	const char		*name, *type;
+	cJSON			*norm;
+	long long		 n;
+	char			 ptr[64];
+	int			 t;
+
+	json_check_fields(body, mon_fields, v);
+	if (json_str(body, "name", 1, NAME_MAXCHARS, creating ? JREQ : 0, v,
+	    &name, NULL) == 1)
+		snprintf(m->name, sizeof(m->name), "%s", name);
+	if (json_str(body, "type", 1, 16, 0, v, &type, NULL) == 1) {
+		t = find_name(mon_type_names, MON_TYPE__MAX, type);
+		if (t == -1)
+			verr_add(v, VERR_INVALID, "/type", "must be one of http, "
+			    "tcp, dns, heartbeat");
+		else if (!creating && t != (int)m->type)
+			verr_add(v, VERR_INVALID, "/type", "cannot change; "
+			    "create a new monitor instead");
+		else if (t == MON_HEARTBEAT)
+			verr_add(v, VERR_INVALID, "/type", "heartbeat monitors "
+			    "are not available yet");
+		else
+			m->type = (enum mon_type)t;
+	}
+	if (json_int(body, "intervalSeconds", 30, 86400, 0, v, &n, NULL) == 1)
+		m->interval_s = (long)n;
+	if (json_int(body, "timeoutSeconds", 1, 60, 0, v, &n, NULL) == 1)
+		m->timeout_s = (long)n;
+	if (json_int(body, "confirmations", 1, 10, 0, v, &n, NULL) == 1)
+		m->confirmations = (long)n;
+	if (json_bool(body, "paused", 0, v, &t) == 1)
+		m->paused = t;
+	if ((val = cJSON_GetObjectItemCaseSensitive(body, "tags")) != NULL)
+		apply_tags(m, val, v);
+
+	for (f = tfields; f->name != NULL; f++) {
+		snprintf(ptr, sizeof(ptr), "/%s", f->name);
+		val = cJSON_GetObjectItemCaseSensitive(body, f->name);
+		if (f->type != m->type) {
+			if (val != NULL)
+				verr_add(v, VERR_UNKNOWN, ptr, "not a field of "
+				    "%s monitors", mon_type_names[m->type]);
+			continue;
+		}
+		if (val == NULL) {
+			if (cJSON_GetObjectItemCaseSensitive(m->config,
+			    f->name) != NULL)
+				continue;
+			if (f->required)
+				verr_add(v, VERR_INVALID, ptr, "required for "
+				    "%s monitors", mon_type_names[m->type]);
+			else
+				cJSON_AddItemToObject(m->config, f->name,
+				    cJSON_Parse(f->def));
+			continue;
+		}
+		if ((norm = f->check(val, ptr, v)) == NULL)
+			continue;
+		if (cJSON_GetObjectItemCaseSensitive(m->config, f->name))
+			cJSON_ReplaceItemInObjectCaseSensitive(m->config,
+			    f->name, norm);
+		else
+			cJSON_AddItemToObject(m->config, f->name, norm);
+	}
+	if (m->timeout_s > m->interval_s)
+		verr_add(v, VERR_INVALID, "/timeoutSeconds", "must not be "
+		    "longer than intervalSeconds");
+}
+
+/* ---- JSON ---- */
+
+cJSON *
+monitor_json(const struct monitor *m)
+{
+	cJSON		*o = cJSON_CreateObject(), *c, *ssl;
+	const char	*url;
+
+	cJSON_AddStringToObject(o, "id", m->id);
+	cJSON_AddStringToObject(o, "name", m->name);
+	cJSON_AddStringToObject(o, "type", mon_type_names[m->type]);
+	cJSON_AddNumberToObject(o, "intervalSeconds", m->interval_s);
+	cJSON_AddNumberToObject(o, "timeoutSeconds", m->timeout_s);
+	cJSON_AddNumberToObject(o, "confirmations", m->confirmations);
+	cJSON_AddBoolToObject(o, "paused", m->paused);
+	cJSON_AddItemToObject(o, "tags", cJSON_Duplicate(m->tags, 1));
+	cJSON_ArrayForEach(c, m->config)
+		cJSON_AddItemToObject(o, c->string, cJSON_Duplicate(c, 1));
+	cJSON_AddStringToObject(o, "status", mon_status_names[m->status]);
+	json_add_time(o, "lastCheckedAt", m->last_checked_at);
+	json_add_time(o, "nextCheckAt", m->paused ? 0 : m->next_check_at);
+	json_add_time(o, "lastStatusChangeAt", m->last_change_at);
+	if (m->last_response_ms >= 0)
+		cJSON_AddNumberToObject(o, "lastResponseTimeMs",
+		    m->last_response_ms);
+	else
+		cJSON_AddNullToObject(o, "lastResponseTimeMs");
+	url = cJSON_GetStringValue(cJSON_GetObjectItem(m->config, "url"));
+	if (m->type == MON_HTTP && url != NULL &&
+	    strncasecmp(url, "https:", 6) == 0 && m->ssl_status[0] != '\0') {
+		ssl = cJSON_AddObjectToObject(o, "ssl");
+		json_add_time(ssl, "expiresAt", m->ssl_expires_at);
+		json_add_str(ssl, "issuer", m->ssl_issuer);
+		cJSON_AddStringToObject(ssl, "status", m->ssl_status);
+	} else if (m->type == MON_HTTP)
+		cJSON_AddNullToObject(o, "ssl");
+	json_add_time(o, "createdAt", m->created_at);
+	json_add_time(o, "updatedAt", m->updated_at);
+	return o;
+}
+
+/* ---- SQL ---- */
+
+static int
+row(sqlite3_stmt *st, struct monitor *m)
+{
+	char	 s[32];
+	int	 i;
+
+	memset(m, 0, sizeof(*m));
+	db_col_text(st, 0, m->id, sizeof(m->id));
+	db_col_text(st, 1, m->team_id, sizeof(m->team_id));
+	db_col_text(st, 2, m->name, sizeof(m->name));
+	db_col_text(st, 3, s, sizeof(s));
+	i = find_name(mon_type_names, MON_TYPE__MAX, s);
+	m->type = i == -1 ? MON_HTTP : (enum mon_type)i;
+	m->interval_s = sqlite3_column_int(st, 4);
+	m->timeout_s = sqlite3_column_int(st, 5);
+	m->confirmations = sqlite3_column_int(st, 6);
+	m->paused = sqlite3_column_int(st, 7);
+	m->tags = cJSON_Parse((const char *)sqlite3_column_text(st, 8));
+	m->config = cJSON_Parse((const char *)sqlite3_column_text(st, 9));
+	db_col_text(st, 10, s, sizeof(s));
+	i = find_name(mon_status_names, MST__MAX, s);
+	m->status = i == -1 ? MST_PENDING : (enum mon_status)i;
+	m->fails = sqlite3_column_int(st, 11);
+	m->last_checked_at = sqlite3_column_int64(st, 12);
+	m->next_check_at = sqlite3_column_int64(st, 13);
+	m->last_change_at = sqlite3_column_int64(st, 14);
+	m->last_response_ms = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 :
+	    sqlite3_column_int(st, 15);
+	m->ssl_expires_at = sqlite3_column_int64(st, 16);
+	db_col_text(st, 17, m->ssl_issuer, sizeof(m->ssl_issuer));
+	db_col_text(st, 18, m->ssl_status, sizeof(m->ssl_status));
+	m->ssl_warned_at = sqlite3_column_int64(st, 19);
+	m->created_at = sqlite3_column_int64(st, 20);
+	m->updated_at = sqlite3_column_int64(st, 21);
+	if (m->tags == NULL || m->config == NULL) {
+		monitor_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bind the JSON text of a tree; 0 or -1. */
+static int
+bind_json(sqlite3_stmt *st, int i, const cJSON *j)
+{
+	char	*s;
+
+	if ((s = cJSON_PrintUnformatted(j)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	free(s);
+	return 0;
+}
+
+static int
+bind_state(sqlite3_stmt *st, const struct monitor *m, int base)
+{
+	db_bind_text(st, base, mon_status_names[m->status]);
+	sqlite3_bind_int(st, base + 1, (int)m->fails);
+	db_bind_time(st, base + 2, m->last_checked_at);
+	sqlite3_bind_int64(st, base + 3, m->next_check_at);
+	db_bind_time(st, base + 4, m->last_change_at);
+	if (m->last_response_ms >= 0)
+		sqlite3_bind_int64(st, base + 5, m->last_response_ms);
+	db_bind_time(st, base + 6, m->ssl_expires_at);
+	db_bind_text(st, base + 7, m->ssl_issuer[0] ? m->ssl_issuer : NULL);
+	db_bind_text(st, base + 8, m->ssl_status[0] ? m->ssl_status : NULL);
+	db_bind_time(st, base + 9, m->ssl_warned_at);
+	return 0;
+}
+
+int
+monitor_insert(struct db *db, struct monitor *m)
+{
+	sqlite3_stmt	*st;
+
+	id_new(m->id, "mon");
+	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	db_bind_text(st, 2, m->team_id);
+	db_bind_text(st, 3, m->name);
+	db_bind_text(st, 4, mon_type_names[m->type]);
+	sqlite3_bind_int(st, 5, (int)m->interval_s);
+	sqlite3_bind_int(st, 6, (int)m->timeout_s);
+	sqlite3_bind_int(st, 7, (int)m->confirmations);
+	sqlite3_bind_int(st, 8, m->paused);
+	if (bind_json(st, 9, m->tags) == -1 || bind_json(st, 10, m->config))
+		return DB_ERROR;
+	bind_state(st, m, 11);
+	sqlite3_bind_int64(st, 21, m->created_at);
+	sqlite3_bind_int64(st, 22, m->updated_at);
+	return db_exec_stmt(st);
+}
+
+int
+monitor_update(struct db *db, struct monitor *m)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_UPDATE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->team_id);
+	db_bind_text(st, 2, m->id);
+	db_bind_text(st, 3, m->name);
+	sqlite3_bind_int(st, 4, (int)m->interval_s);
+	sqlite3_bind_int(st, 5, (int)m->timeout_s);
+	sqlite3_bind_int(st, 6, (int)m->confirmations);
+	sqlite3_bind_int(st, 7, m->paused);
+	if (bind_json(st, 8, m->tags) == -1 || bind_json(st, 9, m->config))
+		return DB_ERROR;
+	bind_state(st, m, 10);
+	sqlite3_bind_int64(st, 20, m->updated_at);
+	rc = db_exec_stmt(st);
+	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+		rc = DB_NOTFOUND;
+	return rc;
+}
+
+int
+monitor_delete(struct db *db, const char *team, const char *id)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_DELETE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, id);
+	rc = db_exec_stmt(st);
+	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+		rc = DB_NOTFOUND;
+	return rc;
+}
+
+int
+monitor_get(struct db *db, const char *team, const char *id,
+    struct monitor *m)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = row(st, m) == 0 ? DB_OK : DB_ERROR;
+	else
+		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+monitor_set_paused(struct db *db, struct monitor *m, int paused, int64_t now)
+{
+	sqlite3_stmt	*st;
+
+	if (m->paused == paused)
+		return DB_OK;
+	m->paused = paused;
+	m->status = paused ? MST_PAUSED : MST_PENDING;
+	m->fails = 0;
+	m->next_check_at = now;
+	m->updated_at = m->last_change_at = now;
+	if ((st = db_stmt(db, sqls[STMT_PAUSE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->team_id);
+	db_bind_text(st, 2, m->id);
+	sqlite3_bind_int(st, 3, paused);
+	db_bind_text(st, 4, mon_status_names[m->status]);
+	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_int64(st, 6, now);
+	sqlite3_bind_int64(st, 7, now);
+	return db_exec_stmt(st);
+}
+
+int
+monitor_list(struct db *db, const char *team, const struct monitor_filter *f,
+    const struct page *pg, int limit,
+    int (*fn)(const struct monitor *, void *), void *arg)
+{
+	sqlite3_stmt	*st;
+	struct monitor	 m;
+	int		 rc, frc;
+
+	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, f->type >= 0 ? mon_type_names[f->type] : NULL);
+	db_bind_text(st, 3, f->status >= 0 ? mon_status_names[f->status] :
+	    NULL);
+	db_bind_text(st, 4, f->tag);
+	sqlite3_bind_int(st, 5, pg->has_cursor);
+	sqlite3_bind_int64(st, 6, pg->c_time);
+	db_bind_text(st, 7, pg->c_id);
+	sqlite3_bind_int(st, 8, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (row(st, &m) == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+		frc = fn(&m, arg);
+		monitor_free(&m);
+		if (frc == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}
+
+int
+monitor_counts(struct db *db, const char *team, long counts[MST__MAX])
+{
+	sqlite3_stmt	*st;
+	int		 rc, i;
+
+	memset(counts, 0, sizeof(long) * MST__MAX);
+	if ((st = db_stmt(db, sqls[STMT_COUNTS])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((i = find_name(mon_status_names, MST__MAX,
+		    (const char *)sqlite3_column_text(st, 0))) != -1)
+			counts[i] = sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}
+
+int
+monitor_due(struct db *db, int64_t now, size_t max, struct monitor **out,
+    size_t *n)
+{
+	sqlite3_stmt	*st;
+	struct monitor	*ms;
+	int		 rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((ms = calloc(max ? max : 1, sizeof(*ms))) == NULL)
+		return DB_ERROR;
+	if ((st = db_stmt(db, sqls[STMT_DUE])) == NULL) {
+		free(ms);
+		return DB_ERROR;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row(st, &ms[*n]) == 0)
+			(*n)++;
+	sqlite3_reset(st);
+	*out = ms;
+	return DB_OK;
+}

@@ -1,0 +1,160 @@
+/*
+ * Monitors: the struct, its JSON both ways, validation, all of its SQL,
+ * and the check logic shared by the checker (cron/uptime-check) and
+ * "POST /v1/monitors/{id}/check": turning a monitor into a probe, judging
+ * the probe's outcome, and recording the result with the state machine
+ * (confirmations, outages, events, SSL expiry, rollups).
+ *
+ * A struct monitor owns its tags and config (cJSON trees); release it
+ * with monitor_free().  config holds the type-specific fields under their
+ * API names (url, method, headers, ..., host, port, hostname, ...), with
+ * defaults filled in, so that the API answer is the stored object.
+ */
+#ifndef MONITOR_H
+#define MONITOR_H
+
+#include "uptime.h"
+#include "probe.h"
+
+#define MON_MAXTAGS		20
+#define MON_MAXTAGLEN		64
+#define MON_MAXURL		2048
+#define MON_MAXHEADERS		32
+#define MON_MAXHEADERLEN	1024
+#define MON_MAXBODY		(64 * 1024)
+#define MON_MAXCODES		20
+#define MON_MAXCHECKS		10
+#define MON_MAXCHECKLEN		1024
+#define MON_MAXHOST		253
+
+enum mon_type {
+	MON_HTTP,
+	MON_TCP,
+	MON_DNS,
+	MON_HEARTBEAT,
+	MON_TYPE__MAX
+};
+extern const char *const mon_type_names[MON_TYPE__MAX];
+
+enum mon_status {
+	MST_PENDING,
+	MST_UP,
+	MST_DEGRADED,
+	MST_DOWN,
+	MST_PAUSED,
+	MST_MAINTENANCE,
+	MST__MAX
+};
+extern const char *const mon_status_names[MST__MAX];
+
+struct monitor {
+	char		 id[ID_MAX];
+	char		 team_id[ID_MAX];
+	char		 name[NAME_MAXBYTES];
+	enum mon_type	 type;
+	long		 interval_s;
+	long		 timeout_s;
+	long		 confirmations;
+	int		 paused;
+	cJSON		*tags;		/* array of strings, owned */
+	cJSON		*config;	/* object, owned */
+
+	/* State, kept by the checker. */
+	enum mon_status	 status;
+	long		 fails;		/* consecutive failures */
+	int64_t		 last_checked_at;
+	int64_t		 next_check_at;
+	int64_t		 last_change_at;
+	long		 last_response_ms;	/* -1: none */
+	int64_t		 ssl_expires_at;
+	char		 ssl_issuer[256];
+	char		 ssl_status[16];	/* "" when not https */
+	int64_t		 ssl_warned_at;
+	int64_t		 created_at;
+	int64_t		 updated_at;
+};
+
+/* The outcome of one check, as stored in check_results. */
+struct check_result {
+	int64_t		 checked_at;
+	enum mon_status	 status;	/* MST_UP, MST_DEGRADED or MST_DOWN */
+	long		 response_ms;	/* -1: none */
+	long		 status_code;	/* 0: none */
+	char		 error_code[32];
+	char		 error_message[256];
+	long		 dns_ms, connect_ms, tls_ms, first_byte_ms;
+	long long	 ssl_expires_at;	/* Unix seconds, 0: none */
+	char		 ssl_issuer[256];
+	int		 tls_error;
+};
+
+struct monitor_filter {
+	int		 type;		/* -1: any */
+	int		 status;	/* -1: any */
+	const char	*tag;
+};
+
+void	 monitor_init(struct monitor *, int64_t now);
+void	 monitor_free(struct monitor *);
+
+/*
+ * Apply the members of body to m (all of them when creating, only those
+ * given for PATCH) and validate the result; errors go to v.
+ */
+void	 monitor_apply(struct monitor *, const cJSON *body, int creating,
+	    struct verrs *v);
+cJSON	*monitor_json(const struct monitor *);
+
+int	 monitor_insert(struct db *, struct monitor *);
+int	 monitor_update(struct db *, struct monitor *);
+int	 monitor_delete(struct db *, const char *team, const char *id);
+/* By id within a team; DB_OK or DB_NOTFOUND.  Free with monitor_free. */
+int	 monitor_get(struct db *, const char *team, const char *id,
+	    struct monitor *);
+int	 monitor_set_paused(struct db *, struct monitor *, int paused,
+	    int64_t now);
+/* fn gets each monitor (freed after the call) newest first. */
+int	 monitor_list(struct db *, const char *team,
+	    const struct monitor_filter *, const struct page *, int limit,
+	    int (*fn)(const struct monitor *, void *), void *arg);
+/* Counts by status for GET /v1/status. */
+int	 monitor_counts(struct db *, const char *team, long counts[MST__MAX]);
+
+/*
+ * Up to max monitors due at now, by planned time.  *out is an array the
+ * caller frees with monitor_free on each and free(3).
+ */
+int	 monitor_due(struct db *, int64_t now, size_t max,
+	    struct monitor **out, size_t *n);
+
+/*
+ * A probe for m; its inputs point into m and into *scratch (headers),
+ * which the caller frees with free(3) after the run.
+ */
+int	 check_prepare(const struct monitor *, struct probe *, char ***scratch);
+void	 check_scratch_free(char **);
+/* Judge a finished probe against m's expectations. */
+void	 check_judge(const struct monitor *, const struct probe *, int64_t now,
+	    struct check_result *);
+/*
+ * Record r for m: insert the result and its rollup, move the state
+ * machine (outages, events, SSL warnings) and, when scheduled, plan the
+ * next check from the planned time.  Call inside a transaction.
+ */
+int	 check_record(struct db *, struct monitor *, const struct check_result *,
+	    int scheduled, int64_t now);
+cJSON	*check_result_json(const struct check_result *);
+
+/* Results, outages. */
+struct result_filter {
+	int64_t		 from, to;	/* 0: open */
+	int		 status;	/* -1: any */
+};
+int	 result_list(struct db *, const char *monitor,
+	    const struct result_filter *, const struct page *, int limit,
+	    int (*fn)(const struct check_result *, int64_t rowid, void *),
+	    void *arg);
+int	 outage_list(struct db *, const char *monitor, const struct page *,
+	    int limit, int64_t now, struct lister *);
+
+#endif /* MONITOR_H */

@@ -1,0 +1,776 @@
+/*
+ * Rollups: the hourly and daily summaries of check results, the latency
+ * histogram they carry, the stats answered from them and the pruning of
+ * old history.  All SQL touching rollups_hourly and rollups_daily lives
+ * here, and so do the maintainer's deletes of old results and events.
+ * See docs/lib/rollup.md.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "uptime.h"
+#include "rollup.h"
+
+/* (monitor, day) pairs rebuilt per transaction by rollup_daily. */
+#define DAILY_BATCH		128
+/* Pause between two full delete batches, so the checker gets the lock. */
+#define PRUNE_PAUSE_MS		20
+/* Longest monitor id read back from the database. */
+#define MONITOR_IDMAX		128
+
+#define AGG_COLS "total, up, degraded, down, samples, sum_ms, min_ms, " \
+	"max_ms, hist"
+
+enum stmt {
+	STMT_ADD_GET,
+	STMT_ADD_PUT,
+	STMT_ADD_PUT_DIRTY,
+	STMT_HOURLY_RANGE,
+	STMT_DAILY_RANGE,
+	STMT_DAILY_LAST,
+	STMT_OUTAGES,
+	STMT_DIRTY_DAYS,
+	STMT_DAILY_PUT,
+	STMT_DIRTY_CLEAR,
+	STMT_PRUNE_RESULTS,
+	STMT_PRUNE_HOURLY,
+	STMT_PRUNE_DAILY,
+	STMT_PRUNE_EVENTS,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_ADD_GET */
+	"SELECT dirty, min_ms, max_ms, hist FROM rollups_hourly "
+	"WHERE monitor_id = ? AND bucket = ?",
+	/*
+	 * STMT_ADD_PUT: ?3..?5 are 0/1 for up, degraded, down; ?6 is 1 with
+	 * a latency sample of ?7 ms; ?8..?10 are the new min, max and
+	 * histogram, computed from STMT_ADD_GET's row.  The row is already
+	 * dirty, so dirty stays out of the SET and its index is not touched.
+	 */
+	"INSERT INTO rollups_hourly (monitor_id, bucket, total, up, "
+	"degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
+	"VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	"ON CONFLICT (monitor_id, bucket) DO UPDATE SET "
+	"total = total + 1, up = up + ?3, degraded = degraded + ?4, "
+	"down = down + ?5, samples = samples + ?6, sum_ms = sum_ms + ?7, "
+	"min_ms = ?8, max_ms = ?9, hist = ?10",
+	/* STMT_ADD_PUT_DIRTY: the same, for a new or clean row. */
+	"INSERT INTO rollups_hourly (monitor_id, bucket, total, up, "
+	"degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
+	"VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+	"ON CONFLICT (monitor_id, bucket) DO UPDATE SET "
+	"total = total + 1, up = up + ?3, degraded = degraded + ?4, "
+	"down = down + ?5, samples = samples + ?6, sum_ms = sum_ms + ?7, "
+	"min_ms = ?8, max_ms = ?9, hist = ?10, dirty = 1",
+	/* STMT_HOURLY_RANGE */
+	"SELECT " AGG_COLS " FROM rollups_hourly "
+	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ?",
+	/* STMT_DAILY_RANGE */
+	"SELECT " AGG_COLS " FROM rollups_daily "
+	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ?",
+	/* STMT_DAILY_LAST */
+	"SELECT max(bucket) FROM rollups_daily WHERE monitor_id = ?",
+	/* STMT_OUTAGES: overlapping [?2, ?3). */
+	"SELECT started_at, ended_at FROM outages WHERE monitor_id = ?1 "
+	"AND started_at < ?3 AND (ended_at IS NULL OR ended_at > ?2)",
+	/* STMT_DIRTY_DAYS: days before ?1 with changed hours, ?2 of them. */
+	"SELECT DISTINCT monitor_id, bucket / 86400000 * 86400000 "
+	"FROM rollups_hourly WHERE dirty = 1 AND bucket < ?1 LIMIT ?2",
+	/* STMT_DAILY_PUT */
+	"INSERT OR REPLACE INTO rollups_daily (monitor_id, bucket, total, "
+	"up, degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_DIRTY_CLEAR */
+	"UPDATE rollups_hourly SET dirty = 0 WHERE monitor_id = ? "
+	"AND bucket >= ? AND bucket < ? AND dirty = 1",
+	/* STMT_PRUNE_RESULTS */
+	"DELETE FROM check_results WHERE id IN (SELECT id FROM "
+	"check_results WHERE checked_at < ? LIMIT ?)",
+	/* STMT_PRUNE_HOURLY */
+	"DELETE FROM rollups_hourly WHERE (monitor_id, bucket) IN "
+	"(SELECT monitor_id, bucket FROM rollups_hourly WHERE bucket < ? "
+	"LIMIT ?)",
+	/* STMT_PRUNE_DAILY */
+	"DELETE FROM rollups_daily WHERE (monitor_id, bucket) IN "
+	"(SELECT monitor_id, bucket FROM rollups_daily WHERE bucket < ? "
+	"LIMIT ?)",
+	/* STMT_PRUNE_EVENTS: monitor_events is small (state changes only):
+	 * a scan per batch is fine. */
+	"DELETE FROM monitor_events WHERE id IN (SELECT id FROM "
+	"monitor_events WHERE processed_at IS NOT NULL AND at < ? LIMIT ?)",
+};
+
+/*
+ * Inclusive upper bounds of the histogram buckets, in ms.  Exact to 6 ms,
+ * then 10 * 12000^(i/39) rounded, i = 0..39, from 10 to 120000 ms: each
+ * bound is at most 27.3 % above the smallest integer its bucket holds.
+ * The last bucket (index ROLLUP_BUCKETS - 1) is open-ended.
+ */
+static const long hist_upper[ROLLUP_BUCKETS - 1] = {
+	1, 2, 3, 4, 5, 6, 8,
+	10, 13, 16, 21, 26, 33, 42, 54, 69, 87,
+	111, 141, 180, 229, 291, 371, 472, 600, 763, 971,
+	1236, 1572, 2000, 2545, 3238, 4120, 5241, 6669, 8485, 10795,
+	13735, 17475, 22234, 28289, 35992, 45793, 58264, 74130, 94316,
+	ROLLUP_HIST_MAXMS,
+};
+
+/* The counts and latency of a set of rollup rows, summed. */
+struct agg {
+	long long		 total, up, degraded, down;
+	long long		 samples, sum_ms;
+	long			 min_ms, max_ms;	/* when samples > 0 */
+	struct rollup_hist	 hist;
+};
+
+static int64_t
+floor_to(int64_t t, int64_t unit)
+{
+	int64_t	 r = t % unit;
+
+	return r < 0 ? t - r - unit : t - r;
+}
+
+static int64_t
+max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+static int64_t
+min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+int
+rollup_hist_bucket(long ms)
+{
+	int	 lo = 0, hi = ROLLUP_BUCKETS - 1, mid;
+
+	/* The first bucket whose upper bound is >= ms. */
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (ms <= hist_upper[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+long
+rollup_hist_upper(int i)
+{
+	if (i < 0 || i >= ROLLUP_BUCKETS - 1)
+		return -1;
+	return hist_upper[i];
+}
+
+static void
+sat_add(uint32_t *c, uint32_t n)
+{
+	*c = *c > UINT32_MAX - n ? UINT32_MAX : *c + n;
+}
+
+void
+rollup_hist_add(struct rollup_hist *h, long ms)
+{
+	sat_add(&h->n[rollup_hist_bucket(ms)], 1);
+}
+
+void
+rollup_hist_merge(struct rollup_hist *dst, const struct rollup_hist *src)
+{
+	int	 i;
+
+	for (i = 0; i < ROLLUP_BUCKETS; i++)
+		sat_add(&dst->n[i], src->n[i]);
+}
+
+uint64_t
+rollup_hist_count(const struct rollup_hist *h)
+{
+	uint64_t	 n = 0;
+	int		 i;
+
+	for (i = 0; i < ROLLUP_BUCKETS; i++)
+		n += h->n[i];
+	return n;
+}
+
+long
+rollup_hist_percentile(const struct rollup_hist *h, int pct, long min,
+    long max)
+{
+	uint64_t	 n, rank, seen = 0;
+	long		 v;
+	int		 i;
+
+	if ((n = rollup_hist_count(h)) == 0)
+		return -1;
+	if (pct < 1)
+		pct = 1;
+	if (pct > 100)
+		pct = 100;
+	rank = (n * (uint64_t)pct + 99) / 100;
+	for (i = 0; i < ROLLUP_BUCKETS - 1; i++) {
+		seen += h->n[i];
+		if (seen >= rank)
+			break;
+	}
+	/* The open last bucket has no bound: its samples are <= max. */
+	v = i < ROLLUP_BUCKETS - 1 ? hist_upper[i] : max;
+	if (v > max)
+		v = max;
+	if (v < min)
+		v = min;
+	return v;
+}
+
+void
+rollup_hist_encode(const struct rollup_hist *h,
+    unsigned char out[ROLLUP_HISTBYTES])
+{
+	int	 i;
+
+	for (i = 0; i < ROLLUP_BUCKETS; i++) {
+		out[i * 4] = h->n[i] & 0xff;
+		out[i * 4 + 1] = (h->n[i] >> 8) & 0xff;
+		out[i * 4 + 2] = (h->n[i] >> 16) & 0xff;
+		out[i * 4 + 3] = (h->n[i] >> 24) & 0xff;
+	}
+}
+
+int
+rollup_hist_decode(struct rollup_hist *h, const void *blob, size_t len)
+{
+	const unsigned char	*p = blob;
+	int			 i;
+
+	memset(h, 0, sizeof(*h));
+	if (len == 0)
+		return 0;
+	if (p == NULL || len != ROLLUP_HISTBYTES)
+		return -1;
+	for (i = 0; i < ROLLUP_BUCKETS; i++)
+		h->n[i] = (uint32_t)p[i * 4] | (uint32_t)p[i * 4 + 1] << 8 |
+		    (uint32_t)p[i * 4 + 2] << 16 | (uint32_t)p[i * 4 + 3] << 24;
+	return 0;
+}
+
+/* Decode the histogram in column col, or log and leave h empty. */
+static void
+col_hist(sqlite3_stmt *st, int col, struct rollup_hist *h)
+{
+	const void	*blob = sqlite3_column_blob(st, col);
+	int		 len = sqlite3_column_bytes(st, col);
+
+	if (rollup_hist_decode(h, blob, (size_t)len) == -1)
+		fprintf(stderr, "rollup: histogram of %d bytes ignored "
+		    "(want %d)\n", len, ROLLUP_HISTBYTES);
+}
+
+int
+rollup_add(struct db *db, const char *monitor_id, int64_t at_ms,
+    const char *status, long response_ms)
+{
+	sqlite3_stmt		*st;
+	struct rollup_hist	 h;
+	unsigned char		 blob[ROLLUP_HISTBYTES];
+	int			 up, degraded, down, found = 0, dirty = 0;
+	int			 own = 0, has = 0, rc = DB_ERROR;
+	long			 min = 0, max = 0;
+
+	up = strcmp(status, "up") == 0;
+	degraded = strcmp(status, "degraded") == 0;
+	down = strcmp(status, "down") == 0;
+	if (!up && !degraded && !down) {
+		fprintf(stderr, "rollup_add: %s: bad status \"%.16s\"\n",
+		    monitor_id, status);
+		return DB_ERROR;
+	}
+	memset(&h, 0, sizeof(h));
+	if (sqlite3_get_autocommit(db_handle(db))) {
+		if ((rc = db_begin(db)) != DB_OK)
+			return rc;
+		own = 1;
+		rc = DB_ERROR;
+	}
+
+	if ((st = db_stmt(db, sqls[STMT_ADD_GET])) == NULL)
+		goto out;
+	db_bind_text(st, 1, monitor_id);
+	sqlite3_bind_int64(st, 2, floor_to(at_ms, ROLLUP_HOUR_MS));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found = 1;
+		dirty = sqlite3_column_int(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			has = 1;
+			min = (long)sqlite3_column_int64(st, 1);
+			max = (long)sqlite3_column_int64(st, 2);
+			col_hist(st, 3, &h);
+		}
+		rc = DB_OK;
+	} else
+		rc = db_rc(rc);
+	sqlite3_reset(st);
+	if (rc != DB_OK)
+		goto out;
+
+	if (response_ms >= 0) {
+		if (!has || response_ms < min)
+			min = response_ms;
+		if (!has || response_ms > max)
+			max = response_ms;
+		has = 1;
+		rollup_hist_add(&h, response_ms);
+	}
+
+	rc = DB_ERROR;
+	if ((st = db_stmt(db, sqls[found && dirty ? STMT_ADD_PUT :
+	    STMT_ADD_PUT_DIRTY])) == NULL)
+		goto out;
+	db_bind_text(st, 1, monitor_id);
+	sqlite3_bind_int64(st, 2, floor_to(at_ms, ROLLUP_HOUR_MS));
+	sqlite3_bind_int(st, 3, up);
+	sqlite3_bind_int(st, 4, degraded);
+	sqlite3_bind_int(st, 5, down);
+	sqlite3_bind_int(st, 6, response_ms >= 0);
+	sqlite3_bind_int64(st, 7, response_ms >= 0 ? response_ms : 0);
+	if (has) {
+		sqlite3_bind_int64(st, 8, min);
+		sqlite3_bind_int64(st, 9, max);
+		rollup_hist_encode(&h, blob);
+		sqlite3_bind_blob(st, 10, blob, sizeof(blob),
+		    SQLITE_TRANSIENT);
+	}
+	rc = db_exec_stmt(st);
+out:
+	if (own) {
+		if (rc == DB_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	}
+	return rc;
+}
+
+/* Add the rows of a range statement (monitor, [lo, hi)) into a. */
+static int
+agg_read(struct db *db, enum stmt which, const char *monitor_id,
+    int64_t lo, int64_t hi, struct agg *a)
+{
+	sqlite3_stmt		*st;
+	struct rollup_hist	 h;
+	long long		 samples;
+	long			 min, max;
+	int			 rc;
+
+	if ((st = db_stmt(db, sqls[which])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor_id);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a->total += sqlite3_column_int64(st, 0);
+		a->up += sqlite3_column_int64(st, 1);
+		a->degraded += sqlite3_column_int64(st, 2);
+		a->down += sqlite3_column_int64(st, 3);
+		samples = sqlite3_column_int64(st, 4);
+		if (samples <= 0)
+			continue;
+		a->sum_ms += sqlite3_column_int64(st, 5);
+		min = (long)sqlite3_column_int64(st, 6);
+		max = (long)sqlite3_column_int64(st, 7);
+		if (a->samples == 0 || min < a->min_ms)
+			a->min_ms = min;
+		if (a->samples == 0 || max > a->max_ms)
+			a->max_ms = max;
+		a->samples += samples;
+		col_hist(st, 8, &h);
+		rollup_hist_merge(&a->hist, &h);
+	}
+	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The start of the day after the monitor's newest daily row, or 0. */
+static int
+daily_end(struct db *db, const char *monitor_id, int64_t *end)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*end = 0;
+	if ((st = db_stmt(db, sqls[STMT_DAILY_LAST])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor_id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*end = sqlite3_column_int64(st, 0) + ROLLUP_DAY_MS;
+		rc = DB_OK;
+	} else
+		rc = db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Sum the overlap of the monitor's outages with [lo, hi). */
+static int
+downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
+    int64_t now, int64_t *ms, long long *count)
+{
+	sqlite3_stmt	*st;
+	int64_t		 s, e;
+	int		 rc;
+
+	*ms = 0;
+	*count = 0;
+	if (hi <= lo)
+		return DB_OK;
+	if ((st = db_stmt(db, sqls[STMT_OUTAGES])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor_id);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s = max64(sqlite3_column_int64(st, 0), lo);
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			e = now;	/* still open */
+		else
+			e = sqlite3_column_int64(st, 1);
+		e = min64(e, hi);
+		(*count)++;
+		if (e > s)
+			*ms += e - s;
+	}
+	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
+    int64_t from, int64_t to, int64_t now, struct stats *st)
+{
+	struct agg	 a;
+	int64_t		 hstart, dstart, cut, lo, hi, down_ms, observed_ms;
+	int64_t		 maint_ms;
+	int		 own = 0, rc;
+
+	memset(st, 0, sizeof(*st));
+	memset(&a, 0, sizeof(a));
+	st->from = from;
+	st->to = to;
+	st->avg_ms = -1.0;
+	st->min_ms = st->max_ms = -1;
+	st->p50_ms = st->p95_ms = st->p99_ms = -1;
+
+	/* One read transaction: a consistent snapshot of all three reads. */
+	if (sqlite3_get_autocommit(db_handle(db))) {
+		if ((rc = db_exec(db, "BEGIN")) != 0)
+			return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+		own = 1;
+	}
+
+	hstart = floor_to(from, ROLLUP_HOUR_MS);
+	if (from < now - ROLLUP_HOURLY_DAYS * ROLLUP_DAY_MS) {
+		/* Older than the hourly rows: days from their daily rows,
+		 * the rest (days not rolled up yet) from hourly rows. */
+		dstart = floor_to(from, ROLLUP_DAY_MS);
+		if ((rc = daily_end(db, monitor_id, &cut)) != DB_OK)
+			goto out;
+		cut = min64(max64(cut, dstart), max64(to, dstart));
+		if (cut > dstart && (rc = agg_read(db, STMT_DAILY_RANGE,
+		    monitor_id, dstart, cut, &a)) != DB_OK)
+			goto out;
+		hstart = cut;
+	}
+	if (hstart < to && (rc = agg_read(db, STMT_HOURLY_RANGE, monitor_id,
+	    hstart, to, &a)) != DB_OK)
+		goto out;
+
+	/* The observed time: from creation (or from) until to or now. */
+	lo = max64(from, created_at);
+	hi = min64(to, now);
+	if ((rc = downtime(db, monitor_id, lo, hi, now, &down_ms,
+	    &st->outages)) != DB_OK)
+		goto out;
+	/*
+	 * Maintenance windows (not yet built) will move the downtime that
+	 * falls inside them from down_ms to maint_ms, and take their
+	 * length out of the observed time.
+	 */
+	maint_ms = 0;
+	observed_ms = hi - lo - maint_ms;
+
+	st->total = a.total;
+	st->up = a.up;
+	st->degraded = a.degraded;
+	st->down = a.down;
+	st->samples = a.samples;
+	if (a.samples > 0) {
+		st->avg_ms = (double)a.sum_ms / (double)a.samples;
+		st->min_ms = a.min_ms;
+		st->max_ms = a.max_ms;
+		st->p50_ms = rollup_hist_percentile(&a.hist, 50, a.min_ms,
+		    a.max_ms);
+		st->p95_ms = rollup_hist_percentile(&a.hist, 95, a.min_ms,
+		    a.max_ms);
+		st->p99_ms = rollup_hist_percentile(&a.hist, 99, a.min_ms,
+		    a.max_ms);
+	}
+	st->downtime_s = (double)down_ms / 1000.0;
+	st->maintenance_s = (double)maint_ms / 1000.0;
+	st->has_data = (a.total > 0 || st->outages > 0) && observed_ms > 0;
+	if (st->has_data) {
+		st->uptime_percent = 100.0 * (1.0 - (double)down_ms /
+		    (double)observed_ms);
+		if (st->uptime_percent < 0.0)
+			st->uptime_percent = 0.0;
+	}
+	rc = DB_OK;
+out:
+	if (own && db_exec(db, rc == DB_OK ? "COMMIT" : "ROLLBACK") != 0 &&
+	    rc == DB_OK)
+		rc = DB_ERROR;
+	return rc;
+}
+
+static double
+round_to(double v, double scale)
+{
+	return round(v * scale) / scale;
+}
+
+cJSON *
+stats_json(const struct stats *st)
+{
+	cJSON	*o, *c, *r;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	json_add_time(o, "from", st->from);
+	json_add_time(o, "to", st->to);
+	if (st->has_data) {
+		cJSON_AddNumberToObject(o, "uptimePercent",
+		    round_to(st->uptime_percent, 1000.0));
+		cJSON_AddNumberToObject(o, "downtimeSeconds",
+		    round_to(st->downtime_s, 1000.0));
+		cJSON_AddNumberToObject(o, "maintenanceSeconds",
+		    round_to(st->maintenance_s, 1000.0));
+	} else {
+		cJSON_AddNullToObject(o, "uptimePercent");
+		cJSON_AddNullToObject(o, "downtimeSeconds");
+		cJSON_AddNullToObject(o, "maintenanceSeconds");
+	}
+	if ((c = cJSON_AddObjectToObject(o, "checks")) == NULL)
+		goto fail;
+	cJSON_AddNumberToObject(c, "total", (double)st->total);
+	cJSON_AddNumberToObject(c, "up", (double)st->up);
+	cJSON_AddNumberToObject(c, "degraded", (double)st->degraded);
+	cJSON_AddNumberToObject(c, "down", (double)st->down);
+	if ((r = cJSON_AddObjectToObject(o, "responseTimeMs")) == NULL)
+		goto fail;
+	if (st->samples > 0) {
+		cJSON_AddNumberToObject(r, "avg", round(st->avg_ms));
+		cJSON_AddNumberToObject(r, "min", (double)st->min_ms);
+		cJSON_AddNumberToObject(r, "max", (double)st->max_ms);
+		cJSON_AddNumberToObject(r, "p50", (double)st->p50_ms);
+		cJSON_AddNumberToObject(r, "p95", (double)st->p95_ms);
+		cJSON_AddNumberToObject(r, "p99", (double)st->p99_ms);
+	} else {
+		cJSON_AddNullToObject(r, "avg");
+		cJSON_AddNullToObject(r, "min");
+		cJSON_AddNullToObject(r, "max");
+		cJSON_AddNullToObject(r, "p50");
+		cJSON_AddNullToObject(r, "p95");
+		cJSON_AddNullToObject(r, "p99");
+	}
+	if (cJSON_AddNumberToObject(o, "outages", (double)st->outages) == NULL)
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* Recompute one (monitor, day) from its hourly rows; mark them clean. */
+static int
+daily_build(struct db *db, const char *monitor_id, int64_t day)
+{
+	sqlite3_stmt	*st;
+	struct agg	 a;
+	unsigned char	 blob[ROLLUP_HISTBYTES];
+	int		 rc;
+
+	memset(&a, 0, sizeof(a));
+	if ((rc = agg_read(db, STMT_HOURLY_RANGE, monitor_id, day,
+	    day + ROLLUP_DAY_MS, &a)) != DB_OK)
+		return rc;
+	if ((st = db_stmt(db, sqls[STMT_DAILY_PUT])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor_id);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_int64(st, 3, a.total);
+	sqlite3_bind_int64(st, 4, a.up);
+	sqlite3_bind_int64(st, 5, a.degraded);
+	sqlite3_bind_int64(st, 6, a.down);
+	sqlite3_bind_int64(st, 7, a.samples);
+	sqlite3_bind_int64(st, 8, a.sum_ms);
+	if (a.samples > 0) {
+		sqlite3_bind_int64(st, 9, a.min_ms);
+		sqlite3_bind_int64(st, 10, a.max_ms);
+		rollup_hist_encode(&a.hist, blob);
+		sqlite3_bind_blob(st, 11, blob, sizeof(blob),
+		    SQLITE_TRANSIENT);
+	}
+	if ((rc = db_exec_stmt(st)) != DB_OK)
+		return rc;
+	if ((st = db_stmt(db, sqls[STMT_DIRTY_CLEAR])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor_id);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_int64(st, 3, day + ROLLUP_DAY_MS);
+	return db_exec_stmt(st);
+}
+
+struct dirty_day {
+	char	 monitor_id[MONITOR_IDMAX];
+	int64_t	 day;
+};
+
+int
+rollup_daily(struct db *db, int64_t now, long long *ndays)
+{
+	sqlite3_stmt		*st;
+	struct dirty_day	 todo[DAILY_BATCH];
+	int64_t			 before = floor_to(now, ROLLUP_DAY_MS);
+	int			 n, i, rc;
+
+	if (ndays != NULL)
+		*ndays = 0;
+	for (;;) {
+		if ((rc = db_begin(db)) != DB_OK)
+			return rc;
+		if ((st = db_stmt(db, sqls[STMT_DIRTY_DAYS])) == NULL) {
+			rc = DB_ERROR;
+			goto fail;
+		}
+		sqlite3_bind_int64(st, 1, before);
+		sqlite3_bind_int(st, 2, DAILY_BATCH);
+		n = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		    n < DAILY_BATCH) {
+			if (sqlite3_column_bytes(st, 0) >= MONITOR_IDMAX) {
+				fprintf(stderr, "rollup_daily: monitor id of "
+				    "%d bytes\n", sqlite3_column_bytes(st, 0));
+				rc = SQLITE_ERROR;
+				break;
+			}
+			db_col_text(st, 0, todo[n].monitor_id,
+			    sizeof(todo[n].monitor_id));
+			todo[n].day = sqlite3_column_int64(st, 1);
+			n++;
+		}
+		rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : db_rc(rc);
+		sqlite3_reset(st);
+		if (rc != DB_OK)
+			goto fail;
+		for (i = 0; i < n; i++)
+			if ((rc = daily_build(db, todo[i].monitor_id,
+			    todo[i].day)) != DB_OK)
+				goto fail;
+		if ((rc = db_commit(db)) != DB_OK)
+			return rc;
+		if (ndays != NULL)
+			*ndays += n;
+		if (n < DAILY_BATCH)
+			return DB_OK;
+	}
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+static void
+pause_ms(long ms)
+{
+	struct timespec	 ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Run a batched delete of rows older than before until none is left. */
+static int
+prune_batches(struct db *db, enum stmt which, int64_t before,
+    long long *count)
+{
+	sqlite3_stmt	*st;
+	int		 rc, n;
+
+	for (;;) {
+		if ((rc = db_begin(db)) != DB_OK)
+			return rc;
+		if ((st = db_stmt(db, sqls[which])) == NULL) {
+			db_rollback(db);
+			return DB_ERROR;
+		}
+		sqlite3_bind_int64(st, 1, before);
+		sqlite3_bind_int(st, 2, ROLLUP_BATCH);
+		if ((rc = db_exec_stmt(st)) != DB_OK) {
+			db_rollback(db);
+			return rc;
+		}
+		n = sqlite3_changes(db_handle(db));
+		if ((rc = db_commit(db)) != DB_OK)
+			return rc;
+		*count += n;
+		if (n < ROLLUP_BATCH)
+			return DB_OK;
+		pause_ms(PRUNE_PAUSE_MS);
+	}
+}
+
+int
+rollup_prune(struct db *db, int64_t now, long raw_days, long audit_days,
+    struct rollup_pruned *pruned)
+{
+	struct rollup_pruned	 dummy;
+	int			 rc;
+
+	if (pruned == NULL)
+		pruned = &dummy;
+	memset(pruned, 0, sizeof(*pruned));
+	if ((rc = prune_batches(db, STMT_PRUNE_RESULTS,
+	    now - raw_days * ROLLUP_DAY_MS, &pruned->results)) != DB_OK ||
+	    (rc = prune_batches(db, STMT_PRUNE_HOURLY,
+	    floor_to(now, ROLLUP_HOUR_MS) -
+	    ROLLUP_HOURLY_KEEP_DAYS * ROLLUP_DAY_MS,
+	    &pruned->hourly)) != DB_OK ||
+	    (rc = prune_batches(db, STMT_PRUNE_DAILY,
+	    floor_to(now, ROLLUP_DAY_MS) - ROLLUP_DAILY_DAYS * ROLLUP_DAY_MS,
+	    &pruned->daily)) != DB_OK ||
+	    (rc = prune_batches(db, STMT_PRUNE_EVENTS,
+	    now - ROLLUP_EVENTS_DAYS * ROLLUP_DAY_MS,
+	    &pruned->events)) != DB_OK)
+		return rc;
+
+	/* audit.c deletes in one statement; the table is indexed by at. */
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = audit_prune(db, now - audit_days * ROLLUP_DAY_MS)) !=
+	    DB_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	pruned->audit = sqlite3_changes(db_handle(db));
+	return db_commit(db);
+}

@@ -1,0 +1,161 @@
+/*
+ * Rollups: per-monitor hourly and daily summaries of check results, and
+ * the stats answered from them.  See docs/lib/rollup.md.
+ *
+ * The checker calls rollup_add() for every result inside its write
+ * transaction, so the hourly rows are always current.  The maintainer
+ * (cron/uptime-maintain) calls rollup_daily() and rollup_prune().  The
+ * stats endpoint calls rollup_stats() and stats_json().
+ *
+ * This header is internal for now; its contents go into uptime.h.
+ */
+#ifndef ROLLUP_H
+#define ROLLUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uptime.h"
+
+/*
+ * The latency histogram: ROLLUP_BUCKETS exponentially spaced buckets.
+ * Bucket i holds samples in (upper(i - 1), upper(i)] ms; bucket 0 holds
+ * 0 and 1 ms, the last bucket everything above 120000 ms.  Bounds are
+ * exact up to 6 ms, then grow by at most 27.3 % a bucket.  In the
+ * database (the hist BLOB) a histogram is ROLLUP_HISTBYTES bytes: one
+ * little-endian uint32 count per bucket.
+ */
+#define ROLLUP_BUCKETS		48
+#define ROLLUP_HISTBYTES	(ROLLUP_BUCKETS * 4)
+#define ROLLUP_HIST_MAXMS	120000	/* last finite upper bound */
+
+/* Retention of the rollups, and the deletion batch (rollup_prune). */
+#define ROLLUP_HOURLY_DAYS	90	/* stats read hourly rows this far */
+#define ROLLUP_HOURLY_KEEP_DAYS	(ROLLUP_HOURLY_DAYS + 1)
+#define ROLLUP_DAILY_DAYS	800	/* at least 400 are promised */
+#define ROLLUP_EVENTS_DAYS	30	/* processed monitor_events */
+#define ROLLUP_BATCH		5000	/* rows deleted per transaction */
+
+#define ROLLUP_HOUR_MS		(3600 * (int64_t)1000)
+#define ROLLUP_DAY_MS		(24 * ROLLUP_HOUR_MS)
+
+/* Counts saturate at UINT32_MAX. */
+struct rollup_hist {
+	uint32_t	 n[ROLLUP_BUCKETS];
+};
+
+/* The bucket a latency of ms falls into (negative ms: bucket 0). */
+int	 rollup_hist_bucket(long ms);
+/* The inclusive upper bound of bucket i in ms; -1 for the last one. */
+long	 rollup_hist_upper(int i);
+void	 rollup_hist_add(struct rollup_hist *, long ms);
+/* Add every count of src to dst. */
+void	 rollup_hist_merge(struct rollup_hist *dst,
+	    const struct rollup_hist *src);
+/* The number of samples in the histogram. */
+uint64_t rollup_hist_count(const struct rollup_hist *);
+/*
+ * The pct-th percentile (1..100) by nearest rank: the upper bound of the
+ * bucket holding sample number ceil(count * pct / 100), clamped to
+ * [min, max], the smallest and largest sample seen.  The answer is never
+ * below the true value and, up to 120000 ms, at most 27.3 % above it
+ * (exact up to 6 ms).  -1 when the histogram is empty.
+ */
+long	 rollup_hist_percentile(const struct rollup_hist *, int pct,
+	    long min, long max);
+/* To and from the BLOB form; decode refuses (-1, h emptied) a blob of
+ * the wrong size.  A NULL blob of length 0 is an empty histogram. */
+void	 rollup_hist_encode(const struct rollup_hist *,
+	    unsigned char out[ROLLUP_HISTBYTES]);
+int	 rollup_hist_decode(struct rollup_hist *, const void *blob,
+	    size_t len);
+
+/*
+ * Count one check result of monitor_id, checked at at_ms, in the hourly
+ * row of its hour.  status is "up", "degraded" or "down"; response_ms is
+ * -1 when there is no response time (a connection failure): the result
+ * counts but adds no latency sample.  Call it inside the write
+ * transaction that stores the result (it opens its own when there is
+ * none).  Returns DB_OK, DB_CONFLICT (no such monitor), DB_BUSY or
+ * DB_ERROR (also for a bad status).
+ */
+int	 rollup_add(struct db *, const char *monitor_id, int64_t at_ms,
+	    const char *status, long response_ms) WUR;
+
+/*
+ * A monitor's stats over [from, to).  Counts and latency come from the
+ * rollups whose bucket starts in [floor_hour(from), to) (floor_day(from)
+ * when from is more than ROLLUP_HOURLY_DAYS before now: then days that
+ * have a daily row are read from it).  Downtime and outages come from
+ * the outages table, an open outage running until now.
+ *
+ * has_data is 0 when nothing was observed (no check counted, no outage
+ * in the window, or a window that ends before the monitor was created or
+ * starts after now); then uptime_percent, downtime_s and maintenance_s
+ * mean nothing and stats_json gives them as null.  Latency fields are -1
+ * (avg_ms -1.0) when samples is 0.
+ */
+struct stats {
+	int64_t		 from, to;
+	long long	 total, up, degraded, down;
+	long long	 samples;	/* results with a response time */
+	double		 avg_ms;
+	long		 min_ms, max_ms, p50_ms, p95_ms, p99_ms;
+	double		 downtime_s;
+	/*
+	 * Downtime inside maintenance windows: excluded from downtime_s and
+	 * from the observed time.  Always 0 until maintenance windows exist.
+	 */
+	double		 maintenance_s;
+	long long	 outages;	/* outages overlapping the window */
+	double		 uptime_percent;
+	int		 has_data;
+};
+
+/*
+ * Fill st for monitor_id (created at created_at) over [from, to) as seen
+ * at now.  Returns DB_OK, DB_BUSY or DB_ERROR.  A monitor with no rows is
+ * not an error: st says there is no data.
+ */
+int	 rollup_stats(struct db *, const char *monitor_id, int64_t created_at,
+	    int64_t from, int64_t to, int64_t now, struct stats *st) WUR;
+
+/*
+ * The API object {from, to, uptimePercent, downtimeSeconds,
+ * maintenanceSeconds, checks {...}, responseTimeMs {...}, outages}.
+ * Caller owns the result; NULL when out of memory.
+ */
+cJSON	*stats_json(const struct stats *);
+
+/*
+ * Build or refresh the daily row of every (monitor, completed UTC day)
+ * whose hourly rows changed since its last build (the hourly rows carry a
+ * dirty flag that rollup_add sets and this clears).  A day's row is
+ * recomputed from all of its hourly rows and replaced, so running it
+ * twice changes nothing.  Works in short transactions.  *ndays, when not
+ * NULL, gets the number of monitor-days written.  Returns DB_OK, DB_BUSY
+ * or DB_ERROR (work committed so far stays).
+ */
+int	 rollup_daily(struct db *, int64_t now, long long *ndays) WUR;
+
+/* Rows deleted by rollup_prune, by table. */
+struct rollup_pruned {
+	long long	 results;	/* check_results */
+	long long	 hourly;	/* rollups_hourly */
+	long long	 daily;		/* rollups_daily */
+	long long	 events;	/* monitor_events */
+	long long	 audit;		/* audit_events */
+};
+
+/*
+ * Delete check results older than raw_days, hourly rollups older than
+ * ROLLUP_HOURLY_KEEP_DAYS, daily rollups older than ROLLUP_DAILY_DAYS,
+ * processed monitor events older than ROLLUP_EVENTS_DAYS and audit events
+ * older than audit_days, all counted back from now.  Deletes at most
+ * ROLLUP_BATCH rows per transaction.  pruned, when not NULL, gets the
+ * counts (also of a partial run).  Returns DB_OK, DB_BUSY or DB_ERROR.
+ */
+int	 rollup_prune(struct db *, int64_t now, long raw_days, long audit_days,
+	    struct rollup_pruned *pruned) WUR;
+
+#endif /* ROLLUP_H */
