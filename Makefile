@@ -33,6 +33,7 @@ LIB	 = $(BUILD)/lib/libuptime.a
 FAMILIES = $(patsubst cgi-bin/%.c,$(BUILD)/cgi-bin/%.fcgi,$(wildcard cgi-bin/*.c))
 CRON	 = $(patsubst cron/%.c,$(BUILD)/cron/%,$(wildcard cron/*.c))
 ADMIN	 = $(BUILD)/bin/uptime-admin
+BENCHES	 = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 UNITS	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 
 # Debian packages: what the build needs, then what tests and `run` use.
@@ -79,6 +80,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
 # The test suite runs the sanitizer build.
 test: deps
 	$(MAKE) BUILD=build/san SAN=1 unit http
@@ -94,7 +99,7 @@ run: deps
 	PORT=$(PORT) BUILD=$(BUILD) scripts/run.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BENCHES)
 	BUILD=$(BUILD) scripts/bench.sh
 
 clean:

@@ -241,6 +241,7 @@ monitors_check(struct req *r)
 	struct probe_opts	 o;
 	struct check_result	 res;
 	char			**scratch = NULL;
+	int64_t			 started;
 	int			 rc;
 
 	if (load(r, &m) == -1)
@@ -255,9 +256,10 @@ monitors_check(struct req *r)
 	o.allow_private = cfg.allow_private;
 	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
 	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
+	started = time_now_ms();
 	if (probe_run(&p, 1, &o) == -1)
 		req_log(r, __func__, "probe_run could not set up");
-	check_judge(&m, &p, time_now_ms(), &res);
+	check_judge(&m, &p, started, &res);
 	probe_clear(&p);
 	check_scratch_free(scratch);
 

@@ -128,12 +128,14 @@ round_once(struct db *db)
 	o.allow_private = cfg.allow_private;
 	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
 	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
+	/* checkedAt is when the round started its checks. */
+	now = time_now_ms();
 	if (probe_run(ps, n, &o) == -1)
 		fprintf(stderr, "uptime-check: the probe run failed to set up; "
 		    "results record the failure\n");
-	now = time_now_ms();
 	for (i = 0; i < n; i++)
 		check_judge(&ms[i], &ps[i], now, &res[i]);
+	now = time_now_ms();
 	rc = record(db, ms, res, n, now) == 0 ? (long)n : -1;
 out:
 	for (i = 0; i < n; i++) {
