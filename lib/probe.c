@@ -16,10 +16,9 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <netdb.h>
-
 #include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -395,7 +394,9 @@ probe_job_end(struct probe_job *j)
 	j->state = JOB_DONE;
 }
 
-/* ---------------------------------------------------------------- HTTP */
+/*
+ * HTTP probes: one easy handle each on the run's multi handle.
+ */
 
 static size_t
 probe_http_write(char *data, size_t size, size_t nmemb, void *arg)
@@ -797,7 +798,10 @@ probe_http_harvest(struct probe_loop *l)
 	}
 }
 
-/* ----------------------------------------------------------------- TCP */
+/*
+ * TCP probes: c-ares resolves, then non-blocking connects, one address
+ * after the other.
+ */
 
 /*
  * Try the remaining addresses of a resolved TCP probe in order until a
@@ -973,7 +977,9 @@ probe_tcp_ready(struct probe_job *j)
 	probe_tcp_next(j);
 }
 
-/* ----------------------------------------------------------------- DNS */
+/*
+ * DNS probes: one c-ares query each, the reply rendered as text.
+ */
 
 /* CNAME has no ares_parse_* function: walk the answer section. */
 static int
@@ -1215,7 +1221,9 @@ probe_dns_start(struct probe_loop *l, struct probe_job *j)
 	return 0;
 }
 
-/* ---------------------------------------------------------------- loop */
+/*
+ * The event loop that drives all three kinds.
+ */
 
 /* Give free slots to pending probes. */
 static void

@@ -24,7 +24,14 @@
  *	probe_clear(&p[1]);
  *
  * The caller should call curl_global_init() once at program start (as
- * libcurl asks of every program); probe_run() does not.
+ * libcurl asks of every program); probe_run() does not.  probe_run()
+ * keeps no state between calls, but c-ares' library initialisation is
+ * counted without a lock: do not run it from two threads at once.
+ *
+ * Target safety: HTTP checks every connection libcurl opens, redirects
+ * included, in CURLOPT_OPENSOCKETFUNCTION, so a refused address gets no
+ * socket at all; TCP checks every address the host resolves to before
+ * connecting to any, and refuses the probe if one of them is refused.
  */
 #ifndef PROBE_H
 #define PROBE_H
@@ -77,14 +84,18 @@ enum probe_kind {
 struct probe {
 	/* Inputs, all kinds. */
 	enum probe_kind	  kind;
-	int		  timeout_ms;	/* 0: PROBE_DEFTIMEOUT_MS; 1..MAX */
+	int		  timeout_ms;	/* whole probe, redirects included;
+					   0: PROBE_DEFTIMEOUT_MS, else
+					   1..PROBE_MAXTIMEOUT_MS */
 
 	/* Inputs, PROBE_HTTP. */
 	const char	 *url;		/* http or https, target_url_check() */
 	const char	 *method;	/* GET HEAD POST PUT PATCH DELETE
 					   OPTIONS; NULL: GET */
 	const char *const *headers;	/* NULL-terminated "Name: value"
-					   list, or NULL; CR or LF refused */
+					   list or NULL, at most
+					   PROBE_MAXHEADERS; CR, LF and other
+					   control bytes but tab refused */
 	const char	 *req_body;	/* request body or NULL */
 	size_t		  req_bodylen;	/* its length, <= PROBE_MAXREQBODY */
 	int		  follow_redirects; /* up to PROBE_MAXREDIRS */
@@ -166,7 +177,8 @@ struct probe_opts {
 	int		  allow_private; /* see target_addr_allowed() */
 	const char	 *dns_servers;	/* c-ares server list for DNS and TCP
 					   probes, e.g. "127.0.0.1:5353";
-					   NULL: /etc/resolv.conf */
+					   NULL: /etc/resolv.conf.  HTTP
+					   probes use libcurl's resolver. */
 	const char	 *ca_file;	/* CA bundle for HTTPS instead of the
 					   system bundle file, or NULL */
 	/*
