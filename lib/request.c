@@ -279,9 +279,9 @@ write_answer(struct req *r)
 	buf_free(&h);
 }
 
-/* The audit event of a successful write. */
+/* The audit event of a successful write, or of a refusal by a handler. */
 static void
-audit_write(struct req *r)
+audit_write(struct req *r, const char *action)
 {
 	struct audit_event	 ev;
 
@@ -292,7 +292,7 @@ audit_write(struct req *r)
 		snprintf(ev.key_prefix, sizeof(ev.key_prefix), "%s",
 		    r->key->prefix);
 	}
-	snprintf(ev.action, sizeof(ev.action), "%s", r->route->action);
+	snprintf(ev.action, sizeof(ev.action), "%s", action);
 	snprintf(ev.method, sizeof(ev.method), "%s", r->method);
 	snprintf(ev.path, sizeof(ev.path), "%s", r->path);
 	ev.status = r->status;
@@ -317,13 +317,17 @@ run_write(struct req *r)
 	if (r->route->handler(r) == -1 && !r->answered)
 		resp_db(r, DB_ERROR);
 	if (r->status < 300 && r->route->action != NULL)
-		audit_write(r);
-	if (!tx)
-		return;
+		audit_write(r, r->route->action);
 	if (r->status >= 300) {
-		db_rollback(r->db);
+		if (tx)
+			db_rollback(r->db);
+		/* A handler's own 403 (escalation) is on record too. */
+		if (r->status == 403)
+			audit_write(r, "auth.forbidden");
 		return;
 	}
+	if (!tx)
+		return;
 	if ((rc = db_commit(r->db)) != DB_OK) {
 		r->headers.len = 0;
 		if (r->headers.p != NULL)
