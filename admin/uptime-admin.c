@@ -249,10 +249,15 @@ static int
 key_list(struct db *db, int argc, char **argv)
 {
 	struct page	 pg;
+	struct team	 t;
 	const char	*team = flag(argc, argv, "--team");
 
 	if (only_flags(argc, argv, 2, ",--team,") || team == NULL)
 		return usage("key list needs --team ID");
+	if (team_get(db, team, &t) != DB_OK) {
+		fprintf(stderr, "uptime-admin: no team %s\n", team);
+		return 1;
+	}
 	memset(&pg, 0, sizeof(pg));
 	printf("id  prefix  status  expires  scopes  name\n");
 	return apikey_list(db, team, KEY_ALL, &pg, 1000000, time_now_ms(),

@@ -144,6 +144,8 @@ monitors_patch(struct req *r)
 	struct monitor	 m;
 	struct verrs	 v = { 0 };
 	cJSON		*body;
+	char		*before, *after;
+	long		 interval;
 	int		 was_paused, rc;
 
 	if ((body = req_json(r)) == NULL)
@@ -153,19 +155,33 @@ monitors_patch(struct req *r)
 		return 0;
 	}
 	was_paused = m.paused;
+	interval = m.interval_s;
+	before = cJSON_PrintUnformatted(m.config);
 	monitor_apply(&m, body, 0, &v);
 	cJSON_Delete(body);
-	if (v.n > 0) {
+	after = cJSON_PrintUnformatted(m.config);
+	if (v.n > 0 || before == NULL || after == NULL) {
+		free(before);
+		free(after);
 		monitor_free(&m);
-		return resp_verrs(r, &v);
+		return v.n > 0 ? resp_verrs(r, &v) : resp_db(r, DB_ERROR);
 	}
 	m.updated_at = r->now;
+	/* A changed check is due at once; a rename is not. */
+	if (strcmp(before, after) != 0 || interval != m.interval_s)
+		m.next_check_at = r->now;
+	free(before);
+	free(after);
 	if (m.paused != was_paused) {
 		m.status = m.paused ? MST_PAUSED : MST_PENDING;
 		m.fails = 0;
-		m.last_change_at = r->now;
+		m.last_change_at = m.next_check_at = r->now;
+		if (m.paused && (rc = outage_close(r->db, m.id, r->now,
+		    NULL)) != DB_OK) {
+			monitor_free(&m);
+			return resp_db(r, rc);
+		}
 	}
-	m.next_check_at = r->now;
 	if ((rc = monitor_update(r->db, &m)) != DB_OK) {
 		monitor_free(&m);
 		return resp_db(r, rc);

@@ -44,7 +44,7 @@ static int
 take_lock(void)
 {
 	char	 path[1100];
-	int	 fd;
+	int	 fd, held;
 
 	snprintf(path, sizeof(path), "%s.check.lock", cfg.db);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
@@ -53,8 +53,9 @@ take_lock(void)
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		held = errno == EWOULDBLOCK;
 		close(fd);
-		return errno == EWOULDBLOCK ? 0 : -1;
+		return held ? 0 : -1;
 	}
 	return 1;		/* the descriptor stays open: the lock lives */
 }

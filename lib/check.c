@@ -30,6 +30,7 @@ enum stmt {
 	STMT_EVENT,
 	STMT_RESULTS,
 	STMT_OUTAGES,
+	STMT_PAUSED,
 	STMT__MAX
 };
 
@@ -68,6 +69,8 @@ static const char *const sqls[STMT__MAX] = {
 	"during_maintenance FROM outages WHERE monitor_id = ?1"
 	" AND (?2 = 0 OR (started_at, id) < (?3, ?4))"
 	" ORDER BY started_at DESC, id DESC LIMIT ?5",
+	/* STMT_PAUSED */
+	"SELECT paused FROM monitors WHERE id = ?",
 };
 
 static const char *
@@ -165,9 +168,27 @@ status_expected(const struct monitor *m, long code)
 	return 0;
 }
 
-/* Does the body satisfy content check c?  1 yes, 0 no. */
+/* memmem, ignoring ASCII case. */
+static const char *
+memcasemem(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	size_t	 i;
+
+	if (nlen == 0)
+		return hay;
+	for (i = 0; i + nlen <= hlen; i++)
+		if (strncasecmp(hay + i, needle, nlen) == 0 &&
+		    memchr(hay + i, '\0', nlen) == NULL)
+			return hay + i;
+	return NULL;
+}
+
+/*
+ * Does the body (len bytes, NUL-terminated, maybe with NULs inside)
+ * satisfy content check c?  1 yes, 0 no.
+ */
 static int
-content_ok(const cJSON *c, const char *body)
+content_ok(const cJSON *c, const char *body, size_t len)
 {
 	const char	*type = cJSON_GetStringValue(cJSON_GetObjectItem(c,
 	    "type"));
@@ -175,20 +196,24 @@ content_ok(const cJSON *c, const char *body)
 	    "value"));
 	int		 cs = cJSON_IsTrue(cJSON_GetObjectItem(c,
 	    "caseSensitive"));
+	regmatch_t	 whole;
 	regex_t		 re;
 	int		 found;
 
 	if (type == NULL || value == NULL)
 		return 0;
 	if (strcmp(type, "regex") == 0) {
-		if (regcomp(&re, value, REG_EXTENDED | REG_NOSUB |
-		    (cs ? 0 : REG_ICASE)) != 0)
+		if (regcomp(&re, value, REG_EXTENDED | (cs ? 0 : REG_ICASE))
+		    != 0)
 			return 0;
-		found = regexec(&re, body, 0, NULL, 0) == 0;
+		whole.rm_so = 0;
+		whole.rm_eo = (regoff_t)len;
+		found = regexec(&re, body, 1, &whole, REG_STARTEND) == 0;
 		regfree(&re);
 		return found;
 	}
-	found = (cs ? strstr(body, value) : strcasestr(body, value)) != NULL;
+	found = (cs ? memmem(body, len, value, strlen(value)) :
+	    memcasemem(body, len, value, strlen(value))) != NULL;
 	return strcmp(type, "contains") == 0 ? found : !found;
 }
 
@@ -255,7 +280,8 @@ check_judge(const struct monitor *m, const struct probe *p, int64_t now,
 			return;
 		}
 		cJSON_ArrayForEach(c, cfg_item(m, "contentChecks"))
-			if (!content_ok(c, p->body ? p->body : "")) {
+			if (!content_ok(c, p->body ? p->body : "",
+			    p->body ? p->bodylen : 0)) {
 				set_error(r, "content_mismatch", "Content check "
 				    "failed: %s \"%.100s\".",
 				    cJSON_GetStringValue(cJSON_GetObjectItem(c,
@@ -321,22 +347,33 @@ open_outage(struct db *db, const struct monitor *m,
 	return add_event(db, m, "down", r->checked_at, id, r->error_code);
 }
 
-static int
-close_outage(struct db *db, const struct monitor *m, int64_t at)
+int
+outage_close(struct db *db, const char *monitor, int64_t at, char *id)
 {
 	sqlite3_stmt	*st;
-	char		 id[ID_MAX] = "";
+	char		 closed[ID_MAX] = "";
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_OUTAGE_CLOSE])) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, m->id);
+	db_bind_text(st, 1, monitor);
 	sqlite3_bind_int64(st, 2, at);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		db_col_text(st, 0, id, sizeof(id));
+		db_col_text(st, 0, closed, sizeof(closed));
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_rc(rc);
+	if (id != NULL)
+		snprintf(id, ID_MAX, "%s", closed);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}
+
+static int
+close_outage(struct db *db, const struct monitor *m, int64_t at)
+{
+	char	 id[ID_MAX];
+	int	 rc;
+
+	if ((rc = outage_close(db, m->id, at, id)) != DB_OK)
+		return rc;
 	return add_event(db, m, "up", at, id[0] ? id : NULL, NULL);
 }
 
@@ -430,7 +467,7 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
     int scheduled, int64_t now)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
+	int		 rc, paused;
 
 	if ((st = db_stmt(db, sqls[STMT_RESULT])) == NULL)
 		return DB_ERROR;
@@ -450,6 +487,20 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	if ((rc = rollup_add(db, m->id, r->checked_at,
 	    mon_status_names[r->status], r->response_ms)) != DB_OK)
 		return rc;
+
+	/* A paused monitor (maybe paused while this check ran) keeps its
+	 * result but has no state to move: no outage, no event. */
+	if ((st = db_stmt(db, sqls[STMT_PAUSED])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	rc = sqlite3_step(st);
+	paused = rc != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_rc(rc);
+	if (paused)
+		return DB_OK;
+
 	if ((rc = transition(db, m, r)) != DB_OK ||
 	    (rc = track_ssl(db, m, r)) != DB_OK)
 		return rc;

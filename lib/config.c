@@ -128,6 +128,15 @@ config_load(char *err, size_t errlen)
 	n = strlen(cfg.public_url);
 	while (n > 0 && cfg.public_url[n - 1] == '/')
 		cfg.public_url[--n] = '\0';
+	/* "https://a, https://b": origins hold no spaces; drop them. */
+	{
+		char	*o = cfg.cors_origins, *i;
+
+		for (i = o; *i != '\0'; i++)
+			if (*i != ' ' && *i != '\t')
+				*o++ = *i;
+		*o = '\0';
+	}
 	if (cfg.cors_origins[0] == '\0') {
 		snprintf(err, errlen, "UPTIME_CORS_ORIGINS must be \"*\" or a "
 		    "comma-separated list of origins");

@@ -253,6 +253,33 @@ is_json_type(const char *ct)
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/*
+ * Does the JSON text escape a NUL ("\u0000") inside a string?  cJSON
+ * would cut the string there, so such bodies are refused.
+ */
+static int
+has_nul_escape(const char *p, size_t n)
+{
+	size_t	 i;
+	int	 instr = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!instr) {
+			instr = p[i] == '"';
+			continue;
+		}
+		if (p[i] == '"')
+			instr = 0;
+		else if (p[i] == '\\' && i + 1 < n) {
+			if (p[i + 1] == 'u' && i + 5 < n &&
+			    strncmp(p + i + 2, "0000", 4) == 0)
+				return 1;
+			i++;
+		}
+	}
+	return 0;
+}
+
 cJSON *
 req_json(struct req *r)
 {
@@ -269,7 +296,8 @@ req_json(struct req *r)
 		    "Send the body as application/json.");
 		return NULL;
 	}
-	if (memchr(r->body, '\0', r->bodylen) != NULL) {
+	if (memchr(r->body, '\0', r->bodylen) != NULL ||
+	    has_nul_escape(r->body, r->bodylen)) {
 		resp_problem(r, 400, "malformed_json",
 		    "The body contains a NUL byte.");
 		return NULL;

@@ -129,38 +129,49 @@ fail(struct verrs *v, const char *ptr, const char *detail)
 	return NULL;
 }
 
-/* Host of a URL, refused when it is a literal private address. */
+/* Is host "localhost" or a literal private address? */
+static int
+host_private(const char *name)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	char		 host[256];
+	size_t		 n;
+	int		 refused = 0;
+
+	snprintf(host, sizeof(host), "%s", name);
+	n = strlen(host);
+	if (n > 1 && host[0] == '[' && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	n = strlen(host);
+	if (strcasecmp(host, "localhost") == 0 || (n > 10 &&
+	    strcasecmp(host + n - 10, ".localhost") == 0))
+		return 1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) == 0) {
+		for (ai = res; ai != NULL; ai = ai->ai_next)
+			if (!target_addr_allowed(ai->ai_addr, 0))
+				refused = 1;
+		freeaddrinfo(res);
+	}
+	return refused;
+}
+
+/* The host of a URL is "localhost" or a literal private address. */
 static int
 url_private(const char *url)
 {
-	struct addrinfo	 hints, *res = NULL, *ai;
-	CURLU		*u;
-	char		*host = NULL;
-	size_t		 n;
-	int		 refused = 0;
+	CURLU	*u;
+	char	*host = NULL;
+	int	 refused = 0;
 
 	if ((u = curl_url()) == NULL)
 		return 0;
 	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-		n = strlen(host);
-		if (n > 0 && host[0] == '[' && host[n - 1] == ']') {
-			memmove(host, host + 1, n - 2);
-			host[n - 2] = '\0';
-		}
-		n = strlen(host);
-		if (strcasecmp(host, "localhost") == 0 || (n > 10 &&
-		    strcasecmp(host + n - 10, ".localhost") == 0))
-			refused = 1;
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_flags = AI_NUMERICHOST;
-		if (!refused && getaddrinfo(host, NULL, &hints, &res) == 0) {
-			for (ai = res; ai != NULL; ai = ai->ai_next)
-				if (!target_addr_allowed(ai->ai_addr, 0))
-					refused = 1;
-			freeaddrinfo(res);
-		}
-	}
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		refused = host_private(host);
 	curl_free(host);
 	curl_url_cleanup(u);
 	return refused;
@@ -380,6 +391,21 @@ check_host(const cJSON *val, const char *ptr, struct verrs *v)
 }
 
 static cJSON *
+check_tcphost(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	cJSON	*h;
+
+	if ((h = check_host(val, ptr, v)) == NULL)
+		return NULL;
+	if (!cfg.allow_private && host_private(h->valuestring)) {
+		cJSON_Delete(h);
+		return fail(v, ptr, "is a private or loopback address, which "
+		    "this server does not check");
+	}
+	return h;
+}
+
+static cJSON *
 check_rrtype(const cJSON *val, const char *ptr, struct verrs *v)
 {
 	static const char *const types[] = { "A", "AAAA", "CNAME", "MX",
@@ -415,7 +441,7 @@ static const struct tfield tfields[] = {
 	{ "degradedAfterMs", MON_HTTP, "5000", 0, check_degraded },
 	{ "contentChecks", MON_HTTP, "[]", 0, check_contents },
 	{ "sslExpiryWarningDays", MON_HTTP, "14", 0, check_sslwarn },
-	{ "host", MON_TCP, NULL, 1, check_host },
+	{ "host", MON_TCP, NULL, 1, check_tcphost },
 	{ "port", MON_TCP, NULL, 1, check_port },
 	{ "hostname", MON_DNS, NULL, 1, check_host },
 	{ "recordType", MON_DNS, "\"A\"", 0, check_rrtype },
@@ -746,6 +772,8 @@ monitor_set_paused(struct db *db, struct monitor *m, int paused, int64_t now)
 	m->fails = 0;
 	m->next_check_at = now;
 	m->updated_at = m->last_change_at = now;
+	if (paused && outage_close(db, m->id, now, NULL) != DB_OK)
+		return DB_ERROR;
 	if ((st = db_stmt(db, sqls[STMT_PAUSE])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, m->team_id);

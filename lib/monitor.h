@@ -145,6 +145,12 @@ int	 check_record(struct db *, struct monitor *, const struct check_result *,
 	    int scheduled, int64_t now);
 cJSON	*check_result_json(const struct check_result *);
 
+/*
+ * Close the monitor's open outage, if any, at time at; its id goes to
+ * id (ID_MAX bytes) when id is not NULL ("" when none was open).
+ */
+int	 outage_close(struct db *, const char *monitor, int64_t at, char *id);
+
 /* Results, outages. */
 struct result_filter {
 	int64_t		 from, to;	/* 0: open */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <sodium.h>
 
 #include "uptime.h"
 
@@ -198,6 +199,29 @@ nomem:
 	buf_free(&b);
 	req_log(r, __func__, "out of memory");
 	return resp_db(r, DB_ERROR), -1;
+}
+
+/*
+ * A route that takes no body accepts none, or an empty JSON object: a
+ * client sending fields it thinks matter should hear that they do not.
+ */
+static int
+refuse_body(struct req *r)
+{
+	struct verrs	 v = { 0 };
+	static const struct jfield none[] = { { NULL, 0 } };
+	cJSON		*o;
+
+	if (r->route->flags & ROUTE_BODY ||
+	    strspn(r->body ? r->body : "", " \t\r\n") == r->bodylen)
+		return 0;
+	if ((o = req_json(r)) == NULL)
+		return -1;
+	json_check_fields(o, none, &v);
+	cJSON_Delete(o);
+	if (v.n > 0)
+		return resp_verrs(r, &v), -1;
+	return 0;
 }
 
 static int
@@ -403,7 +427,8 @@ handle(struct req *r, const struct route *routes, size_t nroutes)
 	if (r->route->scope != SCOPE_PUBLIC &&
 	    auth_request(r, r->route->scope) == -1)
 		return;
-	if (req_parse_query(r, r->route->query) == -1 || read_body(r) == -1)
+	if (req_parse_query(r, r->route->query) == -1 || read_body(r) == -1 ||
+	    refuse_body(r) == -1)
 		return;
 
 	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
@@ -440,17 +465,25 @@ serve_main(const struct route *routes, size_t nroutes)
 
 	signal(SIGPIPE, SIG_IGN);
 	cgi = FCGX_IsCGI();
+	if (sodium_init() == -1) {
+		fprintf(stderr, "uptime: libsodium cannot start\n");
+		return 1;
+	}
 	if (config_load(err, sizeof(err)) == -1 ||
 	    auth_load_secret(cfg.secret_file, err, sizeof(err)) == -1 ||
 	    (db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+		if (cgi) {
+			/* Answer like any other request would. */
+			req_reset(&r, NULL, NULL);
+			id_new(r.request_id, "req");
+			r.method = getenv("REQUEST_METHOD") ?
+			    getenv("REQUEST_METHOD") : "GET";
+			resp_problem(&r, 500, "internal", "The service is not "
+			    "configured; the server log says why.");
+			write_answer(&r);
+			req_reset(&r, NULL, NULL);
+		}
 		fprintf(stderr, "uptime: %s\n", err);
-		if (cgi)
-			printf("Status: 500 Internal Server Error\r\n"
-			    "Content-Type: application/problem+json\r\n\r\n"
-			    "{\"type\":\"/problems/internal\",\"title\":"
-			    "\"Internal Server Error\",\"status\":500,"
-			    "\"code\":\"internal\",\"detail\":\"The service "
-			    "is not configured; see the server log.\"}");
 		return 1;
 	}
 	if (cgi) {

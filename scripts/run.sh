@@ -71,5 +71,13 @@ for prog in uptime-check uptime-notify; do
 		pids="$pids $!"
 	fi
 done
+if [ -x "$build/cron/uptime-maintain" ]; then
+	# Hourly, as cron would run it.
+	while :; do
+		"$build/cron/uptime-maintain" >>"$var/uptime-maintain.log" 2>&1
+		sleep 3600
+	done &
+	pids="$pids $!"
+fi
 echo "uptime: serving on $UPTIME_PUBLIC_URL (logs in $var); Ctrl-C stops"
 wait

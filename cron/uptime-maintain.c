@@ -1,0 +1,184 @@
+/*
+ * uptime-maintain: the hourly chores on the history.
+ *
+ *   uptime-maintain [--now TIME]
+ *
+ * Builds the daily rollups of completed UTC days from their hourly rows,
+ * prunes what is past its retention (raw results UPTIME_RETENTION_DAYS,
+ * hourly rollups 91 days, daily rollups 800, processed monitor events
+ * 30, audit events UPTIME_AUDIT_RETENTION_DAYS), then checkpoints and
+ * truncates the WAL.  Run it from cron every hour (see docs/maintain.md).
+ * --now pretends the time is TIME (RFC 3339), for tests.
+ *
+ * One instance at a time: a second one finds the lock taken and exits 0
+ * without a word.  Prints one summary line to stdout; messages go to
+ * stderr.  Exit status: 0 done, 1 failed (what was done stays done), 2
+ * bad arguments.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "uptime.h"
+#include "rollup.h"
+
+#define EXIT_USAGE	2
+
+static const char usage_text[] =
+    "usage: uptime-maintain [--now TIME]\n"
+    "Rolls up, prunes and checkpoints the database UPTIME_DB; run hourly.\n"
+    "--now TIME  pretend the time is TIME (RFC 3339), for tests\n";
+
+static int
+usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "uptime-maintain: %s\n", why);
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+/* Take the maintainer lock; 1 taken, 0 held by another, -1 error. */
+static int
+take_lock(void)
+{
+	char	 path[1100];
+	int	 fd, saved;
+
+	snprintf(path, sizeof(path), "%s.maintain.lock", cfg.db);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		fprintf(stderr, "uptime-maintain: cannot open %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		saved = errno;
+		close(fd);
+		if (saved == EWOULDBLOCK)
+			return 0;
+		fprintf(stderr, "uptime-maintain: cannot lock %s: %s\n", path,
+		    strerror(saved));
+		return -1;
+	}
+	return 1;		/* the descriptor stays open: the lock lives */
+}
+
+/* The size of the WAL file in bytes, 0 when there is none. */
+static long long
+wal_size(void)
+{
+	char		 path[1100];
+	struct stat	 sb;
+
+	snprintf(path, sizeof(path), "%s-wal", cfg.db);
+	return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+/*
+ * Checkpoint the WAL and truncate it.  With a reader in the way (busy),
+ * fall back to a passive checkpoint, which copies what it can without
+ * waiting.  Returns the mode that ran ("truncate", "passive") or NULL.
+ */
+static const char *
+checkpoint(struct db *db)
+{
+	sqlite3	*h = db_handle(db);
+	int	 rc;
+
+	rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	if (rc == SQLITE_OK)
+		return "truncate";
+	if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+		fprintf(stderr, "uptime-maintain: checkpoint: %s\n",
+		    sqlite3_errmsg(h));
+		return NULL;
+	}
+	fprintf(stderr, "uptime-maintain: the database is busy: passive "
+	    "checkpoint instead of truncate\n");
+	rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "uptime-maintain: passive checkpoint: %s\n",
+		    sqlite3_errmsg(h));
+		return NULL;
+	}
+	return "passive";
+}
+
+static const char *
+rc_text(int rc)
+{
+	return rc == DB_BUSY ? "the database stayed busy" : "database error";
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rollup_pruned	 p;
+	struct db		*db;
+	const char		*mode;
+	char			 err[512];
+	long long		 ndays = 0, before, after;
+	int64_t			 now = 0;
+	int			 lock, rc, status = 0;
+
+	umask(077);
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "--now") == 0) {
+		if (time_parse(argv[2], &now) == -1 || now <= 0)
+			return usage("--now needs an RFC 3339 time, such as "
+			    "2026-02-14T12:00:00Z");
+	} else if (argc != 1)
+		return usage(NULL);
+	if (now == 0)
+		now = time_now_ms();
+
+	if (config_load(err, sizeof(err)) == -1) {
+		fprintf(stderr, "uptime-maintain: %s\n", err);
+		return 1;
+	}
+	if ((db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "uptime-maintain: %s\n", err);
+		return 1;
+	}
+	if ((lock = take_lock()) != 1) {
+		db_close(db);
+		return lock == 0 ? 0 : 1;
+	}
+
+	/* Each step runs even when the one before failed: they are
+	 * independent, and what is done stays done. */
+	if ((rc = rollup_daily(db, now, &ndays)) != DB_OK) {
+		fprintf(stderr, "uptime-maintain: daily rollup stopped after "
+		    "%lld monitor-days: %s\n", ndays, rc_text(rc));
+		status = 1;
+	}
+	if ((rc = rollup_prune(db, now, cfg.retention_days, cfg.audit_days,
+	    &p)) != DB_OK) {
+		fprintf(stderr, "uptime-maintain: pruning stopped: %s\n",
+		    rc_text(rc));
+		status = 1;
+	}
+	before = wal_size();
+	if ((mode = checkpoint(db)) == NULL)
+		status = 1;
+	after = wal_size();
+
+	printf("uptime-maintain: %lld monitor-days rolled up; %lld rows "
+	    "pruned (results %lld, hourly %lld, daily %lld, events %lld, "
+	    "audit %lld); WAL %lld -> %lld bytes (%s checkpoint)\n", ndays,
+	    p.results + p.hourly + p.daily + p.events + p.audit, p.results,
+	    p.hourly, p.daily, p.events, p.audit, before, after,
+	    mode ? mode : "failed");
+	db_close(db);
+	return status;
+}
