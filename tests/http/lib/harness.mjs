@@ -1,0 +1,550 @@
+// Black-box harness for the HTTP tests: a real lighttpd on a loopback port,
+// rendered from lighttpd.conf.example, over the sanitizer build.
+//
+// Every test file calls startServer() in a before() hook and stop() in an
+// after() hook, so files share nothing and may run in parallel.
+//
+// Environment:
+//   UPTIME_BUILD   build folder, relative to the repository root or absolute
+//                  (default build/san)
+//   UPTIME_KEEP=1  keep the temporary folders (their path is printed)
+//   LIGHTTPD       the lighttpd binary (default: lighttpd on PATH, then
+//                  /usr/sbin/lighttpd)
+//   UPTIME_CONF_TEMPLATE  another template than lighttpd.conf.example (for
+//                  debugging only: the suite is meant to test the real one)
+
+import { spawn, execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BUILD = path.resolve(ROOT, process.env.UPTIME_BUILD || 'build/san');
+export const ADMIN = path.join(BUILD, 'bin', 'uptime-admin');
+export const BINDIR = path.join(BUILD, 'cgi-bin');
+export const CRONDIR = path.join(BUILD, 'cron');
+export const CONF_TEMPLATE = process.env.UPTIME_CONF_TEMPLATE
+  ? path.resolve(process.env.UPTIME_CONF_TEMPLATE)
+  : path.join(ROOT, 'lighttpd.conf.example');
+
+export const SANITIZER_ENV = {
+  ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0',
+  UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+};
+
+export const ALL_SCOPES = [
+  'monitors:read', 'monitors:write',
+  'alerts:read', 'alerts:write',
+  'status-pages:read', 'status-pages:write',
+  'maintenance:read', 'maintenance:write',
+  'team:read', 'team:write',
+  'api-keys:read', 'api-keys:write',
+];
+
+export const SECRET_RE = /uptime_[0-9A-Za-z]{38}/g;
+export const FULL_SECRET_RE = /^uptime_[0-9A-Za-z]{38}$/;
+export const SANITIZER_RE = /AddressSanitizer|runtime error:|LeakSanitizer|UndefinedBehaviorSanitizer/;
+
+// Every secret this process ever saw: made by uptime-admin or returned in
+// an API answer.  The leak test looks for each of them on disk.
+export const seenSecrets = new Set();
+
+export function noteSecret(s) {
+  if (typeof s === 'string' && FULL_SECRET_RE.test(s)) seenSecrets.add(s);
+}
+
+function noteSecretsIn(value) {
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(SECRET_RE)) seenSecrets.add(m[0]);
+  } else if (Array.isArray(value)) {
+    value.forEach(noteSecretsIn);
+  } else if (value && typeof value === 'object') {
+    Object.values(value).forEach(noteSecretsIn);
+  }
+}
+
+// ---- key format (API.md section 2) ---------------------------------------
+
+export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+// CRC-32 (IEEE 802.3), the same as zlib's crc32().
+export function crc32(input) {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+// The checksum of a key's random part: CRC-32 as a 6-digit base62 number,
+// most significant digit first.
+export function keyChecksum(random) {
+  let n = crc32(random);
+  let out = '';
+  for (let i = 0; i < 6; i++) {
+    out = BASE62[n % 62] + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
+
+export function randomBase62(n) {
+  let s = '';
+  for (let i = 0; i < n; i++) s += BASE62[Math.floor(Math.random() * 62)];
+  return s;
+}
+
+// A well-formed key with a valid checksum that no server ever issued.
+export function makeKey(random = randomBase62(32)) {
+  return 'uptime_' + random + keyChecksum(random);
+}
+
+// ---- small helpers ---------------------------------------------------------
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+function run(file, args, { env, input, timeout = 30000 } = {}) {
+  return new Promise((resolve) => {
+    const child = execFile(file, args, { env, timeout, maxBuffer: 64 << 20, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        let code = 0;
+        if (err) code = typeof err.code === 'number' ? err.code : (err.signal ? 128 : -1);
+        resolve({ code, stdout, stderr, signal: err?.signal ?? null });
+      });
+    if (input !== undefined) child.stdin.end(input);
+  });
+}
+
+function lighttpdBinary() {
+  if (process.env.LIGHTTPD) return process.env.LIGHTTPD;
+  for (const d of (process.env.PATH || '').split(':')) {
+    const p = path.join(d || '.', 'lighttpd');
+    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* next */ }
+  }
+  return '/usr/sbin/lighttpd';
+}
+
+// ---- processes left behind -------------------------------------------------
+
+const live = new Set();   // ChildProcess objects of running lighttpd servers
+
+function killLive(signal) {
+  for (const child of live) {
+    try { process.kill(child.pid, signal); } catch { /* gone */ }
+  }
+}
+
+process.on('exit', () => killLive('SIGTERM'));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => { killLive('SIGTERM'); process.exit(128 + os.constants.signals[sig]); });
+}
+
+// Pids of processes whose environment names this instance's database:
+// the FastCGI workers lighttpd started for it.
+function pidsUsing(db) {
+  const needle = Buffer.from(`UPTIME_DB=${db}\0`);
+  const pids = [];
+  for (const ent of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(ent) || Number(ent) === process.pid) continue;
+    try {
+      const env = fs.readFileSync(`/proc/${ent}/environ`);
+      if (env.includes(needle)) pids.push(Number(ent));
+    } catch { /* gone or not ours */ }
+  }
+  return pids;
+}
+
+// ---- an instance: a folder with a database and a secret -------------------
+
+// Make a temporary folder, run "uptime-admin init" in it.  Used alone by
+// the CGI tests, and by startServer().
+export async function createInstance(opts = {}) {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-http-'));
+  await fsp.mkdir(path.join(dir, 'empty'));
+  const db = path.join(dir, 'uptime.db');
+  const secret = path.join(dir, 'secret');
+  const env = {
+    ...process.env,
+    ...SANITIZER_ENV,
+    UPTIME_DB: db,
+    UPTIME_SECRET_FILE: secret,
+    ...(opts.env || {}),
+  };
+
+  const inst = {
+    dir, db, secret, env,
+
+    // Run uptime-admin with the instance's environment.
+    async admin(...args) {
+      const r = await run(ADMIN, args, { env });
+      if (SANITIZER_RE.test(r.stderr)) {
+        throw new Error(`sanitizer report from uptime-admin ${args.join(' ')}:\n${r.stderr}`);
+      }
+      noteSecretsIn(r.stdout);
+      return r;
+    },
+
+    async createTeam(name = 'Test team') {
+      const r = await inst.admin('team', 'create', name);
+      if (r.code !== 0) throw new Error(`team create failed (${r.code}): ${r.stderr}`);
+      const id = r.stdout.trim();
+      if (!/^team_[0-9A-Za-z]{20}$/.test(id)) throw new Error(`team create printed ${JSON.stringify(r.stdout)}`);
+      return id;
+    },
+
+    // Create a key with uptime-admin; returns the secret.
+    async createKey(teamId, { name = 'test key', scopes = 'all', expires } = {}) {
+      const list = Array.isArray(scopes) ? scopes.join(',') : scopes;
+      const args = ['key', 'create', '--team', teamId, '--name', name, '--scopes', list];
+      if (expires) args.push('--expires', expires instanceof Date ? rfc3339Seconds(expires) : expires);
+      const r = await inst.admin(...args);
+      if (r.code !== 0) throw new Error(`key create failed (${r.code}): ${r.stderr}`);
+      const key = r.stdout.trim();
+      if (!FULL_SECRET_RE.test(key)) throw new Error(`key create printed ${JSON.stringify(r.stdout)}`);
+      noteSecret(key);
+      return key;
+    },
+
+    // A per-table picture of the data, for "nothing changed" checks.
+    // exclude: table names left out.  Columns named last_used* are left
+    // out: they record use, at most once a minute, by design.
+    snapshot({ exclude = [], keepLastUsed = false } = {}) {
+      const sq = (sql) => execFileSync('sqlite3', ['-readonly', '-json', db, sql], { encoding: 'utf8', maxBuffer: 256 << 20 });
+      const cols = JSON.parse(sq("SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p " +
+        "WHERE m.type = 'table' ORDER BY m.name, p.cid") || '[]');
+      const byTable = new Map();
+      for (const { t, c } of cols) {
+        if (exclude.includes(t)) continue;
+        if (!byTable.has(t)) byTable.set(t, []);
+        if (!keepLastUsed && /^last_used/i.test(c)) continue;
+        // Blobs as hex, so that the comparison is exact.
+        byTable.get(t).push(`CASE typeof(${sqlName(c)}) WHEN 'blob' THEN 'blob:' || hex(${sqlName(c)}) ELSE ${sqlName(c)} END AS ${sqlName(c)}`);
+      }
+      const tables = [...byTable.keys()];
+      // One sqlite3 run for every table: a marker row names the table whose
+      // rows follow (an empty table prints nothing).
+      const script = tables.map((t) => `SELECT ${sqlString(t)} AS "__table__"; ` +
+        `SELECT ${byTable.get(t).join(', ') || '1'} FROM ${sqlName(t)};`).join('\n');
+      const out = {};
+      for (const t of tables) out[t] = [];
+      let current = null;
+      let acc = '';
+      for (const line of (tables.length ? sq(script) : '').split('\n')) {
+        if (!line) continue;
+        acc += line;
+        if (!/\]\s*$/.test(line)) { acc += '\n'; continue; }
+        const rows = JSON.parse(acc);
+        acc = '';
+        if (rows.length === 1 && Object.keys(rows[0]).length === 1 && '__table__' in rows[0]) {
+          current = rows[0].__table__;
+          continue;
+        }
+        for (const row of rows) out[current].push(JSON.stringify(row));
+      }
+      for (const t of tables) out[t].sort();
+      return out;
+    },
+
+    sql(query) {
+      return JSON.parse(execFileSync('sqlite3', ['-readonly', '-json', db, query], { encoding: 'utf8' }) || '[]');
+    },
+
+    async cleanup() {
+      if (process.env.UPTIME_KEEP) {
+        process.stderr.write(`# kept ${dir}\n`);
+        return;
+      }
+      await fsp.rm(dir, { recursive: true, force: true });
+    },
+  };
+
+  if (opts.init !== false) {
+    const r = await inst.admin('init');
+    if (r.code !== 0) {
+      await fsp.rm(dir, { recursive: true, force: true });
+      throw new Error(`uptime-admin init failed (${r.code}): ${r.stderr}`);
+    }
+  }
+  return inst;
+}
+
+const sqlString = (s) => `'${s.replaceAll("'", "''")}'`;
+const sqlName = (s) => `"${s.replaceAll('"', '""')}"`;
+
+export function rfc3339Seconds(d) {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+// ---- the server ---------------------------------------------------------------
+
+export async function renderConfig({ port, dir, db, secret, allowPrivate }) {
+  let text = await fsp.readFile(CONF_TEMPLATE, 'utf8');
+  const values = {
+    PORT: String(port),
+    BINDIR: BINDIR,
+    VARDIR: dir,
+    DB: db,
+    SECRET: secret,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ALLOW_PRIVATE: allowPrivate ? '1' : '0',
+  };
+  for (const [k, v] of Object.entries(values)) text = text.replaceAll(`@${k}@`, v);
+  const left = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').match(/@[A-Z_]+@/);
+  if (left) throw new Error(`lighttpd.conf.example has a placeholder the harness does not know: ${left[0]}`);
+  return text;
+}
+
+// opts.allowPrivate: UPTIME_ALLOW_PRIVATE_TARGETS
+// opts.env: more environment for lighttpd and so for the FastCGI programs
+//           (e.g. { UPTIME_MAX_KEYS: '5' })
+export async function startServer(opts = {}) {
+  for (const f of [ADMIN, path.join(BINDIR, 'api-keys.fcgi')]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing: build first (make BUILD=build/san SAN=1) or set UPTIME_BUILD`);
+  }
+  const inst = await createInstance(opts);
+  try {
+    return await launch(inst, opts);
+  } catch (e) {
+    await inst.cleanup();
+    throw e;
+  }
+}
+
+async function launch(inst, opts) {
+  const { dir, db, secret } = inst;
+  const port = await freePort();
+  const conf = path.join(dir, 'lighttpd.conf');
+  const confText = await renderConfig({ port, dir, db, secret, allowPrivate: opts.allowPrivate });
+  await fsp.writeFile(conf, confText);
+  const missing = [...confText.matchAll(/"bin-path"\s*=>\s*"([^"]+)"/g)].map((m) => m[1]).filter((p) => !fs.existsSync(p));
+  if (missing.length) {
+    throw new Error(`lighttpd.conf.example names programs that are not built: ${missing.join(', ')}; ` +
+      `run make BUILD=${path.relative(ROOT, BUILD) || '.'} SAN=1 (or set UPTIME_BUILD)`);
+  }
+
+  const sanDir = path.join(dir, 'sanitizer');
+  await fsp.mkdir(sanDir);
+  const env = {
+    ...inst.env,
+    // The FastCGI workers inherit lighttpd's environment.  Reports also go
+    // to files, in case the workers' stderr is not the error log.
+    ASAN_OPTIONS: `${SANITIZER_ENV.ASAN_OPTIONS}:log_path=${sanDir}/asan`,
+    UBSAN_OPTIONS: `${SANITIZER_ENV.UBSAN_OPTIONS}:log_path=${sanDir}/ubsan`,
+  };
+  const child = spawn(lighttpdBinary(), ['-D', '-f', conf], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  let exited = null;
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    live.delete(child);
+    resolve(exited);
+  }));
+
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (exited) {
+      const log = await readIf(path.join(dir, 'lighttpd-error.log'));
+      throw new Error(`lighttpd exited at start (${JSON.stringify(exited)}):\n${output}\n${log}`);
+    }
+    if (await canConnect(port)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exitPromise;
+      clearTimeout(t);
+      throw new Error(`lighttpd did not listen on ${port} within 15 s:\n${output}`);
+    }
+    await sleep(50);
+  }
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let stopped = false;
+
+  const srv = {
+    ...inst,
+    baseUrl,
+    port,
+    conf,
+    allowPrivate: !!opts.allowPrivate,
+    pid: child.pid,
+    get output() { return output; },
+    // Every answer received through api(), as text (status line left out).
+    transcript: [],
+
+    // One API request.  body is sent as JSON (Content-Type
+    // application/json unless headers say otherwise); rawBody is sent as
+    // is (a string gets Content-Type application/json unless headers give
+    // one; pass a Buffer/Uint8Array to send no Content-Type at all).
+    async api(method, urlPath, { key, body, rawBody, headers = {}, ...fetchOpts } = {}) {
+      const h = {};
+      for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
+      if (key !== undefined) h.authorization = `Bearer ${key}`;
+      let payload;
+      if (rawBody !== undefined) {
+        payload = rawBody;
+        if (typeof rawBody === 'string' && !('content-type' in h)) h['content-type'] = 'application/json';
+      } else if (body !== undefined) {
+        payload = JSON.stringify(body);
+        if (!('content-type' in h)) h['content-type'] = 'application/json';
+      }
+      for (const k of Object.keys(h)) if (h[k] === null) delete h[k];
+      const url = /^https?:/.test(urlPath) ? urlPath : baseUrl + urlPath;
+      const res = await fetch(url, { method, headers: h, body: payload, redirect: 'manual', ...fetchOpts });
+      const text = await res.text();
+      let json;
+      try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+      noteSecretsIn(json);
+      srv.transcript.push(`${method} ${urlPath}\n${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`);
+      return { status: res.status, headers: res.headers, json, text };
+    },
+
+    // Send bytes on a fresh connection; resolve with everything the server
+    // sent until it closed the connection (or timeout ms passed).
+    raw(data, { timeout = 10000 } = {}) {
+      return new Promise((resolve, reject) => {
+        const chunks = [];
+        const s = net.connect({ host: '127.0.0.1', port });
+        const timer = setTimeout(() => { s.destroy(); resolve(Buffer.concat(chunks).toString('latin1')); }, timeout);
+        s.on('data', (d) => chunks.push(d));
+        s.on('error', (e) => {
+          // The server may close while we still write: keep what it said.
+          if (chunks.length) { clearTimeout(timer); resolve(Buffer.concat(chunks).toString('latin1')); } else if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') { clearTimeout(timer); reject(e); }
+        });
+        s.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks).toString('latin1')); });
+        s.on('connect', () => { s.write(data); });
+      });
+    },
+
+    // The calling key's own record (GET /v1/api-keys/current).
+    async whoami(key) {
+      const r = await srv.api('GET', '/v1/api-keys/current', { key });
+      if (r.status !== 200) throw new Error(`/current answered ${r.status}: ${r.text}`);
+      return r.json.data;
+    },
+
+    // Stop lighttpd (and its workers), then fail if a sanitizer spoke.
+    // With { cleanup: false } the folder stays for the caller to inspect
+    // (call srv.cleanup() after).
+    async stop({ cleanup = true } = {}) {
+      if (stopped) return;
+      stopped = true;
+      if (!exited) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 10000);
+        await exitPromise;
+        clearTimeout(t);
+      }
+      const problems = [];
+      // Workers lighttpd started and did not end.
+      await sleep(50);
+      const left = pidsUsing(db);
+      if (left.length) {
+        await sleep(500);
+        for (const pid of pidsUsing(db)) {
+          problems.push(`process ${pid} (${readCmd(pid)}) still running after lighttpd stopped`);
+          try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        }
+      }
+      const reports = await srv.sanitizerReports();
+      if (reports) problems.push(`sanitizer reports:\n${reports}`);
+      if (cleanup) await inst.cleanup();
+      if (problems.length) throw new Error(problems.join('\n'));
+    },
+
+    // Sanitizer output found so far ('' if none).
+    async sanitizerReports() {
+      let text = '';
+      const log = await readIf(path.join(dir, 'lighttpd-error.log'));
+      if (SANITIZER_RE.test(log)) text += `--- lighttpd-error.log\n${log}\n`;
+      if (SANITIZER_RE.test(output)) text += `--- lighttpd stderr\n${output}\n`;
+      for (const f of await fsp.readdir(sanDir).catch(() => [])) {
+        text += `--- ${f}\n${await readIf(path.join(sanDir, f))}\n`;
+      }
+      return text;
+    },
+
+    errorLog() { return readIf(path.join(dir, 'lighttpd-error.log')); },
+    accessLog() { return readIf(path.join(dir, 'lighttpd-access.log')); },
+  };
+  return srv;
+}
+
+function readCmd(pid) {
+  try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim(); } catch { return '?'; }
+}
+
+async function readIf(p) {
+  try { return await fsp.readFile(p, 'utf8'); } catch { return ''; }
+}
+
+// Every regular file under dir, recursively.
+export async function filesUnder(dir) {
+  const out = [];
+  for (const ent of await fsp.readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, ent.name);
+    if (ent.isDirectory()) out.push(...await filesUnder(p));
+    else if (ent.isFile()) out.push(p);
+  }
+  return out;
+}
+
+// ---- cron programs ---------------------------------------------------------
+
+// Run a cron program (build/.../cron/<name>, e.g. 'uptime-check') once with
+// the environment the instance's FastCGI programs get: its own (UPTIME_DB,
+// UPTIME_SECRET_FILE, the sanitizer options and the startServer env),
+// UPTIME_ALLOW_PRIVATE_TARGETS as the server has it, then opts.env on top.
+// Fails when a sanitizer reports.  Resolves with
+// { code, stdout, stderr, signal, ms } (ms: wall time of the run).
+export async function runCron(inst, name, args = [], { env = {}, timeout = 60000 } = {}) {
+  const file = path.join(CRONDIR, name);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: build first (make BUILD=build/san SAN=1)`);
+  const fullEnv = {
+    ...inst.env,
+    UPTIME_ALLOW_PRIVATE_TARGETS: inst.allowPrivate ? '1' : '0',
+    ...(inst.baseUrl ? { UPTIME_PUBLIC_URL: inst.baseUrl } : {}),
+    ...env,
+  };
+  const t0 = performance.now();
+  const r = await run(file, args, { env: fullEnv, timeout });
+  r.ms = performance.now() - t0;
+  if (SANITIZER_RE.test(r.stderr)) {
+    throw new Error(`sanitizer report from ${name} ${args.join(' ')}:\n${r.stderr}`);
+  }
+  return r;
+}
