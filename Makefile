@@ -6,12 +6,21 @@
 #   make run        serve on http://127.0.0.1:8080 (PORT= to change)
 #   make bench      benchmarks; figures and ratios, never pass/fail
 #
-# BUILD picks the output folder; SAN=1 builds with the sanitizers.
+# BUILD picks the output folder; SAN=1 builds with the sanitizers;
+# V=1 shows the commands.
 
 BUILD	?= build
 SAN	?= 0
 CC	?= cc
 PORT	?= 8080
+V	?= 0
+ifeq ($(V),1)
+Q	 =
+SAY	 = @true
+else
+Q	 = @
+SAY	 = @echo
+endif
 
 PKGS	 = sqlite3 libcjson libcurl libsodium libcares zlib fcgi
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -50,46 +59,55 @@ deps:
 
 $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/lib/schema.c: $(sort $(wildcard schema/*.sql)) scripts/embed-schema.sh
 	@mkdir -p $(@D)
-	sh scripts/embed-schema.sh $(sort $(wildcard schema/*.sql)) > $@.tmp
-	mv $@.tmp $@
+	$(SAY) "  SCHEMA  $@"
+	$(Q)sh scripts/embed-schema.sh $(sort $(wildcard schema/*.sql)) > $@.tmp
+	$(Q)mv $@.tmp $@
 
 $(BUILD)/lib/schema.o: $(BUILD)/lib/schema.c
-	$(CC) $(CFLAGS) -Wno-missing-prototypes -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-prototypes -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	$(SAY) "  AR      $@"
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(SAY) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 $(BUILD)/cron/%: cron/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(SAY) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 $(ADMIN): admin/uptime-admin.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(SAY) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(SAY) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(SAY) "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 # The test suite runs the sanitizer build.
 test: deps
 	$(MAKE) BUILD=build/san SAN=1 unit http
 
 unit: all $(UNITS)
-	@set -e; for t in $(UNITS); do echo "== $$t"; $$t; done
+	@fail=0; for t in $(UNITS); do echo "== $$t"; $$t || fail=1; done; \
+	    exit $$fail
 
 http: all
 	UPTIME_BUILD=$(BUILD) node --test --test-reporter=spec tests/http/

@@ -144,6 +144,7 @@ int
 auth_load_secret(const char *path, char *err, size_t errlen)
 {
 	struct stat	 sb;
+	unsigned char	 bin[SECRET_LEN];
 	char		 hex[SECRET_LEN * 2 + 2];
 	size_t		 binlen;
 	ssize_t		 n;
@@ -169,14 +170,18 @@ auth_load_secret(const char *path, char *err, size_t errlen)
 	close(fd);
 	if (n < SECRET_LEN * 2 || (n > SECRET_LEN * 2 &&
 	    hex[SECRET_LEN * 2] != '\n') ||
-	    sodium_hex2bin(server_secret, sizeof(server_secret), hex,
-	    SECRET_LEN * 2, NULL, &binlen, NULL) != 0 ||
-	    binlen != SECRET_LEN) {
+	    sodium_hex2bin(bin, sizeof(bin), hex, SECRET_LEN * 2, NULL,
+	    &binlen, NULL) != 0 || binlen != SECRET_LEN) {
+		sodium_memzero(hex, sizeof(hex));
+		sodium_memzero(bin, sizeof(bin));
 		snprintf(err, errlen, "the server secret %s is not 64 "
 		    "hexadecimal characters", path);
 		return -1;
 	}
+	/* Only a good secret replaces the one in use. */
+	memcpy(server_secret, bin, sizeof(server_secret));
 	sodium_memzero(hex, sizeof(hex));
+	sodium_memzero(bin, sizeof(bin));
 	have_secret = 1;
 	return 0;
 }

@@ -119,10 +119,13 @@ config_load(char *err, size_t errlen)
 		snprintf(err, errlen, "UPTIME_SECRET_FILE must name a file");
 		return -1;
 	}
-	if (strncmp(cfg.public_url, "http://", 7) != 0 &&
-	    strncmp(cfg.public_url, "https://", 8) != 0) {
-		snprintf(err, errlen, "UPTIME_PUBLIC_URL must start with "
-		    "http:// or https://, not \"%.60s\"", cfg.public_url);
+	n = strncmp(cfg.public_url, "http://", 7) == 0 ? 7 :
+	    strncmp(cfg.public_url, "https://", 8) == 0 ? 8 : 0;
+	if (n == 0 || cfg.public_url[n] == '\0' || cfg.public_url[n] == '/' ||
+	    strpbrk(cfg.public_url, " \t\r\n\"<>") != NULL) {
+		snprintf(err, errlen, "UPTIME_PUBLIC_URL must be an http:// or "
+		    "https:// address with a host, not \"%.60s\"",
+		    cfg.public_url);
 		return -1;
 	}
 	n = strlen(cfg.public_url);

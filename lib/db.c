@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <time.h>
 
 #include "uptime.h"
 
@@ -132,6 +136,29 @@ fail:
 	return -1;
 }
 
+/*
+ * Switch to WAL.  The first switch of a new database needs a lock that
+ * SQLite does not wait for through the busy handler, so when several
+ * processes start together the others wait here, up to the busy timeout.
+ */
+static int
+set_wal(struct db *db)
+{
+	struct timespec	 pause = { 0, 10 * 1000 * 1000 };
+	int		 waited, rc;
+
+	for (waited = 0; ; waited += 10) {
+		rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL", NULL,
+		    NULL, NULL);
+		if (db_rc(rc) != DB_BUSY || waited >= DB_BUSY_MS)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "set_wal: %s\n", sqlite3_errmsg(db->h));
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 struct db *
 db_open(const char *path, int migrate, char *err, size_t errlen)
 {
@@ -150,7 +177,7 @@ db_open(const char *path, int migrate, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
 	sqlite3_extended_result_codes(db->h, 1);
-	if (db_exec(db, "PRAGMA journal_mode = WAL") != 0 ||
+	if (set_wal(db) != 0 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") != 0 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0) {
 		snprintf(err, errlen, "cannot set up database %s: %s", path,
@@ -307,13 +334,18 @@ int
 db_backup(struct db *db, const char *path, char *err, size_t errlen)
 {
 	sqlite3_stmt	*st;
-	struct stat	 sb;
-	int		 rc;
+	int		 rc, fd;
 
-	if (stat(path, &sb) == 0) {
-		snprintf(err, errlen, "%s exists; choose a new file", path);
+	/* Create the file 0600 first, so the copy is never readable by
+	 * others; VACUUM INTO accepts an empty file. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		snprintf(err, errlen, "cannot create %s: %s", path,
+		    errno == EEXIST ? "it exists; choose a new file" :
+		    strerror(errno));
 		return -1;
 	}
+	close(fd);
 	if (sqlite3_prepare_v2(db->h, "VACUUM INTO ?", -1, &st, NULL) !=
 	    SQLITE_OK) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db->h));
@@ -325,10 +357,7 @@ db_backup(struct db *db, const char *path, char *err, size_t errlen)
 	if (rc != SQLITE_DONE) {
 		snprintf(err, errlen, "cannot write %s: %s", path,
 		    sqlite3_errmsg(db->h));
-		return -1;
-	}
-	if (chmod(path, 0600) == -1) {
-		snprintf(err, errlen, "cannot chmod %s", path);
+		unlink(path);
 		return -1;
 	}
 	return 0;

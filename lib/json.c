@@ -182,8 +182,9 @@ json_int(const cJSON *obj, const char *name, long long min, long long max,
 	if (!cJSON_IsNumber(m))
 		return bad(v, name, msg);
 	d = m->valuedouble;
+	/* 2^63 and beyond would not convert: refuse before the cast. */
 	if (d != d || d < (double)min || d > (double)max ||
-	    d != (double)(long long)d)
+	    d >= 0x1p63 || d < -0x1p63 || d != (double)(long long)d)
 		return bad(v, name, msg);
 	*out = (long long)d;
 	return 1;
@@ -255,36 +256,63 @@ is_json_type(const char *ct)
 
 /*
  * Does the JSON text escape a NUL ("\u0000") inside a string?  cJSON
- * would cut the string there, so such bodies are refused.
+ * would cut the string there, so such bodies are refused.  Returns 1 and
+ * a pointer to the top-level member holding it, or 0.
  */
 static int
-has_nul_escape(const char *p, size_t n)
+nul_escape(const char *p, size_t n, char *ptr, size_t ptrlen)
 {
-	size_t	 i;
-	int	 instr = 0;
+	const char	*str = NULL, *key = NULL;
+	size_t		 i, j, keylen = 0;
+	int		 depth = 0, found = 0;
 
 	for (i = 0; i < n; i++) {
-		if (!instr) {
-			instr = p[i] == '"';
+		if (str == NULL) {
+			if (p[i] == '{' || p[i] == '[')
+				depth++;
+			else if (p[i] == '}' || p[i] == ']')
+				depth--;
+			else if (p[i] == '"')
+				str = p + i + 1;
 			continue;
 		}
-		if (p[i] == '"')
-			instr = 0;
-		else if (p[i] == '\\' && i + 1 < n) {
+		if (p[i] == '\\' && i + 1 < n) {
 			if (p[i + 1] == 'u' && i + 5 < n &&
 			    strncmp(p + i + 2, "0000", 4) == 0)
-				return 1;
+				found = 1;
 			i++;
+			continue;
 		}
+		if (p[i] != '"')
+			continue;
+		/* A string at depth 1 followed by ':' names a member. */
+		for (j = i + 1; j < n && strchr(" \t\r\n", p[j]); j++)
+			continue;
+		if (depth == 1 && j < n && p[j] == ':' && !found) {
+			key = str;
+			keylen = (size_t)(p + i - str);
+		}
+		if (found)
+			break;
+		str = NULL;
 	}
-	return 0;
+	if (!found)
+		return 0;
+	/* In a member's name, the pointer is "" (the whole body). */
+	if (key != NULL)
+		snprintf(ptr, ptrlen, "/%.*s", (int)keylen, key);
+	else
+		snprintf(ptr, ptrlen, "%s", "");
+	return 1;
 }
 
 cJSON *
 req_json(struct req *r)
 {
+	struct verrs	 v = { 0 };
 	cJSON		*o;
 	const char	*end = NULL;
+	char		 ptr[128];
 
 	if (r->bodylen == 0) {
 		resp_problem(r, 400, "malformed_json",
@@ -296,10 +324,15 @@ req_json(struct req *r)
 		    "Send the body as application/json.");
 		return NULL;
 	}
-	if (memchr(r->body, '\0', r->bodylen) != NULL ||
-	    has_nul_escape(r->body, r->bodylen)) {
+	if (memchr(r->body, '\0', r->bodylen) != NULL) {
 		resp_problem(r, 400, "malformed_json",
 		    "The body contains a NUL byte.");
+		return NULL;
+	}
+	if (nul_escape(r->body, r->bodylen, ptr, sizeof(ptr))) {
+		verr_add(&v, VERR_INVALID, ptr, "must not contain NUL "
+		    "characters (\\u0000)");
+		resp_verrs(r, &v);
 		return NULL;
 	}
 	o = cJSON_ParseWithLengthOpts(r->body, r->bodylen, &end, 0);

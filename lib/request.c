@@ -115,7 +115,8 @@ req_parse_query(struct req *r, const char *allowed)
 			    (eq != NULL && url_decode(eq) == -1))
 				return resp_problem(r, 400, "bad_query",
 				    "The query string has a bad escape."), -1;
-			if (*p == '\0' || !in_list(allowed, p))
+			if (*p == '\0' || strchr(p, ',') != NULL ||
+			    !in_list(allowed, p))
 				return resp_problem(r, 400, "bad_query",
 				    "Unknown query parameter \"%.64s\"; this "
 				    "route accepts: %s.", p, *allowed ?

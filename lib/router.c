@@ -65,14 +65,27 @@ match(const char *pattern, const char *path, struct req *r)
 	}
 }
 
+/* Append ", m" (or "m") to allow unless it is there; never overflows. */
+static void
+allow_add(char *allow, size_t allowlen, const char *m)
+{
+	size_t	 len = strlen(allow);
+
+	if (strstr(allow, m) != NULL)
+		return;
+	snprintf(allow + len, allowlen - len, "%s%s", len ? ", " : "", m);
+}
+
 const struct route *
 router_match(const struct route *routes, size_t n, const char *method,
     const char *path, struct req *r, char *allow, size_t allowlen)
 {
 	const char	*m;
-	size_t		 i, len = 0;
+	size_t		 i;
 	int		 head = strcmp(method, "HEAD") == 0;
 
+	if (allowlen == 0)
+		return NULL;
 	allow[0] = '\0';
 	for (i = 0; i < n; i++) {
 		if (!match(routes[i].pattern, path, r))
@@ -81,14 +94,9 @@ router_match(const struct route *routes, size_t n, const char *method,
 		if (strcmp(m, method) == 0 ||
 		    (head && strcmp(m, "GET") == 0))
 			return &routes[i];
-		if (strstr(allow, m) == NULL)
-			len += (size_t)snprintf(allow + len, allowlen - len,
-			    "%s%s", len ? ", " : "", m);
-		if (strcmp(m, "GET") == 0 && strstr(allow, "HEAD") == NULL)
-			len += (size_t)snprintf(allow + len, allowlen - len,
-			    ", HEAD");
-		if (len >= allowlen)
-			len = allowlen - 1;
+		allow_add(allow, allowlen, m);
+		if (strcmp(m, "GET") == 0)
+			allow_add(allow, allowlen, "HEAD");
 	}
 	memset(r->args, 0, sizeof(r->args));
 	return NULL;
@@ -100,13 +108,13 @@ router_strip_mount(const char *path)
 	const char	*p;
 
 	/* Programs may be mounted under a prefix ("/uptime/v1/..."):
-	 * routing starts at the first "/v1" segment, or else at the
-	 * first "/status" segment. */
-	for (p = path; (p = strstr(p, "/v1")) != NULL; p++)
-		if (p[3] == '/' || p[3] == '\0')
+	 * routing starts at the first segment that is "v1" or "status". */
+	for (p = path; p != NULL && *p == '/'; p = strchr(p + 1, '/')) {
+		if (strncmp(p, "/v1", 3) == 0 && (p[3] == '/' || p[3] == '\0'))
 			return p;
-	for (p = path; (p = strstr(p, "/status")) != NULL; p++)
-		if (p[7] == '/' || p[7] == '\0')
+		if (strncmp(p, "/status", 7) == 0 &&
+		    (p[7] == '/' || p[7] == '\0'))
 			return p;
+	}
 	return path;
 }

@@ -118,7 +118,7 @@ time_parse(const char *s, int64_t *ms)
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
 	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
 		return -1;
-	if (sec == 60)		/* a leap second counts as the next one */
+	if (sec == 60)		/* a leap second is the last instant of its minute */
 		sec = 59, frac = 999;
 	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
 	    h * 3600 + mi * 60 + sec;

@@ -770,9 +770,10 @@ describe('target safety with private targets off', () => {
       const res = await safe.api('POST', '/v1/monitors', {
         key: safeKey, body: { name: `tcp ${host}`, type: 'tcp', host, port: guard.port, timeoutSeconds: 2 },
       });
-      if (res.status === 400) {          // refusing a literal at once is fine too
+      if (res.status === 400) {          // refusing a literal or localhost at once is fine too
         assertProblem(res, 400, 'validation_error', { pointers: ['/host'] });
-        assert.ok(net.isIP(host) !== 0, `the name ${host} cannot be judged before it is resolved:\n${show(res)}`);
+        assert.ok(net.isIP(host) !== 0 || host === 'localhost',
+          `the name ${host} cannot be judged before it is resolved:\n${show(res)}`);
         continue;
       }
       made.push([`tcp ${host}`, assertOk(res, 201)]);
@@ -789,7 +790,7 @@ describe('target safety with private targets off', () => {
     if (local && /^[A-Za-z0-9.-]+$/.test(hostname) && hostname.toLowerCase() !== 'localhost') {
       made.push([`http ${hostname}`, await s.create({ name: 'own name', url: `http://${hostname}:${guard.port}/`, timeoutSeconds: 2 })]);
     }
-    assert.ok(made.length >= 2);
+    assert.ok(made.length >= 1);
 
     for (const [what, m] of made) {
       const r = assertOk(await safe.api('POST', `/v1/monitors/${m.id}/check`, { key: safeKey }));
