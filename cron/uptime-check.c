@@ -9,7 +9,8 @@
  * without a word.  Due monitors come from one indexed query; their checks
  * run concurrently in this process (lib/probe.c), at most
  * UPTIME_CHECK_CONCURRENCY at once, so a hanging target holds one slot
- * for its own timeout.  Results are written in batched transactions, and
+ * for its own timeout.  Results are written in batched transactions as
+ * checks finish, and
  * each monitor's next check is planned from its planned time, not from
  * when the check ran, so slow rounds do not drift the schedule.
  */
@@ -28,7 +29,8 @@
 #include "monitor.h"
 
 #define ROUND_MAX	20000	/* monitors taken in one round */
-#define BATCH		500	/* results written per transaction */
+#define BATCH		500	/* results written per transaction, */
+#define FLUSH_MS	250	/* or after this long */
 
 static volatile sig_atomic_t	 stopping;
 
@@ -60,67 +62,112 @@ take_lock(void)
 	return 1;		/* the descriptor stays open: the lock lives */
 }
 
-/* Write the results of one round; counts what was written. */
-static int
-record(struct db *db, struct monitor *ms, struct check_result *res, size_t n,
-    int64_t now)
-{
-	size_t	 i, done = 0;
-	int	 rc = DB_OK;
+/*
+ * One round in progress.  Results are judged and written while the other
+ * checks still run: finished probes queue up and are flushed in one short
+ * transaction every BATCH results or FLUSH_MS, so the write lock is never
+ * held while waiting on the network and a probe's memory (its body) is
+ * released as soon as it is judged.
+ */
+struct round {
+	struct db		*db;
+	struct monitor		*ms;
+	struct probe		*ps;
+	struct check_result	*res;
+	char			***scratch;
+	unsigned char		*seen;
+	size_t			*queue;
+	size_t			 nqueue;
+	size_t			 n;
+	int64_t			 started;	/* checkedAt of the round */
+	int64_t			 flushed;	/* time of the last flush */
+	size_t			 written;
+	int			 failed;
+};
 
-	for (i = 0; i < n; i++) {
-		if (i % BATCH == 0 && (rc = db_begin(db)) != DB_OK)
-			break;
-		rc = check_record(db, &ms[i], &res[i], 1, now);
-		if (rc == DB_CONFLICT)	/* deleted while being checked */
-			rc = DB_OK;
-		if (rc != DB_OK) {
-			db_rollback(db);
-			break;
+static void
+flush(struct round *rd)
+{
+	size_t	 i;
+	int	 rc;
+
+	if (rd->nqueue == 0)
+		return;
+	if ((rc = db_begin(rd->db)) == DB_OK) {
+		for (i = 0; i < rd->nqueue && rc == DB_OK; i++) {
+			rc = check_record(rd->db, &rd->ms[rd->queue[i]],
+			    &rd->res[rd->queue[i]], 1, time_now_ms());
+			if (rc == DB_CONFLICT)	/* deleted while checked */
+				rc = DB_OK;
 		}
-		if ((i + 1) % BATCH == 0 || i + 1 == n) {
-			if ((rc = db_commit(db)) != DB_OK)
-				break;
-			done = i + 1;
-		}
+		if (rc == DB_OK)
+			rc = db_commit(rd->db);
+		else
+			db_rollback(rd->db);
 	}
-	if (rc != DB_OK)
-		fprintf(stderr, "uptime-check: %zu of %zu results written; "
-		    "the rest will be checked again\n", done, n);
-	return rc == DB_OK ? 0 : -1;
+	if (rc == DB_OK)
+		rd->written += rd->nqueue;
+	else {
+		/* Unwritten monitors stay due and are checked again. */
+		rd->failed = 1;
+		fprintf(stderr, "uptime-check: %zu results not written (%s); "
+		    "they will be checked again\n", rd->nqueue,
+		    rc == DB_BUSY ? "database busy" : "database error");
+	}
+	rd->nqueue = 0;
+	rd->flushed = time_now_ms();
+}
+
+/* A probe finished: judge it, free what it holds, queue the result. */
+static void
+finished(struct probe *p, void *arg)
+{
+	struct round	*rd = arg;
+	size_t		 i = (size_t)(p - rd->ps);
+
+	if (i >= rd->n || rd->seen[i])
+		return;
+	rd->seen[i] = 1;
+	check_judge(&rd->ms[i], p, rd->started, &rd->res[i]);
+	probe_clear(p);
+	check_scratch_free(rd->scratch[i]);
+	rd->scratch[i] = NULL;
+	rd->queue[rd->nqueue++] = i;
+	if (rd->nqueue >= BATCH || time_now_ms() - rd->flushed >= FLUSH_MS)
+		flush(rd);
 }
 
 /* One round over what is due; the number of checks run, or -1. */
 static long
 round_once(struct db *db)
 {
-	struct monitor		*ms = NULL;
-	struct probe		*ps = NULL;
-	struct check_result	*res = NULL;
-	char			***scratch = NULL;
+	struct round		 rd;
 	struct probe_opts	 o;
-	size_t			 n = 0, i;
+	size_t			 i;
 	long			 rc = -1;
-	int64_t			 now = time_now_ms();
 
-	if (monitor_due(db, now, ROUND_MAX, &ms, &n) != DB_OK)
+	memset(&rd, 0, sizeof(rd));
+	rd.db = db;
+	if (monitor_due(db, time_now_ms(), ROUND_MAX, &rd.ms, &rd.n) != DB_OK)
 		return -1;
-	if (n == 0) {
-		free(ms);
+	if (rd.n == 0) {
+		free(rd.ms);
 		return 0;
 	}
-	ps = calloc(n, sizeof(*ps));
-	res = calloc(n, sizeof(*res));
-	scratch = calloc(n, sizeof(*scratch));
-	if (ps == NULL || res == NULL || scratch == NULL)
+	rd.ps = calloc(rd.n, sizeof(*rd.ps));
+	rd.res = calloc(rd.n, sizeof(*rd.res));
+	rd.scratch = calloc(rd.n, sizeof(*rd.scratch));
+	rd.seen = calloc(rd.n, 1);
+	rd.queue = calloc(rd.n, sizeof(*rd.queue));
+	if (rd.ps == NULL || rd.res == NULL || rd.scratch == NULL ||
+	    rd.seen == NULL || rd.queue == NULL)
 		goto out;
-	for (i = 0; i < n; i++)
-		if (check_prepare(&ms[i], &ps[i], &scratch[i]) == -1) {
-			/* Not checkable this way; give it an answer the
-			 * probe engine refuses cleanly. */
-			memset(&ps[i], 0, sizeof(ps[i]));
-			ps[i].kind = PROBE_TCP;
-			ps[i].timeout_ms = 1000;
+	for (i = 0; i < rd.n; i++)
+		if (check_prepare(&rd.ms[i], &rd.ps[i], &rd.scratch[i]) == -1) {
+			/* Not checkable this way: the probe engine refuses
+			 * an empty TCP probe cleanly (invalid_request). */
+			memset(&rd.ps[i], 0, sizeof(rd.ps[i]));
+			rd.ps[i].kind = PROBE_TCP;
 		}
 	memset(&o, 0, sizeof(o));
 	o.concurrency = (int)cfg.check_concurrency;
@@ -129,27 +176,30 @@ round_once(struct db *db)
 	o.allow_private = cfg.allow_private;
 	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
 	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
-	/* checkedAt is when the round started its checks. */
-	now = time_now_ms();
-	if (probe_run(ps, n, &o) == -1)
-		fprintf(stderr, "uptime-check: the probe run failed to set up; "
-		    "results record the failure\n");
-	for (i = 0; i < n; i++)
-		check_judge(&ms[i], &ps[i], now, &res[i]);
-	now = time_now_ms();
-	rc = record(db, ms, res, n, now) == 0 ? (long)n : -1;
+	o.done = finished;
+	o.done_arg = &rd;
+	rd.started = rd.flushed = time_now_ms();
+	if (probe_run(rd.ps, rd.n, &o) == -1)
+		fprintf(stderr, "uptime-check: the probe run broke; the checks "
+		    "it could not run are recorded as failed\n");
+	for (i = 0; i < rd.n; i++)	/* any the run could not finish */
+		finished(&rd.ps[i], &rd);
+	flush(&rd);
+	rc = rd.failed ? -1 : (long)rd.n;
 out:
-	for (i = 0; i < n; i++) {
-		if (ps != NULL)
-			probe_clear(&ps[i]);
-		if (scratch != NULL)
-			check_scratch_free(scratch[i]);
-		monitor_free(&ms[i]);
+	for (i = 0; i < rd.n; i++) {
+		if (rd.ps != NULL)
+			probe_clear(&rd.ps[i]);
+		if (rd.scratch != NULL)
+			check_scratch_free(rd.scratch[i]);
+		monitor_free(&rd.ms[i]);
 	}
-	free(ps);
-	free(res);
-	free(scratch);
-	free(ms);
+	free(rd.ps);
+	free(rd.res);
+	free(rd.scratch);
+	free(rd.seen);
+	free(rd.queue);
+	free(rd.ms);
 	return rc;
 }
 

@@ -18,8 +18,10 @@
 #define DB_BUSY_MS	5000	/* wait this long for a lock, then 503 */
 #define DB_MAXSTMTS	256	/* distinct cached statements */
 
-/* Generated from schema/ by the Makefile. */
+/* Generated from schema/ by the Makefile: the migrations in order, their
+ * numbers (the schema version each one brings) and how many there are. */
 extern const char *const schema_migrations[];
+extern const int schema_numbers[];
 extern const int schema_count;
 
 struct dbstmt {
@@ -55,7 +57,7 @@ db_rc(int rc)
 int
 db_schema_version(void)
 {
-	return schema_count;
+	return schema_count > 0 ? schema_numbers[schema_count - 1] : 0;
 }
 
 sqlite3 *
@@ -99,11 +101,11 @@ int
 db_migrate(struct db *db, char *err, size_t errlen)
 {
 	char	 sql[64];
-	int	 v, i;
+	int	 v, i, latest = db_schema_version();
 
 	if (user_version(db, &v) == -1)
 		goto fail;
-	if (v == schema_count)
+	if (v == latest)
 		return 0;
 	/* Take the write lock, then look again: another process may have
 	 * migrated while we waited. */
@@ -111,20 +113,24 @@ db_migrate(struct db *db, char *err, size_t errlen)
 		goto fail;
 	if (user_version(db, &v) == -1)
 		goto rollback;
-	if (v > schema_count) {
+	if (v > latest) {
 		snprintf(err, errlen, "the database has schema version %d, "
 		    "newer than this program's %d: upgrade the program",
-		    v, schema_count);
+		    v, latest);
 		db_rollback(db);
 		return -1;
 	}
-	for (i = v; i < schema_count; i++)
+	for (i = 0; i < schema_count; i++) {
+		if (schema_numbers[i] <= v)
+			continue;
 		if (db_exec(db, schema_migrations[i]) != 0) {
-			snprintf(err, errlen, "migration %03d failed", i + 1);
+			snprintf(err, errlen, "migration %03d failed",
+			    schema_numbers[i]);
 			db_rollback(db);
 			return -1;
 		}
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", schema_count);
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", latest);
 	if (db_exec(db, sql) != 0 || db_exec(db, "COMMIT") != 0)
 		goto rollback;
 	return 0;
@@ -191,16 +197,16 @@ db_open(const char *path, int migrate, char *err, size_t errlen)
 		    sqlite3_errmsg(db->h));
 		goto fail;
 	}
-	if (v > schema_count) {
+	if (v > db_schema_version()) {
 		snprintf(err, errlen, "the database has schema version %d, "
 		    "newer than this program's %d: upgrade the program",
-		    v, schema_count);
+		    v, db_schema_version());
 		goto fail;
 	}
-	if (v < schema_count && !migrate) {
+	if (v < db_schema_version() && !migrate) {
 		snprintf(err, errlen, "the database has schema version %d, "
 		    "older than this program's %d: run uptime-admin migrate",
-		    v, schema_count);
+		    v, db_schema_version());
 		goto fail;
 	}
 	return db;

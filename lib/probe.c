@@ -389,9 +389,12 @@ probe_job_end(struct probe_job *j)
 		l->slots[j->slot] = NULL;
 		l->active--;
 	}
-	if (j->state != JOB_DONE)
+	if (j->state != JOB_DONE) {
 		l->done++;
-	j->state = JOB_DONE;
+		j->state = JOB_DONE;
+		if (l->opts->done != NULL)
+			l->opts->done(j->p, l->opts->done_arg);
+	}
 }
 
 /*

@@ -189,6 +189,15 @@ struct probe_opts {
 	 */
 	int		(*addr_check)(const struct sockaddr *sa, void *arg);
 	void		 *addr_check_arg;
+	/*
+	 * Optional: called once for each probe as soon as its outputs are
+	 * final, from inside probe_run(), so results can be used (and the
+	 * probe cleared with probe_clear()) while others still run.  Probes
+	 * that fail because the run itself broke (probe_run() returns -1)
+	 * may not be passed to it.
+	 */
+	void		(*done)(struct probe *p, void *arg);
+	void		 *done_arg;
 };
 
 /*

@@ -4,7 +4,9 @@
 # 1. Checker throughput: one uptime-check pass over N HTTP monitors that
 #    point at a local lighttpd, against `curl --parallel` fetching the
 #    same URLs with the same concurrency (the same libcurl with no
-#    bookkeeping: the reference).  Also the start lag: from the time the
+#    bookkeeping: the reference).  Note that each check opens its own
+#    connection (connect time is part of what it measures) while curl
+#    reuses its connections, so the reference does less work.  Also the start lag: from the time the
 #    checks were due to the time the pass started them.
 # 2. Stats: a 30-day stats answer from rollups against the same figures
 #    computed from raw rows (tests/bench/bench_stats.c).

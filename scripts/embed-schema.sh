@@ -1,23 +1,33 @@
 #!/bin/sh
 # Turn schema/NNN_*.sql into a C file holding each migration as a string,
-# so that the programs carry their schema with them.  The files must be
-# numbered 001, 002, ... without gaps.
+# so that the programs carry their schema with them.  The schema version
+# of a database (PRAGMA user_version) is the number of the last migration
+# applied; numbers must increase, and each is used once.
 set -eu
-n=0
+last=0
+nums=
 echo '/* Generated from schema/ by scripts/embed-schema.sh; do not edit. */'
 echo 'extern const char *const schema_migrations[];'
+echo 'extern const int schema_numbers[];'
 echo 'extern const int schema_count;'
 echo 'const char *const schema_migrations[] = {'
 for f in "$@"; do
-	n=$((n + 1))
-	want=$(printf '%03d' "$n")
-	case "$(basename "$f")" in
-	"${want}"_*.sql) ;;
-	*) echo "embed-schema.sh: expected ${want}_*.sql, found $f" >&2; exit 1 ;;
+	base=$(basename "$f")
+	case "$base" in
+	[0-9][0-9][0-9]_*.sql) ;;
+	*) echo "embed-schema.sh: $f is not named NNN_what.sql" >&2; exit 1 ;;
 	esac
+	n=$(expr "${base%%_*}" + 0)
+	if [ "$n" -le "$last" ]; then
+		echo "embed-schema.sh: $f does not come after migration $last" >&2
+		exit 1
+	fi
+	last=$n
+	nums="$nums $n,"
 	echo "/* $f */"
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$/\\n"/' "$f"
 	echo ','
 done
 echo '0 };'
-echo "const int schema_count = $n;"
+echo "const int schema_numbers[] = {$nums 0 };"
+echo "const int schema_count = $(echo "$nums" | tr -cd , | wc -c);"
