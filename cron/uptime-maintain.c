@@ -168,6 +168,11 @@ main(int argc, char **argv)
 		    rc_text(rc));
 		status = 1;
 	}
+	if ((rc = idem_prune(db, now)) != DB_OK) {
+		fprintf(stderr, "uptime-maintain: forgetting old idempotent "
+		    "answers failed: %s\n", rc_text(rc));
+		status = 1;
+	}
 	before = wal_size();
 	if ((mode = checkpoint(db)) == NULL)
 		status = 1;

@@ -140,6 +140,23 @@ key_hash(const char *key, unsigned char out[KEY_HASHLEN])
 	    strlen(key), server_secret, sizeof(server_secret));
 }
 
+void
+token_hash(const char *domain, const char *token,
+    unsigned char out[KEY_HASHLEN])
+{
+	crypto_generichash_state	 st;
+
+	/* "domain\0token": no token of one kind hashes like another's. */
+	crypto_generichash_init(&st, server_secret, sizeof(server_secret),
+	    KEY_HASHLEN);
+	crypto_generichash_update(&st, (const unsigned char *)domain,
+	    strlen(domain) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)token,
+	    strlen(token));
+	crypto_generichash_final(&st, out, KEY_HASHLEN);
+	sodium_memzero(&st, sizeof(st));
+}
+
 int
 auth_load_secret(const char *path, char *err, size_t errlen)
 {
@@ -239,10 +256,32 @@ audit_refusal(struct req *r, const char *team, const char *key_id,
 		req_log(r, __func__, "cannot record %s", action);
 }
 
+/* 429 with Retry-After; returns -1 for the callers' convenience. */
+static int
+too_many(struct req *r, int reset, const char *what)
+{
+	r->headers.len = 0;
+	if (r->headers.p != NULL)
+		r->headers.p[0] = '\0';
+	resp_header(r, "Retry-After", "%d", reset);
+	resp_problem(r, 429, "rate_limited", "Too many %s; retry in %d "
+	    "seconds.", what, reset);
+	return -1;
+}
+
 static int
 unauthorized(struct req *r, const char *code, const char *detail,
     const struct apikey *k, const char *prefix)
 {
+	char	 name[IP_MAX + 4];
+	int	 reset;
+
+	/* Failed authentication is limited per client address; past the
+	 * limit the answer is 429 and nothing is written. */
+	snprintf(name, sizeof(name), "a:%s", r->remote_addr);
+	if (ratelimit_hit(name, r->now, &reset) > cfg.auth_fail_limit)
+		return too_many(r, reset, "failed authentications from this "
+		    "address");
 	if (strcmp(code, "missing_credentials") == 0)
 		resp_header(r, "WWW-Authenticate", "Bearer realm=\"uptime\"");
 	else
@@ -262,7 +301,9 @@ auth_request(struct req *r, int scope)
 	static struct apikey	 key;
 	const char		*h, *tok;
 	char			 prefix[KEY_SHOWNLEN + 1];
+	char			 name[ID_MAX + 4];
 	unsigned char		 hash[KEY_HASHLEN];
+	long			 count;
 	int			 rc;
 
 	r->key = NULL;
@@ -307,6 +348,20 @@ auth_request(struct req *r, int scope)
 		break;
 	}
 	r->key = &key;
+
+	/* Every authenticated request counts against its key's budget. */
+	snprintf(name, sizeof(name), "k:%s", key.id);
+	count = ratelimit_hit(name, r->now, &r->rl_reset);
+	if (count > 0) {
+		r->rl_limit = cfg.rate_limit;
+		r->rl_remaining = count >= cfg.rate_limit ? 0 :
+		    cfg.rate_limit - count;
+		if (count > cfg.rate_limit) {
+			r->key = NULL;
+			return too_many(r, r->rl_reset, "requests with this "
+			    "API key");
+		}
+	}
 
 	/* Reads stay reads: the usage stamp is written once a minute. */
 	if (key.last_used_at == 0 || r->now - key.last_used_at >= KEY_TOUCH_MS)

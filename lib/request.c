@@ -287,6 +287,10 @@ write_answer(struct req *r)
 		    "Content-Length: %zu\r\n", r->ctype, r->out.len) == 0;
 	else if (ok && !nobody)
 		ok = buf_puts(&h, "Content-Length: 0\r\n") == 0;
+	if (ok && r->rl_limit > 0)
+		ok = buf_printf(&h, "RateLimit-Limit: %ld\r\nRateLimit-Remaining: "
+		    "%ld\r\nRateLimit-Reset: %d\r\n", r->rl_limit,
+		    r->rl_remaining, r->rl_reset) == 0;
 	if (ok && r->headers.len > 0)
 		ok = buf_add(&h, r->headers.p, r->headers.len) == 0;
 	if (ok)
@@ -324,8 +328,9 @@ audit_write(struct req *r, const char *action)
 	snprintf(ev.ip, sizeof(ev.ip), "%s", r->remote_addr);
 	snprintf(ev.target_id, sizeof(ev.target_id), "%s",
 	    r->target_id[0] ? r->target_id : r->args[0] ? r->args[0] : "");
-	if (audit_record(r->db, r->key ? r->key->team_id : NULL, &ev) !=
-	    DB_OK)
+	/* A public route's handler may name the team it acted for. */
+	if (audit_record(r->db, r->key ? r->key->team_id : r->team_id[0] ?
+	    r->team_id : NULL, &ev) != DB_OK)
 		req_log(r, __func__, "cannot record %s", ev.action);
 }
 
@@ -337,6 +342,7 @@ run_write(struct req *r)
 
 	if (tx && (rc = db_begin(r->db)) != DB_OK) {
 		resp_db(r, rc);
+		(void)idem_finish(r);
 		return;
 	}
 	if (r->route->handler(r) == -1 && !r->answered)
@@ -349,8 +355,12 @@ run_write(struct req *r)
 		/* A handler's own 403 (escalation) is on record too. */
 		if (r->status == 403)
 			audit_write(r, "auth.forbidden");
+		(void)idem_finish(r);	/* releases the claim */
 		return;
 	}
+	/* The kept answer commits with the change it describes. */
+	if (idem_finish(r) != DB_OK)
+		req_log(r, __func__, "cannot keep the idempotent answer");
 	if (!tx)
 		return;
 	if ((rc = db_commit(r->db)) != DB_OK) {
@@ -358,6 +368,7 @@ run_write(struct req *r)
 		if (r->headers.p != NULL)
 			r->headers.p[0] = '\0';
 		resp_db(r, rc);
+		(void)idem_finish(r);
 	}
 }
 
@@ -435,7 +446,7 @@ handle(struct req *r, const struct route *routes, size_t nroutes)
 	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
 		if (r->route->handler(r) == -1 && !r->answered)
 			resp_db(r, DB_ERROR);
-	} else
+	} else if (idem_begin(r) != IDEM_ANSWERED)
 		run_write(r);
 	if (!r->answered) {
 		req_log(r, __func__, "handler gave no answer");
@@ -455,6 +466,25 @@ req_reset(struct req *r, struct db *db, void *io)
 	r->status = 500;
 }
 
+/*
+ * Everything a worker needs before its first request: configuration,
+ * the shared rate-limit table beside the database, the server secret
+ * and the database itself.  NULL with a message in err.
+ */
+static struct db *
+start(char *err, size_t errlen)
+{
+	char	 path[1100];
+
+	if (config_load(err, errlen) == -1)
+		return NULL;
+	snprintf(path, sizeof(path), "%s.ratelimit", cfg.db);
+	if (ratelimit_open(path, err, errlen) == -1 ||
+	    auth_load_secret(cfg.secret_file, err, errlen) == -1)
+		return NULL;
+	return db_open(cfg.db, 1, err, errlen);
+}
+
 int
 serve_main(const struct route *routes, size_t nroutes)
 {
@@ -470,9 +500,7 @@ serve_main(const struct route *routes, size_t nroutes)
 		fprintf(stderr, "uptime: libsodium cannot start\n");
 		return 1;
 	}
-	if (config_load(err, sizeof(err)) == -1 ||
-	    auth_load_secret(cfg.secret_file, err, sizeof(err)) == -1 ||
-	    (db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+	if ((db = start(err, sizeof(err))) == NULL) {
 		if (cgi) {
 			/* Answer like any other request would. */
 			req_reset(&r, NULL, NULL);

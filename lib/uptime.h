@@ -63,12 +63,14 @@ struct config {
 	char	 mail_from[256];	/* UPTIME_MAIL_FROM */
 	char	 cors_origins[1024];	/* UPTIME_CORS_ORIGINS */
 	long	 rate_limit;		/* UPTIME_RATE_LIMIT, per key a minute */
+	long	 auth_fail_limit;	/* UPTIME_AUTH_FAIL_LIMIT, per address */
 	long	 retention_days;	/* UPTIME_RETENTION_DAYS, raw results */
 	long	 max_keys;		/* UPTIME_MAX_KEYS, active keys a team */
 	long	 audit_days;		/* UPTIME_AUDIT_RETENTION_DAYS */
 	long	 check_concurrency;	/* UPTIME_CHECK_CONCURRENCY */
 	char	 dns_servers[256];	/* UPTIME_DNS_SERVERS, "" = system */
 	char	 ca_file[1024];		/* UPTIME_CA_FILE, "" = system CAs */
+	long	 invite_ttl;		/* UPTIME_INVITE_TTL_SECONDS */
 };
 
 extern struct config cfg;
@@ -267,9 +269,16 @@ struct req {
 
 	/* Set by authentication. */
 	struct apikey	*key;		/* NULL on public routes */
+	long		 rl_limit;	/* RateLimit-* headers when > 0 */
+	long		 rl_remaining;
+	int		 rl_reset;
+
+	/* The Idempotency-Key this request claimed, "" when none. */
+	char		 idem_key[256];
 
 	/* Set by the handler for the audit trail. */
 	char		 target_id[ID_MAX];
+	char		 team_id[ID_MAX];	/* a public route's team */
 
 	struct db	*db;
 	const struct route *route;
@@ -294,6 +303,35 @@ const char	*req_param(struct req *, const char *cginame);
 int		 req_parse_query(struct req *, const char *allowed) WUR;
 /* A query parameter's decoded value, or NULL. */
 const char	*req_query(struct req *, const char *name);
+
+/* ---- rate limits (ratelimit.c) ---- */
+
+/* Map the shared counter table at path (created 0600 if missing). */
+int	 ratelimit_open(const char *path, char *err, size_t errlen) WUR;
+/*
+ * Count one request for name in the current minute and return the count
+ * so far, this one included; 0 when it cannot be counted (let it pass).
+ * *reset_s gets the seconds until the minute ends.
+ */
+long	 ratelimit_hit(const char *name, int64_t now_ms, int *reset_s);
+
+/* ---- Idempotency-Key (idempotency.c) ---- */
+
+enum idem_rc {
+	IDEM_NONE,	/* no key, not a POST, or a public route */
+	IDEM_NEW,	/* claimed: run the request, then idem_finish() */
+	IDEM_ANSWERED	/* replayed, or refused (400, 409, 422, 503) */
+};
+
+/* Look the request's Idempotency-Key up and claim it when new. */
+int	 idem_begin(struct req *);
+/*
+ * Keep a successful answer (inside the request's transaction when it has
+ * one) or release the claim of a failed one.  DB_* code.
+ */
+int	 idem_finish(struct req *);
+/* Forget answers older than 24 hours.  DB_* code. */
+int	 idem_prune(struct db *, int64_t now);
 
 /* ---- the router (router.c) ---- */
 
@@ -422,6 +460,12 @@ int	 key_check_format(const char *s);
 void	 key_hash(const char *key, unsigned char out[KEY_HASHLEN]);
 /* The 6-character base62 checksum of the random part. */
 void	 key_checksum(const char *rand, size_t len, char out[KEY_SUMLEN]);
+/*
+ * Keyed BLAKE2b-256 of another secret token (an invitation's), with the
+ * server secret; domain ("invite") keeps each kind of token apart.
+ */
+void	 token_hash(const char *domain, const char *token,
+	    unsigned char out[KEY_HASHLEN]);
 
 /*
  * Authenticate the request and check the route's scope.  Answers 401 or
@@ -440,6 +484,8 @@ struct team {
 int	 team_create(struct db *, const char *name, struct team *);
 int	 team_get(struct db *, const char *id, struct team *);
 cJSON	*team_json(const struct team *);
+/* Store t->name; DB_OK or DB_NOTFOUND. */
+int	 team_set_name(struct db *, const struct team *);
 
 /* apikey.c */
 enum key_status {

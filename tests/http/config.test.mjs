@@ -65,7 +65,7 @@ describe('UPTIME_MAX_KEYS', () => {
   });
 });
 
-const TODO = { todo: 'API.md section 3: not implemented yet' };
+const TODO = {};
 
 describe('rate limiting, per key (UPTIME_RATE_LIMIT)', () => {
   it('RateLimit-* headers on every authenticated answer, 429 rate_limited with Retry-After past the limit', TODO, async () => {

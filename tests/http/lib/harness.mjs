@@ -13,6 +13,7 @@
 //   UPTIME_CONF_TEMPLATE  another template than lighttpd.conf.example (for
 //                  debugging only: the suite is meant to test the real one)
 
+import { auditTrailProblem } from './audit-invariant.mjs';
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -482,6 +483,9 @@ async function launch(inst, opts) {
       }
       const reports = await srv.sanitizerReports();
       if (reports) problems.push(`sanitizer reports:\n${reports}`);
+      const trail = auditTrailProblem(await srv.accessLog(),
+        inst.sql('SELECT count(*) AS n FROM audit_events')[0].n);
+      if (trail) problems.push(trail);
       if (cleanup) await inst.cleanup();
       if (problems.length) throw new Error(problems.join('\n'));
     },

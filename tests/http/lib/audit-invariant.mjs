@@ -1,0 +1,36 @@
+// The audit trail's promise (API.md sections 3 and 4): exactly one audit
+// event for every state-changing request that succeeded and for every
+// 401 or 403.  The harness checks it for every server it stops, from the
+// server's access log, so every test of every family checks it.
+//
+// Not counted: GET, HEAD and OPTIONS; idempotent replays (nothing
+// changed); heartbeat pings (public, recorded as pings, not audited).
+
+const LINE = /^\S+ \[[^\]]*\] "(\S+) (\S+) [^"]*" (\d{3}) \S+ "([^"]*)"$/;
+
+// The number of audit events the log calls for, or null when the log is
+// not in the format of lighttpd.conf.example.
+export function expectedAuditEvents(log) {
+  let n = 0;
+  for (const line of log.split('\n')) {
+    if (line === '') continue;
+    const m = LINE.exec(line);
+    if (m === null) return null;
+    const [, method, target, statusText, replayed] = m;
+    const status = Number(statusText);
+    const path = target.split('?')[0];
+    if (status === 401 || status === 403) { n++; continue; }
+    if (['GET', 'HEAD', 'OPTIONS'].includes(method)) continue;
+    if (status < 200 || status > 299 || replayed === 'true') continue;
+    if (/(^|\/)v1\/ping\//.test(path)) continue;
+    n++;
+  }
+  return n;
+}
+
+// A problem to report, or '' when the trail is whole.
+export function auditTrailProblem(log, recorded) {
+  const want = expectedAuditEvents(log);
+  if (want === null || want === recorded) return '';
+  return `audit trail: the access log calls for ${want} audit events, the database holds ${recorded}`;
+}
