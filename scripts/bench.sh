@@ -109,3 +109,58 @@ if [ -x "$build/bench/bench_stats" ]; then
 	# make the load longer (bench_stats 1 100 to see).
 	"$build/bench/bench_stats" -r 5 1
 fi
+
+# 3. The cost of the API's layers: an authenticated GET /v1/monitors of
+#    50 monitors (key check, rate limit, query, JSON) against a bare
+#    FastCGI responder that answers "OK", under the same lighttpd.
+if [ -x "$build/bench/hello" ] && command -v wrk >/dev/null 2>&1; then
+	echo
+	echo "== API layers: GET /v1/monitors (50 monitors) against a bare FastCGI hello"
+	api="$work/api"
+	mkdir -p "$api/empty"
+	aport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	export UPTIME_DB="$api/uptime.db" UPTIME_SECRET_FILE="$api/secret"
+	export UPTIME_RATE_LIMIT=100000000
+	"$build/bin/uptime-admin" init 2>/dev/null
+	ateam=$("$build/bin/uptime-admin" team create bench)
+	akey=$("$build/bin/uptime-admin" key create --team "$ateam" --name bench --scopes all)
+	sed -e "s|@PORT@|$aport|g" -e "s|@BINDIR@|$build/cgi-bin|g" \
+	    -e "s|@VARDIR@|$api|g" -e "s|@DB@|$UPTIME_DB|g" \
+	    -e "s|@SECRET@|$UPTIME_SECRET_FILE|g" \
+	    -e "s|@PUBLIC_URL@|http://127.0.0.1:$aport|g" \
+	    -e "s|@ALLOW_PRIVATE@|0|g" "$top/lighttpd.conf.example" \
+	    > "$api/lighttpd.conf"
+	cat >> "$api/lighttpd.conf" <<CONF
+\$HTTP["url"] =~ "^/hello" {
+	fastcgi.server = ( "/" => ( (
+		"bin-path" => "$build/bench/hello",
+		"socket" => "$api/hello.sock",
+		"check-local" => "disable",
+		"max-procs" => 2,
+	) ) )
+}
+CONF
+	lighttpd -D -f "$api/lighttpd.conf" &
+	apid=$!
+	i=0
+	until curl -sf -o /dev/null "http://127.0.0.1:$aport/hello"; do
+		i=$((i + 1)); [ $i -gt 50 ] && { echo "lighttpd did not start"; kill $apid; exit 1; }
+		sleep 0.1
+	done
+	j=0
+	while [ $j -lt 50 ]; do
+		curl -sf -o /dev/null "http://127.0.0.1:$aport/v1/monitors" \
+		    -H "Authorization: Bearer $akey" -H "Content-Type: application/json" \
+		    -d "{\"name\":\"m$j\",\"url\":\"https://example.com/$j\",\"tags\":[\"bench\"]}"
+		j=$((j + 1))
+	done
+	rps() { wrk -t2 -c16 -d"${BENCH_SECONDS:-5}"s "$@" | awk '/Requests\/sec/ { print $2 }'; }
+	hello=$(rps "http://127.0.0.1:$aport/hello")
+	list=$(rps -H "Authorization: Bearer $akey" "http://127.0.0.1:$aport/v1/monitors")
+	awk -v h="$hello" -v l="$list" 'BEGIN {
+		printf "%-34s %10.0f req/s\n", "FastCGI hello", h;
+		printf "%-34s %10.0f req/s\n", "GET /v1/monitors (50, with key)", l;
+		printf "%-34s %10.2f (aim: 0.8 or more)\n", "ratio", l / h }'
+	kill $apid 2>/dev/null || true
+	wait $apid 2>/dev/null || true
+fi
