@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "uptime.h"
-#include "mail.h"
 
 struct config cfg;
 
@@ -74,38 +73,6 @@ bool_var(const char *name, int *out, char *err, size_t errlen)
 	return -1;
 }
 
-/*
- * UPTIME_SMTP_URL: empty (no mail) or smtp:// or smtps:// and a host, no
- * spaces.  UPTIME_MAIL_FROM: an address, or "Name <address>".  The URL
- * may hold a password, so messages never repeat it.
- */
-static int
-mail_vars(char *err, size_t errlen)
-{
-	char	 addr[MAIL_ADDR_MAX + 1], name[256];
-	size_t	 n;
-
-	n = strncmp(cfg.smtp_url, "smtp://", 7) == 0 ? 7 :
-	    strncmp(cfg.smtp_url, "smtps://", 8) == 0 ? 8 : 0;
-	if (cfg.smtp_url[0] != '\0' && (n == 0 || cfg.smtp_url[n] == '\0' ||
-	    cfg.smtp_url[n] == '/' || strpbrk(cfg.smtp_url, " \t\r\n") !=
-	    NULL)) {
-		snprintf(err, errlen, "UPTIME_SMTP_URL must be empty (no mail) "
-		    "or an smtp:// or smtps:// address with a host, such as "
-		    "smtp://127.0.0.1:25");
-		return -1;
-	}
-	if (strpbrk(cfg.mail_from, "\r\n") != NULL ||
-	    mail_from_parse(cfg.mail_from, addr, sizeof(addr), name,
-	    sizeof(name)) == -1) {
-		snprintf(err, errlen, "UPTIME_MAIL_FROM must be an address, "
-		    "such as uptime@example.com or \"Uptime <uptime@example."
-		    "com>\", not \"%.60s\"", cfg.mail_from);
-		return -1;
-	}
-	return 0;
-}
-
 int
 config_load(char *err, size_t errlen)
 {
@@ -145,8 +112,7 @@ config_load(char *err, size_t errlen)
 	    str_var("UPTIME_CA_FILE", cfg.ca_file, sizeof(cfg.ca_file), "",
 	    err, errlen) == -1 ||
 	    long_var("UPTIME_INVITE_TTL_SECONDS", &cfg.invite_ttl, 604800, 60,
-	    2592000, err, errlen) == -1 ||
-	    mail_vars(err, errlen) == -1)
+	    2592000, err, errlen) == -1)
 		return -1;
 
 	if (cfg.db[0] == '\0') {
