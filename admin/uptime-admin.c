@@ -4,7 +4,7 @@
  *
  *   uptime-admin init
  *   uptime-admin migrate
- *   uptime-admin team create NAME
+ *   uptime-admin team create NAME [--owner EMAIL [--owner-name NAME]]
  *   uptime-admin key create --team ID --name NAME --scopes LIST|all
  *                           [--expires TIME]
  *   uptime-admin key list --team ID
@@ -25,13 +25,15 @@
 #include <sodium.h>
 
 #include "uptime.h"
+#include "member.h"
 
 #define EXIT_USAGE	2
 
 static const char usage_text[] =
     "usage: uptime-admin init\n"
     "       uptime-admin migrate\n"
-    "       uptime-admin team create NAME\n"
+    "       uptime-admin team create NAME [--owner EMAIL "
+    "[--owner-name NAME]]\n"
     "       uptime-admin key create --team ID --name NAME "
     "--scopes LIST|all [--expires TIME]\n"
     "       uptime-admin key list --team ID\n"
@@ -126,30 +128,6 @@ cmd_migrate(void)
 	return 0;
 }
 
-static int
-cmd_team(int argc, char **argv)
-{
-	struct db	*db;
-	struct team	 t;
-	long		 n;
-
-	if (argc != 3 || strcmp(argv[1], "create") != 0)
-		return usage("team takes: create NAME");
-	n = utf8_chars(argv[2]);
-	if (n < 1 || n > NAME_MAXCHARS)
-		return usage("the team name must be 1 to 255 characters");
-	if ((db = open_db(1)) == NULL)
-		return 1;
-	if (team_create(db, argv[2], &t) != DB_OK) {
-		fprintf(stderr, "uptime-admin: cannot create the team\n");
-		db_close(db);
-		return 1;
-	}
-	printf("%s\n", t.id);
-	db_close(db);
-	return 0;
-}
-
 /* The value after a --flag, or NULL when it is missing. */
 static const char *
 flag(int argc, char **argv, const char *name)
@@ -175,6 +153,79 @@ only_flags(int argc, char **argv, int from, const char *known)
 		    NULL || i + 1 >= argc)
 			return -1;
 	}
+	return 0;
+}
+
+/* The team and, with --owner, its first owner, in one transaction. */
+static int
+team_create_owned(struct db *db, const char *name, const char *email,
+    const char *owner_name, struct team *t, struct member *m)
+{
+	int	 rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = team_create(db, name, t)) == DB_OK && email != NULL) {
+		memset(m, 0, sizeof(*m));
+		snprintf(m->team_id, sizeof(m->team_id), "%s", t->id);
+		snprintf(m->email, sizeof(m->email), "%s", email);
+		snprintf(m->name, sizeof(m->name), "%s", owner_name);
+		m->role = ROLE_OWNER;
+		m->joined_at = t->created_at;
+		rc = member_insert(db, m);
+	}
+	if (rc != DB_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
+}
+
+static int
+cmd_team(int argc, char **argv)
+{
+	struct db	*db;
+	struct team	 t;
+	struct member	 m;
+	const char	*owner = flag(argc, argv, "--owner");
+	const char	*oname = flag(argc, argv, "--owner-name");
+	char		 email[MAIL_ADDR_MAX + 1], local[MAIL_ADDR_MAX + 1];
+	long		 n;
+
+	if (argc < 3 || strcmp(argv[1], "create") != 0 ||
+	    only_flags(argc, argv, 3, ",--owner,--owner-name,"))
+		return usage("team takes: create NAME [--owner EMAIL "
+		    "[--owner-name NAME]]");
+	n = utf8_chars(argv[2]);
+	if (n < 1 || n > NAME_MAXCHARS)
+		return usage("the team name must be 1 to 255 characters");
+	if (oname != NULL && owner == NULL)
+		return usage("--owner-name goes with --owner");
+	if (owner != NULL && mail_addr_normalize(owner, email,
+	    sizeof(email)) == -1)
+		return usage("--owner must be an email address");
+	if (owner != NULL && oname == NULL) {
+		/* The name defaults to the address's local part. */
+		snprintf(local, sizeof(local), "%.*s",
+		    (int)strcspn(owner, "@"), owner);
+		oname = local;
+	}
+	if (oname != NULL && (utf8_chars(oname) < 1 ||
+	    utf8_chars(oname) > NAME_MAXCHARS))
+		return usage("--owner-name must be 1 to 255 characters");
+	if ((db = open_db(1)) == NULL)
+		return 1;
+	if (team_create_owned(db, argv[2], owner ? email : NULL, oname, &t,
+	    &m) != DB_OK) {
+		fprintf(stderr, "uptime-admin: cannot create the team\n");
+		db_close(db);
+		return 1;
+	}
+	printf("%s\n", t.id);
+	if (owner != NULL)
+		fprintf(stderr, "uptime-admin: %s <%s> is the owner (%s)\n",
+		    m.name, m.email, m.id);
+	db_close(db);
 	return 0;
 }
 

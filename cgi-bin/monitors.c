@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "heartbeat.h"
 #include "monitor.h"
 #include "rollup.h"
 
@@ -106,6 +107,11 @@ monitors_create(struct req *r)
 	snprintf(m.team_id, sizeof(m.team_id), "%s", r->key->team_id);
 	if (m.paused)
 		m.status = MST_PAUSED;
+	/* A heartbeat's first ping is expected one period from now. */
+	if (m.type == MON_HEARTBEAT && heartbeat_restart(&m, r->now) == -1) {
+		monitor_free(&m);
+		return resp_db(r, DB_ERROR);
+	}
 	if ((rc = monitor_insert(r->db, &m)) != DB_OK) {
 		monitor_free(&m);
 		return resp_db(r, rc);
@@ -181,6 +187,13 @@ monitors_patch(struct req *r)
 			monitor_free(&m);
 			return resp_db(r, rc);
 		}
+	}
+	/* A heartbeat is never probed: where another monitor becomes due
+	 * now, its clock starts again (the next ping a period on). */
+	if (m.type == MON_HEARTBEAT && m.next_check_at == r->now &&
+	    heartbeat_restart(&m, r->now) == -1) {
+		monitor_free(&m);
+		return resp_db(r, DB_ERROR);
 	}
 	if ((rc = monitor_update(r->db, &m)) != DB_OK) {
 		monitor_free(&m);
@@ -321,8 +334,8 @@ window(struct req *r, int64_t *from, int64_t *to)
 
 /*
  * GET /v1/monitors/{id}/results?from&to&status&perPage&cursor
- * Scope monitors:read.  200 with a page of results, newest first; 400;
- * 404.
+ * Scope monitors:read.  200 with a page of results, newest first (a
+ * heartbeat's pings); 400; 404.
  */
 static int
 monitors_results(struct req *r)
@@ -332,7 +345,7 @@ monitors_results(struct req *r)
 	struct page		 pg;
 	struct lister		 l;
 	const char		*s;
-	int			 rc;
+	int			 rc, hb;
 
 	if (window(r, &f.from, &f.to) == -1)
 		return 0;
@@ -345,20 +358,55 @@ monitors_results(struct req *r)
 	}
 	if (page_parse(r, &pg) == -1)
 		return 0;
-	if (pg.has_cursor && strncmp(pg.c_id, "r_", 2) != 0)
+	if (pg.has_cursor && strncmp(pg.c_id, "r_", 2) != 0 &&
+	    strncmp(pg.c_id, "p_", 2) != 0)
 		return resp_problem(r, 400, "bad_query", "The cursor is not "
 		    "one this list gave out.");
 	if (load(r, &m) == -1)
 		return 0;
+	hb = m.type == MON_HEARTBEAT;
 	monitor_free(&m);
+	/* A heartbeat's results are its pings ("p_" cursors). */
+	if (pg.has_cursor && strncmp(pg.c_id, hb ? "p_" : "r_", 2) != 0)
+		return resp_problem(r, 400, "bad_query", "The cursor is not "
+		    "one this list gave out.");
 	page_start(&l, &pg);
-	rc = result_list(r->db, r->args[0], &f, &pg, pg.perpage + 1,
+	rc = hb ? ping_list(r->db, r->args[0], &f, &pg, pg.perpage + 1, &l) :
+	    result_list(r->db, r->args[0], &f, &pg, pg.perpage + 1,
 	    result_one, &l);
 	if (rc != DB_OK) {
 		cJSON_Delete(l.items);
 		return resp_db(r, rc);
 	}
 	return page_answer(r, &l);
+}
+
+/*
+ * POST /v1/monitors/{id}/rotate-ping-token
+ * Scope monitors:write.  200 with the heartbeat and its new pingUrl; the
+ * old URL answers 404 at once.  404; 409 when the monitor is not a
+ * heartbeat.
+ */
+static int
+monitors_rotate_ping(struct req *r)
+{
+	struct monitor	 m;
+	int		 rc;
+
+	if (load(r, &m) == -1)
+		return 0;
+	if (m.type != MON_HEARTBEAT) {
+		monitor_free(&m);
+		return resp_problem(r, 409, "conflict", "Only heartbeat "
+		    "monitors have a ping URL.");
+	}
+	if ((rc = heartbeat_rotate(r->db, &m, r->now)) != DB_OK) {
+		monitor_free(&m);
+		return resp_db(r, rc);
+	}
+	resp_data(r, 200, monitor_json(&m));
+	monitor_free(&m);
+	return 0;
 }
 
 /*
@@ -495,6 +543,8 @@ static const struct route routes[] = {
 	    monitors_resume, "monitor.resumed", "", 0 },
 	{ "POST", "/v1/monitors/{mon}/check", SCOPE_MONITORS_WRITE,
 	    monitors_check, "monitor.checked", "", ROUTE_NOTX },
+	{ "POST", "/v1/monitors/{mon}/rotate-ping-token", SCOPE_MONITORS_WRITE,
+	    monitors_rotate_ping, "monitor.ping_token_rotated", "", 0 },
 	{ "GET", "/v1/monitors/{mon}/results", SCOPE_MONITORS_READ,
 	    monitors_results, NULL, "from,to,status,perPage,cursor", 0 },
 	{ "GET", "/v1/monitors/{mon}/stats", SCOPE_MONITORS_READ,

@@ -4,10 +4,10 @@
  *   uptime-maintain [--now TIME]
  *
  * Builds the daily rollups of completed UTC days from their hourly rows,
- * prunes what is past its retention (raw results UPTIME_RETENTION_DAYS,
- * hourly rollups 91 days, daily rollups 800, processed monitor events
- * 30, audit events UPTIME_AUDIT_RETENTION_DAYS), then checkpoints and
- * truncates the WAL.  Run it from cron every hour (see docs/maintain.md).
+ * prunes what is past its retention (raw results and heartbeat pings
+ * UPTIME_RETENTION_DAYS, hourly rollups 91 days, daily rollups 800,
+ * processed monitor events 30, audit events UPTIME_AUDIT_RETENTION_DAYS),
+ * then checkpoints and truncates the WAL.  Run it from cron every hour (see docs/maintain.md).
  * --now pretends the time is TIME (RFC 3339), for tests.
  *
  * One instance at a time: a second one finds the lock taken and exits 0
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "uptime.h"
+#include "heartbeat.h"
 #include "rollup.h"
 
 #define EXIT_USAGE	2
@@ -123,7 +124,7 @@ main(int argc, char **argv)
 	struct db		*db;
 	const char		*mode;
 	char			 err[512];
-	long long		 ndays = 0, before, after;
+	long long		 ndays = 0, npings = 0, before, after;
 	int64_t			 now = 0;
 	int			 lock, rc, status = 0;
 
@@ -168,6 +169,12 @@ main(int argc, char **argv)
 		    rc_text(rc));
 		status = 1;
 	}
+	if ((rc = ping_prune(db, now - cfg.retention_days * ROLLUP_DAY_MS,
+	    &npings)) != DB_OK) {
+		fprintf(stderr, "uptime-maintain: pruning pings stopped: %s\n",
+		    rc_text(rc));
+		status = 1;
+	}
 	if ((rc = idem_prune(db, now)) != DB_OK) {
 		fprintf(stderr, "uptime-maintain: forgetting old idempotent "
 		    "answers failed: %s\n", rc_text(rc));
@@ -179,10 +186,11 @@ main(int argc, char **argv)
 	after = wal_size();
 
 	printf("uptime-maintain: %lld monitor-days rolled up; %lld rows "
-	    "pruned (results %lld, hourly %lld, daily %lld, events %lld, "
-	    "audit %lld); WAL %lld -> %lld bytes (%s checkpoint)\n", ndays,
-	    p.results + p.hourly + p.daily + p.events + p.audit, p.results,
-	    p.hourly, p.daily, p.events, p.audit, before, after,
+	    "pruned (results %lld, pings %lld, hourly %lld, daily %lld, "
+	    "events %lld, audit %lld); WAL %lld -> %lld bytes (%s "
+	    "checkpoint)\n", ndays, p.results + npings + p.hourly + p.daily +
+	    p.events + p.audit, p.results, npings, p.hourly, p.daily,
+	    p.events, p.audit, before, after,
 	    mode ? mode : "failed");
 	db_close(db);
 	return status;

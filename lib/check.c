@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "maintenance.h"
 #include "monitor.h"
 #include "rollup.h"
 
@@ -31,6 +32,8 @@ enum stmt {
 	STMT_RESULTS,
 	STMT_OUTAGES,
 	STMT_PAUSED,
+	STMT_UNANNOUNCED,
+	STMT_DEFER,
 	STMT__MAX
 };
 
@@ -47,14 +50,15 @@ static const char *const sqls[STMT__MAX] = {
 	"ssl_warned_at = ?11 WHERE id = ?1 AND paused = 0",
 	/* STMT_OUTAGE_OPEN */
 	"INSERT INTO outages (id, monitor_id, started_at, cause_code, "
-	"cause_message) VALUES (?, ?, ?, ?, ?) "
+	"cause_message, during_maintenance) VALUES (?, ?, ?, ?, ?, ?) "
 	"ON CONFLICT DO NOTHING",
-	/* STMT_OUTAGE_CLOSE */
-	"UPDATE outages SET ended_at = ?2 WHERE monitor_id = ?1 "
-	"AND ended_at IS NULL RETURNING id",
+	/* STMT_OUTAGE_CLOSE: never before it started (the checker's and a
+	 * web server's clocks may differ: a heartbeat ping closes it). */
+	"UPDATE outages SET ended_at = max(?2, started_at) "
+	"WHERE monitor_id = ?1 AND ended_at IS NULL RETURNING id",
 	/* STMT_EVENT */
 	"INSERT INTO monitor_events (monitor_id, team_id, kind, at, "
-	"outage_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+	"outage_id, detail, suppressed) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_RESULTS */
 	"SELECT id, checked_at, status, response_ms, status_code, "
 	"error_code, error_message, dns_ms, connect_ms, tls_ms, "
@@ -71,6 +75,13 @@ static const char *const sqls[STMT__MAX] = {
 	" ORDER BY started_at DESC, id DESC LIMIT ?5",
 	/* STMT_PAUSED */
 	"SELECT paused FROM monitors WHERE id = ?",
+	/* STMT_UNANNOUNCED: the open outage whose down was never sent. */
+	"SELECT o.id FROM outages o WHERE o.monitor_id = ? "
+	"AND o.ended_at IS NULL AND o.during_maintenance = 1 "
+	"AND NOT EXISTS (SELECT 1 FROM monitor_events e "
+	"WHERE e.outage_id = o.id AND e.kind = 'down' AND e.suppressed = 0)",
+	/* STMT_DEFER */
+	"UPDATE monitors SET next_check_at = ?2 WHERE id = ?1 AND paused = 0",
 };
 
 static const char *
@@ -309,12 +320,21 @@ check_judge(const struct monitor *m, const struct probe *p, int64_t now,
 	}
 }
 
+/*
+ * Record an event for the notifier.  One that happens while a window
+ * with suppressAlerts covers the monitor is kept, marked suppressed: its
+ * notifications are recorded as such (lib/maintenance.h).
+ */
 static int
 add_event(struct db *db, const struct monitor *m, const char *kind,
     int64_t at, const char *outage, const char *detail)
 {
-	sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
+	struct maint_effect	 me;
+	int			 rc;
 
+	if ((rc = maint_at(db, m->team_id, m->id, at, &me)) != DB_OK)
+		return rc;
 	if ((st = db_stmt(db, sqls[STMT_EVENT])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, m->id);
@@ -323,6 +343,7 @@ add_event(struct db *db, const struct monitor *m, const char *kind,
 	sqlite3_bind_int64(st, 4, at);
 	db_bind_text(st, 5, outage);
 	db_bind_text(st, 6, detail);
+	sqlite3_bind_int(st, 7, me.active && me.suppress_alerts);
 	return db_exec_stmt(st);
 }
 
@@ -330,11 +351,15 @@ static int
 open_outage(struct db *db, const struct monitor *m,
     const struct check_result *r)
 {
-	sqlite3_stmt	*st;
-	char		 id[ID_MAX];
-	int		 rc;
+	sqlite3_stmt		*st;
+	struct maint_effect	 me;
+	char			 id[ID_MAX];
+	int			 rc;
 
 	id_new(id, "out");
+	if ((rc = maint_at(db, m->team_id, m->id, r->checked_at, &me)) !=
+	    DB_OK)
+		return rc;
 	if ((st = db_stmt(db, sqls[STMT_OUTAGE_OPEN])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, id);
@@ -342,6 +367,7 @@ open_outage(struct db *db, const struct monitor *m,
 	sqlite3_bind_int64(st, 3, r->checked_at);
 	db_bind_text(st, 4, r->error_code);
 	db_bind_text(st, 5, r->error_message);
+	sqlite3_bind_int(st, 6, me.active);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 	return add_event(db, m, "down", r->checked_at, id, r->error_code);
@@ -442,6 +468,39 @@ track_ssl(struct db *db, struct monitor *m, const struct check_result *r)
 	return add_event(db, m, "ssl_expiring", r->checked_at, NULL, detail);
 }
 
+/*
+ * A monitor still down when the window that silenced its outage is over
+ * gets that outage announced now: one down event that is not suppressed.
+ * DB_* code.
+ */
+static int
+announce_late(struct db *db, const struct monitor *m,
+    const struct check_result *r)
+{
+	sqlite3_stmt		*st;
+	struct maint_effect	 me;
+	char			 id[ID_MAX];
+	int			 rc;
+
+	if (m->status != MST_DOWN)
+		return DB_OK;
+	if ((st = db_stmt(db, sqls[STMT_UNANNOUNCED])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		db_col_text(st, 0, id, sizeof(id));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	if ((rc = maint_at(db, m->team_id, m->id, r->checked_at, &me)) !=
+	    DB_OK)
+		return rc;
+	if (me.active && me.suppress_alerts)
+		return DB_OK;
+	return add_event(db, m, "down", r->checked_at, id,
+	    r->error_code[0] ? r->error_code : NULL);
+}
+
 /* The next planned time after now, keeping the monitor's phase. */
 static int64_t
 next_slot(int64_t planned, int64_t interval_ms, int64_t now)
@@ -462,12 +521,12 @@ bind_opt(sqlite3_stmt *st, int i, long v)
 		sqlite3_bind_null(st, i);
 }
 
-int
-check_record(struct db *db, struct monitor *m, const struct check_result *r,
-    int scheduled, int64_t now)
+/* The check_results row of r.  DB_* code. */
+static int
+insert_result(struct db *db, const struct monitor *m,
+    const struct check_result *r)
 {
 	sqlite3_stmt	*st;
-	int		 rc, paused;
 
 	if ((st = db_stmt(db, sqls[STMT_RESULT])) == NULL)
 		return DB_ERROR;
@@ -482,7 +541,17 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	bind_opt(st, 9, r->connect_ms);
 	bind_opt(st, 10, r->tls_ms);
 	bind_opt(st, 11, r->first_byte_ms);
-	if ((rc = db_exec_stmt(st)) != DB_OK)
+	return db_exec_stmt(st);
+}
+
+int
+check_record(struct db *db, struct monitor *m, const struct check_result *r,
+    int flags, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc, paused;
+
+	if (!(flags & CHECK_NOROW) && (rc = insert_result(db, m, r)) != DB_OK)
 		return rc;
 	if ((rc = rollup_add(db, m->id, r->checked_at,
 	    mon_status_names[r->status], r->response_ms)) != DB_OK)
@@ -502,11 +571,12 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 		return DB_OK;
 
 	if ((rc = transition(db, m, r)) != DB_OK ||
+	    (rc = announce_late(db, m, r)) != DB_OK ||
 	    (rc = track_ssl(db, m, r)) != DB_OK)
 		return rc;
 	m->last_checked_at = r->checked_at;
 	m->last_response_ms = r->response_ms;
-	if (scheduled)
+	if (flags & CHECK_SCHEDULED)
 		m->next_check_at = next_slot(m->next_check_at,
 		    m->interval_s * 1000, now);
 
@@ -523,6 +593,20 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	db_bind_text(st, 9, m->ssl_issuer[0] ? m->ssl_issuer : NULL);
 	db_bind_text(st, 10, m->ssl_status[0] ? m->ssl_status : NULL);
 	db_bind_time(st, 11, m->ssl_warned_at);
+	return db_exec_stmt(st);
+}
+
+int
+check_defer(struct db *db, struct monitor *m, int64_t until)
+{
+	sqlite3_stmt	*st;
+
+	m->next_check_at = next_slot(m->next_check_at, m->interval_s * 1000,
+	    until - 1);
+	if ((st = db_stmt(db, sqls[STMT_DEFER])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	sqlite3_bind_int64(st, 2, m->next_check_at);
 	return db_exec_stmt(st);
 }
 
@@ -637,7 +721,8 @@ outage_list(struct db *db, const char *monitor, const struct page *pg,
 		json_add_time(o, "startedAt", start);
 		json_add_time(o, "endedAt", end);
 		cJSON_AddNumberToObject(o, "durationSeconds",
-		    ((end ? end : now) - start) / 1000);
+		    (end ? end : now) > start ? ((end ? end : now) - start) /
+		    1000 : 0);
 		c = cJSON_AddObjectToObject(o, "cause");
 		cJSON_AddStringToObject(c, "code", code);
 		cJSON_AddStringToObject(c, "message", msg);

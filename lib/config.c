@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "uptime.h"
+#include "mail.h"
+#include "target.h"
 
 struct config cfg;
 
@@ -73,6 +75,63 @@ bool_var(const char *name, int *out, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * An http:// or https:// base URL for an outside service (the alert
+ * notifier's PagerDuty and Telegram APIs), checked like a webhook URL;
+ * trailing slashes are dropped.
+ */
+static int
+url_var(const char *name, char *out, size_t outlen, const char *def,
+    char *err, size_t errlen)
+{
+	char	 why[128];
+	size_t	 n;
+
+	if (str_var(name, out, outlen, def, err, errlen) == -1)
+		return -1;
+	if (target_url_check(out, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "%s must be an http:// or https:// URL "
+		    "with a host (%s)", name, why);
+		return -1;
+	}
+	n = strlen(out);
+	while (n > 0 && out[n - 1] == '/')
+		out[--n] = '\0';
+	return 0;
+}
+
+/*
+ * UPTIME_SMTP_URL: empty (no mail) or smtp:// or smtps:// and a host, no
+ * spaces.  UPTIME_MAIL_FROM: an address, or "Name <address>".  The URL
+ * may hold a password, so messages never repeat it.
+ */
+static int
+mail_vars(char *err, size_t errlen)
+{
+	char	 addr[MAIL_ADDR_MAX + 1], name[256];
+	size_t	 n;
+
+	n = strncmp(cfg.smtp_url, "smtp://", 7) == 0 ? 7 :
+	    strncmp(cfg.smtp_url, "smtps://", 8) == 0 ? 8 : 0;
+	if (cfg.smtp_url[0] != '\0' && (n == 0 || cfg.smtp_url[n] == '\0' ||
+	    cfg.smtp_url[n] == '/' || strpbrk(cfg.smtp_url, " \t\r\n") !=
+	    NULL)) {
+		snprintf(err, errlen, "UPTIME_SMTP_URL must be empty (no mail) "
+		    "or an smtp:// or smtps:// address with a host, such as "
+		    "smtp://127.0.0.1:25");
+		return -1;
+	}
+	if (strpbrk(cfg.mail_from, "\r\n") != NULL ||
+	    mail_from_parse(cfg.mail_from, addr, sizeof(addr), name,
+	    sizeof(name)) == -1) {
+		snprintf(err, errlen, "UPTIME_MAIL_FROM must be an address, "
+		    "such as uptime@example.com or \"Uptime <uptime@example."
+		    "com>\", not \"%.60s\"", cfg.mail_from);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load(char *err, size_t errlen)
 {
@@ -112,7 +171,14 @@ config_load(char *err, size_t errlen)
 	    str_var("UPTIME_CA_FILE", cfg.ca_file, sizeof(cfg.ca_file), "",
 	    err, errlen) == -1 ||
 	    long_var("UPTIME_INVITE_TTL_SECONDS", &cfg.invite_ttl, 604800, 60,
-	    2592000, err, errlen) == -1)
+	    2592000, err, errlen) == -1 ||
+	    url_var("UPTIME_PAGERDUTY_URL", cfg.pagerduty_url,
+	    sizeof(cfg.pagerduty_url),
+	    "https://events.pagerduty.com/v2/enqueue", err, errlen) == -1 ||
+	    url_var("UPTIME_TELEGRAM_URL", cfg.telegram_url,
+	    sizeof(cfg.telegram_url), "https://api.telegram.org", err,
+	    errlen) == -1 ||
+	    mail_vars(err, errlen) == -1)
 		return -1;
 
 	if (cfg.db[0] == '\0') {

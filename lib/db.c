@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "uptime.h"
+#include "maintenance.h"
 
 #define DB_BUSY_MS	5000	/* wait this long for a lock, then 503 */
 #define DB_MAXSTMTS	256	/* distinct cached statements */
@@ -183,9 +184,11 @@ db_open(const char *path, int migrate, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
 	sqlite3_extended_result_codes(db->h, 1);
+	/* SQL functions the modules' statements use (maintenance.h). */
 	if (set_wal(db) != 0 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") != 0 ||
-	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0) {
+	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0 ||
+	    maint_sql_register(db) != 0) {
 		snprintf(err, errlen, "cannot set up database %s: %s", path,
 		    sqlite3_errmsg(db->h));
 		goto fail;
@@ -310,6 +313,32 @@ db_exec_stmt(sqlite3_stmt *st)
 	return rc;
 }
 
+int
+db_exec_one(sqlite3_stmt *st)
+{
+	int	 rc;
+
+	if ((rc = db_exec_stmt(st)) == DB_OK &&
+	    sqlite3_changes(sqlite3_db_handle(st)) == 0)
+		rc = DB_NOTFOUND;
+	return rc;
+}
+
+int
+db_step_one(sqlite3_stmt *st, void (*row)(sqlite3_stmt *, void *),
+    void *out)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row(st, out);
+		rc = DB_OK;
+	} else
+		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
 void
 db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -326,6 +355,18 @@ db_bind_time(sqlite3_stmt *st, int i, int64_t t)
 		sqlite3_bind_null(st, i);
 	else
 		sqlite3_bind_int64(st, i, t);
+}
+
+int
+db_bind_json(sqlite3_stmt *st, int i, const cJSON *j)
+{
+	char	*s;
+
+	if ((s = cJSON_PrintUnformatted(j)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	free(s);
+	return 0;
 }
 
 void

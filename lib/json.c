@@ -62,6 +62,17 @@ utf8_chars(const char *s)
 	return n;
 }
 
+int
+str_index(const char *const *names, int n, const char *s)
+{
+	int	 i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
 /* A JSON pointer for a member name (escaping ~ and /), truncated. */
 static void
 pointer_for(const char *name, char *out, size_t outlen)

@@ -11,6 +11,8 @@
 
 #include <curl/curl.h>
 
+#include "cronexpr.h"
+#include "heartbeat.h"
 #include "monitor.h"
 #include "target.h"
 
@@ -26,7 +28,17 @@ const char *const mon_status_names[MST__MAX] = {
 	"confirmations, paused, tags, config, status, fails, " \
 	"last_checked_at, next_check_at, last_change_at, last_response_ms, " \
 	"ssl_expires_at, ssl_issuer, ssl_status, ssl_warned_at, created_at, " \
-	"updated_at"
+	"updated_at, ping_token, last_ping_at, run_started_at, " \
+	"ping_expected_at, ping_window, ping_count"
+
+/*
+ * An unpaused monitor that a maintenance window covers now shows the
+ * status "maintenance"; the stored status keeps the checks' own state
+ * (lib/maintenance.c registers the function).
+ */
+#define IN_MAINT "(paused = 0 AND uptime_in_maintenance(team_id, id))"
+#define SHOWN_STATUS "(CASE WHEN " IN_MAINT " THEN 'maintenance' " \
+	"ELSE status END)"
 
 enum stmt {
 	STMT_INSERT,
@@ -37,43 +49,50 @@ enum stmt {
 	STMT_LIST,
 	STMT_COUNTS,
 	STMT_DUE,
+	STMT_BY_TOKEN,
 	STMT__MAX
 };
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO monitors (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE: definition and state together. */
 	"UPDATE monitors SET name = ?3, interval_s = ?4, timeout_s = ?5, "
 	"confirmations = ?6, paused = ?7, tags = ?8, config = ?9, "
 	"status = ?10, fails = ?11, last_checked_at = ?12, "
 	"next_check_at = ?13, last_change_at = ?14, last_response_ms = ?15, "
 	"ssl_expires_at = ?16, ssl_issuer = ?17, ssl_status = ?18, "
-	"ssl_warned_at = ?19, updated_at = ?20 "
+	"ssl_warned_at = ?19, updated_at = ?20, run_started_at = ?21, "
+	"ping_expected_at = ?22 "
 	"WHERE team_id = ?1 AND id = ?2",
 	/* STMT_GET */
-	"SELECT " COLS " FROM monitors WHERE team_id = ? AND id = ?",
+	"SELECT " COLS ", " IN_MAINT " AS in_maintenance FROM monitors "
+	"WHERE team_id = ? AND id = ?",
 	/* STMT_DELETE */
 	"DELETE FROM monitors WHERE team_id = ? AND id = ?",
 	/* STMT_PAUSE */
 	"UPDATE monitors SET paused = ?3, status = ?4, next_check_at = ?5, "
-	"fails = 0, updated_at = ?6, last_change_at = ?7 "
+	"fails = 0, updated_at = ?6, last_change_at = ?7, "
+	"run_started_at = ?8, ping_expected_at = ?9 "
 	"WHERE team_id = ?1 AND id = ?2",
 	/* STMT_LIST */
-	"SELECT " COLS " FROM monitors WHERE team_id = ?1"
+	"SELECT " COLS ", " IN_MAINT " AS in_maintenance FROM monitors "
+	"WHERE team_id = ?1"
 	" AND (?2 IS NULL OR type = ?2)"
-	" AND (?3 IS NULL OR status = ?3)"
+	" AND (?3 IS NULL OR " SHOWN_STATUS " = ?3)"
 	" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(monitors.tags)"
 	"      WHERE value = ?4))"
 	" AND (?5 = 0 OR (created_at, id) < (?6, ?7))"
 	" ORDER BY created_at DESC, id DESC LIMIT ?8",
 	/* STMT_COUNTS */
-	"SELECT status, count(*) FROM monitors WHERE team_id = ? "
-	"GROUP BY status",
+	"SELECT " SHOWN_STATUS " AS shown, count(*) FROM monitors "
+	"WHERE team_id = ? GROUP BY shown",
 	/* STMT_DUE */
 	"SELECT " COLS " FROM monitors WHERE paused = 0 AND next_check_at <= ? "
-	"AND type <> 'heartbeat' ORDER BY next_check_at LIMIT ?",
+	"ORDER BY next_check_at LIMIT ?",
+	/* STMT_BY_TOKEN: the ping endpoint's one lookup. */
+	"SELECT " COLS " FROM monitors WHERE ping_token = ?",
 };
 
 static int
@@ -129,54 +148,6 @@ fail(struct verrs *v, const char *ptr, const char *detail)
 	return NULL;
 }
 
-/* Is host "localhost" or a literal private address? */
-static int
-host_private(const char *name)
-{
-	struct addrinfo	 hints, *res = NULL, *ai;
-	char		 host[256];
-	size_t		 n;
-	int		 refused = 0;
-
-	snprintf(host, sizeof(host), "%s", name);
-	n = strlen(host);
-	if (n > 1 && host[0] == '[' && host[n - 1] == ']') {
-		memmove(host, host + 1, n - 2);
-		host[n - 2] = '\0';
-	}
-	n = strlen(host);
-	if (strcasecmp(host, "localhost") == 0 || (n > 10 &&
-	    strcasecmp(host + n - 10, ".localhost") == 0))
-		return 1;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_NUMERICHOST;
-	if (getaddrinfo(host, NULL, &hints, &res) == 0) {
-		for (ai = res; ai != NULL; ai = ai->ai_next)
-			if (!target_addr_allowed(ai->ai_addr, 0))
-				refused = 1;
-		freeaddrinfo(res);
-	}
-	return refused;
-}
-
-/* The host of a URL is "localhost" or a literal private address. */
-static int
-url_private(const char *url)
-{
-	CURLU	*u;
-	char	*host = NULL;
-	int	 refused = 0;
-
-	if ((u = curl_url()) == NULL)
-		return 0;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-		refused = host_private(host);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return refused;
-}
-
 static cJSON *
 check_url(const cJSON *val, const char *ptr, struct verrs *v)
 {
@@ -186,11 +157,9 @@ check_url(const cJSON *val, const char *ptr, struct verrs *v)
 		return fail(v, ptr, "must be a string");
 	if (strlen(val->valuestring) > MON_MAXURL)
 		return fail(v, ptr, "must be at most 2048 characters");
-	if (target_url_check(val->valuestring, err, sizeof(err)) == -1)
+	if (target_url_acceptable(val->valuestring, cfg.allow_private, err,
+	    sizeof(err)) == -1)
 		return fail(v, ptr, err);
-	if (!cfg.allow_private && url_private(val->valuestring))
-		return fail(v, ptr, "points to a private or loopback address, "
-		    "which this server does not check");
 	return cJSON_CreateString(val->valuestring);
 }
 
@@ -397,7 +366,7 @@ check_tcphost(const cJSON *val, const char *ptr, struct verrs *v)
 
 	if ((h = check_host(val, ptr, v)) == NULL)
 		return NULL;
-	if (!cfg.allow_private && host_private(h->valuestring)) {
+	if (!cfg.allow_private && target_name_private(h->valuestring)) {
 		cJSON_Delete(h);
 		return fail(v, ptr, "is a private or loopback address, which "
 		    "this server does not check");
@@ -430,6 +399,39 @@ check_expected(const cJSON *val, const char *ptr, struct verrs *v)
 	return cJSON_CreateString(val->valuestring);
 }
 
+static cJSON *
+check_schedule(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	struct cronexpr	 ce;
+	char		 err[160];
+
+	if (cJSON_IsNull(val))
+		return cJSON_CreateNull();
+	if (!cJSON_IsString(val))
+		return fail(v, ptr, "must be a cron expression of five fields "
+		    "(minute hour day-of-month month day-of-week), or null");
+	if (cronexpr_parse(&ce, val->valuestring, err, sizeof(err)) == -1)
+		return fail(v, ptr, err);
+	return cJSON_CreateString(val->valuestring);
+}
+
+static cJSON *
+check_timezone(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	if (cJSON_IsNull(val))
+		return cJSON_CreateNull();
+	if (!cJSON_IsString(val) || !cronexpr_tz_valid(val->valuestring))
+		return fail(v, ptr, "must be an IANA time zone name such as "
+		    "Europe/Berlin or UTC (at most 64 characters)");
+	return cJSON_CreateString(val->valuestring);
+}
+
+static cJSON *
+check_grace(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	return check_int(val, ptr, v, 0, HB_GRACE_MAX, 0);
+}
+
 static const struct tfield tfields[] = {
 	{ "url", MON_HTTP, NULL, 1, check_url },
 	{ "method", MON_HTTP, "\"GET\"", 0, check_method },
@@ -446,6 +448,10 @@ static const struct tfield tfields[] = {
 	{ "hostname", MON_DNS, NULL, 1, check_host },
 	{ "recordType", MON_DNS, "\"A\"", 0, check_rrtype },
 	{ "expectedValue", MON_DNS, "null", 0, check_expected },
+	/* heartbeat_apply() adds the rules between these and the interval. */
+	{ "schedule", MON_HEARTBEAT, "null", 0, check_schedule },
+	{ "timezone", MON_HEARTBEAT, "null", 0, check_timezone },
+	{ "gracePeriodSeconds", MON_HEARTBEAT, "300", 0, check_grace },
 	{ NULL, 0, NULL, 0, NULL }
 };
 
@@ -458,6 +464,7 @@ static const struct jfield mon_fields[] = {
 	{ "verifyTls", 0 }, { "degradedAfterMs", 0 }, { "contentChecks", 0 },
 	{ "sslExpiryWarningDays", 0 }, { "host", 0 }, { "port", 0 },
 	{ "hostname", 0 }, { "recordType", 0 }, { "expectedValue", 0 },
+	{ "schedule", 0 }, { "timezone", 0 }, { "gracePeriodSeconds", 0 },
 	{ "id", 1 }, { "status", 1 }, { "lastCheckedAt", 1 },
 	{ "nextCheckAt", 1 }, { "lastStatusChangeAt", 1 },
 	{ "lastResponseTimeMs", 1 }, { "ssl", 1 }, { "createdAt", 1 },
@@ -511,9 +518,6 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 		else if (!creating && t != (int)m->type)
 			verr_add(v, VERR_INVALID, "/type", "cannot change; "
 			    "create a new monitor instead");
-		else if (t == MON_HEARTBEAT)
-			verr_add(v, VERR_INVALID, "/type", "heartbeat monitors "
-			    "are not available yet");
 		else
 			m->type = (enum mon_type)t;
 	}
@@ -557,7 +561,9 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 		else
 			cJSON_AddItemToObject(m->config, f->name, norm);
 	}
-	if (m->timeout_s > m->interval_s)
+	if (m->type == MON_HEARTBEAT)
+		heartbeat_apply(m, body, v);
+	else if (m->timeout_s > m->interval_s)
 		verr_add(v, VERR_INVALID, "/timeoutSeconds", "must not be "
 		    "longer than intervalSeconds");
 }
@@ -573,14 +579,20 @@ monitor_json(const struct monitor *m)
 	cJSON_AddStringToObject(o, "id", m->id);
 	cJSON_AddStringToObject(o, "name", m->name);
 	cJSON_AddStringToObject(o, "type", mon_type_names[m->type]);
-	cJSON_AddNumberToObject(o, "intervalSeconds", m->interval_s);
+	/* A heartbeat on a schedule has no interval. */
+	if (m->type == MON_HEARTBEAT && cJSON_IsString(cJSON_GetObjectItem(
+	    m->config, "schedule")))
+		cJSON_AddNullToObject(o, "intervalSeconds");
+	else
+		cJSON_AddNumberToObject(o, "intervalSeconds", m->interval_s);
 	cJSON_AddNumberToObject(o, "timeoutSeconds", m->timeout_s);
 	cJSON_AddNumberToObject(o, "confirmations", m->confirmations);
 	cJSON_AddBoolToObject(o, "paused", m->paused);
 	cJSON_AddItemToObject(o, "tags", cJSON_Duplicate(m->tags, 1));
 	cJSON_ArrayForEach(c, m->config)
 		cJSON_AddItemToObject(o, c->string, cJSON_Duplicate(c, 1));
-	cJSON_AddStringToObject(o, "status", mon_status_names[m->status]);
+	cJSON_AddStringToObject(o, "status", mon_status_names[
+	    m->in_maintenance ? MST_MAINTENANCE : m->status]);
 	json_add_time(o, "lastCheckedAt", m->last_checked_at);
 	json_add_time(o, "nextCheckAt", m->paused ? 0 : m->next_check_at);
 	json_add_time(o, "lastStatusChangeAt", m->last_change_at);
@@ -598,6 +610,14 @@ monitor_json(const struct monitor *m)
 		cJSON_AddStringToObject(ssl, "status", m->ssl_status);
 	} else if (m->type == MON_HTTP)
 		cJSON_AddNullToObject(o, "ssl");
+	if (m->type == MON_HEARTBEAT) {
+		char	 ping[sizeof(cfg.public_url) + MON_PINGTOKEN_MAX + 16];
+
+		snprintf(ping, sizeof(ping), "%s/v1/ping/%s", cfg.public_url,
+		    m->ping_token);
+		cJSON_AddStringToObject(o, "pingUrl", ping);
+		json_add_time(o, "lastPingAt", m->last_ping_at);
+	}
 	json_add_time(o, "createdAt", m->created_at);
 	json_add_time(o, "updatedAt", m->updated_at);
 	return o;
@@ -639,6 +659,15 @@ row(sqlite3_stmt *st, struct monitor *m)
 	m->ssl_warned_at = sqlite3_column_int64(st, 19);
 	m->created_at = sqlite3_column_int64(st, 20);
 	m->updated_at = sqlite3_column_int64(st, 21);
+	db_col_text(st, 22, m->ping_token, sizeof(m->ping_token));
+	m->last_ping_at = sqlite3_column_int64(st, 23);
+	m->run_started_at = sqlite3_column_int64(st, 24);
+	m->ping_expected_at = sqlite3_column_int64(st, 25);
+	m->ping_window = sqlite3_column_int64(st, 26);
+	m->ping_count = sqlite3_column_int(st, 27);
+	i = sqlite3_column_count(st) - 1;
+	m->in_maintenance = strcmp(sqlite3_column_name(st, i),
+	    "in_maintenance") == 0 && sqlite3_column_int(st, i);
 	if (m->tags == NULL || m->config == NULL) {
 		monitor_free(m);
 		return -1;
@@ -682,6 +711,8 @@ monitor_insert(struct db *db, struct monitor *m)
 	sqlite3_stmt	*st;
 
 	id_new(m->id, "mon");
+	if (m->type == MON_HEARTBEAT && m->ping_token[0] == '\0')
+		heartbeat_token(m->ping_token);
 	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, m->id);
@@ -697,6 +728,12 @@ monitor_insert(struct db *db, struct monitor *m)
 	bind_state(st, m, 11);
 	sqlite3_bind_int64(st, 21, m->created_at);
 	sqlite3_bind_int64(st, 22, m->updated_at);
+	db_bind_text(st, 23, m->ping_token[0] ? m->ping_token : NULL);
+	db_bind_time(st, 24, m->last_ping_at);
+	db_bind_time(st, 25, m->run_started_at);
+	db_bind_time(st, 26, m->ping_expected_at);
+	sqlite3_bind_int64(st, 27, m->ping_window);
+	sqlite3_bind_int64(st, 28, m->ping_count);
 	return db_exec_stmt(st);
 }
 
@@ -719,6 +756,8 @@ monitor_update(struct db *db, struct monitor *m)
 		return DB_ERROR;
 	bind_state(st, m, 10);
 	sqlite3_bind_int64(st, 20, m->updated_at);
+	db_bind_time(st, 21, m->run_started_at);
+	db_bind_time(st, 22, m->ping_expected_at);
 	rc = db_exec_stmt(st);
 	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
 		rc = DB_NOTFOUND;
@@ -741,23 +780,42 @@ monitor_delete(struct db *db, const char *team, const char *id)
 	return rc;
 }
 
-int
-monitor_get(struct db *db, const char *team, const char *id,
-    struct monitor *m)
+/* The one monitor a bound statement finds; DB_OK or DB_NOTFOUND. */
+static int
+one(sqlite3_stmt *st, struct monitor *m)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	int	 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		rc = row(st, m) == 0 ? DB_OK : DB_ERROR;
 	else
 		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
 	sqlite3_reset(st);
 	return rc;
+}
+
+int
+monitor_get(struct db *db, const char *team, const char *id,
+    struct monitor *m)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, id);
+	return one(st, m);
+}
+
+int
+monitor_by_token(struct db *db, const char *token, struct monitor *m)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_BY_TOKEN])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, token);
+	return one(st, m);
 }
 
 int
@@ -772,6 +830,10 @@ monitor_set_paused(struct db *db, struct monitor *m, int paused, int64_t now)
 	m->fails = 0;
 	m->next_check_at = now;
 	m->updated_at = m->last_change_at = now;
+	/* A resumed heartbeat expects its first ping a period on. */
+	if (!paused && m->type == MON_HEARTBEAT &&
+	    heartbeat_restart(m, now) == -1)
+		return DB_ERROR;
 	if (paused && outage_close(db, m->id, now, NULL) != DB_OK)
 		return DB_ERROR;
 	if ((st = db_stmt(db, sqls[STMT_PAUSE])) == NULL)
@@ -780,9 +842,11 @@ monitor_set_paused(struct db *db, struct monitor *m, int paused, int64_t now)
 	db_bind_text(st, 2, m->id);
 	sqlite3_bind_int(st, 3, paused);
 	db_bind_text(st, 4, mon_status_names[m->status]);
-	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_int64(st, 5, m->next_check_at);
 	sqlite3_bind_int64(st, 6, now);
 	sqlite3_bind_int64(st, 7, now);
+	db_bind_time(st, 8, m->run_started_at);
+	db_bind_time(st, 9, m->ping_expected_at);
 	return db_exec_stmt(st);
 }
 

@@ -26,6 +26,7 @@
 #define MON_MAXCHECKS		10
 #define MON_MAXCHECKLEN		1024
 #define MON_MAXHOST		253
+#define MON_PINGTOKEN_MAX	40	/* a ping token and its NUL */
 
 enum mon_type {
 	MON_HTTP,
@@ -61,6 +62,7 @@ struct monitor {
 
 	/* State, kept by the checker. */
 	enum mon_status	 status;
+	int		 in_maintenance;	/* shown as "maintenance" */
 	long		 fails;		/* consecutive failures */
 	int64_t		 last_checked_at;
 	int64_t		 next_check_at;
@@ -72,6 +74,14 @@ struct monitor {
 	int64_t		 ssl_warned_at;
 	int64_t		 created_at;
 	int64_t		 updated_at;
+
+	/* Heartbeats only (lib/heartbeat.c). */
+	char		 ping_token[MON_PINGTOKEN_MAX];	/* "" for the others */
+	int64_t		 last_ping_at;
+	int64_t		 run_started_at;	/* an open /start, 0: none */
+	int64_t		 ping_expected_at;	/* the next ping, no grace */
+	int64_t		 ping_window;	/* rate limit: the minute counted */
+	long		 ping_count;	/* pings in that minute */
 };
 
 /* The outcome of one check, as stored in check_results. */
@@ -111,6 +121,8 @@ int	 monitor_delete(struct db *, const char *team, const char *id);
 /* By id within a team; DB_OK or DB_NOTFOUND.  Free with monitor_free. */
 int	 monitor_get(struct db *, const char *team, const char *id,
 	    struct monitor *);
+/* A heartbeat by its ping token (any team); DB_OK or DB_NOTFOUND. */
+int	 monitor_by_token(struct db *, const char *token, struct monitor *);
 int	 monitor_set_paused(struct db *, struct monitor *, int paused,
 	    int64_t now);
 /* fn gets each monitor (freed after the call) newest first. */
@@ -138,11 +150,21 @@ void	 check_judge(const struct monitor *, const struct probe *, int64_t now,
 	    struct check_result *);
 /*
  * Record r for m: insert the result and its rollup, move the state
- * machine (outages, events, SSL warnings) and, when scheduled, plan the
- * next check from the planned time.  Call inside a transaction.
+ * machine (outages, events, SSL warnings) and, with CHECK_SCHEDULED, plan
+ * the next check from the planned time.  With CHECK_NOROW no
+ * check_results row is written (a heartbeat keeps its pings instead; the
+ * rollup still counts the result).  Call inside a transaction.
  */
+#define CHECK_SCHEDULED	0x01
+#define CHECK_NOROW	0x02
 int	 check_record(struct db *, struct monitor *, const struct check_result *,
-	    int scheduled, int64_t now);
+	    int flags, int64_t now);
+/*
+ * Put m's next check off to its first planned time at or after until,
+ * keeping its phase (a maintenance window pauses its checks).  Call
+ * inside a transaction.  DB_* code.
+ */
+int	 check_defer(struct db *, struct monitor *, int64_t until);
 cJSON	*check_result_json(const struct check_result *);
 
 /*

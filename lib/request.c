@@ -25,6 +25,9 @@
 #include "uptime.h"
 
 #define READ_CHUNK	65536
+#define CGI_MAXDRAIN	(4 * 1024 * 1024)	/* body read and dropped, at most */
+
+static size_t	 cgi_read;	/* body bytes read from stdin as CGI */
 
 const char *
 req_param(struct req *r, const char *name)
@@ -183,6 +186,8 @@ read_body(struct req *r)
 		    (int)fread(b.p + b.len, 1, want, stdin);
 		if (n <= 0)
 			break;
+		if (fr == NULL)
+			cgi_read += (size_t)n;
 		b.len += (size_t)n;
 		b.p[b.len] = '\0';
 		if (b.len > REQ_MAXBODY) {
@@ -203,6 +208,45 @@ nomem:
 }
 
 /*
+ * As CGI, read what is left of the body before answering, also when the
+ * answer did not need it (401, 413, ...): some gateways (fcgiwrap) make a
+ * program that exits without reading the whole body an error of their own
+ * instead of passing its answer on.  A body declared larger than
+ * CGI_MAXDRAIN is left alone (no server passes one that large on), and
+ * one of unknown length is read up to CGI_MAXDRAIN.
+ */
+static void
+cgi_drain(void)
+{
+	static char	 sink[READ_CHUNK];
+	const char	*cls = getenv("CONTENT_LENGTH");
+	long long	 left = -1;	/* -1: to the end (chunked) */
+	size_t		 want, n, total = 0;
+	char		*end;
+
+	if (cls != NULL && *cls != '\0') {
+		errno = 0;
+		left = strtoll(cls, &end, 10);
+		if (errno != 0 || *end != '\0' || left < (long long)cgi_read)
+			return;
+		left -= (long long)cgi_read;
+		if (left > CGI_MAXDRAIN)
+			return;
+	} else if (getenv("HTTP_TRANSFER_ENCODING") == NULL)
+		return;
+	while (left != 0 && total < CGI_MAXDRAIN) {
+		want = sizeof(sink);
+		if (left > 0 && (unsigned long long)left < want)
+			want = (size_t)left;
+		if ((n = fread(sink, 1, want, stdin)) == 0)
+			break;
+		total += n;
+		if (left > 0)
+			left -= (long long)n;
+	}
+}
+
+/*
  * A route that takes no body accepts none, or an empty JSON object: a
  * client sending fields it thinks matter should hear that they do not.
  */
@@ -213,7 +257,7 @@ refuse_body(struct req *r)
 	static const struct jfield none[] = { { NULL, 0 } };
 	cJSON		*o;
 
-	if (r->route->flags & ROUTE_BODY ||
+	if (r->route->flags & (ROUTE_BODY | ROUTE_RAWBODY) ||
 	    strspn(r->body ? r->body : "", " \t\r\n") == r->bodylen)
 		return 0;
 	if ((o = req_json(r)) == NULL)
@@ -509,6 +553,7 @@ serve_main(const struct route *routes, size_t nroutes)
 			    getenv("REQUEST_METHOD") : "GET";
 			resp_problem(&r, 500, "internal", "The service is not "
 			    "configured; the server log says why.");
+			cgi_drain();
 			write_answer(&r);
 			req_reset(&r, NULL, NULL);
 		}
@@ -518,6 +563,7 @@ serve_main(const struct route *routes, size_t nroutes)
 	if (cgi) {
 		req_reset(&r, db, NULL);
 		handle(&r, routes, nroutes);
+		cgi_drain();
 		write_answer(&r);
 		req_reset(&r, NULL, NULL);
 		db_close(db);

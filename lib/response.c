@@ -143,6 +143,15 @@ resp_empty(struct req *r, int status)
 	return 0;
 }
 
+int
+resp_text(struct req *r, int status, const char *text)
+{
+	reset(r);
+	r->status = status;
+	r->ctype = "text/plain";
+	return buf_puts(&r->out, text);
+}
+
 static cJSON *
 problem(struct req *r, int status, const char *code, const char *detail)
 {

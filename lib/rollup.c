@@ -8,11 +8,13 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "uptime.h"
 #include "rollup.h"
+#include "maintenance.h"
 
 /* (monitor, day) pairs rebuilt per transaction by rollup_daily. */
 #define DAILY_BATCH		128
@@ -39,6 +41,8 @@ enum stmt {
 	STMT_PRUNE_HOURLY,
 	STMT_PRUNE_DAILY,
 	STMT_PRUNE_EVENTS,
+	STMT_DAYS_DAILY,
+	STMT_DAYS_HOURLY,
 	STMT__MAX
 };
 
@@ -103,6 +107,13 @@ static const char *const sqls[STMT__MAX] = {
 	 * a scan per batch is fine. */
 	"DELETE FROM monitor_events WHERE id IN (SELECT id FROM "
 	"monitor_events WHERE processed_at IS NOT NULL AND at < ? LIMIT ?)",
+	/* STMT_DAYS_DAILY: one row a day in [?2, ?3). */
+	"SELECT bucket, total, up, degraded, down FROM rollups_daily "
+	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ?",
+	/* STMT_DAYS_HOURLY: the hourly rows of [?2, ?3) summed by day. */
+	"SELECT bucket / 86400000 * 86400000, sum(total), sum(up), "
+	"sum(degraded), sum(down) FROM rollups_hourly "
+	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ? GROUP BY 1",
 };
 
 /*
@@ -422,16 +433,24 @@ daily_end(struct db *db, const char *monitor_id, int64_t *end)
 	return rc;
 }
 
-/* Sum the overlap of the monitor's outages with [lo, hi). */
+static int64_t	 spans_overlap(const struct maint_occ *, size_t, int64_t,
+		    int64_t);
+
+/*
+ * Sum the overlap of the monitor's outages with [lo, hi): the part inside
+ * the maintenance spans sp[0..nsp) (merged, sorted) into *in_maint, the
+ * rest into *ms.
+ */
 static int
 downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
-    int64_t now, int64_t *ms, long long *count)
+    int64_t now, const struct maint_occ *sp, size_t nsp, int64_t *ms,
+    int64_t *in_maint, long long *count)
 {
 	sqlite3_stmt	*st;
-	int64_t		 s, e;
+	int64_t		 s, e, m;
 	int		 rc;
 
-	*ms = 0;
+	*ms = *in_maint = 0;
 	*count = 0;
 	if (hi <= lo)
 		return DB_OK;
@@ -448,8 +467,11 @@ downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
 			e = sqlite3_column_int64(st, 1);
 		e = min64(e, hi);
 		(*count)++;
-		if (e > s)
-			*ms += e - s;
+		if (e <= s)
+			continue;
+		m = spans_overlap(sp, nsp, s, e);
+		*ms += e - s - m;
+		*in_maint += m;
 	}
 	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
 	sqlite3_reset(st);
@@ -463,6 +485,8 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 	struct agg	 a;
 	int64_t		 hstart, dstart, cut, lo, hi, down_ms, observed_ms;
 	int64_t		 maint_ms;
+	struct maint_occ *sp;
+	size_t		 nsp;
 	int		 own = 0, rc;
 
 	memset(st, 0, sizeof(*st));
@@ -472,11 +496,15 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 	st->avg_ms = -1.0;
 	st->min_ms = st->max_ms = -1;
 	st->p50_ms = st->p95_ms = st->p99_ms = -1;
+	if ((sp = malloc(MAINT_MAXSPANS * sizeof(*sp))) == NULL)
+		return DB_ERROR;
 
-	/* One read transaction: a consistent snapshot of all three reads. */
+	/* One read transaction: a consistent snapshot of all the reads. */
 	if (sqlite3_get_autocommit(db_handle(db))) {
-		if ((rc = db_exec(db, "BEGIN")) != 0)
+		if ((rc = db_exec(db, "BEGIN")) != 0) {
+			free(sp);
 			return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+		}
 		own = 1;
 	}
 
@@ -500,16 +528,17 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 	/* The observed time: from creation (or from) until to or now. */
 	lo = max64(from, created_at);
 	hi = min64(to, now);
-	if ((rc = downtime(db, monitor_id, lo, hi, now, &down_ms,
-	    &st->outages)) != DB_OK)
-		goto out;
 	/*
-	 * Maintenance windows (not yet built) will move the downtime that
-	 * falls inside them from down_ms to maint_ms, and take their
-	 * length out of the observed time.
+	 * Maintenance windows covering the monitor: the downtime inside
+	 * them goes to maint_ms instead of down_ms, and their time is not
+	 * observed time.
 	 */
-	maint_ms = 0;
-	observed_ms = hi - lo - maint_ms;
+	if ((rc = maint_spans(db, NULL, monitor_id, lo, hi, sp,
+	    MAINT_MAXSPANS, &nsp)) != DB_OK ||
+	    (rc = downtime(db, monitor_id, lo, hi, now, sp, nsp, &down_ms,
+	    &maint_ms, &st->outages)) != DB_OK)
+		goto out;
+	observed_ms = hi > lo ? hi - lo - spans_overlap(sp, nsp, lo, hi) : 0;
 
 	st->total = a.total;
 	st->up = a.up;
@@ -541,6 +570,144 @@ out:
 	if (own && db_exec(db, rc == DB_OK ? "COMMIT" : "ROLLBACK") != 0 &&
 	    rc == DB_OK)
 		rc = DB_ERROR;
+	free(sp);
+	return rc;
+}
+
+/* Add the day rows of STMT_DAYS_DAILY or _HOURLY over [lo, hi). */
+static int
+days_read(struct db *db, enum stmt which, const char *monitor_id,
+    int64_t lo, int64_t hi, int64_t start, int ndays, struct rollup_day *out)
+{
+	sqlite3_stmt	*st;
+	int64_t		 i;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[which])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor_id);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		i = (sqlite3_column_int64(st, 0) - start) / ROLLUP_DAY_MS;
+		if (i < 0 || i >= ndays)
+			continue;
+		out[i].total += sqlite3_column_int64(st, 1);
+		out[i].up += sqlite3_column_int64(st, 2);
+		out[i].degraded += sqlite3_column_int64(st, 3);
+		out[i].down += sqlite3_column_int64(st, 4);
+	}
+	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The part of [s, e) inside the merged, sorted spans. */
+static int64_t
+spans_overlap(const struct maint_occ *sp, size_t n, int64_t s, int64_t e)
+{
+	int64_t	 sum = 0, a, b;
+	size_t	 i;
+
+	for (i = 0; i < n && sp[i].start < e; i++) {
+		a = max64(s, sp[i].start);
+		b = min64(e, sp[i].end);
+		if (b > a)
+			sum += b - a;
+	}
+	return sum;
+}
+
+/*
+ * Spread the outages overlapping [lo, hi) over the days they touch, less
+ * their part inside the maintenance spans.
+ */
+static int
+days_downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
+    int64_t now, int64_t start, int ndays, const struct maint_occ *sp,
+    size_t nsp, struct rollup_day *out)
+{
+	sqlite3_stmt	*st;
+	int64_t		 s, e, i, ds, de;
+	int		 rc;
+
+	if (hi <= lo)
+		return DB_OK;
+	if ((st = db_stmt(db, sqls[STMT_OUTAGES])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor_id);
+	sqlite3_bind_int64(st, 2, lo);
+	sqlite3_bind_int64(st, 3, hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s = max64(sqlite3_column_int64(st, 0), lo);
+		e = sqlite3_column_type(st, 1) == SQLITE_NULL ? now :
+		    sqlite3_column_int64(st, 1);
+		e = min64(e, hi);
+		for (i = (s - start) / ROLLUP_DAY_MS; e > s && i < ndays;
+		    i++) {
+			ds = max64(s, start + i * ROLLUP_DAY_MS);
+			de = min64(e, start + (i + 1) * ROLLUP_DAY_MS);
+			if (de <= ds)
+				break;
+			out[i].down_ms += de - ds - spans_overlap(sp, nsp, ds,
+			    de);
+		}
+	}
+	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+rollup_days(struct db *db, const char *monitor_id, int64_t created_at,
+    int64_t from_day, int ndays, int64_t now, struct rollup_day *out)
+{
+	struct maint_occ	*sp = NULL;
+	size_t			 nsp = 0;
+	int64_t			 start, end, cut, lo, hi;
+	int			 rc, i;
+
+	if (ndays < 1 || ndays > ROLLUP_MAXDAYS)
+		return DB_ERROR;
+	start = floor_to(from_day, ROLLUP_DAY_MS);
+	end = start + ndays * ROLLUP_DAY_MS;
+	memset(out, 0, sizeof(*out) * (size_t)ndays);
+	for (i = 0; i < ndays; i++) {
+		out[i].day = start + i * ROLLUP_DAY_MS;
+		lo = max64(out[i].day, created_at);
+		hi = min64(out[i].day + ROLLUP_DAY_MS, now);
+		out[i].observed_ms = hi > lo ? hi - lo : 0;
+	}
+	if ((sp = malloc(MAINT_MAXSPANS * sizeof(*sp))) == NULL)
+		return DB_ERROR;
+
+	if ((rc = daily_end(db, monitor_id, &cut)) != DB_OK)
+		goto out;
+	cut = min64(max64(cut, start), end);
+	if (cut > start && (rc = days_read(db, STMT_DAYS_DAILY, monitor_id,
+	    start, cut, start, ndays, out)) != DB_OK)
+		goto out;
+	if (cut < end && (rc = days_read(db, STMT_DAYS_HOURLY, monitor_id,
+	    cut, end, start, ndays, out)) != DB_OK)
+		goto out;
+	lo = max64(start, created_at);
+	hi = min64(end, now);
+	if ((rc = maint_spans(db, NULL, monitor_id, lo, hi, sp,
+	    MAINT_MAXSPANS, &nsp)) != DB_OK)
+		goto out;
+	for (i = 0; i < ndays; i++)
+		out[i].maint_ms = spans_overlap(sp, nsp,
+		    max64(out[i].day, lo), min64(out[i].day + ROLLUP_DAY_MS,
+		    hi));
+	if ((rc = days_downtime(db, monitor_id, lo, hi, now, start, ndays,
+	    sp, nsp, out)) != DB_OK)
+		goto out;
+	for (i = 0; i < ndays; i++)
+		out[i].has_data = out[i].total > 0 || out[i].down_ms > 0 ||
+		    out[i].maint_ms > 0;
+	rc = DB_OK;
+out:
+	free(sp);
 	return rc;
 }
 

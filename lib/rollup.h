@@ -87,11 +87,14 @@ int	 rollup_add(struct db *, const char *monitor_id, int64_t at_ms,
  * rollups whose bucket starts in [floor_hour(from), to) (floor_day(from)
  * when from is more than ROLLUP_HOURLY_DAYS before now: then days that
  * have a daily row are read from it).  Downtime and outages come from
- * the outages table, an open outage running until now.
+ * the outages table, an open outage running until now; the part of it
+ * inside the monitor's maintenance windows is maintenance_s instead, and
+ * the windows' time is left out of the observed time (up to
+ * MAINT_MAXSPANS occurrences).
  *
  * has_data is 0 when nothing was observed (no check counted, no outage
- * in the window, or a window that ends before the monitor was created or
- * starts after now); then uptime_percent, downtime_s and maintenance_s
+ * in the window, or a window that ends before the monitor was created,
+ * starts after now or lies inside maintenance); then uptime_percent, downtime_s and maintenance_s
  * mean nothing and stats_json gives them as null.  Latency fields are -1
  * (avg_ms -1.0) when samples is 0.
  */
@@ -103,8 +106,9 @@ struct stats {
 	long		 min_ms, max_ms, p50_ms, p95_ms, p99_ms;
 	double		 downtime_s;
 	/*
-	 * Downtime inside maintenance windows: excluded from downtime_s and
-	 * from the observed time.  Always 0 until maintenance windows exist.
+	 * Downtime inside the monitor's maintenance windows
+	 * (lib/maintenance.h, maint_spans): not in downtime_s; the windows'
+	 * time is not observed time either.
 	 */
 	double		 maintenance_s;
 	long long	 outages;	/* outages overlapping the window */
@@ -126,6 +130,37 @@ int	 rollup_stats(struct db *, const char *monitor_id, int64_t created_at,
  * Caller owns the result; NULL when out of memory.
  */
 cJSON	*stats_json(const struct stats *);
+
+/* One UTC day of a monitor, for the status pages' daily bars. */
+struct rollup_day {
+	int64_t		 day;		/* the day's start, ms */
+	long long	 total, up, degraded, down;	/* checks counted */
+	/* The part of the day after the monitor's creation and before now,
+	 * the maintenance time inside it (lib/maintenance.h, maint_spans)
+	 * and the outage time inside it outside maintenance. */
+	int64_t		 observed_ms;
+	int64_t		 maint_ms;
+	int64_t		 down_ms;
+	int		 has_data;	/* a check counted, downtime or
+					 * maintenance */
+};
+
+#define ROLLUP_MAXDAYS	400	/* days rollup_days answers at once */
+
+/*
+ * Fill out[0..ndays) (1..ROLLUP_MAXDAYS) for monitor_id, created at
+ * created_at: out[i] is the UTC day starting from_day (rounded down to a
+ * day) plus i days.  Counts come from rollups_daily for the days up to
+ * the monitor's newest daily row and from rollups_hourly after it (as
+ * rollup_stats reads them), downtime from the outages table, an open
+ * outage running until now, less the part of it inside the monitor's
+ * maintenance windows (maint_spans), which is counted in maint_ms.  One
+ * read transaction; never raw results.
+ * Returns DB_OK, DB_BUSY or DB_ERROR (also for a bad ndays).
+ */
+int	 rollup_days(struct db *, const char *monitor_id, int64_t created_at,
+	    int64_t from_day, int ndays, int64_t now, struct rollup_day *out)
+	    WUR;
 
 /*
  * Build or refresh the daily row of every (monitor, completed UTC day)

@@ -1,7 +1,8 @@
 /*
  * The router: a family's table of {method, pattern, scope, handler}.
  * Matching is by path segment; "{prefix}" segments match ids of that
- * type and are captured.  The scope of the matched route is what the
+ * type, "{*name}" segments a bounded slug or token, and both are
+ * captured (see segment()).  The scope of the matched route is what the
  * serve loop checks, so no handler can forget it.
  */
 #include <stdio.h>
@@ -9,31 +10,54 @@
 
 #include "uptime.h"
 
+/* The characters a "{*name}" capture accepts. */
+#define GENERIC_CHARS	"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"abcdefghijklmnopqrstuvwxyz_-"
+
 /*
- * Compare one pattern segment [p, pend) with one path segment [s, send).
- * Returns 1 on a match (capturing an id into out), 0 otherwise.
+ * Compare one pattern segment [p, p + plen) with one path segment
+ * [s, s + slen).  A pattern segment is a literal, or a capture ("{prefix}"
+ * for an id of that type, "{*name}" for 1 to REQ_MAXARG - 1 characters of
+ * GENERIC_CHARS) followed by an optional literal suffix ("{cmp}.svg").
+ * Returns 1 on a match (the capture, if any, copied into out, which holds
+ * REQ_MAXARG bytes), 0 otherwise.
  */
 static int
 segment(const char *p, size_t plen, const char *s, size_t slen,
     char *out, int *captured)
 {
-	char	 prefix[32], id[ID_MAX];
+	const char	*close;
+	char		 prefix[32], arg[REQ_MAXARG];
+	size_t		 clen, sufflen;
 
 	*captured = 0;
-	if (plen >= 2 && p[0] == '{' && p[plen - 1] == '}') {
-		if (plen - 2 >= sizeof(prefix) || slen >= sizeof(id))
+	if (plen < 2 || p[0] != '{' ||
+	    (close = memchr(p, '}', plen)) == NULL)
+		return plen == slen && memcmp(p, s, slen) == 0;
+	clen = (size_t)(close - p) + 1;
+	sufflen = plen - clen;
+	if (slen <= sufflen ||
+	    memcmp(s + slen - sufflen, close + 1, sufflen) != 0)
+		return 0;
+	slen -= sufflen;
+	if (slen >= sizeof(arg))
+		return 0;
+	memcpy(arg, s, slen);
+	arg[slen] = '\0';
+	if (p[1] == '*') {
+		if (strspn(arg, GENERIC_CHARS) != slen)
 			return 0;
-		memcpy(prefix, p + 1, plen - 2);
-		prefix[plen - 2] = '\0';
-		memcpy(id, s, slen);
-		id[slen] = '\0';
-		if (!id_valid(id, prefix))
+	} else {
+		if (clen - 2 >= sizeof(prefix))
 			return 0;
-		strcpy(out, id);
-		*captured = 1;
-		return 1;
+		memcpy(prefix, p + 1, clen - 2);
+		prefix[clen - 2] = '\0';
+		if (!id_valid(arg, prefix))
+			return 0;
 	}
-	return plen == slen && memcmp(p, s, slen) == 0;
+	memcpy(out, arg, slen + 1);
+	*captured = 1;
+	return 1;
 }
 
 /* Does path match pattern?  Captures into r->argbuf. */

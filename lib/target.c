@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netdb.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -279,4 +280,65 @@ out:
 	if (rc != 0 && err != NULL && errlen > 0)
 		snprintf(err, errlen, "%s", msg);
 	return rc;
+}
+
+int
+target_name_private(const char *name)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	char		 host[256];
+	size_t		 n;
+	int		 refused = 0;
+
+	snprintf(host, sizeof(host), "%s", name);
+	n = strlen(host);
+	if (n > 1 && host[0] == '[' && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	n = strlen(host);
+	if (strcasecmp(host, "localhost") == 0 || (n > 10 &&
+	    strcasecmp(host + n - 10, ".localhost") == 0))
+		return 1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST;
+	if (getaddrinfo(host, NULL, &hints, &res) == 0) {
+		for (ai = res; ai != NULL; ai = ai->ai_next)
+			if (!target_addr_allowed(ai->ai_addr, 0))
+				refused = 1;
+		freeaddrinfo(res);
+	}
+	return refused;
+}
+
+int
+target_url_private(const char *url)
+{
+	CURLU	*u;
+	char	*host = NULL;
+	int	 refused = 0;
+
+	if ((u = curl_url()) == NULL)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		refused = target_name_private(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return refused;
+}
+
+int
+target_url_acceptable(const char *url, int allow_private, char *err,
+    size_t errlen)
+{
+	if (target_url_check(url, err, errlen) == -1)
+		return -1;
+	if (!allow_private && target_url_private(url)) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "points to a private or loopback "
+			    "address, which this server does not reach");
+		return -1;
+	}
+	return 0;
 }

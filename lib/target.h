@@ -51,4 +51,25 @@ int	target_addr_allowed(const struct sockaddr *sa, int allow_private);
 int	target_url_check(const char *url, char *err, size_t errlen)
 	    __attribute__((warn_unused_result));
 
+/*
+ * Validation-time checks, without resolving anything: 1 when the host
+ * name is "localhost", ends in ".localhost", or is an IP literal (in
+ * brackets or not) that target_addr_allowed() refuses without
+ * allow_private; else 0.  target_url_private() does the same for the
+ * host of a URL (0 when the URL cannot be parsed).  Used to refuse such
+ * targets when a monitor or an alert channel is saved; names are
+ * checked again at every connection.
+ */
+int	target_name_private(const char *host);
+int	target_url_private(const char *url);
+
+/*
+ * A URL a user gives for a target (a monitor, an alert channel), as it
+ * is checked when saved: target_url_check(), then, without
+ * allow_private, target_url_private().  0, or -1 with a message for the
+ * user in err.
+ */
+int	target_url_acceptable(const char *url, int allow_private, char *err,
+	    size_t errlen) __attribute__((warn_unused_result));
+
 #endif /* TARGET_H */

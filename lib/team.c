@@ -9,6 +9,7 @@
 enum stmt {
 	STMT_INSERT,
 	STMT_GET,
+	STMT_SET_NAME,
 	STMT__MAX
 };
 
@@ -17,6 +18,8 @@ static const char *const sqls[STMT__MAX] = {
 	"INSERT INTO teams (id, name, created_at) VALUES (?, ?, ?)",
 	/* STMT_GET */
 	"SELECT id, name, created_at FROM teams WHERE id = ?",
+	/* STMT_SET_NAME */
+	"UPDATE teams SET name = ? WHERE id = ?",
 };
 
 int
@@ -54,6 +57,18 @@ team_get(struct db *db, const char *id, struct team *t)
 		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
 	sqlite3_reset(st);
 	return rc;
+}
+
+int
+team_set_name(struct db *db, const struct team *t)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_SET_NAME])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, t->name);
+	db_bind_text(st, 2, t->id);
+	return db_exec_one(st);
 }
 
 cJSON *

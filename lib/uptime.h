@@ -29,6 +29,7 @@
 #define REQ_MAXPARAMS	32		/* query parameters */
 #define REQ_MAXPATH	2048		/* path length */
 #define REQ_MAXPATHARGS	4		/* {id} captures per route */
+#define REQ_MAXARG	64		/* a captured segment, NUL included */
 #define REQID_MAX	64		/* X-Request-Id length */
 #define ID_RANDLEN	20		/* random characters of an id */
 #define ID_MAX		40		/* buffer for any id */
@@ -71,6 +72,8 @@ struct config {
 	char	 dns_servers[256];	/* UPTIME_DNS_SERVERS, "" = system */
 	char	 ca_file[1024];		/* UPTIME_CA_FILE, "" = system CAs */
 	long	 invite_ttl;		/* UPTIME_INVITE_TTL_SECONDS */
+	char	 pagerduty_url[512];	/* UPTIME_PAGERDUTY_URL */
+	char	 telegram_url[512];	/* UPTIME_TELEGRAM_URL, no trailing / */
 };
 
 extern struct config cfg;
@@ -161,11 +164,21 @@ void		 db_rollback(struct db *);
 int		 db_in_tx(struct db *);
 /* Step a statement that returns no rows; DB_* code. */
 int		 db_exec_stmt(sqlite3_stmt *);
+/* The same for a change of one row: DB_NOTFOUND when none changed. */
+int		 db_exec_one(sqlite3_stmt *);
+/*
+ * Step a query of at most one row: row(st, out) reads it.  DB_OK,
+ * DB_NOTFOUND or an error code; the statement is reset.
+ */
+int		 db_step_one(sqlite3_stmt *,
+		    void (*row)(sqlite3_stmt *, void *), void *out);
 /* Map an sqlite3 result code to a DB_* code. */
 int		 db_rc(int sqlite_rc);
 /* Bind helpers: a NULL string or a 0 time binds SQL NULL. */
 void		 db_bind_text(sqlite3_stmt *, int, const char *);
 void		 db_bind_time(sqlite3_stmt *, int, int64_t);
+/* Bind the unformatted JSON text of a tree; 0, or -1 out of memory. */
+int		 db_bind_json(sqlite3_stmt *, int, const cJSON *) WUR;
 /* Copy a text column into out (outlen bytes), "" for NULL. */
 void		 db_col_text(sqlite3_stmt *, int, char *out, size_t outlen);
 /* Run "PRAGMA wal_checkpoint(TRUNCATE)" etc.; 0 or -1. */
@@ -236,6 +249,8 @@ int	 json_time(const cJSON *obj, const char *name, int flags,
 	    struct verrs *, int64_t *out, int *isnull);
 /* Count UTF-8 characters of s; -1 if s is not valid UTF-8. */
 long	 utf8_chars(const char *s);
+/* The index of s (may be NULL) in names[0..n), or -1: enum values by name. */
+int	 str_index(const char *const *names, int n, const char *s);
 
 /* Add a string or null (for NULL or "") member. */
 void	 json_add_str(cJSON *, const char *name, const char *value);
@@ -263,8 +278,8 @@ struct req {
 	size_t		 bodylen;
 	char		 remote_addr[IP_MAX];
 	char		 request_id[REQID_MAX + 1];
-	const char	*args[REQ_MAXPATHARGS];	/* {id} captures */
-	char		 argbuf[REQ_MAXPATHARGS][ID_MAX];
+	const char	*args[REQ_MAXPATHARGS];	/* {id}, {*name} captures */
+	char		 argbuf[REQ_MAXPATHARGS][REQ_MAXARG];
 	int64_t		 now;
 
 	/* Set by authentication. */
@@ -304,6 +319,15 @@ int		 req_parse_query(struct req *, const char *allowed) WUR;
 /* A query parameter's decoded value, or NULL. */
 const char	*req_query(struct req *, const char *name);
 
+/* ---- one instance of a background program (lock.c) ---- */
+
+/*
+ * Take the exclusive lock "$UPTIME_DB.<name>.lock" without waiting: 1
+ * taken (held until the process ends), 0 held by another process, -1 an
+ * error (message in err).
+ */
+int	 lock_take(const char *name, char *err, size_t errlen);
+
 /* ---- rate limits (ratelimit.c) ---- */
 
 /* Map the shared counter table at path (created 0600 if missing). */
@@ -337,12 +361,16 @@ int	 idem_prune(struct db *, int64_t now);
 
 #define ROUTE_BODY	0x01	/* takes a JSON object body */
 #define ROUTE_NOTX	0x02	/* writes, but manages its own transactions */
+#define ROUTE_RAWBODY	0x04	/* takes any body, as bytes (heartbeat pings) */
 
 /*
- * One route.  pattern segments are literals or "{prefix}", which matches
- * an id "<prefix>_…" and captures it in req->args.  query lists the
- * allowed query parameters, comma-separated ("" for none).  action names
- * the audit event of a successful write ("api_key.created").
+ * One route.  pattern segments are literals, "{prefix}", which matches
+ * an id "<prefix>_…", or "{*name}", which matches 1 to REQ_MAXARG - 1
+ * characters of [A-Za-z0-9_-] (a slug, a token: the handler checks the
+ * exact shape).  A capture may be followed by a literal suffix in the
+ * same segment ("{cmp}.svg").  Captures go to req->args in order.  query
+ * lists the allowed query parameters, comma-separated ("" for none).
+ * action names the audit event of a successful write ("api_key.created").
  */
 struct route {
 	const char	*method;
@@ -381,6 +409,8 @@ int	 resp_data(struct req *, int status, cJSON *data);
 /* A list page: envelope with meta.pagination, Link when next != NULL. */
 int	 resp_list(struct req *, cJSON *items, const char *next, int perpage);
 int	 resp_empty(struct req *, int status);
+/* A text/plain answer (a heartbeat ping's "OK"). */
+int	 resp_text(struct req *, int status, const char *text);
 /* RFC 9457 problem details; returns 0 so handlers can return it. */
 int	 resp_problem(struct req *, int status, const char *code,
 	    const char *fmt, ...) PRINTF(4, 5);

@@ -10,6 +10,13 @@
 #    checks were due to the time the pass started them.
 # 2. Stats: a 30-day stats answer from rollups against the same figures
 #    computed from raw rows (tests/bench/bench_stats.c).
+# 3. and 4. With wrk and tests/bench/hello.c: an authenticated list, and
+#    heartbeat pings, each against a bare FastCGI "OK" under the same
+#    lighttpd (BENCH_SECONDS each, default 5; BENCH_PING_TOKENS, default
+#    5000 heartbeats to spread the pings over).
+# 5. The public status page /status/{slug} (5 components, 90 days of
+#    daily rollups, an open incident), and its 304 for a matching
+#    If-None-Match, against the same hello.
 #
 # Sizes: BENCH_SIZES (default "1000 10000"), concurrency BENCH_CONC
 # (default 64).  Loopback only; everything started here is stopped here.
@@ -120,7 +127,7 @@ if [ -x "$build/bench/hello" ] && command -v wrk >/dev/null 2>&1; then
 	mkdir -p "$api/empty"
 	aport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	export UPTIME_DB="$api/uptime.db" UPTIME_SECRET_FILE="$api/secret"
-	export UPTIME_RATE_LIMIT=100000000
+	export UPTIME_RATE_LIMIT=1000000
 	"$build/bin/uptime-admin" init 2>/dev/null
 	ateam=$("$build/bin/uptime-admin" team create bench)
 	akey=$("$build/bin/uptime-admin" key create --team "$ateam" --name bench --scopes all)
@@ -161,6 +168,136 @@ CONF
 		printf "%-34s %10.0f req/s\n", "FastCGI hello", h;
 		printf "%-34s %10.0f req/s\n", "GET /v1/monitors (50, with key)", l;
 		printf "%-34s %10.2f (aim: 0.8 or more)\n", "ratio", l / h }'
+	# 4. Heartbeat pings under the same lighttpd: GET /v1/ping/{token},
+	#    each one lookup and one write transaction, spread over
+	#    BENCH_PING_TOKENS heartbeats (default 5000, so that no token
+	#    reaches its 60 pings a minute), against the same hello.
+	if [ -x "$build/cgi-bin/ping.fcgi" ]; then
+		echo
+		echo "== heartbeat pings: GET /v1/ping/{token} against the bare FastCGI hello"
+		# Heartbeats inserted with SQL as the API stores them (the API
+		# would take a while for 5000).
+		python3 - "${BENCH_PING_TOKENS:-5000}" "$ateam" "$(ms)" "$api/tokens" <<'PY' | sqlite3 "$UPTIME_DB"
+import sys, random, string
+n, team, now, out = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+al = string.digits + string.ascii_letters
+rnd = random.SystemRandom()
+cfg = '{"schedule":null,"timezone":null,"gracePeriodSeconds":300}'
+toks = []
+print("BEGIN;")
+for i in range(n):
+    mid = "mon_" + "".join(rnd.choice(al) for _ in range(20))
+    tok = "".join(rnd.choice(al) for _ in range(32))
+    toks.append(tok)
+    exp = now + 3600 * 1000
+    print("INSERT INTO monitors (id, team_id, name, type, interval_s, "
+          "timeout_s, confirmations, config, next_check_at, ping_token, "
+          "ping_expected_at, created_at, updated_at) VALUES ('%s','%s',"
+          "'hb%d','heartbeat',3600,10,1,'%s',%d,'%s',%d,%d,%d);"
+          % (mid, team, i, cfg, exp + 300000, tok, exp, now, now))
+print("COMMIT;")
+open(out, "w").write("\n".join(toks) + "\n")
+PY
+		cat > "$api/ping.lua" <<LUA
+local tokens = {}
+for line in io.lines("$api/tokens") do tokens[#tokens + 1] = line end
+local threads = 0
+function setup(thread)
+	thread:set("first", threads * 2503)
+	threads = threads + 1
+end
+function init(args)
+	n = first
+end
+function request()
+	n = n + 1
+	return wrk.format("GET", "/v1/ping/" .. tokens[n % #tokens + 1])
+end
+LUA
+		# Also the CPU time this lighttpd's workers of each program spent
+		# per request (user + system, from /proc): a figure a busy
+		# machine disturbs much less than requests a second.
+		ticks() {
+			for p in $(pgrep -P "$apid" -f "$1"); do
+				awk '{ print $14 + $15 }' "/proc/$p/stat"
+			done | awk '{ s += $1 } END { print s + 0 }'
+		}
+		measure() {	# program pattern, then wrk's arguments
+			pat=$1; shift
+			t0=$(ticks "$pat")
+			out=$(wrk -t2 -c16 -d"${BENCH_SECONDS:-5}"s "$@")
+			t1=$(ticks "$pat")
+			echo "$out" | awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '
+			    /requests in/ { n = $1 } /Requests\/sec/ { r = $2 }
+			    /Non-2xx/ { bad = $NF }
+			    END { printf "%s %.3f %d\n", r, n ? t * 1000 / hz / n : 0, bad }'
+		}
+		set -- $(measure bench/hello "http://127.0.0.1:$aport/hello")
+		hello=$1 hcpu=$2
+		set -- $(measure cgi-bin/ping.fcgi -s "$api/ping.lua" "http://127.0.0.1:$aport/")
+		pings=$1 pcpu=$2 bad=$3
+		rows=$(sqlite3 "$UPTIME_DB" "SELECT count(*) FROM pings")
+		awk -v h="$hello" -v p="$pings" -v hc="$hcpu" -v pc="$pcpu" \
+		    -v bad="$bad" -v rows="$rows" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+			printf "%-34s %10.0f req/s   %.3f ms CPU a request\n", "FastCGI hello", h, hc;
+			printf "%-34s %10.0f req/s   %.3f ms CPU a request\n", "GET /v1/ping/{token}", p, pc;
+			printf "%-34s %10.2f (aim: 0.5 or more)\n", "ratio", p / h;
+			printf "(%d pings recorded, %d answers not 200; load average %s)\n", rows, bad, load }'
+	fi
+	# 5. The public status page people read: HTML from the page, its
+	#    components' monitors, 90 days of bars from the rollups and the
+	#    incidents, no key; then the same with a matching If-None-Match.
+	if [ -x "$build/cgi-bin/status-pages.fcgi" ]; then
+		echo
+		echo "== public status page: GET /status/{slug} against the bare FastCGI hello"
+		comps=
+		j=0
+		while [ $j -lt 5 ]; do
+			mid=$(curl -sf "http://127.0.0.1:$aport/v1/monitors" \
+			    -H "Authorization: Bearer $akey" -H "Content-Type: application/json" \
+			    -d "{\"name\":\"Service $j\",\"url\":\"https://example.com/s$j\"}" |
+			    sed -e 's/^{"data":{"id":"\([^"]*\)".*/\1/')
+			comps="$comps${comps:+,}{\"monitorId\":\"$mid\",\"group\":\"Group $((j % 2))\"}"
+			# 90 days of daily rollups and an outage, as the checker
+			# and the maintainer would have left them.
+			python3 - "$mid" "$(ms)" <<'PY' | sqlite3 "$UPTIME_DB"
+import sys
+mid, now = sys.argv[1], int(sys.argv[2])
+day = 86400000
+today = now - now % day
+print("BEGIN;")
+print("UPDATE monitors SET created_at = %d, status = 'up', last_checked_at = %d "
+      "WHERE id = '%s';" % (today - 100 * day, now, mid))
+for d in range(1, 91):
+    print("INSERT INTO rollups_daily (monitor_id, bucket, total, up) "
+          "VALUES ('%s', %d, 1440, 1440);" % (mid, today - d * day))
+print("INSERT INTO outages (id, monitor_id, started_at, ended_at) VALUES "
+      "('out_%s', '%s', %d, %d);" % (mid[4:], mid, today - 3 * day,
+      today - 3 * day + 1800000))
+print("COMMIT;")
+PY
+			j=$((j + 1))
+		done
+		sid=$(curl -sf "http://127.0.0.1:$aport/v1/status-pages" \
+		    -H "Authorization: Bearer $akey" -H "Content-Type: application/json" \
+		    -d "{\"name\":\"Bench\",\"slug\":\"bench\",\"components\":[$comps]}" |
+		    sed -e 's/^{"data":{"id":"\([^"]*\)".*/\1/')
+		curl -sf -o /dev/null "http://127.0.0.1:$aport/v1/status-pages/$sid/incidents" \
+		    -H "Authorization: Bearer $akey" -H "Content-Type: application/json" \
+		    -d '{"title":"Slow responses","impact":"minor","message":"Looking into it."}'
+		purl="http://127.0.0.1:$aport/status/bench"
+		size=$(curl -sf "$purl" | wc -c)
+		etag=$(curl -sfI "$purl" | awk -F': ' 'tolower($1) == "etag" { sub(/\r$/, "", $2); print $2 }')
+		hello=$(rps "http://127.0.0.1:$aport/hello")
+		page=$(rps "$purl")
+		notmod=$(rps -H "If-None-Match: $etag" "$purl")
+		awk -v h="$hello" -v p="$page" -v n="$notmod" -v size="$size" 'BEGIN {
+			printf "%-34s %10.0f req/s\n", "FastCGI hello", h;
+			printf "%-34s %10.0f req/s   (%d bytes of HTML)\n",
+			    "GET /status/{slug}", p, size;
+			printf "%-34s %10.0f req/s\n", "  the same, 304 (If-None-Match)", n;
+			printf "%-34s %10.2f (304: %.2f)\n", "ratio", p / h, n / h }'
+	fi
 	kill $apid 2>/dev/null || true
 	wait $apid 2>/dev/null || true
 fi

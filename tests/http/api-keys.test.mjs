@@ -34,7 +34,7 @@ describe('POST /v1/api-keys', () => {
     const d = assertOk(res, 201);
     assertKeyObject(d, { withSecret: true });
     const loc = res.headers.get('location');
-    assert.ok(loc === `/v1/api-keys/${d.id}` || loc === `${srv.baseUrl}/v1/api-keys/${d.id}`,
+    assert.ok(loc === `${srv.mount}/v1/api-keys/${d.id}` || loc === `${srv.baseUrl}/v1/api-keys/${d.id}`,
       `Location ${loc}`);
     assert.equal(d.name, 'ci deploy');
     assert.deepEqual([...d.scopes].sort(), ['monitors:read', 'monitors:write']);
@@ -376,7 +376,7 @@ describe('pagination', () => {
         const u = new URL(next, srv.baseUrl);
         assert.equal(u.searchParams.get('cursor'), pg.next);
         assert.equal(u.searchParams.get('perPage'), '3');
-        assert.equal(u.pathname, '/v1/api-keys');
+        assert.equal(u.pathname, `${srv.mount}/v1/api-keys`);
         url = u.pathname + u.search;
       }
       assert.ok(pages < 10);

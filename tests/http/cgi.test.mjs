@@ -171,6 +171,27 @@ describe('plain CGI', () => {
     assert.equal(r.json.code, 'body_too_large');
   });
 
+  it('a refused body is still read to its end, so that gateways pass the answer on (fcgiwrap)', async () => {
+    // 401 before the body matters, and 413 past 1 MiB: stdin is read
+    // anyway, or the write of a body larger than a pipe holds fails.
+    for (const [key, size, status] of [['uptime_bad', 300 * 1024, 401], [admin, (1 << 20) + 100, 413]]) {
+      const data = Buffer.alloc(size, 'x');
+      let wrote = 0;
+      const r = await new Promise((resolve, reject) => {
+        const e = { ...inst.env, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'POST', REQUEST_URI: '/v1/api-keys',
+          HTTP_AUTHORIZATION: `Bearer ${key}`, CONTENT_TYPE: 'application/json', CONTENT_LENGTH: String(size), REMOTE_ADDR: '192.0.2.7' };
+        const child = spawn(PROGRAM, [], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
+        const out = [];
+        child.stdout.on('data', (d) => out.push(d));
+        child.stdin.on('error', reject);
+        child.on('close', () => resolve(parse(Buffer.concat(out))));
+        child.stdin.end(data, () => { wrote = size; });
+      });
+      assert.equal(r.status, status, r.raw.slice(0, 300));
+      assert.equal(wrote, size, 'the program stopped reading before the end of the body');
+    }
+  });
+
   it('a bad CONTENT_LENGTH is 400', async () => {
     for (const cl of ['abc', '-5', '12abc', '99999999999999999999999']) {
       const r = await cgi({ method: 'POST', uri: '/v1/api-keys', body: '{}', contentLength: cl });

@@ -20,7 +20,8 @@
 //
 // For each route the test also checks: the query parameters are exactly the
 // route's allowed list; a request body is documented exactly on ROUTE_BODY
-// routes, closed with additionalProperties: false; the responses include
+// routes, closed with additionalProperties: false (ROUTE_RAWBODY routes may
+// document an optional body that is not JSON); the responses include
 // every status of the handler's comment and the ones every route can give
 // (400 bad_query, 401/403 when keyed, 404, 405, 429, 500, 503, and 413/415
 // with a body), errors as application/problem+json ProblemDetails, with the
@@ -231,11 +232,18 @@ function scopeOf(sym) {
   return { kind: 'scope', name: `${m[1].toLowerCase().replace(/_/g, '-')}:${m[2].toLowerCase()}` };
 }
 
+// A "{*name}" segment (a slug or a token, not an id) keeps its name:
+//   /status/{*slug}/badge/{cmp}.svg -> /status/{slug}/badge/{id}.svg
+// and its path parameter is a required string with a pattern of its own.
 function openapiPath(pattern) {
   const caps = [...pattern.matchAll(/\{([a-z0-9]+)\}/g)];
   const params = [];
   let i = 0;
-  const p = pattern.replace(/\{([a-z0-9]+)\}/g, (_, prefix) => {
+  const p = pattern.replace(/\{(\*?)([a-zA-Z0-9]+)\}/g, (_, star, prefix) => {
+    if (star) {
+      params.push({ name: prefix, prefix: null });
+      return `{${prefix}}`;
+    }
     const name = ++i === caps.length ? 'id' : `${prefix}Id`;
     params.push({ name, prefix });
     return `{${name}}`;
@@ -293,6 +301,7 @@ function loadRoutes() {
         action: action === 'NULL' ? null : action.slice(1, -1),
         query: query.split(',').map((q) => q.trim()).filter(Boolean),
         body: /\bROUTE_BODY\b/.test(flags),
+        rawBody: /\bROUTE_RAWBODY\b/.test(flags),
         ...openapiPath(pattern),
         key: `${method} ${openapiPath(pattern).path}`,
       });
@@ -454,6 +463,11 @@ describe('docs/openapi.yaml against the route tables of cgi-bin/*.c', () => {
         const want = `^${prefix}_[0-9A-Za-z]{20}$`;
         if (!p) { diffs.push(`${r.key}: no path parameter "${name}"`); continue; }
         if (p.required !== true) diffs.push(`${r.key}: path parameter ${name} must be required`);
+        if (prefix === null) {
+          if (p.schema?.type !== 'string' || typeof p.schema?.pattern !== 'string')
+            diffs.push(`${r.key}: path parameter ${name} must be {type: string, pattern: ...}`);
+          continue;
+        }
         if (p.schema?.type !== 'string' || p.schema?.pattern !== want)
           diffs.push(`${r.key}: path parameter ${name} must be {type: string, pattern: "${want}"}`);
       }
@@ -475,7 +489,11 @@ describe('docs/openapi.yaml against the route tables of cgi-bin/*.c', () => {
       const { op } = ops.get(r.key);
       const rb = resolve(op.requestBody);
       if (!r.body) {
-        if (rb) diffs.push(`${r.key}: documents a request body but the route has no ROUTE_BODY flag`);
+        // ROUTE_RAWBODY (heartbeat pings): an optional body of any bytes.
+        if (rb && r.rawBody) {
+          if (rb.required === true || rb.content?.['application/json'])
+            diffs.push(`${r.key}: a ROUTE_RAWBODY body is optional and not JSON`);
+        } else if (rb) diffs.push(`${r.key}: documents a request body but the route has no ROUTE_BODY flag`);
         continue;
       }
       const schema = rb?.content?.['application/json']?.schema;
@@ -510,8 +528,14 @@ describe('docs/openapi.yaml against the route tables of cgi-bin/*.c', () => {
           const s = resolve(resp?.content?.['application/problem+json']?.schema);
           if (s !== resolve({ $ref: '#/components/schemas/ProblemDetails' }))
             diffs.push(`${r.key} ${c}: must be application/problem+json with the ProblemDetails schema`);
-        } else if (c === '204') {
-          if (resp?.content) diffs.push(`${r.key} 204: must have no content`);
+        } else if (c === '204' || c === '304') {
+          if (resp?.content) diffs.push(`${r.key} ${c}: must have no content`);
+        } else if (r.scope.kind === 'public' && !resp?.content?.['application/json']) {
+          // A public page for people or feed readers (HTML, SVG, Atom,
+          // text): one media type with a string schema.
+          const types = Object.keys(resp?.content ?? {});
+          if (types.length !== 1 || resolve(resp.content[types[0]].schema)?.type !== 'string')
+            diffs.push(`${r.key} ${c}: a public non-JSON answer needs one media type with a string schema`);
         } else {
           const s = resolve(resp?.content?.['application/json']?.schema);
           if (!s?.properties?.data || !s?.properties?.meta || !(s.required ?? []).includes('data'))

@@ -16,6 +16,8 @@ static const char *const all_vars[] = {
 	"UPTIME_CORS_ORIGINS", "UPTIME_RATE_LIMIT", "UPTIME_RETENTION_DAYS",
 	"UPTIME_MAX_KEYS", "UPTIME_AUDIT_RETENTION_DAYS",
 	"UPTIME_CHECK_CONCURRENCY", "UPTIME_DNS_SERVERS", "UPTIME_CA_FILE",
+	"UPTIME_INVITE_TTL_SECONDS", "UPTIME_PAGERDUTY_URL",
+	"UPTIME_TELEGRAM_URL",
 };
 
 static void
@@ -89,6 +91,7 @@ test_defaults(void)
 	CHECK_INT(cfg.check_concurrency, 64);
 	CHECK_STR(cfg.dns_servers, "");
 	CHECK_STR(cfg.ca_file, "");
+	CHECK_INT(cfg.invite_ttl, 604800);	/* API.md: 7 days */
 }
 
 static void
@@ -160,6 +163,7 @@ test_numbers_negative(void)
 		{ "UPTIME_MAX_KEYS", "0", "10001" },
 		{ "UPTIME_AUDIT_RETENTION_DAYS", "0", "3651" },
 		{ "UPTIME_CHECK_CONCURRENCY", "0", "4097" },
+		{ "UPTIME_INVITE_TTL_SECONDS", "59", "2592001" },
 	};
 	static const char *const junk[] = {
 		"abc", "-1", "12x", "1.5", "1e3", "0x10", "99999999999999999999",
@@ -178,6 +182,10 @@ test_numbers_negative(void)
 	CHECK_INT(cfg.rate_limit, 1000000);
 	CHECK_INT(load_with("UPTIME_CHECK_CONCURRENCY", "1"), 0);
 	CHECK_INT(cfg.check_concurrency, 1);
+	CHECK_INT(load_with("UPTIME_INVITE_TTL_SECONDS", "60"), 0);
+	CHECK_INT(cfg.invite_ttl, 60);
+	CHECK_INT(load_with("UPTIME_INVITE_TTL_SECONDS", "2592000"), 0);
+	CHECK_INT(cfg.invite_ttl, 2592000);
 }
 
 static void
@@ -231,7 +239,6 @@ test_strings_too_long(void)
 		{ "UPTIME_SECRET_FILE", sizeof(cfg.secret_file), "/" },
 		{ "UPTIME_PUBLIC_URL", sizeof(cfg.public_url), "https://" },
 		{ "UPTIME_SMTP_URL", sizeof(cfg.smtp_url), "smtp://" },
-		{ "UPTIME_MAIL_FROM", sizeof(cfg.mail_from), "x@" },
 		{ "UPTIME_CORS_ORIGINS", sizeof(cfg.cors_origins), "https://" },
 		{ "UPTIME_DNS_SERVERS", sizeof(cfg.dns_servers), "1" },
 		{ "UPTIME_CA_FILE", sizeof(cfg.ca_file), "/" },
@@ -283,6 +290,49 @@ test_public_url_without_host(void)
 	REFUSED("UPTIME_PUBLIC_URL", "https:///example.com");
 }
 
+/*
+ * UPTIME_SMTP_URL is empty or smtp:// or smtps:// with a host;
+ * UPTIME_MAIL_FROM an address or "Name <address>", at most 255 bytes.
+ * Neither message repeats the URL, which may hold a password.
+ */
+static void
+test_mail_vars(void)
+{
+	char	 v[300], err[512];
+	size_t	 n;
+
+	CHECK_INT(load_with("UPTIME_SMTP_URL", "smtps://u:p@mail.example:465"),
+	    0);
+	CHECK_INT(load_with("UPTIME_SMTP_URL", "smtp://127.0.0.1:2525/ehlo"),
+	    0);
+	REFUSED("UPTIME_SMTP_URL", "mail.example.com");
+	REFUSED("UPTIME_SMTP_URL", "http://mail.example.com");
+	REFUSED("UPTIME_SMTP_URL", "smtp://");
+	REFUSED("UPTIME_SMTP_URL", "smtp:///x");
+	REFUSED("UPTIME_SMTP_URL", "smtp://a b");
+	clear_env();
+	setenv("UPTIME_SMTP_URL", "smtp://user:s3cr3t@host\n", 1);
+	CHECK_INT(config_load(err, sizeof(err)), -1);
+	CHECK(strstr(err, "s3cr3t") == NULL);
+	clear_env();
+
+	CHECK_INT(load_with("UPTIME_MAIL_FROM", "Uptime <Ops@Example.com>"), 0);
+	CHECK_STR(cfg.mail_from, "Uptime <Ops@Example.com>");
+	REFUSED("UPTIME_MAIL_FROM", "");
+	REFUSED("UPTIME_MAIL_FROM", "nobody");
+	REFUSED("UPTIME_MAIL_FROM", "Uptime <ops@example.com");
+	REFUSED("UPTIME_MAIL_FROM", "a@b.c\r\nBcc: x@y.z");
+	/* 255 bytes fit, 256 do not. */
+	n = 255 - strlen(" <x@example.com>");
+	memset(v, 'a', n);
+	snprintf(v + n, sizeof(v) - n, " <x@example.com>");
+	CHECK_INT(strlen(v), 255);
+	CHECK_INT(load_with("UPTIME_MAIL_FROM", v), 0);
+	memset(v, 'a', n + 1);
+	snprintf(v + n + 1, sizeof(v) - n - 1, " <x@example.com>");
+	REFUSED("UPTIME_MAIL_FROM", v);
+}
+
 /* Origins hold no spaces: "a, b" is read as "a,b". */
 static void
 test_cors_origins_spaces(void)
@@ -291,6 +341,26 @@ test_cors_origins_spaces(void)
 	    "https://a.example, https://b.example"), 0);
 	CHECK_STR(cfg.cors_origins, "https://a.example,https://b.example");
 	REFUSED("UPTIME_CORS_ORIGINS", "   ");
+}
+
+/* The alert notifier's outside services: defaults, and URLs only. */
+static void
+test_alert_urls(void)
+{
+	CHECK_INT(load_with(NULL, NULL), 0);
+	CHECK_STR(cfg.pagerduty_url, "https://events.pagerduty.com/v2/enqueue");
+	CHECK_STR(cfg.telegram_url, "https://api.telegram.org");
+	CHECK_INT(load_with("UPTIME_TELEGRAM_URL", "http://127.0.0.1:8081/"),
+	    0);
+	CHECK_STR(cfg.telegram_url, "http://127.0.0.1:8081");
+	CHECK_INT(load_with("UPTIME_PAGERDUTY_URL",
+	    "http://127.0.0.1:9/v2/enqueue"), 0);
+	CHECK_STR(cfg.pagerduty_url, "http://127.0.0.1:9/v2/enqueue");
+	REFUSED("UPTIME_PAGERDUTY_URL", "");
+	REFUSED("UPTIME_PAGERDUTY_URL", "ftp://events.pagerduty.com/");
+	REFUSED("UPTIME_PAGERDUTY_URL", "events.pagerduty.com/v2/enqueue");
+	REFUSED("UPTIME_TELEGRAM_URL", "https://user:pw@api.telegram.org");
+	REFUSED("UPTIME_TELEGRAM_URL", "https://api telegram.org");
 }
 
 int
@@ -305,6 +375,8 @@ main(void)
 	UNIT_RUN(test_strings_negative);
 	UNIT_RUN(test_public_url_without_host);
 	UNIT_RUN(test_cors_origins_spaces);
+	UNIT_RUN(test_mail_vars);
+	UNIT_RUN(test_alert_urls);
 	clear_env();
 	return unit_finish();
 }

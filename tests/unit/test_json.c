@@ -703,6 +703,23 @@ test_req_json_negative(void)
 	unsetenv("CONTENT_TYPE");
 }
 
+/* str_index: an enum value by name; negative: case, prefixes, NULL. */
+static void
+test_str_index(void)
+{
+	static const char *const names[] = { "none", "minor", "major" };
+
+	CHECK_INT(str_index(names, 3, "none"), 0);
+	CHECK_INT(str_index(names, 3, "major"), 2);
+	CHECK_INT(str_index(names, 2, "major"), -1);
+	CHECK_INT(str_index(names, 3, "Major"), -1);
+	CHECK_INT(str_index(names, 3, "majo"), -1);
+	CHECK_INT(str_index(names, 3, "majorr"), -1);
+	CHECK_INT(str_index(names, 3, ""), -1);
+	CHECK_INT(str_index(names, 3, NULL), -1);
+	CHECK_INT(str_index(names, 0, "none"), -1);
+}
+
 int
 main(void)
 {
@@ -717,5 +734,6 @@ main(void)
 	UNIT_RUN(test_add_str_time);
 	UNIT_RUN(test_req_json_accepts);
 	UNIT_RUN(test_req_json_negative);
+	UNIT_RUN(test_str_index);
 	return unit_finish();
 }

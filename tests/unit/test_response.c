@@ -92,6 +92,23 @@ test_resp_empty(void)
 	req_done(&r);
 }
 
+/* A text answer (a heartbeat ping's "OK") replaces a JSON one. */
+static void
+test_resp_text(void)
+{
+	struct req	 r;
+
+	req_init(&r);
+	CHECK_INT(resp_data(&r, 201, cJSON_CreateObject()), 0);
+	CHECK_INT(resp_text(&r, 200, "OK"), 0);
+	CHECK_INT(r.status, 200);
+	CHECK_INT(r.answered, 1);
+	CHECK_STR(r.ctype, "text/plain");
+	CHECK_STR(r.out.p, "OK");
+	CHECK_INT(r.out.len, 2);
+	req_done(&r);
+}
+
 static void
 test_resp_problem(void)
 {
@@ -341,6 +358,7 @@ main(void)
 	UNIT_RUN(test_status_text);
 	UNIT_RUN(test_resp_data);
 	UNIT_RUN(test_resp_empty);
+	UNIT_RUN(test_resp_text);
 	UNIT_RUN(test_resp_problem);
 	UNIT_RUN(test_resp_verrs);
 	UNIT_RUN(test_resp_db);

@@ -812,6 +812,122 @@ test_prune(void)
 	t_close();
 }
 
+/*
+ * rollup_days: per-day counts from daily rows up to the newest one and
+ * hourly rows after it, downtime spread over the days an outage touches,
+ * the observed part of each day (creation, now), days without data.
+ */
+static void
+test_days(void)
+{
+	struct rollup_day	 d[5];
+	int64_t			 now = T + 4 * DAY + 12 * HOUR;
+	long long		 n;
+	int			 i;
+
+	t_open();
+	/* Created at noon on day 0; checks on days 0, 1, 2 and 4. */
+	monitor("m9", T + 12 * HOUR);
+	for (i = 0; i < 10; i++) {
+		add("m9", T + 13 * HOUR + i * MIN, i < 8 ? "up" : "down", 20);
+		add("m9", T + DAY + i * MIN, "degraded", 20);
+		add("m9", T + 2 * DAY + HOUR + i * MIN, "up", 20);
+		add("m9", T + 4 * DAY + i * MIN, "up", 20);
+	}
+	/* Days 0 and 1 rolled up; then a late result dirties day 1 again:
+	 * the daily row still answers for it, as in rollup_stats. */
+	CHECK_INT(rollup_daily(tdb, T + 2 * DAY, &n), DB_OK);
+	CHECK_INT(n, 2);
+	add("m9", T + DAY + 2 * HOUR, "down", -1);
+	/* 23:00 on day 1 to 01:00 on day 2; one open since 11:00 on day 4. */
+	outage("out_9a", "m9", T + DAY + 23 * HOUR, T + 2 * DAY + HOUR);
+	outage("out_9b", "m9", T + 4 * DAY + 11 * HOUR, 0);
+
+	CHECK_INT(rollup_days(tdb, "m9", T + 12 * HOUR, T + 5 * HOUR, 5, now,
+	    d), DB_OK);
+	CHECK_INT(d[0].day, T);
+	CHECK_INT(d[4].day, T + 4 * DAY);
+	/* Day 0: from creation at noon. */
+	CHECK_INT(d[0].total, 10);
+	CHECK_INT(d[0].up, 8);
+	CHECK_INT(d[0].down, 2);
+	CHECK_INT(d[0].observed_ms, 12 * HOUR);
+	CHECK_INT(d[0].down_ms, 0);
+	CHECK_INT(d[0].has_data, 1);
+	/* Day 1 from its daily row: the late result is not in it yet. */
+	CHECK_INT(d[1].total, 10);
+	CHECK_INT(d[1].degraded, 10);
+	CHECK_INT(d[1].observed_ms, DAY);
+	CHECK_INT(d[1].down_ms, HOUR);
+	/* Day 2 from hourly rows. */
+	CHECK_INT(d[2].total, 10);
+	CHECK_INT(d[2].up, 10);
+	CHECK_INT(d[2].down_ms, HOUR);
+	/* Day 3: nothing at all. */
+	CHECK_INT(d[3].total, 0);
+	CHECK_INT(d[3].down_ms, 0);
+	CHECK_INT(d[3].has_data, 0);
+	CHECK_INT(d[3].observed_ms, DAY);
+	/* Day 4: until now (noon), the open outage for one hour of it. */
+	CHECK_INT(d[4].total, 10);
+	CHECK_INT(d[4].observed_ms, 12 * HOUR);
+	CHECK_INT(d[4].down_ms, HOUR);
+
+	/* Once day 1 is rebuilt its late result counts. */
+	CHECK_INT(rollup_daily(tdb, now, &n), DB_OK);
+	CHECK_INT(rollup_days(tdb, "m9", T + 12 * HOUR, T, 5, now, d),
+	    DB_OK);
+	CHECK_INT(d[1].total, 11);
+	CHECK_INT(d[1].down, 1);
+	CHECK_INT(d[2].total, 10);
+
+	/* Days before creation and after now are observed for 0 ms. */
+	CHECK_INT(rollup_days(tdb, "m9", T + 12 * HOUR, T - 2 * DAY, 2, now,
+	    d), DB_OK);
+	CHECK_INT(d[0].observed_ms + d[1].observed_ms, 0);
+	CHECK_INT(d[0].has_data + d[1].has_data, 0);
+	CHECK_INT(rollup_days(tdb, "m9", T + 12 * HOUR, T + 5 * DAY, 1, now,
+	    d), DB_OK);
+	CHECK_INT(d[0].observed_ms, 0);
+	CHECK_INT(d[0].down_ms, 0);
+
+	/* A maintenance window over day 3, 06:00-12:00, and an outage
+	 * 11:00-13:00 in it: one hour of it is downtime, the other is
+	 * maintenance; the window's six hours are maint_ms. */
+	{
+		char	 q[512];
+
+		snprintf(q, sizeof(q), "INSERT INTO maintenance_windows (id, "
+		    "team_id, title, starts_at, ends_at, timezone, "
+		    "all_monitors, horizon, created_at, updated_at) VALUES "
+		    "('mw_days', 'team_t', 'w', %lld, %lld, 'UTC', 1, %lld, "
+		    "0, 0)", (long long)(T + 3 * DAY + 6 * HOUR),
+		    (long long)(T + 3 * DAY + 12 * HOUR),
+		    (long long)(T + 3 * DAY + 12 * HOUR));
+		sql(q);
+		outage("out_9c", "m9", T + 3 * DAY + 11 * HOUR,
+		    T + 3 * DAY + 13 * HOUR);
+		CHECK_INT(rollup_days(tdb, "m9", T + 12 * HOUR, T, 5, now, d),
+		    DB_OK);
+		CHECK_INT(d[3].maint_ms, 6 * HOUR);
+		CHECK_INT(d[3].down_ms, HOUR);
+		CHECK_INT(d[3].has_data, 1);
+		CHECK_INT(d[2].maint_ms, 0);
+		CHECK_INT(d[2].down_ms, HOUR);
+	}
+
+	/* Negative: a count out of range is refused; another monitor's
+	 * rows never show. */
+	CHECK_INT(rollup_days(tdb, "m9", T, T, 0, now, d), DB_ERROR);
+	CHECK_INT(rollup_days(tdb, "m9", T, T, ROLLUP_MAXDAYS + 1, now, d),
+	    DB_ERROR);
+	monitor("m10", T);
+	CHECK_INT(rollup_days(tdb, "m10", T, T, 5, now, d), DB_OK);
+	for (i = 0; i < 5; i++)
+		CHECK_INT(d[i].total + d[i].down_ms, 0);
+	t_close();
+}
+
 int
 main(void)
 {
@@ -828,5 +944,6 @@ main(void)
 	UNIT_RUN(test_created_mid_window);
 	UNIT_RUN(test_daily);
 	UNIT_RUN(test_prune);
+	UNIT_RUN(test_days);
 	return unit_finish();
 }

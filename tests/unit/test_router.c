@@ -37,6 +37,9 @@ enum {
 	R_MON_PUT,
 	R_MON_OUTAGE,
 	R_STATUS,
+	R_PAGE,
+	R_PAGE_BADGE,
+	R_PAGE_UPTIME,
 	R__MAX
 };
 
@@ -61,6 +64,11 @@ static const struct route routes[R__MAX] = {
 	{ "GET", "/v1/monitors/{mon}/outages/{out}", SCOPE_MONITORS_READ,
 	    h_dummy, NULL, "", 0 },
 	{ "GET", "/status", SCOPE_PUBLIC, h_dummy, NULL, "", 0 },
+	{ "GET", "/status/{*slug}", SCOPE_PUBLIC, h_dummy, NULL, "", 0 },
+	{ "GET", "/status/{*slug}/badge/{cmp}.svg", SCOPE_PUBLIC, h_dummy,
+	    NULL, "", 0 },
+	{ "GET", "/status/{*slug}/badge/{cmp}/uptime.svg", SCOPE_PUBLIC,
+	    h_dummy, NULL, "window", 0 },
 };
 
 #define KEYID	"key_abcdefghij0123456789"
@@ -175,6 +183,125 @@ test_match_bad_ids(void)
 	/* A segment longer than any id must not overflow anything. */
 	NOMATCH("GET", "/v1/api-keys/key_0123456789012345678901234567890123456"
 	    "789012345678901234567890123456789", "");
+}
+
+#define CMPID	"cmp_ABCDEFGHIJabcdefghij"
+
+/* Run router_match; the route index (-1: none) and args[i] or NULL. */
+static int
+match_args(const char *path, const char *want0, const char *want1)
+{
+	struct req		 r;
+	const struct route	*rt;
+	char			 al[128];
+	int			 ok;
+
+	memset(&r, 0, sizeof(r));
+	rt = router_match(routes, R__MAX, "GET", path, &r, al, sizeof(al));
+	ok = (want0 == NULL ? r.args[0] == NULL :
+	    r.args[0] != NULL && strcmp(r.args[0], want0) == 0) &&
+	    (want1 == NULL ? r.args[1] == NULL :
+	    r.args[1] != NULL && strcmp(r.args[1], want1) == 0);
+	if (!ok)
+		fprintf(stderr, "%s: args \"%s\", \"%s\"\n", path,
+		    r.args[0] ? r.args[0] : "(null)",
+		    r.args[1] ? r.args[1] : "(null)");
+	return ok ? (rt == NULL ? -1 : (int)(rt - routes)) : -2;
+}
+
+/* "{*name}" captures a bounded [A-Za-z0-9_-] segment. */
+static void
+test_match_generic(void)
+{
+	char	 path[256];
+
+	MATCH("GET", "/status/acme", R_PAGE);
+	CHECK_INT(match_args("/status/acme", "acme", NULL), R_PAGE);
+	CHECK_INT(match_args("/status/a-b_C9", "a-b_C9", NULL), R_PAGE);
+	CHECK_INT(match_args("/status/v1", "v1", NULL), R_PAGE);
+	/* An id is just characters here. */
+	CHECK_INT(match_args("/status/" KEYID, KEYID, NULL), R_PAGE);
+	/* 63 characters fit; 64 do not. */
+	memset(path, 0, sizeof(path));
+	memcpy(path, "/status/", 8);
+	memset(path + 8, 'x', REQ_MAXARG - 1);
+	CHECK_INT(match_args(path, path + 8, NULL), R_PAGE);
+	path[8 + REQ_MAXARG - 1] = 'x';
+	NOMATCH("GET", path, "");
+	/* Negative: characters outside the set, empty, extra segments. */
+	NOMATCH("GET", "/status/a.b", "");
+	NOMATCH("GET", "/status/a%2Fb", "");
+	NOMATCH("GET", "/status/a b", "");
+	NOMATCH("GET", "/status/a~b", "");
+	NOMATCH("GET", "/status/\xc3\xa9", "");
+	NOMATCH("GET", "/status//badge/" CMPID ".svg", "");
+	NOMATCH("GET", "/status/acme/", "");
+	NOMATCH("GET", "/status/acme/other", "");
+	NOMATCH("POST", "/status/acme", "GET, HEAD");
+}
+
+/* "{prefix}.ext": an id followed by a literal suffix in one segment. */
+static void
+test_match_suffix(void)
+{
+	CHECK_INT(match_args("/status/acme/badge/" CMPID ".svg", "acme",
+	    CMPID), R_PAGE_BADGE);
+	CHECK_INT(match_args("/status/acme/badge/" CMPID "/uptime.svg",
+	    "acme", CMPID), R_PAGE_UPTIME);
+	/* Negative: the wrong or a missing suffix, a bad id before it,
+	 * the suffix alone, the suffix twice. */
+	NOMATCH("GET", "/status/acme/badge/" CMPID ".png", "");
+	NOMATCH("GET", "/status/acme/badge/" CMPID ".svgx", "");
+	NOMATCH("GET", "/status/acme/badge/" CMPID, "");
+	NOMATCH("GET", "/status/acme/badge/" CMPID ".svg.svg", "");
+	NOMATCH("GET", "/status/acme/badge/" MONID ".svg", "");
+	NOMATCH("GET", "/status/acme/badge/cmp_ABCDEFGHIJabcdefghi.svg", "");
+	NOMATCH("GET", "/status/acme/badge/.svg", "");
+	NOMATCH("GET", "/status/acme/badge/svg", "");
+	NOMATCH("GET", "/status/acme/badge/" CMPID "/uptime", "");
+}
+
+/* ping.fcgi's table: a token, then nothing or a literal segment. */
+static void
+test_match_ping_token(void)
+{
+	static const struct route ping[] = {
+		{ "GET", "/v1/ping/{*token}", SCOPE_PUBLIC, h_dummy, NULL, "",
+		    ROUTE_NOTX | ROUTE_RAWBODY },
+		{ "POST", "/v1/ping/{*token}", SCOPE_PUBLIC, h_dummy, NULL, "",
+		    ROUTE_NOTX | ROUTE_RAWBODY },
+		{ "GET", "/v1/ping/{*token}/start", SCOPE_PUBLIC, h_dummy, NULL,
+		    "", ROUTE_NOTX | ROUTE_RAWBODY },
+	};
+	const char		*tok = "Ab3dEf6hIj9lMn2pQr5tUv8xYz1bCd4f";
+	const struct route	*rt;
+	struct req		 r;
+	char			 path[128], al[128];
+
+	memset(&r, 0, sizeof(r));
+	snprintf(path, sizeof(path), "/v1/ping/%s", tok);
+	rt = router_match(ping, 3, "HEAD", path, &r, al, sizeof(al));
+	CHECK(rt == &ping[0]);
+	CHECK_STR(r.args[0], tok);
+	CHECK(router_match(ping, 3, "POST", path, &r, al, sizeof(al)) ==
+	    &ping[1]);
+	snprintf(path, sizeof(path), "/v1/ping/%s/start", tok);
+	CHECK(router_match(ping, 3, "GET", path, &r, al, sizeof(al)) ==
+	    &ping[2]);
+	CHECK_STR(r.args[0], tok);
+	/* Negative: another method, a segment too many, none at all. */
+	CHECK(router_match(ping, 3, "POST", path, &r, al, sizeof(al)) == NULL);
+	CHECK_STR(al, "GET, HEAD");
+	snprintf(path, sizeof(path), "/v1/ping/%s/start/x", tok);
+	CHECK(router_match(ping, 3, "GET", path, &r, al, sizeof(al)) == NULL);
+	CHECK_STR(al, "");
+	CHECK(router_match(ping, 3, "GET", "/v1/ping/", &r, al,
+	    sizeof(al)) == NULL);
+	CHECK(router_match(ping, 3, "GET", "/v1/ping", &r, al,
+	    sizeof(al)) == NULL);
+	CHECK(router_match(ping, 3, "PUT", "/v1/ping/abc", &r, al,
+	    sizeof(al)) == NULL);
+	CHECK_STR(al, "GET, HEAD, POST");
 }
 
 static void
@@ -669,6 +796,9 @@ main(void)
 	UNIT_RUN(test_match_literals);
 	UNIT_RUN(test_match_captures);
 	UNIT_RUN(test_match_bad_ids);
+	UNIT_RUN(test_match_generic);
+	UNIT_RUN(test_match_suffix);
+	UNIT_RUN(test_match_ping_token);
 	UNIT_RUN(test_match_methods);
 	UNIT_RUN(test_match_paths);
 	UNIT_RUN(test_match_allow_small_buffer);

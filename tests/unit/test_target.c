@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,6 +359,37 @@ test_url_small_errbuf(void)
 	CHECK(err[5] == 'Z');
 }
 
+/* The validation-time checks (no resolving). */
+static void
+test_private_names(void)
+{
+	static const char *const priv[] = { "localhost", "LOCALHOST",
+	    "svc.localhost", "127.0.0.1", "10.1.2.3", "[::1]", "::1",
+	    "169.254.169.254", "[::ffff:127.0.0.1]", "192.168.0.1", NULL };
+	static const char *const pub[] = { "example.com", "8.8.8.8",
+	    "[2001:4860:4860::8888]", "localhost.example.com", "notlocalhost",
+	    "ip6-localhost", NULL };
+	size_t	 i;
+
+	for (i = 0; priv[i] != NULL; i++)
+		if (!target_name_private(priv[i])) {
+			fprintf(stderr, "%s is not private\n", priv[i]);
+			CHECK(0);
+		}
+	for (i = 0; pub[i] != NULL; i++)
+		if (target_name_private(pub[i])) {
+			fprintf(stderr, "%s is private\n", pub[i]);
+			CHECK(0);
+		}
+	CHECK_INT(target_url_private("http://127.0.0.1:8080/x"), 1);
+	CHECK_INT(target_url_private("https://localhost/"), 1);
+	CHECK_INT(target_url_private("http://[::1]:9/"), 1);
+	CHECK_INT(target_url_private("https://hooks.example.com/x"), 0);
+	CHECK_INT(target_url_private("https://93.184.216.34/"), 0);
+	/* Unparsable: not this check's business (target_url_check's). */
+	CHECK_INT(target_url_private("not a url"), 0);
+}
+
 int
 main(void)
 {
@@ -370,5 +402,6 @@ main(void)
 	UNIT_RUN(test_url_userinfo);
 	UNIT_RUN(test_url_length);
 	UNIT_RUN(test_url_small_errbuf);
+	UNIT_RUN(test_private_names);
 	return unit_finish();
 }

@@ -1,5 +1,6 @@
-// Black-box harness for the HTTP tests: a real lighttpd on a loopback port,
-// rendered from lighttpd.conf.example, over the sanitizer build.
+// Black-box harness for the HTTP tests: a real web server on a loopback
+// port, configured from one of the example configurations (lighttpd by
+// default; see servers.mjs for the others), over the sanitizer build.
 //
 // Every test file calls startServer() in a before() hook and stop() in an
 // after() hook, so files share nothing and may run in parallel.
@@ -12,8 +13,13 @@
 //                  /usr/sbin/lighttpd)
 //   UPTIME_CONF_TEMPLATE  another template than lighttpd.conf.example (for
 //                  debugging only: the suite is meant to test the real one)
+//   UPTIME_SERVER  the server kind: lighttpd (default), apache-fcgid,
+//                  apache-cgi (plain CGI under /uptime), apache-proxy-fcgi,
+//                  nginx (servers.mjs)
 
 import { auditTrailProblem } from './audit-invariant.mjs';
+import { SERVER, KIND, handOver, renderTemplate } from './servers.mjs';
+import { validateAnswer } from './openapi-validate.mjs';
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -27,9 +33,13 @@ export const BUILD = path.resolve(ROOT, process.env.UPTIME_BUILD || 'build/san')
 export const ADMIN = path.join(BUILD, 'bin', 'uptime-admin');
 export const BINDIR = path.join(BUILD, 'cgi-bin');
 export const CRONDIR = path.join(BUILD, 'cron');
+export { SERVER };
 export const CONF_TEMPLATE = process.env.UPTIME_CONF_TEMPLATE
   ? path.resolve(process.env.UPTIME_CONF_TEMPLATE)
-  : path.join(ROOT, 'lighttpd.conf.example');
+  : path.join(ROOT, KIND.template);
+// The path the API is mounted under ('' or '/uptime'): every request of
+// api() and raw() gets it, and Location and Link headers carry it.
+export const MOUNT = KIND.mount;
 
 export const SANITIZER_ENV = {
   ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0',
@@ -148,22 +158,14 @@ function run(file, args, { env, input, timeout = 30000 } = {}) {
   });
 }
 
-function lighttpdBinary() {
-  if (process.env.LIGHTTPD) return process.env.LIGHTTPD;
-  for (const d of (process.env.PATH || '').split(':')) {
-    const p = path.join(d || '.', 'lighttpd');
-    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* next */ }
-  }
-  return '/usr/sbin/lighttpd';
-}
-
 // ---- processes left behind -------------------------------------------------
 
-const live = new Set();   // ChildProcess objects of running lighttpd servers
+const live = new Set();   // ChildProcess objects of running servers and backends
 
 function killLive(signal) {
   for (const child of live) {
-    try { process.kill(child.pid, signal); } catch { /* gone */ }
+    // Each leads a process group of its own (a backend's workers with it).
+    try { process.kill(-child.pid, signal); } catch { /* gone */ }
   }
 }
 
@@ -173,7 +175,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 // Pids of processes whose environment names this instance's database:
-// the FastCGI workers lighttpd started for it.
+// the FastCGI workers or CGI processes started for it.
 function pidsUsing(db) {
   const needle = Buffer.from(`UPTIME_DB=${db}\0`);
   const pids = [];
@@ -310,26 +312,25 @@ export function rfc3339Seconds(d) {
 
 // ---- the server ---------------------------------------------------------------
 
+// The server's template (CONF_TEMPLATE) with the placeholders replaced
+// for a server of the current kind on port, as startServer() writes it.
 export async function renderConfig({ port, dir, db, secret, allowPrivate }) {
-  let text = await fsp.readFile(CONF_TEMPLATE, 'utf8');
-  const values = {
+  return renderTemplate(await fsp.readFile(CONF_TEMPLATE, 'utf8'), {
     PORT: String(port),
     BINDIR: BINDIR,
     VARDIR: dir,
     DB: db,
     SECRET: secret,
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    PUBLIC_URL: `http://127.0.0.1:${port}${MOUNT}`,
     ALLOW_PRIVATE: allowPrivate ? '1' : '0',
-  };
-  for (const [k, v] of Object.entries(values)) text = text.replaceAll(`@${k}@`, v);
-  const left = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n').match(/@[A-Z_]+@/);
-  if (left) throw new Error(`lighttpd.conf.example has a placeholder the harness does not know: ${left[0]}`);
-  return text;
+  }, path.basename(CONF_TEMPLATE));
 }
 
 // opts.allowPrivate: UPTIME_ALLOW_PRIVATE_TARGETS
-// opts.env: more environment for lighttpd and so for the FastCGI programs
-//           (e.g. { UPTIME_MAX_KEYS: '5' })
+// opts.env: more environment for the programs (e.g. { UPTIME_MAX_KEYS: '5' }):
+//           lighttpd's environment, which it hands on; for the other kinds
+//           the way each passes variables (FcgidInitialEnv, SetEnv, the
+//           backends' environment)
 export async function startServer(opts = {}) {
   for (const f of [ADMIN, path.join(BINDIR, 'api-keys.fcgi')]) {
     if (!fs.existsSync(f)) throw new Error(`${f} is missing: build first (make BUILD=build/san SAN=1) or set UPTIME_BUILD`);
@@ -343,67 +344,119 @@ export async function startServer(opts = {}) {
   }
 }
 
+// Start a process that must outlive this call, in a process group of its
+// own: Apache's prefork signals its whole group when it stops.  group:
+// stop the whole group, not only the leader (a backend and its workers).
+function startProcess(file, args, { env, uid, gid, group = false }) {
+  const child = spawn(file, args, {
+    env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    ...(uid !== undefined ? { uid, gid } : {}),
+  });
+  live.add(child);
+  const p = { child, output: '', exited: null, group };
+  child.stdout.on('data', (d) => { p.output += d; });
+  child.stderr.on('data', (d) => { p.output += d; });
+  p.exitPromise = new Promise((resolve) => {
+    child.on('error', (e) => { p.output += `${e}\n`; });
+    child.on('exit', (code, signal) => {
+      p.exited = { code, signal };
+      live.delete(child);
+      resolve(p.exited);
+    });
+  });
+  return p;
+}
+
+async function stopProcess(p, wait = 10000) {
+  if (p.exited) return;
+  const kill = (sig) => {
+    try { process.kill(p.group ? -p.child.pid : p.child.pid, sig); } catch { /* gone */ }
+  };
+  kill('SIGTERM');
+  const t = setTimeout(() => kill('SIGKILL'), wait);
+  await p.exitPromise;
+  clearTimeout(t);
+  // The workers of a group may outlive its leader by a moment.
+  if (p.group) kill('SIGKILL');
+}
+
 async function launch(inst, opts) {
   const { dir, db, secret } = inst;
   const port = await freePort();
-  const conf = path.join(dir, 'lighttpd.conf');
-  const confText = await renderConfig({ port, dir, db, secret, allowPrivate: opts.allowPrivate });
-  await fsp.writeFile(conf, confText);
-  const missing = [...confText.matchAll(/"bin-path"\s*=>\s*"([^"]+)"/g)].map((m) => m[1]).filter((p) => !fs.existsSync(p));
-  if (missing.length) {
-    throw new Error(`lighttpd.conf.example names programs that are not built: ${missing.join(', ')}; ` +
-      `run make BUILD=${path.relative(ROOT, BUILD) || '.'} SAN=1 (or set UPTIME_BUILD)`);
-  }
-
   const sanDir = path.join(dir, 'sanitizer');
   await fsp.mkdir(sanDir);
-  const env = {
-    ...inst.env,
-    // The FastCGI workers inherit lighttpd's environment.  Reports also go
-    // to files, in case the workers' stderr is not the error log.
-    ASAN_OPTIONS: `${SANITIZER_ENV.ASAN_OPTIONS}:log_path=${sanDir}/asan`,
-    UBSAN_OPTIONS: `${SANITIZER_ENV.UBSAN_OPTIONS}:log_path=${sanDir}/ubsan`,
-  };
-  const child = spawn(lighttpdBinary(), ['-D', '-f', conf], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  let exited = null;
-  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
-    exited = { code, signal };
-    live.delete(child);
-    resolve(exited);
-  }));
+  const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(UPTIME_|ASAN_|UBSAN_)/.test(k)));
+  const spec = await KIND.setup({
+    root: ROOT, dir, db, secret, port, mount: MOUNT, allowPrivate: !!opts.allowPrivate,
+    template: CONF_TEMPLATE,
+    buildBindir: BINDIR,
+    // Reports also go to files, in case the programs' stderr is not the
+    // error log.
+    sanEnv: {
+      ASAN_OPTIONS: `${SANITIZER_ENV.ASAN_OPTIONS}:log_path=${sanDir}/asan`,
+      UBSAN_OPTIONS: `${SANITIZER_ENV.UBSAN_OPTIONS}:log_path=${sanDir}/ubsan`,
+    },
+    extraEnv: opts.env || {},
+    instEnv: inst.env,
+    baseEnv,
+  });
+  const conf = spec.conf;
+  await handOver(dir);
 
+  const backends = [];
+  let server;
+  const stopAll = async () => {
+    if (server) await stopProcess(server);
+    for (const b of backends) await stopProcess(b);
+  };
+  const startFailed = async (why) => {
+    await stopAll();
+    const log = await readIf(path.join(dir, KIND.errorLog));
+    const outs = backends.map((b) => `--- ${b.name}\n${b.output}`).join('\n');
+    throw new Error(`${why}:\n${server?.output ?? ''}\n${log}\n${outs}`);
+  };
+
+  // The FastCGI backends first: their sockets must be there.
+  for (const b of spec.backends) {
+    const p = startProcess(b.file, b.args, { env: b.env, uid: b.uid, gid: b.gid, group: true });
+    p.name = b.name;
+    backends.push(p);
+    const until = Date.now() + 15000;
+    while (!fs.existsSync(b.socket)) {
+      if (p.exited) await startFailed(`backend ${b.name} (${b.file} ${b.args.join(' ')}) exited at start (${JSON.stringify(p.exited)})`);
+      if (Date.now() > until) await startFailed(`backend ${b.name} made no socket ${b.socket} within 15 s`);
+      await sleep(20);
+    }
+  }
+
+  server = startProcess(spec.file, spec.args, { env: spec.env });
   const deadline = Date.now() + 15000;
   for (;;) {
-    if (exited) {
-      const log = await readIf(path.join(dir, 'lighttpd-error.log'));
-      throw new Error(`lighttpd exited at start (${JSON.stringify(exited)}):\n${output}\n${log}`);
-    }
+    if (server.exited) await startFailed(`${SERVER} exited at start (${JSON.stringify(server.exited)})`);
     if (await canConnect(port)) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exitPromise;
-      clearTimeout(t);
-      throw new Error(`lighttpd did not listen on ${port} within 15 s:\n${output}`);
-    }
+    if (Date.now() > deadline) await startFailed(`${SERVER} did not listen on ${port} within 15 s`);
     await sleep(50);
   }
 
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const origin = `http://127.0.0.1:${port}`;
+  const baseUrl = origin + MOUNT;
   let stopped = false;
 
   const srv = {
     ...inst,
+    // origin: the server; baseUrl: where the API is (origin + mount).
     baseUrl,
+    origin,
+    mount: MOUNT,
+    server: SERVER,
     port,
     conf,
     allowPrivate: !!opts.allowPrivate,
-    pid: child.pid,
-    get output() { return output; },
+    pid: server.child.pid,
+    // The logs' file names in the instance folder.
+    errorLogFile: KIND.errorLog,
+    accessLogFile: KIND.accessLog,
+    get output() { return server.output; },
     // Every answer received through api(), as text (status line left out).
     transcript: [],
 
@@ -424,19 +477,26 @@ async function launch(inst, opts) {
         if (!('content-type' in h)) h['content-type'] = 'application/json';
       }
       for (const k of Object.keys(h)) if (h[k] === null) delete h[k];
-      const url = /^https?:/.test(urlPath) ? urlPath : baseUrl + urlPath;
+      // An API path ('/v1/...') gets the mount; a path that has it
+      // already (from a Location or Link header) is taken as it is.
+      const mounted = MOUNT !== '' && (urlPath === MOUNT || urlPath.startsWith(`${MOUNT}/`));
+      const url = /^https?:/.test(urlPath) ? urlPath : origin + (mounted ? urlPath : MOUNT + urlPath);
       const res = await fetch(url, { method, headers: h, body: payload, redirect: 'manual', ...fetchOpts });
       const text = await res.text();
       let json;
       try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
       noteSecretsIn(json);
       srv.transcript.push(`${method} ${urlPath}\n${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`);
+      // Every answer must be what docs/openapi.yaml says (UPTIME_OPENAPI_VALIDATE=0: off).
+      validateAnswer({ method, path: mounted ? urlPath.slice(MOUNT.length) : urlPath, status: res.status, headers: res.headers, text, json });
       return { status: res.status, headers: res.headers, json, text };
     },
 
     // Send bytes on a fresh connection; resolve with everything the server
-    // sent until it closed the connection (or timeout ms passed).
+    // sent until it closed the connection (or timeout ms passed).  A
+    // request line's target starting /v1 or /status gets the mount.
     raw(data, { timeout = 10000 } = {}) {
+      if (MOUNT && typeof data === 'string') data = data.replace(/^([A-Z]+ )(\/(?:v1|status)(?=[/?\s]))/gm, `$1${MOUNT}$2`);
       return new Promise((resolve, reject) => {
         const chunks = [];
         const s = net.connect({ host: '127.0.0.1', port });
@@ -458,32 +518,28 @@ async function launch(inst, opts) {
       return r.json.data;
     },
 
-    // Stop lighttpd (and its workers), then fail if a sanitizer spoke.
-    // With { cleanup: false } the folder stays for the caller to inspect
-    // (call srv.cleanup() after).
+    // Stop the server (and its workers) and the backends, then fail if a
+    // sanitizer spoke.  With { cleanup: false } the folder stays for the
+    // caller to inspect (call srv.cleanup() after).
     async stop({ cleanup = true } = {}) {
       if (stopped) return;
       stopped = true;
-      if (!exited) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 10000);
-        await exitPromise;
-        clearTimeout(t);
-      }
+      await stopAll();
       const problems = [];
-      // Workers lighttpd started and did not end.
+      // Workers the server started and did not end.  A loaded machine
+      // can take a few seconds to reap them: wait up to 10 s.
       await sleep(50);
+      for (let waited = 0; pidsUsing(db).length && waited < 10000; waited += 100) await sleep(100);
       const left = pidsUsing(db);
       if (left.length) {
-        await sleep(500);
-        for (const pid of pidsUsing(db)) {
-          problems.push(`process ${pid} (${readCmd(pid)}) still running after lighttpd stopped`);
+        for (const pid of left) {
+          problems.push(`process ${pid} (${readCmd(pid)}) still running after ${SERVER} stopped`);
           try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
         }
       }
       const reports = await srv.sanitizerReports();
       if (reports) problems.push(`sanitizer reports:\n${reports}`);
-      const trail = auditTrailProblem(await srv.accessLog(),
+      const trail = auditTrailProblem(KIND.apiLog(await srv.accessLog()),
         inst.sql('SELECT count(*) AS n FROM audit_events')[0].n);
       if (trail) problems.push(trail);
       if (cleanup) await inst.cleanup();
@@ -493,17 +549,19 @@ async function launch(inst, opts) {
     // Sanitizer output found so far ('' if none).
     async sanitizerReports() {
       let text = '';
-      const log = await readIf(path.join(dir, 'lighttpd-error.log'));
-      if (SANITIZER_RE.test(log)) text += `--- lighttpd-error.log\n${log}\n`;
-      if (SANITIZER_RE.test(output)) text += `--- lighttpd stderr\n${output}\n`;
+      const log = await readIf(path.join(dir, KIND.errorLog));
+      if (SANITIZER_RE.test(log)) text += `--- ${KIND.errorLog}\n${log}\n`;
+      for (const p of [server, ...backends]) {
+        if (SANITIZER_RE.test(p.output)) text += `--- ${p.name ?? SERVER} stderr\n${p.output}\n`;
+      }
       for (const f of await fsp.readdir(sanDir).catch(() => [])) {
         text += `--- ${f}\n${await readIf(path.join(sanDir, f))}\n`;
       }
       return text;
     },
 
-    errorLog() { return readIf(path.join(dir, 'lighttpd-error.log')); },
-    accessLog() { return readIf(path.join(dir, 'lighttpd-access.log')); },
+    errorLog() { return readIf(path.join(dir, KIND.errorLog)); },
+    accessLog() { return readIf(path.join(dir, KIND.accessLog)); },
   };
   return srv;
 }

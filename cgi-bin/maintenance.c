@@ -1,0 +1,262 @@
+/*
+ * maintenance.fcgi: maintenance windows.
+ *
+ * A window's effects (status "maintenance", suppressed events, paused
+ * checks, maintenanceSeconds in stats) are computed from the stored
+ * windows wherever they apply (lib/maintenance.h); this program only
+ * keeps the windows.  Deleting cancels: the row stays, in state
+ * cancelled.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "maintenance.h"
+
+/* The window named in the path, for this team; answers 404 itself. */
+static struct maint_window *
+load(struct req *r)
+{
+	struct maint_window	*w;
+	int			 rc;
+
+	if ((w = malloc(sizeof(*w))) == NULL) {
+		req_log(r, __func__, "out of memory");
+		resp_db(r, DB_ERROR);
+		return NULL;
+	}
+	if ((rc = maint_get(r->db, r->key->team_id, r->args[0], w)) !=
+	    DB_OK) {
+		free(w);
+		resp_db(r, rc);
+		return NULL;
+	}
+	return w;
+}
+
+/*
+ * Apply body (freed here) to w; on a bad field answer 400, free w and
+ * return -1.
+ */
+static int
+apply(struct req *r, struct maint_window *w, cJSON *body, int creating)
+{
+	struct verrs	 v = { 0 };
+
+	maint_apply(r->db, w, body, creating, &v);
+	cJSON_Delete(body);
+	if (v.n == 0)
+		return 0;
+	free(w);
+	resp_verrs(r, &v);
+	return -1;
+}
+
+/* Answer status with the window and free it. */
+static int
+answer(struct req *r, int status, struct maint_window *w)
+{
+	cJSON	*o = maint_json(w, r->now);
+
+	free(w);
+	return resp_data(r, status, o);
+}
+
+static int
+list_one(const struct maint_window *w, void *arg)
+{
+	struct lister	*l = arg;
+
+	page_add(l, maint_json(w, l->now), w->created_at, w->id);
+	return 0;
+}
+
+/*
+ * GET /v1/maintenance-windows?state&perPage&cursor
+ * Scope maintenance:read.  200 with a page of windows, newest first;
+ * 400 bad_query.
+ */
+static int
+windows_list(struct req *r)
+{
+	struct page	 pg;
+	struct lister	 l;
+	const char	*s;
+	int		 state = -1, rc;
+
+	if ((s = req_query(r, "state")) != NULL) {
+		for (state = 0; state < MAINT_STATE__MAX; state++)
+			if (strcmp(s, maint_state_names[state]) == 0)
+				break;
+		if (state == MAINT_STATE__MAX)
+			return resp_problem(r, 400, "bad_query", "state must be "
+			    "one of scheduled, active, completed, cancelled.");
+	}
+	if (page_parse(r, &pg) == -1)
+		return 0;
+	page_start(&l, &pg);
+	l.now = r->now;
+	rc = maint_list(r->db, r->key->team_id, state, &pg, pg.perpage + 1,
+	    r->now, list_one, &l);
+	if (rc != DB_OK) {
+		cJSON_Delete(l.items);
+		return resp_db(r, rc);
+	}
+	return page_answer(r, &l);
+}
+
+/*
+ * POST /v1/maintenance-windows
+ * Scope maintenance:write.  201 with the window, Location; 400 (a
+ * monitor id that is not the team's is named at /monitorIds/N).
+ */
+static int
+windows_create(struct req *r)
+{
+	struct maint_window	*w;
+	cJSON			*body;
+	int			 rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	if ((w = malloc(sizeof(*w))) == NULL) {
+		cJSON_Delete(body);
+		return resp_db(r, DB_ERROR);
+	}
+	maint_init(w, r->now);
+	snprintf(w->team_id, sizeof(w->team_id), "%s", r->key->team_id);
+	if (apply(r, w, body, 1) == -1)
+		return 0;
+	if ((rc = maint_insert(r->db, w)) != DB_OK) {
+		free(w);
+		return resp_db(r, rc);
+	}
+	snprintf(r->target_id, sizeof(r->target_id), "%s", w->id);
+	resp_header(r, "Location", "%s/%s", r->uri_path, w->id);
+	return answer(r, 201, w);
+}
+
+/*
+ * GET /v1/maintenance-windows/{id}
+ * Scope maintenance:read.  200; 404 (also for another team's).
+ */
+static int
+windows_get(struct req *r)
+{
+	struct maint_window	*w;
+
+	if ((w = load(r)) == NULL)
+		return 0;
+	return answer(r, 200, w);
+}
+
+/*
+ * PATCH /v1/maintenance-windows/{id}
+ * Scope maintenance:write.  200 with the window; 400; 404; 409 when it
+ * is cancelled.  recurrence is replaced as a whole.  Monitors whose
+ * checks the window put off are due again at once.
+ */
+static int
+windows_patch(struct req *r)
+{
+	struct maint_window	*w;
+	cJSON			*body;
+	int			 rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	if ((w = load(r)) == NULL) {
+		cJSON_Delete(body);
+		return 0;
+	}
+	if (w->cancelled_at != 0) {
+		cJSON_Delete(body);
+		free(w);
+		return resp_problem(r, 409, "conflict", "This window is "
+		    "cancelled; create a new one.");
+	}
+	if ((rc = maint_release(r->db, w, r->now)) != DB_OK) {
+		cJSON_Delete(body);
+		free(w);
+		return resp_db(r, rc);
+	}
+	if (apply(r, w, body, 0) == -1)
+		return 0;
+	w->updated_at = r->now;
+	if ((rc = maint_update(r->db, w)) != DB_OK) {
+		free(w);
+		return resp_db(r, rc);
+	}
+	return answer(r, 200, w);
+}
+
+/*
+ * DELETE /v1/maintenance-windows/{id}
+ * Scope maintenance:write.  204: the window is cancelled (an active
+ * occurrence ends now, none follows; the row stays, and cancelling
+ * again changes nothing); 404.
+ */
+static int
+windows_delete(struct req *r)
+{
+	struct maint_window	*w;
+	int			 rc;
+
+	if ((w = load(r)) == NULL)
+		return 0;
+	if (w->cancelled_at == 0 &&
+	    ((rc = maint_release(r->db, w, r->now)) != DB_OK ||
+	    (rc = maint_cancel(r->db, w, r->now)) != DB_OK)) {
+		free(w);
+		return resp_db(r, rc);
+	}
+	free(w);
+	return resp_empty(r, 204);
+}
+
+/*
+ * POST /v1/maintenance-windows/{id}/end
+ * Scope maintenance:write.  200 with the window: its current occurrence
+ * ends now (a recurring window goes on with the next one); 404; 409 when
+ * no occurrence is active.
+ */
+static int
+windows_end(struct req *r)
+{
+	struct maint_window	*w;
+	int			 rc;
+
+	if ((w = load(r)) == NULL)
+		return 0;
+	if ((rc = maint_end(r->db, w, r->now)) == DB_CONFLICT) {
+		free(w);
+		return resp_problem(r, 409, "conflict", "This window has no "
+		    "active occurrence to end.");
+	}
+	if (rc != DB_OK || (rc = maint_release(r->db, w, r->now)) != DB_OK) {
+		free(w);
+		return resp_db(r, rc);
+	}
+	return answer(r, 200, w);
+}
+
+static const struct route routes[] = {
+	{ "GET", "/v1/maintenance-windows", SCOPE_MAINTENANCE_READ,
+	    windows_list, NULL, "state,perPage,cursor", 0 },
+	{ "POST", "/v1/maintenance-windows", SCOPE_MAINTENANCE_WRITE,
+	    windows_create, "maintenance_window.created", "", ROUTE_BODY },
+	{ "GET", "/v1/maintenance-windows/{mw}", SCOPE_MAINTENANCE_READ,
+	    windows_get, NULL, "", 0 },
+	{ "PATCH", "/v1/maintenance-windows/{mw}", SCOPE_MAINTENANCE_WRITE,
+	    windows_patch, "maintenance_window.updated", "", ROUTE_BODY },
+	{ "DELETE", "/v1/maintenance-windows/{mw}", SCOPE_MAINTENANCE_WRITE,
+	    windows_delete, "maintenance_window.cancelled", "", 0 },
+	{ "POST", "/v1/maintenance-windows/{mw}/end", SCOPE_MAINTENANCE_WRITE,
+	    windows_end, "maintenance_window.ended", "", 0 },
+};
+
+int
+main(void)
+{
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]));
+}

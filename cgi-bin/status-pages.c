@@ -1,0 +1,579 @@
+/*
+ * status-pages.fcgi: status pages, their components and incidents, and
+ * the public pages people read without a key (/status/...).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "statuspage.h"
+#include "incident.h"
+#include "statusview.h"
+
+/* The page named in the path, for this team; answers 404 itself. */
+static int
+load_page(struct req *r, const char *id, struct status_page *sp)
+{
+	int	 rc;
+
+	if ((rc = sp_get(r->db, r->key->team_id, id, sp)) != DB_OK) {
+		resp_db(r, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* The 409 of a slug or customDomain another page holds; 0 when free. */
+static int
+refuse_taken(struct req *r, const struct status_page *sp)
+{
+	const char	*field;
+	int		 rc;
+
+	if ((field = sp_taken(r->db, sp, &rc)) == NULL && rc == DB_OK)
+		return 0;
+	if (field == NULL)
+		return resp_db(r, rc), -1;
+	return resp_problem_member(r, 409, "conflict", "field", field,
+	    "Another status page already uses this %s.", field), -1;
+}
+
+static int
+list_one(const struct status_page *sp, void *arg)
+{
+	page_add(arg, sp_json(sp), sp->created_at, sp->id);
+	return 0;
+}
+
+/*
+ * GET /v1/status-pages?perPage&cursor
+ * Scope status-pages:read.  200 with a page of status pages, newest
+ * first; 400 bad_query.
+ */
+static int
+pages_list(struct req *r)
+{
+	struct page	 pg;
+	struct lister	 l;
+	int		 rc;
+
+	if (page_parse(r, &pg) == -1)
+		return 0;
+	page_start(&l, &pg);
+	rc = sp_list(r->db, r->key->team_id, &pg, pg.perpage + 1, list_one,
+	    &l);
+	if (rc != DB_OK) {
+		cJSON_Delete(l.items);
+		return resp_db(r, rc);
+	}
+	return page_answer(r, &l);
+}
+
+/* What save_page does with the body. */
+enum save {
+	SAVE_CREATE,		/* POST /v1/status-pages */
+	SAVE_PATCH,		/* PATCH /v1/status-pages/{id} */
+	SAVE_COMPONENTS		/* PUT /v1/status-pages/{id}/components */
+};
+
+/*
+ * Apply the body to a new page or to the page in the path, check that
+ * its slug and customDomain are free, store it and answer with it.
+ */
+static int
+save_page(struct req *r, enum save how)
+{
+	struct status_page	*sp;
+	struct verrs		 v = { 0 };
+	cJSON			*body;
+	int			 rc = 0;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	if ((sp = calloc(1, sizeof(*sp))) == NULL) {
+		cJSON_Delete(body);
+		return resp_db(r, DB_ERROR);
+	}
+	if (how == SAVE_CREATE) {
+		sp_init(sp, r->now);
+		snprintf(sp->team_id, sizeof(sp->team_id), "%s",
+		    r->key->team_id);
+	} else if (load_page(r, r->args[0], sp) == -1)
+		goto out;
+	if ((how == SAVE_COMPONENTS ? sp_apply_components(r->db, sp, body,
+	    &v) : sp_apply(r->db, sp, body, how == SAVE_CREATE, &v)) == -1)
+		rc = resp_db(r, DB_ERROR);
+	else if (v.n > 0)
+		rc = resp_verrs(r, &v);
+	else if (refuse_taken(r, sp) == 0) {
+		sp->updated_at = r->now;
+		/* Storing gives new components their ids. */
+		rc = how == SAVE_CREATE ? sp_insert(r->db, sp) :
+		    sp_update(r->db, sp);
+		if (rc != DB_OK)
+			rc = resp_db(r, rc);
+		else if (how != SAVE_CREATE)
+			rc = resp_data(r, 200, sp_json(sp));
+		else {
+			snprintf(r->target_id, sizeof(r->target_id), "%s",
+			    sp->id);
+			resp_header(r, "Location", "%s/%s", r->uri_path,
+			    sp->id);
+			rc = resp_data(r, 201, sp_json(sp));
+		}
+	}
+out:
+	cJSON_Delete(body);
+	sp_free(sp);
+	free(sp);
+	return rc;
+}
+
+/*
+ * POST /v1/status-pages
+ * Scope status-pages:write.  201 with the page, Location; 400; 409 when
+ * the slug or customDomain is taken (member "field" names it).
+ */
+static int
+pages_create(struct req *r)
+{
+	return save_page(r, SAVE_CREATE);
+}
+
+/*
+ * GET /v1/status-pages/{id}
+ * Scope status-pages:read.  200; 404.
+ */
+static int
+pages_get(struct req *r)
+{
+	struct status_page	*sp;
+
+	if ((sp = calloc(1, sizeof(*sp))) == NULL)
+		return resp_db(r, DB_ERROR);
+	if (load_page(r, r->args[0], sp) == 0)
+		resp_data(r, 200, sp_json(sp));
+	sp_free(sp);
+	free(sp);
+	return 0;
+}
+
+/*
+ * PATCH /v1/status-pages/{id}
+ * Scope status-pages:write.  200 with the page; 400; 404; 409 when the
+ * slug or customDomain is taken.
+ */
+static int
+pages_patch(struct req *r)
+{
+	return save_page(r, SAVE_PATCH);
+}
+
+/*
+ * DELETE /v1/status-pages/{id}
+ * Scope status-pages:write.  204, with its components and incidents;
+ * 404.
+ */
+static int
+pages_delete(struct req *r)
+{
+	int	 rc;
+
+	if ((rc = sp_delete(r->db, r->key->team_id, r->args[0])) != DB_OK)
+		return resp_db(r, rc);
+	return resp_empty(r, 204);
+}
+
+/*
+ * PUT /v1/status-pages/{id}/components
+ * Scope status-pages:write.  200 with the page and its new list of
+ * components; 400 (a monitor that is not the team's is named); 404.
+ */
+static int
+pages_components(struct req *r)
+{
+	return save_page(r, SAVE_COMPONENTS);
+}
+
+/* ---- incidents ---- */
+
+/* The incident named in the path, for this team; answers 404 itself. */
+static int
+load_incident(struct req *r, struct incident *inc)
+{
+	int	 rc;
+
+	if ((rc = incident_get(r->db, r->key->team_id, r->args[0], inc)) !=
+	    DB_OK) {
+		resp_db(r, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * POST /v1/status-pages/{id}/incidents
+ * Scope status-pages:write.  201 with the incident and its first update,
+ * Location; 400; 404.
+ */
+static int
+incidents_create(struct req *r)
+{
+	struct status_page	*sp;
+	struct incident		*inc;
+	struct verrs		 v = { 0 };
+	cJSON			*body;
+	char			 base[REQ_MAXPATH + 1];
+	size_t			 n;
+	int			 rc = 0;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	sp = calloc(1, sizeof(*sp));
+	inc = calloc(1, sizeof(*inc));
+	if (sp == NULL || inc == NULL) {
+		rc = resp_db(r, DB_ERROR);
+		goto out;
+	}
+	if (load_page(r, r->args[0], sp) == -1)
+		goto out;
+	incident_init(inc, r->now);
+	snprintf(inc->page_id, sizeof(inc->page_id), "%s", sp->id);
+	snprintf(inc->team_id, sizeof(inc->team_id), "%s", sp->team_id);
+	incident_apply(inc, sp, body, 1, r->now, &v);
+	if (v.n > 0) {
+		rc = resp_verrs(r, &v);
+		goto out;
+	}
+	if ((rc = incident_insert(r->db, inc)) != DB_OK) {
+		rc = resp_db(r, rc);
+		goto out;
+	}
+	snprintf(r->target_id, sizeof(r->target_id), "%s", inc->id);
+	/* /v1/status-pages/{id}/incidents -> /v1/incidents/{inc}, under the
+	 * same mount prefix. */
+	n = (size_t)(r->path - r->uri_path);
+	snprintf(base, sizeof(base), "%.*s", (int)n, r->uri_path);
+	resp_header(r, "Location", "%s/v1/incidents/%s", base, inc->id);
+	rc = resp_data(r, 201, incident_json(inc));
+out:
+	cJSON_Delete(body);
+	if (inc != NULL)
+		incident_free(inc);
+	if (sp != NULL)
+		sp_free(sp);
+	free(inc);
+	free(sp);
+	return rc;
+}
+
+static int
+incident_one(const struct incident *inc, void *arg)
+{
+	page_add(arg, incident_json(inc), inc->created_at, inc->id);
+	return 0;
+}
+
+/*
+ * GET /v1/incidents?statusPageId&status&perPage&cursor
+ * Scope status-pages:read.  200 with a page of incidents, newest first;
+ * 400 bad_query.  status is one of the four, or "open" (any but
+ * resolved).
+ */
+static int
+incidents_list(struct req *r)
+{
+	struct incident_filter	 f = { NULL, -1 };
+	struct page		 pg;
+	struct lister		 l;
+	const char		*s;
+	int			 rc;
+
+	if ((f.page_id = req_query(r, "statusPageId")) != NULL &&
+	    !id_valid(f.page_id, "sp"))
+		return resp_problem(r, 400, "bad_query", "statusPageId must "
+		    "be a status page id (sp_...).");
+	if ((s = req_query(r, "status")) != NULL) {
+		if (strcmp(s, "open") == 0)
+			f.status = -2;
+		else if ((f.status = str_index(inc_status_names,
+		    INC_STATUS__MAX, s)) == -1)
+			return resp_problem(r, 400, "bad_query", "status must "
+			    "be one of investigating, identified, monitoring, "
+			    "resolved, open.");
+	}
+	if (page_parse(r, &pg) == -1)
+		return 0;
+	page_start(&l, &pg);
+	rc = incident_list(r->db, r->key->team_id, &f, &pg, pg.perpage + 1,
+	    incident_one, &l);
+	if (rc != DB_OK) {
+		cJSON_Delete(l.items);
+		return resp_db(r, rc);
+	}
+	return page_answer(r, &l);
+}
+
+/*
+ * GET /v1/incidents/{id}
+ * Scope status-pages:read.  200; 404.
+ */
+static int
+incidents_get(struct req *r)
+{
+	struct incident	*inc;
+
+	if ((inc = calloc(1, sizeof(*inc))) == NULL)
+		return resp_db(r, DB_ERROR);
+	if (load_incident(r, inc) == 0) {
+		resp_data(r, 200, incident_json(inc));
+		incident_free(inc);
+	}
+	free(inc);
+	return 0;
+}
+
+/*
+ * PATCH /v1/incidents/{id}
+ * Scope status-pages:write.  200 with the incident; 400 (status is
+ * read-only here: post an update); 404.
+ */
+static int
+incidents_patch(struct req *r)
+{
+	struct status_page	*sp;
+	struct incident		*inc;
+	struct verrs		 v = { 0 };
+	cJSON			*body;
+	int			 rc = 0, loaded = 0;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	sp = calloc(1, sizeof(*sp));
+	inc = calloc(1, sizeof(*inc));
+	if (sp == NULL || inc == NULL) {
+		rc = resp_db(r, DB_ERROR);
+		goto out;
+	}
+	if (load_incident(r, inc) == -1)
+		goto out;
+	loaded = 1;
+	if ((rc = sp_get(r->db, r->key->team_id, inc->page_id, sp)) !=
+	    DB_OK) {
+		rc = resp_db(r, rc);
+		goto out;
+	}
+	incident_apply(inc, sp, body, 0, r->now, &v);
+	if (v.n > 0) {
+		rc = resp_verrs(r, &v);
+		goto out;
+	}
+	inc->updated_at = r->now;
+	if ((rc = incident_store(r->db, inc)) != DB_OK)
+		rc = resp_db(r, rc);
+	else
+		rc = resp_data(r, 200, incident_json(inc));
+out:
+	cJSON_Delete(body);
+	if (loaded)
+		incident_free(inc);
+	if (sp != NULL)
+		sp_free(sp);
+	free(inc);
+	free(sp);
+	return rc;
+}
+
+/*
+ * DELETE /v1/incidents/{id}
+ * Scope status-pages:write.  204, with its updates; 404.
+ */
+static int
+incidents_delete(struct req *r)
+{
+	int	 rc;
+
+	if ((rc = incident_delete(r->db, r->key->team_id, r->args[0])) !=
+	    DB_OK)
+		return resp_db(r, rc);
+	return resp_empty(r, 204);
+}
+
+/*
+ * POST /v1/incidents/{id}/updates
+ * Scope status-pages:write.  201 with the incident, its new update first
+ * (resolvedAt set when it resolves, cleared when it reopens), Location
+ * of the incident; 400; 404; 409 limit_exceeded past INC_MAXUPDATES.
+ */
+static int
+incidents_update(struct req *r)
+{
+	struct incident	*inc;
+	struct verrs	 v = { 0 };
+	enum inc_status	 status;
+	const char	*message;
+	cJSON		*body;
+	int		 rc = 0, loaded = 0;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	if ((inc = calloc(1, sizeof(*inc))) == NULL) {
+		rc = resp_db(r, DB_ERROR);
+		goto out;
+	}
+	if (load_incident(r, inc) == -1)
+		goto out;
+	loaded = 1;
+	incident_update_apply(inc, body, &status, &message, &v);
+	if (v.n > 0) {
+		rc = resp_verrs(r, &v);
+		goto out;
+	}
+	if (inc->nupdates >= INC_MAXUPDATES) {
+		rc = resp_problem(r, 409, "limit_exceeded", "An incident "
+		    "holds at most %d updates.", INC_MAXUPDATES);
+		goto out;
+	}
+	incident_set_status(inc, status, r->now);
+	if ((rc = incident_add_update(r->db, inc, status, message, r->now)) !=
+	    DB_OK || (rc = incident_store(r->db, inc)) != DB_OK) {
+		rc = resp_db(r, rc);
+		goto out;
+	}
+	resp_header(r, "Location", "%.*s", (int)(strlen(r->uri_path) -
+	    strlen("/updates")), r->uri_path);
+	rc = resp_data(r, 201, incident_json(inc));
+out:
+	cJSON_Delete(body);
+	if (loaded)
+		incident_free(inc);
+	free(inc);
+	return rc;
+}
+
+/* ---- the public pages ---- */
+
+/*
+ * GET /status/{slug}
+ * No key.  200 text/html, the page people read; 304; 404 when the page
+ * does not exist or is not public.
+ */
+static int
+public_page(struct req *r)
+{
+	return sv_html(r, r->args[0]);
+}
+
+/*
+ * GET /status and GET /: the page whose customDomain is the Host.
+ * No key.  200 text/html; 304; 404 when no public page has that domain.
+ */
+static int
+public_domain(struct req *r)
+{
+	return sv_html(r, NULL);
+}
+
+/*
+ * GET /status/{slug}/summary.json
+ * No key.  200 with the page's state, components, open incidents and
+ * maintenance; 304; 404.
+ */
+static int
+public_summary(struct req *r)
+{
+	return sv_summary(r, r->args[0]);
+}
+
+/*
+ * GET /status/{slug}/feed.atom
+ * No key.  200 application/atom+xml, the page's incidents; 304; 404.
+ */
+static int
+public_feed(struct req *r)
+{
+	return sv_feed(r, r->args[0]);
+}
+
+/*
+ * GET /status/{slug}/badge/{id}.svg
+ * No key.  200 image/svg+xml, the component's state; 304; 404.
+ */
+static int
+public_badge(struct req *r)
+{
+	return sv_badge(r, r->args[0], r->args[1], 0, NULL);
+}
+
+/*
+ * GET /status/{slug}/badge/{id}/uptime.svg?window
+ * No key.  200 image/svg+xml, the component's uptime over window (24h,
+ * 7d, 30d (default) or 90d); 304; 400 bad_query; 404.
+ */
+static int
+public_uptime_badge(struct req *r)
+{
+	static const struct {
+		const char	*name;
+		int64_t		 ms;
+	} windows[] = {
+		{ "24h", 86400000LL }, { "7d", 7 * 86400000LL },
+		{ "30d", 30 * 86400000LL }, { "90d", 90 * 86400000LL },
+	};
+	const char	*s = req_query(r, "window");
+	size_t		 i;
+
+	if (s == NULL)
+		s = "30d";
+	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++)
+		if (strcmp(windows[i].name, s) == 0)
+			return sv_badge(r, r->args[0], r->args[1],
+			    windows[i].ms, windows[i].name);
+	return resp_problem(r, 400, "bad_query", "window must be one of 24h, "
+	    "7d, 30d, 90d.");
+}
+
+static const struct route routes[] = {
+	{ "GET", "/v1/status-pages", SCOPE_STATUS_PAGES_READ, pages_list,
+	    NULL, "perPage,cursor", 0 },
+	{ "POST", "/v1/status-pages", SCOPE_STATUS_PAGES_WRITE, pages_create,
+	    "status_page.created", "", ROUTE_BODY },
+	{ "GET", "/v1/status-pages/{sp}", SCOPE_STATUS_PAGES_READ, pages_get,
+	    NULL, "", 0 },
+	{ "PATCH", "/v1/status-pages/{sp}", SCOPE_STATUS_PAGES_WRITE,
+	    pages_patch, "status_page.updated", "", ROUTE_BODY },
+	{ "DELETE", "/v1/status-pages/{sp}", SCOPE_STATUS_PAGES_WRITE,
+	    pages_delete, "status_page.deleted", "", 0 },
+	{ "PUT", "/v1/status-pages/{sp}/components", SCOPE_STATUS_PAGES_WRITE,
+	    pages_components, "status_page.components_replaced", "",
+	    ROUTE_BODY },
+	{ "POST", "/v1/status-pages/{sp}/incidents", SCOPE_STATUS_PAGES_WRITE,
+	    incidents_create, "incident.created", "", ROUTE_BODY },
+	{ "GET", "/v1/incidents", SCOPE_STATUS_PAGES_READ, incidents_list,
+	    NULL, "statusPageId,status,perPage,cursor", 0 },
+	{ "GET", "/v1/incidents/{inc}", SCOPE_STATUS_PAGES_READ,
+	    incidents_get, NULL, "", 0 },
+	{ "PATCH", "/v1/incidents/{inc}", SCOPE_STATUS_PAGES_WRITE,
+	    incidents_patch, "incident.updated", "", ROUTE_BODY },
+	{ "DELETE", "/v1/incidents/{inc}", SCOPE_STATUS_PAGES_WRITE,
+	    incidents_delete, "incident.deleted", "", 0 },
+	{ "POST", "/v1/incidents/{inc}/updates", SCOPE_STATUS_PAGES_WRITE,
+	    incidents_update, "incident.update_posted", "", ROUTE_BODY },
+	{ "GET", "/", SCOPE_PUBLIC, public_domain, NULL, "", 0 },
+	{ "GET", "/status", SCOPE_PUBLIC, public_domain, NULL, "", 0 },
+	{ "GET", "/status/{*slug}", SCOPE_PUBLIC, public_page, NULL, "", 0 },
+	{ "GET", "/status/{*slug}/summary.json", SCOPE_PUBLIC,
+	    public_summary, NULL, "", 0 },
+	{ "GET", "/status/{*slug}/feed.atom", SCOPE_PUBLIC, public_feed, NULL,
+	    "", 0 },
+	{ "GET", "/status/{*slug}/badge/{cmp}.svg", SCOPE_PUBLIC,
+	    public_badge, NULL, "", 0 },
+	{ "GET", "/status/{*slug}/badge/{cmp}/uptime.svg", SCOPE_PUBLIC,
+	    public_uptime_badge, NULL, "window", 0 },
+};
+
+int
+main(void)
+{
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]));
+}

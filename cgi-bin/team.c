@@ -1,0 +1,682 @@
+/*
+ * team.fcgi: the team, its members and invitations, and the public
+ * accept route.
+ *
+ * A team always keeps an owner once it has one: the last owner can be
+ * neither removed nor demoted.  Invitations carry a one-time token that
+ * only the create and resend answers (and the mail) show; the database
+ * holds its keyed hash.  Create and resend mail the invitation when
+ * UPTIME_SMTP_URL is set, after their own transaction has committed, so
+ * that no write lock is held while the mail server answers.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "member.h"
+
+#define URL_MAX	(sizeof(cfg.public_url) + 64)
+#define INVITE_MAX_TTL_MS (30LL * 24 * 3600 * 1000)	/* expiresAt */
+
+static const struct jfield team_fields[] = {
+	{ "name", 0 },
+	{ "id", 1 },
+	{ "createdAt", 1 },
+	{ NULL, 0 }
+};
+
+static const struct jfield member_fields[] = {
+	{ "name", 0 },
+	{ "role", 0 },
+	{ "id", 1 },
+	{ "email", 1 },
+	{ "joinedAt", 1 },
+	{ NULL, 0 }
+};
+
+static const struct jfield invite_fields[] = {
+	{ "email", 0 },
+	{ "role", 0 },
+	{ "expiresAt", 0 },
+	{ "id", 1 },
+	{ "status", 1 },
+	{ "createdAt", 1 },
+	{ "acceptedAt", 1 },
+	{ "revokedAt", 1 },
+	{ "createdByKeyId", 1 },
+	{ "acceptUrl", 1 },
+	{ "emailStatus", 1 },
+	{ NULL, 0 }
+};
+
+static const struct jfield accept_fields[] = {
+	{ "token", 0 },
+	{ "name", 0 },
+	{ NULL, 0 }
+};
+
+/* The team of the calling key; it exists as long as the key does. */
+static int
+load_team(struct req *r, struct team *t)
+{
+	int	 rc;
+
+	if ((rc = team_get(r->db, r->key->team_id, t)) != DB_OK) {
+		resp_db(r, rc == DB_NOTFOUND ? DB_ERROR : rc);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * GET /v1/team
+ * Scope team:read.  200 with the team.
+ */
+static int
+team_show(struct req *r)
+{
+	struct team	 t;
+
+	if (load_team(r, &t) == -1)
+		return 0;
+	return resp_data(r, 200, team_json(&t));
+}
+
+/*
+ * PATCH /v1/team {name?}
+ * Scope team:write.  200 with the team; 400 invalid body.
+ */
+static int
+team_patch(struct req *r)
+{
+	struct team	 t;
+	struct verrs	 v = { 0 };
+	cJSON		*body;
+	const char	*name = NULL;
+	int		 rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	json_check_fields(body, team_fields, &v);
+	(void)json_str(body, "name", 1, NAME_MAXCHARS, 0, &v, &name, NULL);
+	if (v.n > 0 || load_team(r, &t) == -1) {
+		cJSON_Delete(body);
+		return v.n > 0 ? resp_verrs(r, &v) : 0;
+	}
+	if (name != NULL) {
+		snprintf(t.name, sizeof(t.name), "%s", name);
+		if ((rc = team_set_name(r->db, &t)) != DB_OK) {
+			cJSON_Delete(body);
+			return resp_db(r, rc);
+		}
+	}
+	cJSON_Delete(body);
+	snprintf(r->target_id, sizeof(r->target_id), "%s", t.id);
+	return resp_data(r, 200, team_json(&t));
+}
+
+static int
+list_member(const struct member *m, void *arg)
+{
+	page_add(arg, member_json(m), m->joined_at, m->id);
+	return 0;
+}
+
+/*
+ * GET /v1/team/members?role&perPage&cursor
+ * Scope team:read.  200 with a page of members, newest first; 400
+ * bad_query.
+ */
+static int
+members_list(struct req *r)
+{
+	struct page	 pg;
+	struct lister	 l;
+	const char	*s = req_query(r, "role");
+	int		 role = -1, rc;
+
+	if (s != NULL && (role = member_role_find(s)) == -1)
+		return resp_problem(r, 400, "bad_query", "role must be one of "
+		    "owner, admin, member, viewer.");
+	if (page_parse(r, &pg) == -1)
+		return 0;
+	page_start(&l, &pg);
+	rc = member_list(r->db, r->key->team_id, role, &pg, pg.perpage + 1,
+	    list_member, &l);
+	if (rc != DB_OK) {
+		cJSON_Delete(l.items);
+		return resp_db(r, rc);
+	}
+	return page_answer(r, &l);
+}
+
+/*
+ * GET /v1/team/members/{id}
+ * Scope team:read.  200 with the member; 404 (also for other teams').
+ */
+static int
+members_get(struct req *r)
+{
+	struct member	 m;
+	int		 rc;
+
+	if ((rc = member_get(r->db, r->key->team_id, r->args[0], &m)) !=
+	    DB_OK)
+		return resp_db(r, rc);
+	return resp_data(r, 200, member_json(&m));
+}
+
+/* 409 when m is the team's only owner; 1 after answering, 0, or -1. */
+static int
+last_owner(struct req *r, const struct member *m, const char *what)
+{
+	long	 owners;
+	int	 rc;
+
+	if (m->role != ROLE_OWNER)
+		return 0;
+	if ((rc = member_owners(r->db, m->team_id, &owners)) != DB_OK) {
+		resp_db(r, rc);
+		return -1;
+	}
+	if (owners > 1)
+		return 0;
+	resp_problem(r, 409, "conflict", "This is the team's last owner and "
+	    "cannot be %s; make another member owner first.", what);
+	return 1;
+}
+
+/*
+ * PATCH /v1/team/members/{id} {name?, role?}
+ * Scope team:write.  200 with the member; 400 invalid body; 404; 409
+ * when the team's last owner would lose the owner role.
+ */
+static int
+members_patch(struct req *r)
+{
+	struct member	 m;
+	struct verrs	 v = { 0 };
+	enum member_role role = ROLE_MEMBER;
+	cJSON		*body;
+	const char	*name = NULL;
+	int		 has_role, rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	json_check_fields(body, member_fields, &v);
+	(void)json_str(body, "name", 1, NAME_MAXCHARS, 0, &v, &name, NULL);
+	has_role = member_role_get(body, 0, &v, &role) == 1;
+	if (v.n > 0) {
+		cJSON_Delete(body);
+		return resp_verrs(r, &v);
+	}
+	if ((rc = member_get(r->db, r->key->team_id, r->args[0], &m)) !=
+	    DB_OK) {
+		cJSON_Delete(body);
+		return resp_db(r, rc);
+	}
+	if (name != NULL)
+		snprintf(m.name, sizeof(m.name), "%s", name);
+	cJSON_Delete(body);
+	if (has_role && role != ROLE_OWNER &&
+	    (rc = last_owner(r, &m, "demoted")) != 0)
+		return rc == 1 ? 0 : -1;
+	if (has_role)
+		m.role = role;
+	if ((rc = member_update(r->db, &m)) != DB_OK)
+		return resp_db(r, rc);
+	return resp_data(r, 200, member_json(&m));
+}
+
+/*
+ * DELETE /v1/team/members/{id}
+ * Scope team:write.  204; 404; 409 for the team's last owner.
+ */
+static int
+members_delete(struct req *r)
+{
+	struct member	 m;
+	int		 rc;
+
+	if ((rc = member_get(r->db, r->key->team_id, r->args[0], &m)) !=
+	    DB_OK)
+		return resp_db(r, rc);
+	if ((rc = last_owner(r, &m, "removed")) != 0)
+		return rc == 1 ? 0 : -1;
+	if ((rc = member_delete(r->db, m.team_id, m.id)) != DB_OK)
+		return resp_db(r, rc);
+	return resp_empty(r, 204);
+}
+
+static int
+list_invite(const struct invite *inv, void *arg)
+{
+	struct lister	*l = arg;
+
+	page_add(l, invite_json(inv, l->now), inv->created_at, inv->id);
+	return 0;
+}
+
+/*
+ * GET /v1/team/invites?status=pending|accepted|revoked|expired|all
+ * Scope team:read.  200 with a page of invitations, newest first
+ * (default status pending); 400 bad_query.
+ */
+static int
+invites_list(struct req *r)
+{
+	struct page	 pg;
+	struct lister	 l;
+	const char	*s = req_query(r, "status");
+	int		 st, rc;
+
+	for (st = 0; s != NULL && st < INV_STATUS__MAX; st++)
+		if (strcmp(s, invite_status_names[st]) == 0)
+			break;
+	if (st == INV_STATUS__MAX)
+		return resp_problem(r, 400, "bad_query", "status must be one "
+		    "of pending, accepted, revoked, expired, all.");
+	if (s == NULL)
+		st = INV_PENDING;
+	if (page_parse(r, &pg) == -1)
+		return 0;
+	page_start(&l, &pg);
+	l.now = r->now;
+	rc = invite_list(r->db, r->key->team_id, (enum invite_status)st, &pg,
+	    pg.perpage + 1, r->now, list_invite, &l);
+	if (rc != DB_OK) {
+		cJSON_Delete(l.items);
+		return resp_db(r, rc);
+	}
+	return page_answer(r, &l);
+}
+
+/*
+ * GET /v1/team/invites/{id}
+ * Scope team:read.  200 with the invitation (never its token); 404.
+ */
+static int
+invites_get(struct req *r)
+{
+	struct invite	 inv;
+	int		 rc;
+
+	if ((rc = invite_get(r->db, r->key->team_id, r->args[0], &inv)) !=
+	    DB_OK)
+		return resp_db(r, rc);
+	return resp_data(r, 200, invite_json(&inv, r->now));
+}
+
+/* s without control characters (made spaces), for mail text. */
+static void
+clean(const char *s, char *out, size_t outlen)
+{
+	size_t	 i;
+
+	snprintf(out, outlen, "%s", s);
+	for (i = 0; out[i] != '\0'; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = ' ';
+}
+
+/*
+ * Mail the invitation when mail is configured; the outbox records the
+ * attempt.  Runs outside any transaction.
+ */
+static enum mail_status
+mail_invite(struct req *r, const struct invite *inv, const char *team,
+    const char *url)
+{
+	struct buf		 body = { NULL, 0, 0 };
+	enum mail_status	 ms;
+	char			 name[NAME_MAXBYTES], subject[NAME_MAXBYTES + 64];
+	char			 t[TIME_MAX];
+
+	if (cfg.smtp_url[0] == '\0')
+		return MAIL_NOT_CONFIGURED;
+	clean(team, name, sizeof(name));
+	snprintf(subject, sizeof(subject), "Invitation to join %s on uptime",
+	    name);
+	if (buf_printf(&body, "You are invited to join the team \"%s\" on "
+	    "uptime, as %s.\n\n"
+	    "To accept, send your name to this address before %s:\n\n"
+	    "  %s\n\n"
+	    "For example:\n\n"
+	    "  curl -X POST '%s' \\\n"
+	    "    -H 'Content-Type: application/json' \\\n"
+	    "    -d '{\"name\": \"Your Name\"}'\n\n"
+	    "The address works once.  If you did not expect this "
+	    "invitation, ignore this message.\n", name,
+	    member_role_names[inv->role], time_format(inv->expires_at, t),
+	    url, url) == -1) {
+		req_log(r, __func__, "out of memory");
+		ms = MAIL_FAILED;
+	} else
+		ms = mail_deliver(r->db, inv->team_id, "invite", inv->id,
+		    inv->email, subject, body.p);
+	if (body.p != NULL)
+		sodium_memzero(body.p, body.len);
+	buf_free(&body);
+	return ms;
+}
+
+/*
+ * The invitation with acceptUrl and emailStatus: the one answer that
+ * shows the token.  Wipes token and url.
+ */
+static int
+answer_invite(struct req *r, int status, const struct invite *inv,
+    char *token, char *url, enum mail_status ms)
+{
+	cJSON	*o = invite_json(inv, r->now);
+
+	cJSON_AddStringToObject(o, "acceptUrl", url);
+	cJSON_AddStringToObject(o, "emailStatus", mail_status_names[ms]);
+	sodium_memzero(token, INVITE_TOKEN_LEN + 1);
+	sodium_memzero(url, URL_MAX);
+	snprintf(r->target_id, sizeof(r->target_id), "%s", inv->id);
+	return resp_data(r, status, o);
+}
+
+/*
+ * 409 when email is a member of the team or has a pending invitation
+ * other than self (NULL for none): 1 after answering, 0, or -1.
+ */
+static int
+address_taken(struct req *r, const char *team, const char *email,
+    const char *self)
+{
+	struct member	 m;
+	struct invite	 other;
+	int		 rc;
+
+	if ((rc = member_by_email(r->db, team, email, &m)) == DB_OK) {
+		resp_problem(r, 409, "conflict", "%s is a member of the team "
+		    "already.", email);
+		return 1;
+	}
+	if (rc == DB_NOTFOUND && (rc = invite_pending_for(r->db, team, email,
+	    r->now, &other)) == DB_OK &&
+	    (self == NULL || strcmp(other.id, self) != 0)) {
+		resp_problem(r, 409, "conflict", "%s has a pending invitation "
+		    "already (%s); resend or revoke it.", email, other.id);
+		return 1;
+	}
+	if (rc != DB_OK && rc != DB_NOTFOUND) {
+		resp_db(r, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Store a new token for inv (a new invitation, or a resend of self) with
+ * inv's expires_at in one transaction, then mail it.  The caller has
+ * checked inv.  Answers.
+ */
+static int
+issue(struct req *r, struct invite *inv, const char *self, int status)
+{
+	struct team		 t;
+	enum mail_status	 ms;
+	char			 token[INVITE_TOKEN_LEN + 1], url[URL_MAX];
+	int			 rc;
+
+	if ((rc = db_begin(r->db)) != DB_OK)
+		return resp_db(r, rc);
+	if ((rc = address_taken(r, inv->team_id, inv->email, self)) != 0) {
+		db_rollback(r->db);
+		return rc == 1 ? 0 : -1;
+	}
+	invite_token_new(token);
+	rc = self == NULL ? invite_insert(r->db, inv, token, r->now) :
+	    invite_renew(r->db, inv, token);
+	if (rc == DB_OK)
+		rc = team_get(r->db, inv->team_id, &t);
+	if (rc == DB_OK)
+		rc = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	if (rc != DB_OK) {
+		sodium_memzero(token, sizeof(token));
+		return resp_db(r, rc == DB_NOTFOUND ? DB_ERROR : rc);
+	}
+	snprintf(url, sizeof(url), "%s/v1/invites/accept?token=%s",
+	    cfg.public_url, token);
+	ms = mail_invite(r, inv, t.name, url);
+	if (self == NULL)
+		resp_header(r, "Location", "%s/%s", r->uri_path, inv->id);
+	return answer_invite(r, status, inv, token, url, ms);
+}
+
+/*
+ * POST /v1/team/invites {email, role?, expiresAt?}
+ * Scope team:write.  201 with the invitation, its acceptUrl and
+ * emailStatus, Location; 400 invalid body; 409 when the address is a
+ * member or has a pending invitation.  Mails it when mail is configured;
+ * a failed mail does not undo the invitation.
+ */
+static int
+invites_create(struct req *r)
+{
+	struct invite	 inv;
+	struct verrs	 v = { 0 };
+	cJSON		*body;
+	const char	*email = NULL;
+	int		 isnull;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	memset(&inv, 0, sizeof(inv));
+	inv.role = ROLE_MEMBER;
+	json_check_fields(body, invite_fields, &v);
+	if (json_str(body, "email", 1, MAIL_ADDR_MAX, JREQ, &v, &email,
+	    NULL) == 1 && mail_addr_normalize(email, inv.email,
+	    sizeof(inv.email)) == -1)
+		verr_add(&v, VERR_INVALID, "/email", "must be an email address "
+		    "such as ann@example.com");
+	(void)member_role_get(body, 0, &v, &inv.role);
+	if (json_time(body, "expiresAt", JNULL, &v, &inv.expires_at,
+	    &isnull) == 1 && (inv.expires_at <= r->now ||
+	    inv.expires_at > r->now + INVITE_MAX_TTL_MS))
+		verr_add(&v, VERR_INVALID, "/expiresAt", "must be in the "
+		    "future and at most 30 days ahead");
+	if (inv.expires_at == 0)
+		inv.expires_at = r->now + cfg.invite_ttl * 1000LL;
+	cJSON_Delete(body);
+	if (v.n > 0)
+		return resp_verrs(r, &v);
+	snprintf(inv.team_id, sizeof(inv.team_id), "%s", r->key->team_id);
+	snprintf(inv.created_by, sizeof(inv.created_by), "%s", r->key->id);
+	return issue(r, &inv, NULL, 201);
+}
+
+/*
+ * DELETE /v1/team/invites/{id}
+ * Scope team:write.  204, also when already revoked; 404; 409 when it
+ * was accepted (remove the member instead).
+ */
+static int
+invites_revoke(struct req *r)
+{
+	struct invite	 inv;
+	int		 rc;
+
+	if ((rc = invite_get(r->db, r->key->team_id, r->args[0], &inv)) !=
+	    DB_OK)
+		return resp_db(r, rc);
+	if (inv.accepted_at != 0)
+		return resp_problem(r, 409, "conflict", "This invitation was "
+		    "accepted; remove the member instead.");
+	if (inv.revoked_at == 0 && (rc = invite_revoke(r->db, &inv,
+	    r->now)) != DB_OK)
+		return resp_db(r, rc);
+	return resp_empty(r, 204);
+}
+
+/*
+ * POST /v1/team/invites/{id}/resend
+ * Scope team:write.  200 with the invitation, a new acceptUrl (the old
+ * token stops working) and emailStatus, expiring the configured time
+ * from now; 404; 409 when it is accepted or revoked, or its address has
+ * become a member or has another pending invitation.
+ */
+static int
+invites_resend(struct req *r)
+{
+	struct invite	 inv;
+	int		 rc;
+
+	if ((rc = invite_get(r->db, r->key->team_id, r->args[0], &inv)) !=
+	    DB_OK)
+		return resp_db(r, rc);
+	if (inv.accepted_at != 0 || inv.revoked_at != 0)
+		return resp_problem(r, 409, "conflict", "Only pending or "
+		    "expired invitations can be resent; this one is %s.",
+		    invite_status_names[invite_status(&inv, r->now)]);
+	inv.expires_at = r->now + cfg.invite_ttl * 1000LL;
+	return issue(r, &inv, inv.id, 200);
+}
+
+/* 410 for any token that does not work, counted against the address. */
+static int
+gone(struct req *r)
+{
+	if (invite_failed(r->db, r->remote_addr, r->now) != DB_OK)
+		req_log(r, __func__, "cannot count a failed accept");
+	return resp_problem(r, 410, "gone", "This invitation cannot be "
+	    "accepted: it was used, revoked or has expired, or the token is "
+	    "wrong.  Ask for a new invitation.");
+}
+
+/* The token from the query or the body (not both unless equal). */
+static const char *
+accept_token(struct req *r, const cJSON *body, struct verrs *v)
+{
+	const char	*q = req_query(r, "token"), *b = NULL;
+
+	if (json_str(body, "token", 1, 256, q == NULL ? JREQ : 0, v, &b,
+	    NULL) == -1)
+		return NULL;
+	if (q != NULL && b != NULL && strcmp(q, b) != 0) {
+		verr_add(v, VERR_INVALID, "/token", "differs from the token in "
+		    "the query; send one of them");
+		return NULL;
+	}
+	return b != NULL ? b : q;
+}
+
+/*
+ * POST /v1/invites/accept?token {token?, name}
+ * No key: the token is the secret.  201 with the new member, Location;
+ * 400 invalid body; 409 when the address is a member already; 410 for a
+ * token that is used, revoked, expired or unknown (one answer for all);
+ * 429 past INVITE_ACCEPT_FAILS failed attempts a minute from the
+ * address, whatever the token.
+ */
+static int
+invites_accept(struct req *r)
+{
+	struct invite	 inv;
+	struct member	 m;
+	struct verrs	 v = { 0 };
+	cJSON		*body;
+	const char	*token, *name = NULL;
+	int		 rc, retry;
+
+	if ((rc = invite_throttled(r->db, r->remote_addr, r->now,
+	    &retry)) == 1) {
+		resp_header(r, "Retry-After", "%d", retry);
+		return resp_problem(r, 429, "rate_limited", "Too many failed "
+		    "attempts from this address; retry in %d seconds.", retry);
+	}
+	if (rc == -1)
+		return resp_db(r, DB_ERROR);
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	json_check_fields(body, accept_fields, &v);
+	token = accept_token(r, body, &v);
+	(void)json_str(body, "name", 1, NAME_MAXCHARS, JREQ, &v, &name, NULL);
+	if (v.n > 0) {
+		cJSON_Delete(body);
+		return resp_verrs(r, &v);
+	}
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "%s", name);
+	if (!invite_token_valid(token)) {
+		cJSON_Delete(body);
+		return gone(r);
+	}
+	rc = db_begin(r->db);
+	if (rc == DB_OK)
+		rc = invite_by_token(r->db, token, &inv);
+	cJSON_Delete(body);
+	if (rc == DB_OK && invite_status(&inv, r->now) != INV_PENDING)
+		rc = DB_NOTFOUND;
+	if (rc == DB_OK) {
+		snprintf(m.team_id, sizeof(m.team_id), "%s", inv.team_id);
+		snprintf(m.email, sizeof(m.email), "%s", inv.email);
+		m.role = inv.role;
+		m.joined_at = r->now;
+		if ((rc = member_insert(r->db, &m)) == DB_CONFLICT) {
+			db_rollback(r->db);
+			return resp_problem(r, 409, "conflict", "%s is a member "
+			    "of the team already.", inv.email);
+		}
+	}
+	if (rc == DB_OK)
+		rc = invite_accept(r->db, &inv, r->now);
+	if (rc == DB_OK)
+		rc = db_commit(r->db);
+	else
+		db_rollback(r->db);
+	if (rc == DB_NOTFOUND)
+		return gone(r);
+	if (rc != DB_OK)
+		return resp_db(r, rc);
+	snprintf(r->team_id, sizeof(r->team_id), "%s", m.team_id);
+	snprintf(r->target_id, sizeof(r->target_id), "%s", m.id);
+	resp_header(r, "Location", "%.*s/v1/team/members/%s",
+	    (int)(r->path - r->uri_path), r->uri_path, m.id);
+	return resp_data(r, 201, member_json(&m));
+}
+
+static const struct route routes[] = {
+	{ "GET", "/v1/team", SCOPE_TEAM_READ, team_show, NULL, "", 0 },
+	{ "PATCH", "/v1/team", SCOPE_TEAM_WRITE, team_patch, "team.updated",
+	    "", ROUTE_BODY },
+	{ "GET", "/v1/team/members", SCOPE_TEAM_READ, members_list, NULL,
+	    "role,perPage,cursor", 0 },
+	{ "GET", "/v1/team/members/{mem}", SCOPE_TEAM_READ, members_get,
+	    NULL, "", 0 },
+	{ "PATCH", "/v1/team/members/{mem}", SCOPE_TEAM_WRITE, members_patch,
+	    "member.updated", "", ROUTE_BODY },
+	{ "DELETE", "/v1/team/members/{mem}", SCOPE_TEAM_WRITE,
+	    members_delete, "member.removed", "", 0 },
+	{ "GET", "/v1/team/invites", SCOPE_TEAM_READ, invites_list, NULL,
+	    "status,perPage,cursor", 0 },
+	{ "POST", "/v1/team/invites", SCOPE_TEAM_WRITE, invites_create,
+	    "invite.created", "", ROUTE_BODY | ROUTE_NOTX },
+	{ "GET", "/v1/team/invites/{inv}", SCOPE_TEAM_READ, invites_get,
+	    NULL, "", 0 },
+	{ "DELETE", "/v1/team/invites/{inv}", SCOPE_TEAM_WRITE,
+	    invites_revoke, "invite.revoked", "", 0 },
+	{ "POST", "/v1/team/invites/{inv}/resend", SCOPE_TEAM_WRITE,
+	    invites_resend, "invite.resent", "", ROUTE_NOTX },
+	{ "POST", "/v1/invites/accept", SCOPE_PUBLIC, invites_accept,
+	    "invite.accepted", "token", ROUTE_BODY | ROUTE_NOTX },
+};
+
+int
+main(void)
+{
+	int	 rc;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return 1;
+	rc = serve_main(routes, sizeof(routes) / sizeof(routes[0]));
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,300 @@
+/*
+ * uptime-notify: turn monitor events into notifications and deliver them.
+ *
+ *   uptime-notify                  one pass (from cron, every minute)
+ *   uptime-notify --loop           keep going, a pass a second
+ *   uptime-notify --now RFC3339    act as if it were that time (tests:
+ *                                  reminders, backoff, the flap rule)
+ *
+ * One instance at a time: a second one finds the lock taken and exits 0
+ * without a word.  A pass makes the notifications of new events, the
+ * reminders and the flap rule's catch-ups in short transactions
+ * (lib/notify.c), then takes the due notifications in batches, leases
+ * them, and delivers each batch concurrently: HTTP channels (webhook,
+ * Slack, Discord, PagerDuty, Telegram) through the probe engine with the
+ * checker's target safety, email through lib/mail.c in a few threads.
+ * Every attempt is recorded; failures are retried with backoff.  See
+ * docs/alerts.md.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "notify.h"
+
+#define EVENT_BATCH	500	/* events per transaction */
+#define SEND_BATCH	200	/* deliveries taken at once */
+#define HTTP_PARALLEL	32	/* HTTP deliveries in flight */
+#define MAIL_THREADS	4	/* SMTP sessions at once */
+
+static volatile sig_atomic_t	 stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* Run fn in one transaction; DB_* code. */
+static int
+in_tx(struct db *db, int (*fn)(struct db *, int64_t, void *), int64_t now,
+    void *arg)
+{
+	int	 rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = fn(db, now, arg)) == DB_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	return rc;
+}
+
+static int
+make_events(struct db *db, int64_t now, void *arg)
+{
+	return notify_events(db, now, EVENT_BATCH, arg);
+}
+
+static int
+make_others(struct db *db, int64_t now, void *arg)
+{
+	int	 rc;
+
+	if ((rc = notify_reminders(db, now, arg)) != DB_OK)
+		return rc;
+	return notify_settle(db, now, arg);
+}
+
+/* The email deliveries of a batch, shared by the mail threads. */
+struct mailq {
+	pthread_mutex_t	 lock;
+	struct delivery	**items;
+	size_t		 n;
+	size_t		 next;
+};
+
+static void *
+mail_worker(void *arg)
+{
+	struct mailq	*q = arg;
+	struct delivery	*d;
+	struct db	*db;
+	char		 err[256];
+
+	/* Each thread records into mail_outbox on its own connection. */
+	db = db_open(cfg.db, 0, err, sizeof(err));
+	if (db == NULL)
+		fprintf(stderr, "uptime-notify: mail thread: %s\n", err);
+	for (;;) {
+		pthread_mutex_lock(&q->lock);
+		d = q->next < q->n ? q->items[q->next++] : NULL;
+		pthread_mutex_unlock(&q->lock);
+		if (d == NULL)
+			break;
+		if (db != NULL)
+			notify_mail(db, d);
+		else
+			snprintf(d->error, sizeof(d->error), "internal: the "
+			    "database could not be opened");
+	}
+	if (db != NULL)
+		db_close(db);
+	return NULL;
+}
+
+/* Deliver a batch: mail in threads while HTTP runs here. */
+static void
+deliver(struct delivery *ds, size_t n)
+{
+	struct probe		*ps = NULL;
+	struct probe_opts	 o;
+	struct mailq		 q;
+	pthread_t		 th[MAIL_THREADS];
+	size_t			*which = NULL, nh = 0, i, nt = 0;
+
+	memset(&q, 0, sizeof(q));
+	pthread_mutex_init(&q.lock, NULL);
+	if ((ps = calloc(n, sizeof(*ps))) == NULL ||
+	    (which = calloc(n, sizeof(*which))) == NULL ||
+	    (q.items = calloc(n, sizeof(*q.items))) == NULL) {
+		for (i = 0; i < n; i++)
+			snprintf(ds[i].error, sizeof(ds[i].error), "internal: "
+			    "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (notify_prepare(&ds[i]) == -1 || ds[i].skip)
+			continue;
+		if (ds[i].is_mail)
+			q.items[q.n++] = &ds[i];
+		else {
+			notify_probe(&ds[i], &ps[nh]);
+			which[nh++] = i;
+		}
+	}
+	for (nt = 0; nt < MAIL_THREADS && nt < q.n; nt++)
+		if (pthread_create(&th[nt], NULL, mail_worker, &q) != 0)
+			break;
+	if (nt == 0 && q.n > 0)		/* no thread: do it here */
+		mail_worker(&q);
+	if (nh > 0) {
+		memset(&o, 0, sizeof(o));
+		o.concurrency = HTTP_PARALLEL;
+		o.allow_private = cfg.allow_private;
+		o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
+		o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
+		if (probe_run(ps, nh, &o) == -1)
+			fprintf(stderr, "uptime-notify: the delivery run "
+			    "broke; what it could not send is retried\n");
+		for (i = 0; i < nh; i++) {
+			notify_judge_http(&ds[which[i]], &ps[i]);
+			probe_clear(&ps[i]);
+		}
+	}
+	for (i = 0; i < nt; i++)
+		pthread_join(th[i], NULL);
+out:
+	pthread_mutex_destroy(&q.lock);
+	free(q.items);
+	free(which);
+	free(ps);
+}
+
+/* A batch of deliveries. */
+struct due {
+	struct delivery	*ds;
+	size_t		 n;
+};
+
+/* Record a delivered batch; DB_* code. */
+static int
+record(struct db *db, int64_t now, void *arg)
+{
+	struct due	*b = arg;
+	size_t		 i;
+	int		 rc = DB_OK;
+
+	for (i = 0; i < b->n && rc == DB_OK; i++)
+		rc = notify_record(db, &b->ds[i], now);
+	return rc;
+}
+
+static int
+take_due(struct db *db, int64_t now, void *arg)
+{
+	struct due	*d = arg;
+
+	return notify_due(db, now, SEND_BATCH, &d->ds, &d->n);
+}
+
+/* One pass at time now; 0, or -1 when something failed (logged). */
+static int
+pass(struct db *db, int64_t now)
+{
+	struct notify_counts	 k;
+	struct due		 d;
+	long			 before;
+	int			 rc;
+
+	memset(&k, 0, sizeof(k));
+	do {
+		before = k.events;
+		if ((rc = in_tx(db, make_events, now, &k)) != DB_OK)
+			goto fail;
+	} while (k.events - before == EVENT_BATCH && !stopping);
+	if ((rc = in_tx(db, make_others, now, &k)) != DB_OK)
+		goto fail;
+	while (!stopping) {
+		memset(&d, 0, sizeof(d));
+		if ((rc = in_tx(db, take_due, now, &d)) != DB_OK)
+			goto fail;
+		if (d.n == 0)
+			break;
+		deliver(d.ds, d.n);
+		rc = in_tx(db, record, now, &d);
+		notify_free_all(d.ds, d.n);
+		if (rc != DB_OK)
+			goto fail;
+		if (d.n < SEND_BATCH)
+			break;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "uptime-notify: a pass failed (%s); it is tried "
+	    "again\n", rc == DB_BUSY ? "database busy" : "database error");
+	return -1;
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: uptime-notify [--loop] [--now RFC3339]\n");
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sigaction	 sa;
+	struct timespec		 pause = { 1, 0 };
+	struct db		*db;
+	char			 err[512];
+	int64_t			 at = 0;
+	int			 loop = 0, lock, i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--loop") == 0 && !loop)
+			loop = 1;
+		else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc &&
+		    at == 0) {
+			if (time_parse(argv[++i], &at) == -1 || at <= 0) {
+				fprintf(stderr, "uptime-notify: --now takes an "
+				    "RFC 3339 time, not \"%.40s\"\n", argv[i]);
+				return 2;
+			}
+		} else
+			return usage();
+	}
+	if (config_load(err, sizeof(err)) == -1) {
+		fprintf(stderr, "uptime-notify: %s\n", err);
+		return 1;
+	}
+	if ((lock = lock_take("notify", err, sizeof(err))) != 1) {
+		if (lock == -1)
+			fprintf(stderr, "uptime-notify: %s\n", err);
+		return lock == 0 ? 0 : 1;
+	}
+	if (sodium_init() == -1 ||
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "uptime-notify: cannot start libsodium or "
+		    "libcurl\n");
+		return 1;
+	}
+	if ((db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "uptime-notify: %s\n", err);
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	do {
+		(void)pass(db, at ? at : time_now_ms());
+		if (loop && !stopping)
+			nanosleep(&pause, NULL);
+	} while (loop && !stopping);
+	db_close(db);
+	curl_global_cleanup();
+	return 0;
+}

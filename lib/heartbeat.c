@@ -1,0 +1,506 @@
+/*
+ * Heartbeat monitors: tokens, expected pings, the ping path, the
+ * checker's judgment and the pings table.  See heartbeat.h and
+ * docs/lib/heartbeat.md.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cronexpr.h"
+#include "heartbeat.h"
+
+#define MINUTE_MS	60000LL
+#define PRUNE_BATCH	5000
+
+const char *const ping_kind_names[PING__MAX] = {
+	"success", "start", "fail"
+};
+
+enum stmt {
+	STMT_PING,
+	STMT_STATE,
+	STMT_ROTATE,
+	STMT_LIST,
+	STMT_PRUNE,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_PING */
+	"INSERT INTO pings (monitor_id, kind, at, source_ip, body, "
+	"duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
+	/* STMT_STATE: the heartbeat's own state, beside check_record's. */
+	"UPDATE monitors SET last_ping_at = ?2, run_started_at = ?3, "
+	"ping_expected_at = ?4, ping_window = ?5, ping_count = ?6, "
+	"next_check_at = ?7 WHERE id = ?1",
+	/* STMT_ROTATE */
+	"UPDATE monitors SET ping_token = ?3, updated_at = ?4 "
+	"WHERE team_id = ?1 AND id = ?2 AND type = 'heartbeat'",
+	/* STMT_LIST */
+	"SELECT id, kind, at, source_ip, body, duration_ms FROM pings "
+	"WHERE monitor_id = ?1"
+	" AND (?2 IS NULL OR at >= ?2)"
+	" AND (?3 IS NULL OR at < ?3)"
+	" AND (?4 IS NULL OR (CASE kind WHEN 'fail' THEN 'down' ELSE 'up' END)"
+	"      = ?4)"
+	" AND (?5 = 0 OR (at, id) < (?6, ?7))"
+	" ORDER BY at DESC, id DESC LIMIT ?8",
+	/* STMT_PRUNE: monitor by monitor through pings_monitor (CROSS JOIN
+	 * keeps that order); no index on at alone: pings would pay for it. */
+	"DELETE FROM pings WHERE id IN (SELECT p.id FROM monitors m "
+	"CROSS JOIN pings p WHERE p.monitor_id = m.id AND p.at < ?1 "
+	"LIMIT ?2)",
+};
+
+void
+heartbeat_token(char *out)
+{
+	base62_random(out, HB_TOKEN_LEN);
+	out[HB_TOKEN_LEN] = '\0';
+}
+
+static const char *
+cfg_str(const struct monitor *m, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m->config,
+	    name));
+}
+
+static int64_t
+grace_ms(const struct monitor *m)
+{
+	const cJSON	*g = cJSON_GetObjectItemCaseSensitive(m->config,
+	    "gracePeriodSeconds");
+
+	return cJSON_IsNumber(g) ? (int64_t)g->valuedouble * 1000 : 0;
+}
+
+/* Set config member name to item (taking it), replacing any. */
+static void
+cfg_set(struct monitor *m, const char *name, cJSON *item)
+{
+	if (cJSON_GetObjectItemCaseSensitive(m->config, name) != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(m->config, name, item);
+	else
+		cJSON_AddItemToObject(m->config, name, item);
+}
+
+void
+heartbeat_apply(struct monitor *m, const cJSON *body, struct verrs *v)
+{
+	const cJSON	*sched, *iv, *tz;
+
+	sched = cJSON_GetObjectItemCaseSensitive(body, "schedule");
+	iv = cJSON_GetObjectItemCaseSensitive(body, "intervalSeconds");
+	tz = cJSON_GetObjectItemCaseSensitive(body, "timezone");
+	if (sched != NULL && !cJSON_IsNull(sched) && iv != NULL)
+		verr_add(v, VERR_INVALID, "/intervalSeconds", "cannot be given "
+		    "with a schedule: a heartbeat expects its pings either "
+		    "every intervalSeconds or on its schedule");
+	else if (iv != NULL && sched == NULL)
+		cfg_set(m, "schedule", cJSON_CreateNull());
+	if (cfg_str(m, "schedule") == NULL) {
+		if (tz != NULL && !cJSON_IsNull(tz))
+			verr_add(v, VERR_INVALID, "/timezone", "only goes with "
+			    "a schedule");
+		cfg_set(m, "timezone", cJSON_CreateNull());
+	} else if (cfg_str(m, "timezone") == NULL)
+		cfg_set(m, "timezone", cJSON_CreateString("UTC"));
+}
+
+int
+heartbeat_expected_after(const struct monitor *m, int64_t t, int64_t *out)
+{
+	struct cronexpr	 ce;
+	const char	*sched = cfg_str(m, "schedule");
+	const char	*tz = cfg_str(m, "timezone");
+	char		 err[128];
+
+	if (sched == NULL) {
+		*out = t + (int64_t)m->interval_s * 1000;
+		return 0;
+	}
+	if (cronexpr_parse(&ce, sched, err, sizeof(err)) == -1 ||
+	    cronexpr_next(&ce, tz != NULL ? tz : "UTC", t, out) == -1) {
+		fprintf(stderr, "uptime: heartbeat_expected_after: monitor %s: "
+		    "cannot plan \"%s\" in %s\n", m->id, sched,
+		    tz != NULL ? tz : "UTC");
+		return -1;
+	}
+	return 0;
+}
+
+int
+heartbeat_restart(struct monitor *m, int64_t now)
+{
+	if (heartbeat_expected_after(m, now, &m->ping_expected_at) == -1)
+		return -1;
+	m->run_started_at = 0;
+	m->next_check_at = m->ping_expected_at + grace_ms(m);
+	return 0;
+}
+
+/*
+ * The first expected time whose deadline is still ahead of now, from the
+ * current one: a missed slot is one failure, then the job is expected at
+ * its next regular time (an interval keeps its phase).
+ */
+static int
+expected_ahead(struct monitor *m, int64_t now)
+{
+	int64_t	 grace = grace_ms(m), iv = (int64_t)m->interval_s * 1000;
+	int64_t	 e = m->ping_expected_at;
+
+	if (e + grace > now)
+		return 0;
+	if (cfg_str(m, "schedule") == NULL && iv > 0) {
+		e += ((now - grace - e) / iv + 1) * iv;
+		m->ping_expected_at = e;
+		return 0;
+	}
+	return heartbeat_expected_after(m, now - grace, &m->ping_expected_at);
+}
+
+static int
+save_state(struct db *db, const struct monitor *m)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_STATE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	db_bind_time(st, 2, m->last_ping_at);
+	db_bind_time(st, 3, m->run_started_at);
+	db_bind_time(st, 4, m->ping_expected_at);
+	sqlite3_bind_int64(st, 5, m->ping_window);
+	sqlite3_bind_int64(st, 6, m->ping_count);
+	sqlite3_bind_int64(st, 7, m->next_check_at);
+	return db_exec_stmt(st);
+}
+
+/* A result with no probe behind it. */
+static void
+result(struct check_result *r, int64_t at, enum mon_status status)
+{
+	memset(r, 0, sizeof(*r));
+	r->checked_at = at;
+	r->status = status;
+	r->response_ms = -1;
+	r->dns_ms = r->connect_ms = r->tls_ms = r->first_byte_ms = -1;
+}
+
+static int
+insert_ping(struct db *db, const struct monitor *m, const struct ping_in *p,
+    int64_t duration)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_PING])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	db_bind_text(st, 2, ping_kind_names[p->kind]);
+	sqlite3_bind_int64(st, 3, p->at);
+	db_bind_text(st, 4, p->ip != NULL && p->ip[0] ? p->ip : NULL);
+	if (p->body != NULL && p->bodylen > 0)
+		sqlite3_bind_blob(st, 5, p->body, (int)(p->bodylen >
+		    HB_MAXBODY ? HB_MAXBODY : p->bodylen), SQLITE_STATIC);
+	if (duration >= 0)
+		sqlite3_bind_int64(st, 6, duration);
+	return db_exec_stmt(st);
+}
+
+/* Move the state of unpaused m for ping p.  DB_* code. */
+static int
+ping_state(struct db *db, struct monitor *m, const struct ping_in *p)
+{
+	struct check_result	 r;
+
+	if (p->kind == PING_START) {
+		m->run_started_at = p->at;
+		m->next_check_at = p->at + grace_ms(m);
+		return DB_OK;
+	}
+	m->run_started_at = 0;
+	if (heartbeat_expected_after(m, p->at, &m->ping_expected_at) == -1)
+		return DB_ERROR;
+	m->next_check_at = m->ping_expected_at + grace_ms(m);
+	if (p->kind == PING_SUCCESS)
+		result(&r, p->at, MST_UP);
+	else {
+		result(&r, p->at, MST_DOWN);
+		snprintf(r.error_code, sizeof(r.error_code), "job_failed");
+		snprintf(r.error_message, sizeof(r.error_message), "The job "
+		    "reported a failure (a ping to /fail).");
+	}
+	return check_record(db, m, &r, CHECK_NOROW, p->at);
+}
+
+int
+heartbeat_ping(struct db *db, const struct ping_in *p, int *retry_after)
+{
+	struct monitor	 m;
+	int64_t		 window = p->at - p->at % MINUTE_MS, duration = -1;
+	int		 rc;
+
+	*retry_after = 0;
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = monitor_by_token(db, p->token, &m)) != DB_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	if (m.ping_window == window && m.ping_count >= HB_RATE_LIMIT) {
+		*retry_after = (int)((window + MINUTE_MS - p->at + 999) / 1000);
+		rc = DB_OK;
+		goto rollback;
+	}
+	if (m.ping_window != window) {
+		m.ping_window = window;
+		m.ping_count = 0;
+	}
+	m.ping_count++;
+	if (p->kind != PING_START && m.run_started_at != 0 &&
+	    p->at >= m.run_started_at)
+		duration = p->at - m.run_started_at;
+	m.last_ping_at = p->at;
+	if ((rc = insert_ping(db, &m, p, duration)) != DB_OK ||
+	    (!m.paused && (rc = ping_state(db, &m, p)) != DB_OK) ||
+	    (rc = save_state(db, &m)) != DB_OK)
+		goto rollback;
+	rc = db_commit(db);
+	monitor_free(&m);
+	return rc;
+rollback:
+	db_rollback(db);
+	monitor_free(&m);
+	return rc;
+}
+
+int
+heartbeat_judge(struct db *db, struct monitor *m, int64_t now)
+{
+	struct check_result	 r;
+	char			 t1[TIME_MAX], t2[TIME_MAX];
+	int64_t			 grace = grace_ms(m), deadline;
+	int			 rc;
+
+	if (m->type != MON_HEARTBEAT || m->paused || m->next_check_at > now)
+		return DB_OK;
+	if (m->ping_expected_at == 0) {
+		/* No clock yet (should not happen): start it. */
+		if (heartbeat_restart(m, now) == -1)
+			return DB_ERROR;
+		return save_state(db, m);
+	}
+	deadline = (m->run_started_at != 0 ? m->run_started_at :
+	    m->ping_expected_at) + grace;
+	if (now < deadline) {
+		m->next_check_at = deadline;
+		return save_state(db, m);
+	}
+	result(&r, now, MST_DOWN);
+	if (m->run_started_at != 0) {
+		snprintf(r.error_code, sizeof(r.error_code), "%s",
+		    "run_not_finished");
+		snprintf(r.error_message, sizeof(r.error_message), "The run "
+		    "started at %s did not finish within the grace period of "
+		    "%lld s.", time_format(m->run_started_at, t1),
+		    (long long)(grace / 1000));
+		m->run_started_at = 0;
+	} else {
+		snprintf(r.error_code, sizeof(r.error_code), "ping_late");
+		snprintf(r.error_message, sizeof(r.error_message), "No ping "
+		    "came by %s: one was expected at %s, with a grace period "
+		    "of %lld s.", time_format(deadline, t1),
+		    time_format(m->ping_expected_at, t2),
+		    (long long)(grace / 1000));
+	}
+	if (expected_ahead(m, now) == -1)
+		return DB_ERROR;
+	m->next_check_at = m->ping_expected_at + grace;
+	if ((rc = check_record(db, m, &r, CHECK_NOROW, now)) != DB_OK)
+		return rc;
+	return save_state(db, m);
+}
+
+int
+heartbeat_rotate(struct db *db, struct monitor *m, int64_t now)
+{
+	sqlite3_stmt	*st;
+	char		 token[HB_TOKEN_LEN + 1];
+	int		 rc;
+
+	heartbeat_token(token);
+	if ((st = db_stmt(db, sqls[STMT_ROTATE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->team_id);
+	db_bind_text(st, 2, m->id);
+	db_bind_text(st, 3, token);
+	sqlite3_bind_int64(st, 4, now);
+	rc = db_exec_stmt(st);
+	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+		rc = DB_NOTFOUND;
+	if (rc == DB_OK) {
+		snprintf(m->ping_token, sizeof(m->ping_token), "%s", token);
+		m->updated_at = now;
+	}
+	return rc;
+}
+
+/*
+ * The length of the valid UTF-8 character at s (n bytes left), or 0 with
+ * *bad set to the bytes that one U+FFFD replaces: a byte that cannot
+ * start a character, or the valid start of one that is cut short (the
+ * "maximal subpart" of the WHATWG decoder).  NUL counts as bad.
+ */
+static size_t
+utf8_char(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned	 c = s[0], lo = 0x80, hi = 0xbf;
+	size_t		 len, k;
+
+	if (c >= 0x01 && c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		lo = c == 0xe0 ? 0xa0 : 0x80;	/* no overlong forms */
+		hi = c == 0xed ? 0x9f : 0xbf;	/* no surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;	/* nothing past U+10FFFF */
+	} else {
+		*bad = 1;
+		return 0;
+	}
+	for (k = 1; k < len; k++) {
+		if (k >= n || s[k] < lo || s[k] > hi) {
+			*bad = k;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return len;
+}
+
+/*
+ * The body as a JSON string: what is not valid UTF-8 (a character cut at
+ * the 10 KiB limit, binary data) and NULs become U+FFFD.
+ */
+static cJSON *
+body_json(const unsigned char *s, size_t n)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	cJSON		*j;
+	size_t		 i = 0, len, bad = 0;
+	int		 ok = buf_add(&b, "", 0) == 0;
+
+	while (ok && i < n) {
+		if ((len = utf8_char(s + i, n - i, &bad)) > 0) {
+			ok = buf_add(&b, s + i, len) == 0;
+			i += len;
+		} else {
+			ok = buf_add(&b, "\xef\xbf\xbd", 3) == 0;
+			i += bad;
+		}
+	}
+	j = ok ? cJSON_CreateString(b.p) : NULL;
+	buf_free(&b);
+	return j;
+}
+
+static cJSON *
+ping_json(sqlite3_stmt *st)
+{
+	cJSON		*o = cJSON_CreateObject(), *e, *body;
+	const char	*kind = (const char *)sqlite3_column_text(st, 1);
+	int		 fail = kind != NULL && strcmp(kind, "fail") == 0;
+
+	json_add_time(o, "checkedAt", sqlite3_column_int64(st, 2));
+	cJSON_AddStringToObject(o, "status", fail ? "down" : "up");
+	cJSON_AddStringToObject(o, "kind", kind != NULL ? kind : "success");
+	json_add_str(o, "sourceIp", (const char *)sqlite3_column_text(st, 3));
+	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+		cJSON_AddNullToObject(o, "durationMs");
+	else
+		cJSON_AddNumberToObject(o, "durationMs",
+		    (double)sqlite3_column_int64(st, 5));
+	if (sqlite3_column_type(st, 4) == SQLITE_NULL ||
+	    (body = body_json(sqlite3_column_blob(st, 4),
+	    (size_t)sqlite3_column_bytes(st, 4))) == NULL)
+		cJSON_AddNullToObject(o, "body");
+	else
+		cJSON_AddItemToObject(o, "body", body);
+	cJSON_AddNullToObject(o, "responseTimeMs");
+	cJSON_AddNullToObject(o, "statusCode");
+	if (fail) {
+		e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "code", "job_failed");
+		cJSON_AddStringToObject(e, "message", "The job reported a "
+		    "failure (a ping to /fail).");
+	} else
+		cJSON_AddNullToObject(o, "error");
+	cJSON_AddNullToObject(o, "timings");
+	return o;
+}
+
+int
+ping_list(struct db *db, const char *monitor, const struct result_filter *f,
+    const struct page *pg, int limit, struct lister *l)
+{
+	sqlite3_stmt	*st;
+	char		 id[ID_MAX];
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor);
+	db_bind_time(st, 2, f->from);
+	db_bind_time(st, 3, f->to);
+	db_bind_text(st, 4, f->status >= 0 ? mon_status_names[f->status] :
+	    NULL);
+	sqlite3_bind_int(st, 5, pg->has_cursor);
+	sqlite3_bind_int64(st, 6, pg->c_time);
+	sqlite3_bind_int64(st, 7, pg->has_cursor ?
+	    strtoll(pg->c_id + 2, NULL, 10) : 0);
+	sqlite3_bind_int(st, 8, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(id, sizeof(id), "p_%lld",
+		    (long long)sqlite3_column_int64(st, 0));
+		page_add(l, ping_json(st), sqlite3_column_int64(st, 2), id);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}
+
+int
+ping_prune(struct db *db, int64_t before, long long *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc, changed;
+
+	*n = 0;
+	do {
+		if ((rc = db_begin(db)) != DB_OK)
+			return rc;
+		if ((st = db_stmt(db, sqls[STMT_PRUNE])) == NULL) {
+			db_rollback(db);
+			return DB_ERROR;
+		}
+		sqlite3_bind_int64(st, 1, before);
+		sqlite3_bind_int(st, 2, PRUNE_BATCH);
+		if ((rc = db_exec_stmt(st)) != DB_OK) {
+			db_rollback(db);
+			return rc;
+		}
+		changed = sqlite3_changes(db_handle(db));
+		if ((rc = db_commit(db)) != DB_OK)
+			return rc;
+		*n += changed;
+	} while (changed == PRUNE_BATCH);
+	return DB_OK;
+}

@@ -1,0 +1,345 @@
+/*
+ * Invitations to join a team: the struct, its JSON and all of its SQL,
+ * and the per-address counter of failed accepts.
+ *
+ * The one-time token is never stored: only its keyed hash (token_hash()
+ * in auth.c, domain "invite"), so a copy of the database cannot be used
+ * to accept anything.  An invitation's status is computed from its
+ * times: accepted, else revoked, else expired, else pending.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "member.h"
+
+#define HASH_DOMAIN	"invite"
+
+const char *const invite_status_names[INV_STATUS__MAX] = {
+	"pending", "accepted", "revoked", "expired", "all"
+};
+
+static const char base62[] =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+#define COLS "id, team_id, email, role, created_at, expires_at, " \
+	"accepted_at, revoked_at, created_by_key_id"
+#define PENDING "accepted_at IS NULL AND revoked_at IS NULL AND " \
+	"expires_at > "
+
+enum stmt {
+	STMT_GET,
+	STMT_BY_HASH,
+	STMT_PENDING_FOR,
+	STMT_INSERT,
+	STMT_RENEW,
+	STMT_REVOKE,
+	STMT_ACCEPT,
+	STMT_LIST,
+	STMT_THROTTLE_GET,
+	STMT_THROTTLE_HIT,
+	STMT_THROTTLE_PRUNE,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_GET */
+	"SELECT " COLS " FROM invites WHERE team_id = ? AND id = ?",
+	/* STMT_BY_HASH */
+	"SELECT " COLS " FROM invites WHERE token_hash = ?",
+	/* STMT_PENDING_FOR */
+	"SELECT " COLS " FROM invites WHERE team_id = ?1 AND email = ?2 AND "
+	PENDING "?3 ORDER BY created_at DESC LIMIT 1",
+	/* STMT_INSERT */
+	"INSERT INTO invites (id, team_id, email, role, token_hash, "
+	"created_at, expires_at, created_by_key_id) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_RENEW */
+	"UPDATE invites SET token_hash = ?, expires_at = ? "
+	"WHERE team_id = ? AND id = ?",
+	/* STMT_REVOKE */
+	"UPDATE invites SET revoked_at = ? WHERE team_id = ? AND id = ? "
+	"AND revoked_at IS NULL AND accepted_at IS NULL",
+	/* STMT_ACCEPT: ?1 now */
+	"UPDATE invites SET accepted_at = ?1 WHERE team_id = ?2 AND id = ?3 "
+	"AND " PENDING "?1",
+	/* STMT_LIST: ?2 the status, ?3 now, ?4..?6 the cursor. */
+	"SELECT " COLS " FROM invites WHERE team_id = ?1 AND ("
+	" ?2 = 4"
+	" OR (?2 = 1 AND accepted_at IS NOT NULL)"
+	" OR (?2 = 2 AND accepted_at IS NULL AND revoked_at IS NOT NULL)"
+	" OR (?2 = 3 AND accepted_at IS NULL AND revoked_at IS NULL AND"
+	"     expires_at <= ?3)"
+	" OR (?2 = 0 AND " PENDING "?3))"
+	" AND (?4 = 0 OR (created_at, id) < (?5, ?6))"
+	" ORDER BY created_at DESC, id DESC LIMIT ?7",
+	/* STMT_THROTTLE_GET */
+	"SELECT window_start, failures FROM invite_accept_failures "
+	"WHERE ip = ?",
+	/* STMT_THROTTLE_HIT: ?2 now, ?3 the window; a stale window restarts. */
+	"INSERT INTO invite_accept_failures (ip, window_start, failures) "
+	"VALUES (?1, ?2, 1) ON CONFLICT (ip) DO UPDATE SET "
+	"failures = CASE WHEN window_start > ?2 - ?3 THEN failures + 1 "
+	"ELSE 1 END, "
+	"window_start = CASE WHEN window_start > ?2 - ?3 THEN window_start "
+	"ELSE ?2 END",
+	/* STMT_THROTTLE_PRUNE */
+	"DELETE FROM invite_accept_failures WHERE window_start <= ?",
+};
+
+enum invite_status
+invite_status(const struct invite *inv, int64_t now)
+{
+	if (inv->accepted_at != 0)
+		return INV_ACCEPTED;
+	if (inv->revoked_at != 0)
+		return INV_REVOKED;
+	if (inv->expires_at <= now)
+		return INV_EXPIRED;
+	return INV_PENDING;
+}
+
+void
+invite_token_new(char *out)
+{
+	base62_random(out, INVITE_TOKEN_LEN);
+	out[INVITE_TOKEN_LEN] = '\0';
+}
+
+int
+invite_token_valid(const char *s)
+{
+	return strlen(s) == INVITE_TOKEN_LEN &&
+	    strspn(s, base62) == INVITE_TOKEN_LEN;
+}
+
+/* Read a row of COLS into the struct invite at arg. */
+static void
+row(sqlite3_stmt *st, void *arg)
+{
+	struct invite	*inv = arg;
+	char		 role[16];
+	int		 i;
+
+	memset(inv, 0, sizeof(*inv));
+	db_col_text(st, 0, inv->id, sizeof(inv->id));
+	db_col_text(st, 1, inv->team_id, sizeof(inv->team_id));
+	db_col_text(st, 2, inv->email, sizeof(inv->email));
+	db_col_text(st, 3, role, sizeof(role));
+	/* The schema's CHECK keeps the role one of the four. */
+	inv->role = (i = member_role_find(role)) == -1 ? ROLE_VIEWER :
+	    (enum member_role)i;
+	inv->created_at = sqlite3_column_int64(st, 4);
+	inv->expires_at = sqlite3_column_int64(st, 5);
+	inv->accepted_at = sqlite3_column_int64(st, 6);
+	inv->revoked_at = sqlite3_column_int64(st, 7);
+	db_col_text(st, 8, inv->created_by, sizeof(inv->created_by));
+}
+
+int
+invite_get(struct db *db, const char *team, const char *id,
+    struct invite *inv)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, id);
+	return db_step_one(st, row, inv);
+}
+
+int
+invite_by_token(struct db *db, const char *token, struct invite *inv)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 hash[KEY_HASHLEN];
+
+	token_hash(HASH_DOMAIN, token, hash);
+	if ((st = db_stmt(db, sqls[STMT_BY_HASH])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_blob(st, 1, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	sodium_memzero(hash, sizeof(hash));
+	return db_step_one(st, row, inv);
+}
+
+int
+invite_pending_for(struct db *db, const char *team, const char *email,
+    int64_t now, struct invite *inv)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_PENDING_FOR])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, email);
+	sqlite3_bind_int64(st, 3, now);
+	return db_step_one(st, row, inv);
+}
+
+int
+invite_insert(struct db *db, struct invite *inv, const char *token,
+    int64_t now)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 hash[KEY_HASHLEN];
+
+	id_new(inv->id, "inv");
+	inv->created_at = now;
+	inv->accepted_at = inv->revoked_at = 0;
+	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
+		return DB_ERROR;
+	token_hash(HASH_DOMAIN, token, hash);
+	db_bind_text(st, 1, inv->id);
+	db_bind_text(st, 2, inv->team_id);
+	db_bind_text(st, 3, inv->email);
+	db_bind_text(st, 4, member_role_names[inv->role]);
+	sqlite3_bind_blob(st, 5, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, inv->created_at);
+	sqlite3_bind_int64(st, 7, inv->expires_at);
+	db_bind_text(st, 8, inv->created_by[0] ? inv->created_by : NULL);
+	sodium_memzero(hash, sizeof(hash));
+	return db_exec_stmt(st);
+}
+
+int
+invite_renew(struct db *db, const struct invite *inv, const char *token)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 hash[KEY_HASHLEN];
+
+	if ((st = db_stmt(db, sqls[STMT_RENEW])) == NULL)
+		return DB_ERROR;
+	token_hash(HASH_DOMAIN, token, hash);
+	sqlite3_bind_blob(st, 1, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, inv->expires_at);
+	db_bind_text(st, 3, inv->team_id);
+	db_bind_text(st, 4, inv->id);
+	sodium_memzero(hash, sizeof(hash));
+	return db_exec_one(st);
+}
+
+int
+invite_revoke(struct db *db, struct invite *inv, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_REVOKE])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	db_bind_text(st, 2, inv->team_id);
+	db_bind_text(st, 3, inv->id);
+	if ((rc = db_exec_one(st)) == DB_OK)
+		inv->revoked_at = now;
+	return rc;
+}
+
+int
+invite_accept(struct db *db, struct invite *inv, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_ACCEPT])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	db_bind_text(st, 2, inv->team_id);
+	db_bind_text(st, 3, inv->id);
+	if ((rc = db_exec_one(st)) == DB_OK)
+		inv->accepted_at = now;
+	return rc;
+}
+
+int
+invite_list(struct db *db, const char *team, enum invite_status status,
+    const struct page *pg, int limit, int64_t now,
+    int (*fn)(const struct invite *, void *), void *arg)
+{
+	sqlite3_stmt	*st;
+	struct invite	 inv;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	sqlite3_bind_int(st, 2, (int)status);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int(st, 4, pg->has_cursor);
+	sqlite3_bind_int64(st, 5, pg->c_time);
+	db_bind_text(st, 6, pg->c_id);
+	sqlite3_bind_int(st, 7, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row(st, &inv);
+		if (fn(&inv, arg) == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}
+
+cJSON *
+invite_json(const struct invite *inv, int64_t now)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", inv->id);
+	cJSON_AddStringToObject(o, "email", inv->email);
+	cJSON_AddStringToObject(o, "role", member_role_names[inv->role]);
+	cJSON_AddStringToObject(o, "status",
+	    invite_status_names[invite_status(inv, now)]);
+	json_add_time(o, "expiresAt", inv->expires_at);
+	json_add_time(o, "createdAt", inv->created_at);
+	json_add_time(o, "acceptedAt", inv->accepted_at);
+	json_add_time(o, "revokedAt", inv->revoked_at);
+	json_add_str(o, "createdByKeyId", inv->created_by);
+	return o;
+}
+
+int
+invite_throttled(struct db *db, const char *ip, int64_t now, int *retry_s)
+{
+	sqlite3_stmt	*st;
+	int64_t		 start, left;
+	long		 fails;
+	int		 rc;
+
+	*retry_s = 0;
+	if ((st = db_stmt(db, sqls[STMT_THROTTLE_GET])) == NULL)
+		return -1;
+	db_bind_text(st, 1, ip);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	start = sqlite3_column_int64(st, 0);
+	fails = (long)sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	left = start + INVITE_ACCEPT_WINDOW_MS - now;
+	if (left <= 0 || fails < INVITE_ACCEPT_FAILS)
+		return 0;
+	*retry_s = (int)((left + 999) / 1000);
+	return 1;
+}
+
+int
+invite_failed(struct db *db, const char *ip, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_THROTTLE_PRUNE])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now - INVITE_ACCEPT_WINDOW_MS);
+	if ((rc = db_exec_stmt(st)) != DB_OK)
+		return rc;
+	if ((st = db_stmt(db, sqls[STMT_THROTTLE_HIT])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, ip);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, INVITE_ACCEPT_WINDOW_MS);
+	return db_exec_stmt(st);
+}

@@ -1,0 +1,76 @@
+/*
+ * mail.c: outgoing mail over SMTP (libcurl), and the outbox that records
+ * every attempt.  Used by team.fcgi for invitations and meant for the
+ * alert notifier too.
+ *
+ * The program must call curl_global_init() once before the first send.
+ * Strings passed in are borrowed for the duration of the call.
+ */
+#ifndef MAIL_H
+#define MAIL_H
+
+#include "uptime.h"
+
+#define MAIL_ADDR_MAX	254		/* an address, bytes */
+#define MAIL_SUBJECT_MAX 512		/* a subject, bytes */
+#define MAIL_BODY_MAX	(256 * 1024)	/* a body, bytes */
+#define MAIL_TIMEOUT_MS	10000		/* a whole SMTP exchange */
+#define MAIL_CONNECT_MS	5000		/* its connection */
+
+enum mail_status {
+	MAIL_SENT,		/* the server accepted the message */
+	MAIL_FAILED,		/* it did not; the outbox has the reason */
+	MAIL_NOT_CONFIGURED,	/* UPTIME_SMTP_URL is empty: nothing tried */
+	MAIL_STATUS__MAX
+};
+extern const char *const mail_status_names[MAIL_STATUS__MAX];
+
+/*
+ * Check an address ("local@domain": a dot-atom local part of at most 64
+ * characters, a domain of letters, digits and hyphens in dot-separated
+ * labels; ASCII only, at most MAIL_ADDR_MAX bytes) and write it in lower
+ * case into out.  0, or -1 when it is not one.
+ */
+int	 mail_addr_normalize(const char *in, char *out, size_t outlen) WUR;
+
+/*
+ * Split a sender, "addr" or "Display Name <addr>", into its address
+ * (checked as above) and display name ("" when none).  0 or -1.
+ */
+int	 mail_from_parse(const char *from, char *addr, size_t addrlen,
+	    char *name, size_t namelen) WUR;
+
+/*
+ * Build a whole message into out (appended): Date (from now), From, To,
+ * Subject (RFC 2047 encoded when not plain ASCII), Message-ID,
+ * MIME-Version, Content-Type text/plain; charset=utf-8,
+ * Content-Transfer-Encoding (7bit for short ASCII lines, else
+ * quoted-printable), then the body with CRLF line endings.  Refuses CR,
+ * LF and other control characters in header values, invalid UTF-8,
+ * and values over their limits: -1 with a message in err.
+ */
+int	 mail_build(struct buf *out, const char *from, const char *to,
+	    const char *subject, const char *body, int64_t now, char *err,
+	    size_t errlen) WUR;
+
+/*
+ * Send one message to one address through UPTIME_SMTP_URL, from
+ * UPTIME_MAIL_FROM, within MAIL_TIMEOUT_MS; proxy variables are ignored.
+ * 0 when the server accepted it, else -1 with the reason in err (never
+ * the URL, which may hold a password).
+ */
+int	 mail_send(const char *to, const char *subject, const char *body,
+	    char *err, size_t errlen) WUR;
+
+/*
+ * Send when mail is configured and record the attempt in mail_outbox
+ * (team may be NULL; kind such as "invite"; ref the object it is about,
+ * or NULL).  Call it outside any write transaction: the send takes
+ * network time and the row is written on its own.  Returns what
+ * happened; failing to write the row is only logged.
+ */
+enum mail_status mail_deliver(struct db *, const char *team,
+	    const char *kind, const char *ref, const char *to,
+	    const char *subject, const char *body);
+
+#endif /* MAIL_H */

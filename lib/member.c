@@ -1,0 +1,231 @@
+/*
+ * Team members: the struct, its JSON and all of its SQL.  A member joins
+ * by accepting an invitation (invite.c) or, for a team's first owner,
+ * through uptime-admin.  The rule that a team keeps an owner is the
+ * caller's to apply, with member_owners() inside its write transaction.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "member.h"
+
+const char *const member_role_names[ROLE__MAX] = {
+	"owner", "admin", "member", "viewer"
+};
+
+#define COLS "id, team_id, email, name, role, joined_at"
+
+enum stmt {
+	STMT_GET,
+	STMT_BY_EMAIL,
+	STMT_INSERT,
+	STMT_UPDATE,
+	STMT_DELETE,
+	STMT_OWNERS,
+	STMT_LIST,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_GET */
+	"SELECT " COLS " FROM members WHERE team_id = ? AND id = ?",
+	/* STMT_BY_EMAIL */
+	"SELECT " COLS " FROM members WHERE team_id = ? AND email = ?",
+	/* STMT_INSERT */
+	"INSERT INTO members (id, team_id, email, name, role, joined_at) "
+	"VALUES (?, ?, ?, ?, ?, ?)",
+	/* STMT_UPDATE */
+	"UPDATE members SET name = ?, role = ? WHERE team_id = ? AND id = ?",
+	/* STMT_DELETE */
+	"DELETE FROM members WHERE team_id = ? AND id = ?",
+	/* STMT_OWNERS */
+	"SELECT count(*) FROM members WHERE team_id = ? AND role = 'owner'",
+	/* STMT_LIST: ?2 the role or NULL, ?3..?5 the cursor. */
+	"SELECT " COLS " FROM members WHERE team_id = ?1"
+	" AND (?2 IS NULL OR role = ?2)"
+	" AND (?3 = 0 OR (joined_at, id) < (?4, ?5))"
+	" ORDER BY joined_at DESC, id DESC LIMIT ?6",
+};
+
+int
+member_role_find(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < ROLE__MAX; i++)
+		if (strcmp(member_role_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int
+member_role_get(const cJSON *obj, int flags, struct verrs *v,
+    enum member_role *out)
+{
+	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(obj, "role");
+	int		 i;
+
+	if (m == NULL) {
+		if (flags & JREQ)
+			verr_add(v, VERR_INVALID, "/role", "required");
+		return flags & JREQ ? -1 : 0;
+	}
+	if (!cJSON_IsString(m) || (i = member_role_find(m->valuestring)) ==
+	    -1) {
+		verr_add(v, VERR_INVALID, "/role", "must be one of owner, "
+		    "admin, member, viewer");
+		return -1;
+	}
+	*out = (enum member_role)i;
+	return 1;
+}
+
+/* Read a row of COLS into the struct member at arg. */
+static void
+row(sqlite3_stmt *st, void *arg)
+{
+	struct member	*m = arg;
+	char		 role[16];
+	int		 i;
+
+	memset(m, 0, sizeof(*m));
+	db_col_text(st, 0, m->id, sizeof(m->id));
+	db_col_text(st, 1, m->team_id, sizeof(m->team_id));
+	db_col_text(st, 2, m->email, sizeof(m->email));
+	db_col_text(st, 3, m->name, sizeof(m->name));
+	db_col_text(st, 4, role, sizeof(role));
+	/* The schema's CHECK keeps the role one of the four. */
+	m->role = (i = member_role_find(role)) == -1 ? ROLE_VIEWER :
+	    (enum member_role)i;
+	m->joined_at = sqlite3_column_int64(st, 5);
+}
+
+/* Bind team and a second text, then step for one member. */
+static int
+lookup(struct db *db, enum stmt s, const char *team, const char *v,
+    struct member *m)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[s])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, v);
+	return db_step_one(st, row, m);
+}
+
+int
+member_get(struct db *db, const char *team, const char *id,
+    struct member *m)
+{
+	return lookup(db, STMT_GET, team, id, m);
+}
+
+int
+member_by_email(struct db *db, const char *team, const char *email,
+    struct member *m)
+{
+	return lookup(db, STMT_BY_EMAIL, team, email, m);
+}
+
+int
+member_insert(struct db *db, struct member *m)
+{
+	sqlite3_stmt	*st;
+
+	id_new(m->id, "mem");
+	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->id);
+	db_bind_text(st, 2, m->team_id);
+	db_bind_text(st, 3, m->email);
+	db_bind_text(st, 4, m->name);
+	db_bind_text(st, 5, member_role_names[m->role]);
+	sqlite3_bind_int64(st, 6, m->joined_at);
+	return db_exec_stmt(st);
+}
+
+int
+member_update(struct db *db, const struct member *m)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_UPDATE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, m->name);
+	db_bind_text(st, 2, member_role_names[m->role]);
+	db_bind_text(st, 3, m->team_id);
+	db_bind_text(st, 4, m->id);
+	return db_exec_one(st);
+}
+
+int
+member_delete(struct db *db, const char *team, const char *id)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_DELETE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, id);
+	return db_exec_one(st);
+}
+
+int
+member_owners(struct db *db, const char *team, long *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_OWNERS])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = (long)sqlite3_column_int64(st, 0);
+		rc = DB_OK;
+	} else
+		rc = db_rc(rc) == DB_OK ? DB_ERROR : db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+member_list(struct db *db, const char *team, int role, const struct page *pg,
+    int limit, int (*fn)(const struct member *, void *), void *arg)
+{
+	sqlite3_stmt	*st;
+	struct member	 m;
+	int		 rc;
+
+	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, role >= 0 && role < ROLE__MAX ?
+	    member_role_names[role] : NULL);
+	sqlite3_bind_int(st, 3, pg->has_cursor);
+	sqlite3_bind_int64(st, 4, pg->c_time);
+	db_bind_text(st, 5, pg->c_id);
+	sqlite3_bind_int(st, 6, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row(st, &m);
+		if (fn(&m, arg) == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}
+
+cJSON *
+member_json(const struct member *m)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", m->id);
+	cJSON_AddStringToObject(o, "email", m->email);
+	cJSON_AddStringToObject(o, "name", m->name);
+	cJSON_AddStringToObject(o, "role", member_role_names[m->role]);
+	json_add_time(o, "joinedAt", m->joined_at);
+	return o;
+}

@@ -1,0 +1,102 @@
+/*
+ * Status pages and their components: the structs, their JSON both ways,
+ * validation and all of their SQL.  See docs/lib/statuspage.md.
+ *
+ * A struct status_page owns its components array (sp_free releases it).
+ * Strings are fixed buffers, so a page can be copied with its array
+ * pointer only while the original is not freed.
+ */
+#ifndef STATUSPAGE_H
+#define STATUSPAGE_H
+
+#include "uptime.h"
+
+#define SP_SLUGMIN		2	/* ^[a-z0-9][a-z0-9-]{1,62}$ */
+#define SP_SLUGMAX		63
+#define SP_DESCMAX		2000	/* description, characters */
+#define SP_DOMAINMAX		253
+#define SP_MAXCOMPONENTS	100	/* components a page */
+#define SP_HISTORY_MIN		7
+#define SP_HISTORY_MAX		90
+#define SP_HISTORY_DEFAULT	90
+
+struct sp_component {
+	char		 id[ID_MAX];
+	char		 monitor_id[ID_MAX];
+	char		 display_name[NAME_MAXBYTES];
+	char		 group[NAME_MAXBYTES];	/* "" = no group */
+};
+
+struct status_page {
+	char			 id[ID_MAX];
+	char			 team_id[ID_MAX];
+	char			 name[NAME_MAXBYTES];
+	char			 slug[SP_SLUGMAX + 1];
+	char			 title[NAME_MAXBYTES];
+	char			 description[SP_DESCMAX * 4 + 1];
+	int			 is_public;
+	int			 history_days;
+	char			 custom_domain[SP_DOMAINMAX + 1]; /* "" = none */
+	int64_t			 created_at;
+	int64_t			 updated_at;
+	struct sp_component	*components;	/* owned, in page order */
+	size_t			 ncomponents;
+	int			 components_given; /* set by sp_apply */
+};
+
+/* A fresh page with the defaults (public, 90 days, no components). */
+void	 sp_init(struct status_page *, int64_t now);
+void	 sp_free(struct status_page *);
+
+/* 1 if s is a valid slug (^[a-z0-9][a-z0-9-]{1,62}$), else 0. */
+int	 sp_slug_valid(const char *s);
+
+/*
+ * Apply the members of body to sp (all when creating, only those given
+ * for PATCH) and validate them; errors go to v.  A "components" member
+ * replaces the list (sp->components_given is set): each item names one of
+ * the team's monitors (checked here, hence the database) and may carry
+ * the id of one of the page's components to keep that id.  Returns 0, or
+ * -1 on a database error (logged).
+ */
+int	 sp_apply(struct db *, struct status_page *, const cJSON *body,
+	    int creating, struct verrs *v) WUR;
+/*
+ * Validate body as the list of PUT /components ({"components": [...]})
+ * into sp.  Same return as sp_apply.
+ */
+int	 sp_apply_components(struct db *, struct status_page *,
+	    const cJSON *body, struct verrs *v) WUR;
+
+/*
+ * Which unique field another page already holds: "slug", "customDomain"
+ * or NULL when neither.  *rc gets the DB_* code of the lookups.
+ */
+const char *sp_taken(struct db *, const struct status_page *, int *rc);
+
+/* The API object, with components and the read-only url.  Caller owns. */
+cJSON	*sp_json(const struct status_page *);
+/* The public address of the page: UPTIME_PUBLIC_URL/status/<slug>. */
+void	 sp_url(const struct status_page *, char *out, size_t outlen);
+
+/* Insert sp (id filled here) with its components; DB_OK, DB_CONFLICT. */
+int	 sp_insert(struct db *, struct status_page *);
+/* Store the fields, and the components when components_given. */
+int	 sp_update(struct db *, struct status_page *);
+int	 sp_delete(struct db *, const char *team, const char *id);
+/* By id within a team, with components; DB_OK or DB_NOTFOUND. */
+int	 sp_get(struct db *, const char *team, const char *id,
+	    struct status_page *);
+/* Public lookups, any team, with components; DB_OK or DB_NOTFOUND. */
+int	 sp_by_slug(struct db *, const char *slug, struct status_page *);
+int	 sp_by_domain(struct db *, const char *host, struct status_page *);
+/* fn gets each page (with components, freed after the call), newest
+ * first after the cursor, at most limit of them. */
+int	 sp_list(struct db *, const char *team, const struct page *,
+	    int limit, int (*fn)(const struct status_page *, void *),
+	    void *arg);
+/* The component of the page with this id, or NULL. */
+const struct sp_component *sp_component(const struct status_page *,
+	    const char *id);
+
+#endif /* STATUSPAGE_H */

@@ -1,0 +1,151 @@
+// The routing of every example configuration, read as each server reads
+// it, against the contract's table (API.md section 1): each prefix goes to
+// the program that owns it, including programs not built yet (the live
+// tests, deploy.test.mjs, can only reach the built ones), and a path that
+// merely starts with the same letters (/v1/statusx, /v1/status-pages for
+// /v1/status) does not.  The docs' tables say the same.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './lib/harness.mjs';
+import { CONTRACT_PREFIXES } from './lib/servers.mjs';
+
+const read = (f) => fs.readFileSync(path.join(ROOT, f), 'utf8');
+const code = (text) => text.split('\n').filter((l) => !/^\s*#/.test(l));
+
+// Each reader returns route(path) -> program name, or null when the
+// example sends the path to no program.
+
+// Apache's Alias: the first whose URL path is the request's path or a
+// leading run of its segments.
+// AliasMatch: the first whose pattern matches.  (Lines inside <IfDefine>
+// count: the tests define what the example offers.)
+function apacheAlias(text) {
+  const rules = code(text).map((l) => /^\s*(Alias|AliasMatch)\s+(\S+)\s+"?[^"\s]*\/([a-z-]+)\.fcgi"?\s*$/.exec(l)).filter(Boolean)
+    .map((m) => (m[1] === 'Alias' ? { url: m[2], program: m[3] } : { re: new RegExp(m[2]), program: m[3] }));
+  assert.ok(rules.length > 0, 'no Alias lines');
+  return (p) => rules.find((r) => (r.re ? r.re.test(p) : p === r.url || p.startsWith(`${r.url}/`)))?.program ?? null;
+}
+
+// <LocationMatch> sections with a SetHandler to a program's socket; more
+// than one matching would be a configuration error here.
+function apacheLocationMatch(text) {
+  const rules = [];
+  for (const m of text.matchAll(/<LocationMatch\s+"([^"]+)">([\s\S]*?)<\/LocationMatch>/g)) {
+    const h = /SetHandler\s+"proxy:unix:[^"|]*\/([a-z-]+)\.sock\|/.exec(m[2]);
+    if (h) rules.push({ re: new RegExp(m[1]), program: h[1] });
+  }
+  assert.ok(rules.length > 0, 'no LocationMatch with a SetHandler');
+  return (p) => {
+    const hits = rules.filter((r) => r.re.test(p));
+    assert.ok(hits.length <= 1, `${p} matches ${hits.length} LocationMatch sections`);
+    return hits[0]?.program ?? null;
+  };
+}
+
+// nginx: the outer location, then the first nested regex location that
+// matches, which names the program in $uptime_program.
+function nginxLocations(text) {
+  const lines = code(text);
+  const outer = lines.map((l) => /^location\s+~\s+(\S+)\s*\{\s*$/.exec(l)).filter(Boolean);
+  assert.equal(outer.length, 1, 'one outer location');
+  const outerRe = new RegExp(outer[0][1]);
+  const rules = lines.map((l) => /^\s+location\s+~\s+(\S+)\s*\{\s*set \$uptime_program\s+([a-z-]+);\s*fastcgi_pass\s+\S+;\s*\}\s*$/.exec(l))
+    .filter(Boolean).map((m) => ({ re: new RegExp(m[1]), program: m[2] }));
+  assert.ok(rules.length > 0, 'no nested locations');
+  return (p) => (outerRe.test(p) ? rules.find((r) => r.re.test(p))?.program ?? null : null);
+}
+
+// mod_rewrite in .htaccess: patterns see the path below the folder, with
+// no leading slash; the first rule that matches decides.
+function htaccessRewrites(mount) {
+  return (text) => {
+    const rules = code(text).map((l) => /^\s*RewriteRule\s+(\S+)\s+(\S+)\s+\[([A-Z=0-9,]+)\]\s*$/.exec(l)).filter(Boolean)
+      .map((m) => ({ re: new RegExp(m[1]), target: m[2] }));
+    assert.ok(rules.length > 1, 'no RewriteRule lines');
+    return (p) => {
+      if (!p.startsWith(`${mount}/`)) return null;
+      const rel = p.slice(mount.length + 1);
+      const r = rules.find((x) => x.re.test(rel));
+      return r && r.target.endsWith('.fcgi') ? r.target.slice(0, -5) : null;
+    };
+  };
+}
+
+// lighttpd: $HTTP["url"] conditions with a fastcgi.server; one at most.
+function lighttpdConditions(text) {
+  const rules = [];
+  for (const m of text.matchAll(/\$HTTP\["url"\]\s*=~\s*"([^"]+)"\s*\{([\s\S]*?)\n\}/g)) {
+    const b = /"bin-path"\s*=>\s*"[^"]*\/([a-z-]+)\.fcgi"/.exec(m[2]);
+    if (b) rules.push({ re: new RegExp(m[1]), program: b[1] });
+  }
+  assert.ok(rules.length > 0, 'no $HTTP["url"] blocks');
+  const route = (p) => {
+    const hits = rules.filter((r) => r.re.test(p));
+    assert.ok(hits.length <= 1, `${p} matches ${hits.length} blocks`);
+    return hits[0]?.program ?? null;
+  };
+  route.programs = new Set(rules.map((r) => r.program));
+  return route;
+}
+
+const EXAMPLES = [
+  { file: 'apache.conf.example', reader: apacheAlias, mount: '', root: 'status-pages' },
+  { file: 'apache-proxy-fcgi.conf.example', reader: apacheLocationMatch, mount: '' },
+  { file: 'nginx.conf.example', reader: nginxLocations, mount: '' },
+  { file: 'examples/htaccess.example', reader: htaccessRewrites('/uptime'), mount: '/uptime' },
+  // lighttpd lists the programs that exist (it will not start otherwise),
+  // and, a whole server of its own, gives "/" to status pages with a
+  // custom domain.
+  { file: 'lighttpd.conf.example', reader: lighttpdConditions, mount: '', partial: true, root: 'status-pages' },
+];
+
+describe('every example routes every prefix of the contract to its program', () => {
+  for (const ex of EXAMPLES) {
+    it(ex.file, () => {
+      const route = ex.reader(read(ex.file));
+      for (const { prefix, program, probe } of CONTRACT_PREFIXES) {
+        if (ex.partial && !route.programs.has(program)) continue;
+        for (const p of [prefix, `${prefix}/`, probe, `${probe}/x/y`, `${probe}?a=b`.split('?')[0]]) {
+          assert.equal(route(ex.mount + p), program, `${ex.file}: ${ex.mount}${p}`);
+        }
+      }
+    });
+
+    it(`negative: ${ex.file} sends near misses to no program, or to the right one`, () => {
+      const route = ex.reader(read(ex.file));
+      const owner = (p) => CONTRACT_PREFIXES.find((c) => p === c.prefix || p.startsWith(`${c.prefix}/`))?.program ?? null;
+      const misses = ['/v1', '/v1/', '/v1/statusx', '/v1/api-keysx', '/v1/teams', '/statusx', '/v2/api-keys',
+        '/v1/status-pages', '/v1/status-pages/sp_x', '/v1/invitesx/accept', '/index.html', '/'];
+      for (const p of misses) {
+        const want = p === '/' && ex.root ? ex.root : owner(p);
+        const got = route(ex.mount + p);
+        if (ex.partial && want !== null && !route.programs.has(want)) continue;
+        assert.equal(got, want, `${ex.file}: ${ex.mount}${p}`);
+      }
+    });
+  }
+});
+
+describe('the docs agree with the contract', () => {
+  // | `/v1/a`, `/v1/b` | `x.fcgi` | rows.
+  const rows = (text) => [...text.matchAll(/^\|\s*((?:`\/[^`]*`[^|]*?)+)\|\s*`([a-z-]+)\.fcgi`\s*\|\s*$/gm)]
+    .flatMap((m) => [...m[1].matchAll(/`(\/[^`]*)`/g)].map((p) => [p[1], m[2]]));
+
+  it('docs/deploy.md maps every prefix, and no other', () => {
+    const got = rows(read('docs/deploy.md')).sort();
+    const want = CONTRACT_PREFIXES.map((c) => [c.prefix, c.program]).sort();
+    assert.deepEqual(got, want);
+  });
+
+  it("README's table maps each prefix it lists to its program, and every one", () => {
+    const got = rows(read('README.md'));
+    // "/" of a status page's custom domain goes with /status.
+    const owner = (prefix) => (prefix === '/' ? 'status-pages' : CONTRACT_PREFIXES.find((c) => c.prefix === prefix)?.program);
+    for (const [prefix, program] of got) assert.equal(owner(prefix), program, prefix);
+    const listed = new Set(got.map(([prefix]) => prefix));
+    assert.deepEqual(CONTRACT_PREFIXES.map((c) => c.prefix).filter((p) => !listed.has(p)), []);
+  });
+});
