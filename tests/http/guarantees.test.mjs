@@ -98,6 +98,10 @@ describe('Idempotency-Key on POST', () => {
     assert.equal(again.headers.get('location'), first.headers.get('location'));
     assert.equal(again.json.data.id, first.json.data.id);
     assert.equal(again.json.data.key, null, 'a replay never repeats a secret');
+    // The body is the first answer's, request id included; the header is the replay's own.
+    assert.equal(again.json.meta.requestId, first.json.meta.requestId);
+    assert.equal(first.headers.get('x-request-id'), first.json.meta.requestId);
+    assert.notEqual(again.headers.get('x-request-id'), first.json.meta.requestId);
     const rows = await srv.sql("SELECT count(*) AS n FROM api_keys WHERE name = 'made once'");
     assert.equal(rows[0].n, 1);
     // The kept answer holds no secret either.
