@@ -187,10 +187,11 @@ main(int argc, char **argv)
 
 	printf("uptime-maintain: %lld monitor-days rolled up; %lld rows "
 	    "pruned (results %lld, pings %lld, hourly %lld, daily %lld, "
-	    "events %lld, audit %lld); WAL %lld -> %lld bytes (%s "
-	    "checkpoint)\n", ndays, p.results + npings + p.hourly + p.daily +
-	    p.events + p.audit, p.results, npings, p.hourly, p.daily,
-	    p.events, p.audit, before, after,
+	    "events %lld, audit %lld, notifications %lld, mail %lld); WAL "
+	    "%lld -> %lld bytes (%s checkpoint)\n", ndays, p.results +
+	    npings + p.hourly + p.daily + p.events + p.audit +
+	    p.notifications + p.mail, p.results, npings, p.hourly, p.daily,
+	    p.events, p.audit, p.notifications, p.mail, before, after,
 	    mode ? mode : "failed");
 	db_close(db);
 	return status;

@@ -41,6 +41,8 @@ enum stmt {
 	STMT_PRUNE_HOURLY,
 	STMT_PRUNE_DAILY,
 	STMT_PRUNE_EVENTS,
+	STMT_PRUNE_NOTIFICATIONS,
+	STMT_PRUNE_MAIL,
 	STMT_DAYS_DAILY,
 	STMT_DAYS_HOURLY,
 	STMT__MAX
@@ -107,6 +109,14 @@ static const char *const sqls[STMT__MAX] = {
 	 * a scan per batch is fine. */
 	"DELETE FROM monitor_events WHERE id IN (SELECT id FROM "
 	"monitor_events WHERE processed_at IS NOT NULL AND at < ? LIMIT ?)",
+	/* STMT_PRUNE_NOTIFICATIONS: delivered or given up; their attempts
+	 * go with them (ON DELETE CASCADE). */
+	"DELETE FROM notifications WHERE id IN (SELECT id FROM "
+	"notifications WHERE status <> 'pending' AND created_at < ? "
+	"LIMIT ?)",
+	/* STMT_PRUNE_MAIL */
+	"DELETE FROM mail_outbox WHERE id IN (SELECT id FROM mail_outbox "
+	"WHERE created_at < ? LIMIT ?)",
 	/* STMT_DAYS_DAILY: one row a day in [?2, ?3). */
 	"SELECT bucket, total, up, degraded, down FROM rollups_daily "
 	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ?",
@@ -927,7 +937,12 @@ rollup_prune(struct db *db, int64_t now, long raw_days, long audit_days,
 	    &pruned->daily)) != DB_OK ||
 	    (rc = prune_batches(db, STMT_PRUNE_EVENTS,
 	    now - ROLLUP_EVENTS_DAYS * ROLLUP_DAY_MS,
-	    &pruned->events)) != DB_OK)
+	    &pruned->events)) != DB_OK ||
+	    (rc = prune_batches(db, STMT_PRUNE_NOTIFICATIONS,
+	    now - audit_days * ROLLUP_DAY_MS,
+	    &pruned->notifications)) != DB_OK ||
+	    (rc = prune_batches(db, STMT_PRUNE_MAIL,
+	    now - audit_days * ROLLUP_DAY_MS, &pruned->mail)) != DB_OK)
 		return rc;
 
 	/* audit.c deletes in one statement; the table is indexed by at. */

@@ -180,13 +180,16 @@ struct rollup_pruned {
 	long long	 daily;		/* rollups_daily */
 	long long	 events;	/* monitor_events */
 	long long	 audit;		/* audit_events */
+	long long	 notifications;	/* notifications, not pending */
+	long long	 mail;		/* mail_outbox */
 };
 
 /*
  * Delete check results older than raw_days, hourly rollups older than
  * ROLLUP_HOURLY_KEEP_DAYS, daily rollups older than ROLLUP_DAILY_DAYS,
- * processed monitor events older than ROLLUP_EVENTS_DAYS and audit events
- * older than audit_days, all counted back from now.  Deletes at most
+ * processed monitor events older than ROLLUP_EVENTS_DAYS, and audit events,
+ * notifications that are not pending (with their attempts) and the mail
+ * log older than audit_days, all counted back from now.  Deletes at most
  * ROLLUP_BATCH rows per transaction.  pruned, when not NULL, gets the
  * counts (also of a partial run).  Returns DB_OK, DB_BUSY or DB_ERROR.
  */

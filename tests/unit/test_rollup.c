@@ -787,6 +787,30 @@ test_prune(void)
 	    "('evt_b', 'team_t', %lld, 'x', 'GET', '/', 200)",
 	    (long long)(now - 91 * DAY), (long long)(now - DAY));
 	sql(q);
+	/* Notifications at 91 days: sent (with an attempt), failed and
+	 * pending (kept until delivered); one sent a day ago.  Mail at 91
+	 * days and 1 day. */
+	snprintf(q, sizeof(q), "INSERT INTO channels (id, team_id, name, "
+	    "type, config, created_at, updated_at) VALUES ('ach_c', "
+	    "'team_t', 'c', 'webhook', '{}', 0, 0)");
+	sql(q);
+	snprintf(q, sizeof(q), "INSERT INTO notifications (id, team_id, "
+	    "channel_id, event, status, payload, created_at) VALUES "
+	    "('ntf_a', 'team_t', 'ach_c', 'down', 'sent', '{}', %lld), "
+	    "('ntf_b', 'team_t', 'ach_c', 'down', 'failed', '{}', %lld), "
+	    "('ntf_c', 'team_t', 'ach_c', 'down', 'pending', '{}', %lld), "
+	    "('ntf_d', 'team_t', 'ach_c', 'up', 'sent', '{}', %lld)",
+	    (long long)(now - 91 * DAY), (long long)(now - 91 * DAY),
+	    (long long)(now - 91 * DAY), (long long)(now - DAY));
+	sql(q);
+	sql("INSERT INTO notification_attempts (notification_id, at, "
+	    "duration_ms) VALUES ('ntf_a', 0, 1), ('ntf_d', 0, 1)");
+	snprintf(q, sizeof(q), "INSERT INTO mail_outbox (id, team_id, kind, "
+	    "to_addr, subject, status, created_at) VALUES "
+	    "('msg_a', 'team_t', 'alert', 'a@example.com', 's', 'sent', %lld), "
+	    "('msg_b', 'team_t', 'alert', 'a@example.com', 's', 'sent', %lld)",
+	    (long long)(now - 91 * DAY), (long long)(now - DAY));
+	sql(q);
 
 	CHECK_INT(rollup_prune(tdb, now, 30, 90, &p), DB_OK);
 	CHECK_INT(p.results, 12000);
@@ -804,11 +828,21 @@ test_prune(void)
 	CHECK_INT(q_int("SELECT count(*) FROM monitor_events WHERE "
 	    "processed_at IS NULL"), 1);
 	CHECK_INT(q_int("SELECT count(*) FROM audit_events"), 1);
+	CHECK_INT(p.notifications, 2);
+	CHECK_INT(q_int("SELECT count(*) FROM notifications WHERE id IN "
+	    "('ntf_c', 'ntf_d')"), 2);
+	CHECK_INT(q_int("SELECT count(*) FROM notifications"), 2);
+	CHECK_INT(q_int("SELECT count(*) FROM notification_attempts"), 1);
+	CHECK_INT(p.mail, 1);
+	CHECK_INT(q_int("SELECT count(*) FROM mail_outbox WHERE id = "
+	    "'msg_b'"), 1);
+	CHECK_INT(q_int("SELECT count(*) FROM mail_outbox"), 1);
 
 	/* Nothing left to prune: a second run deletes nothing. */
 	CHECK_INT(rollup_prune(tdb, now, 30, 90, NULL), DB_OK);
 	CHECK_INT(rollup_prune(tdb, now, 30, 90, &p), DB_OK);
-	CHECK_INT(p.results + p.hourly + p.daily + p.events + p.audit, 0);
+	CHECK_INT(p.results + p.hourly + p.daily + p.events + p.audit +
+	    p.notifications + p.mail, 0);
 	t_close();
 }
 
