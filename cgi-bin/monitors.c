@@ -151,7 +151,7 @@ monitors_patch(struct req *r)
 	struct verrs	 v = { 0 };
 	cJSON		*body;
 	char		*before, *after;
-	long		 interval;
+	long		 interval, timeout;
 	int		 was_paused, rc;
 
 	if ((body = req_json(r)) == NULL)
@@ -162,6 +162,7 @@ monitors_patch(struct req *r)
 	}
 	was_paused = m.paused;
 	interval = m.interval_s;
+	timeout = m.timeout_s;
 	before = cJSON_PrintUnformatted(m.config);
 	monitor_apply(&m, body, 0, &v);
 	cJSON_Delete(body);
@@ -174,7 +175,8 @@ monitors_patch(struct req *r)
 	}
 	m.updated_at = r->now;
 	/* A changed check is due at once; a rename is not. */
-	if (strcmp(before, after) != 0 || interval != m.interval_s)
+	if (strcmp(before, after) != 0 || interval != m.interval_s ||
+	    timeout != m.timeout_s)
 		m.next_check_at = r->now;
 	free(before);
 	free(after);

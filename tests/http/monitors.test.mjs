@@ -589,6 +589,19 @@ describe('PATCH /v1/monitors/{id}', () => {
     assert.deepEqual(await get(m.id), d);
   });
 
+  it('a change to what is checked makes the next check due now; a rename does not', async () => {
+    const m = await mk(httpBody({ timeoutSeconds: 10 }));
+    const later = Date.now() + 3600e3;
+    const push = () => srv.sqlWrite(`UPDATE monitors SET next_check_at = ${later} WHERE id = '${m.id}'`);
+    push();
+    assert.equal(Date.parse(assertOk(await patch(m.id, { name: 'renamed' })).nextCheckAt), later);
+    for (const change of [{ timeoutSeconds: 20 }, { intervalSeconds: 120 }, { url: 'https://example.org/' }]) {
+      push();
+      const d = assertOk(await patch(m.id, change));
+      assert.ok(near(d.nextCheckAt), `${JSON.stringify(change)}: nextCheckAt ${d.nextCheckAt}`);
+    }
+  });
+
   it('type fields of the monitor\'s own type can change; others are unknown_field', async () => {
     const t = await mk({ name: 't', type: 'tcp', host: 'example.com', port: 80 });
     const d = assertOk(await patch(t.id, { port: 443, host: 'example.org' }));

@@ -12,7 +12,7 @@
 
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { startServer, runCron, sleep, CRONDIR } from './lib/harness.mjs';
@@ -94,10 +94,6 @@ function verify(secret, header, raw) {
   if (!m) return false;
   const mac = crypto.createHmac('sha256', secret).update(`${m[1]}.${raw}`).digest('hex');
   return crypto.timingSafeEqual(Buffer.from(mac), Buffer.from(m[2]));
-}
-
-function sqlWrite(sql) {
-  execFileSync('sqlite3', [srv.db, `PRAGMA busy_timeout = 5000; ${sql}`], { encoding: 'utf8' });
 }
 
 before(async () => {
@@ -504,7 +500,7 @@ describe('maintenance, flapping and other quiet times', () => {
     assert.equal(n.suppressedReason, 'unnotified');
     // An event the checker marked suppressed is never sent, whatever made it.
     await down(m);
-    sqlWrite(`UPDATE monitor_events SET suppressed = 1 WHERE monitor_id = '${m.id}' AND processed_at IS NULL`);
+    srv.sqlWrite(`UPDATE monitor_events SET suppressed = 1 WHERE monitor_id = '${m.id}' AND processed_at IS NULL`);
     await notifier();
     assert.equal(on('/hook/maint').length, 0);
     assert.equal((await notes(ch, '&status=suppressed')).length, 3);

@@ -70,10 +70,6 @@ async function mkIncident(sp, body = {}, key = admin) {
 const getPage = async (id, key = admin) => assertOk(await api('GET', `/v1/status-pages/${id}`, { key }));
 const getInc = async (id, key = admin) => assertOk(await api('GET', `/v1/incidents/${id}`, { key }));
 
-// Write to the database as the checker or the maintainer would.
-function sqlw(sql) {
-  execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, sql]);
-}
 
 // A public request with full control of the headers (Host included).
 function pub(urlPath, { method = 'GET', headers = {} } = {}) {
@@ -959,7 +955,7 @@ describe('the public pages', () => {
     // Uptime: a monitor two days old with 2.4 h of downtime yesterday.
     const m = await monitor('uptime');
     const now = Date.now();
-    sqlw(`UPDATE monitors SET created_at = ${now - 2 * DAY} WHERE id = '${m.id}';
+    srv.sqlWrite(`UPDATE monitors SET created_at = ${now - 2 * DAY} WHERE id = '${m.id}';
       INSERT INTO outages (id, monitor_id, started_at, ended_at) VALUES ('out_uptimebadge00000001', '${m.id}', ${now - 12 * HOUR}, ${now - 12 * HOUR + 2.4 * HOUR});`);
     const p = await mkPage({ components: [{ monitorId: m.id, displayName: 'Edge' }] });
     const c = p.components[0];
@@ -1146,7 +1142,7 @@ describe('the public pages', () => {
     outages.forEach(([s, e], i) => {
       sql += `INSERT INTO outages (id, monitor_id, started_at, ended_at) VALUES ('out_bars${String(i).padStart(16, '0')}', '${m.id}', ${s}, ${e});`;
     });
-    sqlw(sql + 'COMMIT;');
+    srv.sqlWrite(sql + 'COMMIT;');
     assertOk(await api('POST', '/v1/maintenance-windows', { key: admin, body: {
       title: 'Database upgrade', startsAt: new Date(day(2)).toISOString(), endsAt: new Date(day(2) + 6 * HOUR).toISOString(),
       monitorIds: [m.id], showOnStatusPage: true } }), 201);

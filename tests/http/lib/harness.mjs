@@ -284,6 +284,11 @@ export async function createInstance(opts = {}) {
       return JSON.parse(execFileSync('sqlite3', ['-readonly', '-json', db, query], { encoding: 'utf8' }) || '[]');
     },
 
+    // Write as the checker or the maintainer would (waits for the lock).
+    sqlWrite(query) {
+      execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, query], { encoding: 'utf8' });
+    },
+
     async cleanup() {
       if (process.env.UPTIME_KEEP) {
         process.stderr.write(`# kept ${dir}\n`);
