@@ -21,13 +21,10 @@
  * may have come in the meantime, and lib/heartbeat.c records "ping_late"
  * or "run_not_finished" through check_record like any other result.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,27 +53,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stopping = 1;
-}
-
-/* Take the checker lock; 1 taken, 0 held by another, -1 error. */
-static int
-take_lock(void)
-{
-	char	 path[1100];
-	int	 fd, held;
-
-	snprintf(path, sizeof(path), "%s.check.lock", cfg.db);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		fprintf(stderr, "uptime-check: cannot open %s: %s\n", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		held = errno == EWOULDBLOCK;
-		close(fd);
-		return held ? 0 : -1;
-	}
-	return 1;		/* the descriptor stays open: the lock lives */
 }
 
 /*
@@ -375,8 +351,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "uptime-check: %s\n", err);
 		return 1;
 	}
-	if ((lock = take_lock()) != 1)
+	if ((lock = lock_take("check", err, sizeof(err))) != 1) {
+		if (lock == -1)
+			fprintf(stderr, "uptime-check: %s\n", err);
 		return lock == 0 ? 0 : 1;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
 	    (db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "uptime-check: %s\n", err);

@@ -15,11 +15,8 @@
  * stderr.  Exit status: 0 done, 1 failed (what was done stays done), 2
  * bad arguments.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,31 +38,6 @@ usage(const char *why)
 		fprintf(stderr, "uptime-maintain: %s\n", why);
 	fputs(usage_text, stderr);
 	return EXIT_USAGE;
-}
-
-/* Take the maintainer lock; 1 taken, 0 held by another, -1 error. */
-static int
-take_lock(void)
-{
-	char	 path[1100];
-	int	 fd, saved;
-
-	snprintf(path, sizeof(path), "%s.maintain.lock", cfg.db);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		fprintf(stderr, "uptime-maintain: cannot open %s: %s\n", path,
-		    strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		saved = errno;
-		close(fd);
-		if (saved == EWOULDBLOCK)
-			return 0;
-		fprintf(stderr, "uptime-maintain: cannot lock %s: %s\n", path,
-		    strerror(saved));
-		return -1;
-	}
-	return 1;		/* the descriptor stays open: the lock lives */
 }
 
 /* The size of the WAL file in bytes, 0 when there is none. */
@@ -151,7 +123,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "uptime-maintain: %s\n", err);
 		return 1;
 	}
-	if ((lock = take_lock()) != 1) {
+	if ((lock = lock_take("maintain", err, sizeof(err))) != 1) {
+		if (lock == -1)
+			fprintf(stderr, "uptime-maintain: %s\n", err);
 		db_close(db);
 		return lock == 0 ? 0 : 1;
 	}
