@@ -210,11 +210,11 @@ filters(struct req *r, struct notification_filter *f)
 		return resp_problem(r, 400, "bad_query", "monitorId must be a "
 		    "monitor id (mon_ and 20 letters or digits)."), -1;
 	if ((s = req_query(r, "status")) != NULL &&
-	    (f->status = alert_find(ntf_status_names, NST__MAX, s)) == -1)
+	    (f->status = str_index(ntf_status_names, NST__MAX, s)) == -1)
 		return resp_problem(r, 400, "bad_query", "status must be one "
 		    "of pending, sent, failed, suppressed."), -1;
 	if ((s = req_query(r, "event")) != NULL &&
-	    (f->event = alert_find(ntf_event_names, NEV__MAX, s)) == -1)
+	    (f->event = str_index(ntf_event_names, NEV__MAX, s)) == -1)
 		return resp_problem(r, 400, "bad_query", "event must be one of "
 		    "down, up, degraded, ssl_expiring, reminder, test."), -1;
 	if ((from != NULL && time_parse(from, &f->from) == -1) ||

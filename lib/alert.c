@@ -95,17 +95,6 @@ static const char *const sqls[STMT__MAX] = {
 	"notification_attempts WHERE notification_id = ? ORDER BY at, id",
 };
 
-int
-alert_find(const char *const *names, int n, const char *s)
-{
-	int	 i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 void
 channel_init(struct channel *c, int64_t now)
 {
@@ -512,7 +501,7 @@ apply_events(struct channel *c, const cJSON *val, struct verrs *v)
 	}
 	cJSON_ArrayForEach(m, val) {
 		snprintf(ptr, sizeof(ptr), "/events/%.100s", m->string);
-		if ((i = alert_find(ach_event_names, AEV__MAX, m->string)) ==
+		if ((i = str_index(ach_event_names, AEV__MAX, m->string)) ==
 		    -1)
 			verr_add(v, VERR_UNKNOWN, ptr, "not an event; the "
 			    "events are down, up, degraded and sslExpiring");
@@ -601,7 +590,7 @@ channel_apply(struct db *db, struct channel *c, const cJSON *body,
 		snprintf(c->name, sizeof(c->name), "%s", s);
 	if (json_str(body, "type", 1, 16, creating ? JREQ : 0, v, &s,
 	    NULL) == 1) {
-		t = alert_find(ach_type_names, ACH_TYPE__MAX, s);
+		t = str_index(ach_type_names, ACH_TYPE__MAX, s);
 		if (t == -1) {
 			verr_add(v, VERR_INVALID, "/type", "must be one of "
 			    "email, webhook, slack, discord, pagerduty, "
@@ -755,7 +744,7 @@ row(sqlite3_stmt *st, struct channel *c, int *all)
 	db_col_text(st, 1, c->team_id, sizeof(c->team_id));
 	db_col_text(st, 2, c->name, sizeof(c->name));
 	db_col_text(st, 3, s, sizeof(s));
-	i = alert_find(ach_type_names, ACH_TYPE__MAX, s);
+	i = str_index(ach_type_names, ACH_TYPE__MAX, s);
 	c->type = i == -1 ? ACH_WEBHOOK : (enum ach_type)i;
 	c->config = cJSON_Parse((const char *)sqlite3_column_text(st, 4));
 	for (i = 0; i < AEV__MAX; i++)
@@ -992,10 +981,10 @@ notification_from_row(sqlite3_stmt *st, struct notification *n)
 	db_col_text(st, 3, n->monitor_id, sizeof(n->monitor_id));
 	db_col_text(st, 4, n->outage_id, sizeof(n->outage_id));
 	db_col_text(st, 5, s, sizeof(s));
-	i = alert_find(ntf_event_names, NEV__MAX, s);
+	i = str_index(ntf_event_names, NEV__MAX, s);
 	n->event = i == -1 ? NEV_TEST : (enum ntf_event)i;
 	db_col_text(st, 6, s, sizeof(s));
-	i = alert_find(ntf_status_names, NST__MAX, s);
+	i = str_index(ntf_status_names, NST__MAX, s);
 	n->status = i == -1 ? NST_FAILED : (enum ntf_status)i;
 	db_col_text(st, 7, n->reason, sizeof(n->reason));
 	n->attempts = sqlite3_column_int(st, 8);

@@ -118,8 +118,6 @@ struct notification_filter {
 	int64_t		 from, to;	/* createdAt in [from, to) */
 };
 
-/* The index of s in names[0..n), or -1. */
-int	 alert_find(const char *const *names, int n, const char *s);
 
 void	 channel_init(struct channel *, int64_t now);
 void	 channel_free(struct channel *);

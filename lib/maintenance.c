@@ -146,17 +146,6 @@ static const char *const sqls[STMT__MAX] = {
 	"maintenance_window_monitors WHERE window_id = ?2))",
 };
 
-static int
-find_name(const char *const *names, int n, const char *s)
-{
-	int	 i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 static int64_t
 min64(int64_t a, int64_t b)
 {
@@ -637,7 +626,7 @@ apply_recurrence(struct maint_window *w, const cJSON *rec, struct verrs *v)
 	}
 	json_check_fields(rec, rec_fields, v);
 	if (json_str(rec, "frequency", 1, 16, JREQ, v, &f, NULL) == 1 &&
-	    ((freq = find_name(maint_freq_names, MAINT_FREQ__MAX, f)) < 1))
+	    ((freq = str_index(maint_freq_names, MAINT_FREQ__MAX, f)) < 1))
 		verr_add(v, VERR_INVALID, "/frequency", "must be one of daily, "
 		    "weekly, monthly");
 	n = 1;
@@ -651,7 +640,7 @@ apply_recurrence(struct maint_window *w, const cJSON *rec, struct verrs *v)
 	else if (days != NULL)
 		cJSON_ArrayForEach(d, days) {
 			snprintf(ptr, sizeof(ptr), "/byWeekday/%d", i++);
-			k = cJSON_IsString(d) ? find_name(maint_day_names, 7,
+			k = cJSON_IsString(d) ? str_index(maint_day_names, 7,
 			    d->valuestring) : -1;
 			if (k == -1)
 				verr_add(v, VERR_INVALID, ptr, "must be one of "
@@ -911,7 +900,7 @@ row(sqlite3_stmt *st, struct maint_window *w)
 	w->ends_at = sqlite3_column_int64(st, 5);
 	db_col_text(st, 6, w->timezone, sizeof(w->timezone));
 	db_col_text(st, 7, s, sizeof(s));
-	f = find_name(maint_freq_names, MAINT_FREQ__MAX, s);
+	f = str_index(maint_freq_names, MAINT_FREQ__MAX, s);
 	w->freq = f > 0 ? (enum maint_freq)f : MAINT_ONCE;
 	w->interval = sqlite3_column_int(st, 8);
 	if (w->interval < 1 || w->interval > MAINT_MAXINTERVAL)

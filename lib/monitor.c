@@ -95,17 +95,6 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT " COLS " FROM monitors WHERE ping_token = ?",
 };
 
-static int
-find_name(const char *const *names, int n, const char *s)
-{
-	int	 i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 void
 monitor_init(struct monitor *m, int64_t now)
 {
@@ -169,7 +158,7 @@ check_method(const cJSON *val, const char *ptr, struct verrs *v)
 	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT",
 	    "PATCH", "DELETE", "OPTIONS" };
 
-	if (!cJSON_IsString(val) || find_name(methods, 7,
+	if (!cJSON_IsString(val) || str_index(methods, 7,
 	    val->valuestring) == -1)
 		return fail(v, ptr, "must be one of GET, HEAD, POST, PUT, "
 		    "PATCH, DELETE, OPTIONS");
@@ -319,7 +308,7 @@ check_contents(const cJSON *val, const char *ptr, struct verrs *v)
 			    "value") && strcmp(m->string, "caseSensitive"))
 				break;
 		if (!cJSON_IsObject(c) || m != NULL || !cJSON_IsString(t) ||
-		    (k = find_name(kinds, 3, t->valuestring)) == -1 ||
+		    (k = str_index(kinds, 3, t->valuestring)) == -1 ||
 		    !cJSON_IsString(s) || s->valuestring[0] == '\0' ||
 		    strlen(s->valuestring) > MON_MAXCHECKLEN ||
 		    (cs != NULL && !cJSON_IsBool(cs))) {
@@ -380,7 +369,7 @@ check_rrtype(const cJSON *val, const char *ptr, struct verrs *v)
 	static const char *const types[] = { "A", "AAAA", "CNAME", "MX",
 	    "TXT", "NS" };
 
-	if (!cJSON_IsString(val) || find_name(types, 6,
+	if (!cJSON_IsString(val) || str_index(types, 6,
 	    val->valuestring) == -1)
 		return fail(v, ptr, "must be one of A, AAAA, CNAME, MX, TXT, "
 		    "NS");
@@ -511,7 +500,7 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 	    &name, NULL) == 1)
 		snprintf(m->name, sizeof(m->name), "%s", name);
 	if (json_str(body, "type", 1, 16, 0, v, &type, NULL) == 1) {
-		t = find_name(mon_type_names, MON_TYPE__MAX, type);
+		t = str_index(mon_type_names, MON_TYPE__MAX, type);
 		if (t == -1)
 			verr_add(v, VERR_INVALID, "/type", "must be one of http, "
 			    "tcp, dns, heartbeat");
@@ -636,7 +625,7 @@ row(sqlite3_stmt *st, struct monitor *m)
 	db_col_text(st, 1, m->team_id, sizeof(m->team_id));
 	db_col_text(st, 2, m->name, sizeof(m->name));
 	db_col_text(st, 3, s, sizeof(s));
-	i = find_name(mon_type_names, MON_TYPE__MAX, s);
+	i = str_index(mon_type_names, MON_TYPE__MAX, s);
 	m->type = i == -1 ? MON_HTTP : (enum mon_type)i;
 	m->interval_s = sqlite3_column_int(st, 4);
 	m->timeout_s = sqlite3_column_int(st, 5);
@@ -645,7 +634,7 @@ row(sqlite3_stmt *st, struct monitor *m)
 	m->tags = cJSON_Parse((const char *)sqlite3_column_text(st, 8));
 	m->config = cJSON_Parse((const char *)sqlite3_column_text(st, 9));
 	db_col_text(st, 10, s, sizeof(s));
-	i = find_name(mon_status_names, MST__MAX, s);
+	i = str_index(mon_status_names, MST__MAX, s);
 	m->status = i == -1 ? MST_PENDING : (enum mon_status)i;
 	m->fails = sqlite3_column_int(st, 11);
 	m->last_checked_at = sqlite3_column_int64(st, 12);
@@ -897,7 +886,7 @@ monitor_counts(struct db *db, const char *team, long counts[MST__MAX])
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((i = find_name(mon_status_names, MST__MAX,
+		if ((i = str_index(mon_status_names, MST__MAX,
 		    (const char *)sqlite3_column_text(st, 0))) != -1)
 			counts[i] = sqlite3_column_int(st, 1);
 	sqlite3_reset(st);

@@ -589,7 +589,7 @@ event_row(sqlite3_stmt *st, struct evinfo *e)
 	db_col_text(st, 1, e->team_id, sizeof(e->team_id));
 	db_col_text(st, 2, e->monitor_id, sizeof(e->monitor_id));
 	db_col_text(st, 3, s, sizeof(s));
-	i = alert_find(ntf_event_names, NEV__MAX, s);
+	i = str_index(ntf_event_names, NEV__MAX, s);
 	e->kind = i == -1 ? NEV_DOWN : (enum ntf_event)i;
 	e->at = sqlite3_column_int64(st, 4);
 	db_col_text(st, 5, e->outage_id, sizeof(e->outage_id));
@@ -773,7 +773,7 @@ last_sent(struct db *db, const struct pair *p, int *ev)
 	db_bind_text(st, 2, p->monitor_id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		db_col_text(st, 0, s, sizeof(s));
-		*ev = alert_find(ntf_event_names, NEV__MAX, s);
+		*ev = str_index(ntf_event_names, NEV__MAX, s);
 		rc = SQLITE_DONE;
 	}
 	sqlite3_reset(st);
