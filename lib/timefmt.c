@@ -18,6 +18,16 @@ time_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Write v as exactly n decimal digits, zero-padded. */
+static void
+put_digits(char *p, unsigned v, int n)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
 static int64_t
 days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -43,11 +53,22 @@ time_format(int64_t ms, char *out)
 		strcpy(out, "1970-01-01T00:00:00.000Z");
 		return out;
 	}
-	snprintf(out, TIME_MAX, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ",
-	    (unsigned)(tm.tm_year + 1900) % 10000u,
-	    (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
-	    (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
-	    (unsigned)tm.tm_sec % 100u, (unsigned)(ms % 1000));
+	/* By hand, not snprintf: lists format several times a row. */
+	put_digits(out, (unsigned)tm.tm_year + 1900, 4);
+	out[4] = '-';
+	put_digits(out + 5, (unsigned)tm.tm_mon + 1, 2);
+	out[7] = '-';
+	put_digits(out + 8, (unsigned)tm.tm_mday, 2);
+	out[10] = 'T';
+	put_digits(out + 11, (unsigned)tm.tm_hour, 2);
+	out[13] = ':';
+	put_digits(out + 14, (unsigned)tm.tm_min, 2);
+	out[16] = ':';
+	put_digits(out + 17, (unsigned)tm.tm_sec, 2);
+	out[19] = '.';
+	put_digits(out + 20, (unsigned)(ms % 1000), 3);
+	out[23] = 'Z';
+	out[24] = '\0';
 	return out;
 }
 
