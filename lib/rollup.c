@@ -447,21 +447,28 @@ static int64_t	 spans_overlap(const struct maint_occ *, size_t, int64_t,
 		    int64_t);
 
 /*
- * Sum the overlap of the monitor's outages with [lo, hi): the part inside
- * the maintenance spans sp[0..nsp) (merged, sorted) into *in_maint, the
- * rest into *ms.
+ * The monitor's outages overlapping [lo, hi), an open one lasting until
+ * now.  Their part inside the maintenance spans sp[0..nsp) (merged,
+ * sorted) is summed into d->in_maint, the rest into d->ms and, when
+ * d->days is set, spread over the d->ndays days from d->start.  d->count
+ * counts the outages.
  */
+struct downtime {
+	int64_t			 ms, in_maint;
+	long long		 count;
+	int64_t			 start;
+	int			 ndays;
+	struct rollup_day	*days;
+};
+
 static int
 downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
-    int64_t now, const struct maint_occ *sp, size_t nsp, int64_t *ms,
-    int64_t *in_maint, long long *count)
+    int64_t now, const struct maint_occ *sp, size_t nsp, struct downtime *d)
 {
 	sqlite3_stmt	*st;
-	int64_t		 s, e, m;
+	int64_t		 s, e, m, i, ds, de;
 	int		 rc;
 
-	*ms = *in_maint = 0;
-	*count = 0;
 	if (hi <= lo)
 		return DB_OK;
 	if ((st = db_stmt(db, sqls[STMT_OUTAGES])) == NULL)
@@ -476,12 +483,21 @@ downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
 		else
 			e = sqlite3_column_int64(st, 1);
 		e = min64(e, hi);
-		(*count)++;
+		d->count++;
 		if (e <= s)
 			continue;
 		m = spans_overlap(sp, nsp, s, e);
-		*ms += e - s - m;
-		*in_maint += m;
+		d->ms += e - s - m;
+		d->in_maint += m;
+		for (i = (s - d->start) / ROLLUP_DAY_MS; d->days != NULL &&
+		    i < d->ndays; i++) {
+			ds = max64(s, d->start + i * ROLLUP_DAY_MS);
+			de = min64(e, d->start + (i + 1) * ROLLUP_DAY_MS);
+			if (de <= ds)
+				break;
+			d->days[i].down_ms += de - ds - spans_overlap(sp, nsp,
+			    ds, de);
+		}
 	}
 	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
 	sqlite3_reset(st);
@@ -493,8 +509,8 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
     int64_t from, int64_t to, int64_t now, struct stats *st)
 {
 	struct agg	 a;
-	int64_t		 hstart, dstart, cut, lo, hi, down_ms, observed_ms;
-	int64_t		 maint_ms;
+	int64_t		 hstart, dstart, cut, lo, hi, observed_ms;
+	struct downtime	 d = { 0 };
 	struct maint_occ *sp;
 	size_t		 nsp;
 	int		 own = 0, rc;
@@ -540,13 +556,13 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 	hi = min64(to, now);
 	/*
 	 * Maintenance windows covering the monitor: the downtime inside
-	 * them goes to maint_ms instead of down_ms, and their time is not
+	 * them goes to d.in_maint instead of d.ms, and their time is not
 	 * observed time.
 	 */
 	if ((rc = maint_spans(db, NULL, monitor_id, lo, hi, sp,
 	    MAINT_MAXSPANS, &nsp)) != DB_OK ||
-	    (rc = downtime(db, monitor_id, lo, hi, now, sp, nsp, &down_ms,
-	    &maint_ms, &st->outages)) != DB_OK)
+	    (rc = downtime(db, monitor_id, lo, hi, now, sp, nsp, &d)) !=
+	    DB_OK)
 		goto out;
 	observed_ms = hi > lo ? hi - lo - spans_overlap(sp, nsp, lo, hi) : 0;
 
@@ -566,11 +582,12 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 		st->p99_ms = rollup_hist_percentile(&a.hist, 99, a.min_ms,
 		    a.max_ms);
 	}
-	st->downtime_s = (double)down_ms / 1000.0;
-	st->maintenance_s = (double)maint_ms / 1000.0;
+	st->outages = d.count;
+	st->downtime_s = (double)d.ms / 1000.0;
+	st->maintenance_s = (double)d.in_maint / 1000.0;
 	st->has_data = (a.total > 0 || st->outages > 0) && observed_ms > 0;
 	if (st->has_data) {
-		st->uptime_percent = 100.0 * (1.0 - (double)down_ms /
+		st->uptime_percent = 100.0 * (1.0 - (double)d.ms /
 		    (double)observed_ms);
 		if (st->uptime_percent < 0.0)
 			st->uptime_percent = 0.0;
@@ -628,51 +645,12 @@ spans_overlap(const struct maint_occ *sp, size_t n, int64_t s, int64_t e)
 	return sum;
 }
 
-/*
- * Spread the outages overlapping [lo, hi) over the days they touch, less
- * their part inside the maintenance spans.
- */
-static int
-days_downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
-    int64_t now, int64_t start, int ndays, const struct maint_occ *sp,
-    size_t nsp, struct rollup_day *out)
-{
-	sqlite3_stmt	*st;
-	int64_t		 s, e, i, ds, de;
-	int		 rc;
-
-	if (hi <= lo)
-		return DB_OK;
-	if ((st = db_stmt(db, sqls[STMT_OUTAGES])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, monitor_id);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s = max64(sqlite3_column_int64(st, 0), lo);
-		e = sqlite3_column_type(st, 1) == SQLITE_NULL ? now :
-		    sqlite3_column_int64(st, 1);
-		e = min64(e, hi);
-		for (i = (s - start) / ROLLUP_DAY_MS; e > s && i < ndays;
-		    i++) {
-			ds = max64(s, start + i * ROLLUP_DAY_MS);
-			de = min64(e, start + (i + 1) * ROLLUP_DAY_MS);
-			if (de <= ds)
-				break;
-			out[i].down_ms += de - ds - spans_overlap(sp, nsp, ds,
-			    de);
-		}
-	}
-	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
-	sqlite3_reset(st);
-	return rc;
-}
-
 int
 rollup_days(struct db *db, const char *monitor_id, int64_t created_at,
     int64_t from_day, int ndays, int64_t now, struct rollup_day *out)
 {
 	struct maint_occ	*sp = NULL;
+	struct downtime		 d = { 0 };
 	size_t			 nsp = 0;
 	int64_t			 start, end, cut, lo, hi;
 	int			 rc, i;
@@ -709,8 +687,10 @@ rollup_days(struct db *db, const char *monitor_id, int64_t created_at,
 		out[i].maint_ms = spans_overlap(sp, nsp,
 		    max64(out[i].day, lo), min64(out[i].day + ROLLUP_DAY_MS,
 		    hi));
-	if ((rc = days_downtime(db, monitor_id, lo, hi, now, start, ndays,
-	    sp, nsp, out)) != DB_OK)
+	d.start = start;
+	d.ndays = ndays;
+	d.days = out;
+	if ((rc = downtime(db, monitor_id, lo, hi, now, sp, nsp, &d)) != DB_OK)
 		goto out;
 	for (i = 0; i < ndays; i++)
 		out[i].has_data = out[i].total > 0 || out[i].down_ms > 0 ||
