@@ -8,10 +8,14 @@
 #   make bench      benchmarks; figures and ratios, never pass/fail
 #
 # BUILD picks the output folder; SAN=1 builds with the sanitizers;
+# FUZZ=1 with clang for libFuzzer (make fuzz does that in build/fuzz);
 # V=1 shows the commands.
 
 BUILD	?= build
 SAN	?= 0
+FUZZ	?= 0
+FUZZ_SECONDS ?= 60
+FUZZ_CC	?= clang-14
 CC	?= cc
 PORT	?= 8080
 V	?= 0
@@ -35,7 +39,12 @@ WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS	 = -std=c11 -D_GNU_SOURCE -g $(WARN) -Ilib \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+CFLAGS	+= -O1 -fno-omit-frame-pointer \
+	   -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=all
+LDFLAGS	+= -fsanitize=fuzzer,address,undefined
+else ifeq ($(SAN),1)
 CFLAGS	+= -O1 -fno-omit-frame-pointer \
 	   -fsanitize=address,undefined -fno-sanitize-recover=all
 LDFLAGS	+= -fsanitize=address,undefined
@@ -51,15 +60,19 @@ CRON	 = $(patsubst cron/%.c,$(BUILD)/cron/%,$(wildcard cron/*.c))
 ADMIN	 = $(BUILD)/bin/uptime-admin
 BENCHES	 = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 UNITS	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+# libFuzzer targets, one per parser family; built with FUZZ=1 only.
+FUZZ_NAMES = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS	 = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 
 # Debian packages: what the build needs, then what tests and `run` use.
 DEB_BUILD = gcc make pkg-config libfcgi-dev libsqlite3-dev libcjson-dev \
 	    libcurl4-openssl-dev libsodium-dev libc-ares-dev zlib1g-dev
 DEB_RUN	  = lighttpd sqlite3 openssl nodejs curl ca-certificates tzdata wrk \
 	    apache2 libapache2-mod-fcgid nginx fcgiwrap spawn-fcgi multiwatch \
-	    chromium python3
+	    chromium python3 clang-14 libclang-rt-14-dev
 
-.PHONY: all deps test unit http run bench clean install
+.PHONY: all deps test unit http run bench clean install fuzz fuzz-replay \
+	fuzzers
 
 all: $(LIB) $(FAMILIES) $(CRON) $(ADMIN)
 
@@ -111,9 +124,36 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	$(SAY) "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
-# The test suite runs the sanitizer build.
+# The test suite runs the sanitizer build, and replays the fuzz corpus.
 test: deps
 	$(MAKE) BUILD=build/san SAN=1 unit http
+	$(MAKE) fuzz-replay
+
+# Fuzzing (docs/reliability.md): libuptime and the targets built with
+# clang, libFuzzer, ASan and UBSan in build/fuzz.  `make fuzz` runs each
+# target FUZZ_SECONDS from its corpus and prints its figures;
+# `make fuzz-replay` runs every corpus file once (part of `make test`).
+fuzz: deps
+	$(MAKE) BUILD=build/fuzz FUZZ=1 CC=$(FUZZ_CC) fuzzers
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build/fuzz/fuzz \
+	    $(FUZZ_NAMES)
+
+fuzz-replay:
+	$(MAKE) BUILD=build/fuzz FUZZ=1 CC=$(FUZZ_CC) fuzzers
+	@sh tests/fuzz/run.sh -replay build/fuzz/fuzz $(FUZZ_NAMES)
+
+fuzzers: $(FUZZERS)
+
+$(BUILD)/fuzz/fuzz_routes.h: $(wildcard cgi-bin/*.c) tests/fuzz/routes.sh
+	@mkdir -p $(@D)
+	$(Q)sh tests/fuzz/routes.sh $(wildcard cgi-bin/*.c) > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/fuzz_routes.h \
+    lib/*.h lib/*.c $(LIB)
+	@mkdir -p $(@D)
+	$(SAY) "  FUZZ    $@"
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/fuzz $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 unit: all $(UNITS)
 	@fail=0; for t in $(UNITS); do echo "== $$t"; $$t || fail=1; done; \

@@ -13,8 +13,9 @@
  * them, and delivers each batch concurrently: HTTP channels (webhook,
  * Slack, Discord, PagerDuty, Telegram) through the probe engine with the
  * checker's target safety, email through lib/mail.c in a few threads.
- * Every attempt is recorded; failures are retried with backoff.  See
- * docs/alerts.md.
+ * Every attempt is recorded as soon as it ends, so that a notifier
+ * killed in the middle of a batch sends again only what it had in
+ * flight; failures are retried with backoff.  See docs/alerts.md.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -74,8 +75,36 @@ make_others(struct db *db, int64_t now, void *arg)
 	return notify_settle(db, now, arg);
 }
 
+/*
+ * A batch of deliveries taken at now.  recorded[i] says ds[i] is in the
+ * database already (NULL: none is): each delivery is recorded as soon as
+ * it is over, so that a notifier killed later in the batch does not send
+ * it again once the lease ends; the rest are recorded with the batch.
+ */
+struct due {
+	struct delivery	*ds;
+	char		*recorded;
+	size_t		 n;
+	int64_t		 now;
+};
+
+/* Record b->ds[i] in a transaction of its own on db, a connection of the
+ * calling thread.  When that fails it is left to the batch. */
+static void
+record_one(struct db *db, struct due *b, size_t i)
+{
+	if (b->recorded == NULL || db_begin(db) != DB_OK)
+		return;
+	if (notify_record(db, &b->ds[i], b->now) == DB_OK &&
+	    db_commit(db) == DB_OK)
+		b->recorded[i] = 1;
+	else
+		db_rollback(db);
+}
+
 /* The email deliveries of a batch, shared by the mail threads. */
 struct mailq {
+	struct due	*b;
 	pthread_mutex_t	 lock;
 	struct delivery	**items;
 	size_t		 n;
@@ -100,9 +129,10 @@ mail_worker(void *arg)
 		pthread_mutex_unlock(&q->lock);
 		if (d == NULL)
 			break;
-		if (db != NULL)
+		if (db != NULL) {
 			notify_mail(db, d);
-		else
+			record_one(db, q->b, (size_t)(d - q->b->ds));
+		} else
 			snprintf(d->error, sizeof(d->error), "internal: the "
 			    "database could not be opened");
 	}
@@ -111,20 +141,49 @@ mail_worker(void *arg)
 	return NULL;
 }
 
+/* The HTTP deliveries of a batch, judged and recorded as each ends. */
+struct httpq {
+	struct db	*db;
+	struct due	*b;
+	struct probe	*ps;
+	size_t		*which;		/* ps[i] is b->ds[which[i]] */
+	char		*seen;
+	size_t		 nh;
+};
+
+static void
+http_done(struct probe *p, void *arg)
+{
+	struct httpq	*h = arg;
+	size_t		 i = (size_t)(p - h->ps);
+
+	if (i >= h->nh || h->seen[i])
+		return;
+	h->seen[i] = 1;
+	notify_judge_http(&h->b->ds[h->which[i]], p);
+	probe_clear(p);
+	record_one(h->db, h->b, h->which[i]);
+}
+
 /* Deliver a batch: mail in threads while HTTP runs here. */
 static void
-deliver(struct delivery *ds, size_t n)
+deliver(struct db *db, struct due *b)
 {
+	struct delivery		*ds = b->ds;
 	struct probe		*ps = NULL;
 	struct probe_opts	 o;
 	struct mailq		 q;
+	struct httpq		 h;
 	pthread_t		 th[MAIL_THREADS];
-	size_t			*which = NULL, nh = 0, i, nt = 0;
+	size_t			*which = NULL, nh = 0, i, nt = 0, n = b->n;
+	char			*seen = NULL;
 
 	memset(&q, 0, sizeof(q));
+	q.b = b;
 	pthread_mutex_init(&q.lock, NULL);
 	if ((ps = calloc(n, sizeof(*ps))) == NULL ||
 	    (which = calloc(n, sizeof(*which))) == NULL ||
+	    (seen = calloc(n, 1)) == NULL ||
 	    (q.items = calloc(n, sizeof(*q.items))) == NULL) {
 		for (i = 0; i < n; i++)
 			snprintf(ds[i].error, sizeof(ds[i].error), "internal: "
@@ -152,30 +211,31 @@ deliver(struct delivery *ds, size_t n)
 		o.allow_private = cfg.allow_private;
 		o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
 		o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
+		h.db = db;
+		h.b = b;
+		h.ps = ps;
+		h.which = which;
+		h.seen = seen;
+		h.nh = nh;
+		o.done = http_done;
+		o.done_arg = &h;
 		if (probe_run(ps, nh, &o) == -1)
 			fprintf(stderr, "uptime-notify: the delivery run "
 			    "broke; what it could not send is retried\n");
-		for (i = 0; i < nh; i++) {
-			notify_judge_http(&ds[which[i]], &ps[i]);
-			probe_clear(&ps[i]);
-		}
+		for (i = 0; i < nh; i++)	/* any the run did not end */
+			http_done(&ps[i], &h);
 	}
 	for (i = 0; i < nt; i++)
 		pthread_join(th[i], NULL);
 out:
 	pthread_mutex_destroy(&q.lock);
 	free(q.items);
+	free(seen);
 	free(which);
 	free(ps);
 }
 
-/* A batch of deliveries. */
-struct due {
-	struct delivery	*ds;
-	size_t		 n;
-};
-
-/* Record a delivered batch; DB_* code. */
+/* Record what of a delivered batch is not recorded yet; DB_* code. */
 static int
 record(struct db *db, int64_t now, void *arg)
 {
@@ -184,7 +244,8 @@ record(struct db *db, int64_t now, void *arg)
 	int		 rc = DB_OK;
 
 	for (i = 0; i < b->n && rc == DB_OK; i++)
-		rc = notify_record(db, &b->ds[i], now);
+		if (b->recorded == NULL || !b->recorded[i])
+			rc = notify_record(db, &b->ds[i], now);
 	return rc;
 }
 
@@ -215,13 +276,21 @@ pass(struct db *db, int64_t now)
 		goto fail;
 	while (!stopping) {
 		memset(&d, 0, sizeof(d));
-		if ((rc = in_tx(db, take_due, now, &d)) != DB_OK)
+		/* d.ds is ours to free, also when nothing is due. */
+		if ((rc = in_tx(db, take_due, now, &d)) != DB_OK) {
+			notify_free_all(d.ds, d.n);
 			goto fail;
-		if (d.n == 0)
+		}
+		if (d.n == 0) {
+			notify_free_all(d.ds, 0);
 			break;
-		deliver(d.ds, d.n);
+		}
+		d.now = now;
+		d.recorded = calloc(d.n, 1);	/* NULL: all with the batch */
+		deliver(db, &d);
 		rc = in_tx(db, record, now, &d);
 		notify_free_all(d.ds, d.n);
+		free(d.recorded);
 		if (rc != DB_OK)
 			goto fail;
 		if (d.n < SEND_BATCH)

@@ -108,6 +108,10 @@ db_migrate(struct db *db, char *err, size_t errlen)
 		goto fail;
 	if (v == latest)
 		return 0;
+	/* A newer database is refused before any lock: a newer program
+	 * busy writing to it must not turn the refusal into "locked". */
+	if (v > latest)
+		goto newer;
 	/* Take the write lock, then look again: another process may have
 	 * migrated while we waited. */
 	if (db_exec(db, "BEGIN IMMEDIATE") != 0)
@@ -115,11 +119,8 @@ db_migrate(struct db *db, char *err, size_t errlen)
 	if (user_version(db, &v) == -1)
 		goto rollback;
 	if (v > latest) {
-		snprintf(err, errlen, "the database has schema version %d, "
-		    "newer than this program's %d: upgrade the program",
-		    v, latest);
 		db_rollback(db);
-		return -1;
+		goto newer;
 	}
 	for (i = 0; i < schema_count; i++) {
 		if (schema_numbers[i] <= v)
@@ -135,6 +136,10 @@ db_migrate(struct db *db, char *err, size_t errlen)
 	if (db_exec(db, sql) != 0 || db_exec(db, "COMMIT") != 0)
 		goto rollback;
 	return 0;
+newer:
+	snprintf(err, errlen, "the database has schema version %d, "
+	    "newer than this program's %d: upgrade the program", v, latest);
+	return -1;
 rollback:
 	db_rollback(db);
 fail:

@@ -89,11 +89,15 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT count(*) FROM notifications WHERE channel_id = ?1 AND "
 	"monitor_id = ?2 AND created_at > ?3 AND event IN " STATUS_EVENTS
 	" AND status <> 'suppressed'",
-	/* STMT_COLLAPSE: the monitor is up before its down went out. */
+	/* STMT_COLLAPSE: the monitor is up before its down went out.  Only
+	 * notifications never taken for delivery (no lease moved their due
+	 * time): a notifier killed while sending one may have delivered it,
+	 * and then its "up" must follow. */
 	"UPDATE notifications SET status = 'suppressed', reason = "
 	"'recovered', next_attempt_at = NULL, error = ?3 WHERE "
 	"outage_id = ?1 AND channel_id = ?2 AND status = 'pending' AND "
-	"attempts = 0 AND event IN ('down','reminder')",
+	"attempts = 0 AND next_attempt_at = created_at AND "
+	"event IN ('down','reminder')",
 	/* STMT_DOWN_STATE: downs of the outage, and those not suppressed. */
 	"SELECT count(*) FILTER (WHERE event = 'down'), count(*) FILTER "
 	"(WHERE status <> 'suppressed') FROM notifications WHERE "

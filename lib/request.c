@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <fastcgi.h>	/* FCGI_LISTENSOCK_FILENO */
 #include <fcgiapp.h>
 #include <sodium.h>
 
@@ -28,6 +29,24 @@
 #define CGI_MAXDRAIN	(4 * 1024 * 1024)	/* body read and dropped, at most */
 
 static size_t	 cgi_read;	/* body bytes read from stdin as CGI */
+static volatile sig_atomic_t serve_stopping; /* SIGTERM or SIGINT came */
+
+/*
+ * SIGTERM or SIGINT, as a FastCGI worker: the web server stops it.  The
+ * signals are blocked while a request is handled, so this runs while the
+ * worker starts or waits in FCGX_Accept_r(): closing the listening socket
+ * makes accept() fail (also one not yet entered), and the serve loop ends so
+ * that the program exits through main(), with its atexit handlers (the
+ * sanitizers' leak check among them).
+ */
+static void
+serve_on_signal(int sig)
+{
+	(void)sig;
+	serve_stopping = 1;
+	FCGX_ShutdownPending();
+	close(FCGI_LISTENSOCK_FILENO);
+}
 
 const char *
 req_param(struct req *r, const char *name)
@@ -194,6 +213,14 @@ read_body(struct req *r)
 			buf_free(&b);
 			goto toolarge;
 		}
+	}
+	/* The client went away mid-body: what came is not what was sent,
+	 * even when it happens to parse. */
+	if (cl >= 0 && (long long)b.len < cl) {
+		resp_problem(r, 400, "bad_request", "The body ended after %zu "
+		    "of its %lld Content-Length bytes.", b.len, cl);
+		buf_free(&b);
+		return -1;
 	}
 	r->body = b.p;
 	r->bodylen = b.len;
@@ -533,6 +560,8 @@ int
 serve_main(const struct route *routes, size_t nroutes)
 {
 	static struct req	 r;
+	struct sigaction	 sa;
+	sigset_t		 stop;
 	FCGX_Request		 fr;
 	struct db		*db;
 	char			 err[512];
@@ -540,6 +569,19 @@ serve_main(const struct route *routes, size_t nroutes)
 
 	signal(SIGPIPE, SIG_IGN);
 	cgi = FCGX_IsCGI();
+	if (!cgi) {
+		/* No SA_RESTART: the signal must interrupt accept(). */
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = serve_on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaddset(&sa.sa_mask, SIGTERM);
+		sigaddset(&sa.sa_mask, SIGINT);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
 	if (sodium_init() == -1) {
 		fprintf(stderr, "uptime: libsodium cannot start\n");
 		return 1;
@@ -569,19 +611,24 @@ serve_main(const struct route *routes, size_t nroutes)
 		db_close(db);
 		return 0;
 	}
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, FCGI_LISTENSOCK_FILENO,
+	    FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		fprintf(stderr, "uptime: cannot start FastCGI\n");
 		db_close(db);
 		return 1;
 	}
-	while (FCGX_Accept_r(&fr) >= 0) {
+	while (!serve_stopping && FCGX_Accept_r(&fr) >= 0) {
+		/* A request in hand is answered before the worker stops. */
+		sigprocmask(SIG_BLOCK, &stop, NULL);
 		req_reset(&r, db, &fr);
 		handle(&r, routes, nroutes);
 		write_answer(&r);
 		if (db_in_tx(db))
 			db_rollback(db);
 		FCGX_Finish_r(&fr);
+		sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	}
+	FCGX_Free(&fr, 1);
 	req_reset(&r, NULL, NULL);
 	db_close(db);
 	return 0;
