@@ -69,7 +69,7 @@ DEB_BUILD = gcc make pkg-config libfcgi-dev libsqlite3-dev libcjson-dev \
 	    libcurl4-openssl-dev libsodium-dev libc-ares-dev zlib1g-dev
 DEB_RUN	  = lighttpd sqlite3 openssl nodejs curl ca-certificates tzdata wrk \
 	    apache2 libapache2-mod-fcgid nginx fcgiwrap spawn-fcgi multiwatch \
-	    chromium python3 clang-14 libclang-rt-14-dev
+	    chromium python3 clang-14 libclang-rt-14-dev time
 
 .PHONY: all deps test unit http run bench clean install fuzz fuzz-replay \
 	fuzzers
@@ -125,7 +125,10 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 # The test suite runs the sanitizer build, and replays the fuzz corpus.
+# The plain build is made too: the memory figures of the hostile-target
+# tests are taken without the sanitizers.
 test: deps
+	$(MAKE) all
 	$(MAKE) BUILD=build/san SAN=1 unit http
 	$(MAKE) fuzz-replay
 
