@@ -821,16 +821,10 @@ int
 channel_delete(struct db *db, const char *team, const char *id)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_DELETE])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_DELETE], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
-	rc = db_exec_stmt(st);
-	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-		rc = DB_NOTFOUND;
-	return rc;
+	return db_exec_one(st);
 }
 
 int
@@ -840,10 +834,8 @@ channel_get(struct db *db, const char *team, const char *id,
 	sqlite3_stmt	*st;
 	int		 rc, all = 1;
 
-	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		rc = row(st, c, &all) == 0 ? DB_OK : DB_ERROR;
 	else
@@ -873,10 +865,7 @@ channel_list(struct db *db, const char *team, const struct page *pg,
 		goto out;
 	}
 	db_bind_text(st, 1, team);
-	sqlite3_bind_int(st, 2, pg->has_cursor);
-	sqlite3_bind_int64(st, 3, pg->c_time);
-	db_bind_text(st, 4, pg->c_id);
-	sqlite3_bind_int(st, 5, limit);
+	page_bind(st, 2, pg, limit);
 	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (row(st, &cs[n], &all[n]) == 0)
 			n++;
@@ -1004,10 +993,8 @@ notification_get(struct db *db, const char *team, const char *id,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_NTF_GET])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_NTF_GET], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		notification_from_row(st, n);
 		rc = DB_OK;
@@ -1036,10 +1023,7 @@ notification_list(struct db *db, const char *team,
 	db_bind_text(st, 5, f->event >= 0 ? ntf_event_names[f->event] : NULL);
 	db_bind_time(st, 6, f->from);
 	db_bind_time(st, 7, f->to);
-	sqlite3_bind_int(st, 8, pg->has_cursor);
-	sqlite3_bind_int64(st, 9, pg->c_time);
-	db_bind_text(st, 10, pg->c_id);
-	sqlite3_bind_int(st, 11, limit);
+	page_bind(st, 8, pg, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		notification_from_row(st, &n);
 		if (fn(&n, arg) == -1) {

@@ -121,10 +121,8 @@ apikey_get(struct db *db, const char *team, const char *id,
 {
 	sqlite3_stmt	*st;
 
-	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
 	return one(st, k);
 }
 
@@ -240,10 +238,7 @@ apikey_list(struct db *db, const char *team, enum key_status status,
 	db_bind_text(st, 1, team);
 	sqlite3_bind_int(st, 2, (int)status);
 	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int(st, 4, pg->has_cursor);
-	sqlite3_bind_int64(st, 5, pg->c_time);
-	db_bind_text(st, 6, pg->c_id);
-	sqlite3_bind_int(st, 7, limit);
+	page_bind(st, 4, pg, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row(st, &k);
 		if (fn(&k, arg) == -1) {

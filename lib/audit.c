@@ -75,10 +75,7 @@ audit_list(struct db *db, const char *team, const struct audit_filter *f,
 	db_bind_text(st, 3, f->action);
 	db_bind_time(st, 4, f->from);
 	db_bind_time(st, 5, f->to);
-	sqlite3_bind_int(st, 6, pg->has_cursor);
-	sqlite3_bind_int64(st, 7, pg->c_time);
-	db_bind_text(st, 8, pg->c_id);
-	sqlite3_bind_int(st, 9, limit);
+	page_bind(st, 6, pg, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&ev, 0, sizeof(ev));
 		db_col_text(st, 0, ev.id, sizeof(ev.id));

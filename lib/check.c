@@ -706,10 +706,7 @@ outage_list(struct db *db, const char *monitor, const struct page *pg,
 	if ((st = db_stmt(db, sqls[STMT_OUTAGES])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, monitor);
-	sqlite3_bind_int(st, 2, pg->has_cursor);
-	sqlite3_bind_int64(st, 3, pg->c_time);
-	db_bind_text(st, 4, pg->c_id);
-	sqlite3_bind_int(st, 5, limit);
+	page_bind(st, 2, pg, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		db_col_text(st, 0, id, sizeof(id));
 		start = sqlite3_column_int64(st, 1);

@@ -266,6 +266,19 @@ db_stmt(struct db *db, const char *sql)
 	return st;
 }
 
+sqlite3_stmt *
+db_stmt_ids(struct db *db, const char *sql, const char *team,
+    const char *id)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return NULL;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, id);
+	return st;
+}
+
 int
 db_begin(struct db *db)
 {

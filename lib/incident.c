@@ -408,10 +408,8 @@ incident_get(struct db *db, const char *team, const char *id,
 	int		 rc;
 
 	memset(inc, 0, sizeof(*inc));
-	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
 	if ((rc = db_step_one(st, row, inc)) == DB_OK &&
 	    (rc = details_load(db, inc)) != DB_OK)
 		incident_free(inc);
@@ -534,10 +532,8 @@ incident_delete(struct db *db, const char *team, const char *id)
 {
 	sqlite3_stmt	*st;
 
-	if ((st = db_stmt(db, sqls[STMT_DELETE])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_DELETE], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
 	return db_exec_one(st);
 }
 
@@ -582,10 +578,7 @@ incident_list(struct db *db, const char *team,
 	db_bind_text(st, 3, f->status >= 0 ? inc_status_names[f->status] :
 	    NULL);
 	sqlite3_bind_int(st, 4, f->status == -2);
-	sqlite3_bind_int(st, 5, pg->has_cursor);
-	sqlite3_bind_int64(st, 6, pg->c_time);
-	db_bind_text(st, 7, pg->c_id);
-	sqlite3_bind_int(st, 8, limit);
+	page_bind(st, 5, pg, limit);
 	return each(db, st, fn, arg);
 }
 

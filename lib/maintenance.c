@@ -1033,10 +1033,8 @@ maint_get(struct db *db, const char *team, const char *id,
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row(st, w);
 		rc = DB_OK;

@@ -164,10 +164,8 @@ member_delete(struct db *db, const char *team, const char *id)
 {
 	sqlite3_stmt	*st;
 
-	if ((st = db_stmt(db, sqls[STMT_DELETE])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_DELETE], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
 	return db_exec_one(st);
 }
 
@@ -202,10 +200,7 @@ member_list(struct db *db, const char *team, int role, const struct page *pg,
 	db_bind_text(st, 1, team);
 	db_bind_text(st, 2, role >= 0 && role < ROLE__MAX ?
 	    member_role_names[role] : NULL);
-	sqlite3_bind_int(st, 3, pg->has_cursor);
-	sqlite3_bind_int64(st, 4, pg->c_time);
-	db_bind_text(st, 5, pg->c_id);
-	sqlite3_bind_int(st, 6, limit);
+	page_bind(st, 3, pg, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row(st, &m);
 		if (fn(&m, arg) == -1) {

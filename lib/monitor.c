@@ -763,16 +763,10 @@ int
 monitor_delete(struct db *db, const char *team, const char *id)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_DELETE])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_DELETE], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
-	rc = db_exec_stmt(st);
-	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
-		rc = DB_NOTFOUND;
-	return rc;
+	return db_exec_one(st);
 }
 
 /* The one monitor a bound statement finds; DB_OK or DB_NOTFOUND. */
@@ -795,10 +789,8 @@ monitor_get(struct db *db, const char *team, const char *id,
 {
 	sqlite3_stmt	*st;
 
-	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
 	return one(st, m);
 }
 
@@ -861,10 +853,7 @@ monitor_list(struct db *db, const char *team, const struct monitor_filter *f,
 	db_bind_text(st, 3, f->status >= 0 ? mon_status_names[f->status] :
 	    NULL);
 	db_bind_text(st, 4, f->tag);
-	sqlite3_bind_int(st, 5, pg->has_cursor);
-	sqlite3_bind_int64(st, 6, pg->c_time);
-	db_bind_text(st, 7, pg->c_id);
-	sqlite3_bind_int(st, 8, limit);
+	page_bind(st, 5, pg, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (row(st, &m) == -1) {
 			sqlite3_reset(st);

@@ -112,3 +112,12 @@ page_answer(struct req *r, struct lister *l)
 	return resp_list(r, l->items, l->more ? next : NULL,
 	    l->page->perpage);
 }
+
+void
+page_bind(sqlite3_stmt *st, int i, const struct page *pg, int limit)
+{
+	sqlite3_bind_int(st, i, pg->has_cursor);
+	sqlite3_bind_int64(st, i + 1, pg->c_time);
+	db_bind_text(st, i + 2, pg->c_id);
+	sqlite3_bind_int(st, i + 3, limit);
+}

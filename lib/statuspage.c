@@ -663,10 +663,8 @@ sp_delete(struct db *db, const char *team, const char *id)
 {
 	sqlite3_stmt	*st;
 
-	if ((st = db_stmt(db, sqls[STMT_DELETE])) == NULL)
+	if ((st = db_stmt_ids(db, sqls[STMT_DELETE], team, id)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, id);
 	return db_exec_one(st);
 }
 
@@ -685,10 +683,7 @@ sp_list(struct db *db, const char *team, const struct page *pg, int limit,
 		return DB_ERROR;
 	}
 	db_bind_text(st, 1, team);
-	sqlite3_bind_int(st, 2, pg->has_cursor);
-	sqlite3_bind_int64(st, 3, pg->c_time);
-	db_bind_text(st, 4, pg->c_id);
-	sqlite3_bind_int(st, 5, limit);
+	page_bind(st, 2, pg, limit);
 	rc = DB_OK;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		row(st, sp);

@@ -158,6 +158,9 @@ int		 db_migrate(struct db *, char *err, size_t errlen) WUR;
  * string constants), reset and unbound.  NULL on error (logged).
  */
 sqlite3_stmt	*db_stmt(struct db *, const char *sql);
+/* db_stmt with ?1 and ?2 bound to team and id (the by-id statements). */
+sqlite3_stmt	*db_stmt_ids(struct db *, const char *sql, const char *team,
+		    const char *id);
 int		 db_begin(struct db *) WUR;	/* BEGIN IMMEDIATE */
 int		 db_commit(struct db *) WUR;
 void		 db_rollback(struct db *);
@@ -440,6 +443,11 @@ struct page {
 int	 page_parse(struct req *, struct page *) WUR;
 /* An opaque cursor for (time, id) into out (at least 96 bytes). */
 void	 page_cursor(int64_t t, const char *id, char *out, size_t outlen);
+/*
+ * Bind the page to a list statement's parameters i .. i + 3: has a
+ * cursor, its time, its id, and the row limit.
+ */
+void	 page_bind(sqlite3_stmt *, int i, const struct page *, int limit);
 
 /*
  * Collects one page of a list.  Ask the module for perpage + 1 rows and
