@@ -106,7 +106,8 @@ channels_get(struct req *r)
 /*
  * PATCH /v1/alert-channels/{id}
  * Scope alerts:write.  200 with the channel; 400; 404.  config is merged
- * into the stored one; a secret sent back masked is kept.
+ * into the stored one; a secret sent back masked is kept, unless the
+ * webhook's url changes: then its stored secret and headers are dropped.
  */
 static int
 channels_patch(struct req *r)

@@ -154,11 +154,16 @@ enum secret_kind {
 	SEC_HEADERS	/* an object whose values are masked */
 };
 
-/* A member of one channel type's config. */
+/*
+ * A member of one channel type's config.  dest marks the member that
+ * says where deliveries go: the other secret members of its type travel
+ * with every request to it.
+ */
 struct cfield {
 	const char	*name;
 	enum ach_type	 type;
 	int		 required;
+	int		 dest;
 	enum secret_kind secret;
 	cJSON		*(*check)(const cJSON *, const char *,
 			    struct verrs *);
@@ -356,17 +361,22 @@ bad:
 	    "-1001234567890) or a channel name such as \"@ops_alerts\"");
 }
 
+/*
+ * PagerDuty and Telegram deliveries go to the operator's
+ * UPTIME_PAGERDUTY_URL and UPTIME_TELEGRAM_URL, never to an address of
+ * the channel's: a chatId picks a chat, not where the token is sent.
+ */
 static const struct cfield cfields[] = {
-	{ "to", ACH_EMAIL, 1, SEC_NONE, check_to },
-	{ "url", ACH_WEBHOOK, 1, SEC_NONE, check_url },
-	{ "secret", ACH_WEBHOOK, 0, SEC_PLAIN, check_secret },
-	{ "headers", ACH_WEBHOOK, 0, SEC_HEADERS, check_headers },
-	{ "webhookUrl", ACH_SLACK, 1, SEC_URL, check_url },
-	{ "webhookUrl", ACH_DISCORD, 1, SEC_URL, check_url },
-	{ "routingKey", ACH_PAGERDUTY, 1, SEC_PLAIN, check_routing },
-	{ "botToken", ACH_TELEGRAM, 1, SEC_PLAIN, check_bot },
-	{ "chatId", ACH_TELEGRAM, 1, SEC_NONE, check_chat },
-	{ NULL, 0, 0, SEC_NONE, NULL }
+	{ "to", ACH_EMAIL, 1, 0, SEC_NONE, check_to },
+	{ "url", ACH_WEBHOOK, 1, 1, SEC_NONE, check_url },
+	{ "secret", ACH_WEBHOOK, 0, 0, SEC_PLAIN, check_secret },
+	{ "headers", ACH_WEBHOOK, 0, 0, SEC_HEADERS, check_headers },
+	{ "webhookUrl", ACH_SLACK, 1, 1, SEC_URL, check_url },
+	{ "webhookUrl", ACH_DISCORD, 1, 1, SEC_URL, check_url },
+	{ "routingKey", ACH_PAGERDUTY, 1, 0, SEC_PLAIN, check_routing },
+	{ "botToken", ACH_TELEGRAM, 1, 0, SEC_PLAIN, check_bot },
+	{ "chatId", ACH_TELEGRAM, 1, 0, SEC_NONE, check_chat },
+	{ NULL, 0, 0, 0, SEC_NONE, NULL }
 };
 
 static const struct cfield *
@@ -410,6 +420,50 @@ unmask_headers(const cJSON *val, const cJSON *stored)
 	return out;
 }
 
+/*
+ * Does the PATCH body given send deliveries somewhere else: a dest
+ * member whose new value differs from the stored one (a URL sent back
+ * masked is the same)?
+ */
+static int
+dest_moves(enum ach_type t, const cJSON *given, const cJSON *config)
+{
+	const struct cfield	*f;
+	const cJSON		*val, *stored;
+
+	for (f = cfields; f->name != NULL; f++) {
+		if (f->type != t || !f->dest)
+			continue;
+		val = cJSON_GetObjectItemCaseSensitive(given, f->name);
+		stored = cJSON_GetObjectItemCaseSensitive(config, f->name);
+		if (cJSON_IsString(val) && cJSON_IsString(stored) &&
+		    strcmp(val->valuestring, stored->valuestring) != 0 &&
+		    !(f->secret == SEC_URL && is_masked_echo(val, stored, 1)))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The member of val sent back in its masked form: f's name, or for
+ * headers the name of the first header whose value is the masked stored
+ * one; NULL when none is.
+ */
+static const char *
+masked_member(const struct cfield *f, const cJSON *val, const cJSON *stored)
+{
+	const cJSON	*h, *old;
+
+	if (f->secret != SEC_HEADERS)
+		return is_masked_echo(val, stored, f->secret == SEC_URL) ?
+		    f->name : NULL;
+	cJSON_ArrayForEach(h, val)
+		if ((old = cJSON_GetObjectItem(stored, h->string)) != NULL &&
+		    is_masked_echo(h, old, 0))
+			return h->string;
+	return NULL;
+}
+
 static void
 set_member(cJSON *o, const char *name, cJSON *val)
 {
@@ -421,7 +475,10 @@ set_member(cJSON *o, const char *name, cJSON *val)
 
 /*
  * Validate the config object given (all of it on create, a merge into
- * the stored one on PATCH) into c->config.
+ * the stored one on PATCH) into c->config.  When a PATCH moves the
+ * destination (dest_moves), the stored secrets of the type are not
+ * carried over: they reach the new address only when the same body
+ * gives them in full, and a masked one there is an error.
  */
 static void
 apply_config(struct channel *c, const cJSON *given, int creating,
@@ -430,7 +487,9 @@ apply_config(struct channel *c, const cJSON *given, int creating,
 	const struct cfield	*f;
 	const cJSON		*m, *val, *stored;
 	cJSON			*merged, *norm, *tmp;
+	const char		*h;
 	char			 ptr[160];
+	int			 moved;
 
 	if (!cJSON_IsObject(given)) {
 		verr_add(v, VERR_INVALID, "/config", "must be an object with "
@@ -447,12 +506,28 @@ apply_config(struct channel *c, const cJSON *given, int creating,
 	    cJSON_Duplicate(c->config, 1);
 	if (merged == NULL)
 		return;
+	moved = !creating && dest_moves(c->type, given, c->config);
 	for (f = cfields; f->name != NULL; f++) {
 		if (f->type != c->type)
 			continue;
 		snprintf(ptr, sizeof(ptr), "/config/%s", f->name);
 		val = cJSON_GetObjectItemCaseSensitive(given, f->name);
 		stored = cJSON_GetObjectItemCaseSensitive(c->config, f->name);
+		if (moved && !f->dest && f->secret != SEC_NONE) {
+			/* Not carried over to the new address. */
+			cJSON_DeleteItemFromObjectCaseSensitive(merged,
+			    f->name);
+			if (val != NULL && (h = masked_member(f, val,
+			    stored)) != NULL) {
+				verr_add(v, VERR_INVALID, ptr, "the address "
+				    "changes, so the stored %s%s is not sent "
+				    "to it: give it again in full, or null",
+				    f->secret == SEC_HEADERS ? "header " : "",
+				    h);
+				continue;
+			}
+			stored = NULL;
+		}
 		if (val == NULL) {
 			if (f->required && cJSON_GetObjectItemCaseSensitive(
 			    merged, f->name) == NULL)

@@ -128,8 +128,10 @@ void	 channel_free(struct channel *);
  * must be set: monitorIds must name monitors of that team.  On PATCH a
  * config object is merged into the stored one (members given replace,
  * null clears an optional one), and a secret sent back in its masked
- * form keeps the stored value.  Returns a DB_* code (DB_OK also when v
- * has errors).
+ * form keeps the stored value; when the destination (a webhook's url)
+ * changes, the stored secrets of the channel are dropped unless body
+ * gives them again in full.  Returns a DB_* code (DB_OK also when v has
+ * errors).
  */
 int	 channel_apply(struct db *, struct channel *, const cJSON *body,
 	    int creating, struct verrs *v);

@@ -376,24 +376,24 @@ describe('PATCH /v1/alert-channels/{id}', () => {
 
   it('merges config; a secret sent back masked keeps the stored value', async () => {
     const c = await mk(BODIES.webhook);
+    const url = BODIES.webhook.config.url;
     // What a client read, sent back with one change.
     const back = clone(c.config);
-    back.url = 'https://hooks.example.com/v2';
     back.headers['X-Extra'] = 'extra-value';
     const p = assertOk(await patch(c.id, { config: back }));
-    assert.equal(p.config.url, 'https://hooks.example.com/v2');
+    assert.equal(p.config.url, url);
     assert.equal(p.config.secret, `${DOTS}WXYZ`);
     assert.deepEqual(stored(c.id), {
-      url: 'https://hooks.example.com/v2', secret: SECRETS.webhook,
+      url, secret: SECRETS.webhook,
       headers: { Authorization: SECRETS.header, 'X-Extra': 'extra-value' },
     });
     // Members not given are kept; a new secret replaces; null clears.
     assertOk(await patch(c.id, { config: { secret: 'a-brand-new-secret-1234' } }));
     assert.equal(stored(c.id).secret, 'a-brand-new-secret-1234');
-    assert.equal(stored(c.id).url, 'https://hooks.example.com/v2');
+    assert.equal(stored(c.id).url, url);
     const cleared = assertOk(await patch(c.id, { config: { secret: null, headers: null } }));
-    assert.deepEqual(cleared.config, { url: 'https://hooks.example.com/v2', secret: null, headers: {} });
-    assert.deepEqual(stored(c.id), { url: 'https://hooks.example.com/v2' });
+    assert.deepEqual(cleared.config, { url, secret: null, headers: {} });
+    assert.deepEqual(stored(c.id), { url });
     // Masked URL secrets too.
     const s = await mk(BODIES.slack);
     assertOk(await patch(s.id, { name: 'slack 2', config: s.config }));
@@ -401,6 +401,51 @@ describe('PATCH /v1/alert-channels/{id}', () => {
     const res = await patch(s.id, { config: { webhookUrl: 'https://hooks.slack.com/services/NEW/NEW/NEWNEWNEWnew1' } });
     assert.equal(assertOk(res).config.webhookUrl, `https://hooks.slack.com/${DOTS}new1`);
     assertNoSecret(res.text, 'PATCH');
+  });
+
+  it('a new url drops the stored secret and headers unless the same request gives them again', async () => {
+    const full = { secret: SECRETS.webhook, headers: { Authorization: SECRETS.header } };
+    // A key with alerts:write alone points the webhook at its own server:
+    // neither the secret nor the headers go with it.
+    const c = await mk(BODIES.webhook);
+    const elsewhere = 'https://collector.example.net/in';
+    const moved = assertOk(await patch(c.id, { config: { url: elsewhere } }, writer));
+    assert.deepEqual(moved.config, { url: elsewhere, secret: null, headers: {} });
+    assert.deepEqual(stored(c.id), { url: elsewhere });
+    // Given again in full with the new url, they are kept; a new header
+    // set replaces the old one whole.
+    const d = await mk(BODIES.webhook);
+    assertOk(await patch(d.id, { config: { url: 'https://hooks.example.com/v2', ...full } }));
+    assert.deepEqual(stored(d.id), { url: 'https://hooks.example.com/v2', ...full });
+    assertOk(await patch(d.id, { config: { url: 'https://hooks.example.com/v3', headers: { 'X-Only': 'this-one' } } }));
+    assert.deepEqual(stored(d.id), { url: 'https://hooks.example.com/v3', headers: { 'X-Only': 'this-one' } });
+    // The same url again, or other members alone, keep what is stored.
+    assertOk(await patch(d.id, { config: { url: 'https://hooks.example.com/v3', ...full } }));
+    assertOk(await patch(d.id, { name: 'same place', config: { url: 'https://hooks.example.com/v3' } }));
+    assert.deepEqual(stored(d.id), { url: 'https://hooks.example.com/v3', ...full });
+    // A slack or discord webhookUrl is both the address and the secret: a
+    // new one replaces it.  A Telegram chatId picks a chat; the token only
+    // ever goes to the operator's UPTIME_TELEGRAM_URL, so it stays.
+    const t = await mk(BODIES.telegram);
+    assertOk(await patch(t.id, { config: { chatId: '@other_chat' } }, writer));
+    assert.deepEqual(stored(t.id), { botToken: SECRETS.telegram, chatId: '@other_chat' });
+  });
+
+  it('negative: a new url with the secret or a header sent back masked is 400 and changes nothing', async () => {
+    const c = await mk(BODIES.webhook);
+    await assertNoChange(srv, async () => {
+      const back = { ...clone(c.config), url: 'https://collector.example.net/in' };
+      const p = assertProblem(await patch(c.id, { config: back }), 400, 'validation_error',
+        { pointers: ['/config/secret', '/config/headers'] });
+      assert.equal(p.errors.length, 2);
+      assert.match(p.errors.find((e) => e.pointer === '/config/headers').detail, /header Authorization .*again in full/);
+      assertProblem(await patch(c.id, { config: { url: 'https://collector.example.net/in', secret: c.config.secret } }),
+        400, 'validation_error', { pointers: ['/config/secret'] });
+      assertProblem(await patch(c.id, { config: { url: 'https://collector.example.net/in', secret: null,
+        headers: { ...c.config.headers, 'X-New': 'v' } } }), 400, 'validation_error', { pointers: ['/config/headers'] });
+    });
+    assert.deepEqual(await get(c.id), c);
+    assert.deepEqual(stored(c.id), BODIES.webhook.config);
   });
 
   it('negative: invalid, unknown and read-only fields are 400 and change nothing', async () => {

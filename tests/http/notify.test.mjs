@@ -235,6 +235,22 @@ describe('webhook channels', () => {
     assert.ok(verify(SECRET, d.headers['uptime-signature'], d.raw));
     assert.equal(d.json.channel.name, 'renamed');
   });
+
+  it('a webhook moved to another url: the test sent there is unsigned and carries none of the stored headers', async () => {
+    const partner = 'Bearer partner-token-0123456789';
+    const ch = await hook('/hook/partner', null, {
+      config: { url: recv.url('/hook/partner'), secret: SECRET, headers: { Authorization: partner, 'X-Team': 'blue' } },
+    });
+    assertOk(await api('PATCH', `/v1/alert-channels/${ch.id}`, { key, body: { config: { url: recv.url('/hook/collector') } } }));
+    await testNote(ch);
+    await notifier();
+    const [d] = on('/hook/collector');
+    assert.equal(d.json.event, 'test');
+    assert.equal(d.headers['uptime-signature'], undefined, 'signed with the stored secret');
+    assert.equal(d.headers.authorization, undefined, 'the stored Authorization header went along');
+    assert.equal(d.headers['x-team'], undefined, 'a stored header went along');
+    assert.equal(on('/hook/partner').length, 0);
+  });
 });
 
 // ---------------------------------------------------------------------------
