@@ -256,24 +256,39 @@ test_patch_merge(void)
 	    "\"0123456789abcdefWXYZ\",\"headers\":{\"A\":\"alpha-value-1\"}}}")
 	    == 0);
 	CHECK_INT(channel_insert(db, &c), DB_OK);
-	/* The masked forms sent back keep the stored values. */
+	/* The masked forms sent back, to the same url, keep the values. */
 	channel_mask("alpha-value-1", 0, m, sizeof(m));
 	snprintf(body, sizeof(body), "{\"config\":{\"secret\":\"%s\","
 	    "\"headers\":{\"A\":\"%s\",\"B\":\"beta\"},\"url\":"
-	    "\"https://h.example.com/y\"}}", DOTS "WXYZ", m);
+	    "\"https://h.example.com/x\"}}", DOTS "WXYZ", m);
 	CHECK_INT(apply(&c, body, 0, &v), 0);
 	CHECK_STR(cfgs(&c, "secret"), "0123456789abcdefWXYZ");
-	CHECK_STR(cfgs(&c, "url"), "https://h.example.com/y");
+	CHECK_STR(cfgs(&c, "url"), "https://h.example.com/x");
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(
 	    cJSON_GetObjectItem(c.config, "headers"), "A")), "alpha-value-1");
 	CHECK_INT(channel_update(db, &c), DB_OK);
 	CHECK_INT(channel_get(db, team.id, c.id, &g), DB_OK);
 	CHECK_STR(cfgs(&g, "secret"), "0123456789abcdefWXYZ");
+	/* Negative: sent back masked to a new url, both are errors. */
+	snprintf(body, sizeof(body), "{\"config\":{\"secret\":\"%s\","
+	    "\"headers\":{\"A\":\"%s\"},\"url\":"
+	    "\"https://h.example.com/y\"}}", DOTS "WXYZ", m);
+	CHECK_INT(apply(&g, body, 0, &v), 2);
+	CHECK_STR(v.e[0].pointer, "/config/secret");
+	CHECK_STR(v.e[1].pointer, "/config/headers");
+	CHECK(strstr(v.e[1].detail, "header A ") != NULL);
+	channel_free(&g);
+	/* A new url alone: the stored secret and headers are not kept. */
+	CHECK_INT(channel_get(db, team.id, c.id, &g), DB_OK);
+	CHECK_INT(apply(&g, "{\"config\":{\"url\":\"https://h.example.com/"
+	    "y\"}}", 0, &v), 0);
+	CHECK(cJSON_GetObjectItem(g.config, "secret") == NULL);
+	CHECK(cJSON_GetObjectItem(g.config, "headers") == NULL);
 	channel_free(&g);
 	/* A member not given stays; null clears an optional one. */
 	CHECK_INT(apply(&c, "{\"config\":{\"secret\":null}}", 0, &v), 0);
 	CHECK(cJSON_GetObjectItem(c.config, "secret") == NULL);
-	CHECK_STR(cfgs(&c, "url"), "https://h.example.com/y");
+	CHECK_STR(cfgs(&c, "url"), "https://h.example.com/x");
 	/* Negative: a required one cannot be cleared; type cannot change. */
 	CHECK_INT(apply(&c, "{\"config\":{\"url\":null}}", 0, &v), 1);
 	CHECK_STR(v.e[0].pointer, "/config/url");
