@@ -102,14 +102,28 @@ url_var(const char *name, char *out, size_t outlen, const char *def,
 
 /*
  * UPTIME_SMTP_URL: empty (no mail) or smtp:// or smtps:// and a host, no
- * spaces.  UPTIME_MAIL_FROM: an address, or "Name <address>".  The URL
- * may hold a password, so messages never repeat it.
+ * spaces.  UPTIME_MAIL_FROM: an address, or "Name <address>".
+ * UPTIME_SMTP_TLS: a name of mail_tls_names, loopback-plain when unset
+ * or empty.  The URL may hold a password, so messages never repeat it.
  */
 static int
 mail_vars(char *err, size_t errlen)
 {
-	char	 addr[MAIL_ADDR_MAX + 1], name[256];
-	size_t	 n;
+	const char	*tls = getenv("UPTIME_SMTP_TLS");
+	char		 addr[MAIL_ADDR_MAX + 1], name[256];
+	size_t		 n;
+
+	if (tls == NULL || *tls == '\0')
+		tls = mail_tls_names[MAIL_TLS_LOOPBACK_PLAIN];
+	for (n = 0; n < MAIL_TLS__MAX; n++)
+		if (strcmp(tls, mail_tls_names[n]) == 0)
+			break;
+	if (n == MAIL_TLS__MAX) {
+		snprintf(err, errlen, "UPTIME_SMTP_TLS must be required, "
+		    "loopback-plain or opportunistic, not \"%.40s\"", tls);
+		return -1;
+	}
+	cfg.smtp_tls = (int)n;
 
 	n = strncmp(cfg.smtp_url, "smtp://", 7) == 0 ? 7 :
 	    strncmp(cfg.smtp_url, "smtps://", 8) == 0 ? 8 : 0;

@@ -6,8 +6,14 @@
  * hold CR, LF or other control characters, so no caller can add a header
  * through a subject or an address.  libcurl does the SMTP dot-stuffing.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -21,6 +27,10 @@
 
 const char *const mail_status_names[MAIL_STATUS__MAX] = {
 	"sent", "failed", "not_configured"
+};
+
+const char *const mail_tls_names[MAIL_TLS__MAX] = {
+	"required", "loopback-plain", "opportunistic"
 };
 
 enum stmt {
@@ -369,6 +379,46 @@ nomem:
 	return -1;
 }
 
+/* Is host (as libcurl's URL API gives it) a loopback address or name? */
+static int
+host_loopback(const char *host)
+{
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+	char		 h[INET6_ADDRSTRLEN];
+	size_t		 n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (n < 3 || n - 2 >= sizeof(h) || host[0] != '[' ||
+	    host[n - 1] != ']')
+		return 0;
+	memcpy(h, host + 1, n - 2);
+	h[n - 2] = '\0';
+	return inet_pton(AF_INET6, h, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+int
+mail_tls_required(const char *url, enum mail_tls mode)
+{
+	CURLU	*u;
+	char	*host = NULL;
+	int	 lo = 0;
+
+	if (mode != MAIL_TLS_LOOPBACK_PLAIN)
+		return mode != MAIL_TLS_OPPORTUNISTIC;
+	if ((u = curl_url()) == NULL)
+		return 1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		lo = host_loopback(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return !lo;
+}
+
 struct upload {
 	const char	*p;
 	size_t		 len;
@@ -399,7 +449,7 @@ mail_send(const char *to, const char *subject, const char *body, char *err,
 	char			 from[MAIL_ADDR_MAX + 1], name[256];
 	char			 env[MAIL_ADDR_MAX + 3], cerr[CURL_ERROR_SIZE];
 	CURLcode		 cc;
-	int			 rc = -1;
+	int			 rc = -1, tls;
 
 	if (cfg.smtp_url[0] == '\0') {
 		snprintf(err, errlen, "mail is not configured (UPTIME_SMTP_URL)");
@@ -424,6 +474,7 @@ mail_send(const char *to, const char *subject, const char *body, char *err,
 	up.len = msg.len;
 	up.off = 0;
 	cerr[0] = '\0';
+	tls = mail_tls_required(cfg.smtp_url, (enum mail_tls)cfg.smtp_tls);
 	if (curl_easy_setopt(e, CURLOPT_URL, cfg.smtp_url) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps") !=
 	    CURLE_OK ||
@@ -435,8 +486,8 @@ mail_send(const char *to, const char *subject, const char *body, char *err,
 	    curl_easy_setopt(e, CURLOPT_READFUNCTION, upload_read) !=
 	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_READDATA, &up) != CURLE_OK ||
-	    curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY) !=
-	    CURLE_OK ||
+	    curl_easy_setopt(e, CURLOPT_USE_SSL, tls ? (long)CURLUSESSL_ALL :
+	    (long)CURLUSESSL_TRY) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)MAIL_TIMEOUT_MS) !=
 	    CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
@@ -448,7 +499,15 @@ mail_send(const char *to, const char *subject, const char *body, char *err,
 		snprintf(err, errlen, "libcurl refused an SMTP option");
 		goto done;
 	}
-	if ((cc = curl_easy_perform(e)) != CURLE_OK) {
+	if ((cc = curl_easy_perform(e)) == CURLE_USE_SSL_FAILED) {
+		snprintf(err, errlen, "the mail server does not offer "
+		    "STARTTLS, and UPTIME_SMTP_TLS=%s requires TLS %s: nothing "
+		    "was sent", mail_tls_names[cfg.smtp_tls],
+		    cfg.smtp_tls == MAIL_TLS_REQUIRED ? "for every relay" :
+		    "for a relay that is not on a loopback address");
+		goto done;
+	}
+	if (cc != CURLE_OK) {
 		snprintf(err, errlen, "%s", cerr[0] ? cerr :
 		    curl_easy_strerror(cc));
 		goto done;

@@ -17,6 +17,28 @@
 #define MAIL_TIMEOUT_MS	10000		/* a whole SMTP exchange */
 #define MAIL_CONNECT_MS	5000		/* its connection */
 
+/*
+ * UPTIME_SMTP_TLS: when smtp:// must be encrypted (STARTTLS, with the
+ * server's certificate verified; smtps:// always is).  The first is the
+ * zero value, so a configuration never loaded requires TLS.
+ */
+enum mail_tls {
+	MAIL_TLS_REQUIRED,	/* always: no STARTTLS, no mail */
+	MAIL_TLS_LOOPBACK_PLAIN, /* always, but for a relay on a loopback
+				   address or localhost (the default) */
+	MAIL_TLS_OPPORTUNISTIC,	/* STARTTLS when offered, else plain */
+	MAIL_TLS__MAX
+};
+extern const char *const mail_tls_names[MAIL_TLS__MAX];
+
+/*
+ * Must a send through url (an smtp:// or smtps:// URL) be encrypted
+ * under mode?  1 or 0.  Loopback means the URL's host is an address of
+ * 127.0.0.0/8 or ::1, or the name localhost (which libcurl resolves to
+ * those itself); any other name is not, whatever it resolves to.
+ */
+int	 mail_tls_required(const char *url, enum mail_tls mode);
+
 enum mail_status {
 	MAIL_SENT,		/* the server accepted the message */
 	MAIL_FAILED,		/* it did not; the outbox has the reason */
@@ -56,8 +78,10 @@ int	 mail_build(struct buf *out, const char *from, const char *to,
 /*
  * Send one message to one address through UPTIME_SMTP_URL, from
  * UPTIME_MAIL_FROM, within MAIL_TIMEOUT_MS; proxy variables are ignored.
- * 0 when the server accepted it, else -1 with the reason in err (never
- * the URL, which may hold a password).
+ * Encrypted as UPTIME_SMTP_TLS says (mail_tls_required): a server that
+ * offers no STARTTLS then gets nothing past EHLO.  0 when the server
+ * accepted it, else -1 with the reason in err (never the URL, which may
+ * hold a password).
  */
 int	 mail_send(const char *to, const char *subject, const char *body,
 	    char *err, size_t errlen) WUR;

@@ -62,6 +62,7 @@ struct config {
 	int	 allow_private;		/* UPTIME_ALLOW_PRIVATE_TARGETS */
 	char	 smtp_url[512];		/* UPTIME_SMTP_URL, "" = no mail */
 	char	 mail_from[256];	/* UPTIME_MAIL_FROM */
+	int	 smtp_tls;		/* UPTIME_SMTP_TLS, enum mail_tls */
 	char	 cors_origins[1024];	/* UPTIME_CORS_ORIGINS */
 	long	 rate_limit;		/* UPTIME_RATE_LIMIT, per key a minute */
 	long	 auth_fail_limit;	/* UPTIME_AUTH_FAIL_LIMIT, per address */

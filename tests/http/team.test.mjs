@@ -17,6 +17,7 @@ import {
   TIME_RE,
 } from './lib/checks.mjs';
 import { startSmtpSink } from './lib/smtp.mjs';
+import { selfSignedCert } from './lib/targets.mjs';
 
 const { startServer, makeKey, sleep } = harness;
 // Answers that do not go through api() are checked against
@@ -981,6 +982,78 @@ describe('the invitation mail', () => {
     const inv2 = await invite('later@example.com', { expiresAt: later.toISOString() }, { key, server: plain });
     assert.equal(inv2.expiresAt, later.toISOString());
     assertOk(await acceptFrom(plain, OK_ADDR, { body: { token: tokenOf(again), name: 'No Mail' } }), 201);
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+// UPTIME_SMTP_TLS.  The tests can reach loopback addresses only, and a
+// relay on one may go without TLS under the default (loopback-plain), so
+// the default's refusal of any other relay is tested where it is
+// decided (tests/unit/test_mail.c, mail_tls_required); here the server
+// runs with UPTIME_SMTP_TLS=required, which takes the same path in
+// mail_send for the loopback sink.
+describe('the invitation mail over TLS (UPTIME_SMTP_TLS)', () => {
+  let cert, tlsSink, strict, strictKey;
+
+  before(async () => {
+    cert = await selfSignedCert();
+    tlsSink = await startSmtpSink({ tls: { key: cert.key, cert: cert.cert } });
+    strict = await startServer({
+      env: { UPTIME_SMTP_URL: tlsSink.url, UPTIME_SMTP_TLS: 'required', UPTIME_CA_FILE: cert.certFile },
+    });
+    const r = await strict.admin('team', 'create', 'Strict', '--owner', 'o@strict.example');
+    assert.equal(r.code, 0, r.stderr);
+    strictKey = await strict.createKey(r.stdout.trim());
+  });
+
+  after(async () => {
+    await strict?.stop();
+    await tlsSink?.close();
+    await cert?.cleanup();
+  });
+
+  it('required: a relay that offers STARTTLS gets the invitation encrypted, its certificate checked', async () => {
+    const inv = await invite('tls@example.com', {}, { key: strictKey, server: strict });
+    assert.equal(inv.emailStatus, 'sent');
+    const [msg] = await tlsSink.waitFor(1);
+    assert.deepEqual(msg.rcpt, ['tls@example.com']);
+    assert.equal(msg.tls, true, 'sent after STARTTLS');
+    assert.ok(msg.body.includes(inv.acceptUrl));
+    assert.ok(tlsSink.commands.indexOf('STARTTLS') < tlsSink.commands.indexOf('MAIL'));
+  });
+
+  it('negative: STARTTLS stripped on the way: nothing but EHLO is sent, emailStatus failed, the outbox names UPTIME_SMTP_TLS', async () => {
+    const sent = tlsSink.messages.length;
+    tlsSink.commands.length = 0;
+    tlsSink.strip(true);
+    let inv;
+    try {
+      inv = await invite('stripped@example.com', {}, { key: strictKey, server: strict });
+    } finally {
+      tlsSink.strip(false);
+    }
+    assert.equal(inv.emailStatus, 'failed');
+    assert.equal(inv.status, 'pending');
+    assert.equal(tlsSink.messages.length, sent, 'a message went in clear');
+    assert.ok(tlsSink.commands.length > 0, 'the relay was not reached at all');
+    assert.deepEqual(tlsSink.commands.filter((c) => !['EHLO', 'QUIT'].includes(c)), [],
+      'a command past EHLO went in clear');
+    const [row] = strict.sql(`SELECT status, error FROM mail_outbox WHERE ref_id = '${inv.id}'`);
+    assert.equal(row.status, 'failed');
+    assert.match(row.error, /does not offer STARTTLS.*UPTIME_SMTP_TLS=required/);
+    // Offered again, a resend goes through, encrypted.
+    const again = assertOk(await strict.api('POST', `/v1/team/invites/${inv.id}/resend`, { key: strictKey }));
+    assert.equal(again.emailStatus, 'sent');
+    assert.equal(tlsSink.messages.at(-1).tls, true);
+  });
+
+  it('loopback-plain (the default): a relay on a loopback address that offers no STARTTLS still gets the mail', async () => {
+    // The main server of this file: the plain sink on 127.0.0.1.
+    const inv = await invite('loopback@example.com');
+    assert.equal(inv.emailStatus, 'sent');
+    const [msg] = mailTo('loopback@example.com');
+    assert.equal(msg.tls, false);
   });
 });
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uptime.h"
+#include "mail.h"
 #include "unit.h"
 
 static const char *const all_vars[] = {
@@ -17,7 +17,7 @@ static const char *const all_vars[] = {
 	"UPTIME_MAX_KEYS", "UPTIME_AUDIT_RETENTION_DAYS",
 	"UPTIME_CHECK_CONCURRENCY", "UPTIME_DNS_SERVERS", "UPTIME_CA_FILE",
 	"UPTIME_INVITE_TTL_SECONDS", "UPTIME_PAGERDUTY_URL",
-	"UPTIME_TELEGRAM_URL",
+	"UPTIME_TELEGRAM_URL", "UPTIME_SMTP_TLS",
 };
 
 static void
@@ -83,6 +83,7 @@ test_defaults(void)
 	CHECK_INT(cfg.allow_private, 0);
 	CHECK_STR(cfg.smtp_url, "");
 	CHECK_STR(cfg.mail_from, "uptime@localhost");
+	CHECK_INT(cfg.smtp_tls, MAIL_TLS_LOOPBACK_PLAIN);
 	CHECK_STR(cfg.cors_origins, "*");
 	CHECK_INT(cfg.rate_limit, 600);		/* API.md: 600 a minute */
 	CHECK_INT(cfg.retention_days, 30);
@@ -315,6 +316,19 @@ test_mail_vars(void)
 	CHECK_INT(config_load(err, sizeof(err)), -1);
 	CHECK(strstr(err, "s3cr3t") == NULL);
 	clear_env();
+
+	/* UPTIME_SMTP_TLS: its three names; empty is the default. */
+	CHECK_INT(load_with("UPTIME_SMTP_TLS", "required"), 0);
+	CHECK_INT(cfg.smtp_tls, MAIL_TLS_REQUIRED);
+	CHECK_INT(load_with("UPTIME_SMTP_TLS", "opportunistic"), 0);
+	CHECK_INT(cfg.smtp_tls, MAIL_TLS_OPPORTUNISTIC);
+	CHECK_INT(load_with("UPTIME_SMTP_TLS", "loopback-plain"), 0);
+	CHECK_INT(cfg.smtp_tls, MAIL_TLS_LOOPBACK_PLAIN);
+	CHECK_INT(load_with("UPTIME_SMTP_TLS", ""), 0);
+	CHECK_INT(cfg.smtp_tls, MAIL_TLS_LOOPBACK_PLAIN);
+	REFUSED("UPTIME_SMTP_TLS", "off");
+	REFUSED("UPTIME_SMTP_TLS", "Required");
+	REFUSED("UPTIME_SMTP_TLS", "1");
 
 	CHECK_INT(load_with("UPTIME_MAIL_FROM", "Uptime <Ops@Example.com>"), 0);
 	CHECK_STR(cfg.mail_from, "Uptime <Ops@Example.com>");

@@ -3,7 +3,8 @@
  * message mail_build() makes (headers once each and in order, CRLF
  * lines, the Date, RFC 2047 subjects, 7bit or quoted-printable bodies),
  * its refusals (CR, LF and control characters in header values, bad
- * UTF-8, sizes), and mail_send()/mail_deliver() without a mail server.
+ * UTF-8, sizes), mail_send()/mail_deliver() without a mail server, and
+ * which relays UPTIME_SMTP_TLS lets go without TLS.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -487,6 +488,61 @@ test_send_without_server(void)
 	memset(&cfg, 0, sizeof(cfg));
 }
 
+/*
+ * Under loopback-plain (the default) only a literal loopback address or
+ * the name localhost may go without TLS: any other name might resolve
+ * anywhere, so it needs TLS even when it resolves to 127.0.0.1.
+ */
+static void
+test_tls_required(void)
+{
+	static const struct {
+		const char	*url;
+		int		 need;
+	} cases[] = {
+		{ "smtp://127.0.0.1:25", 0 },
+		{ "smtp://127.0.0.1", 0 },
+		{ "smtp://127.8.9.10:2525", 0 },
+		{ "smtp://user:pw@127.0.0.1:587", 0 },
+		{ "smtp://[::1]:25", 0 },
+		{ "smtp://localhost:25", 0 },
+		{ "smtp://LocalHost", 0 },
+		{ "smtp://mail.example.com:587", 1 },
+		{ "smtp://smtp.example.com", 1 },
+		{ "smtp://10.0.0.5:25", 1 },
+		{ "smtp://192.168.1.2:25", 1 },
+		{ "smtp://128.0.0.1:25", 1 },
+		{ "smtp://[::2]:25", 1 },
+		{ "smtp://[::ffff:10.0.0.1]:25", 1 },
+		{ "smtp://[fe80::1]:25", 1 },
+		{ "smtp://127.0.0.1.example.com:25", 1 },
+		{ "smtp://localhost.example.com:25", 1 },
+		{ "smtp://mail.localhost.example:25", 1 },
+		{ "smtp://", 1 },
+		{ "not a url", 1 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (mail_tls_required(cases[i].url, MAIL_TLS_LOOPBACK_PLAIN) !=
+		    cases[i].need) {
+			fprintf(stderr, "%s:%d: loopback-plain, %s: TLS %s\n",
+			    __FILE__, __LINE__, cases[i].url, cases[i].need ?
+			    "not required" : "required");
+			unit_current_failed = 1;
+		}
+		CHECK_INT(mail_tls_required(cases[i].url, MAIL_TLS_REQUIRED),
+		    1);
+		CHECK_INT(mail_tls_required(cases[i].url,
+		    MAIL_TLS_OPPORTUNISTIC), 0);
+	}
+	CHECK_STR(mail_tls_names[MAIL_TLS_REQUIRED], "required");
+	CHECK_STR(mail_tls_names[MAIL_TLS_LOOPBACK_PLAIN], "loopback-plain");
+	CHECK_STR(mail_tls_names[MAIL_TLS_OPPORTUNISTIC], "opportunistic");
+	/* A configuration never loaded requires TLS. */
+	CHECK_INT(MAIL_TLS_REQUIRED, 0);
+}
+
 static void
 test_status_names(void)
 {
@@ -507,6 +563,7 @@ main(void)
 	UNIT_RUN(test_build_quoted_printable);
 	UNIT_RUN(test_build_refusals);
 	UNIT_RUN(test_send_without_server);
+	UNIT_RUN(test_tls_required);
 	UNIT_RUN(test_status_names);
 	curl_global_cleanup();
 	return unit_finish();

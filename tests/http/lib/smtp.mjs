@@ -1,22 +1,31 @@
-// A small SMTP sink on 127.0.0.1 for the HTTP tests (node:net only).
+// A small SMTP sink on 127.0.0.1 for the HTTP tests (node:net, node:tls).
 //
 // It speaks enough of RFC 5321 for libcurl to deliver to it: the greeting,
-// EHLO/HELO, MAIL FROM, RCPT TO, DATA (with dot-unstuffing), RSET, NOOP and
-// QUIT.  Each message it accepts is kept, with its raw text and a parsed
-// view: unfolded headers, the Subject decoded from RFC 2047, and the body
-// decoded from its Content-Transfer-Encoding.
+// EHLO/HELO, MAIL FROM, RCPT TO, DATA (with dot-unstuffing), RSET, NOOP,
+// QUIT and, when started with a certificate, STARTTLS (RFC 3207).  Each
+// message it accepts is kept, with its raw text, whether it came over
+// TLS, and a parsed view: unfolded headers, the Subject decoded from
+// RFC 2047, and the body decoded from its Content-Transfer-Encoding.
 //
 //   const sink = await startSmtpSink();
 //   sink.url                    'smtp://127.0.0.1:<port>'
 //   sink.messages               every accepted message, oldest first
+//                               ({ tls: true } when sent after STARTTLS)
+//   sink.commands               every command verb it was sent, in order
 //   await sink.waitFor(n)       until n messages are kept (or throws)
 //   sink.refuse('rcpt')         answer RCPT TO with 550; 'data': DATA with
 //                               554; 'connect': greet with 554 and close;
 //                               null: accept again
 //   sink.sessions               how many connections it has seen
 //   await sink.close()
+//
+//   const tlsSink = await startSmtpSink({ tls: { key, cert } });
+//   tlsSink.strip(true)         answer as a network attacker who removed
+//                               STARTTLS would: not offered, and refused
+//                               (502); strip(false) offers it again
 
 import net from 'node:net';
+import tls from 'node:tls';
 
 // "=?UTF-8?B?...?=" and "=?UTF-8?Q?...?=" words, joined as RFC 2047 says
 // (whitespace between adjacent encoded words is dropped).
@@ -76,10 +85,12 @@ export function parseMessage(raw) {
   };
 }
 
-export async function startSmtpSink() {
+export async function startSmtpSink({ tls: cred = null } = {}) {
   const messages = [];
+  const commands = [];
   const sockets = new Set();
   let mode = null;
+  let stripped = false;
   let sessions = 0;
   const waiters = [];
 
@@ -98,7 +109,8 @@ export async function startSmtpSink() {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => {});
-    const say = (s) => { if (!sock.destroyed) sock.write(`${s}\r\n`); };
+    let io = sock;      // the TLS socket over sock after STARTTLS
+    const say = (s) => { if (!io.destroyed) io.write(`${s}\r\n`); };
     if (mode === 'connect') {
       say('554 5.3.2 no service here');
       sock.end();
@@ -112,7 +124,26 @@ export async function startSmtpSink() {
 
     function command(line) {
       const verb = line.split(' ')[0].toUpperCase();
-      if (verb === 'EHLO') { say('250-sink.test greets you'); say('250 8BITMIME'); return; }
+      commands.push(verb);
+      const offer = cred && !stripped && io === sock;
+      if (verb === 'EHLO') {
+        say('250-sink.test greets you');
+        if (offer) say('250-STARTTLS');
+        say('250 8BITMIME');
+        return;
+      }
+      if (verb === 'STARTTLS') {
+        if (!offer) { say('502 5.5.1 not implemented'); return; }
+        say('220 2.0.0 ready to start TLS');
+        // RFC 3207: the client starts over with EHLO on the new channel.
+        sock.removeListener('data', onData);
+        buf = Buffer.alloc(0);
+        env = { from: null, rcpt: [] };
+        io = new tls.TLSSocket(sock, { isServer: true, key: cred.key, cert: cred.cert });
+        io.on('error', () => {});
+        io.on('data', onData);
+        return;
+      }
       if (verb === 'HELO') { say('250 sink.test'); return; }
       if (/^MAIL FROM:/i.test(line)) {
         const m = /^MAIL FROM:\s*<([^>]*)>/i.exec(line);
@@ -140,11 +171,11 @@ export async function startSmtpSink() {
       }
       if (verb === 'RSET') { env = { from: null, rcpt: [] }; say('250 2.0.0 ok'); return; }
       if (verb === 'NOOP') { say('250 2.0.0 ok'); return; }
-      if (verb === 'QUIT') { say('221 2.0.0 bye'); sock.end(); return; }
+      if (verb === 'QUIT') { say('221 2.0.0 bye'); io.end(); return; }
       say('502 5.5.2 not implemented');
     }
 
-    sock.on('data', (chunk) => {
+    function onData(chunk) {
       buf = Buffer.concat([buf, chunk]);
       for (;;) {
         const i = buf.indexOf('\r\n');
@@ -155,7 +186,7 @@ export async function startSmtpSink() {
         if (line === '.') {
           inData = false;
           const raw = dataLines.map((l) => `${l}\r\n`).join('');
-          messages.push({ from: env.from, rcpt: [...env.rcpt], raw, bareLf: /(^|[^\r])\n/.test(raw), bareCr: /\r(?!\n)/.test(raw), ...parseMessage(raw) });
+          messages.push({ from: env.from, rcpt: [...env.rcpt], tls: io !== sock, raw, bareLf: /(^|[^\r])\n/.test(raw), bareCr: /\r(?!\n)/.test(raw), ...parseMessage(raw) });
           env = { from: null, rcpt: [] };
           say('250 2.0.0 queued');
           settle();
@@ -163,7 +194,8 @@ export async function startSmtpSink() {
         }
         dataLines.push(line.startsWith('..') ? line.slice(1) : line);
       }
-    });
+    }
+    sock.on('data', onData);
   });
 
   await new Promise((resolve, reject) => {
@@ -176,7 +208,12 @@ export async function startSmtpSink() {
     port,
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    commands,
     get sessions() { return sessions; },
+    strip(on) {
+      if (!cred) throw new Error('strip(): this sink was started without a certificate');
+      stripped = Boolean(on);
+    },
     refuse(m) {
       if (![null, 'rcpt', 'data', 'connect'].includes(m)) throw new Error(`refuse(${m}): rcpt, data, connect or null`);
       mode = m;
