@@ -4,8 +4,9 @@
  *
  * A team always keeps an owner once it has one: the last owner can be
  * neither removed nor demoted.  Invitations carry a one-time token that
- * only the create and resend answers (and the mail) show; the database
- * holds its keyed hash.  Create and resend mail the invitation when
+ * only the create and resend answers (and the mail) show, in the
+ * fragment of acceptUrl so that no request line carries it; the
+ * database holds its keyed hash.  Create and resend mail the invitation when
  * UPTIME_SMTP_URL is set, after their own transaction has committed, so
  * that no write lock is held while the mail server answers.
  */
@@ -327,7 +328,7 @@ clean(const char *s, char *out, size_t outlen)
  */
 static enum mail_status
 mail_invite(struct req *r, const struct invite *inv, const char *team,
-    const char *url)
+    const char *url, const char *token)
 {
 	struct buf		 body = { NULL, 0, 0 };
 	enum mail_status	 ms;
@@ -341,16 +342,17 @@ mail_invite(struct req *r, const struct invite *inv, const char *team,
 	    name);
 	if (buf_printf(&body, "You are invited to join the team \"%s\" on "
 	    "uptime, as %s.\n\n"
-	    "To accept, send your name to this address before %s:\n\n"
+	    "To accept, open this address in a web browser before %s and "
+	    "give your name:\n\n"
 	    "  %s\n\n"
-	    "For example:\n\n"
-	    "  curl -X POST '%s' \\\n"
+	    "Without a browser, send the token and your name:\n\n"
+	    "  curl -X POST '%s/v1/invites/accept' \\\n"
 	    "    -H 'Content-Type: application/json' \\\n"
-	    "    -d '{\"name\": \"Your Name\"}'\n\n"
-	    "The address works once.  If you did not expect this "
-	    "invitation, ignore this message.\n", name,
+	    "    -d '{\"token\": \"%s\", \"name\": \"Your Name\"}'\n\n"
+	    "The invitation works once.  If you did not expect it, ignore "
+	    "this message.\n", name,
 	    member_role_names[inv->role], time_format(inv->expires_at, t),
-	    url, url) == -1) {
+	    url, cfg.public_url, token) == -1) {
 		req_log(r, __func__, "out of memory");
 		ms = MAIL_FAILED;
 	} else
@@ -443,9 +445,10 @@ issue(struct req *r, struct invite *inv, const char *self, int status)
 		sodium_memzero(token, sizeof(token));
 		return resp_db(r, rc == DB_NOTFOUND ? DB_ERROR : rc);
 	}
-	snprintf(url, sizeof(url), "%s/v1/invites/accept?token=%s",
+	/* A fragment: browsers never send it, so no log keeps it. */
+	snprintf(url, sizeof(url), "%s/v1/invites/accept#token=%s",
 	    cfg.public_url, token);
-	ms = mail_invite(r, inv, t.name, url);
+	ms = mail_invite(r, inv, t.name, url, token);
 	if (self == NULL)
 		resp_header(r, "Location", "%s/%s", r->uri_path, inv->id);
 	return answer_invite(r, status, inv, token, url, ms);
@@ -551,26 +554,23 @@ gone(struct req *r)
 	    "wrong.  Ask for a new invitation.");
 }
 
-/* The token from the query or the body (not both unless equal). */
-static const char *
-accept_token(struct req *r, const cJSON *body, struct verrs *v)
+/*
+ * GET /v1/invites/accept
+ * No key.  200 text/html: the page an acceptUrl opens, which reads the
+ * token from the URL's fragment and posts it to this path in the body.
+ */
+static int
+invites_page(struct req *r)
 {
-	const char	*q = req_query(r, "token"), *b = NULL;
-
-	if (json_str(body, "token", 1, 256, q == NULL ? JREQ : 0, v, &b,
-	    NULL) == -1)
-		return NULL;
-	if (q != NULL && b != NULL && strcmp(q, b) != 0) {
-		verr_add(v, VERR_INVALID, "/token", "differs from the token in "
-		    "the query; send one of them");
-		return NULL;
-	}
-	return b != NULL ? b : q;
+	resp_header(r, "Content-Security-Policy", "%s", invite_page_csp());
+	resp_header(r, "Referrer-Policy", "no-referrer");
+	return resp_html(r, 200, invite_page_html());
 }
 
 /*
- * POST /v1/invites/accept?token {token?, name}
- * No key: the token is the secret.  201 with the new member, Location;
+ * POST /v1/invites/accept {token, name}
+ * No key: the token is the secret, in the body only (a query would put
+ * it in access logs).  201 with the new member, Location;
  * 400 invalid body; 409 when the address is a member already; 410 for a
  * token that is used, revoked, expired or unknown (one answer for all);
  * 429 past INVITE_ACCEPT_FAILS failed attempts a minute from the
@@ -583,7 +583,7 @@ invites_accept(struct req *r)
 	struct member	 m;
 	struct verrs	 v = { 0 };
 	cJSON		*body;
-	const char	*token, *name = NULL;
+	const char	*token = NULL, *name = NULL;
 	int		 rc, retry;
 
 	if ((rc = invite_throttled(r->db, r->remote_addr, r->now,
@@ -597,7 +597,7 @@ invites_accept(struct req *r)
 	if ((body = req_json(r)) == NULL)
 		return 0;
 	json_check_fields(body, accept_fields, &v);
-	token = accept_token(r, body, &v);
+	(void)json_str(body, "token", 1, 256, JREQ, &v, &token, NULL);
 	(void)json_str(body, "name", 1, NAME_MAXCHARS, JREQ, &v, &name, NULL);
 	if (v.n > 0) {
 		cJSON_Delete(body);
@@ -665,8 +665,10 @@ static const struct route routes[] = {
 	    invites_revoke, "invite.revoked", "", 0 },
 	{ "POST", "/v1/team/invites/{inv}/resend", SCOPE_TEAM_WRITE,
 	    invites_resend, "invite.resent", "", ROUTE_NOTX },
+	{ "GET", "/v1/invites/accept", SCOPE_PUBLIC, invites_page, NULL, "",
+	    0 },
 	{ "POST", "/v1/invites/accept", SCOPE_PUBLIC, invites_accept,
-	    "invite.accepted", "token", ROUTE_BODY | ROUTE_NOTX },
+	    "invite.accepted", "", ROUTE_BODY | ROUTE_NOTX },
 };
 
 int

@@ -1,7 +1,8 @@
 /*
- * member.c: the people of a team, and invite.c: invitations to join it.
- * Each module owns its struct, its JSON and all of its SQL; handlers in
- * cgi-bin/team.c and uptime-admin call them with checked values.
+ * member.c: the people of a team, invite.c: invitations to join it, and
+ * invitepage.c: the page an invitation link opens.  Each module owns its
+ * struct, its JSON and all of its SQL; handlers in cgi-bin/team.c and
+ * uptime-admin call them with checked values.
  *
  * Every lookup takes the team id, so another team's member or invitation
  * is DB_NOTFOUND like one that does not exist.
@@ -140,5 +141,17 @@ cJSON	*invite_json(const struct invite *, int64_t now);
 int	 invite_throttled(struct db *, const char *ip, int64_t now,
 	    int *retry_s);
 int	 invite_failed(struct db *, const char *ip, int64_t now);
+
+/* ---- invitepage.c ---- */
+
+/*
+ * The page behind an invitation link (acceptUrl, the token in its
+ * fragment): a whole HTML document that posts the token and a name to
+ * its own path.  A constant; never freed.
+ */
+const char	*invite_page_html(void);
+/* Its Content-Security-Policy: its own script and style, by hash, and
+ * requests to its origin only.  A constant. */
+const char	*invite_page_csp(void);
 
 #endif /* MEMBER_H */

@@ -152,6 +152,15 @@ resp_text(struct req *r, int status, const char *text)
 	return buf_puts(&r->out, text);
 }
 
+int
+resp_html(struct req *r, int status, const char *html)
+{
+	reset(r);
+	r->status = status;
+	r->ctype = "text/html";
+	return buf_puts(&r->out, html);
+}
+
 static cJSON *
 problem(struct req *r, int status, const char *code, const char *detail)
 {

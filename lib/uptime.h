@@ -415,6 +415,8 @@ int	 resp_list(struct req *, cJSON *items, const char *next, int perpage);
 int	 resp_empty(struct req *, int status);
 /* A text/plain answer (a heartbeat ping's "OK"). */
 int	 resp_text(struct req *, int status, const char *text);
+/* A text/html answer (a page for people); html is copied. */
+int	 resp_html(struct req *, int status, const char *html);
 /* RFC 9457 problem details; returns 0 so handlers can return it. */
 int	 resp_problem(struct req *, int status, const char *code,
 	    const char *fmt, ...) PRINTF(4, 5);

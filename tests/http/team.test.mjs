@@ -10,6 +10,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import http from 'node:http';
 import * as harness from './lib/harness.mjs';
 import {
@@ -18,6 +19,7 @@ import {
 } from './lib/checks.mjs';
 import { startSmtpSink } from './lib/smtp.mjs';
 import { selfSignedCert } from './lib/targets.mjs';
+import { startBrowser } from './lib/browser.mjs';
 
 const { startServer, makeKey, sleep } = harness;
 // Answers that do not go through api() are checked against
@@ -54,7 +56,8 @@ const api = (...a) => srv.api(...a);
 const sameKeys = (obj, keys) => assert.deepEqual(Object.keys(obj).sort(), [...keys].sort(),
   `members of ${JSON.stringify(obj)}`);
 const near = (iso, ms = Date.now(), slack = 60e3) => Math.abs(Date.parse(iso) - ms) < slack;
-const tokenOf = (inv) => new URL(inv.acceptUrl).searchParams.get('token');
+// acceptUrl carries the token in its fragment: "#token=<32 base62>".
+const tokenOf = (inv) => new URLSearchParams(new URL(inv.acceptUrl).hash.slice(1)).get('token');
 
 // A loopback source address no other test uses.
 let lastOctet = 10;
@@ -288,7 +291,8 @@ describe('invitations: create, read, list', () => {
     const u = new URL(d.acceptUrl);
     assert.equal(u.origin, new URL(srv.baseUrl).origin);
     assert.ok(u.pathname.endsWith('/v1/invites/accept'), u.pathname);
-    assert.deepEqual([...u.searchParams.keys()], ['token']);
+    assert.equal(u.search, '', 'no query: a server would log it');
+    assert.match(u.hash, /^#token=[0-9A-Za-z]{32}$/);
     assert.match(tokenOf(d), TOKEN_RE);
     const loc = assertLocation(res, `/v1/team/invites/${d.id}`);
     await sink.waitFor(sent + 1);
@@ -508,13 +512,19 @@ describe('invitations: accept, reuse, revoke, expire, resend', () => {
     assertProblem(await api('GET', `/v1/team/members/${m.id}`, { key: otherKey }), 404, 'not_found');
   });
 
-  it('accept through acceptUrl as given: the token in the query, the name in the body', async () => {
+  it('negative: a token in the query is 400 bad_query, counts no failure and accepts nothing; in the body it works', async () => {
     const inv = await invite('by-url@example.com', { role: 'viewer' });
-    const u = new URL(inv.acceptUrl);
-    const m = assertOk(await accept(OK_ADDR, { query: u.search, body: { name: 'By Url' } }), 201);
+    const token = tokenOf(inv);
+    const addr = freshAddr();
+    await noChange(async () => {
+      assertProblem(await accept(addr, { query: `?token=${token}`, body: { name: 'By Url' } }), 400, 'bad_query');
+      assertProblem(await accept(addr, { query: `?token=${token}`, body: { token, name: 'By Url' } }), 400, 'bad_query');
+    });
+    // POSTed to acceptUrl as it is, fetch drops the fragment: no token.
+    assertProblem(await api('POST', inv.acceptUrl, { body: { name: 'No token' } }), 400, 'validation_error',
+      { pointers: ['/token'] });
+    const m = assertOk(await accept(addr, { body: { token, name: 'By Body' } }), 201);
     assert.equal(m.role, 'viewer');
-    // Through fetch as a client would, on the URL exactly: used now, 410.
-    assertProblem(await api('POST', inv.acceptUrl, { body: { name: 'Again' } }), 410, 'gone');
   });
 
   it('negative: a used token is 410 gone, and nothing changes but the failure count', async () => {
@@ -645,8 +655,6 @@ describe('invitations: accept, reuse, revoke, expire, resend', () => {
       const p = assertProblem(await accept(addr, { body: { token: 1, name: '' } }), 400, 'validation_error',
         { pointers: ['/token', '/name'] });
       assert.equal(p.errors.length, 2);
-      assertProblem(await accept(addr, { query: `?token=${'B'.repeat(32)}`, body: { token, name: 'x' } }), 400,
-        'validation_error', { pointers: ['/token'] });
       for (const f of ['email', 'role', 'teamId']) {
         assertProblem(await accept(addr, { body: { token, name: 'x', [f]: 'owner' } }), 400, 'unknown_field',
           { pointers: [`/${f}`] });
@@ -664,11 +672,129 @@ describe('invitations: accept, reuse, revoke, expire, resend', () => {
     assertOk(await accept(addr, { body: { token, name: 'Finally' } }), 201);
   });
 
-  it('negative: GET on the accept route is 405 with Allow; it needs no key for POST', async () => {
-    const res = await api('GET', '/v1/invites/accept');
+  it('negative: PUT on the accept route is 405 with Allow GET, POST; it needs no key for POST', async () => {
+    const res = await api('PUT', '/v1/invites/accept', { body: {} });
     assertProblem(res, 405, 'method_not_allowed');
-    assert.match(res.headers.get('allow') ?? '', /\bPOST\b/);
+    assert.match(res.headers.get('allow') ?? '', /\bGET\b.*\bPOST\b/);
     assertProblem(await api('POST', '/v1/invites/accept/x', { body: {} }), 404, 'not_found');
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+// acceptUrl keeps the token in its fragment, which no client sends; GET
+// on the accept path is a page that posts it in the body.  The web
+// server's access log (lighttpd-access.log, "%r" is the request line)
+// must never hold it.
+describe('the accept page', () => {
+  let browser;
+
+  before(async () => {
+    browser = await startBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  // The access log's lines, once lighttpd has written the ones that
+  // satisfy done (it flushes its log about once a second).
+  async function logLines(done, timeout = 5000) {
+    let lines = [];
+    for (const end = Date.now() + timeout; Date.now() < end; await sleep(100)) {
+      lines = (await srv.accessLog()).split('\n').filter(Boolean);
+      if (done(lines)) break;
+    }
+    return lines;
+  }
+  const sha256 = (s) => `'sha256-${crypto.createHash('sha256').update(s, 'utf8').digest('base64')}'`;
+
+  it('GET answers one HTML page with a strict CSP: its own script and style by hash, requests to its origin only', async () => {
+    const res = await api('GET', '/v1/invites/accept');
+    assert.equal(res.status, 200, show(res));
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html; charset=utf-8$/);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
+    const html = res.text;
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+    const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]);
+    assert.equal(scripts.length, 1);
+    assert.equal(styles.length, 1);
+    assert.equal((html.match(/<script\b/g) ?? []).length, 1, 'no other script');
+    assert.doesNotMatch(html, /\b(src|href|action)=/, 'nothing loaded or posted elsewhere');
+    assert.equal(res.headers.get('content-security-policy'), `default-src 'none'; script-src ${sha256(scripts[0])}; ` +
+      `style-src ${sha256(styles[0])}; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+    assert.match(scripts[0], /location\.hash/);
+    // The same document for everyone, whatever invitations exist.
+    await invite('page-same@example.com');
+    assert.equal((await api('GET', '/v1/invites/accept')).text, html);
+    // HEAD: the headers alone.
+    const head = await api('HEAD', '/v1/invites/accept');
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-security-policy'), res.headers.get('content-security-policy'));
+    assertProblem(await api('GET', '/v1/invites/accept?token=x'), 400, 'bad_query');
+  });
+
+  it('in a browser: acceptUrl opens the page, which posts the token from the fragment; no access log line holds the token', async () => {
+    const inv = await invite('browser@example.com', { role: 'admin' });
+    // Wherever in the URL it is.
+    const token = /token=([0-9A-Za-z]{32})/.exec(inv.acceptUrl)?.[1];
+    assert.match(token ?? '', TOKEN_RE, inv.acceptUrl);
+    const tab = await browser.open(inv.acceptUrl, { width: 390, height: 844, mobile: true });
+    try {
+      const opened = await logLines((ls) => ls.some((l) => l.includes('"GET ') && l.includes('/v1/invites/accept')));
+      assert.deepEqual(opened.filter((l) => l.includes(token)), [], 'opening the link logged the token');
+      assert.equal(await tab.eval('location.hash'), '', 'the token stayed in the address bar');
+      assert.equal(await tab.eval('document.getElementById("accept").hidden'), false, 'the form is not shown');
+      await tab.eval(`document.getElementById('name').value = 'Bea Browser';
+        document.getElementById('accept').requestSubmit(); true`);
+      let said = '';
+      for (const end = Date.now() + 10000; Date.now() < end && !said.startsWith('Welcome'); await sleep(100)) {
+        said = await tab.eval('document.getElementById("status").textContent');
+      }
+      assert.equal(said, 'Welcome, Bea Browser: you are now a member of the team, as admin.');
+      assert.deepEqual(tab.errors, [], 'the page reported errors (a CSP violation is one)');
+    } finally {
+      await tab.close();
+    }
+    const m = assertOk(await api('GET', '/v1/team/members?perPage=100', { key: admin }))
+      .find((x) => x.email === 'browser@example.com');
+    assert.deepEqual([m?.name, m?.role], ['Bea Browser', 'admin']);
+    assert.equal((await getInvite(inv.id)).status, 'accepted');
+    // The whole flow (create, open, accept) went through this log.
+    const lines = await logLines((ls) => ls.some((l) => l.includes('"POST ') && l.includes('/v1/invites/accept') &&
+      / 201 /.test(l)));
+    assert.ok(lines.some((l) => l.includes('"POST ') && l.includes('/v1/team/invites') && / 201 /.test(l)));
+    assert.ok(lines.some((l) => l.includes('"GET ') && l.includes('/v1/invites/accept') && / 200 /.test(l)));
+    assert.ok(lines.some((l) => l.includes('"POST ') && l.includes('/v1/invites/accept') && / 201 /.test(l)),
+      'the accept is not in the log');
+    assert.deepEqual(lines.filter((l) => l.includes(token)), [], 'a request line holds the token');
+  });
+
+  it('negative: in a browser, a link without a token shows no form; a used token shows the 410 answer', async () => {
+    const bare = await browser.open(`${srv.baseUrl}/v1/invites/accept`);
+    try {
+      assert.equal(await bare.eval('document.getElementById("accept").hidden'), true);
+      assert.match(await bare.eval('document.getElementById("status").textContent'), /no invitation token/);
+      assert.deepEqual(bare.errors, []);
+    } finally {
+      await bare.close();
+    }
+    const inv = await invite('used-in-browser@example.com');
+    assertOk(await accept(OK_ADDR, { body: { token: tokenOf(inv), name: 'First' } }), 201);
+    const tab = await browser.open(inv.acceptUrl);
+    try {
+      await tab.eval(`document.getElementById('name').value = 'Second';
+        document.getElementById('accept').requestSubmit(); true`);
+      let said = '';
+      for (const end = Date.now() + 10000; Date.now() < end && !/cannot be accepted/.test(said); await sleep(100)) {
+        said = await tab.eval('document.getElementById("status").textContent');
+      }
+      assert.match(said, /^This invitation cannot be accepted/);
+      assert.equal(await tab.eval('document.querySelector("button").disabled'), false, 'the form can be sent again');
+    } finally {
+      await tab.close();
+    }
   });
 });
 
