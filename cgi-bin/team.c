@@ -6,9 +6,10 @@
  * neither removed nor demoted.  Invitations carry a one-time token that
  * only the create and resend answers (and the mail) show, in the
  * fragment of acceptUrl so that no request line carries it; the
- * database holds its keyed hash.  Create and resend mail the invitation when
- * UPTIME_SMTP_URL is set, after their own transaction has committed, so
- * that no write lock is held while the mail server answers.
+ * database holds its keyed hash.  Create and resend mail the invitation
+ * when UPTIME_SMTP_URL is set, after their own transaction has
+ * committed, so that no write lock is held while the mail server
+ * answers.
  */
 #include <stdio.h>
 #include <string.h>
