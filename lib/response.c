@@ -201,6 +201,24 @@ resp_problem_member(struct req *r, int status, const char *code,
 }
 
 int
+resp_problem_limit(struct req *r, int status, const char *code, long limit,
+    const char *setting, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 detail[512];
+	cJSON	*p;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	p = problem(r, status, code, detail);
+	cJSON_AddNumberToObject(p, "limit", (double)limit);
+	cJSON_AddStringToObject(p, "setting", setting);
+	put_json(r, status, p, "application/problem+json");
+	return 0;
+}
+
+int
 resp_verrs(struct req *r, const struct verrs *v)
 {
 	static const char *const codes[VERR__MAX] = {
