@@ -357,7 +357,7 @@ describe('run-now (POST /v1/monitors/{id}/check): one a monitor, UPTIME_MAX_RUN_
     await web?.close();
   });
 
-  it('negative: two at once on one monitor against a target that never answers: one runs, one is 429 at once', async () => {
+  it('negative: two at once on one monitor against a target that never answers: one runs, one is 429 at once', async (t) => {
     const k = await two.createKey(await two.createTeam('Same monitor'), { name: 'k' });
     const m = await monitor(two, k, hang.url('/hang'));
     const started = Date.now();
@@ -374,6 +374,8 @@ describe('run-now (POST /v1/monitors/{id}/check): one a monitor, UPTIME_MAX_RUN_
     assert.equal(p.setting, undefined, 'the monitor\'s own lease, not the team\'s limit');
     assert.ok(busy[0].ms < ok[0].ms, `the 429 came after the check (${busy[0].ms} ms, ${ok[0].ms} ms)`);
     assert.equal(results(two, m.id), 1, 'one check recorded');
+    t.diagnostic(`429 after ${busy[0].ms} ms (Retry-After ${busy[0].r.headers.get('retry-after')}), ` +
+      `the check's 200 after ${ok[0].ms} ms`);
     // The lease went with the result: the next one runs.
     assertOk(await check(two, k, m.id));
     assert.deepEqual(two.sql('SELECT * FROM run_now_leases'), []);
