@@ -7,7 +7,10 @@
 
 #include "limit.h"
 
-/* Each family's count, ?1 the team and ?2 now, and how it is told. */
+/*
+ * Each family's count (?1 the team, ?2 now where it matters), its limit
+ * and how a refusal tells it.
+ */
 static const struct {
 	const char	*count;
 	const char	*setting;
