@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "uptime.h"
+#include "limit.h"
 #include "member.h"
 
 #define EXIT_USAGE	2
@@ -239,7 +240,8 @@ key_create(struct db *db, int argc, char **argv)
 	const char	*scopes = flag(argc, argv, "--scopes");
 	const char	*expires = flag(argc, argv, "--expires");
 	char		 secret[KEY_LEN + 1];
-	int		 rc;
+	int64_t		 now;
+	int		 rc, lim = DB_ERROR;
 
 	if (only_flags(argc, argv, 2, ",--team,--name,--scopes,--expires,"))
 		return usage("key create takes --team, --name, --scopes and "
@@ -265,10 +267,19 @@ key_create(struct db *db, int argc, char **argv)
 	snprintf(k.team_id, sizeof(k.team_id), "%s", t.id);
 	snprintf(k.name, sizeof(k.name), "%s", name);
 	key_generate(secret);
-	rc = apikey_insert(db, &k, secret, cfg.max_keys, time_now_ms());
+	/* The count and the insert in one transaction: race-free. */
+	if ((rc = db_begin(db)) == DB_OK) {
+		now = time_now_ms();
+		if ((rc = lim = limit_room(db, LIMIT_KEYS, t.id, now)) ==
+		    DB_OK &&
+		    (rc = apikey_insert(db, &k, secret, now)) == DB_OK)
+			rc = db_commit(db);
+		else
+			db_rollback(db);
+	}
 	if (rc == DB_OK)
 		printf("%s\n", secret);
-	else if (rc == DB_CONFLICT)
+	else if (lim == DB_CONFLICT)
 		fprintf(stderr, "uptime-admin: the team has %ld active keys "
 		    "already (UPTIME_MAX_KEYS)\n", cfg.max_keys);
 	else

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "alert.h"
+#include "limit.h"
 #include "notify.h"
 
 /* The channel named in the path, for this team; answers 404 itself. */
@@ -58,7 +59,7 @@ channels_list(struct req *r)
 /*
  * POST /v1/alert-channels
  * Scope alerts:write.  201 with the channel (secrets masked), Location;
- * 400.
+ * 400; 409 limit_exceeded (UPTIME_MAX_ALERT_CHANNELS).
  */
 static int
 channels_create(struct req *r)
@@ -74,6 +75,10 @@ channels_create(struct req *r)
 	snprintf(c.team_id, sizeof(c.team_id), "%s", r->key->team_id);
 	rc = channel_apply(r->db, &c, body, 1, &v);
 	cJSON_Delete(body);
+	if (rc == DB_OK && v.n == 0 && limit_check(r, LIMIT_CHANNELS) == -1) {
+		channel_free(&c);
+		return 0;
+	}
 	if (rc == DB_OK && v.n == 0)
 		rc = channel_insert(r->db, &c);
 	if (rc != DB_OK || v.n > 0) {

@@ -10,7 +10,7 @@
 
 #include <sodium.h>
 
-#include "uptime.h"
+#include "limit.h"
 
 static const struct jfield key_fields[] = {
 	{ "name", 0 },
@@ -158,14 +158,10 @@ keys_create(struct req *r)
 
 	snprintf(k.team_id, sizeof(k.team_id), "%s", r->key->team_id);
 	snprintf(k.created_by, sizeof(k.created_by), "%s", r->key->id);
+	if (limit_check(r, LIMIT_KEYS) == -1)
+		return 0;
 	key_generate(secret);
-	rc = apikey_insert(r->db, &k, secret, cfg.max_keys, r->now);
-	if (rc == DB_CONFLICT) {
-		sodium_memzero(secret, sizeof(secret));
-		return resp_problem(r, 409, "limit_exceeded", "A team may have "
-		    "at most %ld active keys; revoke one first.", cfg.max_keys);
-	}
-	if (rc != DB_OK) {
+	if ((rc = apikey_insert(r->db, &k, secret, r->now)) != DB_OK) {
 		sodium_memzero(secret, sizeof(secret));
 		return resp_db(r, rc);
 	}

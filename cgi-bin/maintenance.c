@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limit.h"
 #include "maintenance.h"
 
 /* The window named in the path, for this team; answers 404 itself. */
@@ -108,7 +109,9 @@ windows_list(struct req *r)
 /*
  * POST /v1/maintenance-windows
  * Scope maintenance:write.  201 with the window, Location; 400 (a
- * monitor id that is not the team's is named at /monitorIds/N).
+ * monitor id that is not the team's is named at /monitorIds/N); 409
+ * limit_exceeded (UPTIME_MAX_MAINTENANCE_WINDOWS, of windows neither
+ * over nor cancelled).
  */
 static int
 windows_create(struct req *r)
@@ -127,6 +130,10 @@ windows_create(struct req *r)
 	snprintf(w->team_id, sizeof(w->team_id), "%s", r->key->team_id);
 	if (apply(r, w, body, 1) == -1)
 		return 0;
+	if (w->horizon > r->now && limit_check(r, LIMIT_WINDOWS) == -1) {
+		free(w);
+		return 0;
+	}
 	if ((rc = maint_insert(r->db, w)) != DB_OK) {
 		free(w);
 		return resp_db(r, rc);
@@ -153,15 +160,17 @@ windows_get(struct req *r)
 /*
  * PATCH /v1/maintenance-windows/{id}
  * Scope maintenance:write.  200 with the window; 400; 404; 409 when it
- * is cancelled.  recurrence is replaced as a whole.  Monitors whose
- * checks the window put off are due again at once.
+ * is cancelled, or limit_exceeded when a window that was over would be
+ * scheduled again with the team at UPTIME_MAX_MAINTENANCE_WINDOWS.
+ * recurrence is replaced as a whole.  Monitors whose checks the window
+ * put off are due again at once.
  */
 static int
 windows_patch(struct req *r)
 {
 	struct maint_window	*w;
 	cJSON			*body;
-	int			 rc;
+	int			 over, rc;
 
 	if ((body = req_json(r)) == NULL)
 		return 0;
@@ -180,8 +189,14 @@ windows_patch(struct req *r)
 		free(w);
 		return resp_db(r, rc);
 	}
+	over = w->horizon <= r->now;
 	if (apply(r, w, body, 0) == -1)
 		return 0;
+	if (over && w->horizon > r->now &&
+	    limit_check(r, LIMIT_WINDOWS) == -1) {
+		free(w);
+		return 0;
+	}
 	w->updated_at = r->now;
 	if ((rc = maint_update(r->db, w)) != DB_OK) {
 		free(w);

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "heartbeat.h"
+#include "limit.h"
 #include "monitor.h"
 #include "rollup.h"
 
@@ -85,7 +86,8 @@ monitors_list(struct req *r)
 
 /*
  * POST /v1/monitors
- * Scope monitors:write.  201 with the monitor, Location; 400.
+ * Scope monitors:write.  201 with the monitor, Location; 400; 409
+ * limit_exceeded (UPTIME_MAX_MONITORS).
  */
 static int
 monitors_create(struct req *r)
@@ -111,6 +113,10 @@ monitors_create(struct req *r)
 	if (m.type == MON_HEARTBEAT && heartbeat_restart(&m, r->now) == -1) {
 		monitor_free(&m);
 		return resp_db(r, DB_ERROR);
+	}
+	if (limit_check(r, LIMIT_MONITORS) == -1) {
+		monitor_free(&m);
+		return 0;
 	}
 	if ((rc = monitor_insert(r->db, &m)) != DB_OK) {
 		monitor_free(&m);
@@ -262,7 +268,9 @@ monitors_resume(struct req *r)
  * POST /v1/monitors/{id}/check
  * Scope monitors:write.  200 with the result of one check run now and
  * recorded like any other (the schedule is unchanged); 404; 409 for a
- * heartbeat monitor.  The check runs outside any transaction.
+ * heartbeat monitor; 429 run_now_busy with Retry-After while a check of
+ * this monitor runs, or UPTIME_MAX_RUN_NOW of the team's.  The check
+ * runs outside any transaction, holding the monitor's run-now lease.
  */
 static int
 monitors_check(struct req *r)
@@ -272,6 +280,7 @@ monitors_check(struct req *r)
 	struct probe_opts	 o;
 	struct check_result	 res;
 	char			**scratch = NULL;
+	char			 token[ID_MAX];
 	int64_t			 started;
 	int			 rc;
 
@@ -281,6 +290,13 @@ monitors_check(struct req *r)
 		monitor_free(&m);
 		return resp_problem(r, 409, "conflict", "This monitor is not "
 		    "checked on demand.");
+	}
+	if (runnow_take(r, m.id, m.timeout_s * 1000 + RUNNOW_GRACE_MS,
+	    token) == -1) {
+		probe_clear(&p);
+		check_scratch_free(scratch);
+		monitor_free(&m);
+		return 0;
 	}
 	memset(&o, 0, sizeof(o));
 	o.concurrency = 1;
@@ -294,13 +310,18 @@ monitors_check(struct req *r)
 	probe_clear(&p);
 	check_scratch_free(scratch);
 
+	/* The lease goes with the result, or alone if that fails. */
 	if ((rc = db_begin(r->db)) == DB_OK) {
 		rc = check_record(r->db, &m, &res, 0, time_now_ms());
+		if (rc == DB_OK)
+			rc = runnow_give(r->db, m.id, token);
 		if (rc == DB_OK)
 			rc = db_commit(r->db);
 		else
 			db_rollback(r->db);
 	}
+	if (rc != DB_OK && runnow_give(r->db, m.id, token) != DB_OK)
+		req_log(r, __func__, "cannot give the lease back; it lapses");
 	monitor_free(&m);
 	if (rc != DB_OK)
 		return resp_db(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc);

@@ -8,6 +8,7 @@
 
 #include "statuspage.h"
 #include "incident.h"
+#include "limit.h"
 #include "statusview.h"
 
 /* The page named in the path, for this team; answers 404 itself. */
@@ -78,7 +79,8 @@ enum save {
 
 /*
  * Apply the body to a new page or to the page in the path, check that
- * its slug and customDomain are free, store it and answer with it.
+ * its slug and customDomain are free (and that the team has room for a
+ * new one), store it and answer with it.
  */
 static int
 save_page(struct req *r, enum save how)
@@ -105,7 +107,8 @@ save_page(struct req *r, enum save how)
 		rc = resp_db(r, DB_ERROR);
 	else if (v.n > 0)
 		rc = resp_verrs(r, &v);
-	else if (refuse_taken(r, sp) == 0) {
+	else if (refuse_taken(r, sp) == 0 && (how != SAVE_CREATE ||
+	    limit_check(r, LIMIT_PAGES) == 0)) {
 		sp->updated_at = r->now;
 		/* Storing gives new components their ids. */
 		rc = how == SAVE_CREATE ? sp_insert(r->db, sp) :
@@ -132,7 +135,8 @@ out:
 /*
  * POST /v1/status-pages
  * Scope status-pages:write.  201 with the page, Location; 400; 409 when
- * the slug or customDomain is taken (member "field" names it).
+ * the slug or customDomain is taken (member "field" names it), or
+ * limit_exceeded (UPTIME_MAX_STATUS_PAGES).
  */
 static int
 pages_create(struct req *r)

@@ -20,7 +20,6 @@ enum stmt {
 	STMT_BY_HASH,
 	STMT_GET,
 	STMT_FIND,
-	STMT_COUNT_ACTIVE,
 	STMT_INSERT,
 	STMT_REVOKE,
 	STMT_SET_HASH,
@@ -36,9 +35,6 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT " COLS " FROM api_keys WHERE team_id = ? AND id = ?",
 	/* STMT_FIND */
 	"SELECT " COLS " FROM api_keys WHERE id = ?",
-	/* STMT_COUNT_ACTIVE */
-	"SELECT count(*) FROM api_keys WHERE team_id = ? AND "
-	"revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
 	/* STMT_INSERT */
 	"INSERT INTO api_keys (id, team_id, name, scopes, key_prefix, "
 	"key_hash, created_at, expires_at, created_by_key_id) "
@@ -138,26 +134,11 @@ apikey_find(struct db *db, const char *id, struct apikey *k)
 }
 
 int
-apikey_insert(struct db *db, struct apikey *k, const char *secret, long max,
+apikey_insert(struct db *db, struct apikey *k, const char *secret,
     int64_t now)
 {
 	sqlite3_stmt	*st;
 	unsigned char	 hash[KEY_HASHLEN];
-	int		 rc;
-
-	if ((st = db_stmt(db, sqls[STMT_COUNT_ACTIVE])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, k->team_id);
-	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return db_rc(rc) == DB_OK ? DB_ERROR : db_rc(rc);
-	}
-	rc = sqlite3_column_int64(st, 0) >= max;
-	sqlite3_reset(st);
-	if (rc)
-		return DB_CONFLICT;
 
 	id_new(k->id, "key");
 	snprintf(k->prefix, sizeof(k->prefix), "%.*s", KEY_SHOWNLEN, secret);

@@ -176,6 +176,16 @@ config_load(char *err, size_t errlen)
 	    3650, err, errlen) == -1 ||
 	    long_var("UPTIME_MAX_KEYS", &cfg.max_keys, 50, 1, 10000,
 	    err, errlen) == -1 ||
+	    long_var("UPTIME_MAX_MONITORS", &cfg.max_monitors, 1000, 1,
+	    100000, err, errlen) == -1 ||
+	    long_var("UPTIME_MAX_ALERT_CHANNELS", &cfg.max_channels, 100, 1,
+	    10000, err, errlen) == -1 ||
+	    long_var("UPTIME_MAX_STATUS_PAGES", &cfg.max_pages, 50, 1, 10000,
+	    err, errlen) == -1 ||
+	    long_var("UPTIME_MAX_MAINTENANCE_WINDOWS", &cfg.max_windows, 500,
+	    1, 100000, err, errlen) == -1 ||
+	    long_var("UPTIME_MAX_RUN_NOW", &cfg.max_run_now, 1, 1, 100,
+	    err, errlen) == -1 ||
 	    long_var("UPTIME_AUDIT_RETENTION_DAYS", &cfg.audit_days, 90, 1,
 	    3650, err, errlen) == -1 ||
 	    long_var("UPTIME_CHECK_CONCURRENCY", &cfg.check_concurrency, 64,

@@ -177,18 +177,31 @@ problem(struct req *r, int status, const char *code, const char *detail)
 	return p;
 }
 
+/* problem() with the detail formatted from fmt and ap. */
+static cJSON	*problem_fmt(struct req *, int, const char *, const char *,
+		    va_list) PRINTF(4, 0);
+
+static cJSON *
+problem_fmt(struct req *r, int status, const char *code, const char *fmt,
+    va_list ap)
+{
+	char	 detail[512];
+
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	return problem(r, status, code, detail);
+}
+
 int
 resp_problem(struct req *r, int status, const char *code, const char *fmt,
     ...)
 {
 	va_list	 ap;
-	char	 detail[512];
+	cJSON	*p;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	p = problem_fmt(r, status, code, fmt, ap);
 	va_end(ap);
-	put_json(r, status, problem(r, status, code, detail),
-	    "application/problem+json");
+	put_json(r, status, p, "application/problem+json");
 	return 0;
 }
 
@@ -197,14 +210,28 @@ resp_problem_member(struct req *r, int status, const char *code,
     const char *name, const char *value, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	 detail[512];
 	cJSON	*p;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	p = problem_fmt(r, status, code, fmt, ap);
 	va_end(ap);
-	p = problem(r, status, code, detail);
 	cJSON_AddStringToObject(p, name, value);
+	put_json(r, status, p, "application/problem+json");
+	return 0;
+}
+
+int
+resp_problem_limit(struct req *r, int status, const char *code, long limit,
+    const char *setting, const char *fmt, ...)
+{
+	va_list	 ap;
+	cJSON	*p;
+
+	va_start(ap, fmt);
+	p = problem_fmt(r, status, code, fmt, ap);
+	va_end(ap);
+	cJSON_AddNumberToObject(p, "limit", (double)limit);
+	cJSON_AddStringToObject(p, "setting", setting);
 	put_json(r, status, p, "application/problem+json");
 	return 0;
 }

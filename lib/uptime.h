@@ -68,6 +68,11 @@ struct config {
 	long	 auth_fail_limit;	/* UPTIME_AUTH_FAIL_LIMIT, per address */
 	long	 retention_days;	/* UPTIME_RETENTION_DAYS, raw results */
 	long	 max_keys;		/* UPTIME_MAX_KEYS, active keys a team */
+	long	 max_monitors;		/* UPTIME_MAX_MONITORS, a team */
+	long	 max_channels;		/* UPTIME_MAX_ALERT_CHANNELS, a team */
+	long	 max_pages;		/* UPTIME_MAX_STATUS_PAGES, a team */
+	long	 max_windows;		/* UPTIME_MAX_MAINTENANCE_WINDOWS, live */
+	long	 max_run_now;		/* UPTIME_MAX_RUN_NOW, checks at once */
 	long	 audit_days;		/* UPTIME_AUDIT_RETENTION_DAYS */
 	long	 check_concurrency;	/* UPTIME_CHECK_CONCURRENCY */
 	char	 dns_servers[256];	/* UPTIME_DNS_SERVERS, "" = system */
@@ -424,6 +429,10 @@ int	 resp_problem(struct req *, int status, const char *code,
 int	 resp_problem_member(struct req *, int status, const char *code,
 	    const char *name, const char *value, const char *fmt, ...)
 	    PRINTF(6, 7);
+/* The same for a configured limit: members limit and setting (its name). */
+int	 resp_problem_limit(struct req *, int status, const char *code,
+	    long limit, const char *setting, const char *fmt, ...)
+	    PRINTF(6, 7);
 int	 resp_verrs(struct req *, const struct verrs *);
 /* 503 for DB_BUSY, 404 for DB_NOTFOUND, 409 for DB_CONFLICT, else 500. */
 int	 resp_db(struct req *, int dbrc);
@@ -562,10 +571,12 @@ int	 apikey_get(struct db *, const char *team, const char *id,
 int	 apikey_find(struct db *, const char *id, struct apikey *);
 /*
  * Insert k (id, prefix and created_at are filled here) with the hash of
- * secret; DB_OK, or DB_CONFLICT when the team has max active keys.
+ * secret; DB_OK, or DB_CONFLICT when the hash, the team or the creating
+ * key is not right.  The active-key limit is the caller's: limit_room
+ * (limit.h) in the same transaction.
  */
 int	 apikey_insert(struct db *, struct apikey *, const char *secret,
-	    long max, int64_t now);
+	    int64_t now);
 int	 apikey_revoke(struct db *, const struct apikey *, int64_t now);
 int	 apikey_set_secret(struct db *, struct apikey *, const char *secret);
 int	 apikey_touch(struct db *, struct apikey *, const char *ip,

@@ -139,7 +139,7 @@ fuzz_world(void)
 	    fw.team_id);
 	snprintf(fw.apikey.name, sizeof(fw.apikey.name), "fuzz");
 	fw.apikey.scopes = SCOPES_ALL;
-	if (apikey_insert(fw.db, &fw.apikey, fw.key, 50, FUZZ_NOW) != DB_OK)
+	if (apikey_insert(fw.db, &fw.apikey, fw.key, FUZZ_NOW) != DB_OK)
 		fuzz_die("apikey_insert", "failed");
 
 	sp_init(&fw.sp, FUZZ_NOW);

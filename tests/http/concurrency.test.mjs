@@ -40,7 +40,10 @@ before(async () => {
   recv = await startReceiver(deliveries);
   srv = await startServer({
     allowPrivate: true,
-    env: { UPTIME_RATE_LIMIT: '1000000', UPTIME_MAX_KEYS: '10000' },
+    env: {
+      UPTIME_RATE_LIMIT: '1000000', UPTIME_MAX_KEYS: '10000', UPTIME_MAX_MONITORS: '100000',
+      UPTIME_MAX_ALERT_CHANNELS: '10000', UPTIME_MAX_MAINTENANCE_WINDOWS: '100000',
+    },
   });
 });
 

@@ -32,6 +32,8 @@ describe('UPTIME_MAX_KEYS', () => {
       const p = assertProblem(await srv.api('POST', '/v1/api-keys', { key: k, body: { name: 'four', scopes: ['monitors:read'] } }),
         409, 'limit_exceeded');
       assert.match(p.detail, /3/);
+      assert.equal(p.limit, 3);
+      assert.equal(p.setting, 'UPTIME_MAX_KEYS');
     });
     assert.equal((await srv.api('DELETE', `/v1/api-keys/${two.id}`, { key: k })).status, 204);
     assertOk(await srv.api('POST', '/v1/api-keys', { key: k, body: { name: 'four', scopes: ['monitors:read'] } }), 201);

@@ -4,10 +4,22 @@
 // and the worker stays up: a normal request afterwards succeeds, the
 // FastCGI workers are the same processes (under lighttpd, whose children
 // they are), and the harness finds no sanitizer report when it stops.
+//
+// Per-team limits (docs/reliability.md "Per-team limits and run-now"):
+// with low UPTIME_MAX_* a team creates up to its limit of monitors, alert
+// channels, status pages and live maintenance windows, then one more is
+// 409 limit_exceeded naming the limit and its setting, and changes
+// nothing; another team has its own count; deleting (cancelling) one
+// makes room.  Run-now (POST /v1/monitors/{id}/check): two at once on one
+// monitor against a target that never answers are one 200 and one 429
+// run_now_busy with Retry-After; with the default UPTIME_MAX_RUN_NOW of 1,
+// two at once on two monitors of one team are the same; leases a killed
+// worker left behind (rows written directly) refuse until they lapse.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, SERVER, MOUNT } from './lib/harness.mjs';
+import { startHttpTarget } from './lib/targets.mjs';
 import { assertOk, assertProblem, assertNoChange, show } from './lib/checks.mjs';
 import { fcgiWorkers } from './lib/stress.mjs';
 
@@ -226,5 +238,189 @@ describe('a Content-Length that lies', () => {
         }
       }
     });
+  });
+});
+
+// ---- per-team limits -------------------------------------------------------
+
+describe('per-team limits: UPTIME_MAX_MONITORS, _ALERT_CHANNELS, _STATUS_PAGES, _MAINTENANCE_WINDOWS', () => {
+  const MAX = 2;
+  let lim;
+  let seq = 0;
+  const future = (days) => new Date(Date.now() + days * 86400e3).toISOString();
+  // Each family: a valid body (new each time), how to make room, and
+  // the setting that limits it.
+  const LIMITED = [
+    { setting: 'UPTIME_MAX_MONITORS', path: '/v1/monitors', body: () => ({ name: `m${++seq}`, url: 'https://example.com/' }) },
+    {
+      setting: 'UPTIME_MAX_ALERT_CHANNELS', path: '/v1/alert-channels',
+      body: () => ({ name: `c${++seq}`, type: 'webhook', config: { url: 'https://hooks.example.com/x' } }),
+    },
+    { setting: 'UPTIME_MAX_STATUS_PAGES', path: '/v1/status-pages', body: () => ({ name: `s${++seq}`, slug: `limited-${++seq}` }) },
+    {
+      setting: 'UPTIME_MAX_MAINTENANCE_WINDOWS', path: '/v1/maintenance-windows',
+      body: () => ({ title: `w${++seq}`, startsAt: future(1), endsAt: future(2) }),
+    },
+  ];
+
+  before(async () => {
+    lim = await startServer({
+      env: {
+        UPTIME_MAX_MONITORS: String(MAX), UPTIME_MAX_ALERT_CHANNELS: String(MAX),
+        UPTIME_MAX_STATUS_PAGES: String(MAX), UPTIME_MAX_MAINTENANCE_WINDOWS: String(MAX),
+      },
+    });
+  });
+  after(async () => { await lim?.stop(); });
+
+  for (const f of LIMITED) {
+    it(`negative: ${f.path} past ${f.setting}: 409 limit_exceeded, nothing written; another team has its own; deleting makes room`, async () => {
+      const k = await lim.createKey(await lim.createTeam(`Full ${f.setting}`), { name: 'k' });
+      const made = [];
+      for (let i = 0; i < MAX; i++) made.push(assertOk(await lim.api('POST', f.path, { key: k, body: f.body() }), 201));
+      await assertNoChange(lim, async () => {
+        const p = assertProblem(await lim.api('POST', f.path, { key: k, body: f.body() }), 409, 'limit_exceeded');
+        assert.equal(p.limit, MAX);
+        assert.equal(p.setting, f.setting);
+        assert.ok(p.detail.includes(`at most ${MAX} `) && p.detail.includes(f.setting), p.detail);
+      });
+      // Another team is not held back by this one's count.
+      const other = await lim.createKey(await lim.createTeam(`Other ${f.setting}`), { name: 'k' });
+      assertOk(await lim.api('POST', f.path, { key: other, body: f.body() }), 201);
+      // Deleting (a window: cancelling) one makes room for one.
+      assert.equal((await lim.api('DELETE', `${f.path}/${made[0].id}`, { key: k })).status, 204);
+      assertOk(await lim.api('POST', f.path, { key: k, body: f.body() }), 201);
+      assertProblem(await lim.api('POST', f.path, { key: k, body: f.body() }), 409, 'limit_exceeded');
+    });
+  }
+
+  it('negative: concurrent creates at the limit: exactly the room left is taken', async () => {
+    const k = await lim.createKey(await lim.createTeam('Racing'), { name: 'k' });
+    const f = LIMITED[0];
+    const answers = await Promise.all(Array.from({ length: 6 }, () => lim.api('POST', f.path, { key: k, body: f.body() })));
+    assert.deepEqual(answers.map((r) => r.status).sort(), [201, 201, 409, 409, 409, 409], answers.map(show).join('\n'));
+  });
+
+  it('maintenance windows that are over do not count; scheduling one again at the limit is 409', async () => {
+    const k = await lim.createKey(await lim.createTeam('Windows'), { name: 'k' });
+    const f = LIMITED[3];
+    for (let i = 0; i < MAX; i++) assertOk(await lim.api('POST', f.path, { key: k, body: f.body() }), 201);
+    // A window already over is history: it does not take a place.
+    const past = assertOk(await lim.api('POST', f.path, {
+      key: k, body: { title: 'last week', startsAt: future(-8), endsAt: future(-7) },
+    }), 201);
+    assert.equal(past.state, 'completed');
+    await assertNoChange(lim, async () => {
+      const p = assertProblem(await lim.api('PATCH', `${f.path}/${past.id}`, {
+        key: k, body: { startsAt: future(3), endsAt: future(4) },
+      }), 409, 'limit_exceeded');
+      assert.equal(p.setting, 'UPTIME_MAX_MAINTENANCE_WINDOWS');
+    });
+    // A change that keeps it over is fine.
+    assertOk(await lim.api('PATCH', `${f.path}/${past.id}`, { key: k, body: { title: 'the week before' } }));
+  });
+});
+
+// ---- run-now ---------------------------------------------------------------
+
+describe('run-now (POST /v1/monitors/{id}/check): one a monitor, UPTIME_MAX_RUN_NOW a team', () => {
+  const TIMEOUT_S = 3;
+  let one;     // the default UPTIME_MAX_RUN_NOW (1)
+  let two;     // UPTIME_MAX_RUN_NOW=2
+  let hang;
+  let web;
+
+  const monitor = async (s, k, url) => assertOk(await s.api('POST', '/v1/monitors', {
+    key: k, body: { name: 'now', url, timeoutSeconds: TIMEOUT_S, intervalSeconds: 60 },
+  }), 201);
+  const check = (s, k, id) => s.api('POST', `/v1/monitors/${id}/check`, { key: k });
+  const results = (s, id) => s.sql(`SELECT count(*) AS n FROM check_results WHERE monitor_id = '${id}'`)[0].n;
+
+  // A 429 run_now_busy with a Retry-After of 1 .. the lease's length.
+  function assertBusy(res) {
+    const p = assertProblem(res, 429, 'run_now_busy');
+    const ra = Number(res.headers.get('retry-after'));
+    assert.ok(Number.isInteger(ra) && ra >= 1 && ra <= TIMEOUT_S + 15, `Retry-After ${res.headers.get('retry-after')}`);
+    return p;
+  }
+
+  before(async () => {
+    hang = await startHttpTarget(() => new Promise(() => {}));   // never answers
+    web = await startHttpTarget((req, res) => res.end('fine'));
+    one = await startServer({ allowPrivate: true });
+    two = await startServer({ allowPrivate: true, env: { UPTIME_MAX_RUN_NOW: '2' } });
+  });
+  after(async () => {
+    await one?.stop();
+    await two?.stop();
+    await hang?.close();
+    await web?.close();
+  });
+
+  it('negative: two at once on one monitor against a target that never answers: one runs, one is 429 at once', async (t) => {
+    const k = await two.createKey(await two.createTeam('Same monitor'), { name: 'k' });
+    const m = await monitor(two, k, hang.url('/hang'));
+    const started = Date.now();
+    const answers = await Promise.all([0, 1].map(async () => {
+      const r = await check(two, k, m.id);
+      return { r, ms: Date.now() - started };
+    }));
+    const ok = answers.filter((a) => a.r.status === 200);
+    const busy = answers.filter((a) => a.r.status === 429);
+    assert.equal(ok.length, 1, answers.map((a) => show(a.r)).join('\n'));
+    assert.equal(busy.length, 1, answers.map((a) => show(a.r)).join('\n'));
+    assert.equal(ok[0].r.json.data.error?.code, 'timeout');
+    const p = assertBusy(busy[0].r);
+    assert.equal(p.setting, undefined, 'the monitor\'s own lease, not the team\'s limit');
+    assert.ok(busy[0].ms < ok[0].ms, `the 429 came after the check (${busy[0].ms} ms, ${ok[0].ms} ms)`);
+    assert.equal(results(two, m.id), 1, 'one check recorded');
+    t.diagnostic(`429 after ${busy[0].ms} ms (Retry-After ${busy[0].r.headers.get('retry-after')}), ` +
+      `the check's 200 after ${ok[0].ms} ms`);
+    // The lease went with the result: the next one runs.
+    assertOk(await check(two, k, m.id));
+    assert.deepEqual(two.sql('SELECT * FROM run_now_leases'), []);
+  });
+
+  it('negative: with the default UPTIME_MAX_RUN_NOW (1), two at once on two monitors of one team: one is 429', async () => {
+    const k = await one.createKey(await one.createTeam('Two monitors'), { name: 'k' });
+    const a = await monitor(one, k, hang.url('/a'));
+    const b = await monitor(one, k, hang.url('/b'));
+    const answers = await Promise.all([a, b].map((m) => check(one, k, m.id)));
+    const statuses = answers.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 429], answers.map(show).join('\n'));
+    const p = assertBusy(answers.find((r) => r.status === 429));
+    assert.equal(p.limit, 1);
+    assert.equal(p.setting, 'UPTIME_MAX_RUN_NOW');
+    assert.equal(results(one, a.id) + results(one, b.id), 1);
+  });
+
+  it('negative: leases in the way (another worker\'s) refuse with nothing written, other teams run, and a lapsed one counts for nothing', async () => {
+    const k = await two.createKey(await two.createTeam('Leases'), { name: 'k' });
+    const team = (await two.whoami(k)).team.id;
+    const [a, b, c] = [await monitor(two, k, web.url('/a')), await monitor(two, k, web.url('/b')), await monitor(two, k, web.url('/c'))];
+    const soon = Date.now() + 10e3;
+    const lease = (m, at) => two.sqlWrite('INSERT INTO run_now_leases (monitor_id, team_id, token, expires_at) ' +
+      `VALUES ('${m.id}', '${team}', 'run_test${m.id.slice(4)}', ${at})`);
+    lease(a, soon);
+    lease(b, soon);
+    await assertNoChange(two, async () => {
+      // Retry-After: until the lease in the way lapses.
+      const busyA = await check(two, k, a.id);
+      assertBusy(busyA);
+      assert.ok(Number(busyA.headers.get('retry-after')) <= 10, show(busyA));
+      const p = assertBusy(await check(two, k, c.id));
+      assert.equal(p.setting, 'UPTIME_MAX_RUN_NOW');
+      assert.equal(p.limit, 2);
+    });
+    // Another team is not held back.
+    const other = await two.createKey(await two.createTeam('Not held'), { name: 'k' });
+    assertOk(await check(two, other, (await monitor(two, other, web.url('/o'))).id));
+    // A worker killed mid-check leaves its lease; once it lapses it is gone.
+    two.sqlWrite(`UPDATE run_now_leases SET expires_at = ${Date.now() - 1} WHERE monitor_id = '${a.id}'`);
+    assertOk(await check(two, k, a.id));
+    assert.deepEqual(two.sql('SELECT monitor_id FROM run_now_leases').map((r) => r.monitor_id), [b.id]);
+    // Deleting a monitor drops its lease.
+    assert.equal((await two.api('DELETE', `/v1/monitors/${b.id}`, { key: k })).status, 204);
+    assert.deepEqual(two.sql('SELECT * FROM run_now_leases'), []);
   });
 });

@@ -702,14 +702,14 @@ test_auth_request(void)
 	snprintf(k.name, sizeof(k.name), "reader");
 	k.scopes = 1u << SCOPE_API_KEYS_READ;
 	key_generate(key);
-	CHECK_INT(apikey_insert(db, &k, key, 50, now - 1000), DB_OK);
+	CHECK_INT(apikey_insert(db, &k, key, now - 1000), DB_OK);
 
 	memset(&rk, 0, sizeof(rk));
 	snprintf(rk.team_id, sizeof(rk.team_id), "%s", t.id);
 	snprintf(rk.name, sizeof(rk.name), "revoked");
 	rk.scopes = SCOPES_ALL;
 	key_generate(rkey);
-	CHECK_INT(apikey_insert(db, &rk, rkey, 50, now - 1000), DB_OK);
+	CHECK_INT(apikey_insert(db, &rk, rkey, now - 1000), DB_OK);
 	CHECK_INT(apikey_revoke(db, &rk, now - 500), DB_OK);
 
 	memset(&ek, 0, sizeof(ek));
@@ -718,7 +718,7 @@ test_auth_request(void)
 	ek.scopes = SCOPES_ALL;
 	ek.expires_at = now;		/* expires exactly now */
 	key_generate(ekey);
-	CHECK_INT(apikey_insert(db, &ek, ekey, 50, now - 1000), DB_OK);
+	CHECK_INT(apikey_insert(db, &ek, ekey, now - 1000), DB_OK);
 
 	/* No header. */
 	unsetenv("HTTP_AUTHORIZATION");

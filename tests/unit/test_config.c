@@ -17,7 +17,9 @@ static const char *const all_vars[] = {
 	"UPTIME_MAX_KEYS", "UPTIME_AUDIT_RETENTION_DAYS",
 	"UPTIME_CHECK_CONCURRENCY", "UPTIME_DNS_SERVERS", "UPTIME_CA_FILE",
 	"UPTIME_INVITE_TTL_SECONDS", "UPTIME_PAGERDUTY_URL",
-	"UPTIME_TELEGRAM_URL", "UPTIME_SMTP_TLS",
+	"UPTIME_TELEGRAM_URL", "UPTIME_SMTP_TLS", "UPTIME_MAX_MONITORS",
+	"UPTIME_MAX_ALERT_CHANNELS", "UPTIME_MAX_STATUS_PAGES",
+	"UPTIME_MAX_MAINTENANCE_WINDOWS", "UPTIME_MAX_RUN_NOW",
 };
 
 static void
@@ -88,6 +90,11 @@ test_defaults(void)
 	CHECK_INT(cfg.rate_limit, 600);		/* API.md: 600 a minute */
 	CHECK_INT(cfg.retention_days, 30);
 	CHECK_INT(cfg.max_keys, 50);
+	CHECK_INT(cfg.max_monitors, 1000);
+	CHECK_INT(cfg.max_channels, 100);
+	CHECK_INT(cfg.max_pages, 50);
+	CHECK_INT(cfg.max_windows, 500);
+	CHECK_INT(cfg.max_run_now, 1);
 	CHECK_INT(cfg.audit_days, 90);
 	CHECK_INT(cfg.check_concurrency, 64);
 	CHECK_STR(cfg.dns_servers, "");
@@ -111,6 +118,11 @@ test_values_read(void)
 	setenv("UPTIME_RATE_LIMIT", "1", 1);
 	setenv("UPTIME_RETENTION_DAYS", "3650", 1);
 	setenv("UPTIME_MAX_KEYS", "10000", 1);
+	setenv("UPTIME_MAX_MONITORS", "100000", 1);
+	setenv("UPTIME_MAX_ALERT_CHANNELS", "10000", 1);
+	setenv("UPTIME_MAX_STATUS_PAGES", "10000", 1);
+	setenv("UPTIME_MAX_MAINTENANCE_WINDOWS", "100000", 1);
+	setenv("UPTIME_MAX_RUN_NOW", "100", 1);
 	setenv("UPTIME_AUDIT_RETENTION_DAYS", "1", 1);
 	setenv("UPTIME_CHECK_CONCURRENCY", "4096", 1);
 	setenv("UPTIME_DNS_SERVERS", "192.0.2.53", 1);
@@ -126,6 +138,11 @@ test_values_read(void)
 	CHECK_INT(cfg.rate_limit, 1);
 	CHECK_INT(cfg.retention_days, 3650);
 	CHECK_INT(cfg.max_keys, 10000);
+	CHECK_INT(cfg.max_monitors, 100000);
+	CHECK_INT(cfg.max_channels, 10000);
+	CHECK_INT(cfg.max_pages, 10000);
+	CHECK_INT(cfg.max_windows, 100000);
+	CHECK_INT(cfg.max_run_now, 100);
 	CHECK_INT(cfg.audit_days, 1);
 	CHECK_INT(cfg.check_concurrency, 4096);
 	CHECK_STR(cfg.dns_servers, "192.0.2.53");
@@ -162,6 +179,11 @@ test_numbers_negative(void)
 		{ "UPTIME_RATE_LIMIT", "0", "1000001" },
 		{ "UPTIME_RETENTION_DAYS", "0", "3651" },
 		{ "UPTIME_MAX_KEYS", "0", "10001" },
+		{ "UPTIME_MAX_MONITORS", "0", "100001" },
+		{ "UPTIME_MAX_ALERT_CHANNELS", "0", "10001" },
+		{ "UPTIME_MAX_STATUS_PAGES", "0", "10001" },
+		{ "UPTIME_MAX_MAINTENANCE_WINDOWS", "0", "100001" },
+		{ "UPTIME_MAX_RUN_NOW", "0", "101" },
 		{ "UPTIME_AUDIT_RETENTION_DAYS", "0", "3651" },
 		{ "UPTIME_CHECK_CONCURRENCY", "0", "4097" },
 		{ "UPTIME_INVITE_TTL_SECONDS", "59", "2592001" },

@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "uptime.h"
+#include "limit.h"
 #include "unit.h"
 
 static char	 tmpdir[] = "/tmp/uptime-unit-db-XXXXXX";
@@ -453,19 +454,27 @@ test_team(void)
 	rm_db(path);
 }
 
-/* Insert a key; its secret goes to secret (KEY_LEN + 1). */
+/*
+ * Insert a key as the API does, after the active-key limit (max) in
+ * limit.h; its secret goes to secret (KEY_LEN + 1).
+ */
 static int
 add_key(struct db *db, const char *team, const char *name, unsigned scopes,
     int64_t created, int64_t expires, long max, char *secret,
     struct apikey *k)
 {
+	int	 rc;
+
 	memset(k, 0, sizeof(*k));
 	snprintf(k->team_id, sizeof(k->team_id), "%s", team);
 	snprintf(k->name, sizeof(k->name), "%s", name);
 	k->scopes = scopes;
 	k->expires_at = expires;
 	key_generate(secret);
-	return apikey_insert(db, k, secret, max, created);
+	cfg.max_keys = max;
+	if ((rc = limit_room(db, LIMIT_KEYS, team, created)) != DB_OK)
+		return rc;
+	return apikey_insert(db, k, secret, created);
 }
 
 static int
@@ -547,7 +556,7 @@ test_apikey_crud(void)
 	snprintf(other.created_by, sizeof(other.created_by), "%s", k.id);
 	other.scopes = 1;
 	key_generate(secret3);
-	CHECK_INT(apikey_insert(db, &other, secret3, 50, now + 1), DB_OK);
+	CHECK_INT(apikey_insert(db, &other, secret3, now + 1), DB_OK);
 	CHECK_INT(apikey_get(db, t.id, other.id, &got), DB_OK);
 	CHECK_STR(got.created_by, k.id);
 	CHECK_INT(got.expires_at, 0);
@@ -556,20 +565,20 @@ test_apikey_crud(void)
 	memset(&other, 0, sizeof(other));
 	snprintf(other.team_id, sizeof(other.team_id), "%s", t.id);
 	snprintf(other.name, sizeof(other.name), "dup");
-	CHECK_INT(apikey_insert(db, &other, secret, 50, now + 2), DB_CONFLICT);
+	CHECK_INT(apikey_insert(db, &other, secret, now + 2), DB_CONFLICT);
 	/* Foreign keys: an unknown team, an unknown creator. */
 	memset(&other, 0, sizeof(other));
 	snprintf(other.team_id, sizeof(other.team_id),
 	    "team_00000000000000000000");
 	snprintf(other.name, sizeof(other.name), "orphan");
 	key_generate(secret2);
-	CHECK_INT(apikey_insert(db, &other, secret2, 50, now), DB_CONFLICT);
+	CHECK_INT(apikey_insert(db, &other, secret2, now), DB_CONFLICT);
 	memset(&other, 0, sizeof(other));
 	snprintf(other.team_id, sizeof(other.team_id), "%s", t.id);
 	snprintf(other.name, sizeof(other.name), "orphan");
 	snprintf(other.created_by, sizeof(other.created_by),
 	    "key_00000000000000000000");
-	CHECK_INT(apikey_insert(db, &other, secret2, 50, now), DB_CONFLICT);
+	CHECK_INT(apikey_insert(db, &other, secret2, now), DB_CONFLICT);
 
 	/* Rotate: the old secret stops, the new one works. */
 	key_generate(secret2);

@@ -1,0 +1,220 @@
+/*
+ * Per-team limits and run-now leases (limit.h): the counts that bound
+ * what a team holds, and the run_now_leases table's SQL.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "limit.h"
+
+/*
+ * Each family's count (?1 the team, ?2 now where it matters), its limit
+ * and how a refusal tells it.
+ */
+static const struct {
+	const char	*count;
+	const char	*setting;
+	const long	*max;
+	const char	*what;		/* "at most N <what>" */
+	const char	*room;		/* how to make room */
+} limits[LIMIT__MAX] = {
+	/* LIMIT_KEYS */
+	{ "SELECT count(*) FROM api_keys WHERE team_id = ?1 AND "
+	  "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?2)",
+	  "UPTIME_MAX_KEYS", &cfg.max_keys, "active keys",
+	  "revoke one first" },
+	/* LIMIT_MONITORS */
+	{ "SELECT count(*) FROM monitors WHERE team_id = ?1",
+	  "UPTIME_MAX_MONITORS", &cfg.max_monitors, "monitors",
+	  "delete one first" },
+	/* LIMIT_CHANNELS */
+	{ "SELECT count(*) FROM channels WHERE team_id = ?1",
+	  "UPTIME_MAX_ALERT_CHANNELS", &cfg.max_channels, "alert channels",
+	  "delete one first" },
+	/* LIMIT_PAGES */
+	{ "SELECT count(*) FROM status_pages WHERE team_id = ?1",
+	  "UPTIME_MAX_STATUS_PAGES", &cfg.max_pages, "status pages",
+	  "delete one first" },
+	/* LIMIT_WINDOWS: a cancelled window's horizon is its cancel time. */
+	{ "SELECT count(*) FROM maintenance_windows WHERE team_id = ?1 AND "
+	  "horizon > ?2 AND cancelled_at IS NULL",
+	  "UPTIME_MAX_MAINTENANCE_WINDOWS", &cfg.max_windows,
+	  "maintenance windows that are scheduled or active",
+	  "cancel one first" },
+};
+
+enum stmt {
+	STMT_LAPSE,
+	STMT_MONITOR,
+	STMT_TEAM,
+	STMT_TAKE,
+	STMT_GIVE,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_LAPSE */
+	"DELETE FROM run_now_leases WHERE expires_at <= ?",
+	/* STMT_MONITOR */
+	"SELECT expires_at FROM run_now_leases WHERE monitor_id = ?",
+	/* STMT_TEAM: how many, and when the first lapses. */
+	"SELECT count(*), min(expires_at) FROM run_now_leases "
+	"WHERE team_id = ?",
+	/* STMT_TAKE */
+	"INSERT INTO run_now_leases (monitor_id, team_id, token, expires_at) "
+	"VALUES (?, ?, ?, ?)",
+	/* STMT_GIVE */
+	"DELETE FROM run_now_leases WHERE monitor_id = ? AND token = ?",
+};
+
+/* Read a row of integers: out[i] is column i. */
+static void
+ints(sqlite3_stmt *st, void *out)
+{
+	int64_t	*v = out;
+	int	 i;
+
+	for (i = 0; i < sqlite3_column_count(st); i++)
+		v[i] = sqlite3_column_int64(st, i);
+}
+
+int
+limit_room(struct db *db, enum limit which, const char *team, int64_t now)
+{
+	sqlite3_stmt	*st;
+	int64_t		 n;
+	int		 rc;
+
+	if ((st = db_stmt(db, limits[which].count)) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	if (sqlite3_bind_parameter_count(st) > 1)
+		sqlite3_bind_int64(st, 2, now);
+	if ((rc = db_step_one(st, ints, &n)) != DB_OK)
+		return rc == DB_NOTFOUND ? DB_ERROR : rc;
+	return n < *limits[which].max ? DB_OK : DB_CONFLICT;
+}
+
+int
+limit_check(struct req *r, enum limit which)
+{
+	int	 rc;
+
+	if ((rc = limit_room(r->db, which, r->key->team_id, r->now)) ==
+	    DB_OK)
+		return 0;
+	if (rc != DB_CONFLICT)
+		return resp_db(r, rc), -1;
+	resp_problem_limit(r, 409, "limit_exceeded", *limits[which].max,
+	    limits[which].setting, "A team may have at most %ld %s (%s); %s.",
+	    *limits[which].max, limits[which].what, limits[which].setting,
+	    limits[which].room);
+	return -1;
+}
+
+/* Why take() refused a lease. */
+enum busy {
+	BUSY_NONE,
+	BUSY_MONITOR,		/* the monitor has one */
+	BUSY_TEAM		/* the team has UPTIME_MAX_RUN_NOW */
+};
+
+/*
+ * Inside the caller's transaction: forget lapsed leases, then take the
+ * monitor's unless *why says what is in the way and *lapses when it
+ * lapses.  DB_OK either way, DB_NOTFOUND when the monitor is gone, or an
+ * error code.
+ */
+static int
+take(struct db *db, const char *team, const char *monitor, int64_t now,
+    int64_t lease_ms, const char *token, enum busy *why, int64_t *lapses)
+{
+	sqlite3_stmt	*st;
+	int64_t		 v[2];
+	int		 rc;
+
+	*why = BUSY_NONE;
+	if ((st = db_stmt(db, sqls[STMT_LAPSE])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	if ((rc = db_exec_stmt(st)) != DB_OK)
+		return rc;
+
+	if ((st = db_stmt(db, sqls[STMT_MONITOR])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor);
+	if ((rc = db_step_one(st, ints, v)) == DB_OK) {
+		*why = BUSY_MONITOR;
+		*lapses = v[0];
+		return DB_OK;
+	}
+	if (rc != DB_NOTFOUND)
+		return rc;
+
+	if ((st = db_stmt(db, sqls[STMT_TEAM])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	if ((rc = db_step_one(st, ints, v)) != DB_OK)
+		return rc == DB_NOTFOUND ? DB_ERROR : rc;
+	if (v[0] >= cfg.max_run_now) {
+		*why = BUSY_TEAM;
+		*lapses = v[1];
+		return DB_OK;
+	}
+
+	if ((st = db_stmt(db, sqls[STMT_TAKE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor);
+	db_bind_text(st, 2, team);
+	db_bind_text(st, 3, token);
+	sqlite3_bind_int64(st, 4, now + lease_ms);
+	/* A conflict here is the monitor deleted since it was read. */
+	rc = db_exec_stmt(st);
+	return rc == DB_CONFLICT ? DB_NOTFOUND : rc;
+}
+
+int
+runnow_take(struct req *r, const char *monitor, int64_t lease_ms,
+    char *token)
+{
+	enum busy	 why;
+	int64_t		 lapses = 0, s;
+	int		 rc;
+
+	id_new(token, "run");
+	if ((rc = db_begin(r->db)) == DB_OK) {
+		rc = take(r->db, r->key->team_id, monitor, r->now, lease_ms,
+		    token, &why, &lapses);
+		if (rc == DB_OK && why == BUSY_NONE)
+			rc = db_commit(r->db);
+		else
+			db_rollback(r->db);
+	}
+	if (rc != DB_OK)
+		return resp_db(r, rc), -1;
+	if (why == BUSY_NONE)
+		return 0;
+	if (why == BUSY_MONITOR)
+		resp_problem(r, 429, "run_now_busy", "A check of this monitor "
+		    "is running already; retry when it is done.");
+	else
+		resp_problem_limit(r, 429, "run_now_busy", cfg.max_run_now,
+		    "UPTIME_MAX_RUN_NOW", "A team may run at most %ld checks "
+		    "on demand at once (UPTIME_MAX_RUN_NOW); retry when one "
+		    "is done.", cfg.max_run_now);
+	s = (lapses - r->now + 999) / 1000;
+	resp_header(r, "Retry-After", "%lld", (long long)(s < 1 ? 1 : s));
+	return -1;
+}
+
+int
+runnow_give(struct db *db, const char *monitor, const char *token)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_GIVE])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, monitor);
+	db_bind_text(st, 2, token);
+	return db_exec_stmt(st);
+}
