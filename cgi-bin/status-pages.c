@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "statuspage.h"
 #include "incident.h"
 #include "limit.h"
@@ -197,6 +199,80 @@ static int
 pages_components(struct req *r)
 {
 	return save_page(r, SAVE_COMPONENTS);
+}
+
+/*
+ * POST /v1/status-pages/{id}/verify-domain
+ * Scope status-pages:write.  Looks the page's customDomain's TXT record
+ * up and records the outcome: 200 with the page, customDomainStatus
+ * verified; 404; 409 when the page has no customDomain, another page has
+ * verified that domain, or it changed during the lookup; 422
+ * domain_not_verified when the record is missing or wrong (recorded:
+ * customDomainStatus failed, the page not served on that host).  The
+ * lookup runs outside any transaction.
+ */
+static int
+pages_verify_domain(struct req *r)
+{
+	struct status_page	*sp, *cur;
+	char			 why[SP_DOMAIN_ERRMAX] = "";
+	int			 rc = 0, verified, tx = 0;
+
+	sp = calloc(1, sizeof(*sp));
+	cur = calloc(1, sizeof(*cur));
+	if (sp == NULL || cur == NULL) {
+		rc = resp_db(r, DB_ERROR);
+		goto out;
+	}
+	if (load_page(r, r->args[0], sp) == -1)
+		goto out;
+	if (sp->custom_domain[0] == '\0') {
+		rc = resp_problem(r, 409, "conflict", "This status page has no "
+		    "customDomain to verify.");
+		goto out;
+	}
+	/* No lookup for a domain another page serves. */
+	if (refuse_taken(r, sp) == -1)
+		goto out;
+	verified = sp_domain_check(sp, why, sizeof(why)) == 0;
+
+	if ((rc = db_begin(r->db)) != DB_OK) {
+		rc = resp_db(r, rc);
+		goto out;
+	}
+	tx = 1;
+	/* The page as it is now, which must still ask for that domain. */
+	if (load_page(r, sp->id, cur) == -1)
+		goto out;
+	if (strcmp(cur->custom_domain, sp->custom_domain) != 0) {
+		rc = resp_problem(r, 409, "conflict", "The customDomain "
+		    "changed during the lookup; verify the new one.");
+		goto out;
+	}
+	cur->updated_at = time_now_ms();
+	sp_domain_result(cur, verified, why, cur->updated_at);
+	if (verified && refuse_taken(r, cur) == -1)
+		goto out;
+	if ((rc = sp_update(r->db, cur)) != DB_OK ||
+	    (rc = db_commit(r->db)) != DB_OK) {
+		rc = resp_db(r, rc);
+		goto out;
+	}
+	tx = 0;
+	if (verified)
+		rc = resp_data(r, 200, sp_json(cur));
+	else
+		rc = resp_problem(r, 422, "domain_not_verified", "%s", why);
+out:
+	if (tx)
+		db_rollback(r->db);
+	if (sp != NULL)
+		sp_free(sp);
+	if (cur != NULL)
+		sp_free(cur);
+	free(sp);
+	free(cur);
+	return rc;
 }
 
 /* ---- incidents ---- */
@@ -469,8 +545,9 @@ public_page(struct req *r)
 }
 
 /*
- * GET /status and GET /: the page whose customDomain is the Host.
- * No key.  200 text/html; 304; 404 when no public page has that domain.
+ * GET /status and GET /: the page that has verified the Host as its
+ * customDomain.  No key.  200 text/html; 304; 404 when no public page
+ * has that domain verified.
  */
 static int
 public_domain(struct req *r)
@@ -551,6 +628,9 @@ static const struct route routes[] = {
 	{ "PUT", "/v1/status-pages/{sp}/components", SCOPE_STATUS_PAGES_WRITE,
 	    pages_components, "status_page.components_replaced", "",
 	    ROUTE_BODY },
+	{ "POST", "/v1/status-pages/{sp}/verify-domain",
+	    SCOPE_STATUS_PAGES_WRITE, pages_verify_domain,
+	    "status_page.domain_verified", "", ROUTE_NOTX },
 	{ "POST", "/v1/status-pages/{sp}/incidents", SCOPE_STATUS_PAGES_WRITE,
 	    incidents_create, "incident.created", "", ROUTE_BODY },
 	{ "GET", "/v1/incidents", SCOPE_STATUS_PAGES_READ, incidents_list,
@@ -579,5 +659,12 @@ static const struct route routes[] = {
 int
 main(void)
 {
-	return serve_main(routes, sizeof(routes) / sizeof(routes[0]));
+	int	 rc;
+
+	/* verify-domain looks TXT records up through lib/probe.c. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return 1;
+	rc = serve_main(routes, sizeof(routes) / sizeof(routes[0]));
+	curl_global_cleanup();
+	return rc;
 }

@@ -363,8 +363,7 @@ check_tcphost(const cJSON *val, const char *ptr, struct verrs *v)
 		return NULL;
 	if (!cfg.allow_private && target_name_private(h->valuestring)) {
 		cJSON_Delete(h);
-		return fail(v, ptr, "is a private or loopback address, which "
-		    "this server does not check");
+		return fail(v, ptr, "is " TARGET_MSG_PRIVATE);
 	}
 	return h;
 }

@@ -119,9 +119,9 @@ struct probe_job {
 	long long		 deadline;	/* monotonic ms */
 	int			 timeout_ms;
 
-	/* Target refusals (HTTP and TCP). */
+	/* Target refusals (HTTP and TCP): how many, and the first's reason. */
 	int			 refused;
-	char			 refused_addr[PROBE_ADDRSTRLEN];
+	const char		*refused_why;
 
 	/* HTTP. */
 	CURL			*easy;
@@ -204,36 +204,41 @@ probe_addrstr(const struct sockaddr *sa, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "(unprintable address)");
 }
 
-/* Policy check of one address: target.h, then the caller's filter. */
-static int
-probe_addr_ok(const struct probe_loop *l, const struct sockaddr *sa,
+/*
+ * Policy check of one address: target.h, then the caller's filter.
+ * NULL when allowed, else why not (a TARGET_MSG_ text: never the
+ * address, which would tell the user what an internal name resolves
+ * to).
+ */
+static const char *
+probe_addr_refusal(const struct probe_loop *l, const struct sockaddr *sa,
     size_t salen)
 {
-	if (sa->sa_family == AF_INET && salen < sizeof(struct sockaddr_in))
-		return 0;
-	if (sa->sa_family == AF_INET6 && salen < sizeof(struct sockaddr_in6))
-		return 0;
-	if (!target_addr_allowed(sa, l->opts->allow_private))
-		return 0;
+	const char	*why;
+
+	if ((sa->sa_family == AF_INET && salen < sizeof(struct sockaddr_in)) ||
+	    (sa->sa_family == AF_INET6 && salen < sizeof(struct sockaddr_in6)))
+		return TARGET_MSG_NEVER;
+	if ((why = target_addr_refusal(sa, l->opts->allow_private)) != NULL)
+		return why;
 	if (l->opts->addr_check != NULL &&
 	    !l->opts->addr_check(sa, l->opts->addr_check_arg))
-		return 0;
-	return 1;
+		return TARGET_MSG_PRIVATE;
+	return NULL;
 }
 
 static void
-probe_refused(struct probe_job *j, const struct sockaddr *sa)
+probe_refused(struct probe_job *j, const char *why)
 {
 	if (j->refused++ == 0)
-		probe_addrstr(sa, j->refused_addr, sizeof(j->refused_addr));
+		j->refused_why = why;
 }
 
 static void
 probe_fail_refused(struct probe_job *j)
 {
-	probe_fail(j->p, "target_refused", "connection to %s refused: "
-	    "private, loopback, link-local or reserved address",
-	    j->refused_addr);
+	probe_fail(j->p, "target_refused", "connection refused: the target "
+	    "resolves to %s", j->refused_why);
 }
 
 /*
@@ -444,11 +449,13 @@ probe_http_opensocket(void *arg, curlsocktype purpose,
     struct curl_sockaddr *a)
 {
 	struct probe_job	*j = arg;
+	const char		*why;
 	int			 fd;
 
-	if (purpose != CURLSOCKTYPE_IPCXN ||
-	    !probe_addr_ok(j->loop, &a->addr, a->addrlen)) {
-		probe_refused(j, &a->addr);
+	why = purpose != CURLSOCKTYPE_IPCXN ? TARGET_MSG_NEVER :
+	    probe_addr_refusal(j->loop, &a->addr, a->addrlen);
+	if (why != NULL) {
+		probe_refused(j, why);
 		return CURL_SOCKET_BAD;
 	}
 	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
@@ -870,6 +877,7 @@ probe_tcp_resolved(void *arg, int status, int timeouts,
 	struct probe_job		*j = arg;
 	struct probe			*p = j->p;
 	struct ares_addrinfo_node	*node;
+	const char			*why;
 	size_t				 naddr = 0;
 
 	(void)timeouts;
@@ -904,8 +912,9 @@ probe_tcp_resolved(void *arg, int status, int timeouts,
 		if (node->ai_family != AF_INET && node->ai_family != AF_INET6)
 			continue;
 		naddr++;
-		if (!probe_addr_ok(j->loop, node->ai_addr, node->ai_addrlen))
-			probe_refused(j, node->ai_addr);
+		if ((why = probe_addr_refusal(j->loop, node->ai_addr,
+		    node->ai_addrlen)) != NULL)
+			probe_refused(j, why);
 	}
 	if (j->refused) {
 		p->total_ms = p->dns_ms;

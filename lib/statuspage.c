@@ -7,11 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "statuspage.h"
 #include "monitor.h"
+#include "probe.h"
 
+/* In bind_page's order (?1..?14). */
 #define COLS "id, team_id, name, slug, title, description, is_public, " \
-	"history_days, custom_domain, created_at, updated_at"
+	"history_days, custom_domain, created_at, updated_at, " \
+	"verified_domain, domain_checked_at, domain_error"
 
 enum stmt {
 	STMT_INSERT,
@@ -33,17 +38,19 @@ enum stmt {
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO status_pages (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?)",
+	"?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE: bound as STMT_INSERT is (bind_page). */
 	"UPDATE status_pages SET name = ?3, slug = ?4, title = ?5, "
 	"description = ?6, is_public = ?7, history_days = ?8, "
-	"custom_domain = ?9, updated_at = ?11 WHERE id = ?1 AND team_id = ?2",
+	"custom_domain = ?9, updated_at = ?11, verified_domain = ?12, "
+	"domain_checked_at = ?13, domain_error = ?14 "
+	"WHERE id = ?1 AND team_id = ?2",
 	/* STMT_GET */
 	"SELECT " COLS " FROM status_pages WHERE team_id = ? AND id = ?",
 	/* STMT_BY_SLUG */
 	"SELECT " COLS " FROM status_pages WHERE slug = ?",
-	/* STMT_BY_DOMAIN */
-	"SELECT " COLS " FROM status_pages WHERE custom_domain = ?",
+	/* STMT_BY_DOMAIN: the page that has verified the host. */
+	"SELECT " COLS " FROM status_pages WHERE verified_domain = ?",
 	/* STMT_DELETE: components and incidents go with it (cascade). */
 	"DELETE FROM status_pages WHERE team_id = ? AND id = ?",
 	/* STMT_LIST */
@@ -52,8 +59,8 @@ static const char *const sqls[STMT__MAX] = {
 	" ORDER BY created_at DESC, id DESC LIMIT ?5",
 	/* STMT_SLUG_TAKEN: by another page than ?2. */
 	"SELECT 1 FROM status_pages WHERE slug = ?1 AND id <> ?2",
-	/* STMT_DOMAIN_TAKEN */
-	"SELECT 1 FROM status_pages WHERE custom_domain = ?1 AND id <> ?2",
+	/* STMT_DOMAIN_TAKEN: verified by another page. */
+	"SELECT 1 FROM status_pages WHERE verified_domain = ?1 AND id <> ?2",
 	/* STMT_COMPONENTS */
 	"SELECT id, monitor_id, display_name, group_name "
 	"FROM status_page_components WHERE page_id = ? ORDER BY position",
@@ -66,6 +73,10 @@ static const char *const sqls[STMT__MAX] = {
 	"display_name, group_name, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 	"ON CONFLICT (id) DO UPDATE SET monitor_id = ?3, display_name = ?4, "
 	"group_name = ?5, position = ?6 WHERE page_id = ?2",
+};
+
+const char *const sp_domain_status_names[SP_DOMAIN__MAX] = {
+	NULL, "pending", "verified", "failed"
 };
 
 void
@@ -124,8 +135,9 @@ domain_check(char *h)
 	int		 digits = 1;
 
 	len = strlen(h);
-	if (len == 0 || len > SP_DOMAINMAX)
-		return "must be a host name of at most 253 characters";
+	if (len == 0 || len > SP_DOMAINMAX_INPUT)
+		return "must be a host name of at most 235 characters (its "
+		    SP_CHALLENGE " record name must fit in 253)";
 	for (i = 0; i < len; i++)
 		h[i] = (char)tolower((unsigned char)h[i]);
 	for (label = h; ; label += n + 1) {
@@ -159,6 +171,21 @@ domain_check(char *h)
 		}
 	}
 	return NULL;
+}
+
+/*
+ * Set the page's customDomain to dom ("" for none).  A new domain has to
+ * be verified afresh: what was proved was the old one.
+ */
+static void
+domain_set(struct status_page *sp, const char *dom)
+{
+	if (strcmp(sp->custom_domain, dom) == 0)
+		return;
+	snprintf(sp->custom_domain, sizeof(sp->custom_domain), "%s", dom);
+	sp->verified_domain[0] = '\0';
+	sp->domain_checked_at = 0;
+	sp->domain_error[0] = '\0';
 }
 
 /* Copy the errors of one list item into v, under its pointer. */
@@ -287,6 +314,7 @@ static const struct jfield fields[] = {
 	{ "id", 1 }, { "name", 0 }, { "slug", 0 }, { "title", 0 },
 	{ "description", 0 }, { "isPublic", 0 }, { "historyDays", 0 },
 	{ "components", 0 }, { "customDomain", 0 }, { "url", 1 },
+	{ "customDomainStatus", 1 }, { "customDomainVerification", 1 },
 	{ "createdAt", 1 }, { "updatedAt", 1 }, { NULL, 0 }
 };
 
@@ -342,11 +370,11 @@ sp_apply(struct db *db, struct status_page *sp, const cJSON *body,
 		if ((why = domain_check(dom)) != NULL)
 			verr_add(v, VERR_INVALID, "/customDomain", "%s", why);
 		else if (strlen(dom) < sizeof(sp->custom_domain))
-			memcpy(sp->custom_domain, dom, strlen(dom) + 1);
+			domain_set(sp, dom);
 		break;
 	case 0:
 		if (isnull)
-			sp->custom_domain[0] = '\0';
+			domain_set(sp, "");
 		break;
 	}
 	if ((c = cJSON_GetObjectItemCaseSensitive(body, "components")) !=
@@ -372,6 +400,84 @@ sp_apply_components(struct db *db, struct status_page *sp,
 	return components_parse(db, sp, c, "/components", v);
 }
 
+/* ---- custom domain verification ---- */
+
+enum sp_domain_status
+sp_domain_status(const struct status_page *sp)
+{
+	if (sp->custom_domain[0] == '\0')
+		return SP_DOMAIN_NONE;
+	if (strcmp(sp->verified_domain, sp->custom_domain) == 0)
+		return SP_DOMAIN_VERIFIED;
+	return sp->domain_error[0] != '\0' ? SP_DOMAIN_FAILED :
+	    SP_DOMAIN_PENDING;
+}
+
+void
+sp_domain_challenge(const struct status_page *sp, char *name, size_t namelen,
+    char *value, size_t valuelen)
+{
+	unsigned char	 h[KEY_HASHLEN];
+	char		 what[ID_MAX + SP_DOMAINMAX + 2];
+	char		 hex[32 + 1];
+
+	/* The team and the domain: no other team can present this token. */
+	snprintf(what, sizeof(what), "%s\n%s", sp->team_id, sp->custom_domain);
+	token_hash("custom-domain", what, h);
+	sodium_bin2hex(hex, sizeof(hex), h, 16);
+	snprintf(name, namelen, SP_CHALLENGE "%s", sp->custom_domain);
+	snprintf(value, valuelen, SP_VERIFY_PREFIX "%s", hex);
+}
+
+int
+sp_domain_check(const struct status_page *sp, char *why, size_t whylen)
+{
+	struct probe		 p;
+	struct probe_opts	 o;
+	char			 name[SP_DOMAINMAX + 1], value[SP_DOMAINMAX + 1];
+	size_t			 i;
+	int			 rc = -1;
+
+	sp_domain_challenge(sp, name, sizeof(name), value, sizeof(value));
+	memset(&p, 0, sizeof(p));
+	p.kind = PROBE_DNS;
+	p.hostname = name;
+	p.record_type = "TXT";
+	p.timeout_ms = SP_VERIFY_TIMEOUT_MS;
+	memset(&o, 0, sizeof(o));
+	o.concurrency = 1;
+	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
+	/* A run that breaks marks the probe failed ("internal"). */
+	if (probe_run(&p, 1, &o) == -1)
+		fprintf(stderr, "%s: probe_run could not set up\n", __func__);
+	if (p.failed)
+		/* The probe's messages name no address. */
+		snprintf(why, whylen, "No TXT record found at %s (%s); add one "
+		    "with the value %s.", name, p.error_message, value);
+	else {
+		for (i = 0; i < p.nanswers; i++)
+			if (strcmp(p.answers[i], value) == 0)
+				rc = 0;
+		if (rc != 0)
+			snprintf(why, whylen, "The TXT records at %s (%zu) do "
+			    "not include the value %s.", name, p.nanswers,
+			    value);
+	}
+	probe_clear(&p);
+	return rc;
+}
+
+void
+sp_domain_result(struct status_page *sp, int verified, const char *why,
+    int64_t now)
+{
+	snprintf(sp->verified_domain, sizeof(sp->verified_domain), "%s",
+	    verified ? sp->custom_domain : "");
+	snprintf(sp->domain_error, sizeof(sp->domain_error), "%s",
+	    verified ? "" : why);
+	sp->domain_checked_at = now;
+}
+
 /* ---- JSON ---- */
 
 void
@@ -385,6 +491,7 @@ sp_json(const struct status_page *sp)
 {
 	cJSON	*o, *list, *c;
 	char	 url[sizeof(cfg.public_url) + SP_SLUGMAX + 16];
+	char	 rname[SP_DOMAINMAX + 1], rvalue[SP_DOMAINMAX + 1];
 	size_t	 i;
 
 	if ((o = cJSON_CreateObject()) == NULL)
@@ -397,6 +504,19 @@ sp_json(const struct status_page *sp)
 	cJSON_AddBoolToObject(o, "isPublic", sp->is_public);
 	cJSON_AddNumberToObject(o, "historyDays", sp->history_days);
 	json_add_str(o, "customDomain", sp->custom_domain);
+	json_add_str(o, "customDomainStatus",
+	    sp_domain_status_names[sp_domain_status(sp)]);
+	if (sp->custom_domain[0] == '\0')
+		cJSON_AddNullToObject(o, "customDomainVerification");
+	else if ((c = cJSON_AddObjectToObject(o,
+	    "customDomainVerification")) != NULL) {
+		sp_domain_challenge(sp, rname, sizeof(rname), rvalue,
+		    sizeof(rvalue));
+		cJSON_AddStringToObject(c, "recordName", rname);
+		cJSON_AddStringToObject(c, "recordValue", rvalue);
+		json_add_time(c, "checkedAt", sp->domain_checked_at);
+		json_add_str(c, "error", sp->domain_error);
+	}
 	sp_url(sp, url, sizeof(url));
 	cJSON_AddStringToObject(o, "url", url);
 	list = cJSON_AddArrayToObject(o, "components");
@@ -438,6 +558,9 @@ row(sqlite3_stmt *st, void *arg)
 	db_col_text(st, 8, sp->custom_domain, sizeof(sp->custom_domain));
 	sp->created_at = sqlite3_column_int64(st, 9);
 	sp->updated_at = sqlite3_column_int64(st, 10);
+	db_col_text(st, 11, sp->verified_domain, sizeof(sp->verified_domain));
+	sp->domain_checked_at = sqlite3_column_int64(st, 12);
+	db_col_text(st, 13, sp->domain_error, sizeof(sp->domain_error));
 }
 
 /* Load the page's components, in order, into sp. */
@@ -612,7 +735,7 @@ out:
 	return rc;
 }
 
-/* Bind the page's fields as ?1..?11, in STMT_INSERT's column order. */
+/* Bind the page's fields as ?1..?14, in STMT_INSERT's column order. */
 static void
 bind_page(sqlite3_stmt *st, const struct status_page *sp)
 {
@@ -627,6 +750,13 @@ bind_page(sqlite3_stmt *st, const struct status_page *sp)
 	db_bind_text(st, 9, sp->custom_domain[0] ? sp->custom_domain : NULL);
 	sqlite3_bind_int64(st, 10, sp->created_at);
 	sqlite3_bind_int64(st, 11, sp->updated_at);
+	db_bind_text(st, 12, sp->verified_domain[0] ? sp->verified_domain :
+	    NULL);
+	if (sp->domain_checked_at != 0)
+		sqlite3_bind_int64(st, 13, sp->domain_checked_at);
+	else
+		sqlite3_bind_null(st, 13);
+	db_bind_text(st, 14, sp->domain_error[0] ? sp->domain_error : NULL);
 }
 
 int

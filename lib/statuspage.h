@@ -14,7 +14,13 @@
 #define SP_SLUGMIN		2	/* ^[a-z0-9][a-z0-9-]{1,62}$ */
 #define SP_SLUGMAX		63
 #define SP_DESCMAX		2000	/* description, characters */
-#define SP_DOMAINMAX		253
+#define SP_DOMAINMAX		253	/* stored and compared */
+/* Longest customDomain accepted: its challenge name must fit in 253. */
+#define SP_DOMAINMAX_INPUT	(SP_DOMAINMAX - (sizeof(SP_CHALLENGE) - 1))
+#define SP_CHALLENGE		"_uptime-challenge."	/* TXT name prefix */
+#define SP_VERIFY_PREFIX	"uptime-verify="	/* TXT value prefix */
+#define SP_VERIFY_TIMEOUT_MS	5000	/* the TXT lookup, whole */
+#define SP_DOMAIN_ERRMAX	640	/* why the last verification failed */
 #define SP_MAXCOMPONENTS	100	/* components a page */
 #define SP_HISTORY_MIN		7
 #define SP_HISTORY_MAX		90
@@ -27,6 +33,17 @@ struct sp_component {
 	char		 group[NAME_MAXBYTES];	/* "" = no group */
 };
 
+/* Where a page's customDomain stands (customDomainStatus). */
+enum sp_domain_status {
+	SP_DOMAIN_NONE,		/* no customDomain: null */
+	SP_DOMAIN_PENDING,	/* set, not verified since */
+	SP_DOMAIN_VERIFIED,	/* proved: "/" of that Host serves the page */
+	SP_DOMAIN_FAILED,	/* the last verification failed */
+	SP_DOMAIN__MAX
+};
+
+extern const char *const sp_domain_status_names[SP_DOMAIN__MAX];
+
 struct status_page {
 	char			 id[ID_MAX];
 	char			 team_id[ID_MAX];
@@ -37,6 +54,10 @@ struct status_page {
 	int			 is_public;
 	int			 history_days;
 	char			 custom_domain[SP_DOMAINMAX + 1]; /* "" = none */
+	/* custom_domain once verified, else "": what a Host is served by. */
+	char			 verified_domain[SP_DOMAINMAX + 1];
+	int64_t			 domain_checked_at; /* 0 = not since set */
+	char			 domain_error[SP_DOMAIN_ERRMAX]; /* "" = none */
 	int64_t			 created_at;
 	int64_t			 updated_at;
 	struct sp_component	*components;	/* owned, in page order */
@@ -70,9 +91,33 @@ int	 sp_apply_components(struct db *, struct status_page *,
 
 /*
  * Which unique field another page already holds: "slug", "customDomain"
- * or NULL when neither.  *rc gets the DB_* code of the lookups.
+ * (verified by another page: several may ask for one domain, one serves
+ * it) or NULL when neither.  *rc gets the DB_* code of the lookups.
  */
 const char *sp_taken(struct db *, const struct status_page *, int *rc);
+
+/*
+ * Custom domain verification.  A team proves it holds sp->custom_domain
+ * with a TXT record: name SP_CHALLENGE + the domain, value
+ * SP_VERIFY_PREFIX + a token that is a keyed BLAKE2b of the team and the
+ * domain with the server secret (so nothing is stored, and no other team
+ * can present it).
+ *
+ * sp_domain_challenge() writes the record's name and value (each buffer
+ * at least SP_DOMAINMAX + 1 bytes).  sp_domain_check() looks the TXT
+ * record up with c-ares (UPTIME_DNS_SERVERS, else the system's resolver;
+ * at most SP_VERIFY_TIMEOUT_MS): 0 when one of its values is the
+ * expected one, else -1 with a sentence for the user in why (no database
+ * work; the caller holds no transaction).  sp_domain_result() records the
+ * outcome in sp (verified or failed, checked at now) for sp_update().
+ */
+void	 sp_domain_challenge(const struct status_page *, char *name,
+	    size_t namelen, char *value, size_t valuelen);
+int	 sp_domain_check(const struct status_page *, char *why,
+	    size_t whylen);
+void	 sp_domain_result(struct status_page *, int verified,
+	    const char *why, int64_t now);
+enum sp_domain_status sp_domain_status(const struct status_page *);
 
 /* The API object, with components and the read-only url.  Caller owns. */
 cJSON	*sp_json(const struct status_page *);
@@ -87,7 +132,10 @@ int	 sp_delete(struct db *, const char *team, const char *id);
 /* By id within a team, with components; DB_OK or DB_NOTFOUND. */
 int	 sp_get(struct db *, const char *team, const char *id,
 	    struct status_page *);
-/* Public lookups, any team, with components; DB_OK or DB_NOTFOUND. */
+/*
+ * Public lookups, any team, with components; DB_OK or DB_NOTFOUND.
+ * sp_by_domain finds the page that has verified host, only.
+ */
 int	 sp_by_slug(struct db *, const char *slug, struct status_page *);
 int	 sp_by_domain(struct db *, const char *host, struct status_page *);
 /* fn gets each page (with components, freed after the call), newest

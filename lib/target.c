@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 
 #include <stdint.h>
@@ -15,161 +16,250 @@
 
 #include "target.h"
 
-/* How an address is classified. */
-enum target_class {
-	TARGET_PUBLIC,	/* allowed */
-	TARGET_PRIVATE,	/* allowed only with allow_private */
-	TARGET_NEVER,	/* never a unicast destination: always refused */
-	TARGET_CLASS__MAX
-};
-
-struct target_v4range {
-	uint32_t		 net;	/* network, host byte order */
-	unsigned int		 bits;	/* prefix length */
-	enum target_class	 class;
-};
-
 /*
- * IPv4 ranges, first match wins, so the exact "never" addresses come
- * before the private ranges that contain them.
+ * The special-purpose address table: every entry of the IANA IPv4 and
+ * IPv6 Special-Purpose Address Registries (names and references as the
+ * registries give them), then the few blocks the policy adds: multicast,
+ * the deprecated IPv6 site-local and IPv4-compatible forms, and the
+ * cloud metadata services that sit outside the special ranges or must
+ * stay refused inside them.
+ *
+ * An address takes the class of the longest prefix that contains it, so
+ * the order of the table does not matter and a registry entry nested in
+ * a wider one (192.0.0.9/32 in 192.0.0.0/24) keeps its own class.  An
+ * address no entry contains is public.
+ *
+ * TARGET_PUBLIC entries are those the registry marks globally reachable;
+ * they are listed so that a wider refused block does not swallow them.
  */
-static const struct target_v4range target_v4ranges[] = {
-	{ 0x00000000u, 32, TARGET_NEVER },	/* 0.0.0.0 unspecified */
-	{ 0xffffffffu, 32, TARGET_NEVER },	/* 255.255.255.255 broadcast */
-	{ 0xe0000000u,  4, TARGET_NEVER },	/* 224/4 multicast */
-	{ 0x00000000u,  8, TARGET_PRIVATE },	/* 0/8 "this network" */
-	{ 0x0a000000u,  8, TARGET_PRIVATE },	/* 10/8 */
-	{ 0x64400000u, 10, TARGET_PRIVATE },	/* 100.64/10 CGNAT */
-	{ 0x7f000000u,  8, TARGET_PRIVATE },	/* 127/8 loopback */
-	{ 0xa9fe0000u, 16, TARGET_PRIVATE },	/* 169.254/16 link-local */
-	{ 0xac100000u, 12, TARGET_PRIVATE },	/* 172.16/12 */
-	{ 0xc0000000u, 24, TARGET_PRIVATE },	/* 192.0.0/24 IETF protocol */
-	{ 0xc0a80000u, 16, TARGET_PRIVATE },	/* 192.168/16 */
-	{ 0xc6120000u, 15, TARGET_PRIVATE },	/* 198.18/15 benchmarking */
-	{ 0xf0000000u,  4, TARGET_PRIVATE },	/* 240/4 reserved */
+static const struct target_range target_ranges[] = {
+	/* IANA IPv4 Special-Purpose Address Registry. */
+	{ AF_INET, "0.0.0.0", 8, TARGET_PRIVATE,
+	    "\"This network\"", "RFC 791, section 3.2" },
+	{ AF_INET, "0.0.0.0", 32, TARGET_NEVER,
+	    "\"This host on this network\"", "RFC 1122, section 3.2.1.3" },
+	{ AF_INET, "10.0.0.0", 8, TARGET_PRIVATE,
+	    "Private-Use", "RFC 1918" },
+	{ AF_INET, "100.64.0.0", 10, TARGET_PRIVATE,
+	    "Shared Address Space", "RFC 6598" },
+	{ AF_INET, "127.0.0.0", 8, TARGET_PRIVATE,
+	    "Loopback", "RFC 1122, section 3.2.1.3" },
+	{ AF_INET, "169.254.0.0", 16, TARGET_PRIVATE,
+	    "Link Local", "RFC 3927" },
+	{ AF_INET, "172.16.0.0", 12, TARGET_PRIVATE,
+	    "Private-Use", "RFC 1918" },
+	{ AF_INET, "192.0.0.0", 24, TARGET_PRIVATE,
+	    "IETF Protocol Assignments", "RFC 6890, section 2.1" },
+	{ AF_INET, "192.0.0.0", 29, TARGET_PRIVATE,
+	    "IPv4 Service Continuity Prefix", "RFC 7335" },
+	{ AF_INET, "192.0.0.8", 32, TARGET_PRIVATE,
+	    "IPv4 dummy address", "RFC 7600" },
+	{ AF_INET, "192.0.0.9", 32, TARGET_PUBLIC,
+	    "Port Control Protocol Anycast", "RFC 7723" },
+	{ AF_INET, "192.0.0.10", 32, TARGET_PUBLIC,
+	    "Traversal Using Relays around NAT Anycast", "RFC 8155" },
+	{ AF_INET, "192.0.0.170", 32, TARGET_PRIVATE,
+	    "NAT64/DNS64 Discovery", "RFC 8880, RFC 7050, section 2.2" },
+	{ AF_INET, "192.0.0.171", 32, TARGET_PRIVATE,
+	    "NAT64/DNS64 Discovery", "RFC 8880, RFC 7050, section 2.2" },
+	{ AF_INET, "192.0.2.0", 24, TARGET_PRIVATE,
+	    "Documentation (TEST-NET-1)", "RFC 5737" },
+	{ AF_INET, "192.31.196.0", 24, TARGET_PUBLIC,
+	    "AS112-v4", "RFC 7535" },
+	{ AF_INET, "192.52.193.0", 24, TARGET_PUBLIC,
+	    "AMT", "RFC 7450" },
+	{ AF_INET, "192.88.99.0", 24, TARGET_PRIVATE,
+	    "Deprecated (6to4 Relay Anycast)", "RFC 7526" },
+	{ AF_INET, "192.168.0.0", 16, TARGET_PRIVATE,
+	    "Private-Use", "RFC 1918" },
+	{ AF_INET, "192.175.48.0", 24, TARGET_PUBLIC,
+	    "Direct Delegation AS112 Service", "RFC 7534" },
+	{ AF_INET, "198.18.0.0", 15, TARGET_PRIVATE,
+	    "Benchmarking", "RFC 2544" },
+	{ AF_INET, "198.51.100.0", 24, TARGET_PRIVATE,
+	    "Documentation (TEST-NET-2)", "RFC 5737" },
+	{ AF_INET, "203.0.113.0", 24, TARGET_PRIVATE,
+	    "Documentation (TEST-NET-3)", "RFC 5737" },
+	{ AF_INET, "240.0.0.0", 4, TARGET_PRIVATE,
+	    "Reserved", "RFC 1112, section 4" },
+	{ AF_INET, "255.255.255.255", 32, TARGET_NEVER,
+	    "Limited Broadcast", "RFC 8190, RFC 919, section 7" },
+
+	/* IANA IPv6 Special-Purpose Address Registry. */
+	{ AF_INET6, "::1", 128, TARGET_PRIVATE,
+	    "Loopback Address", "RFC 4291" },
+	{ AF_INET6, "::", 128, TARGET_NEVER,
+	    "Unspecified Address", "RFC 4291" },
+	{ AF_INET6, "::ffff:0:0", 96, TARGET_EMBED_LOW32,
+	    "IPv4-mapped Address", "RFC 4291" },
+	{ AF_INET6, "64:ff9b::", 96, TARGET_EMBED_LOW32,
+	    "IPv4-IPv6 Translat.", "RFC 6052" },
+	{ AF_INET6, "64:ff9b:1::", 48, TARGET_PRIVATE,
+	    "IPv4-IPv6 Translat.", "RFC 8215" },
+	{ AF_INET6, "100::", 64, TARGET_PRIVATE,
+	    "Discard-Only Address Block", "RFC 6666" },
+	{ AF_INET6, "100:0:0:1::", 64, TARGET_PRIVATE,
+	    "Dummy IPv6 Prefix", "RFC 9780" },
+	{ AF_INET6, "2001::", 23, TARGET_PRIVATE,
+	    "IETF Protocol Assignments", "RFC 2928" },
+	{ AF_INET6, "2001::", 32, TARGET_PRIVATE,
+	    "TEREDO", "RFC 4380, RFC 8190" },
+	{ AF_INET6, "2001:1::1", 128, TARGET_PUBLIC,
+	    "Port Control Protocol Anycast", "RFC 7723" },
+	{ AF_INET6, "2001:1::2", 128, TARGET_PUBLIC,
+	    "Traversal Using Relays around NAT Anycast", "RFC 8155" },
+	{ AF_INET6, "2001:1::3", 128, TARGET_PUBLIC,
+	    "DNS-SD Service Registration Protocol Anycast", "RFC 9665" },
+	{ AF_INET6, "2001:2::", 48, TARGET_PRIVATE,
+	    "Benchmarking", "RFC 5180" },
+	{ AF_INET6, "2001:3::", 32, TARGET_PUBLIC,
+	    "AMT", "RFC 7450" },
+	{ AF_INET6, "2001:4:112::", 48, TARGET_PUBLIC,
+	    "AS112-v6", "RFC 7535" },
+	{ AF_INET6, "2001:10::", 28, TARGET_PRIVATE,
+	    "Deprecated (previously ORCHID)", "RFC 4843" },
+	{ AF_INET6, "2001:20::", 28, TARGET_PUBLIC,
+	    "ORCHIDv2", "RFC 7343" },
+	{ AF_INET6, "2001:30::", 28, TARGET_PUBLIC,
+	    "Drone Remote ID Protocol Entity Tags (DETs) Prefix", "RFC 9374" },
+	{ AF_INET6, "2001:db8::", 32, TARGET_PRIVATE,
+	    "Documentation", "RFC 3849" },
+	{ AF_INET6, "2002::", 16, TARGET_EMBED_6TO4,
+	    "6to4", "RFC 3056" },
+	{ AF_INET6, "2620:4f:8000::", 48, TARGET_PUBLIC,
+	    "Direct Delegation AS112 Service", "RFC 7534" },
+	{ AF_INET6, "3fff::", 20, TARGET_PRIVATE,
+	    "Documentation", "RFC 9637" },
+	{ AF_INET6, "5f00::", 16, TARGET_PRIVATE,
+	    "Segment Routing (SRv6) SIDs", "RFC 9602" },
+	{ AF_INET6, "fc00::", 7, TARGET_PRIVATE,
+	    "Unique-Local", "RFC 4193, RFC 8190" },
+	{ AF_INET6, "fe80::", 10, TARGET_PRIVATE,
+	    "Link-Local Unicast", "RFC 4291" },
+
+	/* Not in the special-purpose registries. */
+	{ AF_INET, "224.0.0.0", 4, TARGET_NEVER,
+	    "Multicast", "RFC 5771" },
+	{ AF_INET6, "ff00::", 8, TARGET_NEVER,
+	    "Multicast", "RFC 4291" },
+	{ AF_INET6, "fec0::", 10, TARGET_PRIVATE,
+	    "Site-Local (deprecated)", "RFC 3879" },
+	{ AF_INET6, "::", 96, TARGET_EMBED_LOW32,
+	    "IPv4-Compatible (deprecated)", "RFC 4291, section 2.5.5.1" },
+	{ AF_INET6, "::ffff:0:0:0", 96, TARGET_EMBED_LOW32,
+	    "IPv4-translated", "RFC 2765" },
+	{ AF_INET, "169.254.169.254", 32, TARGET_NEVER,
+	    "Cloud metadata service (AWS, GCP, Azure, Oracle, OpenStack)",
+	    "provider documentation" },
+	{ AF_INET, "168.63.129.16", 32, TARGET_NEVER,
+	    "Azure platform (WireServer)", "provider documentation" },
+	{ AF_INET, "100.100.100.200", 32, TARGET_NEVER,
+	    "Alibaba Cloud metadata service", "provider documentation" },
+	{ AF_INET6, "fd00:ec2::254", 128, TARGET_NEVER,
+	    "AWS metadata service (IPv6)", "provider documentation" },
 };
 
-struct target_v6range {
-	uint8_t			 prefix[16];
-	unsigned int		 bits;
-	enum target_class	 class;
-};
+#define TARGET_NRANGES	(sizeof(target_ranges) / sizeof(target_ranges[0]))
 
-/*
- * IPv6 ranges that do not embed an IPv4 address, first match wins.
- * The IPv4-embedding forms are handled in target_v6_class().
- */
-static const struct target_v6range target_v6ranges[] = {
-	{ { 0 }, 128, TARGET_NEVER },				/* :: */
-	{ { 0xff }, 8, TARGET_NEVER },				/* ff00::/8 */
-	{ { [15] = 1 }, 128, TARGET_PRIVATE },			/* ::1 */
-	{ { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, 48,
-	    TARGET_PRIVATE },					/* 64:ff9b:1::/48 */
-	{ { 0xfc }, 7, TARGET_PRIVATE },			/* fc00::/7 ULA */
-	{ { 0xfe, 0x80 }, 10, TARGET_PRIVATE },			/* fe80::/10 */
-	{ { 0xfe, 0xc0 }, 10, TARGET_PRIVATE },			/* fec0::/10 */
-};
-
-/* Prefixes of IPv6 forms carrying an IPv4 address in their last 32 bits. */
-static const struct target_v6range target_v6embed[] = {
-	{ { [10] = 0xff, [11] = 0xff }, 96, TARGET_PUBLIC },	/* ::ffff:0:0/96 */
-	{ { [8] = 0xff, [9] = 0xff }, 96, TARGET_PUBLIC },	/* ::ffff:0:0:0/96 */
-	{ { 0x00, 0x64, 0xff, 0x9b }, 96, TARGET_PUBLIC },	/* 64:ff9b::/96 */
-	{ { 0 }, 96, TARGET_PUBLIC },				/* ::/96 compat */
-};
-
-static enum target_class
-target_v4_class(uint32_t a)
+const struct target_range *
+target_range_at(size_t i)
 {
-	size_t		 i;
-	uint32_t	 mask;
-
-	for (i = 0; i < sizeof(target_v4ranges) / sizeof(target_v4ranges[0]);
-	    i++) {
-		mask = target_v4ranges[i].bits == 0 ? 0 :
-		    0xffffffffu << (32 - target_v4ranges[i].bits);
-		if ((a & mask) == target_v4ranges[i].net)
-			return target_v4ranges[i].class;
-	}
-	return TARGET_PUBLIC;
+	return i < TARGET_NRANGES ? &target_ranges[i] : NULL;
 }
 
+/* Does the address a (len bytes) start with the first bits of p? */
 static int
-target_v6_match(const uint8_t *a, const uint8_t *prefix, unsigned int bits)
+target_prefix_match(const uint8_t *a, const uint8_t *p, unsigned int bits)
 {
 	unsigned int	 full = bits / 8, rest = bits % 8;
 	uint8_t		 mask;
 
-	if (memcmp(a, prefix, full) != 0)
+	if (memcmp(a, p, full) != 0)
 		return 0;
 	if (rest == 0)
 		return 1;
 	mask = (uint8_t)(0xff << (8 - rest));
-	return (a[full] & mask) == (prefix[full] & mask);
+	return (a[full] & mask) == (p[full] & mask);
 }
 
-static uint32_t
-target_v4_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
+/*
+ * The class of the address a of family af (4 or 16 bytes): the longest
+ * entry of the table that contains it, with the IPv4 address inside the
+ * IPv6 forms that carry one judged in turn.
+ */
 static enum target_class
-target_v6_class(const uint8_t *a)
+target_class_of(int af, const uint8_t *a)
 {
-	size_t	 i;
+	const struct target_range	*r, *best = NULL;
+	uint8_t				 p[16];
+	size_t				 i;
 
-	for (i = 0; i < sizeof(target_v6ranges) / sizeof(target_v6ranges[0]);
-	    i++)
-		if (target_v6_match(a, target_v6ranges[i].prefix,
-		    target_v6ranges[i].bits))
-			return target_v6ranges[i].class;
+	for (i = 0; i < TARGET_NRANGES; i++) {
+		r = &target_ranges[i];
+		if (r->family != af || (best != NULL && r->bits <= best->bits))
+			continue;
+		if (inet_pton(af, r->prefix, p) == 1 &&
+		    target_prefix_match(a, p, r->bits))
+			best = r;
+	}
+	if (best == NULL)
+		return TARGET_PUBLIC;
+	switch (best->class) {
+	case TARGET_EMBED_LOW32:
+		return target_class_of(AF_INET, a + 12);
+	case TARGET_EMBED_6TO4:
+		return target_class_of(AF_INET, a + 2);
+	default:
+		return best->class;
+	}
+}
 
-	for (i = 0; i < sizeof(target_v6embed) / sizeof(target_v6embed[0]);
-	    i++)
-		if (target_v6_match(a, target_v6embed[i].prefix,
-		    target_v6embed[i].bits))
-			return target_v4_class(target_v4_at(a + 12));
+/* The class of a socket address; TARGET_NEVER for other families. */
+static enum target_class
+target_sa_class(const struct sockaddr *sa)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
 
-	/* 2002::/16 6to4: the IPv4 address follows the prefix. */
-	if (a[0] == 0x20 && a[1] == 0x02)
-		return target_v4_class(target_v4_at(a + 2));
+	if (sa == NULL)
+		return TARGET_NEVER;
+	switch (sa->sa_family) {
+	case AF_INET:
+		sin = (const struct sockaddr_in *)(const void *)sa;
+		return target_class_of(AF_INET,
+		    (const uint8_t *)&sin->sin_addr.s_addr);
+	case AF_INET6:
+		sin6 = (const struct sockaddr_in6 *)(const void *)sa;
+		return target_class_of(AF_INET6, sin6->sin6_addr.s6_addr);
+	default:
+		return TARGET_NEVER;
+	}
+}
 
-	return TARGET_PUBLIC;
+/* Why an address of class c is refused, or NULL when it is not. */
+static const char *
+target_class_refusal(enum target_class c, int allow_private)
+{
+	switch (c) {
+	case TARGET_PUBLIC:
+		return NULL;
+	case TARGET_PRIVATE:
+		return allow_private ? NULL : TARGET_MSG_PRIVATE;
+	default:
+		return TARGET_MSG_NEVER;
+	}
+}
+
+const char *
+target_addr_refusal(const struct sockaddr *sa, int allow_private)
+{
+	return target_class_refusal(target_sa_class(sa), allow_private);
 }
 
 int
 target_addr_allowed(const struct sockaddr *sa, int allow_private)
 {
-	const struct sockaddr_in	*sin;
-	const struct sockaddr_in6	*sin6;
-	enum target_class		 class;
-
-	if (sa == NULL)
-		return 0;
-
-	switch (sa->sa_family) {
-	case AF_INET:
-		sin = (const struct sockaddr_in *)(const void *)sa;
-		class = target_v4_class(ntohl(sin->sin_addr.s_addr));
-		break;
-	case AF_INET6:
-		sin6 = (const struct sockaddr_in6 *)(const void *)sa;
-		class = target_v6_class(sin6->sin6_addr.s6_addr);
-		break;
-	default:
-		return 0;
-	}
-
-	switch (class) {
-	case TARGET_PUBLIC:
-		return 1;
-	case TARGET_PRIVATE:
-		return allow_private ? 1 : 0;
-	default:
-		return 0;
-	}
+	return target_addr_refusal(sa, allow_private) == NULL;
 }
 
 /* A user-facing message for a URL parser error, without library text. */
@@ -282,13 +372,17 @@ out:
 	return rc;
 }
 
-int
-target_name_private(const char *name)
+/*
+ * Why the host (a name or an IP literal, bracketed or not) is refused
+ * without allow_private, judged without resolving anything, or NULL.
+ */
+static const char *
+target_host_refusal(const char *name)
 {
-	struct addrinfo	 hints, *res = NULL, *ai;
-	char		 host[256];
-	size_t		 n;
-	int		 refused = 0;
+	struct addrinfo		 hints, *res = NULL, *ai;
+	enum target_class	 c, worst = TARGET_PUBLIC;
+	char			 host[256];
+	size_t			 n;
 
 	snprintf(host, sizeof(host), "%s", name);
 	n = strlen(host);
@@ -299,45 +393,60 @@ target_name_private(const char *name)
 	n = strlen(host);
 	if (strcasecmp(host, "localhost") == 0 || (n > 10 &&
 	    strcasecmp(host + n - 10, ".localhost") == 0))
-		return 1;
+		return TARGET_MSG_PRIVATE;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_flags = AI_NUMERICHOST;
 	if (getaddrinfo(host, NULL, &hints, &res) == 0) {
+		/* PUBLIC < PRIVATE < NEVER: the worst address decides. */
 		for (ai = res; ai != NULL; ai = ai->ai_next)
-			if (!target_addr_allowed(ai->ai_addr, 0))
-				refused = 1;
+			if ((c = target_sa_class(ai->ai_addr)) > worst)
+				worst = c;
 		freeaddrinfo(res);
 	}
-	return refused;
+	return target_class_refusal(worst, 0);
+}
+
+/* The refusal of the host of url, as target_host_refusal(), or NULL. */
+static const char *
+target_url_refusal(const char *url)
+{
+	CURLU		*u;
+	char		*host = NULL;
+	const char	*why = NULL;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		why = target_host_refusal(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return why;
+}
+
+int
+target_name_private(const char *host)
+{
+	return target_host_refusal(host) != NULL;
 }
 
 int
 target_url_private(const char *url)
 {
-	CURLU	*u;
-	char	*host = NULL;
-	int	 refused = 0;
-
-	if ((u = curl_url()) == NULL)
-		return 0;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-		refused = target_name_private(host);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return refused;
+	return target_url_refusal(url) != NULL;
 }
 
 int
 target_url_acceptable(const char *url, int allow_private, char *err,
     size_t errlen)
 {
+	const char	*why;
+
 	if (target_url_check(url, err, errlen) == -1)
 		return -1;
-	if (!allow_private && target_url_private(url)) {
+	if (!allow_private && (why = target_url_refusal(url)) != NULL) {
 		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "points to a private or loopback "
-			    "address, which this server does not reach");
+			snprintf(err, errlen, "points to %s", why);
 		return -1;
 	}
 	return 0;

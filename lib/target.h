@@ -17,27 +17,63 @@ struct sockaddr;
 /* Longest URL accepted by target_url_check(), in bytes. */
 #define TARGET_MAXURL	2048
 
+/* How an address is judged. */
+enum target_class {
+	TARGET_PUBLIC,		/* allowed */
+	TARGET_PRIVATE,		/* allowed only with allow_private */
+	TARGET_NEVER,		/* never a destination: always refused */
+	TARGET_EMBED_LOW32,	/* judged by the IPv4 address in its last
+				   32 bits */
+	TARGET_EMBED_6TO4,	/* judged by the IPv4 address after the
+				   16-bit 6to4 prefix */
+	TARGET_CLASS__MAX
+};
+
+/* One entry of the special-purpose address table (target.c). */
+struct target_range {
+	int			 family;	/* AF_INET or AF_INET6 */
+	const char		*prefix;	/* the network, as text */
+	unsigned int		 bits;		/* prefix length */
+	enum target_class	 class;
+	const char		*name;		/* as the registry names it */
+	const char		*ref;		/* RFC (and section) */
+};
+
+/*
+ * What a refusal tells the user: the kind of address, never the address
+ * (which would reveal what an internal name resolves to), and the
+ * setting that would allow it where one would.  Callers put a verb
+ * before it ("points to ...", "resolves to ...").
+ */
+#define TARGET_MSG_PRIVATE	"an address that is not public; this server " \
+	"does not reach private addresses (UPTIME_ALLOW_PRIVATE_TARGETS)"
+#define TARGET_MSG_NEVER	"an address that is never reached (unspecified, " \
+	"broadcast, multicast or a cloud metadata service)"
+
 /*
  * Whether a connection to the address sa may be opened.  sa is an
  * AF_INET or AF_INET6 socket address (the port is ignored); any other
- * family is refused.
+ * family, and NULL, is refused.
  *
- * Without allow_private these are refused: IPv4 0/8, 10/8, 100.64/10,
- * 127/8, 169.254/16, 172.16/12, 192.0.0/24, 192.168/16, 198.18/15,
- * 224/4, 240/4, 255.255.255.255; IPv6 ::, ::1, fc00::/7, fe80::/10,
- * fec0::/10, ff00::/8, 64:ff9b:1::/48; and IPv6 addresses that carry an
- * IPv4 address (::ffff:0:0/96 mapped, ::/96 compatible,
- * ::ffff:0:0:0/96 translated, 64:ff9b::/96 NAT64, 2002::/16 6to4) are
- * judged by that IPv4 address.
+ * The address takes the class of the longest prefix of the table that
+ * contains it (target_range_at()): the IANA IPv4 and IPv6
+ * special-purpose registries, multicast, and cloud metadata addresses.
+ * IPv6 forms that carry an IPv4 address (::ffff:0:0/96 mapped, ::/96
+ * compatible, ::ffff:0:0:0/96 translated, 64:ff9b::/96 NAT64, 2002::/16
+ * 6to4) are judged by that IPv4 address.  Without allow_private only
+ * TARGET_PUBLIC addresses (and those in no entry) are allowed; with it,
+ * all but TARGET_NEVER.
  *
- * With allow_private, only what can never be a unicast destination stays
- * refused: the unspecified addresses 0.0.0.0 and ::, multicast (224/4,
- * ff00::/8) and the limited broadcast 255.255.255.255, again also when
- * embedded in an IPv6 address.
- *
- * Returns 1 if allowed, 0 if refused.
+ * target_addr_allowed() returns 1 if allowed, 0 if refused;
+ * target_addr_refusal() returns NULL if allowed, else TARGET_MSG_PRIVATE
+ * or TARGET_MSG_NEVER (static strings).
  */
 int	target_addr_allowed(const struct sockaddr *sa, int allow_private);
+const char *target_addr_refusal(const struct sockaddr *sa,
+	    int allow_private);
+
+/* Entry i of the address table, or NULL past its end (for tests). */
+const struct target_range *target_range_at(size_t i);
 
 /*
  * Syntax check of a monitor or webhook URL with libcurl's URL parser:
@@ -67,7 +103,8 @@ int	target_url_private(const char *url);
  * A URL a user gives for a target (a monitor, an alert channel), as it
  * is checked when saved: target_url_check(), then, without
  * allow_private, target_url_private().  0, or -1 with a message for the
- * user in err.
+ * user in err ("points to " and a TARGET_MSG_ text when the host is
+ * refused).
  */
 int	target_url_acceptable(const char *url, int allow_private, char *err,
 	    size_t errlen) __attribute__((warn_unused_result));

@@ -28,6 +28,8 @@ const ZONE = {
     TXT: [['v=spf1 ', '-all'], 'hello=world'],
   },
   'loop.uptime.test': { A: ['127.0.0.1'] },
+  'internal.uptime.test': { A: ['10.20.30.40'], AAAA: ['fd12:3456::7'] },
+  'metadata.uptime.test': { A: ['169.254.169.254'] },
 };
 
 let srv;        // private targets allowed (so local targets can be checked)
@@ -805,6 +807,38 @@ describe('target safety with private targets off', () => {
       assert.equal(rs[0].error?.code, 'target_refused', `${what} (checker): ${JSON.stringify(rs[0])}`);
     }
     assert.equal(guard.stats.connections, 0, 'the target saw a connection');
+  });
+
+  it('a refusal says the address is not public and names the setting, never the address', async () => {
+    const setting = /not public; this server does not reach private addresses \(UPTIME_ALLOW_PRIVATE_TARGETS\)/;
+    // At save time: the API's 400 for a private literal.
+    for (const body of [{ name: 'p', url: 'http://10.20.30.40/' }, { name: 'p', type: 'tcp', host: '10.20.30.40', port: 80 }]) {
+      const res = await assertNoChange(safe, () => safe.api('POST', '/v1/monitors', { key: safeKey, body }));
+      const p = assertProblem(res, 400, 'validation_error');
+      assert.match(p.errors[0].detail, setting, show(res));
+      assert.doesNotMatch(res.text, /10\.20\.30\.40/, show(res));
+    }
+    // At check time: names whose DNS answers are private (and a metadata address).
+    const made = [
+      [await s.create({ name: 'internal', type: 'tcp', host: 'internal.uptime.test', port: 80, timeoutSeconds: 2 }), setting],
+      [await s.create({ name: 'loop', type: 'tcp', host: 'loop.uptime.test', port: 80, timeoutSeconds: 2 }), setting],
+      [await s.create({ name: 'metadata', type: 'tcp', host: 'metadata.uptime.test', port: 80, timeoutSeconds: 2 }),
+        /never reached \(unspecified, broadcast, multicast or a cloud metadata service\)/],
+    ];
+    const secret = /10\.20\.30\.40|fd12|127\.0\.0\.1|169\.254/;
+    for (const [m, want] of made) {
+      const r = await s.check(m.id);
+      assert.equal(r.error?.code, 'target_refused', JSON.stringify(r));
+      assert.match(r.error.message, want, JSON.stringify(r));
+      assert.doesNotMatch(r.error.message, secret, JSON.stringify(r));
+    }
+    await checker(safe);
+    for (const [m, want] of made) {
+      const [r] = await s.results(m.id);
+      assert.equal(r.error?.code, 'target_refused', JSON.stringify(r));
+      assert.match(r.error.message, want, JSON.stringify(r));
+      assert.doesNotMatch(r.error.message, secret, JSON.stringify(r));
+    }
   });
 
   it('DNS checks still use the configured resolver', async () => {

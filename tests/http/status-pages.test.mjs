@@ -20,7 +20,7 @@ import { startServer, BINDIR, SANITIZER_RE } from './lib/harness.mjs';
 import {
   assertOk, assertProblem, assertNoChange, assertUnauthorized, assertForbidden, show, TIME_RE,
 } from './lib/checks.mjs';
-import { startHttpTarget } from './lib/targets.mjs';
+import { startHttpTarget, startDnsServer } from './lib/targets.mjs';
 import { startBrowser, pngSize } from './lib/browser.mjs';
 
 const SP_ID_RE = /^sp_[0-9A-Za-z]{20}$/;
@@ -36,13 +36,15 @@ const MIN = 60000;
 const H = '<script>alert(1)</script>"&\'';
 const H_ESC = '&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#39;';
 
-const PAGE_KEYS = ['id', 'name', 'slug', 'title', 'description', 'isPublic', 'historyDays', 'customDomain', 'url',
-  'components', 'createdAt', 'updatedAt'];
+const PAGE_KEYS = ['id', 'name', 'slug', 'title', 'description', 'isPublic', 'historyDays', 'customDomain',
+  'customDomainStatus', 'customDomainVerification', 'url', 'components', 'createdAt', 'updatedAt'];
 const INC_KEYS = ['id', 'statusPageId', 'title', 'status', 'impact', 'startedAt', 'resolvedAt', 'componentIds',
   'updates', 'createdAt', 'updatedAt'];
 
 let srv;
 let web;                 // local HTTP target: /ok answers 200, /fail 500
+let dns;                 // local DNS server (UPTIME_DNS_SERVERS) for the TXT records
+const zone = {};         // its records, changed by the tests
 let team, admin, reader, writer, monOnly;
 let otherTeam, otherKey, otherMon;
 let slugN = 0;
@@ -68,6 +70,12 @@ async function mkIncident(sp, body = {}, key = admin) {
     { key, body: { title: 'Incident', message: 'Looking into it', ...body } }), 201);
 }
 const getPage = async (id, key = admin) => assertOk(await api('GET', `/v1/status-pages/${id}`, { key }));
+// Publish the page's TXT record (added to what the name has) and verify.
+async function verifyDomain(page, key = admin) {
+  const { recordName, recordValue } = page.customDomainVerification;
+  zone[recordName] = { TXT: [...(zone[recordName]?.TXT ?? []), recordValue] };
+  return assertOk(await api('POST', `/v1/status-pages/${page.id}/verify-domain`, { key }));
+}
 const getInc = async (id, key = admin) => assertOk(await api('GET', `/v1/incidents/${id}`, { key }));
 
 
@@ -183,7 +191,8 @@ before(async () => {
     res.statusCode = 404;
     res.end('no');
   });
-  srv = await startServer({ allowPrivate: true, env: { UPTIME_RATE_LIMIT: '1000000' } });
+  dns = await startDnsServer(zone);
+  srv = await startServer({ allowPrivate: true, env: { UPTIME_RATE_LIMIT: '1000000', UPTIME_DNS_SERVERS: dns.servers } });
   team = await srv.createTeam('Status team');
   admin = await srv.createKey(team, { name: 'admin' });
   reader = await srv.createKey(team, { name: 'reader', scopes: ['status-pages:read'] });
@@ -197,6 +206,7 @@ before(async () => {
 after(async () => {
   await web?.close();
   await srv?.stop();
+  await dns?.close();
 });
 
 // ---------------------------------------------------------------------------
@@ -215,6 +225,8 @@ describe('POST /v1/status-pages', () => {
     assert.equal(d.isPublic, true);
     assert.equal(d.historyDays, 90);
     assert.equal(d.customDomain, null);
+    assert.equal(d.customDomainStatus, null);
+    assert.equal(d.customDomainVerification, null);
     assert.deepEqual(d.components, []);
     assert.equal(d.url, `${srv.baseUrl}/status/${s}`);
     assert.match(d.createdAt, TIME_RE);
@@ -250,7 +262,7 @@ describe('POST /v1/status-pages', () => {
       { name: 'n'.repeat(255), title: 't'.repeat(255) }, { name: 'é'.repeat(255) },
       { description: 'd'.repeat(2000) }, { description: '' }, { description: null },
       { historyDays: 7 }, { historyDays: 90 }, { customDomain: null },
-      { customDomain: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}` },
+      { customDomain: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(43)}` },
       { customDomain: 'x1.io' }, { components: [] },
     ];
     for (const b of ok) {
@@ -279,6 +291,8 @@ describe('POST /v1/status-pages', () => {
       [{ customDomain: 'a..example.com' }, '/customDomain'], [{ customDomain: 'a_b.example.com' }, '/customDomain'],
       [{ customDomain: '.example.com' }, '/customDomain'], [{ customDomain: 'example.com.' }, '/customDomain'],
       [{ customDomain: `${'a'.repeat(64)}.com` }, '/customDomain'], [{ customDomain: `${'a.'.repeat(127)}com` }, '/customDomain'],
+      // 236 characters: its _uptime-challenge. name would not fit in 253.
+      [{ customDomain: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(44)}` }, '/customDomain'],
       [{ customDomain: '' }, '/customDomain'], [{ customDomain: 'https://status.example.com' }, '/customDomain'],
       [{ customDomain: 'status.example.com:8080' }, '/customDomain'], [{ customDomain: '127.0.0.1' }, '/customDomain'],
       [{ customDomain: 3 }, '/customDomain'], [{ customDomain: 'stätus.example.com' }, '/customDomain'],
@@ -334,7 +348,7 @@ describe('POST /v1/status-pages', () => {
   });
 
   it('read-only fields are 400 read_only_field (negative)', async () => {
-    for (const f of ['id', 'url', 'createdAt', 'updatedAt']) {
+    for (const f of ['id', 'url', 'createdAt', 'updatedAt', 'customDomainStatus', 'customDomainVerification']) {
       const res = await assertNoChange(srv, () => api('POST', '/v1/status-pages', {
         key: admin, body: { name: 'x', slug: slug(), [f]: f === 'id' ? GHOST_SP : 'x' },
       }));
@@ -358,12 +372,16 @@ describe('POST /v1/status-pages', () => {
     assertProblem(res, 413, 'body_too_large');
   });
 
-  it('a slug is unique across teams, a customDomain too (case-insensitively): 409 conflict naming the field', async () => {
+  it('a slug is unique across teams, a verified customDomain too (case-insensitively): 409 conflict naming the field', async () => {
     const s = slug('taken');
-    await mkPage({ slug: s, customDomain: 'status.taken.example.com' });
+    const first = await mkPage({ slug: s, customDomain: 'status.taken.example.com' });
     let res = await assertNoChange(srv, () => api('POST', '/v1/status-pages', { key: otherKey, body: { name: 'x', slug: s } }));
     let p = assertProblem(res, 409, 'conflict');
     assert.equal(p.field, 'slug');
+    // Pending, the domain may be asked for again; verified, it is taken.
+    const again = await mkPage({ customDomain: 'Status.Taken.Example.COM' });
+    assert.equal(again.customDomainStatus, 'pending');
+    await verifyDomain(first);
     res = await assertNoChange(srv, () => api('POST', '/v1/status-pages',
       { key: admin, body: { name: 'x', slug: slug(), customDomain: 'Status.Taken.Example.COM' } }));
     p = assertProblem(res, 409, 'conflict');
@@ -446,7 +464,7 @@ describe('GET, PATCH and DELETE /v1/status-pages/{id}', () => {
 
   it('PATCH: bad values, taken slugs, unknown and read-only fields are refused and change nothing (negative)', async () => {
     const a = await mkPage();
-    const b = await mkPage({ customDomain: 'status.b.example.com' });
+    const b = await verifyDomain(await mkPage({ customDomain: 'status.b.example.com' }));
     for (const [body, status, code, pointer] of [
       [{ slug: 'No' }, 400, 'validation_error', '/slug'],
       [{ name: null }, 400, 'validation_error', '/name'],
@@ -467,8 +485,9 @@ describe('GET, PATCH and DELETE /v1/status-pages/{id}', () => {
     const res = await assertNoChange(srv, () => api('PATCH', `/v1/status-pages/${a.id}`,
       { key: admin, rawBody: JSON.stringify({ description: 'x'.repeat((1 << 20) + 10) }) }));
     assertProblem(res, 413, 'body_too_large');
-    // Its own slug and domain are not "taken".
-    assertOk(await api('PATCH', `/v1/status-pages/${b.id}`, { key: admin, body: { slug: b.slug, customDomain: b.customDomain } }));
+    // Its own slug and domain are not "taken", and the same domain stays verified.
+    const same = assertOk(await api('PATCH', `/v1/status-pages/${b.id}`, { key: admin, body: { slug: b.slug, customDomain: b.customDomain } }));
+    assert.equal(same.customDomainStatus, 'verified');
   });
 
   it('DELETE answers 204 and takes the components and incidents with it', async () => {
@@ -774,6 +793,7 @@ describe('authentication, scopes and teams', () => {
     ['PATCH', `/v1/status-pages/${sp}`, { name: 'y' }, 'status-pages:write'],
     ['DELETE', `/v1/status-pages/${sp}`, undefined, 'status-pages:write'],
     ['PUT', `/v1/status-pages/${sp}/components`, { components: [] }, 'status-pages:write'],
+    ['POST', `/v1/status-pages/${sp}/verify-domain`, undefined, 'status-pages:write'],
     ['POST', `/v1/status-pages/${sp}/incidents`, { title: 't', message: 'm' }, 'status-pages:write'],
     ['GET', '/v1/incidents', undefined, 'status-pages:read'],
     ['GET', `/v1/incidents/${inc}`, undefined, 'status-pages:read'],
@@ -1025,6 +1045,7 @@ describe('the public pages', () => {
   it('a private page answers 404 exactly like a page that does not exist (negative)', async () => {
     const m = await monitor('secret');
     const priv = await mkPage({ isPublic: false, customDomain: 'status.private.example.com', components: [{ monitorId: m.id }] });
+    await verifyDomain(priv);
     const c = priv.components[0].id;
     const norm = (r) => ({
       status: r.status,
@@ -1063,8 +1084,8 @@ describe('the public pages', () => {
   });
 
   it('a custom domain shows its page at / and /status through the Host header', async () => {
-    const d = await mkPage({ title: 'Custom', customDomain: 'status.custom.example.com',
-      components: [{ monitorId: upMon.id, displayName: 'Custom component' }] });
+    const d = await verifyDomain(await mkPage({ title: 'Custom', customDomain: 'status.custom.example.com',
+      components: [{ monitorId: upMon.id, displayName: 'Custom component' }] }));
     for (const [p, host] of [['/', 'status.custom.example.com'], ['/status', 'status.custom.example.com'],
       ['/', 'STATUS.Custom.Example.com:8443'], ['/', 'status.custom.example.com.']]) {
       const res = await pub(p, { headers: { Host: host } });
@@ -1205,6 +1226,122 @@ describe('the public pages', () => {
     // The component is in maintenance, and so is the page.
     assert.equal(s.components[0].state, 'maintenance');
     assert.equal(s.status.state, 'maintenance');
+  });
+});
+
+describe('custom domains: served only once the team proves it holds the domain (DNS TXT)', () => {
+  const verify = (id, key = admin) => api('POST', `/v1/status-pages/${id}/verify-domain`, { key });
+  const served = async (host) => (await pub('/', { headers: { Host: host } })).status;
+
+  it('a new customDomain is pending, with the TXT record to publish; a team-specific value', async () => {
+    const d = await mkPage({ customDomain: 'Status.Pending.Example.com' });
+    assert.equal(d.customDomainStatus, 'pending');
+    sameKeys(d.customDomainVerification, ['recordName', 'recordValue', 'checkedAt', 'error']);
+    assert.equal(d.customDomainVerification.recordName, '_uptime-challenge.status.pending.example.com');
+    assert.match(d.customDomainVerification.recordValue, /^uptime-verify=[0-9a-f]{32}$/);
+    assert.equal(d.customDomainVerification.checkedAt, null);
+    assert.equal(d.customDomainVerification.error, null);
+    // Stable for the team and the domain, another for another team or domain.
+    const same = await mkPage({ customDomain: 'status.pending.example.com' });
+    assert.equal(same.customDomainVerification.recordValue, d.customDomainVerification.recordValue);
+    const theirs = await mkPage({ customDomain: 'status.pending.example.com' }, otherKey);
+    assert.notEqual(theirs.customDomainVerification.recordValue, d.customDomainVerification.recordValue);
+    const other = await mkPage({ customDomain: 'status2.pending.example.com' });
+    assert.notEqual(other.customDomainVerification.recordValue, d.customDomainVerification.recordValue);
+    // Cleared: no status, no record.
+    const cleared = assertOk(await api('PATCH', `/v1/status-pages/${d.id}`, { key: admin, body: { customDomain: null } }));
+    assert.equal(cleared.customDomainStatus, null);
+    assert.equal(cleared.customDomainVerification, null);
+  });
+
+  it('another team\'s claimed but unverified domain does not serve its page (negative)', async () => {
+    const host = 'status.victim.example.com';
+    // Another team asks for the domain first, with a public page.
+    const squat = await mkPage({ title: 'Squatter', customDomain: host }, otherKey);
+    assert.equal(squat.customDomainStatus, 'pending');
+    assert.equal(await served(host), 404);
+    // The owner may still ask for it: both are pending, neither is served.
+    const mine = await mkPage({ title: 'Victim', customDomain: host });
+    assert.equal(mine.customDomainStatus, 'pending');
+    assert.equal(await served(host), 404);
+    // Only the owner can publish its record: the page served is the owner's.
+    await verifyDomain(mine);
+    const res = await pub('/', { headers: { Host: host } });
+    assert.ok(assertPublic(res, 'text/html').includes('<h1>Victim</h1>'));
+  });
+
+  it('a missing or wrong TXT record fails with a clear 422, recorded; the page is not served (negative)', async () => {
+    const host = 'status.unproved.example.com';
+    const d = await mkPage({ customDomain: host });
+    const { recordName, recordValue } = d.customDomainVerification;
+    const theirs = await mkPage({ customDomain: host }, otherKey);
+    for (const [records, detail] of [
+      [undefined, new RegExp(`^No TXT record found at ${recordName.replace(/\./g, '\\.')} \\(no such domain \\(NXDOMAIN\\)\\); add one with the value ${recordValue}\\.$`)],
+      [{ A: ['192.0.2.1'] }, /^No TXT record found at .* \(no TXT record\); add one with the value uptime-verify=/],
+      [{ TXT: ['uptime-verify=0123456789abcdef0123456789abcdef', 'v=spf1 -all'] },
+        new RegExp(`^The TXT records at ${recordName.replace(/\./g, '\\.')} \\(2\\) do not include the value ${recordValue}\\.$`)],
+      // Another team's value for the same domain does not prove this team's claim.
+      [{ TXT: [theirs.customDomainVerification.recordValue] }, /\(1\) do not include the value/],
+    ]) {
+      if (records) zone[recordName] = records; else delete zone[recordName];
+      const p = assertProblem(await verify(d.id), 422, 'domain_not_verified');
+      assert.match(p.detail, detail);
+      const now = await getPage(d.id);
+      assert.equal(now.customDomainStatus, 'failed');
+      assert.equal(now.customDomainVerification.error, p.detail);
+      assert.ok(near(now.customDomainVerification.checkedAt));
+      assert.equal(await served(host), 404);
+    }
+    delete zone[recordName];
+  });
+
+  it('with the right TXT record the page is verified and served on that Host; a second team cannot verify it (409)', async () => {
+    const host = 'status.proved.example.com';
+    const d = await mkPage({ title: 'Proved', customDomain: host });
+    const theirs = await mkPage({ title: 'Late', customDomain: host }, otherKey);
+    // The right value among others at the name.
+    zone[d.customDomainVerification.recordName] = { TXT: ['something else', d.customDomainVerification.recordValue] };
+    const v = assertOk(await verify(d.id));
+    assert.equal(v.customDomainStatus, 'verified');
+    assert.equal(v.customDomainVerification.error, null);
+    assert.ok(near(v.customDomainVerification.checkedAt));
+    assert.deepEqual(await getPage(d.id), v);
+    for (const p of ['/', '/status'])
+      assert.ok(assertPublic(await pub(p, { headers: { Host: host } }), 'text/html').includes('<h1>Proved</h1>'));
+    // The other team, even with its own record published, gets 409 and changes nothing.
+    zone[d.customDomainVerification.recordName].TXT.push(theirs.customDomainVerification.recordValue);
+    const res = await assertNoChange(srv, () => verify(theirs.id, otherKey));
+    assert.equal(assertProblem(res, 409, 'conflict').field, 'customDomain');
+    assert.equal((await getPage(theirs.id, otherKey)).customDomainStatus, 'pending');
+    // A new page asking for it now is refused too.
+    assertProblem(await api('POST', '/v1/status-pages', { key: otherKey, body: { name: 'x', slug: slug(), customDomain: host } }),
+      409, 'conflict');
+    // Once the first team lets the domain go, the second can verify it.
+    const moved = assertOk(await api('PATCH', `/v1/status-pages/${d.id}`, { key: admin, body: { customDomain: 'status.moved.example.com' } }));
+    assert.equal(moved.customDomainStatus, 'pending');
+    assert.equal(await served(host), 404);
+    assert.equal(assertOk(await verify(theirs.id, otherKey)).customDomainStatus, 'verified');
+    assert.ok(assertPublic(await pub('/', { headers: { Host: host } }), 'text/html').includes('<h1>Late</h1>'));
+  });
+
+  it('a failed re-verification takes a verified domain off; a page without a domain, another team\'s page and a reader are refused (negative)', async () => {
+    const host = 'status.lapsed.example.com';
+    const d = await verifyDomain(await mkPage({ customDomain: host }));
+    assert.equal(await served(host), 200);
+    delete zone[d.customDomainVerification.recordName];
+    assertProblem(await verify(d.id), 422, 'domain_not_verified');
+    assert.equal((await getPage(d.id)).customDomainStatus, 'failed');
+    assert.equal(await served(host), 404);
+    const bare = await mkPage();
+    assertProblem(await assertNoChange(srv, () => verify(bare.id)), 409, 'conflict');
+    assertProblem(await assertNoChange(srv, () => verify(d.id, otherKey)), 404, 'not_found');
+    assertForbidden(await assertNoChange(srv, () => verify(d.id, reader), { authFailure: true }), 'status-pages:write');
+  });
+
+  it('verifying is audited as status_page.domain_verified', async () => {
+    const d = await verifyDomain(await mkPage({ customDomain: 'status.audited.example.com' }));
+    const rows = srv.sql(`SELECT action, status FROM audit_events WHERE target_id = '${d.id}' ORDER BY at`);
+    assert.deepEqual(rows.map((r) => [r.action, r.status]), [['status_page.created', 201], ['status_page.domain_verified', 200]]);
   });
 });
 

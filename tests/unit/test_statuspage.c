@@ -162,14 +162,19 @@ test_domains(void)
 	DOMAIN_OK("x1.io", "x1.io");
 	DOMAIN_OK("a-b.c-d.example", "a-b.c-d.example");
 	DOMAIN_OK("1.2.3.com", "1.2.3.com");
-	/* 253 characters in labels of 63, 63, 63 and 61. */
+	/*
+	 * 235 characters in labels of 63, 63, 63 and 43: the most whose
+	 * "_uptime-challenge." name fits in 253.
+	 */
 	memset(d, 'a', 253);
 	d[63] = d[127] = d[191] = '.';
-	d[253] = '\0';
+	d[235] = '\0';
 	DOMAIN_OK(d, d);
 	/* Negative. */
-	d[253] = 'a';
-	d[254] = '\0';
+	d[235] = 'a';
+	d[236] = '\0';
+	DOMAIN_BAD(d);
+	d[253] = '\0';
 	DOMAIN_BAD(d);
 	DOMAIN_BAD("localhost");
 	DOMAIN_BAD("10.0.0.1");
@@ -190,6 +195,74 @@ test_domains(void)
 	DOMAIN_BAD("UPTIME.example.COM");
 	DOMAIN_OK("status.example.com", "status.example.com");
 	cfg.public_url[0] = '\0';
+	t_close();
+}
+
+/*
+ * The TXT record a team publishes: its name, a value of the team and the
+ * domain; a new domain must be verified afresh, the same one stays.
+ */
+static void
+test_domain_challenge(void)
+{
+	struct status_page	 a, b;
+	struct verrs		 v;
+	char			 name[SP_DOMAINMAX + 1], va[SP_DOMAINMAX + 1];
+	char			 vb[SP_DOMAINMAX + 1];
+	cJSON			*o, *ver;
+
+	t_open();
+	sp_init(&a, 0);
+	snprintf(a.team_id, sizeof(a.team_id), "team_a");
+	CHECK_INT(apply(&a, "{\"customDomain\":\"Status.Acme.com\"}", 1, &v),
+	    0);
+	CHECK_INT(sp_domain_status(&a), SP_DOMAIN_PENDING);
+	sp_domain_challenge(&a, name, sizeof(name), va, sizeof(va));
+	CHECK_STR(name, "_uptime-challenge.status.acme.com");
+	CHECK_INT(strlen(va), strlen("uptime-verify=") + 32);
+	CHECK(strncmp(va, "uptime-verify=", 14) == 0);
+	CHECK_INT(strspn(va + 14, "0123456789abcdef"), 32);
+
+	/* Another team, same domain: another value. */
+	b = a;
+	snprintf(b.team_id, sizeof(b.team_id), "team_b");
+	sp_domain_challenge(&b, name, sizeof(name), vb, sizeof(vb));
+	CHECK(strcmp(va, vb) != 0);
+	/* Same team, another domain: another value. */
+	snprintf(b.team_id, sizeof(b.team_id), "team_a");
+	snprintf(b.custom_domain, sizeof(b.custom_domain), "status2.acme.com");
+	sp_domain_challenge(&b, name, sizeof(name), vb, sizeof(vb));
+	CHECK(strcmp(va, vb) != 0);
+
+	/* Verified, the same domain again keeps it; a new one does not. */
+	sp_domain_result(&a, 1, "", 1000);
+	CHECK_INT(apply(&a, "{\"customDomain\":\"status.ACME.com\"}", 0, &v),
+	    0);
+	CHECK_INT(sp_domain_status(&a), SP_DOMAIN_VERIFIED);
+	o = sp_json(&a);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o,
+	    "customDomainStatus")), "verified");
+	ver = cJSON_GetObjectItem(o, "customDomainVerification");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(ver,
+	    "recordValue")), va);
+	CHECK(cJSON_IsNull(cJSON_GetObjectItem(ver, "error")));
+	cJSON_Delete(o);
+	CHECK_INT(apply(&a, "{\"customDomain\":\"status.other.com\"}", 0,
+	    &v), 0);
+	CHECK_INT(sp_domain_status(&a), SP_DOMAIN_PENDING);
+	CHECK_STR(a.verified_domain, "");
+	CHECK_INT(a.domain_checked_at, 0);
+	/* Failed, then cleared: no status, no record. */
+	sp_domain_result(&a, 0, "No TXT record", 2000);
+	CHECK_INT(sp_domain_status(&a), SP_DOMAIN_FAILED);
+	CHECK_INT(apply(&a, "{\"customDomain\":null}", 0, &v), 0);
+	CHECK_INT(sp_domain_status(&a), SP_DOMAIN_NONE);
+	CHECK_STR(a.domain_error, "");
+	o = sp_json(&a);
+	CHECK(cJSON_IsNull(cJSON_GetObjectItem(o, "customDomainStatus")));
+	CHECK(cJSON_IsNull(cJSON_GetObjectItem(o, "customDomainVerification")));
+	cJSON_Delete(o);
+	sp_free(&a);
 	t_close();
 }
 
@@ -286,7 +359,23 @@ test_store(void)
 	    DB_NOTFOUND);
 	CHECK_INT(sp_by_slug(udb, "store", &got), DB_OK);
 	sp_free(&got);
+	/* Negative: a domain is not served before it is verified. */
+	CHECK_INT(sp_domain_status(&sp), SP_DOMAIN_PENDING);
+	CHECK_INT(sp_by_domain(udb, "status.store.example", &got),
+	    DB_NOTFOUND);
+	sp_domain_result(&sp, 0, "No TXT record", 5500);
+	CHECK_INT(sp_domain_status(&sp), SP_DOMAIN_FAILED);
+	CHECK_INT(sp_update(udb, &sp), DB_OK);
+	CHECK_INT(sp_by_domain(udb, "status.store.example", &got),
+	    DB_NOTFOUND);
+	sp_domain_result(&sp, 1, "", 5600);
+	CHECK_INT(sp_domain_status(&sp), SP_DOMAIN_VERIFIED);
+	CHECK_INT(sp_update(udb, &sp), DB_OK);
 	CHECK_INT(sp_by_domain(udb, "status.store.example", &got), DB_OK);
+	CHECK_STR(got.id, sp.id);
+	CHECK_STR(got.verified_domain, "status.store.example");
+	CHECK_INT(got.domain_checked_at, 5600);
+	CHECK_STR(got.domain_error, "");
 	sp_free(&got);
 	CHECK_INT(sp_by_domain(udb, "other.example", &got), DB_NOTFOUND);
 
@@ -320,7 +409,10 @@ test_store(void)
 	CHECK_INT(udb_int("SELECT count(*) FROM status_page_components WHERE "
 	    "position IN (0, 1)"), 2);
 
-	/* Uniqueness: another page may not take the slug or the domain. */
+	/*
+	 * Uniqueness: another page may not take the slug, nor the domain
+	 * this one has verified.
+	 */
 	{
 		struct status_page o;
 
@@ -415,6 +507,7 @@ main(void)
 	UNIT_RUN(test_slug);
 	UNIT_RUN(test_apply_defaults);
 	UNIT_RUN(test_domains);
+	UNIT_RUN(test_domain_challenge);
 	UNIT_RUN(test_components);
 	UNIT_RUN(test_store);
 	UNIT_RUN(test_list);

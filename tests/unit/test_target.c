@@ -27,9 +27,9 @@ static const struct tt_case tt_v4[] = {
 	{ "1.1.1.1", 1, 1 },
 	{ "93.184.216.34", 1, 1 },
 	{ "223.255.255.255", 1, 1 },
-	/* Documentation ranges are not private: allowed on purpose. */
-	{ "192.0.2.1", 1, 1 },
-	{ "203.0.113.7", 1, 1 },
+	/* Documentation ranges are not public (RFC 5737). */
+	{ "192.0.2.1", 0, 1 },
+	{ "203.0.113.7", 0, 1 },
 	/* Unspecified and 0/8. */
 	{ "0.0.0.0", 0, 0 },
 	{ "0.1.2.3", 0, 1 },
@@ -50,8 +50,8 @@ static const struct tt_case tt_v4[] = {
 	{ "127.255.255.254", 0, 1 },
 	{ "126.255.255.255", 1, 1 },
 	{ "128.0.0.0", 1, 1 },
-	/* Link-local and the cloud metadata address. */
-	{ "169.254.169.254", 0, 1 },
+	/* Link-local; the cloud metadata address is never reached. */
+	{ "169.254.169.254", 0, 0 },
 	{ "169.254.0.1", 0, 1 },
 	{ "169.253.255.255", 1, 1 },
 	{ "169.255.0.0", 1, 1 },
@@ -88,16 +88,15 @@ static const struct tt_case tt_v6[] = {
 	/* Public. */
 	{ "2001:4860:4860::8888", 1, 1 },
 	{ "2606:4700:4700::1111", 1, 1 },
-	{ "2001:db8::1", 1, 1 },
 	{ "fbff:ffff::1", 1, 1 },
 	{ "fe7f::1", 1, 1 },
 	/* Unspecified: never.  Loopback. */
 	{ "::", 0, 0 },
 	{ "::1", 0, 1 },
-	/* Unique local, including the EC2 metadata address. */
+	/* Unique local; the EC2 metadata address is never reached. */
 	{ "fc00::1", 0, 1 },
 	{ "fd00::1", 0, 1 },
-	{ "fd00:ec2::254", 0, 1 },
+	{ "fd00:ec2::254", 0, 0 },
 	{ "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 0, 1 },
 	/* Link-local and deprecated site-local. */
 	{ "fe80::1", 0, 1 },
@@ -110,7 +109,7 @@ static const struct tt_case tt_v6[] = {
 	/* IPv4-mapped: judged by the IPv4 address. */
 	{ "::ffff:127.0.0.1", 0, 1 },
 	{ "::ffff:10.1.2.3", 0, 1 },
-	{ "::ffff:169.254.169.254", 0, 1 },
+	{ "::ffff:169.254.169.254", 0, 0 },
 	{ "::ffff:192.168.0.1", 0, 1 },
 	{ "::ffff:100.64.1.1", 0, 1 },
 	{ "::ffff:8.8.8.8", 1, 1 },
@@ -127,13 +126,13 @@ static const struct tt_case tt_v6[] = {
 	{ "::ffff:0:8.8.8.8", 1, 1 },
 	/* NAT64 well-known prefix, and local-use NAT64. */
 	{ "64:ff9b::127.0.0.1", 0, 1 },
-	{ "64:ff9b::a9fe:a9fe", 0, 1 },
+	{ "64:ff9b::a9fe:a9fe", 0, 0 },
 	{ "64:ff9b::8.8.8.8", 1, 1 },
 	{ "64:ff9b::224.0.0.1", 0, 0 },
 	{ "64:ff9b:1::1", 0, 1 },
 	/* 6to4: judged by the IPv4 address after 2002:. */
 	{ "2002:7f00:1::1", 0, 1 },
-	{ "2002:a9fe:a9fe::1", 0, 1 },
+	{ "2002:a9fe:a9fe::1", 0, 0 },
 	{ "2002:808:808::1", 1, 1 },
 };
 
@@ -196,6 +195,271 @@ static void
 test_addr_v6(void)
 {
 	tt_run_cases(AF_INET6, tt_v6, sizeof(tt_v6) / sizeof(tt_v6[0]));
+}
+
+/*
+ * One group of cases per entry of the address table (target.c): the
+ * first and the last address inside the entry (or, for an entry with
+ * nested entries, inside it but outside those), an address just outside
+ * where one is meaningful, and for the IPv6 forms that carry an IPv4
+ * address a public and a private one inside.  "in" says whether the
+ * address lies inside the entry, which the test checks too, so a typo
+ * cannot turn a case into a test of something else.
+ */
+struct tt_entry {
+	const char	*entry;		/* "prefix/bits" as in the table */
+	const char	*ip;
+	int		 in;
+	int		 strict;
+	int		 loose;
+};
+
+#define PUB	1, 1	/* allowed either way */
+#define PRIV	0, 1	/* allowed only with allow_private */
+#define NEVER	0, 0	/* always refused */
+
+static const struct tt_entry tt_entries[] = {
+	/* IANA IPv4 Special-Purpose Address Registry. */
+	{ "0.0.0.0/8", "0.0.0.1", 1, PRIV },
+	{ "0.0.0.0/8", "0.255.255.255", 1, PRIV },
+	{ "0.0.0.0/8", "1.0.0.0", 0, PUB },
+	{ "0.0.0.0/32", "0.0.0.0", 1, NEVER },
+	{ "0.0.0.0/32", "0.0.0.1", 0, PRIV },
+	{ "10.0.0.0/8", "10.0.0.0", 1, PRIV },
+	{ "10.0.0.0/8", "10.255.255.255", 1, PRIV },
+	{ "10.0.0.0/8", "11.0.0.0", 0, PUB },
+	{ "100.64.0.0/10", "100.64.0.0", 1, PRIV },
+	{ "100.64.0.0/10", "100.127.255.255", 1, PRIV },
+	{ "100.64.0.0/10", "100.128.0.0", 0, PUB },
+	{ "127.0.0.0/8", "127.0.0.0", 1, PRIV },
+	{ "127.0.0.0/8", "127.255.255.255", 1, PRIV },
+	{ "127.0.0.0/8", "128.0.0.0", 0, PUB },
+	{ "169.254.0.0/16", "169.254.0.0", 1, PRIV },
+	{ "169.254.0.0/16", "169.254.255.255", 1, PRIV },
+	{ "169.254.0.0/16", "169.255.0.0", 0, PUB },
+	{ "172.16.0.0/12", "172.16.0.0", 1, PRIV },
+	{ "172.16.0.0/12", "172.31.255.255", 1, PRIV },
+	{ "172.16.0.0/12", "172.32.0.0", 0, PUB },
+	{ "192.0.0.0/24", "192.0.0.11", 1, PRIV },
+	{ "192.0.0.0/24", "192.0.0.255", 1, PRIV },
+	{ "192.0.0.0/24", "192.0.1.0", 0, PUB },
+	{ "192.0.0.0/29", "192.0.0.0", 1, PRIV },
+	{ "192.0.0.0/29", "192.0.0.7", 1, PRIV },
+	{ "192.0.0.8/32", "192.0.0.8", 1, PRIV },
+	{ "192.0.0.9/32", "192.0.0.9", 1, PUB },
+	{ "192.0.0.9/32", "192.0.0.8", 0, PRIV },
+	{ "192.0.0.10/32", "192.0.0.10", 1, PUB },
+	{ "192.0.0.10/32", "192.0.0.11", 0, PRIV },
+	{ "192.0.0.170/32", "192.0.0.170", 1, PRIV },
+	{ "192.0.0.171/32", "192.0.0.171", 1, PRIV },
+	{ "192.0.2.0/24", "192.0.2.0", 1, PRIV },
+	{ "192.0.2.0/24", "192.0.2.255", 1, PRIV },
+	{ "192.0.2.0/24", "192.0.3.0", 0, PUB },
+	{ "192.31.196.0/24", "192.31.196.0", 1, PUB },
+	{ "192.31.196.0/24", "192.31.196.255", 1, PUB },
+	{ "192.52.193.0/24", "192.52.193.0", 1, PUB },
+	{ "192.52.193.0/24", "192.52.193.255", 1, PUB },
+	{ "192.88.99.0/24", "192.88.99.0", 1, PRIV },
+	{ "192.88.99.0/24", "192.88.99.255", 1, PRIV },
+	{ "192.88.99.0/24", "192.88.100.0", 0, PUB },
+	{ "192.168.0.0/16", "192.168.0.0", 1, PRIV },
+	{ "192.168.0.0/16", "192.168.255.255", 1, PRIV },
+	{ "192.168.0.0/16", "192.169.0.0", 0, PUB },
+	{ "192.175.48.0/24", "192.175.48.0", 1, PUB },
+	{ "192.175.48.0/24", "192.175.48.255", 1, PUB },
+	{ "198.18.0.0/15", "198.18.0.0", 1, PRIV },
+	{ "198.18.0.0/15", "198.19.255.255", 1, PRIV },
+	{ "198.18.0.0/15", "198.20.0.0", 0, PUB },
+	{ "198.18.0.0/15", "198.17.255.255", 0, PUB },
+	{ "198.51.100.0/24", "198.51.100.0", 1, PRIV },
+	{ "198.51.100.0/24", "198.51.100.255", 1, PRIV },
+	{ "198.51.100.0/24", "198.51.101.0", 0, PUB },
+	{ "203.0.113.0/24", "203.0.113.0", 1, PRIV },
+	{ "203.0.113.0/24", "203.0.113.255", 1, PRIV },
+	{ "203.0.113.0/24", "203.0.114.0", 0, PUB },
+	{ "240.0.0.0/4", "240.0.0.0", 1, PRIV },
+	{ "240.0.0.0/4", "255.255.255.254", 1, PRIV },
+	{ "255.255.255.255/32", "255.255.255.255", 1, NEVER },
+
+	/* IANA IPv6 Special-Purpose Address Registry. */
+	{ "::1/128", "::1", 1, PRIV },
+	{ "::/128", "::", 1, NEVER },
+	{ "::ffff:0:0/96", "::ffff:0.0.0.0", 1, NEVER },
+	{ "::ffff:0:0/96", "::ffff:255.255.255.255", 1, NEVER },
+	{ "::ffff:0:0/96", "::ffff:8.8.8.8", 1, PUB },
+	{ "::ffff:0:0/96", "::ffff:10.0.0.1", 1, PRIV },
+	{ "::ffff:0:0/96", "::fffe:ffff:ffff", 0, PUB },
+	{ "64:ff9b::/96", "64:ff9b::", 1, NEVER },
+	{ "64:ff9b::/96", "64:ff9b::ffff:ffff", 1, NEVER },
+	{ "64:ff9b::/96", "64:ff9b::8.8.8.8", 1, PUB },
+	{ "64:ff9b::/96", "64:ff9b::127.0.0.1", 1, PRIV },
+	{ "64:ff9b::/96", "64:ff9b::1:0:0", 0, PUB },
+	{ "64:ff9b:1::/48", "64:ff9b:1::", 1, PRIV },
+	{ "64:ff9b:1::/48", "64:ff9b:1:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "64:ff9b:1::/48", "64:ff9b:2::", 0, PUB },
+	{ "100::/64", "100::", 1, PRIV },
+	{ "100::/64", "100::ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "100:0:0:1::/64", "100:0:0:1::", 1, PRIV },
+	{ "100:0:0:1::/64", "100:0:0:1:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "100:0:0:1::/64", "100:0:0:2::", 0, PUB },
+	{ "2001::/23", "2001:4::1", 1, PRIV },
+	{ "2001::/23", "2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "2001::/23", "2001:200::", 0, PUB },
+	{ "2001::/23", "2000:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 0, PUB },
+	{ "2001::/32", "2001::", 1, PRIV },
+	{ "2001::/32", "2001:0:4136:e378:8000:63bf:3fff:fdd2", 1, PRIV },
+	{ "2001::/32", "2001:0:ffff:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "2001:1::1/128", "2001:1::1", 1, PUB },
+	{ "2001:1::1/128", "2001:1::", 0, PRIV },
+	{ "2001:1::2/128", "2001:1::2", 1, PUB },
+	{ "2001:1::3/128", "2001:1::3", 1, PUB },
+	{ "2001:1::3/128", "2001:1::4", 0, PRIV },
+	{ "2001:2::/48", "2001:2::", 1, PRIV },
+	{ "2001:2::/48", "2001:2:0:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "2001:3::/32", "2001:3::", 1, PUB },
+	{ "2001:3::/32", "2001:3:ffff:ffff:ffff:ffff:ffff:ffff", 1, PUB },
+	{ "2001:3::/32", "2001:4::", 0, PRIV },
+	{ "2001:4:112::/48", "2001:4:112::", 1, PUB },
+	{ "2001:4:112::/48", "2001:4:112:ffff:ffff:ffff:ffff:ffff", 1, PUB },
+	{ "2001:4:112::/48", "2001:4:113::", 0, PRIV },
+	{ "2001:10::/28", "2001:10::", 1, PRIV },
+	{ "2001:10::/28", "2001:1f:ffff:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "2001:20::/28", "2001:20::", 1, PUB },
+	{ "2001:20::/28", "2001:2f:ffff:ffff:ffff:ffff:ffff:ffff", 1, PUB },
+	{ "2001:30::/28", "2001:30::", 1, PUB },
+	{ "2001:30::/28", "2001:3f:ffff:ffff:ffff:ffff:ffff:ffff", 1, PUB },
+	{ "2001:30::/28", "2001:40::", 0, PRIV },
+	{ "2001:db8::/32", "2001:db8::", 1, PRIV },
+	{ "2001:db8::/32", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "2001:db8::/32", "2001:db9::", 0, PUB },
+	{ "2002::/16", "2002::", 1, NEVER },
+	{ "2002::/16", "2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1, NEVER },
+	{ "2002::/16", "2002:808:808::1", 1, PUB },
+	{ "2002::/16", "2002:c0a8:101::1", 1, PRIV },
+	{ "2002::/16", "2003::", 0, PUB },
+	{ "2620:4f:8000::/48", "2620:4f:8000::", 1, PUB },
+	{ "2620:4f:8000::/48", "2620:4f:8000:ffff:ffff:ffff:ffff:ffff", 1, PUB },
+	{ "3fff::/20", "3fff::", 1, PRIV },
+	{ "3fff::/20", "3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "3fff::/20", "3fff:1000::", 0, PUB },
+	{ "5f00::/16", "5f00::", 1, PRIV },
+	{ "5f00::/16", "5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "5f00::/16", "5f01::", 0, PUB },
+	{ "fc00::/7", "fc00::", 1, PRIV },
+	{ "fc00::/7", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "fc00::/7", "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 0, PUB },
+	{ "fc00::/7", "fe00::", 0, PUB },
+	{ "fe80::/10", "fe80::", 1, PRIV },
+	{ "fe80::/10", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "fe80::/10", "fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 0, PUB },
+
+	/* Not in the special-purpose registries. */
+	{ "224.0.0.0/4", "224.0.0.0", 1, NEVER },
+	{ "224.0.0.0/4", "239.255.255.255", 1, NEVER },
+	{ "224.0.0.0/4", "223.255.255.255", 0, PUB },
+	{ "ff00::/8", "ff00::", 1, NEVER },
+	{ "ff00::/8", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1, NEVER },
+	{ "ff00::/8", "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 0, PRIV },
+	{ "fec0::/10", "fec0::", 1, PRIV },
+	{ "fec0::/10", "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 1, PRIV },
+	{ "::/96", "::0.0.0.2", 1, PRIV },
+	{ "::/96", "::255.255.255.254", 1, PRIV },
+	{ "::/96", "::8.8.8.8", 1, PUB },
+	{ "::/96", "::1:0:0:0", 0, PUB },
+	{ "::ffff:0:0:0/96", "::ffff:0:0.0.0.0", 1, NEVER },
+	{ "::ffff:0:0:0/96", "::ffff:0:255.255.255.255", 1, NEVER },
+	{ "::ffff:0:0:0/96", "::ffff:0:8.8.8.8", 1, PUB },
+	{ "::ffff:0:0:0/96", "::ffff:0:10.0.0.1", 1, PRIV },
+	{ "::ffff:0:0:0/96", "::fffe:ffff:ffff:ffff", 0, PUB },
+	{ "169.254.169.254/32", "169.254.169.254", 1, NEVER },
+	{ "169.254.169.254/32", "169.254.169.253", 0, PRIV },
+	{ "168.63.129.16/32", "168.63.129.16", 1, NEVER },
+	{ "168.63.129.16/32", "168.63.129.17", 0, PUB },
+	{ "168.63.129.16/32", "168.63.129.15", 0, PUB },
+	{ "100.100.100.200/32", "100.100.100.200", 1, NEVER },
+	{ "100.100.100.200/32", "100.100.100.201", 0, PRIV },
+	{ "fd00:ec2::254/128", "fd00:ec2::254", 1, NEVER },
+	{ "fd00:ec2::254/128", "fd00:ec2::253", 0, PRIV },
+};
+
+#undef PUB
+#undef PRIV
+#undef NEVER
+
+/* Is the address ip (family af) inside prefix/bits? */
+static int
+tt_inside(int af, const char *ip, const char *prefix, unsigned int bits)
+{
+	unsigned char	 a[16], p[16];
+	unsigned int	 i;
+
+	if (inet_pton(af, ip, a) != 1 || inet_pton(af, prefix, p) != 1)
+		return -1;
+	for (i = 0; i < bits; i++)
+		if (((a[i / 8] ^ p[i / 8]) >> (7 - i % 8)) & 1)
+			return 0;
+	return 1;
+}
+
+/*
+ * Every entry of the table has its cases, every case names an entry,
+ * lies inside it or not as it says, and is judged as it says.
+ */
+static void
+test_addr_entries(void)
+{
+	const struct target_range	*r;
+	const struct tt_entry		*c;
+	struct tt_case			 one;
+	char				 name[80];
+	size_t				 i, k, n = sizeof(tt_entries) /
+					    sizeof(tt_entries[0]);
+	int				 af, cases;
+
+	for (i = 0; (r = target_range_at(i)) != NULL; i++) {
+		CHECK(r->family == AF_INET || r->family == AF_INET6);
+		CHECK(r->name != NULL && r->name[0] != '\0');
+		CHECK(r->ref != NULL && r->ref[0] != '\0');
+		snprintf(name, sizeof(name), "%s/%u", r->prefix, r->bits);
+		cases = 0;
+		for (k = 0; k < n; k++) {
+			c = &tt_entries[k];
+			if (strcmp(c->entry, name) != 0)
+				continue;
+			cases++;
+			af = strchr(c->ip, ':') != NULL ? AF_INET6 : AF_INET;
+			if (af != r->family ||
+			    tt_inside(af, c->ip, r->prefix, r->bits) != c->in) {
+				fprintf(stderr, "%s is not %s %s\n", c->ip,
+				    c->in ? "inside" : "outside", name);
+				CHECK(0);
+				continue;
+			}
+			one.ip = c->ip;
+			one.strict = c->strict;
+			one.loose = c->loose;
+			tt_run_cases(af, &one, 1);
+		}
+		if (cases == 0) {
+			fprintf(stderr, "no test case for %s (%s)\n", name,
+			    r->name);
+			CHECK(0);
+		}
+	}
+	/* No case names an entry the table does not have. */
+	for (k = 0; k < n; k++) {
+		for (i = 0; (r = target_range_at(i)) != NULL; i++) {
+			snprintf(name, sizeof(name), "%s/%u", r->prefix,
+			    r->bits);
+			if (strcmp(tt_entries[k].entry, name) == 0)
+				break;
+		}
+		if (r == NULL) {
+			fprintf(stderr, "no table entry %s\n",
+			    tt_entries[k].entry);
+			CHECK(0);
+		}
+	}
 }
 
 /* Negative: not an IP socket address at all. */
@@ -395,6 +659,7 @@ main(void)
 {
 	UNIT_RUN(test_addr_v4);
 	UNIT_RUN(test_addr_v6);
+	UNIT_RUN(test_addr_entries);
 	UNIT_RUN(test_addr_other_family);
 	UNIT_RUN(test_url_good);
 	UNIT_RUN(test_url_bad_scheme);
