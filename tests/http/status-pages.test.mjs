@@ -192,7 +192,7 @@ before(async () => {
     res.end('no');
   });
   dns = await startDnsServer(zone);
-  srv = await startServer({ allowPrivate: true, env: { UPTIME_RATE_LIMIT: '1000000', UPTIME_DNS_SERVERS: dns.servers } });
+  srv = await startServer({ allowPrivate: true, env: { UPTIME_RATE_LIMIT: '1000000', UPTIME_MAX_STATUS_PAGES: '1000', UPTIME_DNS_SERVERS: dns.servers } });
   team = await srv.createTeam('Status team');
   admin = await srv.createKey(team, { name: 'admin' });
   reader = await srv.createKey(team, { name: 'reader', scopes: ['status-pages:read'] });
