@@ -36,6 +36,7 @@
 #define NAME_MAXCHARS	255		/* names: 1..255 characters */
 #define NAME_MAXBYTES	(NAME_MAXCHARS * 4 + 1)
 #define IP_MAX		64
+#define PUBLIC_URL_MAX	512		/* UPTIME_PUBLIC_URL, NUL included */
 #define PAGE_DEFAULT	50
 #define PAGE_MAX	200
 #define TIME_MAX	32		/* "2026-02-14T12:00:00.000Z" + NUL */
@@ -58,7 +59,8 @@ void	 buf_free(struct buf *);
 struct config {
 	char	 db[1024];		/* UPTIME_DB */
 	char	 secret_file[1024];	/* UPTIME_SECRET_FILE */
-	char	 public_url[512];	/* UPTIME_PUBLIC_URL, no trailing / */
+	char	 public_url[PUBLIC_URL_MAX];	/* UPTIME_PUBLIC_URL, no trailing / */
+	int	 public_url_set;	/* given, not the default: links use it */
 	int	 allow_private;		/* UPTIME_ALLOW_PRIVATE_TARGETS */
 	char	 smtp_url[512];		/* UPTIME_SMTP_URL, "" = no mail */
 	char	 mail_from[256];	/* UPTIME_MAIL_FROM */
@@ -272,8 +274,13 @@ struct apikey;
 struct req {
 	/* What the client sent, valid for this request. */
 	const char	*method;
-	char		 uri_path[REQ_MAXPATH + 1];	/* as received */
-	const char	*path;		/* uri_path without a mount prefix */
+	/*
+	 * The path as links to this request carry it (Location, Link,
+	 * status-page links): UPTIME_PUBLIC_URL when it is set, else the
+	 * clean mount prefix the client used, then path.
+	 */
+	char		 uri_path[PUBLIC_URL_MAX + REQ_MAXPATH];
+	const char	*path;		/* the end of uri_path from /v1 or /status */
 	char		 query[REQ_MAXQUERY + 1];
 	struct qparam	 q[REQ_MAXPARAMS];
 	size_t		 nq;
@@ -393,7 +400,12 @@ struct route {
 const struct route *router_match(const struct route *, size_t,
 		    const char *method, const char *path, struct req *,
 		    char *allow, size_t allowlen);
-/* The path with a mount prefix ("/uptime") removed. */
+/*
+ * The path from its first "/v1" or "/status" segment on, a pointer into
+ * path (path itself when it has neither); NULL when what comes before
+ * that segment is not a clean mount prefix: only segments of letters,
+ * digits and "-._~", none empty, "." or "..".
+ */
 const char	*router_strip_mount(const char *path);
 
 /*

@@ -137,6 +137,38 @@ describe('plain CGI', () => {
     assert.equal(nf.json.code, 'not_found');
   });
 
+  it('Location and Link: relative under the clean mount prefix used, absolute from UPTIME_PUBLIC_URL when set', async () => {
+    const body = { name: 'mounted', scopes: ['monitors:read'] };
+    const rel = await cgi({ method: 'POST', uri: '/uptime/v1/api-keys', body });
+    assert.equal(rel.status, 201, rel.raw);
+    assert.equal(rel.headers.get('location'), `/uptime/v1/api-keys/${rel.json.data.id}`);
+    const env = { UPTIME_PUBLIC_URL: 'https://status.example.com/uptime/' };
+    const abs = await cgi({ method: 'POST', uri: '/uptime/v1/api-keys', body, env });
+    assert.equal(abs.status, 201, abs.raw);
+    assert.equal(abs.headers.get('location'), `https://status.example.com/uptime/v1/api-keys/${abs.json.data.id}`);
+    // The public URL replaces whatever prefix the client used.
+    const other = await cgi({ method: 'POST', uri: '/other/v1/api-keys', body, env });
+    assert.equal(other.headers.get('location'), `https://status.example.com/uptime/v1/api-keys/${other.json.data.id}`);
+    const list = await cgi({ uri: '/v1/api-keys?perPage=1', env });
+    assert.match(list.headers.get('link'), /^<https:\/\/status\.example\.com\/uptime\/v1\/api-keys\?perPage=1&cursor=[^>]+>; rel="next"$/);
+  });
+
+  it('negative: a mount prefix with an empty, "." or ".." segment is 404 and makes nothing', async () => {
+    const count = () => inst.sql("SELECT count(*) AS n FROM api_keys WHERE name = 'reflected'")[0].n;
+    for (const uri of ['//evil.example/../v1/api-keys', '/uptime//v1/api-keys', '/./v1/api-keys', '/x/../v1/api-keys',
+      '/%2e%2e/v1/api-keys', '/\\evil.example/v1/api-keys']) {
+      for (const env of [{}, { UPTIME_PUBLIC_URL: 'https://status.example.com' }]) {
+        const r = await cgi({ method: 'POST', uri, body: { name: 'reflected', scopes: ['monitors:read'] }, env });
+        assert.equal(r.status, 404, `${uri}: ${r.raw}`);
+        assert.equal(r.json.code, 'not_found');
+        assert.match(r.json.detail, /mount prefix/);
+        assert.equal(r.headers.get('location'), undefined);
+        assert.ok(!r.raw.includes('evil'), r.raw);
+      }
+    }
+    assert.equal(count(), 0);
+  });
+
   it('errors are problem+json in CGI too', async () => {
     const r = await cgi({ uri: '/v1/api-keys', key: null });
     assert.equal(r.status, 401);
