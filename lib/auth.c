@@ -26,6 +26,9 @@
 #define RL_KEY_CONTEXT	"uptimerl"	/* crypto_kdf context: 8 bytes */
 #define RL_KEY_ID	1
 
+_Static_assert(SECRET_LEN == crypto_kdf_KEYBYTES,
+    "the server secret is a crypto_kdf master key");
+
 const char *const scope_names[SCOPE__MAX] = {
 	"monitors:read",
 	"monitors:write",

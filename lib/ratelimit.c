@@ -44,8 +44,11 @@ struct rl_slot {
 	uint64_t	 word;		/* minute << 32 | count */
 };
 
+_Static_assert(RATELIMIT_KEYBYTES == crypto_shorthash_KEYBYTES,
+    "the rate-limit key is a SipHash key");
+
 static struct rl_slot	*table;
-static unsigned char	 hash_key[crypto_shorthash_KEYBYTES];
+static unsigned char	 hash_key[RATELIMIT_KEYBYTES];
 static int		 have_key;
 
 int
@@ -95,18 +98,17 @@ ratelimit_client(const char *addr, char *out, size_t outlen)
 
 	if (inet_pton(AF_INET, addr, &a4) == 1)
 		inet_ntop(AF_INET, &a4, s, sizeof(s));
-	else if (inet_pton(AF_INET6, addr, &a6) == 1 &&
-	    IN6_IS_ADDR_V4MAPPED(&a6)) {
+	else if (inet_pton(AF_INET6, addr, &a6) != 1) {
+		snprintf(out, outlen, "%s", addr);
+		return;
+	} else if (IN6_IS_ADDR_V4MAPPED(&a6)) {
 		/* ::ffff:192.0.2.7 is 192.0.2.7: not part of ::/64. */
 		memcpy(&a4, &a6.s6_addr[12], sizeof(a4));
 		inet_ntop(AF_INET, &a4, s, sizeof(s));
-	} else if (inet_pton(AF_INET6, addr, &a6) == 1) {
+	} else {
 		memset(&a6.s6_addr[8], 0, 8);
 		inet_ntop(AF_INET6, &a6, s, sizeof(s));
 		snprintf(out, outlen, "%s/64", s);
-		return;
-	} else {
-		snprintf(out, outlen, "%s", addr);
 		return;
 	}
 	snprintf(out, outlen, "%s", s);
@@ -185,7 +187,7 @@ ratelimit_hit(const char *name, int64_t now_ms, int *reset_s)
 				return count_in(s, minute);
 			word = __atomic_load_n(&s->word, __ATOMIC_ACQUIRE);
 			if (cur == 0 || (word >> 32) != minute)
-				break;	/* free, or idle since an earlier minute */
+				break;	/* free, or not used this minute */
 			if (victim == NULL ||
 			    (word & 0xffffffffu) < (vword & 0xffffffffu)) {
 				victim = s;

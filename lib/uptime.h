@@ -59,14 +59,14 @@ void	 buf_free(struct buf *);
 struct config {
 	char	 db[1024];		/* UPTIME_DB */
 	char	 secret_file[1024];	/* UPTIME_SECRET_FILE */
-	char	 public_url[PUBLIC_URL_MAX];	/* UPTIME_PUBLIC_URL, no trailing / */
-	int	 public_url_set;	/* given, not the default: links use it */
+	char	 public_url[PUBLIC_URL_MAX];	/* UPTIME_PUBLIC_URL, no end / */
+	int	 public_url_set;	/* given: links are absolute */
 	int	 allow_private;		/* UPTIME_ALLOW_PRIVATE_TARGETS */
 	char	 smtp_url[512];		/* UPTIME_SMTP_URL, "" = no mail */
 	char	 mail_from[256];	/* UPTIME_MAIL_FROM */
 	char	 cors_origins[1024];	/* UPTIME_CORS_ORIGINS */
 	long	 rate_limit;		/* UPTIME_RATE_LIMIT, per key a minute */
-	long	 auth_fail_limit;	/* UPTIME_AUTH_FAIL_LIMIT, per address */
+	long	 auth_fail_limit;	/* UPTIME_AUTH_FAIL_LIMIT, per client */
 	long	 retention_days;	/* UPTIME_RETENTION_DAYS, raw results */
 	long	 max_keys;		/* UPTIME_MAX_KEYS, active keys a team */
 	long	 audit_days;		/* UPTIME_AUDIT_RETENTION_DAYS */
@@ -280,7 +280,7 @@ struct req {
 	 * clean mount prefix the client used, then path.
 	 */
 	char		 uri_path[PUBLIC_URL_MAX + REQ_MAXPATH];
-	const char	*path;		/* the end of uri_path from /v1 or /status */
+	const char	*path;		/* uri_path from /v1 or /status on */
 	char		 query[REQ_MAXQUERY + 1];
 	struct qparam	 q[REQ_MAXPARAMS];
 	size_t		 nq;
