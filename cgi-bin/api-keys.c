@@ -3,7 +3,10 @@
  *
  * No key may give more than it has: a key creates or rotates only keys
  * whose scopes are a subset of its own and whose expiry is no later than
- * its own (so a key with an expiry cannot make one without).
+ * its own (so a key with an expiry cannot make one without).  Nor may it
+ * take away more than it has: it revokes only keys whose scopes are a
+ * subset of its own, so a key with api-keys:write alone cannot lock its
+ * team out by revoking the team's broader keys.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,20 +31,32 @@ static const struct jfield key_fields[] = {
 	{ NULL, 0 }
 };
 
+/* Answer 403 when scopes hold one the calling key lacks; verb says what
+ * the caller tried ("give", "revoke a key with"). */
+static int
+exceeds_scopes(struct req *r, unsigned scopes, const char *verb)
+{
+	int	 i;
+
+	for (i = 0; i < SCOPE__MAX; i++)
+		if ((scopes & (1u << i)) && !(r->key->scopes & (1u << i))) {
+			resp_problem_member(r, 403, "escalation_refused",
+			    "scope", scope_names[i], "A key cannot %s a "
+			    "scope it does not have: %s.", verb,
+			    scope_names[i]);
+			return 1;
+		}
+	return 0;
+}
+
 /* Answer 403 when target (scopes, expiry) exceeds the calling key. */
 static int
 escalates(struct req *r, unsigned scopes, int64_t expires)
 {
 	const struct apikey	*me = r->key;
-	int			 i;
 
-	for (i = 0; i < SCOPE__MAX; i++)
-		if ((scopes & (1u << i)) && !(me->scopes & (1u << i))) {
-			resp_problem_member(r, 403, "escalation_refused",
-			    "scope", scope_names[i], "A key cannot give a "
-			    "scope it does not have: %s.", scope_names[i]);
-			return 1;
-		}
+	if (exceeds_scopes(r, scopes, "give"))
+		return 1;
 	if (me->expires_at != 0 && (expires == 0 || expires > me->expires_at)) {
 		resp_problem(r, 403, "escalation_refused", "This key expires; "
 		    "the key it makes must expire no later than it does.");
@@ -205,7 +220,8 @@ keys_get(struct req *r)
 /*
  * DELETE /v1/api-keys/{id}
  * Scope api-keys:write.  204 (also when already revoked: the row stays
- * for the audit trail); 404.
+ * for the audit trail); 403 escalation_refused when the key holds a
+ * scope the caller lacks; 404.
  */
 static int
 keys_revoke(struct req *r)
@@ -215,6 +231,8 @@ keys_revoke(struct req *r)
 
 	if ((rc = apikey_get(r->db, r->key->team_id, r->args[0], &k)) != DB_OK)
 		return resp_db(r, rc);
+	if (exceeds_scopes(r, k.scopes, "revoke a key with"))
+		return 0;
 	if (k.revoked_at == 0 && (rc = apikey_revoke(r->db, &k, r->now)) !=
 	    DB_OK)
 		return resp_db(r, rc);

@@ -21,8 +21,13 @@
 
 #include "uptime.h"
 
-#define SECRET_LEN	32
+#define SECRET_LEN	32	/* crypto_kdf_KEYBYTES */
 #define KEY_TOUCH_MS	60000	/* write lastUsedAt at most once a minute */
+#define RL_KEY_CONTEXT	"uptimerl"	/* crypto_kdf context: 8 bytes */
+#define RL_KEY_ID	1
+
+_Static_assert(SECRET_LEN == crypto_kdf_KEYBYTES,
+    "the server secret is a crypto_kdf master key");
 
 const char *const scope_names[SCOPE__MAX] = {
 	"monitors:read",
@@ -161,7 +166,7 @@ int
 auth_load_secret(const char *path, char *err, size_t errlen)
 {
 	struct stat	 sb;
-	unsigned char	 bin[SECRET_LEN];
+	unsigned char	 bin[SECRET_LEN], rl_key[RATELIMIT_KEYBYTES];
 	char		 hex[SECRET_LEN * 2 + 2];
 	size_t		 binlen;
 	ssize_t		 n;
@@ -200,6 +205,12 @@ auth_load_secret(const char *path, char *err, size_t errlen)
 	sodium_memzero(hex, sizeof(hex));
 	sodium_memzero(bin, sizeof(bin));
 	have_secret = 1;
+	/* The rate-limit table's hash key: from the secret, so that nobody
+	 * can tell which names share its slots. */
+	crypto_kdf_derive_from_key(rl_key, sizeof(rl_key), RL_KEY_ID,
+	    RL_KEY_CONTEXT, server_secret);
+	ratelimit_key(rl_key);
+	sodium_memzero(rl_key, sizeof(rl_key));
 	return 0;
 }
 
@@ -269,17 +280,41 @@ too_many(struct req *r, int reset, const char *what)
 	return -1;
 }
 
+/*
+ * Is this failed authentication to be written to the audit trail?  At
+ * most UPTIME_AUTH_FAIL_LIMIT a minute are, across all clients (as many
+ * as one client may fail): a client with many addresses cannot grow the
+ * table faster than that.  Past it, one log line a minute says so.
+ */
+static int
+record_failure(struct req *r)
+{
+	long	 n;
+	int	 reset;
+
+	n = ratelimit_hit("f:", r->now, &reset);
+	if (n == cfg.auth_fail_limit + 1)
+		req_log(r, __func__, "more than %ld failed authentications "
+		    "this minute; the rest of the minute's are not recorded",
+		    cfg.auth_fail_limit);
+	return n >= 0 && n <= cfg.auth_fail_limit;
+}
+
 static int
 unauthorized(struct req *r, const char *code, const char *detail,
     const struct apikey *k, const char *prefix)
 {
-	char	 name[IP_MAX + 4];
+	char	 name[IP_MAX + 8];
+	long	 n;
 	int	 reset;
 
-	/* Failed authentication is limited per client address; past the
-	 * limit the answer is 429 and nothing is written. */
-	snprintf(name, sizeof(name), "a:%s", r->remote_addr);
-	if (ratelimit_hit(name, r->now, &reset) > cfg.auth_fail_limit)
+	/* Failed authentication is limited per client (an address, an
+	 * IPv6 /64); past the limit the answer is 429 and nothing is
+	 * written. */
+	memcpy(name, "a:", 2);
+	ratelimit_client(r->remote_addr, name + 2, sizeof(name) - 2);
+	n = ratelimit_hit(name, r->now, &reset);
+	if (n == -1 || n > cfg.auth_fail_limit)
 		return too_many(r, reset, "failed authentications from this "
 		    "address");
 	if (strcmp(code, "missing_credentials") == 0)
@@ -290,8 +325,9 @@ unauthorized(struct req *r, const char *code, const char *detail,
 		    strcmp(code, "key_expired") == 0 ? "The key has expired" :
 		    "The key is not valid");
 	resp_problem(r, 401, code, "%s", detail);
-	audit_refusal(r, k ? k->team_id : NULL, k ? k->id : NULL,
-	    k ? k->prefix : prefix, "auth.failed", 401);
+	if (record_failure(r))
+		audit_refusal(r, k ? k->team_id : NULL, k ? k->id : NULL,
+		    k ? k->prefix : prefix, "auth.failed", 401);
 	return -1;
 }
 
@@ -349,14 +385,15 @@ auth_request(struct req *r, int scope)
 	}
 	r->key = &key;
 
-	/* Every authenticated request counts against its key's budget. */
+	/* Every authenticated request counts against its key's budget;
+	 * one that cannot be counted is refused. */
 	snprintf(name, sizeof(name), "k:%s", key.id);
 	count = ratelimit_hit(name, r->now, &r->rl_reset);
-	if (count > 0) {
+	if (count != 0) {
 		r->rl_limit = cfg.rate_limit;
-		r->rl_remaining = count >= cfg.rate_limit ? 0 :
+		r->rl_remaining = count == -1 || count >= cfg.rate_limit ? 0 :
 		    cfg.rate_limit - count;
-		if (count > cfg.rate_limit) {
+		if (count == -1 || count > cfg.rate_limit) {
 			r->key = NULL;
 			return too_many(r, r->rl_reset, "requests with this "
 			    "API key");

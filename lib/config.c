@@ -225,6 +225,7 @@ config_load(char *err, size_t errlen)
 	n = strlen(cfg.public_url);
 	while (n > 0 && cfg.public_url[n - 1] == '/')
 		cfg.public_url[--n] = '\0';
+	cfg.public_url_set = getenv("UPTIME_PUBLIC_URL") != NULL;
 	/* "https://a, https://b": origins hold no spaces; drop them. */
 	{
 		char	*o = cfg.cors_origins, *i;

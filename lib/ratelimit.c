@@ -4,15 +4,24 @@
  * each process maps (MAP_SHARED), updated with atomic compare-and-swap.
  *
  * Each slot holds the 64-bit hash of a name ("k:<key id>" for an API key,
- * "a:<address>" for failed authentication from a client address) and one
- * 64-bit word: the minute the count belongs to (high 32 bits) and the
- * count (low 32 bits).  Windows are fixed calendar minutes; a slot whose
- * minute has passed starts again from one.  Slots are found by linear
- * probing; a slot of a name not seen this minute may be taken over, so
- * the table never fills up for long.  When no slot can be had the request
- * is let through (and logged): the limit protects the service, it must
- * never stop it.
+ * "a:<client>" for failed authentication from a client, see
+ * ratelimit_client()) and one 64-bit word: the minute the count belongs
+ * to (high 32 bits) and the count (low 32 bits).  The hash is SipHash
+ * keyed from the server secret (ratelimit_key()), so nobody outside can
+ * tell which names share slots and pick names that crowd out another's.
+ *
+ * Windows are fixed calendar minutes; a slot whose minute has passed
+ * starts again from one.  A name is looked for in the RL_PROBE slots from
+ * its hash on; when it is not there it takes a free slot, or one not used
+ * this minute, or, when every slot of that window is in use this minute,
+ * the one with the smallest count (its name starts again from one when it
+ * comes back).  So a request is never let through uncounted, and a heavy
+ * counter (a key near its limit) is the last to go: to reset a count of c
+ * the other slots of its window must all reach c first.  When the slots
+ * keep changing under it (other workers on the same window), the request
+ * is refused rather than let through.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,13 +36,20 @@
 
 #define RL_SLOTS	8192	/* power of two */
 #define RL_PROBE	64	/* slots looked at for one name */
+#define RL_READS	(4 * RL_PROBE)	/* slot reads before refusing */
 
+/* The file's layout: RL_SLOTS of these, nothing else. */
 struct rl_slot {
 	uint64_t	 name;		/* hash of the name; 0: free */
 	uint64_t	 word;		/* minute << 32 | count */
 };
 
+_Static_assert(RATELIMIT_KEYBYTES == crypto_shorthash_KEYBYTES,
+    "the rate-limit key is a SipHash key");
+
 static struct rl_slot	*table;
+static unsigned char	 hash_key[RATELIMIT_KEYBYTES];
+static int		 have_key;
 
 int
 ratelimit_open(const char *path, char *err, size_t errlen)
@@ -66,63 +82,131 @@ ratelimit_open(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+void
+ratelimit_key(const unsigned char key[RATELIMIT_KEYBYTES])
+{
+	memcpy(hash_key, key, sizeof(hash_key));
+	have_key = 1;
+}
+
+void
+ratelimit_client(const char *addr, char *out, size_t outlen)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	char		 s[INET6_ADDRSTRLEN];
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		inet_ntop(AF_INET, &a4, s, sizeof(s));
+	else if (inet_pton(AF_INET6, addr, &a6) != 1) {
+		snprintf(out, outlen, "%s", addr);
+		return;
+	} else if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		/* ::ffff:192.0.2.7 is 192.0.2.7: not part of ::/64. */
+		memcpy(&a4, &a6.s6_addr[12], sizeof(a4));
+		inet_ntop(AF_INET, &a4, s, sizeof(s));
+	} else {
+		memset(&a6.s6_addr[8], 0, 8);
+		inet_ntop(AF_INET6, &a6, s, sizeof(s));
+		snprintf(out, outlen, "%s/64", s);
+		return;
+	}
+	snprintf(out, outlen, "%s", s);
+}
+
 static uint64_t
 name_hash(const char *name)
 {
-	static const unsigned char key[crypto_shorthash_KEYBYTES] =
-	    "uptime rate lim";
 	unsigned char	 h[crypto_shorthash_BYTES];
 	uint64_t	 v;
 
-	crypto_shorthash(h, (const unsigned char *)name, strlen(name), key);
+	crypto_shorthash(h, (const unsigned char *)name, strlen(name),
+	    hash_key);
 	memcpy(&v, h, sizeof(v));
 	return v == 0 ? 1 : v;
+}
+
+/* Count one in slot s for minute; the count so far. */
+static long
+count_in(struct rl_slot *s, uint64_t minute)
+{
+	uint64_t	 word, want;
+
+	word = __atomic_load_n(&s->word, __ATOMIC_ACQUIRE);
+	do {
+		if ((word >> 32) != minute)
+			want = minute << 32 | 1;
+		else if ((word & 0xffffffffu) == 0xffffffffu)
+			want = word;
+		else
+			want = word + 1;
+	} while (!__atomic_compare_exchange_n(&s->word, &word, want, 0,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	return (long)(want & 0xffffffffu);
+}
+
+/*
+ * Make slot s, seen holding name cur and word, the slot of name h for
+ * minute, with no count yet.  0 when another worker changed it first.
+ */
+static int
+take(struct rl_slot *s, uint64_t cur, uint64_t word, uint64_t h,
+    uint64_t minute)
+{
+	if (!__atomic_compare_exchange_n(&s->word, &word, minute << 32, 0,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return 0;
+	return __atomic_compare_exchange_n(&s->name, &cur, h, 0,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) || cur == h;
 }
 
 long
 ratelimit_hit(const char *name, int64_t now_ms, int *reset_s)
 {
-	uint64_t	 h, minute, word, want, cur;
-	struct rl_slot	*s;
-	size_t		 i, start;
+	uint64_t	 h, minute, word, cur, vword = 0, vcur = 0;
+	struct rl_slot	*s, *victim;
+	size_t		 i, start, reads = 0;
 
 	minute = (uint64_t)(now_ms / 60000);
 	*reset_s = (int)(60 - (now_ms / 1000) % 60);
 	if (table == NULL)
 		return 0;
+	if (!have_key) {
+		fprintf(stderr, "uptime: ratelimit_hit: no key for the "
+		    "rate-limit table; refusing\n");
+		return -1;
+	}
 	h = name_hash(name);
 	start = (size_t)(h & (RL_SLOTS - 1));
-	for (i = 0; i < RL_PROBE; i++) {
-		s = &table[(start + i) & (RL_SLOTS - 1)];
-		cur = __atomic_load_n(&s->name, __ATOMIC_ACQUIRE);
-		if (cur != h) {
-			/* Take a free slot, or one idle since an earlier
-			 * minute. */
+	while (reads < RL_READS) {
+		victim = NULL;
+		for (i = 0; i < RL_PROBE && reads < RL_READS; i++, reads++) {
+			s = &table[(start + i) & (RL_SLOTS - 1)];
+			cur = __atomic_load_n(&s->name, __ATOMIC_ACQUIRE);
+			if (cur == h)
+				return count_in(s, minute);
 			word = __atomic_load_n(&s->word, __ATOMIC_ACQUIRE);
-			if (cur != 0 && (word >> 32) == minute)
-				continue;
-			if (!__atomic_compare_exchange_n(&s->word, &word,
-			    minute << 32, 0, __ATOMIC_ACQ_REL,
-			    __ATOMIC_ACQUIRE))
-				continue;
-			if (!__atomic_compare_exchange_n(&s->name, &cur, h, 0,
-			    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) && cur != h)
-				continue;
+			if (cur == 0 || (word >> 32) != minute)
+				break;	/* free, or not used this minute */
+			if (victim == NULL ||
+			    (word & 0xffffffffu) < (vword & 0xffffffffu)) {
+				victim = s;
+				vcur = cur;
+				vword = word;
+			}
 		}
-		/* Count in this slot. */
-		word = __atomic_load_n(&s->word, __ATOMIC_ACQUIRE);
-		do {
-			if ((word >> 32) != minute)
-				want = minute << 32 | 1;
-			else if ((word & 0xffffffffu) == 0xffffffffu)
-				want = word;
-			else
-				want = word + 1;
-		} while (!__atomic_compare_exchange_n(&s->word, &word, want, 0,
-		    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
-		return (long)(want & 0xffffffffu);
+		if (i < RL_PROBE && reads < RL_READS) {
+			/* The name is in no slot before this one. */
+			if (take(s, cur, word, h, minute))
+				return count_in(s, minute);
+		} else if (i == RL_PROBE) {
+			/* Every slot is another name's this minute. */
+			if (take(victim, vcur, vword, h, minute))
+				return count_in(victim, minute);
+		}
+		/* Changed under us: look again from the start. */
 	}
-	fprintf(stderr, "uptime: ratelimit_hit: no slot for a name; "
-	    "letting the request through\n");
-	return 0;
+	fprintf(stderr, "uptime: ratelimit_hit: the slots of a name keep "
+	    "changing; refusing the request\n");
+	return -1;
 }

@@ -443,6 +443,39 @@ run_write(struct req *r)
 	}
 }
 
+/*
+ * Set r->path from the first plen bytes of uri (at most REQ_MAXPATH),
+ * and r->uri_path, the path as links carry it: absolute from
+ * UPTIME_PUBLIC_URL when it is set, else with the mount prefix the client
+ * used.  That prefix must be clean (router_strip_mount): a 404, -1,
+ * otherwise.
+ */
+static int
+set_path(struct req *r, const char *uri, size_t plen)
+{
+	char		 got[REQ_MAXPATH + 1];
+	const char	*path;
+	size_t		 n;
+
+	memcpy(got, uri, plen);
+	got[plen] = '\0';
+	if ((path = router_strip_mount(got)) == NULL)
+		return resp_problem(r, 404, "not_found", "No such resource: "
+		    "a mount prefix before /v1 or /status may hold only "
+		    "segments of letters, digits and \"-._~\", none empty, "
+		    "\".\" or \"..\"."), -1;
+	if (cfg.public_url_set) {
+		n = strlen(cfg.public_url);
+		memcpy(r->uri_path, cfg.public_url, n);
+	} else {
+		n = (size_t)(path - got);
+		memcpy(r->uri_path, got, n);
+	}
+	memcpy(r->uri_path + n, path, strlen(path) + 1);
+	r->path = r->uri_path + n;
+	return 0;
+}
+
 static void
 handle(struct req *r, const struct route *routes, size_t nroutes)
 {
@@ -472,9 +505,8 @@ handle(struct req *r, const struct route *routes, size_t nroutes)
 		resp_problem(r, 404, "not_found", "No such resource.");
 		return;
 	}
-	memcpy(r->uri_path, uri, plen);
-	r->uri_path[plen] = '\0';
-	r->path = router_strip_mount(r->uri_path);
+	if (set_path(r, uri, plen) == -1)
+		return;
 	qs = uri[plen] == '?' ? uri + plen + 1 : "";
 	if (strlen(qs) > REQ_MAXQUERY) {
 		resp_problem(r, 400, "bad_query", "The query string is longer "

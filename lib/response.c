@@ -106,8 +106,8 @@ resp_list(struct req *r, cJSON *items, const char *next, int perpage)
 	rc = put_json(r, 200, root, "application/json");
 
 	if (next != NULL) {
-		/* The same request with cursor replaced; relative to this
-		 * URI, so it holds under any mount prefix. */
+		/* The same request with cursor replaced, from the path as
+		 * links carry it (request.c, set_path()). */
 		if (buf_printf(&link, "<%s?", r->uri_path) == -1)
 			goto done;
 		for (i = 0; i < r->nq; i++) {

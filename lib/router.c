@@ -13,6 +13,8 @@
 /* The characters a "{*name}" capture accepts. */
 #define GENERIC_CHARS	"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
 			"abcdefghijklmnopqrstuvwxyz_-"
+/* The characters of a mount prefix's segments (RFC 3986 unreserved). */
+#define MOUNT_CHARS	GENERIC_CHARS ".~"
 
 /*
  * Compare one pattern segment [p, p + plen) with one path segment
@@ -126,6 +128,33 @@ router_match(const struct route *routes, size_t n, const char *method,
 	return NULL;
 }
 
+/*
+ * Is [p, end) a clean mount prefix: "" or "/seg/seg", each segment of
+ * MOUNT_CHARS and neither "." nor ".."?  A prefix goes back to clients
+ * in Location and Link and in status pages that caches may keep:
+ * "//evil.example/.." there would send them to another host.
+ */
+static int
+clean_mount(const char *p, const char *end)
+{
+	size_t	 n;
+
+	while (p < end) {
+		if (*p++ != '/')
+			return 0;
+		n = strcspn(p, "/");
+		if (n > (size_t)(end - p))
+			n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		while (n-- > 0)
+			if (strchr(MOUNT_CHARS, *p++) == NULL)
+				return 0;
+	}
+	return 1;
+}
+
 const char *
 router_strip_mount(const char *path)
 {
@@ -134,11 +163,11 @@ router_strip_mount(const char *path)
 	/* Programs may be mounted under a prefix ("/uptime/v1/..."):
 	 * routing starts at the first segment that is "v1" or "status". */
 	for (p = path; p != NULL && *p == '/'; p = strchr(p + 1, '/')) {
-		if (strncmp(p, "/v1", 3) == 0 && (p[3] == '/' || p[3] == '\0'))
-			return p;
-		if (strncmp(p, "/status", 7) == 0 &&
-		    (p[7] == '/' || p[7] == '\0'))
-			return p;
+		if ((strncmp(p, "/v1", 3) == 0 &&
+		    (p[3] == '/' || p[3] == '\0')) ||
+		    (strncmp(p, "/status", 7) == 0 &&
+		    (p[7] == '/' || p[7] == '\0')))
+			return clean_mount(path, p) ? p : NULL;
 	}
 	return path;
 }

@@ -36,6 +36,7 @@
 #define NAME_MAXCHARS	255		/* names: 1..255 characters */
 #define NAME_MAXBYTES	(NAME_MAXCHARS * 4 + 1)
 #define IP_MAX		64
+#define PUBLIC_URL_MAX	512		/* UPTIME_PUBLIC_URL, NUL included */
 #define PAGE_DEFAULT	50
 #define PAGE_MAX	200
 #define TIME_MAX	32		/* "2026-02-14T12:00:00.000Z" + NUL */
@@ -58,14 +59,15 @@ void	 buf_free(struct buf *);
 struct config {
 	char	 db[1024];		/* UPTIME_DB */
 	char	 secret_file[1024];	/* UPTIME_SECRET_FILE */
-	char	 public_url[512];	/* UPTIME_PUBLIC_URL, no trailing / */
+	char	 public_url[PUBLIC_URL_MAX];	/* UPTIME_PUBLIC_URL, no end / */
+	int	 public_url_set;	/* given: links are absolute */
 	int	 allow_private;		/* UPTIME_ALLOW_PRIVATE_TARGETS */
 	char	 smtp_url[512];		/* UPTIME_SMTP_URL, "" = no mail */
 	char	 mail_from[256];	/* UPTIME_MAIL_FROM */
 	int	 smtp_tls;		/* UPTIME_SMTP_TLS, enum mail_tls */
 	char	 cors_origins[1024];	/* UPTIME_CORS_ORIGINS */
 	long	 rate_limit;		/* UPTIME_RATE_LIMIT, per key a minute */
-	long	 auth_fail_limit;	/* UPTIME_AUTH_FAIL_LIMIT, per address */
+	long	 auth_fail_limit;	/* UPTIME_AUTH_FAIL_LIMIT, per client */
 	long	 retention_days;	/* UPTIME_RETENTION_DAYS, raw results */
 	long	 max_keys;		/* UPTIME_MAX_KEYS, active keys a team */
 	long	 max_monitors;		/* UPTIME_MAX_MONITORS, a team */
@@ -278,8 +280,13 @@ struct apikey;
 struct req {
 	/* What the client sent, valid for this request. */
 	const char	*method;
-	char		 uri_path[REQ_MAXPATH + 1];	/* as received */
-	const char	*path;		/* uri_path without a mount prefix */
+	/*
+	 * The path as links to this request carry it (Location, Link,
+	 * status-page links): UPTIME_PUBLIC_URL when it is set, else the
+	 * clean mount prefix the client used, then path.
+	 */
+	char		 uri_path[PUBLIC_URL_MAX + REQ_MAXPATH];
+	const char	*path;		/* uri_path from /v1 or /status on */
 	char		 query[REQ_MAXQUERY + 1];
 	struct qparam	 q[REQ_MAXPARAMS];
 	size_t		 nq;
@@ -339,14 +346,30 @@ int	 lock_take(const char *name, char *err, size_t errlen);
 
 /* ---- rate limits (ratelimit.c) ---- */
 
+#define RATELIMIT_KEYBYTES	16	/* crypto_shorthash_KEYBYTES */
+
 /* Map the shared counter table at path (created 0600 if missing). */
 int	 ratelimit_open(const char *path, char *err, size_t errlen) WUR;
 /*
+ * The key names are hashed with; auth_load_secret() derives it from the
+ * server secret and sets it.  The table refuses to count without one.
+ */
+void	 ratelimit_key(const unsigned char key[RATELIMIT_KEYBYTES]);
+/*
  * Count one request for name in the current minute and return the count
- * so far, this one included; 0 when it cannot be counted (let it pass).
- * *reset_s gets the seconds until the minute ends.
+ * so far, this one included: 1 or more.  -1 when it cannot be counted
+ * (no key, or the slots kept changing): refuse the request.  0 only when
+ * no table is open (a program that serves no requests).  *reset_s gets
+ * the seconds until the minute ends.
  */
 long	 ratelimit_hit(const char *name, int64_t now_ms, int *reset_s);
+/*
+ * The client that a request from addr counts as, into out: an IPv4
+ * address (also one written IPv4-mapped, ::ffff:a.b.c.d), the /64 of any
+ * other IPv6 address ("2001:db8:1:2::/64": one subscriber's network is
+ * one client, not 2^64), anything else as given.
+ */
+void	 ratelimit_client(const char *addr, char *out, size_t outlen);
 
 /* ---- Idempotency-Key (idempotency.c) ---- */
 
@@ -399,7 +422,12 @@ struct route {
 const struct route *router_match(const struct route *, size_t,
 		    const char *method, const char *path, struct req *,
 		    char *allow, size_t allowlen);
-/* The path with a mount prefix ("/uptime") removed. */
+/*
+ * The path from its first "/v1" or "/status" segment on, a pointer into
+ * path (path itself when it has neither); NULL when what comes before
+ * that segment is not a clean mount prefix: only segments of letters,
+ * digits and "-._~", none empty, "." or "..".
+ */
 const char	*router_strip_mount(const char *path);
 
 /*

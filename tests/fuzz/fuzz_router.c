@@ -58,6 +58,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(r.uri_path, uri, plen);
 		r.uri_path[plen] = '\0';
 		r.path = router_strip_mount(r.uri_path);
+		if (r.path == NULL)
+			goto done;	/* not a clean mount prefix: a 404 */
 		if (r.path < r.uri_path || r.path > r.uri_path + plen)
 			abort();
 		rt = router_match(routes, sizeof(routes) / sizeof(routes[0]),
@@ -73,6 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    != strlen(allow))
 			abort();
 	}
+done:
 	fuzz_req_done(&r);
 	free(uri);
 	return 0;

@@ -123,7 +123,7 @@ describe('POST /v1/alert-channels', () => {
       assertNoSecret(res.text, `POST ${type}`);
       assert.deepEqual(Object.keys(c).sort(), [...CHANNEL_KEYS].sort(), type);
       assert.match(c.id, ACH_RE);
-      assert.equal(res.headers.get('location'), `${srv.mount}/v1/alert-channels/${c.id}`);
+      assert.equal(res.headers.get('location'), `${srv.baseUrl}/v1/alert-channels/${c.id}`);
       assert.equal(c.name, body.name);
       assert.equal(c.type, type);
       assert.deepEqual(c.config, want[type], type);
@@ -516,7 +516,7 @@ describe('POST /v1/alert-channels/{id}/test and the notifications', () => {
     const n = assertOk(res, 202);
     assert.deepEqual(Object.keys(n).sort(), [...NTF_KEYS].sort());
     assert.match(n.id, NTF_RE);
-    assert.equal(res.headers.get('location'), `${srv.mount}/v1/notifications/${n.id}`);
+    assert.equal(res.headers.get('location'), `${srv.baseUrl}/v1/notifications/${n.id}`);
     assert.equal(n.channelId, c.id);
     assert.equal(n.event, 'test');
     assert.equal(n.status, 'pending');

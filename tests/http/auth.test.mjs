@@ -349,6 +349,45 @@ describe('no privilege escalation', () => {
     assertOk(await srv.api('GET', '/v1/api-keys/current', { key: monitorsRead }));
   });
 
+  it('negative: revoking a key that holds a scope the caller lacks is 403 escalation_refused; the team keeps its keys', async () => {
+    // api-keys:write alone against the team's every-scope key: the
+    // lock-out the rule is there to prevent.
+    const allA = (await srv.whoami(keyA)).id;
+    const broad = (await srv.whoami(monitorsRead)).id;
+    const wide = assertOk(await srv.api('POST', '/v1/api-keys', {
+      key: keyA, body: { name: 'wide, revoked', scopes: ['monitors:read', 'monitors:write'] },
+    }), 201);
+    assert.equal((await srv.api('DELETE', `/v1/api-keys/${wide.id}`, { key: keyA })).status, 204);
+    await assertNoChange(srv, async () => {
+      for (const [caller, id, scope] of [
+        [writeOnly, allA, 'monitors:read'], [writeOnly, broad, 'monitors:read'],
+        [limited, allA, 'monitors:write'], [limited, wide.id, 'monitors:write'],
+      ]) {
+        const p = escalation(await srv.api('DELETE', `/v1/api-keys/${id}`, { key: caller }));
+        assert.equal(p.scope, scope);
+      }
+    }, { authFailure: true });
+    assertOk(await srv.api('GET', '/v1/api-keys/current', { key: keyA }));
+    assertOk(await srv.api('GET', '/v1/api-keys/current', { key: monitorsRead }));
+    // Each 403 is on the trail as auth.forbidden.
+    const trail = assertOk(await srv.api('GET', `/v1/audit-events?action=auth.forbidden&keyId=${limitedId}`, { key: keyA }));
+    assert.ok(trail.some((e) => e.method === 'DELETE' && e.path === `/v1/api-keys/${allA}` && e.status === 403),
+      JSON.stringify(trail));
+  });
+
+  it('a key may revoke one whose scopes it holds, itself included', async () => {
+    const sub = assertOk(await srv.api('POST', '/v1/api-keys', {
+      key: keyA, body: { name: 'sub, no expiry', scopes: ['monitors:read', 'api-keys:read'] },
+    }), 201);
+    // Expiry does not matter for revoking: sub never expires, limited does.
+    assert.equal((await srv.api('DELETE', `/v1/api-keys/${sub.id}`, { key: limited })).status, 204);
+    assertProblem(await srv.api('GET', '/v1/api-keys/current', { key: sub.key }), 401, 'invalid_key');
+    const self = assertOk(await srv.api('POST', '/v1/api-keys', {
+      key: keyA, body: { name: 'self-revoking', scopes: ['api-keys:write'] },
+    }), 201);
+    assert.equal((await srv.api('DELETE', `/v1/api-keys/${self.id}`, { key: self.key })).status, 204);
+  });
+
   it('a key may rotate one it could have created', async () => {
     const sub = assertOk(await srv.api('POST', '/v1/api-keys', {
       key: limited, body: { name: 'sub', scopes: ['monitors:read'], expiresAt: new Date(Date.now() + 3600e3).toISOString() },

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import fsp from 'node:fs/promises';
-import { createInstance, BINDIR, SANITIZER_RE, noteSecret } from './lib/harness.mjs';
+import { createInstance, BINDIR, SANITIZER_RE, noteSecret, makeKey, sleep } from './lib/harness.mjs';
 import { TIME_RE, KEY_ID_RE } from './lib/checks.mjs';
 
 const PROGRAM = path.join(BINDIR, 'api-keys.fcgi');
@@ -24,11 +24,11 @@ before(async () => {
 after(async () => { await inst?.cleanup(); });
 
 // Run one CGI request.  stdin: what to write (then close), or
-// { data, keepOpen: true } to leave stdin open.
-function cgi({ method = 'GET', uri, key = admin, body, contentLength, contentType, stdin, env = {}, timeout = 15000 }) {
+// { data, keepOpen: true } to leave stdin open.  on: the instance (inst).
+function cgi({ method = 'GET', uri, key = admin, body, contentLength, contentType, stdin, env = {}, timeout = 15000, on = inst }) {
   const [p, q = ''] = uri.split('?');
   const e = {
-    ...inst.env,
+    ...on.env,
     GATEWAY_INTERFACE: 'CGI/1.1',
     SERVER_PROTOCOL: 'HTTP/1.1',
     SERVER_SOFTWARE: 'node-test',
@@ -137,6 +137,38 @@ describe('plain CGI', () => {
     assert.equal(nf.json.code, 'not_found');
   });
 
+  it('Location and Link: relative under the clean mount prefix used, absolute from UPTIME_PUBLIC_URL when set', async () => {
+    const body = { name: 'mounted', scopes: ['monitors:read'] };
+    const rel = await cgi({ method: 'POST', uri: '/uptime/v1/api-keys', body });
+    assert.equal(rel.status, 201, rel.raw);
+    assert.equal(rel.headers.get('location'), `/uptime/v1/api-keys/${rel.json.data.id}`);
+    const env = { UPTIME_PUBLIC_URL: 'https://status.example.com/uptime/' };
+    const abs = await cgi({ method: 'POST', uri: '/uptime/v1/api-keys', body, env });
+    assert.equal(abs.status, 201, abs.raw);
+    assert.equal(abs.headers.get('location'), `https://status.example.com/uptime/v1/api-keys/${abs.json.data.id}`);
+    // The public URL replaces whatever prefix the client used.
+    const other = await cgi({ method: 'POST', uri: '/other/v1/api-keys', body, env });
+    assert.equal(other.headers.get('location'), `https://status.example.com/uptime/v1/api-keys/${other.json.data.id}`);
+    const list = await cgi({ uri: '/v1/api-keys?perPage=1', env });
+    assert.match(list.headers.get('link'), /^<https:\/\/status\.example\.com\/uptime\/v1\/api-keys\?perPage=1&cursor=[^>]+>; rel="next"$/);
+  });
+
+  it('negative: a mount prefix with an empty, "." or ".." segment is 404 and makes nothing', async () => {
+    const count = () => inst.sql("SELECT count(*) AS n FROM api_keys WHERE name = 'reflected'")[0].n;
+    for (const uri of ['//evil.example/../v1/api-keys', '/uptime//v1/api-keys', '/./v1/api-keys', '/x/../v1/api-keys',
+      '/%2e%2e/v1/api-keys', '/\\evil.example/v1/api-keys']) {
+      for (const env of [{}, { UPTIME_PUBLIC_URL: 'https://status.example.com' }]) {
+        const r = await cgi({ method: 'POST', uri, body: { name: 'reflected', scopes: ['monitors:read'] }, env });
+        assert.equal(r.status, 404, `${uri}: ${r.raw}`);
+        assert.equal(r.json.code, 'not_found');
+        assert.match(r.json.detail, /mount prefix/);
+        assert.equal(r.headers.get('location'), undefined);
+        assert.ok(!r.raw.includes('evil'), r.raw);
+      }
+    }
+    assert.equal(count(), 0);
+  });
+
   it('errors are problem+json in CGI too', async () => {
     const r = await cgi({ uri: '/v1/api-keys', key: null });
     assert.equal(r.status, 401);
@@ -238,5 +270,54 @@ describe('plain CGI', () => {
     assert.equal(r.json.code, 'internal');
     assert.ok(!r.text.includes('/nonexistent'), 'no paths in the body');
     assert.ok(!/sqlite/i.test(r.text), 'no library names in the body');
+  });
+});
+
+describe('failed authentication from many client addresses (docs/reliability.md "Rate limits that cannot be switched off")', () => {
+  // Each test has an instance of its own (its own counters), and starts
+  // with at least 20 s of the calendar minute left: the counts are per
+  // minute.
+  const LIMIT = 3;
+  let own;
+  const fail = (addr) => cgi({
+    uri: '/v1/api-keys', key: makeKey(), on: own, env: { REMOTE_ADDR: addr, UPTIME_AUTH_FAIL_LIMIT: String(LIMIT) },
+  });
+  async function start() {
+    await own?.cleanup();
+    own = await createInstance();
+    const left = 60000 - (Date.now() % 60000);
+    if (left < 20000) await sleep(left + 200);
+  }
+  after(async () => { await own?.cleanup(); });
+
+  it('negative: the addresses of one IPv6 /64 share one budget; other /64s and IPv4 addresses have their own', async () => {
+    await start();
+    for (const a of ['2001:db8:0:1::1', '2001:db8:0:1::2', '2001:db8:0:1:ffff:ffff:ffff:fffe']) {
+      assert.equal((await fail(a)).status, 401, a);
+    }
+    const r = await fail('2001:db8:0:1::4');
+    assert.equal(r.status, 429, r.raw);
+    assert.equal(r.json.code, 'rate_limited');
+    assert.match(r.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.equal((await fail('2001:db8:0:2::1')).status, 401, 'another /64');
+    // An IPv4 client is itself, also when written IPv4-mapped.
+    for (let i = 0; i < LIMIT; i++) assert.equal((await fail(i % 2 ? '::ffff:192.0.2.200' : '192.0.2.200')).status, 401);
+    assert.equal((await fail('::ffff:192.0.2.200')).status, 429);
+    assert.equal((await fail('192.0.2.201')).status, 401);
+  });
+
+  it('negative: failures from many addresses write at most UPTIME_AUTH_FAIL_LIMIT audit events a minute', async () => {
+    await start();
+    let said = 0;
+    for (let i = 1; i <= 8; i++) {
+      for (let j = 0; j < LIMIT; j++) {
+        const r = await fail(`198.51.100.${i}`);
+        assert.equal(r.status, 401, r.raw);
+        if (/not recorded/.test(r.stderr)) said++;
+      }
+    }
+    // 24 answered 401, LIMIT written; the log says so once.
+    assert.equal(own.sql("SELECT count(*) AS n FROM audit_events WHERE action = 'auth.failed'")[0].n, LIMIT);
+    assert.equal(said, 1);
   });
 });

@@ -290,6 +290,82 @@ describe('methods and paths', () => {
   });
 });
 
+describe('mount prefixes and links (docs/reliability.md "Mount prefixes and absolute links")', () => {
+  // One request on a raw socket (the target as given: fetch would
+  // resolve its dot segments): { status, headers (lower-case), json }.
+  async function rawRequest(method, target, { body, host = '127.0.0.1' } = {}) {
+    const out = await srv.raw(`${method} ${target} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${admin}\r\n` +
+      (body === undefined ? '' : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`) +
+      `Connection: close\r\n\r\n${body ?? ''}`);
+    const m = /^HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n([\s\S]*?)\r\n\r\n([\s\S]*)$/.exec(out);
+    assert.ok(m, `no HTTP answer: ${out.slice(0, 300)}`);
+    const headers = {};
+    for (const line of m[2].split('\r\n')) {
+      const i = line.indexOf(':');
+      headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    }
+    let text = m[3];
+    if (/chunked/i.test(headers['transfer-encoding'] ?? '')) {
+      let body = '';
+      for (let rest = text, n; (n = parseInt(rest, 16)) > 0; rest = rest.slice(rest.indexOf('\r\n') + 2 + n + 2)) {
+        body += rest.substr(rest.indexOf('\r\n') + 2, n);
+      }
+      text = body;
+    }
+    let json;
+    try { json = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: Number(m[1]), headers, json, out };
+  }
+
+  it('negative: a prefix with an empty, "." or ".." segment or another character is 404, reflected nowhere, nothing made', async () => {
+    const body = JSON.stringify({ name: 'reflected', scopes: ['monitors:read'] });
+    const reached = [];
+    await assertNoChange(srv, async () => {
+      for (const prefix of ['//evil.example/..', '/evil.example/..', '/evil.example//..', '/./x/..', '/%2e%2e/x/..',
+        '/a@evil.example', '/x/%2e']) {
+        for (const [method, path] of [['POST', '/v1/api-keys'], ['GET', '/v1/api-keys?perPage=1']]) {
+          const target = `${srv.mount}${prefix}${path}`;
+          const a = await rawRequest(method, target, { body: method === 'POST' ? body : undefined });
+          const where = `${method} ${target}\n${a.out.slice(0, 600)}`;
+          // The web server may refuse some itself; those it passes on
+          // the program refuses.
+          assert.equal(a.status, 404, where);
+          if (a.headers['x-request-id'] !== undefined) {
+            reached.push(prefix);
+            assert.equal(a.json?.code, 'not_found', where);
+            assert.match(a.json.detail, /mount prefix/, where);
+          }
+          assert.equal(a.headers.location, undefined, where);
+          assert.equal(a.headers.link, undefined, where);
+        }
+      }
+    });
+    assert.ok(reached.length >= 4, `the program saw only ${reached}`);
+    // A clean prefix is still served (the harness's own, if any).
+    assertOk(await srv.api('GET', '/v1/api-keys/current', { key: admin }));
+  });
+
+  it('with UPTIME_PUBLIC_URL set (the examples set it), Location and Link are absolute under it, whatever the Host', async () => {
+    const made = await post({ body: { name: 'located', scopes: ['monitors:read'] } });
+    const id = assertOk(made, 201).id;
+    assert.equal(made.headers.get('location'), `${srv.baseUrl}/v1/api-keys/${id}`);
+    const list = await srv.api('GET', '/v1/api-keys?perPage=1&status=all', { key: admin });
+    assertOk(list);
+    const link = list.headers.get('link') ?? '';
+    assert.ok(link.startsWith(`<${srv.baseUrl}/v1/api-keys?perPage=1&status=all&cursor=`), `Link ${link}`);
+    assert.match(link, /^<[^>]+>; rel="next"$/);
+    // Following it gives the next page.
+    const next = assertOk(await srv.api('GET', /^<([^>]+)>/.exec(link)[1], { key: admin }));
+    assert.equal(next.length, 1);
+    // A Host of the client's choosing is not where links point.
+    const a = await rawRequest('POST', '/v1/api-keys', { body: JSON.stringify({ name: 'hosted', scopes: ['monitors:read'] }), host: 'evil.example' });
+    assert.equal(a.status, 201, a.out.slice(0, 600));
+    assert.equal(a.headers.location, `${srv.baseUrl}/v1/api-keys/${a.json.data.id}`);
+    const l = await rawRequest('GET', '/v1/api-keys?perPage=1', { host: 'evil.example' });
+    assert.ok(l.headers.link.startsWith(`<${srv.baseUrl}/v1/api-keys?perPage=1&cursor=`), l.headers.link);
+  });
+});
+
 describe('X-Request-Id', () => {
   it('a sane inbound one is echoed, in the header and the body', async () => {
     for (const id of ['abc-123', 'req_01HXYZ.9', 'f47ac10b-58cc-4372-a567-0e02b2c3d479']) {

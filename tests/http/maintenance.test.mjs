@@ -103,7 +103,7 @@ describe('POST /v1/maintenance-windows', () => {
     const body = activeBody();
     const res = await api('POST', '/v1/maintenance-windows', { key: admin, body });
     const d = assertOk(res, 201);
-    assert.equal(res.headers.get('location'), `${srv.mount}/v1/maintenance-windows/${d.id}`);
+    assert.equal(res.headers.get('location'), `${srv.baseUrl}/v1/maintenance-windows/${d.id}`);
     sameKeys(d, KEYS);
     assert.match(d.id, MW_ID_RE);
     assert.equal(d.title, body.title);

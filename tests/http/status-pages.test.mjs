@@ -232,7 +232,7 @@ describe('POST /v1/status-pages', () => {
     assert.match(d.createdAt, TIME_RE);
     assert.ok(near(d.createdAt));
     assert.equal(d.updatedAt, d.createdAt);
-    assert.equal(res.headers.get('location'), `/v1/status-pages/${d.id}`);
+    assert.equal(res.headers.get('location'), `${srv.baseUrl}/v1/status-pages/${d.id}`);
     assert.deepEqual(assertOk(await api('GET', res.headers.get('location'), { key: admin })), d);
   });
 
@@ -595,7 +595,7 @@ describe('incidents', () => {
     sameKeys(d.updates[0], ['id', 'status', 'message', 'createdAt']);
     assert.match(d.updates[0].id, UPD_ID_RE);
     assert.deepEqual([d.updates[0].status, d.updates[0].message], ['investigating', 'We are investigating.']);
-    assert.equal(res.headers.get('location'), `/v1/incidents/${d.id}`);
+    assert.equal(res.headers.get('location'), `${srv.baseUrl}/v1/incidents/${d.id}`);
     assert.deepEqual(assertOk(await api('GET', res.headers.get('location'), { key: admin })), d);
   });
 
@@ -618,7 +618,7 @@ describe('incidents', () => {
     const post = (body) => api('POST', `/v1/incidents/${d.id}/updates`, { key: admin, body });
     let res = await post({ status: 'identified', message: 'A bad deploy.' });
     let x = assertOk(res, 201);
-    assert.equal(res.headers.get('location'), `/v1/incidents/${d.id}`);
+    assert.equal(res.headers.get('location'), `${srv.baseUrl}/v1/incidents/${d.id}`);
     assert.equal(x.status, 'identified');
     assert.equal(x.resolvedAt, null);
     x = assertOk(await post({ status: 'monitoring', message: 'Rolled back.' }), 201);
@@ -912,9 +912,9 @@ describe('the public pages', () => {
     assert.ok(html.indexOf('Past incidents') < html.indexOf('Past trouble'));
     // One bar a day.
     assert.equal(barsOf(html, page.components[0].id).length, 90);
-    // Links to the feed and the JSON.
-    assert.ok(html.includes(`href="/status/${page.slug}/feed.atom"`));
-    assert.ok(html.includes(`href="/status/${page.slug}/summary.json"`));
+    // Links to the feed and the JSON, absolute from UPTIME_PUBLIC_URL.
+    assert.ok(html.includes(`href="${srv.baseUrl}/status/${page.slug}/feed.atom"`));
+    assert.ok(html.includes(`href="${srv.baseUrl}/status/${page.slug}/summary.json"`));
     // Only its own style sheet may apply.
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'.*style-src 'sha256-/);
   });
@@ -1092,8 +1092,8 @@ describe('the public pages', () => {
       const html = assertPublic(res, 'text/html');
       assert.ok(html.includes('<h1>Custom</h1>'), `${host}${p}`);
       assert.ok(html.includes('Custom component'));
-      // Links lead to the slug's pages, which every host serves.
-      assert.ok(html.includes(`href="/status/${d.slug}/feed.atom"`));
+      // Links lead to the slug's pages at UPTIME_PUBLIC_URL.
+      assert.ok(html.includes(`href="${srv.baseUrl}/status/${d.slug}/feed.atom"`));
     }
     // The same page by slug is the same bytes.
     const bySlug = await pub(`/status/${d.slug}`);
@@ -1126,14 +1126,31 @@ describe('the public pages', () => {
     assert.deepEqual(r.json.errors.map((x) => x.pointer), ['/slug']);
   });
 
-  it('under a mount prefix the links keep it, escaped (run as CGI)', async () => {
-    const r = cgi(`/up"<x>/status/${page.slug}`);
+  it('links keep a clean mount prefix, or are absolute from UPTIME_PUBLIC_URL (run as CGI)', async () => {
+    const r = cgi(`/uptime/status/${page.slug}`);
     assert.equal(r.status, 200, r.text.slice(0, 300));
-    assert.ok(r.text.includes(`href="/up&quot;&lt;x&gt;/status/${page.slug}/feed.atom"`), 'the prefix, escaped');
-    assert.doesNotMatch(r.text, /<x>/);
+    assert.ok(r.text.includes(`href="/uptime/status/${page.slug}/feed.atom"`), 'the prefix');
+    const env = { UPTIME_PUBLIC_URL: 'https://status.example.com/uptime' };
+    const a = cgi(`/other/status/${page.slug}`, { env });
+    assert.equal(a.status, 200, a.text.slice(0, 300));
+    assert.ok(a.text.includes(`href="https://status.example.com/uptime/status/${page.slug}/feed.atom"`), 'absolute');
+    assert.ok(!a.text.includes('/other/'), 'the prefix used is not reflected');
     const s = cgi(`/uptime/status/${page.slug}/summary.json`);
     assert.equal(s.status, 200);
     assert.equal(s.json.data.page.title, `Title ${H}`);
+  });
+
+  it('negative: a mount prefix that is not clean is 404, never a public page that links elsewhere (run as CGI)', async () => {
+    for (const uri of [`/up"<x>/status/${page.slug}`, `//evil.example/../status/${page.slug}`,
+      `/x/./status/${page.slug}/feed.atom`, `//evil.example/status/${page.slug}/summary.json`]) {
+      for (const env of [{}, { UPTIME_PUBLIC_URL: 'https://status.example.com' }]) {
+        const r = cgi(uri, { env });
+        assert.equal(r.status, 404, `${uri}: ${r.text.slice(0, 300)}`);
+        assert.equal(r.json?.code, 'not_found');
+        assert.match(r.headers.get('cache-control') ?? '', /no-store/, 'a 404 is not kept by caches');
+        assert.ok(!r.text.includes('evil') && !r.text.includes('<x>'), r.text);
+      }
+    }
   });
 
   it('public routes need no key and ignore one; unknown query parameters are 400 (negative)', async () => {

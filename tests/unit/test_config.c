@@ -82,6 +82,7 @@ test_defaults(void)
 	CHECK_STR(cfg.db, "/var/lib/uptime/uptime.db");
 	CHECK_STR(cfg.secret_file, "/var/lib/uptime/secret");
 	CHECK_STR(cfg.public_url, "http://127.0.0.1:8080");
+	CHECK_INT(cfg.public_url_set, 0);	/* links stay relative */
 	CHECK_INT(cfg.allow_private, 0);
 	CHECK_STR(cfg.smtp_url, "");
 	CHECK_STR(cfg.mail_from, "uptime@localhost");
@@ -131,6 +132,7 @@ test_values_read(void)
 	CHECK_STR(cfg.db, "/tmp/x.db");
 	CHECK_STR(cfg.secret_file, "/tmp/secret");
 	CHECK_STR(cfg.public_url, "https://status.example.com");
+	CHECK_INT(cfg.public_url_set, 1);
 	CHECK_INT(cfg.allow_private, 1);
 	CHECK_STR(cfg.smtp_url, "smtp://mail.example.com:25");
 	CHECK_STR(cfg.mail_from, "ops@example.com");

@@ -396,11 +396,12 @@ check_strip(const char *path, const char *want, int line)
 {
 	const char	*got = router_strip_mount(path);
 
-	if (strcmp(got, want) != 0) {
+	if (got == NULL || want == NULL ? got != want : strcmp(got, want) != 0) {
 		fprintf(stderr, "%s:%d: router_strip_mount(\"%s\") = \"%s\", "
-		    "want \"%s\"\n", __FILE__, line, path, got, want);
+		    "want \"%s\"\n", __FILE__, line, path,
+		    got ? got : "(null)", want ? want : "(null)");
 		unit_current_failed = 1;
-	} else if (got < path || got > path + strlen(path)) {
+	} else if (got != NULL && (got < path || got > path + strlen(path))) {
 		fprintf(stderr, "%s:%d: not a pointer into the path\n",
 		    __FILE__, line);
 		unit_current_failed = 1;
@@ -435,6 +436,39 @@ test_strip_mount(void)
 	/* /v1 wins over a later /status segment. */
 	STRIP("/x/v1/status-pages", "/v1/status-pages");
 	STRIP("/x/v1/monitors/status", "/v1/monitors/status");
+}
+
+/*
+ * Negative: the mount prefix goes back to clients in Location, Link and
+ * status pages, so only a clean one is taken: no empty, "." or ".."
+ * segment, nothing but letters, digits and "-._~".
+ */
+static void
+test_strip_mount_unclean_negative(void)
+{
+	STRIP("//evil.example/../v1/api-keys", NULL);
+	STRIP("//v1/api-keys", NULL);
+	STRIP("/uptime//v1/api-keys", NULL);
+	STRIP("/./v1/api-keys", NULL);
+	STRIP("/../v1/api-keys", NULL);
+	STRIP("/uptime/../v1/api-keys", NULL);
+	STRIP("/uptime/./status/slug", NULL);
+	STRIP("/%2e%2e/v1/api-keys", NULL);
+	STRIP("/%2F%2Fevil.example/v1/api-keys", NULL);
+	STRIP("/\\evil.example/v1/api-keys", NULL);
+	STRIP("/a@evil.example/v1/api-keys", NULL);
+	STRIP("/a:b/v1/api-keys", NULL);
+	STRIP("/a b/status/x", NULL);
+	STRIP("/\xc3\xa9/v1", NULL);
+	/* Dots and tildes inside a segment are fine. */
+	STRIP("/~ops/uptime.v2/v1/api-keys", "/v1/api-keys");
+	STRIP("/...../v1", "/v1");
+	STRIP("/.x/status/s", "/status/s");
+	/* After the /v1 segment the routes decide: no route has those. */
+	STRIP("/v1//api-keys", "/v1//api-keys");
+	STRIP("/v1/../x", "/v1/../x");
+	/* No /v1 or /status at all: the path as it is (a 404 later). */
+	STRIP("//evil.example/..", "//evil.example/..");
 }
 
 /*
@@ -803,6 +837,7 @@ main(void)
 	UNIT_RUN(test_match_paths);
 	UNIT_RUN(test_match_allow_small_buffer);
 	UNIT_RUN(test_strip_mount);
+	UNIT_RUN(test_strip_mount_unclean_negative);
 	UNIT_RUN(test_strip_mount_status_slug_v1);
 	UNIT_RUN(test_query_parse);
 	UNIT_RUN(test_query_negative);
