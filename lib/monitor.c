@@ -213,7 +213,9 @@ code_range(const cJSON *c, long *lo, long *hi)
 	char	*end;
 
 	if (cJSON_IsNumber(c)) {
-		if (c->valuedouble != (double)(long)c->valuedouble)
+		/* In range before the cast: (long)1e300 is undefined. */
+		if (!(c->valuedouble >= 100 && c->valuedouble <= 599) ||
+		    c->valuedouble != (double)(long)c->valuedouble)
 			return -1;
 		*lo = *hi = (long)c->valuedouble;
 	} else if (cJSON_IsString(c)) {

@@ -381,6 +381,21 @@ describe('POST /v1/monitors', () => {
     assertOk(await create(httpBody({ contentChecks: [{ type: 'regex', value: '(?i)HELLO', caseSensitive: false }] })), 201);
   });
 
+  // docs/reliability.md, "Status codes in content checks".
+  it('negative: status codes far out of range (1e300, 2^63, -1e300, 1e999) are 400, checked before any cast', async () => {
+    await assertNoChange(srv, async () => {
+      for (const n of ['1e300', '-1e300', '9223372036854775808', '1e19', '-9223372036854775809', '1e999', '599.0000001']) {
+        const res = await api('POST', '/v1/monitors', {
+          key: admin, rawBody: `{"name":"web","url":${JSON.stringify(web.url('/ok'))},"expectedStatusCodes":[200,${n}]}`,
+        });
+        assertProblem(res, 400, 'validation_error', { pointers: ['/expectedStatusCodes'] });
+      }
+    });
+    // The edges still pass.
+    const m = await mk(httpBody({ expectedStatusCodes: [100, 599, '100-599'] }));
+    assert.deepEqual(m.expectedStatusCodes, [100, 599, '100-599']);
+  });
+
   it('lists several bad fields at once', async () => {
     await assertNoChange(srv, async () => {
       const p = assertProblem(await create({
