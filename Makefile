@@ -49,6 +49,9 @@ LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstdc++ -lm
 # leaves it out, so SAN=1 names it; clang links its C++ sanitizer
 # runtimes only when told (the C driver links the programs).
 ifeq ($(FUZZ),1)
+ifeq ($(origin CXX),default)
+CXX	 = $(FUZZ_CXX)
+endif
 MODE	 = -O1 -fno-omit-frame-pointer \
 	   -fsanitize=fuzzer-no-link,address,undefined \
 	   -fno-sanitize-recover=all
