@@ -44,7 +44,7 @@ re_why(const RE2 &rx, const char *pattern)
 	case RE2::ErrorUnexpectedParen:
 		return "its parentheses do not balance";
 	case RE2::ErrorBadPerlOp:
-		return "lookaround and other (?...) groups than (?:...) and "
+		return "lookaround and (?...) groups other than (?:...) and "
 		    "flags are not supported";
 	case RE2::ErrorMissingBracket:
 	case RE2::ErrorBadCharClass:
