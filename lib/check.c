@@ -196,6 +196,19 @@ status_expected(const struct monitor *m, long code)
 	return 0;
 }
 
+/* Normalise a DNS answer or expectation for comparison. */
+static int
+dns_equal(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 static void
 set_error(struct check_result *r, const char *code, const char *fmt, ...)
     PRINTF(3, 4);
@@ -290,22 +303,23 @@ content_compile(const struct monitor *m, size_t len, struct content *ct,
     struct check_result *r)
 {
 	const cJSON	*c;
-	const char	*why;
+	const char	*type, *value, *why;
 	struct re	*re;
 
 	memset(ct, 0, sizeof(*ct));
 	cJSON_ArrayForEach(c, cfg_item(m, "contentChecks")) {
 		if (ct->n == MON_MAXCHECKS)
 			break;
+		type = check_str(c, "type");
+		value = check_str(c, "value");
 		re = NULL;
-		if (strcmp(check_str(c, "type") ? check_str(c, "type") : "",
-		    "regex") == 0 && check_str(c, "value") != NULL &&
-		    (re = re_compile(check_str(c, "value"), cJSON_IsTrue(
-		    cJSON_GetObjectItem(c, "caseSensitive")), &why)) == NULL) {
+		if (type != NULL && value != NULL &&
+		    strcmp(type, "regex") == 0 && (re = re_compile(value,
+		    cJSON_IsTrue(cJSON_GetObjectItem(c, "caseSensitive")),
+		    &why)) == NULL) {
 			content_free(ct);
 			set_error(r, "content_mismatch", "The regex check "
-			    "\"%.100s\" is not accepted: %s.",
-			    check_str(c, "value"), why);
+			    "\"%.100s\" is not accepted: %s.", value, why);
 			return -1;
 		}
 		ct->check[ct->n] = c;
@@ -425,19 +439,6 @@ content_judge(const struct monitor *m, const char *body, size_t len,
 		    "\"%.100s\".", check_str(ct.check[failed], "type"),
 		    check_str(ct.check[failed], "value"));
 	content_free(&ct);
-}
-
-/* Normalise a DNS answer or expectation for comparison. */
-static int
-dns_equal(const char *a, const char *b)
-{
-	size_t	 la = strlen(a), lb = strlen(b);
-
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 void
