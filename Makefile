@@ -34,8 +34,8 @@ Q	 = @
 SAY	 = @echo
 endif
 
-# re2 is C++: lib/re.cc is the one C++ file (CXX, same modes), and the
-# programs link libstdc++ for it.
+# re2 is C++: lib/*.cc is built with CXX in the same modes as the C, and
+# the programs link libstdc++ for it.
 PKGS	 = sqlite3 libcjson libcurl libsodium libcares zlib fcgi re2
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wwrite-strings -Wformat=2 -Werror
