@@ -1,7 +1,8 @@
 /*
  * Regular expressions through RE2 (lib/re.h).  All use of RE2 stays in
- * this C++ file, behind an extern "C" API that does not throw: RE2 reports errors by code, and an exception (only an
- * allocation failure inside RE2) ends the process through noexcept.
+ * this C++ file, behind an extern "C" API that does not throw: RE2
+ * reports errors by code, and an exception (only an allocation failure
+ * inside RE2) ends the process through noexcept.
  */
 #include <string.h>
 
