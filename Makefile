@@ -16,6 +16,7 @@ SAN	?= 0
 FUZZ	?= 0
 FUZZ_SECONDS ?= 60
 FUZZ_CC	?= clang-14
+FUZZ_CXX ?= clang++-14
 CC	?= cc
 PORT	?= 8080
 V	?= 0
@@ -33,27 +34,42 @@ Q	 = @
 SAY	 = @echo
 endif
 
-PKGS	 = sqlite3 libcjson libcurl libsodium libcares zlib fcgi
+# re2 is C++: lib/*.cc is built with CXX in the same modes as the C, and
+# the programs link libstdc++ for it.
+PKGS	 = sqlite3 libcjson libcurl libsodium libcares zlib fcgi re2
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wwrite-strings -Wformat=2 -Werror
+CXXWARN	 = -Wall -Wextra -Wshadow -Wmissing-declarations -Wformat=2 -Werror
 CFLAGS	 = -std=c11 -D_GNU_SOURCE -g $(WARN) -Ilib \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+CXXFLAGS = -std=c++17 -D_GNU_SOURCE -g $(CXXWARN) -Ilib \
+	   $(shell pkg-config --cflags re2 2>/dev/null)
+LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstdc++ -lm
+# Sanitizer modes: clang's "undefined" takes in float-cast-overflow, gcc's
+# leaves it out, so SAN=1 names it; clang links its C++ sanitizer
+# runtimes only when told (the C driver links the programs).
 ifeq ($(FUZZ),1)
-CFLAGS	+= -O1 -fno-omit-frame-pointer \
+ifeq ($(origin CXX),default)
+CXX	 = $(FUZZ_CXX)
+endif
+MODE	 = -O1 -fno-omit-frame-pointer \
 	   -fsanitize=fuzzer-no-link,address,undefined \
 	   -fno-sanitize-recover=all
-LDFLAGS	+= -fsanitize=fuzzer,address,undefined
+LDFLAGS	+= -fsanitize=fuzzer,address,undefined -fsanitize-link-c++-runtime
 else ifeq ($(SAN),1)
-CFLAGS	+= -O1 -fno-omit-frame-pointer \
-	   -fsanitize=address,undefined -fno-sanitize-recover=all
+MODE	 = -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fsanitize=float-cast-overflow -fno-sanitize-recover=all
 LDFLAGS	+= -fsanitize=address,undefined
 else
-CFLAGS	+= -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+MODE	 = -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 endif
+CFLAGS	+= $(MODE)
+CXXFLAGS += $(MODE)
 
 LIB_SRC	 = $(wildcard lib/*.c)
-LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) $(BUILD)/lib/schema.o
+LIB_CXX	 = $(wildcard lib/*.cc)
+LIB_OBJ	 = $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o) \
+	   $(LIB_CXX:lib/%.cc=$(BUILD)/lib/%.o) $(BUILD)/lib/schema.o
 LIB	 = $(BUILD)/lib/libuptime.a
 FAMILIES = $(patsubst cgi-bin/%.c,$(BUILD)/cgi-bin/%.fcgi,$(wildcard cgi-bin/*.c))
 CRON	 = $(patsubst cron/%.c,$(BUILD)/cron/%,$(wildcard cron/*.c))
@@ -65,8 +81,9 @@ FUZZ_NAMES = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS	 = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 
 # Debian packages: what the build needs, then what tests and `run` use.
-DEB_BUILD = gcc make pkg-config libfcgi-dev libsqlite3-dev libcjson-dev \
-	    libcurl4-openssl-dev libsodium-dev libc-ares-dev zlib1g-dev
+DEB_BUILD = gcc g++ make pkg-config libfcgi-dev libsqlite3-dev \
+	    libcjson-dev libcurl4-openssl-dev libsodium-dev libc-ares-dev \
+	    zlib1g-dev libre2-dev
 DEB_RUN	  = lighttpd sqlite3 openssl nodejs curl ca-certificates tzdata wrk \
 	    apache2 libapache2-mod-fcgid nginx fcgiwrap spawn-fcgi multiwatch \
 	    chromium python3 clang-14 libclang-rt-14-dev time
@@ -84,6 +101,11 @@ $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/lib/%.o: lib/%.cc lib/*.h
+	@mkdir -p $(@D)
+	$(SAY) "  CXX     $<"
+	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
 
 $(BUILD)/lib/schema.c: $(sort $(wildcard schema/*.sql)) scripts/embed-schema.sh
 	@mkdir -p $(@D)
@@ -137,12 +159,12 @@ test: deps
 # target FUZZ_SECONDS from its corpus and prints its figures;
 # `make fuzz-replay` runs every corpus file once (part of `make test`).
 fuzz: deps
-	$(MAKE) BUILD=build/fuzz FUZZ=1 CC=$(FUZZ_CC) fuzzers
+	$(MAKE) BUILD=build/fuzz FUZZ=1 CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) fuzzers
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build/fuzz/fuzz \
 	    $(FUZZ_NAMES)
 
 fuzz-replay:
-	$(MAKE) BUILD=build/fuzz FUZZ=1 CC=$(FUZZ_CC) fuzzers
+	$(MAKE) BUILD=build/fuzz FUZZ=1 CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) fuzzers
 	@sh tests/fuzz/run.sh -replay build/fuzz/fuzz $(FUZZ_NAMES)
 
 fuzzers: $(FUZZERS)
@@ -153,7 +175,7 @@ $(BUILD)/fuzz/fuzz_routes.h: $(wildcard cgi-bin/*.c) tests/fuzz/routes.sh
 	$(Q)mv $@.tmp $@
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/fuzz_routes.h \
-    lib/*.h lib/*.c $(LIB)
+    lib/*.h lib/*.c lib/*.cc $(LIB)
 	@mkdir -p $(@D)
 	$(SAY) "  FUZZ    $@"
 	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/fuzz $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@

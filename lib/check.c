@@ -11,17 +11,34 @@
  * and ssl_expiring at most once a day while the certificate is inside the
  * warning window.
  */
-#include <regex.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "maintenance.h"
 #include "monitor.h"
+#include "re.h"
 #include "rollup.h"
 
 #define DAY_MS		(24LL * 3600 * 1000)
+
+/*
+ * Content checks run in time linear in the body, but a regex's constant
+ * is its compiled size (lib/re.h): a body costs at most about its length
+ * times the sizes of its regexes in steps of a few nanoseconds.  Up to
+ * CONTENT_INLINE steps they run in this process; beyond, in a child
+ * process that is killed at CONTENT_BUDGET_MS, so one monitor's checks
+ * never hold the checker (and every other monitor's check) for longer.
+ */
+#define CONTENT_BUDGET_MS	100
+#define CONTENT_INLINE		(1LL << 22)
 
 enum stmt {
 	STMT_RESULT,
@@ -179,55 +196,6 @@ status_expected(const struct monitor *m, long code)
 	return 0;
 }
 
-/* memmem, ignoring ASCII case. */
-static const char *
-memcasemem(const char *hay, size_t hlen, const char *needle, size_t nlen)
-{
-	size_t	 i;
-
-	if (nlen == 0)
-		return hay;
-	for (i = 0; i + nlen <= hlen; i++)
-		if (strncasecmp(hay + i, needle, nlen) == 0 &&
-		    memchr(hay + i, '\0', nlen) == NULL)
-			return hay + i;
-	return NULL;
-}
-
-/*
- * Does the body (len bytes, NUL-terminated, maybe with NULs inside)
- * satisfy content check c?  1 yes, 0 no.
- */
-static int
-content_ok(const cJSON *c, const char *body, size_t len)
-{
-	const char	*type = cJSON_GetStringValue(cJSON_GetObjectItem(c,
-	    "type"));
-	const char	*value = cJSON_GetStringValue(cJSON_GetObjectItem(c,
-	    "value"));
-	int		 cs = cJSON_IsTrue(cJSON_GetObjectItem(c,
-	    "caseSensitive"));
-	regmatch_t	 whole;
-	regex_t		 re;
-	int		 found;
-
-	if (type == NULL || value == NULL)
-		return 0;
-	if (strcmp(type, "regex") == 0) {
-		if (regcomp(&re, value, REG_EXTENDED | (cs ? 0 : REG_ICASE))
-		    != 0)
-			return 0;
-		whole.rm_so = 0;
-		whole.rm_eo = (regoff_t)len;
-		found = regexec(&re, body, 1, &whole, REG_STARTEND) == 0;
-		regfree(&re);
-		return found;
-	}
-	found = (cs ? memmem(body, len, value, strlen(value)) :
-	    memcasemem(body, len, value, strlen(value))) != NULL;
-	return strcmp(type, "contains") == 0 ? found : !found;
-}
-
 /* Normalise a DNS answer or expectation for comparison. */
 static int
 dns_equal(const char *a, const char *b)
@@ -257,11 +225,227 @@ set_error(struct check_result *r, const char *code, const char *fmt, ...)
 	va_end(ap);
 }
 
+static unsigned char
+fold(char c)
+{
+	unsigned char	 u = (unsigned char)c;
+
+	return u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u;
+}
+
+/*
+ * Does needle (nlen <= MON_MAXCHECKLEN bytes) occur in hay, ignoring
+ * ASCII case?  Knuth-Morris-Pratt over folded bytes: each byte of hay is
+ * looked at a bounded number of times, whatever the two hold.
+ */
+static int
+memcasemem(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	size_t	 next[MON_MAXCHECKLEN];
+	size_t	 i, k;
+
+	if (nlen == 0)
+		return 1;
+	if (nlen > MON_MAXCHECKLEN)
+		return 0;	/* never stored: refused at validation */
+	next[0] = 0;
+	for (i = 1, k = 0; i < nlen; i++) {
+		while (k > 0 && fold(needle[i]) != fold(needle[k]))
+			k = next[k - 1];
+		if (fold(needle[i]) == fold(needle[k]))
+			k++;
+		next[i] = k;
+	}
+	for (i = 0, k = 0; i < hlen; i++) {
+		while (k > 0 && fold(hay[i]) != fold(needle[k]))
+			k = next[k - 1];
+		if (fold(hay[i]) == fold(needle[k]) && ++k == nlen)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A monitor's content checks, ready for one body: each check and, for a
+ * regex, its compiled form.  Filled by content_compile, emptied by
+ * content_free.
+ */
+struct content {
+	const cJSON	*check[MON_MAXCHECKS];
+	struct re	*re[MON_MAXCHECKS];
+	size_t		 n;
+	long long	 cost;	/* body length times regex sizes */
+};
+
+static const char *
+check_str(const cJSON *c, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItem(c, name));
+}
+
+static void
+content_free(struct content *ct)
+{
+	size_t	 i;
+
+	for (i = 0; i < ct->n; i++)
+		re_free(ct->re[i]);
+	ct->n = 0;
+}
+
+/*
+ * Compile m's content checks for a body of len bytes.  0, or -1 with r
+ * set when a stored regex does not compile any more (one saved before
+ * regexes were RE2's).
+ */
+static int
+content_compile(const struct monitor *m, size_t len, struct content *ct,
+    struct check_result *r)
+{
+	const cJSON	*c;
+	const char	*type, *value, *why;
+	struct re	*re;
+
+	memset(ct, 0, sizeof(*ct));
+	cJSON_ArrayForEach(c, cfg_item(m, "contentChecks")) {
+		if (ct->n == MON_MAXCHECKS)
+			break;
+		type = check_str(c, "type");
+		value = check_str(c, "value");
+		re = NULL;
+		if (type != NULL && value != NULL &&
+		    strcmp(type, "regex") == 0 && (re = re_compile(value,
+		    cJSON_IsTrue(cJSON_GetObjectItem(c, "caseSensitive")),
+		    &why)) == NULL) {
+			content_free(ct);
+			set_error(r, "content_mismatch", "The regex check "
+			    "\"%.100s\" is not accepted: %s.", value, why);
+			return -1;
+		}
+		ct->check[ct->n] = c;
+		ct->re[ct->n++] = re;
+		if (re != NULL)
+			ct->cost += (long long)len * re_size(re);
+	}
+	return 0;
+}
+
+/*
+ * Does the body (len bytes, NUL-terminated, maybe with NULs inside)
+ * satisfy content check i?  1 yes, 0 no.
+ */
+static int
+content_ok(const struct content *ct, size_t i, const char *body, size_t len)
+{
+	const char	*type = check_str(ct->check[i], "type");
+	const char	*value = check_str(ct->check[i], "value");
+	int		 found;
+
+	if (type == NULL || value == NULL)
+		return 0;
+	if (ct->re[i] != NULL)
+		return re_match(ct->re[i], body, len);
+	found = cJSON_IsTrue(cJSON_GetObjectItem(ct->check[i],
+	    "caseSensitive")) ? memmem(body, len, value, strlen(value)) !=
+	    NULL : memcasemem(body, len, value, strlen(value));
+	return strcmp(type, "contains") == 0 ? found : !found;
+}
+
+/* The index of the first check the body fails, or -1: it passes them all. */
+static int
+content_first_failure(const struct content *ct, const char *body,
+    size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < ct->n; i++)
+		if (!content_ok(ct, i, body, len))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * content_first_failure in a child process, given CONTENT_BUDGET_MS:
+ * 0 with *failed set, or -1 when the child did not answer in time (it is
+ * killed) or could not be started.
+ */
+static int
+content_in_child(const struct content *ct, const char *body, size_t len,
+    int *failed)
+{
+	struct pollfd	 pfd;
+	int64_t		 deadline, left;
+	signed char	 out;
+	pid_t		 pid;
+	int		 fd[2], n, rc = -1, st;
+
+	if (pipe2(fd, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		out = (signed char)content_first_failure(ct, body, len);
+		_exit(write(fd[1], &out, 1) == 1 ? 0 : 1);
+	}
+	close(fd[1]);
+	pfd.fd = fd[0];
+	pfd.events = POLLIN;
+	deadline = time_now_ms() + CONTENT_BUDGET_MS;
+	while ((left = deadline - time_now_ms()) > 0) {
+		if ((n = poll(&pfd, 1, (int)left)) == -1 && errno == EINTR)
+			continue;
+		if (n == 1 && read(fd[0], &out, 1) == 1) {
+			*failed = out;
+			rc = 0;
+		}
+		break;
+	}
+	if (rc == -1)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		continue;
+	close(fd[0]);
+	return rc;
+}
+
+/*
+ * Judge the body against m's content checks within the budget; r is set
+ * when it fails one, or when they could not be run in time.
+ */
+static void
+content_judge(const struct monitor *m, const char *body, size_t len,
+    struct check_result *r)
+{
+	struct content	 ct;
+	int		 failed;
+
+	if (content_compile(m, len, &ct, r) == -1)
+		return;
+	if (ct.cost <= CONTENT_INLINE)
+		failed = content_first_failure(&ct, body, len);
+	else if (content_in_child(&ct, body, len, &failed) == -1) {
+		set_error(r, "content_timeout", "The content checks did not "
+		    "finish within their %d ms budget on a body of %zu "
+		    "bytes; make the regular expressions simpler.",
+		    CONTENT_BUDGET_MS, len);
+		content_free(&ct);
+		return;
+	}
+	if (failed >= 0)
+		set_error(r, "content_mismatch", "Content check failed: %s "
+		    "\"%.100s\".", check_str(ct.check[failed], "type"),
+		    check_str(ct.check[failed], "value"));
+	content_free(&ct);
+}
+
 void
 check_judge(const struct monitor *m, const struct probe *p, int64_t now,
     struct check_result *r)
 {
-	const cJSON	*c, *deg;
+	const cJSON	*deg;
 	const char	*want;
 	size_t		 i;
 
@@ -290,16 +474,10 @@ check_judge(const struct monitor *m, const struct probe *p, int64_t now,
 			    p->status_code);
 			return;
 		}
-		cJSON_ArrayForEach(c, cfg_item(m, "contentChecks"))
-			if (!content_ok(c, p->body ? p->body : "",
-			    p->body ? p->bodylen : 0)) {
-				set_error(r, "content_mismatch", "Content check "
-				    "failed: %s \"%.100s\".",
-				    cJSON_GetStringValue(cJSON_GetObjectItem(c,
-				    "type")), cJSON_GetStringValue(
-				    cJSON_GetObjectItem(c, "value")));
-				return;
-			}
+		content_judge(m, p->body ? p->body : "", p->body ?
+		    p->bodylen : 0, r);
+		if (r->status == MST_DOWN)
+			return;
 		deg = cfg_item(m, "degradedAfterMs");
 		if (cJSON_IsNumber(deg) && p->total_ms > deg->valuedouble)
 			r->status = MST_DEGRADED;

@@ -2,7 +2,6 @@
  * Monitors: definitions, validation, JSON and SQL.  See monitor.h.
  */
 #include <netdb.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "cronexpr.h"
 #include "heartbeat.h"
 #include "monitor.h"
+#include "re.h"
 #include "target.h"
 
 const char *const mon_type_names[MON_TYPE__MAX] = {
@@ -213,7 +213,9 @@ code_range(const cJSON *c, long *lo, long *hi)
 	char	*end;
 
 	if (cJSON_IsNumber(c)) {
-		if (c->valuedouble != (double)(long)c->valuedouble)
+		/* In range before the cast: (long)1e300 is undefined. */
+		if (!(c->valuedouble >= 100 && c->valuedouble <= 599) ||
+		    c->valuedouble != (double)(long)c->valuedouble)
 			return -1;
 		*lo = *hi = (long)c->valuedouble;
 	} else if (cJSON_IsString(c)) {
@@ -296,8 +298,10 @@ check_contents(const cJSON *val, const char *ptr, struct verrs *v)
 	    "regex" };
 	const cJSON	*c, *m;
 	cJSON		*out, *o;
-	regex_t		 re;
-	int		 n, k;
+	struct re	*re;
+	const char	*why;
+	char		 at[64], msg[160];
+	int		 n, k, i = 0;
 
 	n = cJSON_IsArray(val) ? cJSON_GetArraySize(val) : -1;
 	if (n < 0 || n > MON_MAXCHECKS)
@@ -323,15 +327,18 @@ check_contents(const cJSON *val, const char *ptr, struct verrs *v)
 			    "not_contains|regex, value: 1..1024 characters, "
 			    "caseSensitive: true|false}");
 		}
-		if (k == 2) {
-			if (regcomp(&re, s->valuestring, REG_EXTENDED |
-			    REG_NOSUB) != 0) {
-				cJSON_Delete(out);
-				return fail(v, ptr, "a regex check is not a "
-				    "valid POSIX extended regular expression");
-			}
-			regfree(&re);
+		/* Compiled as the checker will: case changes its size. */
+		if (k == 2 && (re = re_compile(s->valuestring, cs == NULL ||
+		    cJSON_IsTrue(cs), &why)) == NULL) {
+			cJSON_Delete(out);
+			snprintf(at, sizeof(at), "%s/%d/value", ptr, i);
+			snprintf(msg, sizeof(msg), "this regex is not accepted: "
+			    "%s", why);
+			return fail(v, at, msg);
 		}
+		if (k == 2)
+			re_free(re);
+		i++;
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", kinds[k]);
 		cJSON_AddStringToObject(o, "value", s->valuestring);

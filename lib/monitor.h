@@ -145,7 +145,11 @@ int	 monitor_due(struct db *, int64_t now, size_t max,
  */
 int	 check_prepare(const struct monitor *, struct probe *, char ***scratch);
 void	 check_scratch_free(char **);
-/* Judge a finished probe against m's expectations. */
+/*
+ * Judge a finished probe against m's expectations.  Content checks take
+ * at most about 100 ms a body (lib/check.c, CONTENT_BUDGET_MS): past it
+ * the result is content_timeout.
+ */
 void	 check_judge(const struct monitor *, const struct probe *, int64_t now,
 	    struct check_result *);
 /*

@@ -343,6 +343,72 @@ describe('HTTP checks', () => {
     assert.equal(r.status, 'up', JSON.stringify(r));
   });
 
+  // docs/reliability.md, "Regular expressions and content checks": each
+  // body gets a budget, so one monitor's content checks cannot hold the
+  // checker while other monitors' checks are in flight.
+  it('hostile content checks on 1 MiB: each ends within its budget, and the other checks of the round are not delayed', { timeout: 180e3 }, async () => {
+    const MiB = 1 << 20;
+    let seed = 1;
+    const ab = Buffer.alloc(MiB);
+    for (let i = 0; i < MiB; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      ab[i] = seed & 0x10000 ? 0x61 : 0x62;
+    }
+    const aaa = Buffer.alloc(MiB, 'a');
+    const t = targets.add(await startHttpTarget(async (req, res) => {
+      if (req.url === '/aaa') return res.end(aaa);
+      if (req.url === '/ab') return res.end(ab);
+      await sleep(600);
+      return res.end('Hello, World!');
+    }));
+    const needle = 'a'.repeat(1023) + 'b';
+    const hostile = [
+      // Exponential for a backtracking matcher (POSIX regexec: 18 s on 100 KB).
+      [{ type: 'regex', value: '(a|aa)*b' }, '/aaa', 'content_mismatch'],
+      [{ type: 'regex', value: '(x+x+)+y' }, '/aaa', 'content_mismatch'],
+      // Linear, but a DFA that cannot be cached: 1000 steps a byte,
+      // seconds on 1 MiB: stopped at the budget.
+      [{ type: 'regex', value: 'a[ab]{999}c' }, '/ab', 'content_timeout'],
+      // Body x needle for a naive case-insensitive search, ten times
+      // (each passes, so all ten run).
+      [{ type: 'not_contains', value: needle, caseSensitive: false }, '/aaa', null, 10],
+    ];
+    const ms = [];
+    for (const [check, path, code, n = 1] of hostile) {
+      ms.push([await c.create(http(t.url(path), { contentChecks: Array(n).fill(check) })), code]);
+    }
+    // Targets that answer after 600 ms, with a 2 s timeout: in flight
+    // while the hostile bodies are judged.
+    const others = [];
+    for (let i = 0; i < 4; i++) {
+      others.push(await c.create(http(t.url(`/slow${i}`), {
+        timeoutSeconds: 2, contentChecks: [{ type: 'contains', value: 'hello', caseSensitive: false }],
+      })));
+    }
+    const round = await runCron(srv, 'uptime-check', [], { timeout: 60e3 });
+    assert.equal(round.code, 0, `uptime-check: ${round.code} ${round.stderr}`);
+    for (const o of others) {
+      const [r] = await c.results(o.id);
+      assert.equal(r?.status, 'up', `a monitor beside the hostile ones: ${JSON.stringify(r)}`);
+      assert.ok(r.responseTimeMs < 1500, `its response took ${r.responseTimeMs} ms`);
+    }
+    for (const [m, code] of ms) {
+      const [r] = await c.results(m.id);
+      assert.equal(r?.error?.code ?? null, code, JSON.stringify(r));
+    }
+    assert.ok(round.ms < 10e3, `the round took ${Math.round(round.ms)} ms`);
+    // On demand, each answers within its budget (100 ms) plus the
+    // transfer of 1 MiB.
+    for (const [m, code] of ms) {
+      const t0 = performance.now();
+      const r = await c.check(m.id);
+      const took = performance.now() - t0;
+      assert.equal(r.error?.code ?? null, code, JSON.stringify(r));
+      assert.ok(took < 1500, `${JSON.stringify(m.contentChecks[0]).slice(0, 60)}: ${Math.round(took)} ms`);
+      if (code === 'content_timeout') assert.match(r.error.message, /100 ms budget on a body of 1048576 bytes/);
+    }
+  });
+
   it('expectedStatusCodes decide what is up', async () => {
     const web = await webTarget();
     const cases = [

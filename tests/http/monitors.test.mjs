@@ -342,6 +342,60 @@ describe('POST /v1/monitors', () => {
     });
   });
 
+  // docs/reliability.md, "Regular expressions and content checks".
+  it('hostile regexes are answered within 100 ms: 400 naming /contentChecks/i/value and why, or 201', async () => {
+    const cases = [
+      // Counted repeats nested: POSIX regcomp built them out (1 GB, 4 s).
+      ['((a{1,100}){1,100}){1,100}', 400, /repeat counts may be at most 1000/],
+      ['(((a{1,100}){1,100}){1,100}){1,100}', 400, /repeat counts may be at most 1000/],
+      // Backreferences need backtracking: refused.
+      ['^(a*)*\\1x', 400, /backreferences/],
+      ['(a)\\1', 400, /backreferences/],
+      // Lookaround too.
+      ['foo(?=bar)', 400, /not supported/],
+      // Past the compiled-size limit (about 10000 steps a byte).
+      ['[a-z]{1000}'.repeat(20), 400, /size limit/],
+      // Exponential for a backtracker, linear here: accepted.
+      ['(a|aa)*b', 201],
+      ['(x+x+)+y', 201],
+    ];
+    for (const [value, status, why] of cases) {
+      const body = httpBody({ contentChecks: [{ type: 'contains', value: 'ok' }, { type: 'regex', value }] });
+      let best = Infinity;
+      let res;
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        res = await create(body);
+        best = Math.min(best, performance.now() - t0);
+        if (res.status === 201) await api('DELETE', `/v1/monitors/${res.json.id}`, { key: admin });
+      }
+      assert.ok(best < 100, `${value}: saved in ${Math.round(best)} ms`);
+      if (status === 201) {
+        assertOk(res, 201);
+        continue;
+      }
+      const p = assertProblem(res, 400, 'validation_error', { pointers: ['/contentChecks/1/value'] });
+      assert.match(p.errors[0].detail, why, `${value}: ${p.errors[0].detail}`);
+    }
+    // The size depends on case: the same check is compiled as it is saved.
+    assertOk(await create(httpBody({ contentChecks: [{ type: 'regex', value: '(?i)HELLO', caseSensitive: false }] })), 201);
+  });
+
+  // docs/reliability.md, "Status codes in content checks".
+  it('negative: status codes far out of range (1e300, 2^63, -1e300, 1e999) are 400, checked before any cast', async () => {
+    await assertNoChange(srv, async () => {
+      for (const n of ['1e300', '-1e300', '9223372036854775808', '1e19', '-9223372036854775809', '1e999', '599.0000001']) {
+        const res = await api('POST', '/v1/monitors', {
+          key: admin, rawBody: `{"name":"web","url":${JSON.stringify(web.url('/ok'))},"expectedStatusCodes":[200,${n}]}`,
+        });
+        assertProblem(res, 400, 'validation_error', { pointers: ['/expectedStatusCodes'] });
+      }
+    });
+    // The edges still pass.
+    const m = await mk(httpBody({ expectedStatusCodes: [100, 599, '100-599'] }));
+    assert.deepEqual(m.expectedStatusCodes, [100, 599, '100-599']);
+  });
+
   it('lists several bad fields at once', async () => {
     await assertNoChange(srv, async () => {
       const p = assertProblem(await create({
