@@ -339,9 +339,11 @@ check_chat(const cJSON *val, const char *ptr, struct verrs *v)
 	const char	*s;
 	size_t		 n;
 
-	if (cJSON_IsNumber(val) && val->valuedouble == (double)(long long)
-	    val->valuedouble && val->valuedouble > -1e15 &&
-	    val->valuedouble < 1e15) {
+	/* The range first: casting a double out of long long's range is
+	 * undefined. */
+	if (cJSON_IsNumber(val) && val->valuedouble > -1e15 &&
+	    val->valuedouble < 1e15 && val->valuedouble ==
+	    (double)(long long)val->valuedouble) {
 		snprintf(num, sizeof(num), "%lld", (long long)val->valuedouble);
 		return cJSON_CreateString(num);
 	}

@@ -221,6 +221,8 @@ describe('POST /v1/alert-channels', () => {
       ['telegram', { botToken: '123:abcdefghijklmnopqrstu/../x', chatId: '1' }, '/config/botToken'],
       ['telegram', { botToken: SECRETS.telegram, chatId: 'ops' }, '/config/chatId'],
       ['telegram', { botToken: SECRETS.telegram, chatId: 1.5 }, '/config/chatId'],
+      ['telegram', { botToken: SECRETS.telegram, chatId: 1e300 }, '/config/chatId'],
+      ['telegram', { botToken: SECRETS.telegram, chatId: -1e300 }, '/config/chatId'],
       ['telegram', { botToken: SECRETS.telegram }, '/config/chatId'],
     ];
     await assertNoChange(srv, async () => {
