@@ -327,10 +327,13 @@ describe('mount prefixes and links (docs/reliability.md "Mount prefixes and abso
           const target = `${srv.mount}${prefix}${path}`;
           const a = await rawRequest(method, target, { body: method === 'POST' ? body : undefined });
           const where = `${method} ${target}\n${a.out.slice(0, 600)}`;
-          // The web server may refuse some itself; those it passes on
-          // the program refuses.
-          assert.equal(a.status, 404, where);
-          if (a.headers['x-request-id'] !== undefined) {
+          // The web server may refuse some itself (Apache: 400 for an
+          // encoded dot segment, 403 outside its mapped prefixes); those
+          // it passes on the program refuses with 404.
+          if (a.headers['x-request-id'] === undefined) {
+            assert.ok([400, 403, 404].includes(a.status), where);
+          } else {
+            assert.equal(a.status, 404, where);
             reached.push(prefix);
             assert.equal(a.json?.code, 'not_found', where);
             assert.match(a.json.detail, /mount prefix/, where);
