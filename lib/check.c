@@ -43,9 +43,11 @@ static const char *const sqls[STMT__MAX] = {
 	"response_ms, status_code, error_code, error_message, dns_ms, "
 	"connect_ms, tls_ms, first_byte_ms) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	/* STMT_STATE: only state; a concurrent PATCH keeps its changes. */
+	/* STMT_STATE: only state; a concurrent PATCH keeps its changes,
+	 * its new due time (?12 is the one this check was for) included. */
 	"UPDATE monitors SET status = ?2, fails = ?3, last_checked_at = ?4, "
-	"next_check_at = ?5, last_change_at = ?6, last_response_ms = ?7, "
+	"next_check_at = CASE WHEN next_check_at = ?12 THEN ?5 "
+	"ELSE next_check_at END, last_change_at = ?6, last_response_ms = ?7, "
 	"ssl_expires_at = ?8, ssl_issuer = ?9, ssl_status = ?10, "
 	"ssl_warned_at = ?11 WHERE id = ?1 AND paused = 0",
 	/* STMT_OUTAGE_OPEN */
@@ -549,6 +551,7 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
     int flags, int64_t now)
 {
 	sqlite3_stmt	*st;
+	int64_t		 planned = m->next_check_at;
 	int		 rc, paused;
 
 	if (!(flags & CHECK_NOROW) && (rc = insert_result(db, m, r)) != DB_OK)
@@ -593,6 +596,7 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	db_bind_text(st, 9, m->ssl_issuer[0] ? m->ssl_issuer : NULL);
 	db_bind_text(st, 10, m->ssl_status[0] ? m->ssl_status : NULL);
 	db_bind_time(st, 11, m->ssl_warned_at);
+	sqlite3_bind_int64(st, 12, planned);
 	return db_exec_stmt(st);
 }
 

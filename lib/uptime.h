@@ -68,7 +68,10 @@ struct config {
 	long	 retention_days;	/* UPTIME_RETENTION_DAYS, raw results */
 	long	 max_keys;		/* UPTIME_MAX_KEYS, active keys a team */
 	long	 audit_days;		/* UPTIME_AUDIT_RETENTION_DAYS */
-	long	 check_concurrency;	/* UPTIME_CHECK_CONCURRENCY */
+	long	 check_concurrency;	/* UPTIME_CHECK_CONCURRENCY, 0: from
+					   the descriptor limit */
+	long	 check_team_concurrency; /* UPTIME_CHECK_TEAM_CONCURRENCY,
+					   0: a quarter of the slots */
 	char	 dns_servers[256];	/* UPTIME_DNS_SERVERS, "" = system */
 	char	 ca_file[1024];		/* UPTIME_CA_FILE, "" = system CAs */
 	long	 invite_ttl;		/* UPTIME_INVITE_TTL_SECONDS */
@@ -330,6 +333,18 @@ const char	*req_query(struct req *, const char *name);
  * error (message in err).
  */
 int	 lock_take(const char *name, char *err, size_t errlen);
+/*
+ * A hand-over: take the lock as lock_take does, or, when another process
+ * holds it, queue up on "$UPTIME_DB.<name>.next.lock" and wait up to
+ * wait_ms for the holder to let it go (it asks lock_wanted).  One
+ * process queues at a time: another one finding the queue taken gets 0
+ * at once, as it does when the wait runs out.  Same returns as
+ * lock_take.
+ */
+int	 lock_take_over(const char *name, int wait_ms, char *err,
+	    size_t errlen);
+/* Is a process queued in lock_take_over for name?  1 yes, 0 no. */
+int	 lock_wanted(const char *name);
 
 /* ---- rate limits (ratelimit.c) ---- */
 

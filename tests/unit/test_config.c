@@ -15,7 +15,8 @@ static const char *const all_vars[] = {
 	"UPTIME_ALLOW_PRIVATE_TARGETS", "UPTIME_SMTP_URL", "UPTIME_MAIL_FROM",
 	"UPTIME_CORS_ORIGINS", "UPTIME_RATE_LIMIT", "UPTIME_RETENTION_DAYS",
 	"UPTIME_MAX_KEYS", "UPTIME_AUDIT_RETENTION_DAYS",
-	"UPTIME_CHECK_CONCURRENCY", "UPTIME_DNS_SERVERS", "UPTIME_CA_FILE",
+	"UPTIME_CHECK_CONCURRENCY", "UPTIME_CHECK_TEAM_CONCURRENCY",
+	"UPTIME_DNS_SERVERS", "UPTIME_CA_FILE",
 	"UPTIME_INVITE_TTL_SECONDS", "UPTIME_PAGERDUTY_URL",
 	"UPTIME_TELEGRAM_URL",
 };
@@ -88,7 +89,8 @@ test_defaults(void)
 	CHECK_INT(cfg.retention_days, 30);
 	CHECK_INT(cfg.max_keys, 50);
 	CHECK_INT(cfg.audit_days, 90);
-	CHECK_INT(cfg.check_concurrency, 64);
+	CHECK_INT(cfg.check_concurrency, 0);	/* from the descriptor limit */
+	CHECK_INT(cfg.check_team_concurrency, 0);
 	CHECK_STR(cfg.dns_servers, "");
 	CHECK_STR(cfg.ca_file, "");
 	CHECK_INT(cfg.invite_ttl, 604800);	/* API.md: 7 days */
@@ -111,7 +113,8 @@ test_values_read(void)
 	setenv("UPTIME_RETENTION_DAYS", "3650", 1);
 	setenv("UPTIME_MAX_KEYS", "10000", 1);
 	setenv("UPTIME_AUDIT_RETENTION_DAYS", "1", 1);
-	setenv("UPTIME_CHECK_CONCURRENCY", "4096", 1);
+	setenv("UPTIME_CHECK_CONCURRENCY", "16384", 1);
+	setenv("UPTIME_CHECK_TEAM_CONCURRENCY", "100", 1);
 	setenv("UPTIME_DNS_SERVERS", "192.0.2.53", 1);
 	setenv("UPTIME_CA_FILE", "/etc/ssl/test-ca.pem", 1);
 	CHECK_INT(config_load(err, sizeof(err)), 0);
@@ -126,7 +129,8 @@ test_values_read(void)
 	CHECK_INT(cfg.retention_days, 3650);
 	CHECK_INT(cfg.max_keys, 10000);
 	CHECK_INT(cfg.audit_days, 1);
-	CHECK_INT(cfg.check_concurrency, 4096);
+	CHECK_INT(cfg.check_concurrency, 16384);
+	CHECK_INT(cfg.check_team_concurrency, 100);
 	CHECK_STR(cfg.dns_servers, "192.0.2.53");
 	CHECK_STR(cfg.ca_file, "/etc/ssl/test-ca.pem");
 	clear_env();
@@ -162,7 +166,8 @@ test_numbers_negative(void)
 		{ "UPTIME_RETENTION_DAYS", "0", "3651" },
 		{ "UPTIME_MAX_KEYS", "0", "10001" },
 		{ "UPTIME_AUDIT_RETENTION_DAYS", "0", "3651" },
-		{ "UPTIME_CHECK_CONCURRENCY", "0", "4097" },
+		{ "UPTIME_CHECK_CONCURRENCY", "-1", "16385" },
+		{ "UPTIME_CHECK_TEAM_CONCURRENCY", "-1", "16385" },
 		{ "UPTIME_INVITE_TTL_SECONDS", "59", "2592001" },
 	};
 	static const char *const junk[] = {
@@ -182,6 +187,8 @@ test_numbers_negative(void)
 	CHECK_INT(cfg.rate_limit, 1000000);
 	CHECK_INT(load_with("UPTIME_CHECK_CONCURRENCY", "1"), 0);
 	CHECK_INT(cfg.check_concurrency, 1);
+	CHECK_INT(load_with("UPTIME_CHECK_CONCURRENCY", "0"), 0);
+	CHECK_INT(cfg.check_concurrency, 0);
 	CHECK_INT(load_with("UPTIME_INVITE_TTL_SECONDS", "60"), 0);
 	CHECK_INT(cfg.invite_ttl, 60);
 	CHECK_INT(load_with("UPTIME_INVITE_TTL_SECONDS", "2592000"), 0);
