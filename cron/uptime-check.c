@@ -48,6 +48,7 @@
 
 #include <curl/curl.h>
 
+#include "checkerstate.h"
 #include "heartbeat.h"
 #include "maintenance.h"
 #include "monitor.h"
@@ -64,6 +65,8 @@
 #define SLOTS_DEFAULT	4096	/* most slots the descriptor limit gives */
 #define HANDOVER_WAIT_MS 5000	/* a cron instance waits this long */
 #define HANDOVER_PEEK_MS 200	/* the holder looks for a successor */
+#define REPORT_MS	10000	/* checker_state is written this often */
+#define BEHIND_LOG_MS	60000	/* "falling behind" is said this often */
 
 enum mode {
 	MODE_CRON,	/* until handed over */
@@ -98,6 +101,7 @@ struct run {
 	struct probe		 p;
 	struct check_result	 r;
 	char			**scratch;
+	int64_t			 due;		/* dueAt */
 	int64_t			 started;	/* checkedAt */
 	struct run		*prev, *next;	/* in flight */
 };
@@ -112,6 +116,10 @@ struct checker {
 	struct run		**out;		/* judged, to be written */
 	size_t			 nout, capout;
 	int64_t			 flushed;	/* real time of the last flush */
+	struct checker_state	 st;		/* the figures, as last written */
+	int64_t			*lags;		/* start lags since then */
+	size_t			 nlags, caplags;
+	int64_t			 said;		/* real time "behind" was said */
 };
 
 static void
@@ -194,6 +202,7 @@ finished(struct probe *p, void *arg)
 
 	unlink_live(ck, rn);
 	check_judge(&rn->m, p, rn->started, &rn->r);
+	rn->r.due_at = rn->due;
 	probe_clear(p);
 	check_scratch_free(rn->scratch);
 	rn->scratch = NULL;
@@ -301,6 +310,55 @@ put_off(struct checker *ck, struct run **runs, size_t *n)
 	free(until);
 }
 
+/* Keep the start lag of a check for the next figures. */
+static void
+note_lag(struct checker *ck, int64_t lag)
+{
+	int64_t	*nl;
+	size_t	 cap;
+
+	if (ck->nlags == ck->caplags) {
+		cap = ck->caplags ? ck->caplags * 2 : 1024;
+		if ((nl = realloc(ck->lags, cap * sizeof(*nl))) == NULL)
+			return;	/* the figures miss it */
+		ck->lags = nl;
+		ck->caplags = cap;
+	}
+	ck->lags[ck->nlags++] = lag;
+}
+
+/*
+ * Write the figures of the checks started since the last report into
+ * checker_state (running: 0 for the last one) and say so on stderr, at
+ * most every BEHIND_LOG_MS, while the checker is falling behind.
+ */
+static void
+report(struct checker *ck, int running)
+{
+	struct checker_state	*st = &ck->st;
+	int64_t			 real = time_now_ms(), now = now_ms();
+
+	st->running = running;
+	st->window_ms = real - st->updated_at;
+	st->updated_at = real;
+	st->in_flight = (long)probe_loop_active(ck->loop);
+	st->waiting = (long)(sched_due_by(ck->sched, now - CHECKER_LATE_MS) +
+	    sched_parked(ck->sched));
+	checker_state_figures(st, ck->lags, ck->nlags);
+	ck->nlags = 0;
+	if (checker_state_put(ck->db, st) != DB_OK)
+		fprintf(stderr, "uptime-check: cannot write checker_state\n");
+	if (!st->behind || real - ck->said < BEHIND_LOG_MS)
+		return;
+	ck->said = real;
+	fprintf(stderr, "uptime-check: falling behind: %ld of %ld checks in "
+	    "the last %lld s started more than %d ms late (p99 %ld ms, worst "
+	    "%ld ms); %ld due checks waiting; %ld of %ld slots in use\n",
+	    st->late, st->checks, (long long)(st->window_ms / 1000),
+	    CHECKER_LATE_MS, st->lag_p99_ms, st->lag_max_ms, st->waiting,
+	    st->in_flight, st->slots);
+}
+
 /* Start the probe of rn now. */
 static void
 launch(struct checker *ck, struct run *rn)
@@ -312,6 +370,8 @@ launch(struct checker *ck, struct run *rn)
 		rn->p.kind = PROBE_TCP;
 	}
 	rn->started = now_ms();
+	rn->due = rn->m.next_check_at;
+	note_lag(ck, rn->started - rn->due);
 	rn->next = ck->live;
 	if (ck->live != NULL)
 		ck->live->prev = rn;
@@ -441,13 +501,13 @@ schedule(struct checker *ck)
 {
 	int64_t		 now, real, wait, start = time_now_ms();
 	int64_t		 polled = 0, peeked = start, deadline = INT64_MAX;
-	int		 rc = 0;
+	int		 rc = 0, reports = ck->mode != MODE_ONCE;
 
 	if (ck->mode == MODE_CRON)	/* just before the second minute */
 		deadline = (start / 60000 + 2) * 60000 - 500;
 	if (ck->mode == MODE_ONCE)
 		look_ahead(ck, now_ms());
-	ck->flushed = start;
+	ck->flushed = ck->st.started_at = ck->st.updated_at = start;
 	while (!stopping) {
 		real = time_now_ms();
 		if (ck->mode == MODE_CRON) {
@@ -466,6 +526,8 @@ schedule(struct checker *ck)
 		start_due(ck);
 		if (ck->nout >= BATCH || real - ck->flushed >= FLUSH_MS)
 			flush(ck);
+		if (reports && real - ck->st.updated_at >= REPORT_MS)
+			report(ck, 1);
 		if (ck->mode == MODE_ONCE && sched_running(ck->sched) == 0 &&
 		    sched_waiting(ck->sched) == 0 &&
 		    sched_parked(ck->sched) == 0)
@@ -487,6 +549,8 @@ schedule(struct checker *ck)
 		}
 	}
 	flush(ck);
+	if (reports)
+		report(ck, 0);
 	return rc;
 }
 
@@ -557,6 +621,8 @@ main(int argc, char **argv)
 	ck.slots = size_slots();
 	team_cap = cfg.check_team_concurrency > 0 ?
 	    (size_t)cfg.check_team_concurrency : (ck.slots + 3) / 4;
+	ck.st.slots = (long)ck.slots;
+	ck.st.team_slots = (long)team_cap;
 	memset(&o, 0, sizeof(o));
 	o.concurrency = (int)ck.slots;
 	o.allow_private = cfg.allow_private;
@@ -579,6 +645,7 @@ main(int argc, char **argv)
 		run_free(&ck, rn);
 	}
 	free(ck.out);
+	free(ck.lags);
 	sched_free(ck.sched);
 	db_close(ck.db);
 	curl_global_cleanup();

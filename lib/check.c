@@ -41,8 +41,8 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULT */
 	"INSERT INTO check_results (monitor_id, checked_at, status, "
 	"response_ms, status_code, error_code, error_message, dns_ms, "
-	"connect_ms, tls_ms, first_byte_ms) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"connect_ms, tls_ms, first_byte_ms, due_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_STATE: only state; a concurrent PATCH keeps its changes,
 	 * its new due time (?12 is the one this check was for) included. */
 	"UPDATE monitors SET status = ?2, fails = ?3, last_checked_at = ?4, "
@@ -64,7 +64,7 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULTS */
 	"SELECT id, checked_at, status, response_ms, status_code, "
 	"error_code, error_message, dns_ms, connect_ms, tls_ms, "
-	"first_byte_ms FROM check_results WHERE monitor_id = ?1"
+	"first_byte_ms, due_at FROM check_results WHERE monitor_id = ?1"
 	" AND (?2 IS NULL OR checked_at >= ?2)"
 	" AND (?3 IS NULL OR checked_at < ?3)"
 	" AND (?4 IS NULL OR status = ?4)"
@@ -116,6 +116,9 @@ check_prepare(const struct monitor *m, struct probe *p, char ***scratch)
 		p->follow_redirects = cJSON_IsTrue(cfg_item(m,
 		    "followRedirects"));
 		p->verify_tls = cJSON_IsTrue(cfg_item(m, "verifyTls"));
+		/* Only content checks read the body: no copy without them. */
+		p->discard_body = cJSON_GetArraySize(cfg_item(m,
+		    "contentChecks")) == 0;
 		if ((b = cfg_item(m, "body")) != NULL && cJSON_IsString(b)) {
 			p->req_body = b->valuestring;
 			p->req_bodylen = strlen(b->valuestring);
@@ -543,6 +546,7 @@ insert_result(struct db *db, const struct monitor *m,
 	bind_opt(st, 9, r->connect_ms);
 	bind_opt(st, 10, r->tls_ms);
 	bind_opt(st, 11, r->first_byte_ms);
+	db_bind_time(st, 12, r->due_at);
 	return db_exec_stmt(st);
 }
 
@@ -620,6 +624,13 @@ check_result_json(const struct check_result *r)
 	cJSON	*o = cJSON_CreateObject(), *e, *t;
 
 	json_add_time(o, "checkedAt", r->checked_at);
+	/* The start lag of a scheduled check; null for one on demand. */
+	json_add_time(o, "dueAt", r->due_at);
+	if (r->due_at != 0)
+		cJSON_AddNumberToObject(o, "startLagMs", (double)(r->checked_at -
+		    r->due_at));
+	else
+		cJSON_AddNullToObject(o, "startLagMs");
 	cJSON_AddStringToObject(o, "status", mon_status_names[r->status]);
 	if (r->response_ms >= 0)
 		cJSON_AddNumberToObject(o, "responseTimeMs", r->response_ms);
@@ -688,6 +699,7 @@ result_list(struct db *db, const char *monitor, const struct result_filter *f,
 		r.connect_ms = col_opt(st, 8);
 		r.tls_ms = col_opt(st, 9);
 		r.first_byte_ms = col_opt(st, 10);
+		r.due_at = sqlite3_column_int64(st, 11);	/* NULL: 0 */
 		if (fn(&r, sqlite3_column_int64(st, 0), arg) == -1) {
 			sqlite3_reset(st);
 			return DB_ERROR;

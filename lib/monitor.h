@@ -86,7 +86,8 @@ struct monitor {
 
 /* The outcome of one check, as stored in check_results. */
 struct check_result {
-	int64_t		 checked_at;
+	int64_t		 checked_at;	/* when it started */
+	int64_t		 due_at;	/* when it was due; 0: on demand */
 	enum mon_status	 status;	/* MST_UP, MST_DEGRADED or MST_DOWN */
 	long		 response_ms;	/* -1: none */
 	long		 status_code;	/* 0: none */

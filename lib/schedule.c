@@ -365,6 +365,21 @@ sched_next_due(const struct sched *s)
 	return s->nheap > 0 ? s->heap[0]->pub.due : INT64_MAX;
 }
 
+/* Heap items under i due by t: a subtree is skipped once its top is not. */
+static size_t
+sched_count(const struct sched *s, size_t i, int64_t t)
+{
+	if (i >= s->nheap || s->heap[i]->pub.due > t)
+		return 0;
+	return 1 + sched_count(s, 2 * i + 1, t) + sched_count(s, 2 * i + 2, t);
+}
+
+size_t
+sched_due_by(const struct sched *s, int64_t t)
+{
+	return sched_count(s, 0, t);
+}
+
 size_t
 sched_waiting(const struct sched *s)
 {

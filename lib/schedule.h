@@ -60,6 +60,8 @@ int		 sched_known(const struct sched *, const char *id);
 /* The due time of the earliest waiting item, or INT64_MAX. */
 int64_t		 sched_next_due(const struct sched *);
 
+/* Waiting items (not parked) due at or before t. */
+size_t		 sched_due_by(const struct sched *, int64_t t);
 /* Items waiting in the heap, parked, and in flight. */
 size_t		 sched_waiting(const struct sched *);
 size_t		 sched_parked(const struct sched *);

@@ -12,6 +12,7 @@
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import dnsPromises from 'node:dns/promises';
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { spawn } from 'node:child_process';
@@ -1019,6 +1020,54 @@ describe('the scheduler: checks start when due, whatever else hangs', () => {
       assert.equal(rs[0].status, 'up');
     }
     assert.equal((await a.results(fast.id)).length, 1);
+  });
+
+  it('the results carry their lag: dueAt and startLagMs, null for a check on demand', async () => {
+    const web = await webTarget();
+    const m = await a.create(http(web.url('/ok')));
+    const due = Date.now() - 4000;
+    setDue(m.id, due);
+    await checker(sch);
+    const [r] = await a.results(m.id);
+    assertResult(r);
+    assert.equal(r.status, 'up');
+    assert.equal(Date.parse(r.dueAt), due);
+    assert.equal(r.startLagMs, Date.parse(r.checkedAt) - due);
+    assert.ok(r.startLagMs >= 4000, JSON.stringify(r));
+    const now = await a.check(m.id);
+    assert.equal(now.dueAt, null);
+    assert.equal(now.startLagMs, null);
+    const [latest, first] = await a.results(m.id);
+    assert.equal(latest.dueAt, null);
+    assert.equal(latest.startLagMs, null);
+    assert.deepEqual(first, r);
+  });
+
+  it('falling behind is said on stderr and kept in checker_state with the slots the descriptor limit gives', async () => {
+    const web = await webTarget();
+    const ms = [];
+    for (let i = 0; i < 3; i++) {
+      const m = await a.create(http(web.url(`/ok?late=${i}`)));
+      setDue(m.id, Date.now() - 5000);
+      ms.push(m);
+    }
+    const ck = checkerOf();
+    assert.ok(await waitFor(async () => (await Promise.all(ms.map((m) => a.results(m.id)))).every((x) => x.length === 1), 5000));
+    assert.equal((await ck.stop()).code, 0);
+    assert.match(ck.text, /uptime-check: falling behind: 3 of 3 checks in the last \d+ s started more than 1000 ms late/);
+    const [st] = sch.sql('SELECT * FROM checker_state');
+    assert.equal(st.running, 0);
+    assert.equal(st.behind, 1);
+    assert.equal(st.checks, 3);
+    assert.equal(st.late, 3);
+    assert.equal(st.in_flight, 0);
+    assert.ok(st.lag_max_ms >= 5000 && st.lag_p50_ms >= 5000, JSON.stringify(st));
+    // Slots from the descriptor limit: the soft limit raised to the hard
+    // one, three descriptors a check, 64 kept, at most 4096.
+    const hard = fs.readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+\S+\s+(\S+)/m)[1];
+    const want = hard === 'unlimited' ? 4096 : Math.min(4096, Math.floor((Number(hard) - 64) / 3));
+    assert.equal(st.slots, want);
+    assert.equal(st.team_slots, Math.ceil(want / 4));
   });
 
   it('from cron, a plain uptime-check keeps checking until the next minute\'s instance takes over', async () => {

@@ -29,6 +29,9 @@ test_sched_order(void)
 	CHECK_INT(sched_add(s, "mon_c", "team_a", 50), 0);
 	CHECK_INT((int)sched_waiting(s), 3);
 	CHECK_INT(sched_next_due(s), 50);
+	CHECK_INT((int)sched_due_by(s, 49), 0);
+	CHECK_INT((int)sched_due_by(s, 100), 2);
+	CHECK_INT((int)sched_due_by(s, 1000), 3);
 	CHECK(sched_take(s, 49) == NULL);
 	it = sched_take(s, 250);
 	CHECK(it != NULL && strcmp(it->id, "mon_c") == 0);
