@@ -536,8 +536,8 @@ schedule(struct checker *ck)
 		wait = sched_next_due(ck->sched) - now;
 		if (wait > TICK_MS)
 			wait = TICK_MS;
-		if (probe_loop_free_slots(ck->loop) == 0 || wait < 0)
-			wait = TICK_MS;	/* a slot or a look comes first */
+		if (wait < 0)	/* due: a batch was full, or no slot is free */
+			wait = probe_loop_free_slots(ck->loop) > 0 ? 0 : TICK_MS;
 		if (ck->nout > 0 && FLUSH_MS - (real - ck->flushed) < wait)
 			wait = FLUSH_MS - (real - ck->flushed);
 		if (probe_loop_wait(ck->loop, (int)(wait < 0 ? 0 : wait)) ==
