@@ -517,15 +517,6 @@ next_slot(int64_t planned, int64_t interval_ms, int64_t now)
 	return next;
 }
 
-static void
-bind_opt(sqlite3_stmt *st, int i, long v)
-{
-	if (v >= 0)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* The check_results row of r.  DB_* code. */
 static int
 insert_result(struct db *db, const struct monitor *m,
@@ -538,14 +529,14 @@ insert_result(struct db *db, const struct monitor *m,
 	db_bind_text(st, 1, m->id);
 	sqlite3_bind_int64(st, 2, r->checked_at);
 	db_bind_text(st, 3, mon_status_names[r->status]);
-	bind_opt(st, 4, r->response_ms);
-	bind_opt(st, 5, r->status_code > 0 ? r->status_code : -1);
+	db_bind_opt(st, 4, r->response_ms);
+	db_bind_opt(st, 5, r->status_code > 0 ? r->status_code : -1);
 	db_bind_text(st, 6, r->error_code[0] ? r->error_code : NULL);
 	db_bind_text(st, 7, r->error_message[0] ? r->error_message : NULL);
-	bind_opt(st, 8, r->dns_ms);
-	bind_opt(st, 9, r->connect_ms);
-	bind_opt(st, 10, r->tls_ms);
-	bind_opt(st, 11, r->first_byte_ms);
+	db_bind_opt(st, 8, r->dns_ms);
+	db_bind_opt(st, 9, r->connect_ms);
+	db_bind_opt(st, 10, r->tls_ms);
+	db_bind_opt(st, 11, r->first_byte_ms);
 	db_bind_time(st, 12, r->due_at);
 	return db_exec_stmt(st);
 }
@@ -595,7 +586,7 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	db_bind_time(st, 4, m->last_checked_at);
 	sqlite3_bind_int64(st, 5, m->next_check_at);
 	db_bind_time(st, 6, m->last_change_at);
-	bind_opt(st, 7, m->last_response_ms);
+	db_bind_opt(st, 7, m->last_response_ms);
 	db_bind_time(st, 8, m->ssl_expires_at);
 	db_bind_text(st, 9, m->ssl_issuer[0] ? m->ssl_issuer : NULL);
 	db_bind_text(st, 10, m->ssl_status[0] ? m->ssl_status : NULL);

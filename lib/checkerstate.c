@@ -55,15 +55,6 @@ checker_state_figures(struct checker_state *st, int64_t *lags, size_t n)
 	st->behind = st->late > 0 || st->waiting > 0;
 }
 
-static void
-bind_lag(sqlite3_stmt *st, int i, long v)
-{
-	if (v >= 0)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 int
 checker_state_put(struct db *db, const struct checker_state *s)
 {
@@ -81,9 +72,9 @@ checker_state_put(struct db *db, const struct checker_state *s)
 	sqlite3_bind_int64(st, 8, s->waiting);
 	sqlite3_bind_int64(st, 9, s->checks);
 	sqlite3_bind_int64(st, 10, s->late);
-	bind_lag(st, 11, s->lag_p50_ms);
-	bind_lag(st, 12, s->lag_p99_ms);
-	bind_lag(st, 13, s->lag_max_ms);
+	db_bind_opt(st, 11, s->lag_p50_ms);
+	db_bind_opt(st, 12, s->lag_p99_ms);
+	db_bind_opt(st, 13, s->lag_max_ms);
 	sqlite3_bind_int(st, 14, s->behind);
 	return db_exec_stmt(st);
 }

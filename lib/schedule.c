@@ -3,6 +3,7 @@
  * due time, two chained hash tables (items by monitor id, teams by team
  * id) and per team a queue of parked items.  See schedule.h.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +18,30 @@ enum sched_state {
 	ITEM_RUNNING	/* taken */
 };
 
+/* An entry of a chained hash table, keyed by a string of its owner. */
+struct sched_hent {
+	const char		*key;
+	struct sched_hent	*next;
+};
+
+struct sched_htab {
+	struct sched_hent	**b;		/* nb buckets, a power of 2 */
+	size_t			 n, nb;
+};
+
 struct sched_team {
+	struct sched_hent	 h;		/* key: id */
 	char			 id[ID_MAX];
 	size_t			 running;
 	struct sched_node	*phead, *ptail;	/* parked, oldest first */
-	struct sched_team	*hnext;
 };
 
 struct sched_node {
 	struct sched_item	 pub;		/* first: sched_item casts */
+	struct sched_hent	 h;		/* key: pub.id */
 	enum sched_state	 state;
 	size_t			 heapi;		/* while waiting */
 	struct sched_team	*team;
-	struct sched_node	*hnext;		/* hash chain */
 	struct sched_node	*pnext;		/* parked queue */
 };
 
@@ -37,12 +49,15 @@ struct sched {
 	size_t			 team_cap;
 	struct sched_node	**heap;
 	size_t			 nheap, capheap;
-	struct sched_node	**items;	/* buckets */
-	size_t			 nitems, nbuckets;
-	struct sched_team	**teams;	/* buckets */
-	size_t			 nteams, ntbuckets;
+	struct sched_htab	 items;		/* sched_node by monitor id */
+	struct sched_htab	 teams;		/* sched_team by team id */
 	size_t			 nparked, nrunning;
 };
+
+#define NODE_OF(e)	((struct sched_node *)(void *)((char *)(e) - \
+			    offsetof(struct sched_node, h)))
+#define TEAM_OF(e)	((struct sched_team *)(void *)((char *)(e) - \
+			    offsetof(struct sched_team, h)))
 
 /* FNV-1a. */
 static size_t
@@ -57,6 +72,68 @@ sched_hash(const char *s)
 	return (size_t)h;
 }
 
+static int
+htab_init(struct sched_htab *t)
+{
+	t->nb = SCHED_MINBUCKETS;
+	t->n = 0;
+	return (t->b = calloc(t->nb, sizeof(*t->b))) == NULL ? -1 : 0;
+}
+
+static struct sched_hent *
+htab_find(const struct sched_htab *t, const char *key)
+{
+	struct sched_hent	*e;
+
+	for (e = t->b[sched_hash(key) & (t->nb - 1)]; e != NULL; e = e->next)
+		if (strcmp(e->key, key) == 0)
+			return e;
+	return NULL;
+}
+
+/* Add e (its key not in t), doubling the buckets once they are full. */
+static int
+htab_add(struct sched_htab *t, struct sched_hent *e)
+{
+	struct sched_hent	**nb, *x, *xn;
+	size_t			 i, b, size;
+
+	if (t->n >= t->nb) {
+		size = t->nb * 2;
+		if ((nb = calloc(size, sizeof(*nb))) == NULL)
+			return -1;
+		for (i = 0; i < t->nb; i++)
+			for (x = t->b[i]; x != NULL; x = xn) {
+				xn = x->next;
+				b = sched_hash(x->key) & (size - 1);
+				x->next = nb[b];
+				nb[b] = x;
+			}
+		free(t->b);
+		t->b = nb;
+		t->nb = size;
+	}
+	b = sched_hash(e->key) & (t->nb - 1);
+	e->next = t->b[b];
+	t->b[b] = e;
+	t->n++;
+	return 0;
+}
+
+static void
+htab_del(struct sched_htab *t, struct sched_hent *e)
+{
+	struct sched_hent	**pp;
+
+	for (pp = &t->b[sched_hash(e->key) & (t->nb - 1)]; *pp != NULL;
+	    pp = &(*pp)->next)
+		if (*pp == e) {
+			*pp = e->next;
+			t->n--;
+			return;
+		}
+}
+
 struct sched *
 sched_new(size_t team_cap)
 {
@@ -65,9 +142,7 @@ sched_new(size_t team_cap)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->team_cap = team_cap;
-	s->nbuckets = s->ntbuckets = SCHED_MINBUCKETS;
-	if ((s->items = calloc(s->nbuckets, sizeof(*s->items))) == NULL ||
-	    (s->teams = calloc(s->ntbuckets, sizeof(*s->teams))) == NULL) {
+	if (htab_init(&s->items) == -1 || htab_init(&s->teams) == -1) {
 		sched_free(s);
 		return NULL;
 	}
@@ -77,24 +152,23 @@ sched_new(size_t team_cap)
 void
 sched_free(struct sched *s)
 {
-	struct sched_node	*n, *nn;
-	struct sched_team	*t, *tn;
+	struct sched_hent	*e, *en;
 	size_t			 i;
 
 	if (s == NULL)
 		return;
-	for (i = 0; s->items != NULL && i < s->nbuckets; i++)
-		for (n = s->items[i]; n != NULL; n = nn) {
-			nn = n->hnext;
-			free(n);
+	for (i = 0; s->items.b != NULL && i < s->items.nb; i++)
+		for (e = s->items.b[i]; e != NULL; e = en) {
+			en = e->next;
+			free(NODE_OF(e));
 		}
-	for (i = 0; s->teams != NULL && i < s->ntbuckets; i++)
-		for (t = s->teams[i]; t != NULL; t = tn) {
-			tn = t->hnext;
-			free(t);
+	for (i = 0; s->teams.b != NULL && i < s->teams.nb; i++)
+		for (e = s->teams.b[i]; e != NULL; e = en) {
+			en = e->next;
+			free(TEAM_OF(e));
 		}
-	free(s->items);
-	free(s->teams);
+	free(s->items.b);
+	free(s->teams.b);
 	free(s->heap);
 	free(s);
 }
@@ -102,82 +176,28 @@ sched_free(struct sched *s)
 static struct sched_node *
 sched_find(const struct sched *s, const char *id)
 {
-	struct sched_node	*n;
+	struct sched_hent	*e = htab_find(&s->items, id);
 
-	for (n = s->items[sched_hash(id) & (s->nbuckets - 1)]; n != NULL;
-	    n = n->hnext)
-		if (strcmp(n->pub.id, id) == 0)
-			return n;
-	return NULL;
-}
-
-static struct sched_team *
-sched_find_team(const struct sched *s, const char *id)
-{
-	struct sched_team	*t;
-
-	for (t = s->teams[sched_hash(id) & (s->ntbuckets - 1)]; t != NULL;
-	    t = t->hnext)
-		if (strcmp(t->id, id) == 0)
-			return t;
-	return NULL;
-}
-
-/* Double the item buckets once there are more items than buckets. */
-static int
-sched_grow(struct sched *s)
-{
-	struct sched_node	**nb, *n, *nn;
-	size_t			 i, size = s->nbuckets * 2, b;
-
-	if (s->nitems < s->nbuckets)
-		return 0;
-	if ((nb = calloc(size, sizeof(*nb))) == NULL)
-		return -1;
-	for (i = 0; i < s->nbuckets; i++)
-		for (n = s->items[i]; n != NULL; n = nn) {
-			nn = n->hnext;
-			b = sched_hash(n->pub.id) & (size - 1);
-			n->hnext = nb[b];
-			nb[b] = n;
-		}
-	free(s->items);
-	s->items = nb;
-	s->nbuckets = size;
-	return 0;
+	return e == NULL ? NULL : NODE_OF(e);
 }
 
 /* The team of id, made on first sight.  NULL when out of memory. */
 static struct sched_team *
 sched_team(struct sched *s, const char *id)
 {
-	struct sched_team	*t, **nb, *tn;
-	size_t			 i, b, size;
+	struct sched_hent	*e;
+	struct sched_team	*t;
 
-	if ((t = sched_find_team(s, id)) != NULL)
-		return t;
-	if (s->nteams >= s->ntbuckets) {
-		size = s->ntbuckets * 2;
-		if ((nb = calloc(size, sizeof(*nb))) == NULL)
-			return NULL;
-		for (i = 0; i < s->ntbuckets; i++)
-			for (t = s->teams[i]; t != NULL; t = tn) {
-				tn = t->hnext;
-				b = sched_hash(t->id) & (size - 1);
-				t->hnext = nb[b];
-				nb[b] = t;
-			}
-		free(s->teams);
-		s->teams = nb;
-		s->ntbuckets = size;
-	}
+	if ((e = htab_find(&s->teams, id)) != NULL)
+		return TEAM_OF(e);
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	snprintf(t->id, sizeof(t->id), "%s", id);
-	b = sched_hash(t->id) & (s->ntbuckets - 1);
-	t->hnext = s->teams[b];
-	s->teams[b] = t;
-	s->nteams++;
+	t->h.key = t->id;
+	if (htab_add(&s->teams, &t->h) == -1) {
+		free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -260,7 +280,6 @@ int
 sched_add(struct sched *s, const char *id, const char *team, int64_t due)
 {
 	struct sched_node	*n;
-	size_t			 b;
 
 	if ((n = sched_find(s, id)) != NULL) {
 		if (n->state == ITEM_WAITING && n->pub.due != due) {
@@ -270,20 +289,22 @@ sched_add(struct sched *s, const char *id, const char *team, int64_t due)
 		}
 		return 0;
 	}
-	if (sched_grow(s) == -1 || (n = calloc(1, sizeof(*n))) == NULL)
+	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return -1;
 	snprintf(n->pub.id, sizeof(n->pub.id), "%s", id);
 	snprintf(n->pub.team, sizeof(n->pub.team), "%s", team);
 	n->pub.due = due;
+	n->h.key = n->pub.id;
 	if ((n->team = sched_team(s, team)) == NULL ||
-	    sched_push(s, n) == -1) {
+	    htab_add(&s->items, &n->h) == -1) {
 		free(n);
 		return -1;
 	}
-	b = sched_hash(n->pub.id) & (s->nbuckets - 1);
-	n->hnext = s->items[b];
-	s->items[b] = n;
-	s->nitems++;
+	if (sched_push(s, n) == -1) {
+		htab_del(&s->items, &n->h);
+		free(n);
+		return -1;
+	}
 	return 1;
 }
 
@@ -318,8 +339,7 @@ sched_take(struct sched *s, int64_t now)
 void
 sched_done(struct sched *s, struct sched_item *it)
 {
-	struct sched_node	*n = (struct sched_node *)(void *)it, **pp;
-	struct sched_node	*p;
+	struct sched_node	*n = (struct sched_node *)(void *)it, *p;
 	struct sched_team	*t;
 
 	if (it == NULL || n->state != ITEM_RUNNING)
@@ -327,13 +347,7 @@ sched_done(struct sched *s, struct sched_item *it)
 	t = n->team;
 	t->running--;
 	s->nrunning--;
-	for (pp = &s->items[sched_hash(n->pub.id) & (s->nbuckets - 1)];
-	    *pp != NULL; pp = &(*pp)->hnext)
-		if (*pp == n) {
-			*pp = n->hnext;
-			break;
-		}
-	s->nitems--;
+	htab_del(&s->items, &n->h);
 	free(n);
 	/* The team's oldest parked item goes back to the heap, first. */
 	if ((p = t->phead) != NULL) {
@@ -401,7 +415,7 @@ sched_running(const struct sched *s)
 size_t
 sched_team_running(const struct sched *s, const char *team)
 {
-	const struct sched_team	*t = sched_find_team(s, team);
+	struct sched_hent	*e = htab_find(&s->teams, team);
 
-	return t == NULL ? 0 : t->running;
+	return e == NULL ? 0 : TEAM_OF(e)->running;
 }

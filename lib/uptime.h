@@ -180,9 +180,11 @@ int		 db_step_one(sqlite3_stmt *,
 		    void (*row)(sqlite3_stmt *, void *), void *out);
 /* Map an sqlite3 result code to a DB_* code. */
 int		 db_rc(int sqlite_rc);
-/* Bind helpers: a NULL string or a 0 time binds SQL NULL. */
+/* Bind helpers: a NULL string, a 0 time or a negative count binds SQL
+ * NULL. */
 void		 db_bind_text(sqlite3_stmt *, int, const char *);
 void		 db_bind_time(sqlite3_stmt *, int, int64_t);
+void		 db_bind_opt(sqlite3_stmt *, int, long);
 /* Bind the unformatted JSON text of a tree; 0, or -1 out of memory. */
 int		 db_bind_json(sqlite3_stmt *, int, const cJSON *) WUR;
 /* Copy a text column into out (outlen bytes), "" for NULL. */
