@@ -1,27 +1,45 @@
 /*
- * uptime-check: run the checks that are due.
+ * uptime-check: run the checks that are due, each when it is due.
  *
- *   uptime-check          one pass over what is due now (from cron, every
- *                         minute)
- *   uptime-check --loop   keep checking, for intervals under a minute
- *   --now TIME            pretend the time is TIME (RFC 3339), for tests
+ *   uptime-check          from cron, every minute: checks as they come
+ *                         due until the next minute's instance takes
+ *                         over (or, with no successor, about two minutes)
+ *   uptime-check --loop   keep checking until stopped (a service)
+ *   uptime-check --once   one pass over what is due now, then exit
+ *   --now TIME            pretend the time is TIME (RFC 3339), for
+ *                         tests; without --loop it makes one pass
  *
- * One instance at a time: a second one finds the lock taken and exits 0
- * without a word.  Due monitors come from one indexed query; their checks
- * run concurrently in this process (lib/probe.c), at most
- * UPTIME_CHECK_CONCURRENCY at once, so a hanging target holds one slot
- * for its own timeout.  Results are written in batched transactions as
- * checks finish, and
- * each monitor's next check is planned from its planned time, not from
- * when the check ran, so slow rounds do not drift the schedule.
+ * The schedule (lib/schedule.c) holds in memory the monitors due within
+ * the next AHEAD_MS, by due time; it is refilled from the database's due
+ * index every POLL_MS, which is also how new, edited, paused and deleted
+ * monitors reach it.  A check starts the moment it is due and a slot of
+ * the probe loop (lib/probe.c) is free; slots are sized from the
+ * descriptor limit, and a team holds at most its share of them.  Each
+ * monitor is read again just before its check starts, so the check uses
+ * what the database says now (a paused or deleted one is dropped, one
+ * moved later waits).  Results are judged as checks end and written in
+ * short transactions (BATCH results or FLUSH_MS); until its result is
+ * written a monitor counts as in flight, so it never has two checks at
+ * once.  Each monitor's next check is planned from its planned time, not
+ * from when the check ran.
  *
- * Heartbeat monitors come through the same query (their next_check_at is
- * the deadline of the ping they wait for) and are judged without any
+ * One instance at a time (lib/lock.c).  --loop and --once exit 0 without
+ * a word when the lock is taken; the cron instance queues for it instead
+ * and the one holding it hands it over: it stops starting checks, writes
+ * the results it has and exits, leaving its unfinished checks due.
+ * SIGTERM and SIGINT do the same: checks still in flight are not
+ * recorded and are due again for the next checker.
+ *
+ * Heartbeat monitors come through the same schedule (their next_check_at
+ * is the deadline of the ping they wait for) and are judged without any
  * network: each is read again inside a write transaction, since a ping
  * may have come in the meantime, and lib/heartbeat.c records "ping_late"
  * or "run_not_finished" through check_record like any other result.
  */
+#include <sys/resource.h>
+
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +48,31 @@
 
 #include <curl/curl.h>
 
+#include "checkerstate.h"
 #include "heartbeat.h"
 #include "maintenance.h"
 #include "monitor.h"
+#include "schedule.h"
 
-#define ROUND_MAX	20000	/* monitors taken in one round */
+#define POLL_MS		1000	/* the database is asked this often */
+#define AHEAD_MS	2500	/* for what is due this far ahead */
+#define DUE_MAX		100000	/* rows taken in one look */
 #define BATCH		500	/* results written per transaction, */
 #define FLUSH_MS	250	/* or after this long */
+#define TICK_MS		250	/* longest sleep between looks around */
+#define FD_RESERVE	64	/* descriptors kept for the rest */
+#define FD_PER_CHECK	3	/* a socket, a resolver thread's pair */
+#define SLOTS_DEFAULT	4096	/* most slots the descriptor limit gives */
+#define HANDOVER_WAIT_MS 5000	/* a cron instance waits this long */
+#define HANDOVER_PEEK_MS 200	/* the holder looks for a successor */
+#define REPORT_MS	10000	/* checker_state is written this often */
+#define BEHIND_LOG_MS	60000	/* "falling behind" is said this often */
+
+enum mode {
+	MODE_CRON,	/* until handed over */
+	MODE_LOOP,	/* until stopped */
+	MODE_ONCE	/* what is due at the start */
+};
 
 static volatile sig_atomic_t	 stopping;
 static int64_t			 clock_skew;	/* --now minus the real time */
@@ -56,266 +92,472 @@ on_signal(int sig)
 }
 
 /*
- * One round in progress.  Results are judged and written while the other
- * checks still run: finished probes queue up and are flushed in one short
- * transaction every BATCH results or FLUSH_MS, so the write lock is never
- * held while waiting on the network and a probe's memory (its body) is
- * released as soon as it is judged.
+ * One check, from the moment the schedule hands it out until its result
+ * is written.  Linked in the checker's list while its probe runs.
  */
-struct round {
+struct run {
+	struct sched_item	*it;
+	struct monitor		 m;
+	struct probe		 p;
+	struct check_result	 r;
+	char			**scratch;
+	int64_t			 due;		/* dueAt */
+	int64_t			 started;	/* checkedAt */
+	struct run		*prev, *next;	/* in flight */
+};
+
+struct checker {
+	enum mode		 mode;
 	struct db		*db;
-	struct monitor		*ms;
-	struct probe		*ps;
-	struct check_result	*res;
-	char			***scratch;
-	unsigned char		*seen;
-	size_t			*queue;
-	size_t			 nqueue;
-	size_t			 n;
-	int64_t			 started;	/* checkedAt of the round */
-	int64_t			 flushed;	/* time of the last flush */
-	size_t			 written;
-	int			 failed;
+	struct sched		*sched;
+	struct probe_loop	*loop;
+	size_t			 slots;
+	struct run		*live;		/* probes in flight */
+	struct run		**out;		/* judged, to be written */
+	size_t			 nout, capout;
+	int64_t			 flushed;	/* real time of the last flush */
+	struct checker_state	 st;		/* the figures, as last written */
+	int64_t			*lags;		/* start lags since then */
+	size_t			 nlags, caplags;
+	int64_t			 said;		/* real time "behind" was said */
 };
 
 static void
-flush(struct round *rd)
+run_free(struct checker *ck, struct run *rn)
+{
+	if (rn == NULL)
+		return;
+	probe_clear(&rn->p);
+	check_scratch_free(rn->scratch);
+	monitor_free(&rn->m);
+	sched_done(ck->sched, rn->it);
+	free(rn);
+}
+
+/* Forget runs[0..n) without checking them (they stay due). */
+static void
+runs_drop(struct checker *ck, struct run **runs, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		run_free(ck, runs[i]);
+}
+
+/*
+ * Write the judged results in one transaction and give their monitors
+ * back to the schedule.  Results that cannot be written are lost, and
+ * their monitors, still due in the database, are checked again.
+ */
+static void
+flush(struct checker *ck)
 {
 	size_t	 i;
 	int	 rc;
 
-	if (rd->nqueue == 0)
+	ck->flushed = time_now_ms();
+	if (ck->nout == 0)
 		return;
-	if ((rc = db_begin(rd->db)) == DB_OK) {
-		for (i = 0; i < rd->nqueue && rc == DB_OK; i++) {
-			rc = check_record(rd->db, &rd->ms[rd->queue[i]],
-			    &rd->res[rd->queue[i]], 1, now_ms());
+	if ((rc = db_begin(ck->db)) == DB_OK) {
+		for (i = 0; i < ck->nout && rc == DB_OK; i++) {
+			rc = check_record(ck->db, &ck->out[i]->m,
+			    &ck->out[i]->r, CHECK_SCHEDULED, now_ms());
 			if (rc == DB_CONFLICT)	/* deleted while checked */
 				rc = DB_OK;
 		}
 		if (rc == DB_OK)
-			rc = db_commit(rd->db);
+			rc = db_commit(ck->db);
 		else
-			db_rollback(rd->db);
+			db_rollback(ck->db);
 	}
-	if (rc == DB_OK)
-		rd->written += rd->nqueue;
-	else {
-		/* Unwritten monitors stay due and are checked again. */
-		rd->failed = 1;
+	if (rc != DB_OK)
 		fprintf(stderr, "uptime-check: %zu results not written (%s); "
-		    "they will be checked again\n", rd->nqueue,
+		    "they will be checked again\n", ck->nout,
 		    rc == DB_BUSY ? "database busy" : "database error");
-	}
-	rd->nqueue = 0;
-	rd->flushed = time_now_ms();
+	runs_drop(ck, ck->out, ck->nout);
+	ck->nout = 0;
 }
 
-/* A probe finished: judge it, free what it holds, queue the result. */
+static void
+unlink_live(struct checker *ck, struct run *rn)
+{
+	if (rn->prev != NULL)
+		rn->prev->next = rn->next;
+	else
+		ck->live = rn->next;
+	if (rn->next != NULL)
+		rn->next->prev = rn->prev;
+	rn->prev = rn->next = NULL;
+}
+
+/* A probe ended: judge it, release what it holds, queue the result. */
 static void
 finished(struct probe *p, void *arg)
 {
-	struct round	*rd = arg;
-	size_t		 i = (size_t)(p - rd->ps);
+	struct checker	*ck = arg;
+	struct run	*rn = (struct run *)(void *)((char *)p -
+			    offsetof(struct run, p));
+	struct run	**no;
+	size_t		 cap;
 
-	if (i >= rd->n || rd->seen[i])
-		return;
-	rd->seen[i] = 1;
-	check_judge(&rd->ms[i], p, rd->started, &rd->res[i]);
+	unlink_live(ck, rn);
+	check_judge(&rn->m, p, rn->started, &rn->r);
+	rn->r.due_at = rn->due;
 	probe_clear(p);
-	check_scratch_free(rd->scratch[i]);
-	rd->scratch[i] = NULL;
-	rd->queue[rd->nqueue++] = i;
-	if (rd->nqueue >= BATCH || time_now_ms() - rd->flushed >= FLUSH_MS)
-		flush(rd);
+	check_scratch_free(rn->scratch);
+	rn->scratch = NULL;
+	if (ck->nout == ck->capout) {
+		cap = ck->capout ? ck->capout * 2 : BATCH;
+		if ((no = realloc(ck->out, cap * sizeof(*no))) == NULL) {
+			fprintf(stderr, "uptime-check: out of memory; a result "
+			    "is dropped and checked again\n");
+			run_free(ck, rn);
+			return;
+		}
+		ck->out = no;
+		ck->capout = cap;
+	}
+	ck->out[ck->nout++] = rn;
 }
 
 /*
- * Judge the due heartbeats among ms[0..n) and free them, moving the other
- * monitors to the front (*left of them).  Returns the number judged, or
- * -1 when the judgments could not be written (they stay due).
+ * Judge the heartbeats among runs[0..*n) in one write transaction and
+ * forget them, keeping the others at the front.  Their judgments are
+ * made again when they could not be written: they stay due.
  */
-static long
-heartbeats(struct db *db, struct monitor *ms, size_t n, size_t *left)
+static void
+heartbeats(struct checker *ck, struct run **runs, size_t *n)
 {
 	struct monitor	 m;
-	size_t		 i, k = 0, done = 0;
+	size_t		 i, k = 0, nh = 0;
 	int64_t		 now = now_ms();
 	int		 rc = DB_OK, tx = 0;
 
-	for (i = 0; i < n; i++) {
-		if (ms[i].type != MON_HEARTBEAT) {
-			if (k != i) {
-				ms[k] = ms[i];
-				memset(&ms[i], 0, sizeof(ms[i]));
-			}
-			k++;
+	for (i = 0; i < *n; i++) {
+		if (runs[i]->m.type != MON_HEARTBEAT) {
+			runs[k++] = runs[i];
 			continue;
 		}
 		if (rc == DB_OK && !tx)
-			tx = (rc = db_begin(db)) == DB_OK;
+			tx = (rc = db_begin(ck->db)) == DB_OK;
 		/* Read again under the write lock: a ping may have come. */
-		if (rc == DB_OK &&
-		    (rc = monitor_get(db, ms[i].team_id, ms[i].id, &m)) ==
-		    DB_OK) {
-			rc = heartbeat_judge(db, &m, now);
+		if (rc == DB_OK && (rc = monitor_get(ck->db, runs[i]->m.team_id,
+		    runs[i]->m.id, &m)) == DB_OK) {
+			rc = heartbeat_judge(ck->db, &m, now);
 			monitor_free(&m);
 		} else if (rc == DB_NOTFOUND)
 			rc = DB_OK;	/* deleted since */
-		monitor_free(&ms[i]);
-		if (rc == DB_OK && ++done % BATCH == 0) {
-			rc = db_commit(db);
-			tx = 0;
-		}
+		runs[*n - 1 - nh++] = runs[i];	/* behind the kept ones */
 	}
 	if (tx && rc == DB_OK)
-		rc = db_commit(db);
+		rc = db_commit(ck->db);
 	else if (tx)
-		db_rollback(db);
-	*left = k;
-	if (rc != DB_OK) {
+		db_rollback(ck->db);
+	if (rc != DB_OK)
 		fprintf(stderr, "uptime-check: heartbeat judgments not written "
 		    "(%s); they will be made again\n", rc == DB_BUSY ?
 		    "database busy" : "database error");
-		return -1;
-	}
-	return (long)done;
+	runs_drop(ck, runs + *n - nh, nh);
+	*n = k;
 }
 
 /*
- * Put off the checks of the monitors among ms[0..n) that a maintenance
- * window with pauseChecks covers now to the window's end, and free them,
- * moving the others to the front (*left of them).  Returns the number put
- * off.  When that cannot be written they stay and are checked.
+ * Put off the checks among runs[0..*n) that a maintenance window with
+ * pauseChecks covers now to the window's end, and forget them, keeping
+ * the others at the front.  When that cannot be written they are
+ * checked.
  */
-static long
-put_off(struct db *db, struct monitor *ms, size_t n, size_t *left)
+static void
+put_off(struct checker *ck, struct run **runs, size_t *n)
 {
 	struct maint_effect	 me;
 	int64_t			*until, now = now_ms();
-	size_t			 i, k = 0;
-	long			 done = 0;
-	int			 any, rc;
+	size_t			 i, k = 0, nd = 0;
+	int			 any, rc = DB_OK;
 
-	*left = n;
-	if (n == 0 || maint_any_pausing(db, now, &any) != DB_OK || !any)
-		return 0;
-	if ((until = calloc(n, sizeof(*until))) == NULL)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (maint_at(db, ms[i].team_id, ms[i].id, now, &me) == DB_OK &&
-		    me.pause_checks) {
+	if (*n == 0 || maint_any_pausing(ck->db, now, &any) != DB_OK || !any)
+		return;
+	if ((until = calloc(*n, sizeof(*until))) == NULL)
+		return;
+	for (i = 0; i < *n; i++)
+		if (maint_at(ck->db, runs[i]->m.team_id, runs[i]->m.id, now,
+		    &me) == DB_OK && me.pause_checks) {
 			until[i] = me.pause_until;
-			done++;
+			nd++;
 		}
-	if (done > 0 && (rc = db_begin(db)) == DB_OK) {
-		for (i = 0; i < n && rc == DB_OK; i++)
+	if (nd > 0 && (rc = db_begin(ck->db)) == DB_OK) {
+		for (i = 0; i < *n && rc == DB_OK; i++)
 			if (until[i] != 0)
-				rc = check_defer(db, &ms[i], until[i]);
+				rc = check_defer(ck->db, &runs[i]->m, until[i]);
 		if (rc == DB_OK)
-			rc = db_commit(db);
+			rc = db_commit(ck->db);
 		else
-			db_rollback(db);
-	} else
-		rc = DB_OK;
+			db_rollback(ck->db);
+	}
 	if (rc != DB_OK) {
 		fprintf(stderr, "uptime-check: checks paused by maintenance "
 		    "not put off (%s); they run now\n", rc == DB_BUSY ?
 		    "database busy" : "database error");
 		free(until);
-		return 0;
+		return;
 	}
-	for (i = 0; i < n; i++) {
-		if (until[i] != 0) {
-			monitor_free(&ms[i]);
-			continue;
-		}
-		if (k != i) {
-			ms[k] = ms[i];
-			memset(&ms[i], 0, sizeof(ms[i]));
-		}
-		k++;
-	}
-	*left = k;
+	for (i = 0; i < *n; i++)
+		if (until[i] != 0)
+			run_free(ck, runs[i]);
+		else
+			runs[k++] = runs[i];
+	*n = k;
 	free(until);
-	return done;
 }
 
-/* One round over what is due; the number of checks run, or -1. */
-static long
-round_once(struct db *db)
+/* Keep the start lag of a check for the next figures. */
+static void
+note_lag(struct checker *ck, int64_t lag)
 {
-	struct round		 rd;
-	struct probe_opts	 o;
-	size_t			 i;
-	long			 rc = -1, hb, off = 0;
+	int64_t	*nl;
+	size_t	 cap;
 
-	memset(&rd, 0, sizeof(rd));
-	rd.db = db;
-	if (monitor_due(db, now_ms(), ROUND_MAX, &rd.ms, &rd.n) != DB_OK)
-		return -1;
-	if ((hb = heartbeats(db, rd.ms, rd.n, &rd.n)) != -1)
-		off = put_off(db, rd.ms, rd.n, &rd.n);
-	if (hb == -1 || rd.n == 0) {
-		for (i = 0; i < rd.n; i++)
-			monitor_free(&rd.ms[i]);
-		free(rd.ms);
-		return hb == -1 ? -1 : hb + off;
+	if (ck->nlags == ck->caplags) {
+		cap = ck->caplags ? ck->caplags * 2 : 1024;
+		if ((nl = realloc(ck->lags, cap * sizeof(*nl))) == NULL)
+			return;	/* the figures miss it */
+		ck->lags = nl;
+		ck->caplags = cap;
 	}
-	rd.ps = calloc(rd.n, sizeof(*rd.ps));
-	rd.res = calloc(rd.n, sizeof(*rd.res));
-	rd.scratch = calloc(rd.n, sizeof(*rd.scratch));
-	rd.seen = calloc(rd.n, 1);
-	rd.queue = calloc(rd.n, sizeof(*rd.queue));
-	if (rd.ps == NULL || rd.res == NULL || rd.scratch == NULL ||
-	    rd.seen == NULL || rd.queue == NULL)
-		goto out;
-	for (i = 0; i < rd.n; i++)
-		if (check_prepare(&rd.ms[i], &rd.ps[i], &rd.scratch[i]) == -1) {
-			/* Not checkable this way: the probe engine refuses
-			 * an empty TCP probe cleanly (invalid_request). */
-			memset(&rd.ps[i], 0, sizeof(rd.ps[i]));
-			rd.ps[i].kind = PROBE_TCP;
+	ck->lags[ck->nlags++] = lag;
+}
+
+/*
+ * Write the figures of the checks started since the last report into
+ * checker_state (running: 0 for the last one) and say so on stderr, at
+ * most every BEHIND_LOG_MS, while the checker is falling behind.
+ */
+static void
+report(struct checker *ck, int running)
+{
+	struct checker_state	*st = &ck->st;
+	int64_t			 real = time_now_ms(), now = now_ms();
+
+	st->running = running;
+	st->window_ms = real - st->updated_at;
+	st->updated_at = real;
+	st->in_flight = (long)probe_loop_active(ck->loop);
+	st->waiting = (long)(sched_due_by(ck->sched, now - CHECKER_LATE_MS) +
+	    sched_parked(ck->sched));
+	checker_state_figures(st, ck->lags, ck->nlags);
+	ck->nlags = 0;
+	if (checker_state_put(ck->db, st) != DB_OK)
+		fprintf(stderr, "uptime-check: cannot write checker_state\n");
+	if (!st->behind || real - ck->said < BEHIND_LOG_MS)
+		return;
+	ck->said = real;
+	fprintf(stderr, "uptime-check: falling behind: %ld of %ld checks in "
+	    "the last %lld s started more than %d ms late (p99 %ld ms, worst "
+	    "%ld ms); %ld due checks waiting; %ld of %ld slots in use\n",
+	    st->late, st->checks, (long long)(st->window_ms / 1000),
+	    CHECKER_LATE_MS, st->lag_p99_ms, st->lag_max_ms, st->waiting,
+	    st->in_flight, st->slots);
+}
+
+/* Start the probe of rn now. */
+static void
+launch(struct checker *ck, struct run *rn)
+{
+	if (check_prepare(&rn->m, &rn->p, &rn->scratch) == -1) {
+		/* Not checkable this way: the probe engine refuses an
+		 * empty TCP probe cleanly (invalid_request). */
+		memset(&rn->p, 0, sizeof(rn->p));
+		rn->p.kind = PROBE_TCP;
+	}
+	rn->started = now_ms();
+	rn->due = rn->m.next_check_at;
+	note_lag(ck, rn->started - rn->due);
+	rn->next = ck->live;
+	if (ck->live != NULL)
+		ck->live->prev = rn;
+	ck->live = rn;
+	/* finished() may run inside, for a probe refused at once. */
+	if (probe_loop_start(ck->loop, &rn->p) == -1) {
+		unlink_live(ck, rn);	/* out of memory: due again */
+		run_free(ck, rn);
+	}
+}
+
+/*
+ * Start what is due, as long as slots are free: read each monitor again
+ * (it may have been edited, paused, moved or deleted since it was
+ * scheduled), judge the heartbeats, put off what maintenance pauses,
+ * and start the probes of the rest.
+ */
+static void
+start_due(struct checker *ck)
+{
+	struct run		*runs[BATCH], *rn;
+	struct sched_item	*it;
+	char			 id[ID_MAX], team[ID_MAX];
+	size_t			 n = 0, free_slots, i;
+	int64_t			 now = now_ms(), due;
+	int			 rc;
+
+	free_slots = probe_loop_free_slots(ck->loop);
+	while (n < free_slots && n < BATCH &&
+	    (it = sched_take(ck->sched, now)) != NULL) {
+		if ((rn = calloc(1, sizeof(*rn))) == NULL) {
+			sched_done(ck->sched, it);
+			break;
 		}
-	memset(&o, 0, sizeof(o));
-	o.concurrency = (int)cfg.check_concurrency;
-	if (o.concurrency > PROBE_MAXCONCURRENCY)
-		o.concurrency = PROBE_MAXCONCURRENCY;
-	o.allow_private = cfg.allow_private;
-	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
-	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
-	o.done = finished;
-	o.done_arg = &rd;
-	rd.started = now_ms();
-	rd.flushed = time_now_ms();
-	if (probe_run(rd.ps, rd.n, &o) == -1)
-		fprintf(stderr, "uptime-check: the probe run broke; the checks "
-		    "it could not run are recorded as failed\n");
-	for (i = 0; i < rd.n; i++)	/* any the run could not finish */
-		finished(&rd.ps[i], &rd);
-	flush(&rd);
-	rc = rd.failed ? -1 : (long)rd.n + hb + off;
-out:
-	for (i = 0; i < rd.n; i++) {
-		if (rd.ps != NULL)
-			probe_clear(&rd.ps[i]);
-		if (rd.scratch != NULL)
-			check_scratch_free(rd.scratch[i]);
-		monitor_free(&rd.ms[i]);
+		rn->it = it;
+		rc = monitor_get(ck->db, it->team, it->id, &rn->m);
+		if (rc != DB_OK || rn->m.paused) {
+			if (rc != DB_OK && rc != DB_NOTFOUND)
+				fprintf(stderr, "uptime-check: cannot read "
+				    "monitor %s; it will be tried again\n",
+				    it->id);
+			run_free(ck, rn);
+			continue;
+		}
+		if ((due = rn->m.next_check_at) > now) {
+			/* Moved later since it was scheduled: wait. */
+			snprintf(id, sizeof(id), "%s", it->id);
+			snprintf(team, sizeof(team), "%s", it->team);
+			run_free(ck, rn);
+			if (ck->mode != MODE_ONCE && due <= now + AHEAD_MS &&
+			    sched_add(ck->sched, id, team, due) == -1)
+				break;	/* the next look finds it */
+			continue;
+		}
+		runs[n++] = rn;
 	}
-	free(rd.ps);
-	free(rd.res);
-	free(rd.scratch);
-	free(rd.seen);
-	free(rd.queue);
-	free(rd.ms);
+	heartbeats(ck, runs, &n);
+	put_off(ck, runs, &n);
+	for (i = 0; i < n; i++)
+		launch(ck, runs[i]);
+}
+
+/* sched_add for each due row of the look ahead. */
+static int
+add_due(const char *id, const char *team, int64_t due, void *arg)
+{
+	struct checker	*ck = arg;
+
+	if (sched_add(ck->sched, id, team, due) == -1) {
+		fprintf(stderr, "uptime-check: out of memory for the "
+		    "schedule\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Refill the schedule with what the database says is due by until. */
+static void
+look_ahead(struct checker *ck, int64_t until)
+{
+	if (monitor_due_soon(ck->db, until, DUE_MAX, add_due, ck) != DB_OK)
+		fprintf(stderr, "uptime-check: cannot read the due monitors; "
+		    "trying again\n");
+}
+
+/*
+ * Slots: UPTIME_CHECK_CONCURRENCY, or what the descriptor limit allows
+ * once its soft value is raised to the hard one (FD_PER_CHECK for each
+ * check, FD_RESERVE kept), at most SLOTS_DEFAULT.  A configured value
+ * the limit cannot carry is lowered, with a word.
+ */
+static size_t
+size_slots(void)
+{
+	struct rlimit	 rl;
+	size_t		 fit = 64, want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+				getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (rl.rlim_cur == RLIM_INFINITY ||
+		    rl.rlim_cur > (rlim_t)PROBE_MAXCONCURRENCY * FD_PER_CHECK)
+			fit = PROBE_MAXCONCURRENCY;
+		else if (rl.rlim_cur > FD_RESERVE + FD_PER_CHECK)
+			fit = (size_t)(rl.rlim_cur - FD_RESERVE) / FD_PER_CHECK;
+		else
+			fit = 1;
+	}
+	if (cfg.check_concurrency == 0)
+		return fit < SLOTS_DEFAULT ? fit : SLOTS_DEFAULT;
+	want = (size_t)cfg.check_concurrency;
+	if (want > fit) {
+		fprintf(stderr, "uptime-check: UPTIME_CHECK_CONCURRENCY %zu is "
+		    "more than the descriptor limit allows; using %zu\n",
+		    want, fit);
+		want = fit;
+	}
+	return want;
+}
+
+/* The loop of the schedule; 0, or -1 when the probe loop broke. */
+static int
+schedule(struct checker *ck)
+{
+	int64_t		 now, real, wait, start = time_now_ms();
+	int64_t		 polled = 0, peeked = start, deadline = INT64_MAX;
+	int		 rc = 0, reports = ck->mode != MODE_ONCE;
+
+	if (ck->mode == MODE_CRON)	/* just before the second minute */
+		deadline = (start / 60000 + 2) * 60000 - 500;
+	if (ck->mode == MODE_ONCE)
+		look_ahead(ck, now_ms());
+	ck->flushed = ck->st.started_at = ck->st.updated_at = start;
+	while (!stopping) {
+		real = time_now_ms();
+		if (ck->mode == MODE_CRON) {
+			if (real >= deadline)
+				break;
+			if (real - peeked >= HANDOVER_PEEK_MS) {
+				peeked = real;
+				if (lock_wanted("check"))
+					break;
+			}
+		}
+		if (ck->mode != MODE_ONCE && real - polled >= POLL_MS) {
+			polled = real;
+			look_ahead(ck, now_ms() + AHEAD_MS);
+		}
+		start_due(ck);
+		if (ck->nout >= BATCH || real - ck->flushed >= FLUSH_MS)
+			flush(ck);
+		if (reports && real - ck->st.updated_at >= REPORT_MS)
+			report(ck, 1);
+		if (ck->mode == MODE_ONCE && sched_running(ck->sched) == 0 &&
+		    sched_waiting(ck->sched) == 0 &&
+		    sched_parked(ck->sched) == 0)
+			break;
+		now = now_ms();
+		wait = sched_next_due(ck->sched) - now;
+		if (wait > TICK_MS)
+			wait = TICK_MS;
+		if (wait < 0)	/* due: a batch was full, or no slot is free */
+			wait = probe_loop_free_slots(ck->loop) > 0 ? 0 : TICK_MS;
+		if (ck->nout > 0 && FLUSH_MS - (real - ck->flushed) < wait)
+			wait = FLUSH_MS - (real - ck->flushed);
+		if (probe_loop_wait(ck->loop, (int)(wait < 0 ? 0 : wait)) ==
+		    -1) {
+			fprintf(stderr, "uptime-check: the probe loop broke; "
+			    "the checks in flight are due again\n");
+			rc = -1;
+			break;
+		}
+	}
+	flush(ck);
+	if (reports)
+		report(ck, 0);
 	return rc;
 }
 
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: uptime-check [--loop] [--now TIME]\n"
+	fprintf(stderr, "usage: uptime-check [--loop | --once] [--now TIME]\n"
 	    "--now TIME  pretend the time is TIME (RFC 3339), for tests\n");
 	return 2;
 }
@@ -323,17 +565,21 @@ usage(void)
 int
 main(int argc, char **argv)
 {
+	struct checker		 ck;
+	struct probe_opts	 o;
 	struct sigaction	 sa;
-	struct timespec		 pause = { 0, 500 * 1000 * 1000 };
-	struct db		*db;
+	struct run		*rn;
 	char			 err[512];
-	int			 loop = 0, has_now = 0, lock, i;
-	long			 n = 0;
+	int			 loop = 0, once = 0, has_now = 0, lock, i;
+	int			 rc = 0;
 	int64_t			 now;
+	size_t			 team_cap;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--loop") == 0 && !loop)
+		if (strcmp(argv[i], "--loop") == 0 && !loop && !once)
 			loop = 1;
+		else if (strcmp(argv[i], "--once") == 0 && !once && !loop)
+			once = 1;
 		else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc &&
 		    !has_now) {
 			if (time_parse(argv[++i], &now) == -1 || now <= 0) {
@@ -347,36 +593,61 @@ main(int argc, char **argv)
 		} else
 			return usage();
 	}
+	memset(&ck, 0, sizeof(ck));
+	ck.mode = loop ? MODE_LOOP : once || has_now ? MODE_ONCE : MODE_CRON;
 	if (config_load(err, sizeof(err)) == -1) {
 		fprintf(stderr, "uptime-check: %s\n", err);
 		return 1;
 	}
-	if ((lock = lock_take("check", err, sizeof(err))) != 1) {
+	lock = ck.mode == MODE_CRON ? lock_take_over("check",
+	    HANDOVER_WAIT_MS, err, sizeof(err)) :
+	    lock_take("check", err, sizeof(err));
+	if (lock != 1) {
 		if (lock == -1)
 			fprintf(stderr, "uptime-check: %s\n", err);
 		return lock == 0 ? 0 : 1;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
-	    (db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+	    (ck.db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "uptime-check: %s\n", err);
 		return 1;
 	}
-	memset(&sa, 0, sizeof(sa));
+	memset(&sa, 0, sizeof(sa));	/* no SA_RESTART: a wait ends */
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	do {
-		/* Take everything that is due, round after round. */
-		while (!stopping && (n = round_once(db)) > 0)
-			continue;
-		if (n < 0)
-			fprintf(stderr, "uptime-check: a round failed\n");
-		if (loop && !stopping)
-			nanosleep(&pause, NULL);
-	} while (loop && !stopping);
-	db_close(db);
+	ck.slots = size_slots();
+	team_cap = cfg.check_team_concurrency > 0 ?
+	    (size_t)cfg.check_team_concurrency : (ck.slots + 3) / 4;
+	ck.st.slots = (long)ck.slots;
+	ck.st.team_slots = (long)team_cap;
+	memset(&o, 0, sizeof(o));
+	o.concurrency = (int)ck.slots;
+	o.allow_private = cfg.allow_private;
+	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
+	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
+	o.done = finished;
+	o.done_arg = &ck;
+	if ((ck.sched = sched_new(team_cap)) == NULL ||
+	    (ck.loop = probe_loop_new(&o)) == NULL) {
+		fprintf(stderr, "uptime-check: cannot set up the checks (out "
+		    "of memory, or a bad UPTIME_DNS_SERVERS)\n");
+		rc = 1;
+	} else if (schedule(&ck) == -1)
+		rc = 1;
+
+	/* What is still in flight is not recorded: it stays due. */
+	probe_loop_close(ck.loop);
+	while ((rn = ck.live) != NULL) {
+		ck.live = rn->next;
+		run_free(&ck, rn);
+	}
+	free(ck.out);
+	free(ck.lags);
+	sched_free(ck.sched);
+	db_close(ck.db);
 	curl_global_cleanup();
-	return 0;
+	return rc;
 }

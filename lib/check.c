@@ -58,11 +58,13 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULT */
 	"INSERT INTO check_results (monitor_id, checked_at, status, "
 	"response_ms, status_code, error_code, error_message, dns_ms, "
-	"connect_ms, tls_ms, first_byte_ms) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	/* STMT_STATE: only state; a concurrent PATCH keeps its changes. */
+	"connect_ms, tls_ms, first_byte_ms, due_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_STATE: only state; a concurrent PATCH keeps its changes,
+	 * its new due time (?12 is the one this check was for) included. */
 	"UPDATE monitors SET status = ?2, fails = ?3, last_checked_at = ?4, "
-	"next_check_at = ?5, last_change_at = ?6, last_response_ms = ?7, "
+	"next_check_at = CASE WHEN next_check_at = ?12 THEN ?5 "
+	"ELSE next_check_at END, last_change_at = ?6, last_response_ms = ?7, "
 	"ssl_expires_at = ?8, ssl_issuer = ?9, ssl_status = ?10, "
 	"ssl_warned_at = ?11 WHERE id = ?1 AND paused = 0",
 	/* STMT_OUTAGE_OPEN */
@@ -79,7 +81,7 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULTS */
 	"SELECT id, checked_at, status, response_ms, status_code, "
 	"error_code, error_message, dns_ms, connect_ms, tls_ms, "
-	"first_byte_ms FROM check_results WHERE monitor_id = ?1"
+	"first_byte_ms, due_at FROM check_results WHERE monitor_id = ?1"
 	" AND (?2 IS NULL OR checked_at >= ?2)"
 	" AND (?3 IS NULL OR checked_at < ?3)"
 	" AND (?4 IS NULL OR status = ?4)"
@@ -131,6 +133,9 @@ check_prepare(const struct monitor *m, struct probe *p, char ***scratch)
 		p->follow_redirects = cJSON_IsTrue(cfg_item(m,
 		    "followRedirects"));
 		p->verify_tls = cJSON_IsTrue(cfg_item(m, "verifyTls"));
+		/* Only content checks read the body: no copy without them. */
+		p->discard_body = cJSON_GetArraySize(cfg_item(m,
+		    "contentChecks")) == 0;
 		if ((b = cfg_item(m, "body")) != NULL && cJSON_IsString(b)) {
 			p->req_body = b->valuestring;
 			p->req_bodylen = strlen(b->valuestring);
@@ -690,15 +695,6 @@ next_slot(int64_t planned, int64_t interval_ms, int64_t now)
 	return next;
 }
 
-static void
-bind_opt(sqlite3_stmt *st, int i, long v)
-{
-	if (v >= 0)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* The check_results row of r.  DB_* code. */
 static int
 insert_result(struct db *db, const struct monitor *m,
@@ -711,14 +707,15 @@ insert_result(struct db *db, const struct monitor *m,
 	db_bind_text(st, 1, m->id);
 	sqlite3_bind_int64(st, 2, r->checked_at);
 	db_bind_text(st, 3, mon_status_names[r->status]);
-	bind_opt(st, 4, r->response_ms);
-	bind_opt(st, 5, r->status_code > 0 ? r->status_code : -1);
+	db_bind_opt(st, 4, r->response_ms);
+	db_bind_opt(st, 5, r->status_code > 0 ? r->status_code : -1);
 	db_bind_text(st, 6, r->error_code[0] ? r->error_code : NULL);
 	db_bind_text(st, 7, r->error_message[0] ? r->error_message : NULL);
-	bind_opt(st, 8, r->dns_ms);
-	bind_opt(st, 9, r->connect_ms);
-	bind_opt(st, 10, r->tls_ms);
-	bind_opt(st, 11, r->first_byte_ms);
+	db_bind_opt(st, 8, r->dns_ms);
+	db_bind_opt(st, 9, r->connect_ms);
+	db_bind_opt(st, 10, r->tls_ms);
+	db_bind_opt(st, 11, r->first_byte_ms);
+	db_bind_time(st, 12, r->due_at);
 	return db_exec_stmt(st);
 }
 
@@ -727,6 +724,7 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
     int flags, int64_t now)
 {
 	sqlite3_stmt	*st;
+	int64_t		 planned = m->next_check_at;
 	int		 rc, paused;
 
 	if (!(flags & CHECK_NOROW) && (rc = insert_result(db, m, r)) != DB_OK)
@@ -766,11 +764,12 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	db_bind_time(st, 4, m->last_checked_at);
 	sqlite3_bind_int64(st, 5, m->next_check_at);
 	db_bind_time(st, 6, m->last_change_at);
-	bind_opt(st, 7, m->last_response_ms);
+	db_bind_opt(st, 7, m->last_response_ms);
 	db_bind_time(st, 8, m->ssl_expires_at);
 	db_bind_text(st, 9, m->ssl_issuer[0] ? m->ssl_issuer : NULL);
 	db_bind_text(st, 10, m->ssl_status[0] ? m->ssl_status : NULL);
 	db_bind_time(st, 11, m->ssl_warned_at);
+	sqlite3_bind_int64(st, 12, planned);
 	return db_exec_stmt(st);
 }
 
@@ -794,6 +793,13 @@ check_result_json(const struct check_result *r)
 	cJSON	*o = cJSON_CreateObject(), *e, *t;
 
 	json_add_time(o, "checkedAt", r->checked_at);
+	/* The start lag of a scheduled check; null for one on demand. */
+	json_add_time(o, "dueAt", r->due_at);
+	if (r->due_at != 0)
+		cJSON_AddNumberToObject(o, "startLagMs", (double)(r->checked_at -
+		    r->due_at));
+	else
+		cJSON_AddNullToObject(o, "startLagMs");
 	cJSON_AddStringToObject(o, "status", mon_status_names[r->status]);
 	if (r->response_ms >= 0)
 		cJSON_AddNumberToObject(o, "responseTimeMs", r->response_ms);
@@ -862,6 +868,7 @@ result_list(struct db *db, const char *monitor, const struct result_filter *f,
 		r.connect_ms = col_opt(st, 8);
 		r.tls_ms = col_opt(st, 9);
 		r.first_byte_ms = col_opt(st, 10);
+		r.due_at = sqlite3_column_int64(st, 11);	/* NULL: 0 */
 		if (fn(&r, sqlite3_column_int64(st, 0), arg) == -1) {
 			sqlite3_reset(st);
 			return DB_ERROR;

@@ -188,8 +188,10 @@ config_load(char *err, size_t errlen)
 	    err, errlen) == -1 ||
 	    long_var("UPTIME_AUDIT_RETENTION_DAYS", &cfg.audit_days, 90, 1,
 	    3650, err, errlen) == -1 ||
-	    long_var("UPTIME_CHECK_CONCURRENCY", &cfg.check_concurrency, 64,
-	    1, 4096, err, errlen) == -1 ||
+	    long_var("UPTIME_CHECK_CONCURRENCY", &cfg.check_concurrency, 0,
+	    0, 16384, err, errlen) == -1 ||
+	    long_var("UPTIME_CHECK_TEAM_CONCURRENCY",
+	    &cfg.check_team_concurrency, 0, 0, 16384, err, errlen) == -1 ||
 	    str_var("UPTIME_DNS_SERVERS", cfg.dns_servers,
 	    sizeof(cfg.dns_servers), "", err, errlen) == -1 ||
 	    str_var("UPTIME_CA_FILE", cfg.ca_file, sizeof(cfg.ca_file), "",

@@ -375,6 +375,15 @@ db_bind_time(sqlite3_stmt *st, int i, int64_t t)
 		sqlite3_bind_int64(st, i, t);
 }
 
+void
+db_bind_opt(sqlite3_stmt *st, int i, long v)
+{
+	if (v < 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
 int
 db_bind_json(sqlite3_stmt *st, int i, const cJSON *j)
 {

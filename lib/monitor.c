@@ -94,9 +94,9 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_COUNTS */
 	"SELECT " SHOWN_STATUS " AS shown, count(*) FROM monitors "
 	"WHERE team_id = ? GROUP BY shown",
-	/* STMT_DUE */
-	"SELECT " COLS " FROM monitors WHERE paused = 0 AND next_check_at <= ? "
-	"ORDER BY next_check_at LIMIT ?",
+	/* STMT_DUE: the scheduler's look ahead. */
+	"SELECT id, team_id, next_check_at FROM monitors WHERE paused = 0 "
+	"AND next_check_at <= ? ORDER BY next_check_at LIMIT ?",
 	/* STMT_BY_TOKEN: the ping endpoint's one lookup. */
 	"SELECT " COLS " FROM monitors WHERE ping_token = ?",
 };
@@ -895,27 +895,25 @@ monitor_counts(struct db *db, const char *team, long counts[MST__MAX])
 }
 
 int
-monitor_due(struct db *db, int64_t now, size_t max, struct monitor **out,
-    size_t *n)
+monitor_due_soon(struct db *db, int64_t until, size_t max,
+    int (*fn)(const char *, const char *, int64_t, void *), void *arg)
 {
 	sqlite3_stmt	*st;
-	struct monitor	*ms;
+	char		 id[ID_MAX], team[ID_MAX];
 	int		 rc;
 
-	*out = NULL;
-	*n = 0;
-	if ((ms = calloc(max ? max : 1, sizeof(*ms))) == NULL)
+	if ((st = db_stmt(db, sqls[STMT_DUE])) == NULL)
 		return DB_ERROR;
-	if ((st = db_stmt(db, sqls[STMT_DUE])) == NULL) {
-		free(ms);
-		return DB_ERROR;
-	}
-	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 1, until);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (row(st, &ms[*n]) == 0)
-			(*n)++;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_col_text(st, 0, id, sizeof(id));
+		db_col_text(st, 1, team, sizeof(team));
+		if (fn(id, team, sqlite3_column_int64(st, 2), arg) == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
 	sqlite3_reset(st);
-	*out = ms;
-	return DB_OK;
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
 }

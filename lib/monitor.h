@@ -86,7 +86,8 @@ struct monitor {
 
 /* The outcome of one check, as stored in check_results. */
 struct check_result {
-	int64_t		 checked_at;
+	int64_t		 checked_at;	/* when it started */
+	int64_t		 due_at;	/* when it was due; 0: on demand */
 	enum mon_status	 status;	/* MST_UP, MST_DEGRADED or MST_DOWN */
 	long		 response_ms;	/* -1: none */
 	long		 status_code;	/* 0: none */
@@ -133,11 +134,14 @@ int	 monitor_list(struct db *, const char *team,
 int	 monitor_counts(struct db *, const char *team, long counts[MST__MAX]);
 
 /*
- * Up to max monitors due at now, by planned time.  *out is an array the
- * caller frees with monitor_free on each and free(3).
+ * The scheduler's look ahead: id, team and due time of up to max
+ * unpaused monitors due by until, earliest first, each passed to fn
+ * (strings borrowed for the call; fn returns 0, or -1 to stop with
+ * DB_ERROR).
  */
-int	 monitor_due(struct db *, int64_t now, size_t max,
-	    struct monitor **out, size_t *n);
+int	 monitor_due_soon(struct db *, int64_t until, size_t max,
+	    int (*fn)(const char *id, const char *team, int64_t due,
+	    void *arg), void *arg);
 
 /*
  * A probe for m; its inputs point into m and into *scratch (headers),

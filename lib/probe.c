@@ -1,15 +1,20 @@
 /*
  * The network probe engine.  See probe.h and docs/lib/probe.md.
  *
- * One probe_run() call is one event loop.  HTTP probes are libcurl easy
- * handles on one multi handle; TCP probes resolve with c-ares and then
- * connect non-blocking sockets; DNS probes are c-ares queries.  The
- * c-ares sockets and the connecting TCP sockets are handed to
- * curl_multi_poll() as extra descriptors, so all kinds wait together.
- * At most opts->concurrency probes are in flight ("slots"); a slot is
- * given to the next pending probe as soon as one ends.
+ * A probe loop is one event loop: an epoll set that holds every socket
+ * in flight.  HTTP probes are libcurl easy handles on one multi handle,
+ * driven through curl_multi_socket_action() (libcurl tells the loop
+ * which sockets to watch and when its next timer is due); TCP probes
+ * resolve with c-ares and then connect non-blocking sockets; DNS probes
+ * are c-ares queries, whose sockets c-ares reports through its socket
+ * state callback.  A wake-up costs the events that happened, not the
+ * probes in flight, so thousands of hanging targets cost little.
+ * At most opts->concurrency probes are in flight ("slots").
+ * probe_run() is a loop that is handed n probes and closed when all are
+ * done; the checker keeps one loop open and feeds it as checks come due.
  */
 #include <sys/types.h>
+#include <sys/epoll.h>
 #include <sys/select.h>	/* fd_set, for ares.h */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -19,8 +24,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +43,13 @@
 #define PROBE_BODYCHUNK		(16 * 1024)
 /* Longest a loop iteration sleeps when nothing else is due (ms). */
 #define PROBE_MAXWAIT_MS	1000
+/* Events taken from epoll in one wake-up. */
+#define PROBE_MAXEVENTS		256
+/* What an epoll event is about: the top bits of its data. */
+#define PROBE_EV_CURL		(1ULL << 62)	/* libcurl's socket */
+#define PROBE_EV_ARES		(2ULL << 62)	/* c-ares' socket */
+#define PROBE_EV_TCP		(3ULL << 62)	/* a TCP probe's connect */
+#define PROBE_EV_MASK		(3ULL << 62)
 /* Grace past timeout_ms before an HTTP probe is ended by force (ms). */
 #define PROBE_HTTPGRACE_MS	2000
 /* c-ares: tries per server and bounds of the first try's timeout (ms). */
@@ -101,20 +113,17 @@ static const char *const probe_months[12] = {
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 
-enum probe_state {
-	JOB_PENDING,	/* not started */
-	JOB_ACTIVE,	/* holds a slot */
-	JOB_DONE	/* outputs final */
-};
-
-struct probe_loop;
-
-/* Run-time state of one probe, private to this file. */
+/*
+ * Run-time state of one probe, private to this file.  It holds a slot
+ * from start to end.  A TCP or DNS probe that ends (a timeout) while
+ * c-ares still owes it a callback stays allocated, slot given back,
+ * until that callback comes: c-ares' argument must stay valid.
+ */
 struct probe_job {
-	struct probe		*p;
+	struct probe		*p;	/* NULL once ended */
 	struct probe_loop	*loop;
-	enum probe_state	 state;
 	size_t			 slot;		/* index in loop->slots */
+	int			 ares_owed;	/* a c-ares callback will come */
 	long long		 started;	/* monotonic ms */
 	long long		 deadline;	/* monotonic ms */
 	int			 timeout_ms;
@@ -145,20 +154,20 @@ struct probe_job {
 };
 
 struct probe_loop {
-	struct probe_job	*jobs;
-	size_t			 n;
-	size_t			 next;		/* first job not yet started */
-	size_t			 active;
-	size_t			 done;
-	struct probe_job	**slots;	/* concurrency entries */
+	struct probe_opts	 opts;		/* the caller's, copied */
+	struct probe_job	**slots;	/* nslots entries, NULL: free */
+	size_t			*freeslots;	/* indexes of free slots */
+	size_t			 nfree;
 	size_t			 nslots;
-	const struct probe_opts	*opts;
+	int			 closing;	/* no done callbacks any more */
+	int			 broken;	/* the event loop failed */
+	int			 ep;		/* epoll descriptor */
 	CURLM			*multi;
+	long long		 curl_due;	/* libcurl's timer, -1: none */
 	ares_channel		 chan;
 	int			 have_chan;
-	struct curl_waitfd	*wfds;		/* nslots + ARES_GETSOCK_MAXNUM */
-	struct pollfd		*pfds;		/* same size */
-	struct probe_job	**fdjob;	/* same size; NULL: c-ares */
+	int			 ares_maxto;	/* ms, for the per-try timeout */
+	int			 ares_inited;
 };
 
 static void	probe_fail(struct probe *, const char *, const char *, ...)
@@ -219,10 +228,10 @@ probe_addr_refusal(const struct probe_loop *l, const struct sockaddr *sa,
 	if ((sa->sa_family == AF_INET && salen < sizeof(struct sockaddr_in)) ||
 	    (sa->sa_family == AF_INET6 && salen < sizeof(struct sockaddr_in6)))
 		return TARGET_MSG_NEVER;
-	if ((why = target_addr_refusal(sa, l->opts->allow_private)) != NULL)
+	if ((why = target_addr_refusal(sa, l->opts.allow_private)) != NULL)
 		return why;
-	if (l->opts->addr_check != NULL &&
-	    !l->opts->addr_check(sa, l->opts->addr_check_arg))
+	if (l->opts.addr_check != NULL &&
+	    !l->opts.addr_check(sa, l->opts.addr_check_arg))
 		return TARGET_MSG_PRIVATE;
 	return NULL;
 }
@@ -367,13 +376,18 @@ probe_add_answer_str(struct probe *p, const char *s)
 
 /*
  * Release what a job holds and give its slot back.  Its outputs must be
- * final.  Safe on a job that never got a slot.
+ * final.  The done callback gets the probe (not while the loop closes).
+ * The job is freed unless c-ares still owes it a callback: then that
+ * callback frees it.  The caller must not touch j afterwards.
  */
 static void
 probe_job_end(struct probe_job *j)
 {
 	struct probe_loop	*l = j->loop;
+	struct probe		*p = j->p;
 
+	if (p == NULL)
+		return;
 	if (j->easy != NULL) {
 		curl_multi_remove_handle(l->multi, j->easy);
 		curl_easy_cleanup(j->easy);
@@ -382,7 +396,7 @@ probe_job_end(struct probe_job *j)
 	curl_slist_free_all(j->hdrs);
 	j->hdrs = NULL;
 	if (j->fd != -1) {
-		close(j->fd);
+		close(j->fd);	/* leaves the epoll set with it */
 		j->fd = -1;
 	}
 	if (j->ai != NULL) {
@@ -390,16 +404,74 @@ probe_job_end(struct probe_job *j)
 		j->ai = NULL;
 		j->next = NULL;
 	}
-	if (j->state == JOB_ACTIVE) {
-		l->slots[j->slot] = NULL;
-		l->active--;
+	l->slots[j->slot] = NULL;
+	l->freeslots[l->nfree++] = j->slot;
+	j->p = NULL;
+	if (!j->ares_owed)
+		free(j);
+	if (!l->closing && l->opts.done != NULL)
+		l->opts.done(p, l->opts.done_arg);
+}
+
+/* Watch fd for the events of mask in the loop's epoll set. */
+static int
+probe_watch(struct probe_loop *l, int fd, uint32_t mask, uint64_t data)
+{
+	struct epoll_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = mask;
+	ev.data.u64 = data;
+	if (epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	return epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: libcurl says what to wait for on s. */
+static int
+probe_curl_socket(CURL *e, curl_socket_t s, int what, void *arg, void *sp)
+{
+	struct probe_loop	*l = arg;
+
+	(void)e;
+	(void)sp;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(l->ep, EPOLL_CTL_DEL, s, NULL);
+		return 0;
 	}
-	if (j->state != JOB_DONE) {
-		l->done++;
-		j->state = JOB_DONE;
-		if (l->opts->done != NULL)
-			l->opts->done(j->p, l->opts->done_arg);
+	if (probe_watch(l, s, (what & CURL_POLL_IN ? EPOLLIN : 0) |
+	    (what & CURL_POLL_OUT ? EPOLLOUT : 0),
+	    PROBE_EV_CURL | (uint32_t)s) == -1)
+		return -1;
+	return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: libcurl's next timer, run by the loop. */
+static int
+probe_curl_timer(CURLM *m, long timeout_ms, void *arg)
+{
+	struct probe_loop	*l = arg;
+
+	(void)m;
+	l->curl_due = timeout_ms < 0 ? -1 : probe_now() + timeout_ms;
+	return 0;
+}
+
+/* ARES_OPT_SOCK_STATE_CB: c-ares says what to wait for on fd. */
+static void
+probe_ares_socket(void *arg, ares_socket_t fd, int readable, int writable)
+{
+	struct probe_loop	*l = arg;
+
+	if (!readable && !writable) {
+		epoll_ctl(l->ep, EPOLL_CTL_DEL, fd, NULL);
+		return;
 	}
+	/* On failure c-ares' own timeouts still end the query. */
+	(void)probe_watch(l, fd, (readable ? EPOLLIN : 0) |
+	    (writable ? EPOLLOUT : 0), PROBE_EV_ARES | (uint32_t)fd);
 }
 
 /*
@@ -417,6 +489,14 @@ probe_http_write(char *data, size_t size, size_t nmemb, void *arg)
 	take = PROBE_MAXBODY - p->bodylen;
 	if (take > len)
 		take = len;
+	if (p->discard_body) {
+		p->bodylen += take;
+		if (take < len) {
+			j->capped = 1;
+			p->body_truncated = 1;
+		}
+		return take;
+	}
 	if (take > 0 && p->bodylen + take + 1 > j->bodycap) {
 		ncap = j->bodycap > 0 ? j->bodycap : PROBE_BODYCHUNK;
 		while (ncap < p->bodylen + take + 1)
@@ -617,8 +697,8 @@ probe_http_start(struct probe_loop *l, struct probe_job *j)
 	    curl_easy_setopt(e, CURLOPT_CERTINFO, 1L) != CURLE_OK ||
 	    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L) != CURLE_OK)
 		goto setopt;
-	if (l->opts->ca_file != NULL &&
-	    curl_easy_setopt(e, CURLOPT_CAINFO, l->opts->ca_file) != CURLE_OK)
+	if (l->opts.ca_file != NULL &&
+	    curl_easy_setopt(e, CURLOPT_CAINFO, l->opts.ca_file) != CURLE_OK)
 		goto setopt;
 
 	/*
@@ -856,8 +936,11 @@ probe_tcp_next(struct probe_job *j)
 			return;
 		}
 		if (errno == EINPROGRESS) {
-			j->fd = fd;
-			return;
+			if (probe_watch(j->loop, fd, EPOLLOUT, PROBE_EV_TCP |
+			    (uint64_t)j->slot << 32 | (uint32_t)fd) == 0) {
+				j->fd = fd;
+				return;
+			}
 		}
 		j->last_errno = errno;
 		close(fd);
@@ -881,10 +964,12 @@ probe_tcp_resolved(void *arg, int status, int timeouts,
 	size_t				 naddr = 0;
 
 	(void)timeouts;
-	if (j->state != JOB_ACTIVE) {
-		/* Timed out already, or the run is being torn down. */
+	j->ares_owed = 0;
+	if (p == NULL) {
+		/* Timed out already, or the loop is being closed. */
 		if (res != NULL)
 			ares_freeaddrinfo(res);
+		free(j);
 		return;
 	}
 	j->resolving = 0;
@@ -953,7 +1038,9 @@ probe_tcp_start(struct probe_loop *l, struct probe_job *j)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
 	j->resolving = 1;
-	/* The callback may run at once (IP literal, hosts file). */
+	j->ares_owed = 1;
+	/* The callback may run at once (IP literal, hosts file): the job
+	 * may be over when this returns. */
 	ares_getaddrinfo(l->chan, p->host, NULL, &hints,
 	    probe_tcp_resolved, j);
 	return 0;
@@ -1159,8 +1246,12 @@ probe_dns_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	const char		*type;
 
 	(void)timeouts;
-	if (j->state != JOB_ACTIVE)
+	j->ares_owed = 0;
+	if (p == NULL) {
+		/* Timed out already, or the loop is being closed. */
+		free(j);
 		return;
+	}
 	p->dns_ms = p->total_ms = (long)(probe_now() - j->started);
 	type = probe_rrtypes[j->rr].name;
 	if (status == ARES_SUCCESS) {
@@ -1227,7 +1318,9 @@ probe_dns_start(struct probe_loop *l, struct probe_job *j)
 		return -1;
 	}
 	j->rr = rr;
-	/* The callback may run at once (bad name, no server). */
+	j->ares_owed = 1;
+	/* The callback may run at once (bad name, no server): the job may
+	 * be over when this returns. */
 	ares_query(l->chan, p->hostname, PROBE_DNS_CLASS_IN,
 	    probe_rrtypes[rr].type, probe_dns_answer, j);
 	return 0;
@@ -1237,71 +1330,90 @@ probe_dns_start(struct probe_loop *l, struct probe_job *j)
  * The event loop that drives all three kinds.
  */
 
-/* Give free slots to pending probes. */
-static void
-probe_fill(struct probe_loop *l)
+int
+probe_loop_start(struct probe_loop *l, struct probe *p)
 {
 	struct probe_job	*j;
-	size_t			 s;
 	int			 rc;
 
-	while (l->next < l->n && l->active < l->nslots) {
-		j = &l->jobs[l->next++];
-		for (s = 0; s < l->nslots; s++)
-			if (l->slots[s] == NULL)
-				break;
-		j->state = JOB_ACTIVE;
-		j->slot = s;
-		l->slots[s] = j;
-		l->active++;
-		j->started = probe_now();
-		j->timeout_ms = j->p->timeout_ms == 0 ?
-		    PROBE_DEFTIMEOUT_MS : j->p->timeout_ms;
-		j->deadline = j->started + j->timeout_ms;
-		if (j->p->timeout_ms < 0 ||
-		    j->p->timeout_ms > PROBE_MAXTIMEOUT_MS) {
-			probe_fail(j->p, "invalid_request",
-			    "timeout is not in 1..%d ms", PROBE_MAXTIMEOUT_MS);
-			probe_job_end(j);
-			continue;
-		}
-		switch (j->p->kind) {
-		case PROBE_HTTP:
-			rc = probe_http_start(l, j);
-			break;
-		case PROBE_TCP:
-			rc = probe_tcp_start(l, j);
-			break;
-		case PROBE_DNS:
-			rc = probe_dns_start(l, j);
-			break;
-		default:
-			probe_fail(j->p, "invalid_request",
-			    "unknown probe kind");
-			rc = -1;
-			break;
-		}
-		if (rc == -1)
-			probe_job_end(j);
+	if (l == NULL || p == NULL || l->broken || l->nfree == 0)
+		return -1;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return -1;
+	probe_clear(p);
+	j->p = p;
+	j->loop = l;
+	j->fd = -1;
+	j->slot = l->freeslots[--l->nfree];
+	l->slots[j->slot] = j;
+	j->started = probe_now();
+	j->timeout_ms = p->timeout_ms == 0 ? PROBE_DEFTIMEOUT_MS :
+	    p->timeout_ms;
+	j->deadline = j->started + j->timeout_ms;
+	if (p->timeout_ms < 0 || p->timeout_ms > PROBE_MAXTIMEOUT_MS) {
+		probe_fail(p, "invalid_request", "timeout is not in 1..%d ms",
+		    PROBE_MAXTIMEOUT_MS);
+		probe_job_end(j);
+		return 0;
 	}
+	switch (p->kind) {
+	case PROBE_HTTP:
+		rc = probe_http_start(l, j);
+		break;
+	case PROBE_TCP:
+	case PROBE_DNS:
+		if (!l->have_chan) {
+			probe_fail(p, "internal", "no resolver for this run");
+			rc = -1;
+		} else if (p->kind == PROBE_TCP)
+			rc = probe_tcp_start(l, j);
+		else
+			rc = probe_dns_start(l, j);
+		break;
+	default:
+		probe_fail(p, "invalid_request", "unknown probe kind");
+		rc = -1;
+		break;
+	}
+	if (rc == -1)
+		probe_job_end(j);
+	return 0;
 }
 
-/* End the TCP and DNS probes whose time is up (HTTP: libcurl does). */
-static void
+size_t
+probe_loop_free_slots(const struct probe_loop *l)
+{
+	return l == NULL || l->broken ? 0 : l->nfree;
+}
+
+size_t
+probe_loop_active(const struct probe_loop *l)
+{
+	return l == NULL ? 0 : l->nslots - l->nfree;
+}
+
+/*
+ * End the TCP and DNS probes whose time is up (HTTP: libcurl does).
+ * Returns the earliest deadline left, or -1 when none.
+ */
+static long long
 probe_expire(struct probe_loop *l, long long now)
 {
 	struct probe_job	*j;
+	long long		 next = -1, due;
 	size_t			 s;
 
 	for (s = 0; s < l->nslots; s++) {
 		if ((j = l->slots[s]) == NULL)
 			continue;
-		if (j->p->kind == PROBE_HTTP) {
-			/* Only if libcurl somehow overran its own timeout. */
-			if (now < j->deadline + PROBE_HTTPGRACE_MS)
-				continue;
-		} else if (now < j->deadline)
+		/* HTTP: only if libcurl somehow overran its own timeout. */
+		due = j->deadline + (j->p->kind == PROBE_HTTP ?
+		    PROBE_HTTPGRACE_MS : 0);
+		if (now < due) {
+			if (next == -1 || due < next)
+				next = due;
 			continue;
+		}
 		j->p->total_ms = (long)(now - j->started);
 		if (j->p->kind == PROBE_DNS)
 			j->p->dns_ms = j->p->total_ms;
@@ -1315,50 +1427,85 @@ probe_expire(struct probe_loop *l, long long now)
 			    "complete response", j->timeout_ms);
 		probe_job_end(j);
 	}
+	return next;
 }
 
 /*
- * Wait for the next event and handle it.  Returns 0, or -1 if waiting
- * failed.
+ * Run libcurl's timer if it is due, collect finished transfers and end
+ * what is out of time.  Returns the earliest time (monotonic ms) the
+ * loop must wake up for, or -1 when none.
  */
-static int
-probe_wait(struct probe_loop *l)
+static long long
+probe_timers(struct probe_loop *l)
 {
-	ares_socket_t		 socks[ARES_GETSOCK_MAXNUM];
-	struct probe_job	*j;
-	struct timeval		 maxtv, tv, *tvp;
-	long long		 now, wait = PROBE_MAXWAIT_MS;
-	size_t			 nw = 0, s, i;
-	unsigned int		 bits;
-	int			 k, r, w;
+	long long	 next;
+	int		 running;
 
-	now = probe_now();
-	for (s = 0; s < l->nslots; s++) {
-		if ((j = l->slots[s]) == NULL || j->p->kind == PROBE_HTTP)
-			continue;
-		if (j->deadline - now < wait)
-			wait = j->deadline - now;
-		if (j->fd == -1)
-			continue;
-		l->wfds[nw].fd = j->fd;
-		l->wfds[nw].events = CURL_WAIT_POLLOUT;
-		l->fdjob[nw++] = j;
+	if (l->curl_due != -1 && probe_now() >= l->curl_due) {
+		l->curl_due = -1;
+		if (curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0,
+		    &running) != CURLM_OK)
+			l->broken = 1;
 	}
+	probe_http_harvest(l);
+	next = probe_expire(l, probe_now());
+	if (l->curl_due != -1 && (next == -1 || l->curl_due < next))
+		next = l->curl_due;
+	return next;
+}
+
+/* One epoll event: hand it to libcurl, c-ares or a TCP probe. */
+static void
+probe_event(struct probe_loop *l, const struct epoll_event *ev)
+{
+	struct probe_job	*j;
+	uint64_t		 tag = ev->data.u64 & PROBE_EV_MASK;
+	size_t			 slot;
+	int			 fd = (int)(uint32_t)ev->data.u64, running, flags;
+	int			 r, w;
+
+	r = (ev->events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0;
+	w = (ev->events & (EPOLLOUT | EPOLLERR)) != 0;
+	switch (tag) {
+	case PROBE_EV_CURL:
+		flags = (r ? CURL_CSELECT_IN : 0) | (w ? CURL_CSELECT_OUT : 0) |
+		    (ev->events & EPOLLERR ? CURL_CSELECT_ERR : 0);
+		if (curl_multi_socket_action(l->multi, fd, flags, &running) !=
+		    CURLM_OK)
+			l->broken = 1;
+		break;
+	case PROBE_EV_ARES:
+		if (l->have_chan)
+			ares_process_fd(l->chan, r ? fd : ARES_SOCKET_BAD,
+			    w ? fd : ARES_SOCKET_BAD);
+		break;
+	case PROBE_EV_TCP:
+		/* The job may have ended in this same wake-up. */
+		slot = (size_t)((ev->data.u64 & ~PROBE_EV_MASK) >> 32);
+		if (slot < l->nslots && (j = l->slots[slot]) != NULL &&
+		    j->fd == fd)
+			probe_tcp_ready(j);
+		break;
+	default:
+		break;
+	}
+}
+
+int
+probe_loop_wait(struct probe_loop *l, int max_ms)
+{
+	struct epoll_event	 evs[PROBE_MAXEVENTS];
+	struct timeval		 maxtv, tv, *tvp;
+	long long		 now, next, wait = max_ms < 0 ? 0 : max_ms;
+	int			 n, i;
+
+	if (l == NULL || l->broken)
+		return -1;
+	next = probe_timers(l);
+	now = probe_now();
+	if (next != -1 && next - now < wait)
+		wait = next - now;
 	if (l->have_chan) {
-		bits = (unsigned int)ares_getsock(l->chan, socks,
-		    ARES_GETSOCK_MAXNUM);
-		for (k = 0; k < ARES_GETSOCK_MAXNUM; k++) {
-			/* ARES_GETSOCK_WRITABLE() shifts a signed 1 by up
-			   to 31: undefined, so test the bits unsigned. */
-			r = (bits & (1u << k)) != 0;
-			w = (bits & (1u << (k + ARES_GETSOCK_MAXNUM))) != 0;
-			if (!r && !w)
-				continue;
-			l->wfds[nw].fd = socks[k];
-			l->wfds[nw].events = (short)((r ? CURL_WAIT_POLLIN : 0) |
-			    (w ? CURL_WAIT_POLLOUT : 0));
-			l->fdjob[nw++] = NULL;
-		}
 		maxtv.tv_sec = wait / 1000;
 		maxtv.tv_usec = (wait % 1000) * 1000;
 		if ((tvp = ares_timeout(l->chan, &maxtv, &tv)) != NULL &&
@@ -1367,70 +1514,26 @@ probe_wait(struct probe_loop *l)
 	}
 	if (wait < 0)
 		wait = 0;
-
-	for (i = 0; i < nw; i++)
-		l->wfds[i].revents = 0;
-	if (curl_multi_poll(l->multi, l->wfds, (unsigned int)nw, (int)wait,
-	    NULL) != CURLM_OK)
+	if ((n = epoll_wait(l->ep, evs, PROBE_MAXEVENTS, (int)wait)) == -1) {
+		if (errno == EINTR)
+			return 0;	/* a signal: the caller decides */
+		l->broken = 1;
 		return -1;
-
-	/*
-	 * Ask poll() itself which of our descriptors are ready:
-	 * curl_waitfd has no POLLERR or POLLHUP, which a failed connect or
-	 * an ICMP error on a c-ares socket may be all there is.
-	 */
-	for (i = 0; i < nw; i++) {
-		l->pfds[i].fd = l->wfds[i].fd;
-		l->pfds[i].events = (short)(
-		    (l->wfds[i].events & CURL_WAIT_POLLIN ? POLLIN : 0) |
-		    (l->wfds[i].events & CURL_WAIT_POLLOUT ? POLLOUT : 0));
-		l->pfds[i].revents = 0;
 	}
-	if (nw > 0 && poll(l->pfds, (nfds_t)nw, 0) == -1 && errno != EINTR)
-		return -1;
-
-	/* TCP first: c-ares callbacks below may open new sockets. */
-	for (i = 0; i < nw; i++) {
-		j = l->fdjob[i];
-		if (j == NULL || l->pfds[i].revents == 0)
-			continue;
-		if (j->state == JOB_ACTIVE && j->fd == l->pfds[i].fd)
-			probe_tcp_ready(j);
-	}
-	for (i = 0; i < nw; i++) {
-		if (l->fdjob[i] != NULL || l->pfds[i].revents == 0)
-			continue;
-		r = (l->pfds[i].revents & (POLLIN | POLLERR | POLLHUP)) != 0;
-		w = (l->pfds[i].revents & POLLOUT) != 0;
-		ares_process_fd(l->chan, r ? l->pfds[i].fd : ARES_SOCKET_BAD,
-		    w ? l->pfds[i].fd : ARES_SOCKET_BAD);
-	}
-	if (l->have_chan)
+	for (i = 0; i < n; i++)
+		probe_event(l, &evs[i]);
+	if (l->have_chan)	/* c-ares' own timeouts */
 		ares_process_fd(l->chan, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	return 0;
+	probe_timers(l);
+	return l->broken ? -1 : 0;
 }
 
-/* Set up the c-ares channel for the run's TCP and DNS probes. */
+/* Set up the c-ares channel for the loop's TCP and DNS probes. */
 static int
 probe_chan_init(struct probe_loop *l)
 {
 	struct ares_options	 ao;
 	char			 lookups[] = "fb";
-	int			 maxto = 0, t;
-	size_t			 i;
-
-	for (i = 0; i < l->n; i++) {
-		if (l->jobs[i].p->kind != PROBE_TCP &&
-		    l->jobs[i].p->kind != PROBE_DNS)
-			continue;
-		t = l->jobs[i].p->timeout_ms;
-		if (t <= 0 || t > PROBE_MAXTIMEOUT_MS)
-			t = PROBE_DEFTIMEOUT_MS;
-		if (t > maxto)
-			maxto = t;
-	}
-	if (maxto == 0)
-		return 0;	/* no TCP or DNS probe */
 
 	/*
 	 * Tries double their timeout: with 3 tries the last one ends at
@@ -1438,32 +1541,140 @@ probe_chan_init(struct probe_loop *l)
 	 * what ends a probe.
 	 */
 	memset(&ao, 0, sizeof(ao));
-	ao.timeout = maxto / 4;
+	ao.timeout = l->ares_maxto / 4;
 	if (ao.timeout < PROBE_ARES_MINTRY_MS)
 		ao.timeout = PROBE_ARES_MINTRY_MS;
 	if (ao.timeout > PROBE_ARES_MAXTRY_MS)
 		ao.timeout = PROBE_ARES_MAXTRY_MS;
 	ao.tries = PROBE_ARES_TRIES;
 	ao.lookups = lookups;
+	ao.sock_state_cb = probe_ares_socket;
+	ao.sock_state_cb_data = l;
 	if (ares_init_options(&l->chan, &ao, ARES_OPT_TIMEOUTMS |
-	    ARES_OPT_TRIES | ARES_OPT_LOOKUPS) != ARES_SUCCESS)
+	    ARES_OPT_TRIES | ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB) !=
+	    ARES_SUCCESS)
 		return -1;
 	l->have_chan = 1;
-	if (l->opts->dns_servers != NULL &&
-	    ares_set_servers_ports_csv(l->chan, l->opts->dns_servers) !=
+	if (l->opts.dns_servers != NULL &&
+	    ares_set_servers_ports_csv(l->chan, l->opts.dns_servers) !=
 	    ARES_SUCCESS)
 		return -1;
 	return 0;
 }
 
+/*
+ * A loop of opts->concurrency slots.  ares_maxto: the longest TCP or DNS
+ * probe timeout expected (ms), which sets c-ares' per-try timeout; 0 when
+ * the loop will run no TCP or DNS probe (no resolver is set up).
+ */
+static struct probe_loop *
+probe_loop_open(const struct probe_opts *opts, int ares_maxto)
+{
+	struct probe_loop	*l;
+	size_t			 i;
+
+	if (opts == NULL || opts->concurrency < 1 ||
+	    opts->concurrency > PROBE_MAXCONCURRENCY)
+		return NULL;
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->opts = *opts;
+	l->nslots = (size_t)opts->concurrency;
+	l->ep = -1;
+	l->curl_due = -1;
+	l->ares_maxto = ares_maxto;
+	if ((l->slots = calloc(l->nslots, sizeof(*l->slots))) == NULL ||
+	    (l->freeslots = calloc(l->nslots, sizeof(*l->freeslots))) == NULL)
+		goto fail;
+	for (i = 0; i < l->nslots; i++)		/* slot 0 is taken first */
+		l->freeslots[i] = l->nslots - 1 - i;
+	l->nfree = l->nslots;
+	if ((l->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		goto fail;
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+		goto fail;
+	l->ares_inited = 1;
+	if (ares_maxto > 0 && probe_chan_init(l) == -1)
+		goto fail;
+	if ((l->multi = curl_multi_init()) == NULL ||
+	    curl_multi_setopt(l->multi, CURLMOPT_PIPELINING,
+	    (long)CURLPIPE_NOTHING) != CURLM_OK ||
+	    curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION,
+	    probe_curl_socket) != CURLM_OK ||
+	    curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l) != CURLM_OK ||
+	    curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION,
+	    probe_curl_timer) != CURLM_OK ||
+	    curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l) != CURLM_OK)
+		goto fail;
+	return l;
+fail:
+	probe_loop_close(l);
+	return NULL;
+}
+
+struct probe_loop *
+probe_loop_new(const struct probe_opts *opts)
+{
+	return probe_loop_open(opts, PROBE_DEFTIMEOUT_MS);
+}
+
+void
+probe_loop_close(struct probe_loop *l)
+{
+	size_t	 s;
+
+	if (l == NULL)
+		return;
+	l->closing = 1;
+	for (s = 0; l->slots != NULL && s < l->nslots; s++)
+		if (l->slots[s] != NULL) {
+			probe_fail(l->slots[s]->p, "internal",
+			    "the check was stopped");
+			probe_job_end(l->slots[s]);
+		}
+	if (l->have_chan)
+		ares_destroy(l->chan);	/* owed callbacks free their jobs */
+	if (l->ares_inited)
+		ares_library_cleanup();
+	if (l->multi != NULL)
+		curl_multi_cleanup(l->multi);
+	if (l->ep != -1)
+		close(l->ep);
+	free(l->freeslots);
+	free(l->slots);
+	free(l);
+}
+
+/* probe_run()'s bookkeeping, behind the caller's done callback. */
+struct probe_batch {
+	struct probe		*probes;
+	unsigned char		*fin;
+	size_t			 ndone;
+	void			(*done)(struct probe *, void *);
+	void			*done_arg;
+};
+
+static void
+probe_batch_done(struct probe *p, void *arg)
+{
+	struct probe_batch	*b = arg;
+
+	b->fin[p - b->probes] = 1;
+	b->ndone++;
+	if (b->done != NULL)
+		b->done(p, b->done_arg);
+}
+
 int
 probe_run(struct probe *probes, size_t n, const struct probe_opts *opts)
 {
-	struct probe_loop	 l;
-	size_t			 i, nfd;
-	int			 running, rc = -1, ares_inited = 0;
+	struct probe_loop	*l = NULL;
+	struct probe_batch	 b;
+	struct probe_opts	 o;
+	size_t			 i, next = 0;
+	int			 rc = -1, maxto = 0, t;
 
-	memset(&l, 0, sizeof(l));
+	memset(&b, 0, sizeof(b));
 	for (i = 0; i < n && probes != NULL; i++)
 		probe_clear(&probes[i]);
 	if (n == 0)
@@ -1472,71 +1683,46 @@ probe_run(struct probe *probes, size_t n, const struct probe_opts *opts)
 	    opts->concurrency < 1 ||
 	    opts->concurrency > PROBE_MAXCONCURRENCY)
 		goto out;
-
-	l.n = n;
-	l.opts = opts;
-	l.nslots = (size_t)opts->concurrency;
-	if (l.nslots > n)
-		l.nslots = n;
-	nfd = l.nslots + ARES_GETSOCK_MAXNUM;
-	if ((l.jobs = calloc(n, sizeof(*l.jobs))) == NULL)
-		goto out;
 	for (i = 0; i < n; i++) {
-		l.jobs[i].p = &probes[i];
-		l.jobs[i].loop = &l;
-		l.jobs[i].fd = -1;
+		if (probes[i].kind != PROBE_TCP && probes[i].kind != PROBE_DNS)
+			continue;
+		t = probes[i].timeout_ms;
+		if (t <= 0 || t > PROBE_MAXTIMEOUT_MS)
+			t = PROBE_DEFTIMEOUT_MS;
+		if (t > maxto)
+			maxto = t;
 	}
-	if ((l.slots = calloc(l.nslots, sizeof(*l.slots))) == NULL ||
-	    (l.wfds = calloc(nfd, sizeof(*l.wfds))) == NULL ||
-	    (l.pfds = calloc(nfd, sizeof(*l.pfds))) == NULL ||
-	    (l.fdjob = calloc(nfd, sizeof(*l.fdjob))) == NULL)
+	b.probes = probes;
+	b.done = opts->done;
+	b.done_arg = opts->done_arg;
+	if ((b.fin = calloc(n, 1)) == NULL)
 		goto out;
-
-	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+	o = *opts;
+	if ((size_t)o.concurrency > n)
+		o.concurrency = (int)n;
+	o.done = probe_batch_done;
+	o.done_arg = &b;
+	if ((l = probe_loop_open(&o, maxto)) == NULL)
 		goto out;
-	ares_inited = 1;
-	if (probe_chan_init(&l) == -1)
-		goto out;
-	if ((l.multi = curl_multi_init()) == NULL)
-		goto out;
-	if (curl_multi_setopt(l.multi, CURLMOPT_PIPELINING,
-	    (long)CURLPIPE_NOTHING) != CURLM_OK)
-		goto out;
-
-	for (;;) {
-		probe_fill(&l);
-		if (curl_multi_perform(l.multi, &running) != CURLM_OK)
-			goto out;
-		probe_http_harvest(&l);
-		probe_expire(&l, probe_now());
-		if (l.done == l.n)
-			break;
-		if (l.next < l.n && l.active < l.nslots)
-			continue;	/* a slot came free: fill it first */
-		if (probe_wait(&l) == -1)
+	while (b.ndone < n) {
+		while (next < n && probe_loop_free_slots(l) > 0)
+			if (probe_loop_start(l, &probes[next]) == 0)
+				next++;
+			else
+				goto out;
+		if (b.ndone < n && probe_loop_wait(l, PROBE_MAXWAIT_MS) == -1)
 			goto out;
 	}
 	rc = 0;
 out:
-	/* Whatever did not finish fails; then release everything. */
-	for (i = 0; i < n && probes != NULL; i++) {
-		if (l.jobs != NULL && l.jobs[i].state == JOB_DONE)
-			continue;
-		probe_fail(&probes[i], "internal",
-		    "the check could not be run");
-		if (l.jobs != NULL)
-			probe_job_end(&l.jobs[i]);
-	}
-	if (l.have_chan)
-		ares_destroy(l.chan);	/* callbacks see JOB_DONE */
-	if (ares_inited)
-		ares_library_cleanup();
-	if (l.multi != NULL)
-		curl_multi_cleanup(l.multi);
-	free(l.fdjob);
-	free(l.pfds);
-	free(l.wfds);
-	free(l.slots);
-	free(l.jobs);
+	probe_loop_close(l);
+	/* Whatever did not finish fails. */
+	for (i = 0; i < n && probes != NULL; i++)
+		if (b.fin == NULL || !b.fin[i]) {
+			probe_clear(&probes[i]);
+			probe_fail(&probes[i], "internal",
+			    "the check could not be run");
+		}
+	free(b.fin);
 	return rc;
 }

@@ -58,7 +58,7 @@ struct sockaddr;
 #define PROBE_MAXANSWERS	32
 #define PROBE_MAXANSWERLEN	4096
 /* Largest probe_opts.concurrency. */
-#define PROBE_MAXCONCURRENCY	256
+#define PROBE_MAXCONCURRENCY	16384
 /* Most probes in one probe_run() call. */
 #define PROBE_MAXPROBES		100000
 
@@ -100,6 +100,10 @@ struct probe {
 	size_t		  req_bodylen;	/* its length, <= PROBE_MAXREQBODY */
 	int		  follow_redirects; /* up to PROBE_MAXREDIRS */
 	int		  verify_tls;	/* verify chain and host name */
+	int		  discard_body;	/* read the body (its time counts)
+					   but keep none of it: body stays
+					   NULL, bodylen counts what was
+					   read, up to PROBE_MAXBODY */
 
 	/* Inputs, PROBE_TCP. */
 	const char	 *host;		/* name or IP literal */
@@ -191,10 +195,12 @@ struct probe_opts {
 	void		 *addr_check_arg;
 	/*
 	 * Optional: called once for each probe as soon as its outputs are
-	 * final, from inside probe_run(), so results can be used (and the
-	 * probe cleared with probe_clear()) while others still run.  Probes
-	 * that fail because the run itself broke (probe_run() returns -1)
-	 * may not be passed to it.
+	 * final, from inside probe_run(), probe_loop_wait() or (for a probe
+	 * refused at once) probe_loop_start(), so results can be used (and
+	 * the probe cleared with probe_clear()) while others still run.  It
+	 * must not start probes itself.  Probes that fail because the run
+	 * itself broke (probe_run() returns -1) or that are still in flight
+	 * when a loop is closed are not passed to it.
 	 */
 	void		(*done)(struct probe *p, void *arg);
 	void		 *done_arg;
@@ -204,7 +210,8 @@ struct probe_opts {
  * Run the n probes, concurrently: HTTP, TCP and DNS probes share one
  * event loop, with at most opts->concurrency of them in flight; a new
  * one starts as soon as one ends, so a hanging target holds one slot
- * for its own timeout only.
+ * for its own timeout only.  It is a probe loop (below) that is handed
+ * the n probes and closed when all are done.
  *
  * Returns 0 when all probes ran (each one's failure is in its outputs),
  * or -1 when the run could not be set up or the event loop broke (bad
@@ -214,6 +221,49 @@ struct probe_opts {
  */
 int	probe_run(struct probe *probes, size_t n,
 	    const struct probe_opts *opts) __attribute__((warn_unused_result));
+
+/*
+ * A probe loop kept open, for a caller that starts probes as they come
+ * due instead of handing over a batch (the checker's scheduler).
+ *
+ *	struct probe_loop *l = probe_loop_new(&opts);
+ *	while (...) {
+ *		while (probe_loop_free_slots(l) > 0 && ...)
+ *			probe_loop_start(l, next_probe());
+ *		probe_loop_wait(l, 250);	// done() gets finished ones
+ *	}
+ *	probe_loop_close(l);
+ *
+ * probe_loop_new() returns a loop with opts->concurrency slots (opts is
+ * copied; the strings it points to are borrowed until the loop is
+ * closed), or NULL on bad opts, out of memory or a bad dns_servers list.
+ * c-ares' per-try timeout is set as for 10 s probes.
+ *
+ * probe_loop_start() starts p at once in a free slot: 0, with p's outputs
+ * cleared and p borrowed until done() is called for it (maybe before
+ * probe_loop_start() returns, when p is refused at once); -1 when no
+ * slot is free, the loop is broken or memory ran out (p untouched).
+ *
+ * probe_loop_wait() waits up to max_ms for network events and timers
+ * (less when a probe's deadline comes first), handles them and calls
+ * done() for each probe that ended.  A signal ends the wait early.  0,
+ * or -1 when the event loop broke (the loop is then of no further use:
+ * close it).
+ *
+ * probe_loop_close() ends the probes still in flight without calling
+ * done() for them (each is marked failed, "internal"; the caller still
+ * owns and clears it) and frees the loop.  l may be NULL.
+ */
+struct probe_loop;
+
+struct probe_loop *probe_loop_new(const struct probe_opts *opts);
+int	probe_loop_start(struct probe_loop *l, struct probe *p)
+	    __attribute__((warn_unused_result));
+int	probe_loop_wait(struct probe_loop *l, int max_ms)
+	    __attribute__((warn_unused_result));
+size_t	probe_loop_free_slots(const struct probe_loop *l);
+size_t	probe_loop_active(const struct probe_loop *l);
+void	probe_loop_close(struct probe_loop *l);
 
 /*
  * Release the outputs of p and zero them; the inputs are left alone.

@@ -76,7 +76,10 @@ struct config {
 	long	 max_windows;		/* UPTIME_MAX_MAINTENANCE_WINDOWS, live */
 	long	 max_run_now;		/* UPTIME_MAX_RUN_NOW, checks at once */
 	long	 audit_days;		/* UPTIME_AUDIT_RETENTION_DAYS */
-	long	 check_concurrency;	/* UPTIME_CHECK_CONCURRENCY */
+	long	 check_concurrency;	/* UPTIME_CHECK_CONCURRENCY, 0: from
+					   the descriptor limit */
+	long	 check_team_concurrency; /* UPTIME_CHECK_TEAM_CONCURRENCY,
+					   0: a quarter of the slots */
 	char	 dns_servers[256];	/* UPTIME_DNS_SERVERS, "" = system */
 	char	 ca_file[1024];		/* UPTIME_CA_FILE, "" = system CAs */
 	long	 invite_ttl;		/* UPTIME_INVITE_TTL_SECONDS */
@@ -185,9 +188,11 @@ int		 db_step_one(sqlite3_stmt *,
 		    void (*row)(sqlite3_stmt *, void *), void *out);
 /* Map an sqlite3 result code to a DB_* code. */
 int		 db_rc(int sqlite_rc);
-/* Bind helpers: a NULL string or a 0 time binds SQL NULL. */
+/* Bind helpers: a NULL string, a 0 time or a negative count binds SQL
+ * NULL. */
 void		 db_bind_text(sqlite3_stmt *, int, const char *);
 void		 db_bind_time(sqlite3_stmt *, int, int64_t);
+void		 db_bind_opt(sqlite3_stmt *, int, long);
 /* Bind the unformatted JSON text of a tree; 0, or -1 out of memory. */
 int		 db_bind_json(sqlite3_stmt *, int, const cJSON *) WUR;
 /* Copy a text column into out (outlen bytes), "" for NULL. */
@@ -343,6 +348,18 @@ const char	*req_query(struct req *, const char *name);
  * error (message in err).
  */
 int	 lock_take(const char *name, char *err, size_t errlen);
+/*
+ * A hand-over: take the lock as lock_take does, or, when another process
+ * holds it, queue up on "$UPTIME_DB.<name>.next.lock" and wait up to
+ * wait_ms for the holder to let it go (it asks lock_wanted).  One
+ * process queues at a time: another one finding the queue taken gets 0
+ * at once, as it does when the wait runs out.  Same returns as
+ * lock_take.
+ */
+int	 lock_take_over(const char *name, int wait_ms, char *err,
+	    size_t errlen);
+/* Is a process queued in lock_take_over for name?  1 yes, 0 no. */
+int	 lock_wanted(const char *name);
 
 /* ---- rate limits (ratelimit.c) ---- */
 

@@ -12,9 +12,13 @@
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import dnsPromises from 'node:dns/promises';
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
-import { startServer, runCron, sleep } from './lib/harness.mjs';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { startServer, runCron, sleep, CRONDIR, SANITIZER_RE } from './lib/harness.mjs';
+import { cronEnv } from './lib/stress.mjs';
 import { assertOk, assertProblem, assertNoChange, show, TIME_RE } from './lib/checks.mjs';
 import {
   startHttpTarget, startTcpTarget, startDnsServer, closedPort, selfSignedCert, targetSet,
@@ -72,7 +76,7 @@ const s = client({ api: (...a) => safe.api(...a) }, () => safeKey);
 
 // One pass of cron/uptime-check over srv's (or safe's) database.
 async function checker(server = srv, env = {}) {
-  const r = await runCron(server, 'uptime-check', [], { env });
+  const r = await runCron(server, 'uptime-check', ['--once'], { env });
   assert.equal(r.code, 0, `uptime-check exited ${r.code}\n${r.stderr}`);
   return r;
 }
@@ -385,7 +389,7 @@ describe('HTTP checks', () => {
         timeoutSeconds: 2, contentChecks: [{ type: 'contains', value: 'hello', caseSensitive: false }],
       })));
     }
-    const round = await runCron(srv, 'uptime-check', [], { timeout: 60e3 });
+    const round = await runCron(srv, 'uptime-check', ['--once'], { timeout: 60e3 });
     assert.equal(round.code, 0, `uptime-check: ${round.code} ${round.stderr}`);
     for (const o of others) {
       const [r] = await c.results(o.id);
@@ -914,4 +918,277 @@ describe('target safety with private targets off', () => {
   });
 
   it('a redirect from an allowed target to a private address', { skip: 'needs a public target that redirects to 127.0.0.1; cannot be arranged with local targets only' }, () => {});
+});
+
+// ---- the scheduler -----------------------------------------------------------
+
+// uptime-check running in the background with args (default --loop) over
+// server's database.  stop(signal) ends it (SIGTERM by default) and
+// resolves with { code, signal, ms }: ms from the signal to the exit.
+function startChecker(server, args = ['--loop'], env = {}) {
+  const child = spawn(path.join(CRONDIR, 'uptime-check'), args, {
+    env: cronEnv(server, env), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const p = { child, text: '', exited: null };
+  child.stdout.on('data', (d) => { p.text += d; });
+  child.stderr.on('data', (d) => { p.text += d; });
+  p.done = new Promise((resolve) => child.on('exit', (code, signal) => {
+    p.exited = { code, signal, at: performance.now() };
+    resolve(p.exited);
+  }));
+  p.stop = async (sig = 'SIGTERM') => {
+    const t0 = performance.now();
+    if (!p.exited) child.kill(sig);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 30000);
+    const r = await p.done;
+    clearTimeout(kill);
+    if (SANITIZER_RE.test(p.text)) throw new Error(`sanitizer report from uptime-check:\n${p.text}`);
+    return { code: r.code, signal: r.signal, ms: Math.max(0, r.at - t0) };
+  };
+  return p;
+}
+
+// Poll cond() every 50 ms until it is true or ms have passed; its last value.
+async function waitFor(cond, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await cond();
+    if (v || Date.now() >= end) return v;
+    await sleep(50);
+  }
+}
+
+// A target that never answers, counting the requests it holds now and at most.
+async function hangingTarget() {
+  const h = { now: 0, max: 0 };
+  h.t = targets.add(await startHttpTarget((req) => new Promise(() => {
+    h.now++;
+    h.max = Math.max(h.max, h.now);
+    req.socket.on('close', () => { h.now--; });
+  })));
+  return h;
+}
+
+describe('the scheduler: checks start when due, whatever else hangs', () => {
+  let sch;                // an instance of its own: a checker runs in the background
+  let keyA, keyB;
+  let a, b;
+  const running = [];
+  const checkerOf = (...args) => { const p = startChecker(sch, ...args); running.push(p); return p; };
+  const setDue = (id, at) => sch.sqlWrite(`UPDATE monitors SET next_check_at = ${Math.round(at)} WHERE id = '${id}'`);
+
+  before(async () => {
+    sch = await startServer({ allowPrivate: true, env: { UPTIME_RATE_LIMIT: '1000000' } });
+    keyA = await sch.createKey(await sch.createTeam('Team A'), { name: 'a' });
+    keyB = await sch.createKey(await sch.createTeam('Team B'), { name: 'b' });
+    a = client({ api: (...x) => sch.api(...x) }, () => keyA);
+    b = client({ api: (...x) => sch.api(...x) }, () => keyB);
+  });
+  afterEach(async () => {
+    for (const p of running.splice(0)) await p.stop();
+    await targets.closeAll();
+    if (sch) { await a.deleteAll(); await b.deleteAll(); }
+  });
+  after(async () => { await sch?.stop(); });
+
+  it('a hanging target does not delay another monitor\'s next check', async () => {
+    const h = await hangingTarget();
+    const web = await webTarget();
+    const hanging = [];
+    for (let i = 0; i < 4; i++) hanging.push(await a.create(http(h.t.url(`/h${i}`), { intervalSeconds: 30, timeoutSeconds: 10 })));
+    const fast = await a.create(http(web.url('/ok'), { intervalSeconds: 30, timeoutSeconds: 5 }));
+    const due = Date.now() + 2500;
+    setDue(fast.id, due);
+    const ck = checkerOf();
+    assert.ok(await waitFor(() => h.now === 4, 5000), `${h.now} hanging checks in flight`);
+    const rs = await waitFor(async () => (await a.results(fast.id)).length > 0 && a.results(fast.id), 8000);
+    assert.ok(rs, 'the fast monitor was not checked');
+    const lag = Date.parse(rs[0].checkedAt) - due;
+    assert.ok(lag >= -50 && lag < 1000, `the fast monitor's check started ${lag} ms after it was due`);
+    assert.equal(rs[0].status, 'up');
+    // The hanging checks were still in flight then, and are not recorded yet.
+    for (const m of hanging) assert.deepEqual(await a.results(m.id), []);
+    assert.equal(h.now, 4);
+    assert.equal((await ck.stop()).code, 0);
+  });
+
+  it('a monitor is never checked twice at once: an edit that makes it due during its check waits for it', async () => {
+    let now = 0;
+    let max = 0;
+    const slow = targets.add(await startHttpTarget(async (req, res) => {
+      now++;
+      max = Math.max(max, now);
+      await sleep(2500);
+      now--;
+      res.end('slow but fine');
+    }));
+    const m = await a.create(http(slow.url('/'), { intervalSeconds: 30, timeoutSeconds: 10 }));
+    const ck = checkerOf();
+    assert.ok(await waitFor(() => now === 1, 5000), 'the check did not start');
+    // Due again at once in the database while its check runs: the edit
+    // is checked after that check, not beside it.
+    assertOk(await sch.api('PATCH', `/v1/monitors/${m.id}`, { key: keyA, body: { timeoutSeconds: 9 } }));
+    assert.ok(await waitFor(async () => (await a.results(m.id)).length === 2, 9000), 'the edit was not checked');
+    assert.equal(max, 1, 'two checks of one monitor were in flight at once');
+    assert.equal(slow.stats.requests, 2);
+    const [second, first] = await a.results(m.id);
+    assert.ok(Date.parse(second.checkedAt) >= Date.parse(first.checkedAt) + 2400,
+      `the second check started ${Date.parse(second.checkedAt) - Date.parse(first.checkedAt)} ms after the first`);
+    assert.equal((await ck.stop()).code, 0);
+  });
+
+  it('new, edited, paused and resumed monitors take effect within seconds while hanging checks hold their slots', async () => {
+    const h = await hangingTarget();
+    const web = await webTarget();
+    await a.create(http(h.t.url('/'), { intervalSeconds: 30, timeoutSeconds: 20 }));
+    const later = await a.create(http(web.url('/ok?p'), { intervalSeconds: 30 }));
+    setDue(later.id, Date.now() + 3000);
+    const ck = checkerOf();
+    assert.ok(await waitFor(() => h.now === 1, 5000));
+
+    // Paused before it was due: not checked.
+    assertOk(await sch.api('POST', `/v1/monitors/${later.id}/pause`, { key: keyA }));
+    // New: checked within seconds.
+    let t0 = Date.now();
+    const m = await a.create(http(web.url('/ok?v=1'), { intervalSeconds: 30 }));
+    assert.ok(await waitFor(() => web.hits('/ok?v=1') === 1, 3000), 'a new monitor was not checked');
+    assert.ok(Date.now() - t0 < 3000);
+    // Edited: the new URL is checked within seconds.
+    t0 = Date.now();
+    assertOk(await sch.api('PATCH', `/v1/monitors/${m.id}`, { key: keyA, body: { url: web.url('/ok?v=2') } }));
+    assert.ok(await waitFor(() => web.hits('/ok?v=2') === 1, 3000), 'the edited monitor was not checked with its new URL');
+    assert.ok(Date.now() - t0 < 3000);
+    // The paused one's due time has passed: still nothing.
+    await waitFor(() => false, 1500);
+    assert.equal(web.hits('/ok?p'), 0, 'a paused monitor was checked');
+    // Resumed: due at once.
+    assertOk(await sch.api('POST', `/v1/monitors/${later.id}/resume`, { key: keyA }));
+    assert.ok(await waitFor(() => web.hits('/ok?p') === 1, 3000), 'the resumed monitor was not checked');
+    assert.equal(h.now, 1, 'the hanging check ended early');
+    assert.equal(web.hits('/ok?v=1'), 1);
+    assert.equal((await ck.stop()).code, 0);
+  });
+
+  it('a team at its in-flight cap does not starve another team', async () => {
+    const h = await hangingTarget();
+    const web = await webTarget();
+    for (let i = 0; i < 6; i++) await b.create(http(h.t.url(`/b${i}`), { intervalSeconds: 30, timeoutSeconds: 8 }));
+    const due = Date.now() + 2000;
+    const fast = [];
+    for (let i = 0; i < 3; i++) {
+      const m = await a.create(http(web.url(`/ok?a=${i}`), { intervalSeconds: 30 }));
+      setDue(m.id, due);
+      fast.push(m);
+    }
+    const ck = checkerOf(['--loop'], { UPTIME_CHECK_CONCURRENCY: '4', UPTIME_CHECK_TEAM_CONCURRENCY: '2' });
+    assert.ok(await waitFor(() => h.now === 2, 5000), `${h.now} of team B's checks in flight`);
+    for (const m of fast) {
+      const rs = await waitFor(async () => (await a.results(m.id)).length > 0 && a.results(m.id), 5000);
+      assert.ok(rs, `team A's monitor ${m.name} was not checked`);
+      const lag = Date.parse(rs[0].checkedAt) - due;
+      assert.ok(lag < 1000, `team A's check started ${lag} ms late`);
+    }
+    assert.equal(h.max, 2, 'team B held more than its 2 slots');
+    assert.equal((await ck.stop()).code, 0);
+  });
+
+  it('a stop during hanging checks is prompt, records no failure, and the next checker checks them', async () => {
+    let answer = false;
+    const held = targets.add(await startHttpTarget((req, res) => (answer ? res.end('ok') : new Promise(() => {}))));
+    const web = await webTarget();
+    const hanging = [];
+    for (let i = 0; i < 3; i++) hanging.push(await a.create(http(held.url(`/s${i}`), { intervalSeconds: 30, timeoutSeconds: 30 })));
+    const fast = await a.create(http(web.url('/ok')));
+    const ck = checkerOf();
+    assert.ok(await waitFor(() => held.stats.requests === 3, 5000));
+    assert.ok(await waitFor(async () => (await a.results(fast.id)).length === 1, 3000));
+    const r = await ck.stop('SIGTERM');
+    assert.equal(r.code, 0, ck.text);
+    assert.ok(r.ms < 2000, `the checker took ${Math.round(r.ms)} ms to stop`);
+    const now = Date.now();
+    for (const m of hanging) {
+      assert.deepEqual(await a.results(m.id), [], 'a check cut short by the stop was recorded');
+      const g = await a.get(m.id);
+      assert.equal(g.status, 'pending');
+      assert.ok(Date.parse(g.nextCheckAt) <= now, 'the check cut short is not due again');
+    }
+    answer = true;
+    await checker(sch);
+    for (const m of hanging) {
+      const rs = await a.results(m.id);
+      assert.equal(rs.length, 1);
+      assert.equal(rs[0].status, 'up');
+    }
+    assert.equal((await a.results(fast.id)).length, 1);
+  });
+
+  it('the results carry their lag: dueAt and startLagMs, null for a check on demand', async () => {
+    const web = await webTarget();
+    const m = await a.create(http(web.url('/ok')));
+    const due = Date.now() - 4000;
+    setDue(m.id, due);
+    await checker(sch);
+    const [r] = await a.results(m.id);
+    assertResult(r);
+    assert.equal(r.status, 'up');
+    assert.equal(Date.parse(r.dueAt), due);
+    assert.equal(r.startLagMs, Date.parse(r.checkedAt) - due);
+    assert.ok(r.startLagMs >= 4000, JSON.stringify(r));
+    const now = await a.check(m.id);
+    assert.equal(now.dueAt, null);
+    assert.equal(now.startLagMs, null);
+    const [latest, first] = await a.results(m.id);
+    assert.equal(latest.dueAt, null);
+    assert.equal(latest.startLagMs, null);
+    assert.deepEqual(first, r);
+  });
+
+  it('falling behind is said on stderr and kept in checker_state with the slots the descriptor limit gives', async () => {
+    const web = await webTarget();
+    const ms = [];
+    for (let i = 0; i < 3; i++) {
+      const m = await a.create(http(web.url(`/ok?late=${i}`)));
+      setDue(m.id, Date.now() - 5000);
+      ms.push(m);
+    }
+    const ck = checkerOf();
+    assert.ok(await waitFor(async () => (await Promise.all(ms.map((m) => a.results(m.id)))).every((x) => x.length === 1), 5000));
+    assert.equal((await ck.stop()).code, 0);
+    assert.match(ck.text, /uptime-check: falling behind: 3 of 3 checks in the last \d+ s started more than 1000 ms late/);
+    const [st] = sch.sql('SELECT * FROM checker_state');
+    assert.equal(st.running, 0);
+    assert.equal(st.behind, 1);
+    assert.equal(st.checks, 3);
+    assert.equal(st.late, 3);
+    assert.equal(st.in_flight, 0);
+    assert.ok(st.lag_max_ms >= 5000 && st.lag_p50_ms >= 5000, JSON.stringify(st));
+    // Slots from the descriptor limit: the soft limit raised to the hard
+    // one, three descriptors a check, 64 kept, at most 4096.
+    const hard = fs.readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+\S+\s+(\S+)/m)[1];
+    const want = hard === 'unlimited' ? 4096 : Math.min(4096, Math.floor((Number(hard) - 64) / 3));
+    assert.equal(st.slots, want);
+    assert.equal(st.team_slots, Math.ceil(want / 4));
+  });
+
+  it('from cron, a plain uptime-check keeps checking until the next minute\'s instance takes over', async () => {
+    const web = await webTarget();
+    const first = checkerOf([]);
+    await sleep(500);
+    const m1 = await a.create(http(web.url('/ok?1')));
+    assert.ok(await waitFor(() => web.hits('/ok?1') === 1, 3000), 'the cron instance did not check a new monitor');
+    assert.equal(first.exited, null, 'the cron instance stopped by itself');
+    // The next one queues for the lock; the first hands over and exits 0.
+    const second = checkerOf([]);
+    const t0 = performance.now();
+    const r = await first.done;
+    assert.equal(r.code, 0, first.text);
+    assert.ok(r.at - t0 < 2000, `the hand-over took ${Math.round(r.at - t0)} ms`);
+    assert.equal(second.exited, null, 'the second instance did not take over');
+    const m2 = await a.create(http(web.url('/ok?2')));
+    assert.ok(await waitFor(() => web.hits('/ok?2') === 1, 3000), 'the second instance did not check');
+    assert.equal((await second.stop()).code, 0, second.text);
+    assert.equal(web.hits('/ok?1'), 1);
+    assert.equal((await a.results(m1.id)).length, 1);
+    assert.equal((await a.results(m2.id)).length, 1);
+  });
 });

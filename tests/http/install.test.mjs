@@ -41,6 +41,24 @@ function run(file, args, { env = process.env, cwd = ROOT, uid, gid, timeout = 12
   });
 }
 
+// A plain uptime-check (cron's, or the oneshot service's) checks until
+// the next instance takes over: start that next one (file, as the same
+// user), see the first one (job, a run() promise) hand over and exit,
+// then stop the next one with SIGTERM.  Resolves with job's result.
+async function handedOver(job, file, { env, uid, gid }) {
+  await sleep(1000);
+  const next = spawn(file, [], { env, uid, gid, cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  next.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise((resolve) => next.on('exit', (code, signal) => resolve({ code, signal })));
+  const r = await job;
+  await sleep(300);
+  next.kill('SIGTERM');
+  assert.deepEqual(await exited, { code: 0, signal: null }, `the next uptime-check:\n${err}`);
+  assert.ok(!SANITIZER_RE.test(err), err);
+  return r;
+}
+
 // `make install` with this build, as the suite's Makefile run would.
 async function makeInstall(vars) {
   const env = { ...process.env };
@@ -223,11 +241,14 @@ describe('examples/crontab, installed', () => {
     assert.ok(jobs.length >= 3);
     for (const j of jobs) {
       const command = j.command.replaceAll(PREFIX, here(PREFIX));
-      const r = await run('/bin/sh', ['-c', command], {
-        // cron's environment: the crontab's lines, the instance's files.
+      // cron's environment: the crontab's lines, the instance's files.
+      const opts = {
         env: { PATH: '/usr/bin:/bin', ...env, ...SANITIZER_ENV, UPTIME_DB: inst.db, UPTIME_SECRET_FILE: inst.secret },
         uid: www.uid, gid: www.gid, cwd: '/',
-      });
+      };
+      const job = run('/bin/sh', ['-c', command], opts);
+      const r = command.split(/\s+/).includes(here(`${PREFIX}/bin/uptime-check`))
+        ? await handedOver(job, here(`${PREFIX}/bin/uptime-check`), opts) : await job;
       assert.equal(r.code, 0, `${j.command}:\n${r.stderr}`);
       assert.ok(!SANITIZER_RE.test(r.stderr), r.stderr);
     }
@@ -286,7 +307,9 @@ describe('examples/systemd and uptime.env, installed', () => {
   it('the oneshot services run to success', { skip: www ? false : 'no www-data user' }, async () => {
     for (const u of ['uptime-check.service', 'uptime-maintain.service']) {
       const [file, ...args] = unitExecStart(units[u]);
-      const r = await run(here(file), args, { env: unitEnv(), uid: www.uid, gid: www.gid, cwd: '/' });
+      const opts = { env: unitEnv(), uid: www.uid, gid: www.gid, cwd: '/' };
+      const job = run(here(file), args, opts);
+      const r = u === 'uptime-check.service' ? await handedOver(job, here(file), opts) : await job;
       assert.equal(r.code, 0, `${u}:\n${r.stderr}`);
       assert.ok(!SANITIZER_RE.test(r.stderr), r.stderr);
     }

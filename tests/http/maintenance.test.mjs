@@ -700,7 +700,7 @@ describe('the effect on monitors', () => {
     const ends = Date.now() + HOUR;
     const w = await mkWindow(activeBody({ endsAt: iso(ends), monitorIds: [paused.id], pauseChecks: true }), ek);
     web.reset();
-    const r = await runCron(srv, 'uptime-check');
+    const r = await runCron(srv, 'uptime-check', ['--once']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(web.hits('/paused-target'), 0, 'a paused monitor is not checked');
     assert.equal(web.hits('/free-target'), 1, 'the others are');
@@ -711,19 +711,19 @@ describe('the effect on monitors', () => {
     assert.ok(next >= ends && next < ends + 60e3, `nextCheckAt ${g.nextCheckAt} is the first slot after ${iso(ends)}`);
     assert.equal((next - Date.parse(paused.nextCheckAt)) % 60e3, 0, 'the monitor keeps its phase');
     // A second pass does not check it either.
-    await runCron(srv, 'uptime-check');
+    await runCron(srv, 'uptime-check', ['--once']);
     assert.equal(web.hits('/paused-target'), 0);
     // The window ends early: due at once, checked on the next pass.
     await endWindowAs(w.id, ek);
     assert.ok(Date.parse((await getMonitor(paused.id, ek)).nextCheckAt) <= Date.now());
-    await runCron(srv, 'uptime-check');
+    await runCron(srv, 'uptime-check', ['--once']);
     assert.equal(web.hits('/paused-target'), 1);
     assert.equal((await getMonitor(paused.id, ek)).status, 'up');
     // Cancelling a pausing window releases the monitor too (a changed
     // check is due at once: the checker puts it off again first).
     const w2 = await mkWindow(activeBody({ monitorIds: [paused.id], pauseChecks: true }), ek);
     assertOk(await api('PATCH', `/v1/monitors/${paused.id}`, { key: ek, body: { followRedirects: false } }));
-    await runCron(srv, 'uptime-check');
+    await runCron(srv, 'uptime-check', ['--once']);
     assert.equal(web.hits('/paused-target'), 1);
     assert.ok(Date.parse((await getMonitor(paused.id, ek)).nextCheckAt) > Date.now() + 30 * MINUTE);
     assert.equal((await api('DELETE', `/v1/maintenance-windows/${w2.id}`, { key: ek })).status, 204);

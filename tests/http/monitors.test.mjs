@@ -812,8 +812,10 @@ describe('POST /v1/monitors/{id}/check', () => {
   it('runs one check now, returns the result and records it without moving the schedule', async () => {
     const m = await mk(httpBody());
     const r = await checkNow(m.id);
-    sameKeys(r, ['checkedAt', 'status', 'responseTimeMs', 'statusCode', 'error', 'timings']);
+    sameKeys(r, ['checkedAt', 'dueAt', 'startLagMs', 'status', 'responseTimeMs', 'statusCode', 'error', 'timings']);
     assert.match(r.checkedAt, TIME_RE);
+    assert.equal(r.dueAt, null, 'a check on demand was not due');
+    assert.equal(r.startLagMs, null);
     assert.equal(r.status, 'up');
     assert.equal(r.statusCode, 200);
     assert.equal(r.error, null);

@@ -15,7 +15,8 @@ static const char *const all_vars[] = {
 	"UPTIME_ALLOW_PRIVATE_TARGETS", "UPTIME_SMTP_URL", "UPTIME_MAIL_FROM",
 	"UPTIME_CORS_ORIGINS", "UPTIME_RATE_LIMIT", "UPTIME_RETENTION_DAYS",
 	"UPTIME_MAX_KEYS", "UPTIME_AUDIT_RETENTION_DAYS",
-	"UPTIME_CHECK_CONCURRENCY", "UPTIME_DNS_SERVERS", "UPTIME_CA_FILE",
+	"UPTIME_CHECK_CONCURRENCY", "UPTIME_CHECK_TEAM_CONCURRENCY",
+	"UPTIME_DNS_SERVERS", "UPTIME_CA_FILE",
 	"UPTIME_INVITE_TTL_SECONDS", "UPTIME_PAGERDUTY_URL",
 	"UPTIME_TELEGRAM_URL", "UPTIME_SMTP_TLS", "UPTIME_MAX_MONITORS",
 	"UPTIME_MAX_ALERT_CHANNELS", "UPTIME_MAX_STATUS_PAGES",
@@ -97,7 +98,8 @@ test_defaults(void)
 	CHECK_INT(cfg.max_windows, 500);
 	CHECK_INT(cfg.max_run_now, 1);
 	CHECK_INT(cfg.audit_days, 90);
-	CHECK_INT(cfg.check_concurrency, 64);
+	CHECK_INT(cfg.check_concurrency, 0);	/* from the descriptor limit */
+	CHECK_INT(cfg.check_team_concurrency, 0);
 	CHECK_STR(cfg.dns_servers, "");
 	CHECK_STR(cfg.ca_file, "");
 	CHECK_INT(cfg.invite_ttl, 604800);	/* API.md: 7 days */
@@ -125,7 +127,8 @@ test_values_read(void)
 	setenv("UPTIME_MAX_MAINTENANCE_WINDOWS", "100000", 1);
 	setenv("UPTIME_MAX_RUN_NOW", "100", 1);
 	setenv("UPTIME_AUDIT_RETENTION_DAYS", "1", 1);
-	setenv("UPTIME_CHECK_CONCURRENCY", "4096", 1);
+	setenv("UPTIME_CHECK_CONCURRENCY", "16384", 1);
+	setenv("UPTIME_CHECK_TEAM_CONCURRENCY", "100", 1);
 	setenv("UPTIME_DNS_SERVERS", "192.0.2.53", 1);
 	setenv("UPTIME_CA_FILE", "/etc/ssl/test-ca.pem", 1);
 	CHECK_INT(config_load(err, sizeof(err)), 0);
@@ -146,7 +149,8 @@ test_values_read(void)
 	CHECK_INT(cfg.max_windows, 100000);
 	CHECK_INT(cfg.max_run_now, 100);
 	CHECK_INT(cfg.audit_days, 1);
-	CHECK_INT(cfg.check_concurrency, 4096);
+	CHECK_INT(cfg.check_concurrency, 16384);
+	CHECK_INT(cfg.check_team_concurrency, 100);
 	CHECK_STR(cfg.dns_servers, "192.0.2.53");
 	CHECK_STR(cfg.ca_file, "/etc/ssl/test-ca.pem");
 	clear_env();
@@ -187,7 +191,8 @@ test_numbers_negative(void)
 		{ "UPTIME_MAX_MAINTENANCE_WINDOWS", "0", "100001" },
 		{ "UPTIME_MAX_RUN_NOW", "0", "101" },
 		{ "UPTIME_AUDIT_RETENTION_DAYS", "0", "3651" },
-		{ "UPTIME_CHECK_CONCURRENCY", "0", "4097" },
+		{ "UPTIME_CHECK_CONCURRENCY", "-1", "16385" },
+		{ "UPTIME_CHECK_TEAM_CONCURRENCY", "-1", "16385" },
 		{ "UPTIME_INVITE_TTL_SECONDS", "59", "2592001" },
 	};
 	static const char *const junk[] = {
@@ -207,6 +212,8 @@ test_numbers_negative(void)
 	CHECK_INT(cfg.rate_limit, 1000000);
 	CHECK_INT(load_with("UPTIME_CHECK_CONCURRENCY", "1"), 0);
 	CHECK_INT(cfg.check_concurrency, 1);
+	CHECK_INT(load_with("UPTIME_CHECK_CONCURRENCY", "0"), 0);
+	CHECK_INT(cfg.check_concurrency, 0);
 	CHECK_INT(load_with("UPTIME_INVITE_TTL_SECONDS", "60"), 0);
 	CHECK_INT(cfg.invite_ttl, 60);
 	CHECK_INT(load_with("UPTIME_INVITE_TTL_SECONDS", "2592000"), 0);

@@ -1463,6 +1463,94 @@ test_run_edges(void)
 	probe_clear(NULL);
 }
 
+struct tp_seen {
+	struct probe	*order[8];
+	size_t		 n;
+};
+
+static void
+tp_seen_done(struct probe *p, void *arg)
+{
+	struct tp_seen	*s = arg;
+
+	if (s->n < 8)
+		s->order[s->n++] = p;
+}
+
+/*
+ * A loop kept open: probes started one by one as slots free, each
+ * passed to done() as it ends; a hanging one holds its own slot only;
+ * closing with probes in flight calls no done() and leaks nothing.
+ */
+static void
+test_loop(void)
+{
+	struct probe		 p[4];
+	struct probe_opts	 o = tp_opts(1);
+	struct probe_loop	*l;
+	struct tp_seen		 seen;
+	long long		 t0;
+
+	memset(&seen, 0, sizeof(seen));
+	o.concurrency = 2;
+	o.done = tp_seen_done;
+	o.done_arg = &seen;
+	CHECK((l = probe_loop_new(&o)) != NULL);
+	if (l == NULL)
+		return;
+	CHECK_INT((int)probe_loop_free_slots(l), 2);
+	p[0] = tp_http(tp_url(&tp_a, "/hang"), 5000);
+	p[1] = tp_http(tp_url(&tp_a, "/ok"), 3000);
+	p[2] = tp_tcp("127.0.0.1", tp_a.port, 3000);
+	p[3] = tp_http(tp_url(&tp_a, "/ok"), 3000);
+	p[3].discard_body = 1;
+	CHECK_INT(probe_loop_start(l, &p[0]), 0);
+	CHECK_INT(probe_loop_start(l, &p[1]), 0);
+	/* Both slots taken: the third waits for one. */
+	CHECK_INT(probe_loop_start(l, &p[2]), -1);
+	CHECK_INT((int)probe_loop_active(l), 2);
+	t0 = tp_now();
+	while (seen.n < 1 && tp_now() - t0 < 3000)
+		CHECK_INT(probe_loop_wait(l, 100), 0);
+	CHECK_INT((int)seen.n, 1);
+	CHECK(seen.order[0] == &p[1]);
+	CHECK_INT(p[1].status_code, 200);
+	CHECK_INT(probe_loop_start(l, &p[2]), 0);
+	while (seen.n < 2 && tp_now() - t0 < 3000)
+		CHECK_INT(probe_loop_wait(l, 100), 0);
+	CHECK(seen.n == 2 && seen.order[1] == &p[2]);
+	CHECK_INT(p[2].failed, 0);
+	CHECK_INT(probe_loop_start(l, &p[3]), 0);
+	while (seen.n < 3 && tp_now() - t0 < 3000)
+		CHECK_INT(probe_loop_wait(l, 100), 0);
+	CHECK(seen.n == 3 && seen.order[2] == &p[3]);
+	/* Read but not kept. */
+	CHECK_INT(p[3].status_code, 200);
+	CHECK(p[3].body == NULL);
+	CHECK_INT((int)p[3].bodylen, 12);
+	/* All of that while /hang held its slot, well before its 5 s. */
+	CHECK(tp_now() - t0 < 2000);
+	CHECK_INT((int)probe_loop_active(l), 1);
+	probe_loop_close(l);
+	CHECK_INT((int)seen.n, 3);
+	CHECK_INT(p[0].failed, 1);
+	CHECK_STR(p[0].error_code, "internal");
+	tp_clear(p, 4);
+
+	/* Negative: bad options make no loop. */
+	o.concurrency = 0;
+	CHECK(probe_loop_new(&o) == NULL);
+	o.concurrency = PROBE_MAXCONCURRENCY + 1;
+	CHECK(probe_loop_new(&o) == NULL);
+	o.concurrency = 1;
+	o.dns_servers = "not a server list";
+	CHECK(probe_loop_new(&o) == NULL);
+	CHECK(probe_loop_new(NULL) == NULL);
+	CHECK_INT(probe_loop_start(NULL, &p[0]), -1);
+	CHECK_INT(probe_loop_wait(NULL, 0), -1);
+	probe_loop_close(NULL);
+}
+
 static int
 tp_count_fds(void)
 {
@@ -1540,6 +1628,7 @@ main(void)
 	UNIT_RUN(test_refused_redirect);
 	UNIT_RUN(test_https);
 	UNIT_RUN(test_run_edges);
+	UNIT_RUN(test_loop);
 	UNIT_RUN(test_no_fd_leak);
 
 	tp_dns_stop(&tp_dns);

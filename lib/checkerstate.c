@@ -1,0 +1,80 @@
+/*
+ * The checker's service figures and their row.  See checkerstate.h.
+ */
+#include <stdlib.h>
+
+#include "checkerstate.h"
+
+enum stmt {
+	STMT_PUT,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_PUT */
+	"INSERT OR REPLACE INTO checker_state (id, running, started_at, "
+	"updated_at, window_ms, slots, team_slots, in_flight, waiting, "
+	"checks, late, lag_p50_ms, lag_p99_ms, lag_max_ms, behind) "
+	"VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+};
+
+static int
+lag_cmp(const void *a, const void *b)
+{
+	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The nearest-rank percentile q (0..100) of the n sorted lags. */
+static long
+lag_rank(const int64_t *lags, size_t n, unsigned q)
+{
+	size_t	 k = (n * q + 99) / 100;
+
+	return (long)lags[k > 0 ? k - 1 : 0];
+}
+
+void
+checker_state_figures(struct checker_state *st, int64_t *lags, size_t n)
+{
+	size_t	 i;
+
+	st->checks = (long)n;
+	st->late = 0;
+	st->lag_p50_ms = st->lag_p99_ms = st->lag_max_ms = -1;
+	if (n > 0) {
+		qsort(lags, n, sizeof(*lags), lag_cmp);
+		for (i = 0; i < n; i++)
+			if (lags[i] > CHECKER_LATE_MS)
+				st->late++;
+		st->lag_p50_ms = lag_rank(lags, n, 50);
+		st->lag_p99_ms = lag_rank(lags, n, 99);
+		st->lag_max_ms = (long)lags[n - 1];
+	}
+	st->behind = st->late > 0 || st->waiting > 0;
+}
+
+int
+checker_state_put(struct db *db, const struct checker_state *s)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_PUT])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int(st, 1, s->running);
+	sqlite3_bind_int64(st, 2, s->started_at);
+	sqlite3_bind_int64(st, 3, s->updated_at);
+	sqlite3_bind_int64(st, 4, s->window_ms);
+	sqlite3_bind_int64(st, 5, s->slots);
+	sqlite3_bind_int64(st, 6, s->team_slots);
+	sqlite3_bind_int64(st, 7, s->in_flight);
+	sqlite3_bind_int64(st, 8, s->waiting);
+	sqlite3_bind_int64(st, 9, s->checks);
+	sqlite3_bind_int64(st, 10, s->late);
+	db_bind_opt(st, 11, s->lag_p50_ms);
+	db_bind_opt(st, 12, s->lag_p99_ms);
+	db_bind_opt(st, 13, s->lag_max_ms);
+	sqlite3_bind_int(st, 14, s->behind);
+	return db_exec_stmt(st);
+}
