@@ -33,6 +33,7 @@
 #include "heartbeat.h"
 #include "maintenance.h"
 #include "monitor.h"
+#include "owner.h"
 
 #define ROUND_MAX	20000	/* monitors taken in one round */
 #define BATCH		500	/* results written per transaction, */
@@ -326,7 +327,7 @@ main(int argc, char **argv)
 	struct sigaction	 sa;
 	struct timespec		 pause = { 0, 500 * 1000 * 1000 };
 	struct db		*db;
-	char			 err[512];
+	char			 err[1024];
 	int			 loop = 0, has_now = 0, lock, i;
 	long			 n = 0;
 	int64_t			 now;
@@ -347,7 +348,8 @@ main(int argc, char **argv)
 		} else
 			return usage();
 	}
-	if (config_load(err, sizeof(err)) == -1) {
+	if (config_load(err, sizeof(err)) == -1 ||
+	    owner_adopt(argv, err, sizeof(err)) == -1) {
 		fprintf(stderr, "uptime-check: %s\n", err);
 		return 1;
 	}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "uptime.h"
+#include "owner.h"
 
 int
 lock_take(const char *name, char *err, size_t errlen)
@@ -20,8 +21,10 @@ lock_take(const char *name, char *err, size_t errlen)
 
 	snprintf(path, sizeof(path), "%s.%s.lock", cfg.db, name);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		snprintf(err, errlen, "cannot open %s: %s", path,
-		    strerror(errno));
+		if (!owner_explain("the lock file", path, OWNER_WRITE, err,
+		    errlen))
+			snprintf(err, errlen, "cannot open %s: %s", path,
+			    strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
