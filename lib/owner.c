@@ -89,13 +89,9 @@ owner_adopt(char **argv, char *err, size_t errlen)
 	owner_data_folder(folder, sizeof(folder));
 	if (stat(folder, &sb) == -1 || sb.st_uid == 0)
 		return 0;
-	if ((pw = getpwuid(sb.st_uid)) != NULL) {
-		snprintf(name, sizeof(name), "%s", pw->pw_name);
-		gid = pw->pw_gid;
-	} else {
-		snprintf(name, sizeof(name), "uid %u", (unsigned)sb.st_uid);
-		gid = sb.st_gid;
-	}
+	user_name(sb.st_uid, name, sizeof(name));
+	pw = getpwuid(sb.st_uid);
+	gid = pw != NULL ? pw->pw_gid : sb.st_gid;
 	if (setgid(gid) == -1 || (pw != NULL ? initgroups(name, gid) :
 	    setgroups(1, &gid)) == -1 || setuid(sb.st_uid) == -1) {
 		snprintf(err, errlen, "cannot become %s, the owner of the data "

@@ -30,7 +30,7 @@ static void
 in_child(void (*fn)(void))
 {
 	pid_t	 pid;
-	int	 status;
+	int	 status = -1;
 
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
