@@ -24,14 +24,13 @@ let tmp;
 let bin;       // the programs, where www-data can reach them
 let n = 0;
 
-function run(file, args, { env, uid, gid }) {
-  return new Promise((resolve) => {
+async function run(file, args, { env, uid, gid }) {
+  const r = await new Promise((resolve) => {
     execFile(file, args, { env, cwd: '/', timeout: 60000, encoding: 'utf8', ...(uid !== undefined ? { uid, gid } : {}) },
-      (err, stdout, stderr) => {
-        assert.ok(!SANITIZER_RE.test(stderr), `${path.basename(file)}: ${stderr}`);
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-      });
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
   });
+  assert.ok(!SANITIZER_RE.test(r.stderr), `${path.basename(file)}: ${r.stderr}`);
+  return r;
 }
 
 // A data folder of owner's (default www-data), 0700, and the programs'
