@@ -1,10 +1,15 @@
 # uptime: build, test and run.
 #
 #   make            build everything into build/
-#   make deps       install missing Debian packages (as root)
+#   make deps       install the missing Debian packages that building and
+#                   running need (as root)
+#   make test-deps  those and the test rig's: other web servers, a
+#                   browser, clang, Node.js, wrk (make test runs it)
 #   make test       unit and HTTP tests, under ASan and UBSan
 #   make run        serve on http://127.0.0.1:8080 (PORT= to change)
-#   make install    install under PREFIX (/usr/local), DESTDIR honoured
+#   make install    install under PREFIX (/usr/local), DESTDIR honoured;
+#                   prints each file and lists them in a manifest
+#   make uninstall  remove what the manifest lists
 #   make bench      benchmarks; figures and ratios, never pass/fail
 #                   (CHECKER_BENCH_SECONDS=60 shortens the checker's runs)
 #
@@ -83,22 +88,33 @@ UNITS	 = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/t
 FUZZ_NAMES = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS	 = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 
-# Debian packages: what the build needs, then what tests and `run` use.
+# Debian packages by purpose.  DEB_BUILD builds (the -dev packages bring
+# the libraries the programs run with); DEB_RUN is what running needs:
+# lighttpd for `make run`, the CA certificates and time zones the checks
+# and maintenance windows use, the sqlite3 shell, and curl and jq for
+# README's examples.  A production host needs those two (and its own web
+# server).  DEB_TEST is the test rig: the other web servers the HTTP
+# suite runs through, a browser, Node.js, clang for fuzzing, wrk for the
+# benchmarks.
 DEB_BUILD = gcc g++ make pkg-config libfcgi-dev libsqlite3-dev \
 	    libcjson-dev libcurl4-openssl-dev libsodium-dev libc-ares-dev \
 	    zlib1g-dev libre2-dev
-DEB_RUN	  = lighttpd sqlite3 openssl nodejs curl ca-certificates tzdata wrk \
-	    apache2 libapache2-mod-fcgid nginx fcgiwrap spawn-fcgi multiwatch \
-	    chromium python3 clang-14 libclang-rt-14-dev time
+DEB_RUN	  = lighttpd sqlite3 curl jq ca-certificates tzdata
+DEB_TEST  = openssl nodejs wrk apache2 libapache2-mod-fcgid nginx fcgiwrap \
+	    spawn-fcgi multiwatch chromium python3 clang-14 \
+	    libclang-rt-14-dev time
 
-.PHONY: all deps test unit http run bench clean install fuzz fuzz-replay \
-	fuzzers
+.PHONY: all deps test-deps test unit http run bench clean install \
+	uninstall fuzz fuzz-replay fuzzers
 
 all: $(LIB) $(FAMILIES) $(CRON) $(ADMIN)
 
-# npm comes with some Node.js builds (not Debian's): Debian's npm only when missing.
 deps:
-	@scripts/deps.sh $(DEB_BUILD) $(DEB_RUN) $(if $(shell command -v npm),,npm)
+	@scripts/deps.sh $(DEB_BUILD) $(DEB_RUN)
+
+# npm comes with some Node.js builds (not Debian's): Debian's npm only when missing.
+test-deps: deps
+	@scripts/deps.sh $(DEB_TEST) $(if $(shell command -v npm),,npm)
 
 $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
@@ -152,7 +168,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 # The test suite runs the sanitizer build, and replays the fuzz corpus.
 # The plain build is made too: the memory figures of the hostile-target
 # tests are taken without the sanitizers.
-test: deps
+test: test-deps
 	$(MAKE) all
 	$(MAKE) BUILD=build/san SAN=1 unit http
 	$(MAKE) fuzz-replay
@@ -161,7 +177,7 @@ test: deps
 # clang, libFuzzer, ASan and UBSan in build/fuzz.  `make fuzz` runs each
 # target FUZZ_SECONDS from its corpus and prints its figures;
 # `make fuzz-replay` runs every corpus file once (part of `make test`).
-fuzz: deps
+fuzz: test-deps
 	$(MAKE) BUILD=build/fuzz FUZZ=1 CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) fuzzers
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh build/fuzz/fuzz \
 	    $(FUZZ_NAMES)
@@ -229,7 +245,7 @@ run: deps
 	$(MAKE) all
 	PORT=$(PORT) BUILD=$(BUILD) scripts/run.sh
 
-bench: deps
+bench: test-deps
 	$(MAKE) all $(BENCHES)
 	BUILD=$(BUILD) CHECKER_BENCH_SECONDS=$(CHECKER_BENCH_SECONDS) \
 	    scripts/bench.sh
@@ -238,6 +254,9 @@ install: all
 	$(Q)BUILD=$(BUILD) PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) \
 	    SYSCONFDIR=$(SYSCONFDIR) LOCALSTATEDIR=$(LOCALSTATEDIR) \
 	    RUNSTATEDIR=$(RUNSTATEDIR) sh scripts/install.sh
+
+uninstall:
+	$(Q)PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) sh scripts/uninstall.sh
 
 clean:
 	rm -rf build

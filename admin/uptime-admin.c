@@ -12,7 +12,9 @@
  *   uptime-admin backup PATH
  *
  * Exit status: 0 done, 1 failed, 2 bad arguments.  Results go to stdout
- * (a new key prints only its secret), messages to stderr.
+ * (a new key prints only its secret), messages to stderr.  Run as root
+ * on a data folder of another user's, it runs as that user
+ * (lib/owner.c), so that what it makes is theirs.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -27,6 +29,7 @@
 #include "uptime.h"
 #include "limit.h"
 #include "member.h"
+#include "owner.h"
 
 #define EXIT_USAGE	2
 
@@ -55,7 +58,7 @@ static struct db *
 open_db(int migrate)
 {
 	struct db	*db;
-	char		 err[512];
+	char		 err[1024];
 
 	if ((db = db_open(cfg.db, migrate, err, sizeof(err))) == NULL)
 		fprintf(stderr, "uptime-admin: %s\n", err);
@@ -65,7 +68,7 @@ open_db(int migrate)
 static int
 load_secret(void)
 {
-	char	 err[512];
+	char	 err[1024];
 
 	if (auth_load_secret(cfg.secret_file, err, sizeof(err)) == -1) {
 		fprintf(stderr, "uptime-admin: %s\n", err);
@@ -78,24 +81,45 @@ load_secret(void)
 static int
 make_parent(const char *path)
 {
-	char	 copy[1024];
+	char	 copy[1024], err[1024];
 	char	*dir;
 
 	snprintf(copy, sizeof(copy), "%s", path);
 	dir = dirname(copy);
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		fprintf(stderr, "uptime-admin: cannot create %s: %s\n", dir,
-		    strerror(errno));
+		if (!owner_explain("the folder", dir, OWNER_WRITE, err,
+		    sizeof(err)))
+			snprintf(err, sizeof(err), "cannot create %s: %s", dir,
+			    strerror(errno));
+		fprintf(stderr, "uptime-admin: %s\n", err);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Run by root, init leaves a data folder of root's as it is: say that
+ * programs started by the web server as another user cannot use it.
+ */
+static void
+warn_root_folder(void)
+{
+	struct stat	 sb;
+	char		 folder[1024];
+
+	owner_data_folder(folder, sizeof(folder));
+	if (geteuid() == 0 && stat(folder, &sb) == 0 && sb.st_uid == 0)
+		fprintf(stderr, "uptime-admin: the data folder %s is root's: "
+		    "programs the web server runs as another user cannot use "
+		    "it; give it to that user (chown -R www-data: %s on "
+		    "Debian)\n", folder, folder);
 }
 
 static int
 cmd_init(void)
 {
 	struct db	*db;
-	char		 err[512];
+	char		 err[1024];
 
 	if (make_parent(cfg.secret_file) == -1 || make_parent(cfg.db) == -1)
 		return 1;
@@ -113,6 +137,7 @@ cmd_init(void)
 	fprintf(stderr, "uptime-admin: database %s is at schema version %d\n",
 	    cfg.db, db_schema_version());
 	db_close(db);
+	warn_root_folder();
 	return 0;
 }
 
@@ -370,7 +395,7 @@ static int
 cmd_backup(int argc, char **argv)
 {
 	struct db	*db;
-	char		 err[512];
+	char		 err[1024];
 	int		 rc = 0;
 
 	if (argc != 2)
@@ -389,12 +414,13 @@ cmd_backup(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	char	 err[512];
+	char	 err[1024];
 
 	umask(077);
 	if (argc < 2)
 		return usage(NULL);
-	if (config_load(err, sizeof(err)) == -1) {
+	if (config_load(err, sizeof(err)) == -1 ||
+	    owner_adopt(argv, err, sizeof(err)) == -1) {
 		fprintf(stderr, "uptime-admin: %s\n", err);
 		return 1;
 	}

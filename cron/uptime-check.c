@@ -52,6 +52,7 @@
 #include "heartbeat.h"
 #include "maintenance.h"
 #include "monitor.h"
+#include "owner.h"
 #include "schedule.h"
 
 #define POLL_MS		1000	/* the database is asked this often */
@@ -569,7 +570,7 @@ main(int argc, char **argv)
 	struct probe_opts	 o;
 	struct sigaction	 sa;
 	struct run		*rn;
-	char			 err[512];
+	char			 err[1024];
 	int			 loop = 0, once = 0, has_now = 0, lock, i;
 	int			 rc = 0;
 	int64_t			 now;
@@ -595,7 +596,8 @@ main(int argc, char **argv)
 	}
 	memset(&ck, 0, sizeof(ck));
 	ck.mode = loop ? MODE_LOOP : once || has_now ? MODE_ONCE : MODE_CRON;
-	if (config_load(err, sizeof(err)) == -1) {
+	if (config_load(err, sizeof(err)) == -1 ||
+	    owner_adopt(argv, err, sizeof(err)) == -1) {
 		fprintf(stderr, "uptime-check: %s\n", err);
 		return 1;
 	}

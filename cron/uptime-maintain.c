@@ -22,6 +22,7 @@
 
 #include "uptime.h"
 #include "heartbeat.h"
+#include "owner.h"
 #include "rollup.h"
 
 #define EXIT_USAGE	2
@@ -95,7 +96,7 @@ main(int argc, char **argv)
 	struct rollup_pruned	 p;
 	struct db		*db;
 	const char		*mode;
-	char			 err[512];
+	char			 err[1024];
 	long long		 ndays = 0, npings = 0, before, after;
 	int64_t			 now = 0;
 	int			 lock, rc, status = 0;
@@ -115,7 +116,8 @@ main(int argc, char **argv)
 	if (now == 0)
 		now = time_now_ms();
 
-	if (config_load(err, sizeof(err)) == -1) {
+	if (config_load(err, sizeof(err)) == -1 ||
+	    owner_adopt(argv, err, sizeof(err)) == -1) {
 		fprintf(stderr, "uptime-maintain: %s\n", err);
 		return 1;
 	}

@@ -28,6 +28,7 @@
 #include <sodium.h>
 
 #include "notify.h"
+#include "owner.h"
 
 #define EVENT_BATCH	500	/* events per transaction */
 #define SEND_BATCH	200	/* deliveries taken at once */
@@ -117,7 +118,7 @@ mail_worker(void *arg)
 	struct mailq	*q = arg;
 	struct delivery	*d;
 	struct db	*db;
-	char		 err[256];
+	char		 err[1024];
 
 	/* Each thread records into mail_outbox on its own connection. */
 	db = db_open(cfg.db, 0, err, sizeof(err));
@@ -316,7 +317,7 @@ main(int argc, char **argv)
 	struct sigaction	 sa;
 	struct timespec		 pause = { 1, 0 };
 	struct db		*db;
-	char			 err[512];
+	char			 err[1024];
 	int64_t			 at = 0;
 	int			 loop = 0, lock, i;
 
@@ -333,7 +334,8 @@ main(int argc, char **argv)
 		} else
 			return usage();
 	}
-	if (config_load(err, sizeof(err)) == -1) {
+	if (config_load(err, sizeof(err)) == -1 ||
+	    owner_adopt(argv, err, sizeof(err)) == -1) {
 		fprintf(stderr, "uptime-notify: %s\n", err);
 		return 1;
 	}

@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "uptime.h"
+#include "owner.h"
 
 #define SECRET_LEN	32	/* crypto_kdf_KEYBYTES */
 #define KEY_TOUCH_MS	60000	/* write lastUsedAt at most once a minute */
@@ -177,6 +178,9 @@ auth_load_secret(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (owner_explain("the server secret", path, OWNER_READ, err,
+		    errlen))
+			return -1;
 		snprintf(err, errlen, "cannot read the server secret %s: %s "
 		    "(UPTIME_SECRET_FILE; uptime-admin init creates it)", path,
 		    strerror(errno));
@@ -227,8 +231,10 @@ auth_create_secret(const char *path, char *err, size_t errlen)
 	}
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1) {
-		snprintf(err, errlen, "cannot create %s: %s", path,
-		    strerror(errno));
+		if (!owner_explain("the server secret", path, OWNER_WRITE,
+		    err, errlen))
+			snprintf(err, errlen, "cannot create %s: %s", path,
+			    strerror(errno));
 		return -1;
 	}
 	randombytes_buf(bin, sizeof(bin));

@@ -15,6 +15,7 @@
 
 #include "uptime.h"
 #include "maintenance.h"
+#include "owner.h"
 
 #define DB_BUSY_MS	5000	/* wait this long for a lock, then 503 */
 #define DB_MAXSTMTS	256	/* distinct cached statements */
@@ -183,8 +184,19 @@ db_open(const char *path, int migrate, char *err, size_t errlen)
 	}
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		if (owner_explain("the database", path, OWNER_WRITE, err,
+		    errlen))
+			goto fail;
 		snprintf(err, errlen, "cannot open database %s: %s", path,
 		    db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		goto fail;
+	}
+	/* SQLite opens a file it may not write read-only, without a word:
+	 * every write would then fail, so refuse it here. */
+	if (sqlite3_db_readonly(db->h, "main") == 1) {
+		if (!owner_explain("the database", path, OWNER_WRITE, err,
+		    errlen))
+			snprintf(err, errlen, "cannot write database %s", path);
 		goto fail;
 	}
 	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
@@ -194,6 +206,9 @@ db_open(const char *path, int migrate, char *err, size_t errlen)
 	    db_exec(db, "PRAGMA foreign_keys = ON") != 0 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0 ||
 	    maint_sql_register(db) != 0) {
+		if (owner_explain("the database", path, OWNER_WRITE, err,
+		    errlen))
+			goto fail;
 		snprintf(err, errlen, "cannot set up database %s: %s", path,
 		    sqlite3_errmsg(db->h));
 		goto fail;
@@ -414,6 +429,9 @@ db_backup(struct db *db, const char *path, char *err, size_t errlen)
 	 * others; VACUUM INTO accepts an empty file. */
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1) {
+		if (errno != EEXIST && owner_explain("the backup", path,
+		    OWNER_WRITE, err, errlen))
+			return -1;
 		snprintf(err, errlen, "cannot create %s: %s", path,
 		    errno == EEXIST ? "it exists; choose a new file" :
 		    strerror(errno));

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "uptime.h"
+#include "owner.h"
 
 #define LOCK_STEP_MS	20	/* how often a waiter tries again */
 #define LOCK_QUEUE_TRIES 5	/* tries for the queue (the holder peeks) */
@@ -29,7 +30,8 @@ lock_open(const char *name, const char *suffix, char *path, size_t pathlen,
 	int	 fd;
 
 	snprintf(path, pathlen, "%s.%s%s.lock", cfg.db, name, suffix);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 &&
+	    !owner_explain("the lock file", path, OWNER_WRITE, err, errlen))
 		snprintf(err, errlen, "cannot open %s: %s", path,
 		    strerror(errno));
 	return fd;

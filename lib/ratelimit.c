@@ -33,6 +33,7 @@
 #include <sodium.h>
 
 #include "uptime.h"
+#include "owner.h"
 
 #define RL_SLOTS	8192	/* power of two */
 #define RL_PROBE	64	/* slots looked at for one name */
@@ -59,8 +60,10 @@ ratelimit_open(const char *path, char *err, size_t errlen)
 	int	 fd;
 
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		snprintf(err, errlen, "cannot open the rate-limit table %s: %s",
-		    path, strerror(errno));
+		if (!owner_explain("the rate-limit table", path, OWNER_WRITE,
+		    err, errlen))
+			snprintf(err, errlen, "cannot open the rate-limit table "
+			    "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	/* Growing a file to its size is safe to do from several processes

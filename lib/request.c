@@ -596,7 +596,7 @@ serve_main(const struct route *routes, size_t nroutes)
 	sigset_t		 stop;
 	FCGX_Request		 fr;
 	struct db		*db;
-	char			 err[512];
+	char			 err[1024];
 	int			 cgi;
 
 	signal(SIGPIPE, SIG_IGN);

@@ -12,7 +12,7 @@ done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "missing Debian packages:$missing" >&2
-	echo "install them with: sudo apt-get install$missing" >&2
+	echo "install them as root: apt-get install$missing" >&2
 	exit 1
 fi
 echo "installing:$missing" >&2

@@ -10,6 +10,13 @@
 #   $PREFIX/share/uptime/schema/    the migrations (the programs carry them)
 #   $PREFIX/share/uptime/examples/  web server, cron and systemd examples
 #   $PREFIX/share/doc/uptime/       README.md and docs/
+#   $PREFIX/share/uptime/install-manifest
+#
+# It prints each file it installs, and lists them in the manifest with
+# the folders it had to make (those end with "/"), so that `make
+# uninstall` (scripts/uninstall.sh) removes exactly that.  Installed
+# again, it removes the files of the last install that this one no
+# longer has, and keeps the folders that one made in the list.
 #
 # Environment: BUILD (the build folder), PREFIX, DESTDIR, SYSCONFDIR,
 # LOCALSTATEDIR, RUNSTATEDIR, all set by the Makefile.
@@ -43,24 +50,57 @@ done
 
 say() { printf '  %-7s %s\n' "$1" "$2"; }
 
-install -d "$dest$bindir" "$dest$cgidir" "$dest$sharedir/schema" \
-    "$dest$sharedir/examples/systemd" "$dest$docdir/lib"
+manifest=$sharedir/install-manifest
+files=$(mktemp)
+dirs=$(mktemp)
+trap 'rm -f "$files" "$dirs" "$dest$manifest.tmp"' EXIT
 
-say INSTALL "$bindir"
-install -m 0755 "$build/bin/uptime-admin" "$dest$bindir/"
+# Make the installed folder $1 and those missing above it; note each one
+# made.
+mkdirs() {
+	d=$1
+	while [ "$d" != / ] && [ ! -d "$dest$d" ]; do
+		echo "$d/" >> "$dirs"
+		d=$(dirname "$d")
+	done
+	install -d "$dest$1"
+}
+
+# Note the installed file $1 and say so.
+noted() {
+	echo "$1" >> "$files"
+	say INSTALL "$1"
+}
+
+# Install $2 with mode $1 into the installed folder $3.
+put() {
+	install -m "$1" "$2" "$dest$3/"
+	noted "$3/${2##*/}"
+}
+
+for d in "$bindir" "$cgidir" "$sharedir/schema" "$sharedir/examples/systemd" \
+    "$docdir/lib"; do
+	mkdirs "$d"
+done
+
+put 0755 "$build/bin/uptime-admin" "$bindir"
 for f in "$build"/cron/*; do
 	if [ -f "$f" ] && [ -x "$f" ]; then
-		install -m 0755 "$f" "$dest$bindir/"
+		put 0755 "$f" "$bindir"
 	fi
 done
-say INSTALL "$cgidir"
-install -m 0755 "$build"/cgi-bin/*.fcgi "$dest$cgidir/"
-say INSTALL "$sharedir/schema"
-install -m 0644 "$top"/schema/*.sql "$dest$sharedir/schema/"
-say INSTALL "$docdir"
-install -m 0644 "$top/README.md" "$top"/docs/*.md "$top/docs/openapi.yaml" \
-    "$dest$docdir/"
-install -m 0644 "$top"/docs/lib/*.md "$dest$docdir/lib/"
+for f in "$build"/cgi-bin/*.fcgi; do
+	put 0755 "$f" "$cgidir"
+done
+for f in "$top"/schema/*.sql; do
+	put 0644 "$f" "$sharedir/schema"
+done
+for f in "$top/README.md" "$top"/docs/*.md "$top/docs/openapi.yaml"; do
+	put 0644 "$f" "$docdir"
+done
+for f in "$top"/docs/lib/*.md; do
+	put 0644 "$f" "$docdir/lib"
+done
 
 # The examples, with every placeholder replaced; one left over (outside a
 # comment) means a template uses a name this script does not know.
@@ -76,26 +116,56 @@ render() {
 	    -e "s|@PORT@|8080|g" \
 	    -e "s|@PUBLIC_URL@|http://127.0.0.1:8080|g" \
 	    -e "s|@ALLOW_PRIVATE@|0|g" \
-	    "$1" > "$2.tmp"
-	if grep -v '^[[:space:]]*#' "$2.tmp" | grep -q '@[A-Z_]*@'; then
+	    "$1" > "$dest$2.tmp"
+	if grep -v '^[[:space:]]*#' "$dest$2.tmp" | grep -q '@[A-Z_]*@'; then
 		echo "install: $1 has a placeholder install.sh does not know:" >&2
-		grep -v '^[[:space:]]*#' "$2.tmp" | grep -o '@[A-Z_]*@' | sort -u >&2
-		rm -f "$2.tmp"
+		grep -v '^[[:space:]]*#' "$dest$2.tmp" | grep -o '@[A-Z_]*@' |
+		    sort -u >&2
+		rm -f "$dest$2.tmp"
 		exit 1
 	fi
-	chmod 0644 "$2.tmp"
-	mv "$2.tmp" "$2"
+	chmod 0644 "$dest$2.tmp"
+	mv "$dest$2.tmp" "$dest$2"
+	noted "$2"
 }
-say INSTALL "$sharedir/examples"
 for f in lighttpd.conf.example apache.conf.example \
     apache-proxy-fcgi.conf.example nginx.conf.example; do
-	render "$top/$f" "$dest$sharedir/examples/$f"
+	render "$top/$f" "$sharedir/examples/$f"
 done
 for f in "$top"/examples/*; do
 	if [ -f "$f" ]; then
-		render "$f" "$dest$sharedir/examples/${f##*/}"
+		render "$f" "$sharedir/examples/${f##*/}"
 	fi
 done
 for f in "$top"/examples/systemd/*; do
-	render "$f" "$dest$sharedir/examples/systemd/${f##*/}"
+	render "$f" "$sharedir/examples/systemd/${f##*/}"
 done
+
+# A file the last install put here that this one does not have is gone
+# with it; the folders that install made are still this one's.
+if [ -f "$dest$manifest" ]; then
+	grep '^/' "$dest$manifest" | grep -v '/$' | while IFS= read -r f; do
+		case $f in
+		"$manifest") ;;
+		"$prefix"/*)
+			if ! grep -qxF "$f" "$files" && [ -f "$dest$f" ]; then
+				rm -f "$dest$f"
+				say REMOVE "$f"
+			fi ;;
+		esac
+	done
+	grep '^/.*/$' "$dest$manifest" >> "$dirs" || true
+fi
+echo "$manifest" >> "$files"
+{
+	echo "# What \`make install\` put under $prefix: the files, then the"
+	echo "# folders it made (ending with /).  \`make uninstall\` removes the"
+	echo "# files, then those folders when they are empty."
+	cat "$files"
+	sort -ru "$dirs"
+} > "$dest$manifest.tmp"
+chmod 0644 "$dest$manifest.tmp"
+mv "$dest$manifest.tmp" "$dest$manifest"
+say INSTALL "$manifest"
+echo "install: $(wc -l < "$files") files under $prefix, listed in" \
+    "$manifest; make uninstall removes them"

@@ -28,9 +28,10 @@ This is the only time the key is shown; keep it:
 
     $key
 
-Try it:
+Try it (README's "A first monitor" goes on from there):
 
-    curl $UPTIME_PUBLIC_URL/v1/api-keys/current -H "Authorization: Bearer $key"
+    export UPTIME_KEY=$key
+    curl $UPTIME_PUBLIC_URL/v1/api-keys/current -H "Authorization: Bearer \$UPTIME_KEY"
 
 MSG
 else

@@ -1,6 +1,8 @@
 // `make install` (docs/deploy.md): the tree under DESTDIR and PREFIX, the
 // installed examples ready to use (no placeholder left, every path they
-// name installed), and the cron and systemd examples run as written:
+// name installed), the manifest listing every file it installed, `make
+// uninstall` removing exactly those, and the cron and systemd examples
+// run as written:
 // every job line of the crontab and the ExecStart of every unit, against
 // a real instance, as www-data.  No web server here: the server examples
 // are run by the other files, once per server kind.
@@ -28,6 +30,7 @@ const CONTRACT_PROGRAMS = [...new Set(CONTRACT_PREFIXES.map((p) => p.program))];
 
 let tmp;
 let dest;          // DESTDIR of the main install, PREFIX=/opt/uptime
+let installed;     // what that make install printed
 let inst;          // an instance the installed programs run against
 const built = {
   programs: fs.readdirSync(BINDIR).filter((f) => f.endsWith('.fcgi')).sort(),
@@ -59,20 +62,45 @@ async function handedOver(job, file, { env, uid, gid }) {
   return r;
 }
 
-// `make install` with this build, as the suite's Makefile run would.
-async function makeInstall(vars) {
+// `make install` (or target) with this build, as the suite's Makefile
+// run would; fails the test unless it exits with code.
+async function makeInstall(vars, { target = 'install', code = 0 } = {}) {
   const env = { ...process.env };
   // Not the outer make's: this is a make of its own.
   for (const k of ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES']) delete env[k];
   const san = process.env.UPTIME_SAN ?? (/san/.test(path.basename(BUILD)) ? '1' : '0');
   // -o all: install what the suite runs on, never rebuild it under the
   // other test files (a tree being edited would).
-  const args = ['--no-print-directory', '-s', '-o', 'all', 'install', `BUILD=${path.relative(ROOT, BUILD) || '.'}`, `SAN=${san}`,
+  const args = ['--no-print-directory', '-s', '-o', 'all', target, `BUILD=${path.relative(ROOT, BUILD) || '.'}`, `SAN=${san}`,
     ...Object.entries(vars).map(([k, v]) => `${k}=${v}`)];
   const r = await run('make', args, { env });
-  assert.equal(r.code, 0, `make ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  if (code === 0) assert.equal(r.code, 0, `make ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  else assert.notEqual(r.code, 0, `make ${args.join(' ')} did not fail:\n${r.stdout}`);
   return r;
 }
+
+const MANIFEST = `${PREFIX}/share/uptime/install-manifest`;
+
+// Every file and every folder under d, as installed paths ("/opt/...";
+// folders end with "/"), sorted.
+async function tree(d) {
+  const out = [];
+  const walk = async (p) => {
+    for (const e of await fsp.readdir(p, { withFileTypes: true })) {
+      const full = path.join(p, e.name);
+      const rel = `/${path.relative(d, full)}`;
+      if (e.isDirectory()) {
+        out.push(`${rel}/`);
+        await walk(full);
+      } else out.push(rel);
+    }
+  };
+  if (fs.existsSync(d)) await walk(d);
+  return out.sort();
+}
+
+// The paths a manifest lists.
+const listed = (text) => text.split('\n').filter((l) => l.startsWith('/')).sort();
 
 // The user the installed examples run the programs as.
 const www = (() => { try { return userIds('www-data'); } catch { return null; } })();
@@ -87,7 +115,7 @@ before(async () => {
   // www-data runs the installed programs below.
   await fsp.chmod(tmp, 0o755);
   dest = path.join(tmp, 'dest');
-  await makeInstall({ DESTDIR: dest, PREFIX });
+  installed = (await makeInstall({ DESTDIR: dest, PREFIX })).stdout;
   inst = await createInstance();
   await fsp.chmod(inst.dir, 0o700);
   if (www) {
@@ -167,6 +195,64 @@ describe('make install', () => {
         if (built.programs.includes(`${m[1]}.fcgi`)) assert.ok(fs.existsSync(here(m[0])), `${f}: ${m[0]} not installed`);
       }
     }
+  });
+
+  it('prints every file it installs, and lists each, with every folder it made, in the manifest', async () => {
+    const all = await tree(dest);
+    // DESTDIR was empty: every folder is one install made.
+    assert.deepEqual(listed(await read(MANIFEST)), all);
+    const printed = [...installed.matchAll(/^ {2}INSTALL +(\S+)$/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(printed, all.filter((f) => !f.endsWith('/')));
+    assert.equal((await fsp.stat(here(MANIFEST))).mode & 0o777, 0o644);
+  });
+
+  it('make uninstall removes every file and folder it installed, installed twice or not', async () => {
+    const d = path.join(tmp, 'uninstall');
+    await makeInstall({ DESTDIR: d, PREFIX });
+    await makeInstall({ DESTDIR: d, PREFIX });
+    const made = listed(await fsp.readFile(path.join(d, MANIFEST), 'utf8'));
+    const r = await makeInstall({ DESTDIR: d, PREFIX }, { target: 'uninstall' });
+    assert.deepEqual(await tree(d), [], r.stdout);
+    const removed = [...r.stdout.matchAll(/^ {2}REMOVE +(\S+)$/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(removed, made);
+  });
+
+  it('make uninstall leaves the data and files it did not install', async () => {
+    const d = path.join(tmp, 'keep');
+    await makeInstall({ DESTDIR: d, PREFIX });
+    const mine = [`${PREFIX}/share/uptime/examples/mine.conf`, '/var/lib/uptime/uptime.db', '/var/lib/uptime/secret'];
+    for (const f of mine) {
+      await fsp.mkdir(path.dirname(path.join(d, f)), { recursive: true });
+      await fsp.writeFile(path.join(d, f), 'mine\n');
+    }
+    await makeInstall({ DESTDIR: d, PREFIX }, { target: 'uninstall' });
+    const left = await tree(d);
+    assert.deepEqual(left.filter((f) => !f.endsWith('/')), mine.sort());
+    // The folders left are those that hold them.
+    assert.deepEqual(left.filter((f) => f.endsWith('/')),
+      [...new Set(mine.flatMap((f) => f.split('/').slice(1, -1).map((_, i, a) => `/${a.slice(0, i + 1).join('/')}/`)))].sort());
+  });
+
+  it('installed again, it removes what the last install had and this one does not', async () => {
+    const d = path.join(tmp, 'again');
+    await makeInstall({ DESTDIR: d, PREFIX });
+    const old = `${PREFIX}/bin/uptime-gone`;
+    await fsp.writeFile(path.join(d, old), 'old\n');
+    await fsp.appendFile(path.join(d, MANIFEST), `${old}\n`);
+    const r = await makeInstall({ DESTDIR: d, PREFIX });
+    assert.match(r.stdout, new RegExp(`^ {2}REMOVE +${old}$`, 'm'));
+    assert.ok(!fs.existsSync(path.join(d, old)));
+    assert.ok(!listed(await fsp.readFile(path.join(d, MANIFEST), 'utf8')).includes(old));
+  });
+
+  it('negative: make uninstall with no manifest says so and removes nothing', async () => {
+    const d = path.join(tmp, 'nothing');
+    const other = path.join(d, PREFIX, 'bin', 'other-tool');
+    await fsp.mkdir(path.dirname(other), { recursive: true });
+    await fsp.writeFile(other, 'x');
+    const r = await makeInstall({ DESTDIR: d, PREFIX }, { target: 'uninstall', code: 1 });
+    assert.match(r.stderr, /install-manifest is missing/);
+    assert.deepEqual(await tree(d), ['/opt/', '/opt/uptime/', '/opt/uptime/bin/', '/opt/uptime/bin/other-tool']);
   });
 
   it('PREFIX defaults to /usr/local', async () => {

@@ -192,7 +192,7 @@ function getJson(port, p, method = 'GET') {
 // Start Chromium with a fresh profile; resolves with { open, close, stderr }.
 export async function startBrowser() {
   const bin = chromiumBinary();
-  if (!bin) throw new Error('chromium is not installed: make deps (Debian package chromium), or set CHROMIUM');
+  if (!bin) throw new Error('chromium is not installed: make test-deps (Debian package chromium), or set CHROMIUM');
   const profile = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-chromium-'));
   const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
