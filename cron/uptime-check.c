@@ -352,12 +352,18 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((lock = lock_take("check", err, sizeof(err))) != 1) {
-		if (lock == -1)
+		if (lock == -1) {
+			config_blame("UPTIME_DB", err, sizeof(err));
 			fprintf(stderr, "uptime-check: %s\n", err);
+		}
 		return lock == 0 ? 0 : 1;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
-	    (db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "uptime-check: cannot start libcurl\n");
+		return 1;
+	}
+	if ((db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+		config_blame("UPTIME_DB", err, sizeof(err));
 		fprintf(stderr, "uptime-check: %s\n", err);
 		return 1;
 	}
