@@ -178,7 +178,8 @@ auth_load_secret(const char *path, char *err, size_t errlen)
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "cannot read the server secret %s: %s "
-		    "(uptime-admin init creates it)", path, strerror(errno));
+		    "(UPTIME_SECRET_FILE; uptime-admin init creates it)", path,
+		    strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {

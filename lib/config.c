@@ -11,7 +11,6 @@
  * from is kept for messages (config_blame) and `uptime-admin config
  * check` (config_show).  The file's syntax is docs/lib/config.md's.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
