@@ -10,6 +10,7 @@
  *   uptime-admin key list --team ID
  *   uptime-admin key revoke ID
  *   uptime-admin backup PATH
+ *   uptime-admin config check [--user NAME]
  *
  * Exit status: 0 done, 1 failed, 2 bad arguments.  Results go to stdout
  * (a new key prints only its secret), messages to stderr.  Run as root
@@ -17,7 +18,10 @@
  * (lib/owner.c), so that what it makes is theirs.
  */
 #include <errno.h>
+#include <grp.h>
 #include <libgen.h>
+#include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +47,9 @@ static const char usage_text[] =
     "       uptime-admin key list --team ID\n"
     "       uptime-admin key revoke ID\n"
     "       uptime-admin backup PATH\n"
-    "The database and secret are UPTIME_DB and UPTIME_SECRET_FILE.\n";
+    "       uptime-admin config check [--user NAME]\n"
+    "Settings come from the environment, then the file UPTIME_CONFIG\n"
+    "names (" CONFIG_DEFAULT_FILE " when it exists).\n";
 
 static int
 usage(const char *why)
@@ -60,8 +66,10 @@ open_db(int migrate)
 	struct db	*db;
 	char		 err[1024];
 
-	if ((db = db_open(cfg.db, migrate, err, sizeof(err))) == NULL)
+	if ((db = db_open(cfg.db, migrate, err, sizeof(err))) == NULL) {
+		config_blame("UPTIME_DB", err, sizeof(err));
 		fprintf(stderr, "uptime-admin: %s\n", err);
+	}
 	return db;
 }
 
@@ -71,17 +79,19 @@ load_secret(void)
 	char	 err[1024];
 
 	if (auth_load_secret(cfg.secret_file, err, sizeof(err)) == -1) {
+		config_blame("UPTIME_SECRET_FILE", err, sizeof(err));
 		fprintf(stderr, "uptime-admin: %s\n", err);
 		return -1;
 	}
 	return 0;
 }
 
-/* Make the folder holding path, mode 0700, if it is missing. */
+/* Make the folder holding path (the setting name), mode 0700, if it is
+ * missing. */
 static int
-make_parent(const char *path)
+make_parent(const char *path, const char *name)
 {
-	char	 copy[1024], err[1024];
+	char	 copy[1024], err[1536];
 	char	*dir;
 
 	snprintf(copy, sizeof(copy), "%s", path);
@@ -91,6 +101,7 @@ make_parent(const char *path)
 		    sizeof(err)))
 			snprintf(err, sizeof(err), "cannot create %s: %s", dir,
 			    strerror(errno));
+		config_blame(name, err, sizeof(err));
 		fprintf(stderr, "uptime-admin: %s\n", err);
 		return -1;
 	}
@@ -121,12 +132,14 @@ cmd_init(void)
 	struct db	*db;
 	char		 err[1024];
 
-	if (make_parent(cfg.secret_file) == -1 || make_parent(cfg.db) == -1)
+	if (make_parent(cfg.secret_file, "UPTIME_SECRET_FILE") == -1 ||
+	    make_parent(cfg.db, "UPTIME_DB") == -1)
 		return 1;
 	if (access(cfg.secret_file, F_OK) == 0)
 		fprintf(stderr, "uptime-admin: keeping the secret %s\n",
 		    cfg.secret_file);
 	else if (auth_create_secret(cfg.secret_file, err, sizeof(err)) == -1) {
+		config_blame("UPTIME_SECRET_FILE", err, sizeof(err));
 		fprintf(stderr, "uptime-admin: %s\n", err);
 		return 1;
 	} else
@@ -411,6 +424,244 @@ cmd_backup(int argc, char **argv)
 	return rc;
 }
 
+/* The user config check judges access for: uid, gid and groups. */
+struct who {
+	char	 name[256];
+	uid_t	 uid;
+	gid_t	 groups[64];
+	int	 ngroups;
+};
+
+static int
+who_set(struct who *w, const char *name)
+{
+	struct passwd	*pw;
+
+	pw = name != NULL ? getpwnam(name) : getpwuid(geteuid());
+	if (pw == NULL)
+		return -1;
+	snprintf(w->name, sizeof(w->name), "%s", pw->pw_name);
+	w->uid = pw->pw_uid;
+	w->ngroups = sizeof(w->groups) / sizeof(w->groups[0]);
+	if (getgrouplist(pw->pw_name, pw->pw_gid, w->groups,
+	    &w->ngroups) == -1)
+		w->ngroups = sizeof(w->groups) / sizeof(w->groups[0]);
+	return 0;
+}
+
+/* Whether w may do want (R_OK, W_OK, X_OK bits) to a file of sb, by
+ * its owner, group and mode (ACLs are not read). */
+static int
+who_may(const struct who *w, const struct stat *sb, int want)
+{
+	mode_t	 bits;
+	int	 i;
+
+	if (w->uid == 0)
+		return !(want & X_OK) || S_ISDIR(sb->st_mode) ||
+		    (sb->st_mode & 0111) != 0;
+	if (sb->st_uid == w->uid)
+		bits = (sb->st_mode >> 6) & 7;
+	else {
+		bits = sb->st_mode & 7;
+		for (i = 0; i < w->ngroups; i++)
+			if (w->groups[i] == sb->st_gid) {
+				bits = (sb->st_mode >> 3) & 7;
+				break;
+			}
+	}
+	return ((mode_t)want & bits) == (mode_t)want;
+}
+
+/* The files the programs make beside the database (lib/db.c's WAL,
+ * lib/ratelimit.c's table, lib/lock.c's locks of the cron programs). */
+static const char *const db_companions[] = {
+	"-wal", "-shm", ".ratelimit", ".check.lock", ".maintain.lock",
+	".notify.lock",
+};
+
+struct check {
+	struct who	 who;
+	int		 problems;
+};
+
+static void check_problem(struct check *, const char *, ...) PRINTF(2, 3);
+
+static void
+check_problem(struct check *c, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	fputs("uptime-admin: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	c->problems++;
+}
+
+static void
+check_report(void *arg, const char *msg)
+{
+	check_problem(arg, "%s", msg);
+}
+
+/* "name (uid N)" of a file's owner, in buf. */
+static const char *
+owner(const struct stat *sb, char *buf, size_t len)
+{
+	struct passwd	*pw = getpwuid(sb->st_uid);
+
+	snprintf(buf, len, "%s%s(uid %ld)", pw ? pw->pw_name : "",
+	    pw ? " " : "", (long)sb->st_uid);
+	return buf;
+}
+
+static const char *
+want_text(int want)
+{
+	return want == (R_OK | W_OK) ? "read and write" :
+	    want == (W_OK | X_OK) ? "create files in" :
+	    want & W_OK ? "write" : "read";
+}
+
+/*
+ * Whether the checked user can reach path (search every folder above
+ * it) and do want to it; name is the setting it comes from.  A missing
+ * file is a problem when required, with hint (what makes it) said.
+ */
+static void
+check_path(struct check *c, const char *name, const char *path, int want,
+    int required, const char *hint)
+{
+	struct stat	 sb;
+	char		 dir[1024], who[300];
+	char		*slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (slash = strchr(dir + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (stat(dir, &sb) == 0 && !who_may(&c->who, &sb, X_OK)) {
+			check_problem(c, "%s: %s cannot reach %s: the folder %s "
+			    "(owner %s, mode %04o) does not let it in", name,
+			    c->who.name, path, dir, owner(&sb, who,
+			    sizeof(who)), (unsigned)(sb.st_mode & 07777));
+			return;
+		}
+		*slash = '/';
+	}
+	if (stat(path, &sb) == -1) {
+		if (errno != ENOENT || required)
+			check_problem(c, "%s: %s: %s%s%s%s", name, path,
+			    strerror(errno), hint ? " (" : "",
+			    hint ? hint : "", hint ? ")" : "");
+		return;
+	}
+	if (!who_may(&c->who, &sb, want))
+		check_problem(c, "%s: %s cannot %s %s (owner %s, mode %04o)",
+		    name, c->who.name, want_text(want), path, owner(&sb, who,
+		    sizeof(who)), (unsigned)(sb.st_mode & 07777));
+}
+
+/* A value as a line of the configuration file: quoted when its ends
+ * would be misread. */
+static void
+print_setting(const char *name, const char *value, const char *from)
+{
+	size_t	 n = strlen(value);
+	int	 quote = n > 0 && (strchr("\"' \t", value[0]) != NULL ||
+		    strchr(" \t", value[n - 1]) != NULL);
+
+	printf("%s=%s%s%s\t# %s\n", name, quote ? "\"" : "", value,
+	    quote ? "\"" : "", from);
+}
+
+/*
+ * config check [--user NAME]: every setting with its value and where it
+ * came from on stdout (a password masked), then each problem on
+ * stderr: a value refused, or a file the user (by default the one
+ * running this) cannot use.  Exit 1 when there is a problem.
+ */
+static int
+cmd_config(int argc, char **argv)
+{
+	struct check	 c;
+	struct stat	 sb;
+	const char	*name, *user = NULL, *secret = NULL;
+	char		 value[1100], from[1100], dir[1024];
+	size_t		 i;
+
+	if (argc < 2 || strcmp(argv[1], "check") != 0)
+		return usage("config needs check");
+	if (argc == 4 && strcmp(argv[2], "--user") == 0)
+		user = argv[3];
+	else if (argc != 2)
+		return usage("config check takes only --user NAME");
+	memset(&c, 0, sizeof(c));
+	if (who_set(&c.who, user) == -1)
+		return usage("--user names no user of this machine");
+
+	config_check(check_report, &c);
+	printf("# the settings as uptime's programs read them here; "
+	    "checked as the user %s\n", c.who.name);
+	if (cfg.file[0] != '\0')
+		printf("# configuration file: %s\n", cfg.file);
+	else
+		printf("# no configuration file (%s)\n", getenv("UPTIME_CONFIG")
+		    ? "UPTIME_CONFIG is empty" : CONFIG_DEFAULT_FILE
+		    " does not exist");
+	for (i = 0; (name = config_show(i, value, sizeof(value), from,
+	    sizeof(from))) != NULL; i++) {
+		print_setting(name, value, from);
+		/* A password, masked, that came from the file. */
+		if (strstr(value, "****") != NULL && strncmp(from, cfg.file,
+		    strlen(cfg.file)) == 0 && from[strlen(cfg.file)] == ':')
+			secret = name;
+	}
+
+	if (cfg.file[0] != '\0') {
+		check_path(&c, "UPTIME_CONFIG", cfg.file, R_OK, 1, NULL);
+		if (stat(cfg.file, &sb) == 0 && (sb.st_mode & 022) != 0)
+			check_problem(&c, "UPTIME_CONFIG: %s may be changed by "
+			    "users other than its owner (mode %04o): chmod "
+			    "go-w it", cfg.file,
+			    (unsigned)(sb.st_mode & 07777));
+		if (stat(cfg.file, &sb) == 0 && (sb.st_mode & 004) != 0 &&
+		    secret != NULL)
+			check_problem(&c, "%s: its password is in %s, which "
+			    "everyone may read (mode %04o): chmod o-r it, and "
+			    "let the programs' user read it through the "
+			    "file's group", secret, cfg.file,
+			    (unsigned)(sb.st_mode & 07777));
+	}
+	snprintf(dir, sizeof(dir), "%s", cfg.db);
+	check_path(&c, "UPTIME_DB", dirname(dir), W_OK | X_OK, 1, NULL);
+	check_path(&c, "UPTIME_DB", cfg.db, R_OK | W_OK, 1,
+	    "uptime-admin init creates it");
+	for (i = 0; i < sizeof(db_companions) / sizeof(db_companions[0]);
+	    i++) {
+		snprintf(value, sizeof(value), "%s%s", cfg.db,
+		    db_companions[i]);
+		check_path(&c, "UPTIME_DB", value, R_OK | W_OK, 0, NULL);
+	}
+	check_path(&c, "UPTIME_SECRET_FILE", cfg.secret_file, R_OK, 1,
+	    "uptime-admin init creates it");
+	if (stat(cfg.secret_file, &sb) == 0 && (sb.st_mode & 077) != 0)
+		check_problem(&c, "UPTIME_SECRET_FILE: %s must be readable by "
+		    "its owner only (mode %04o): chmod 600 it",
+		    cfg.secret_file, (unsigned)(sb.st_mode & 07777));
+	if (cfg.ca_file[0] != '\0')
+		check_path(&c, "UPTIME_CA_FILE", cfg.ca_file, R_OK, 1, NULL);
+
+	if (c.problems == 0)
+		fprintf(stderr, "uptime-admin: no problem found\n");
+	else
+		fprintf(stderr, "uptime-admin: %d problem%s found\n",
+		    c.problems, c.problems == 1 ? "" : "s");
+	return c.problems == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -419,6 +670,9 @@ main(int argc, char **argv)
 	umask(077);
 	if (argc < 2)
 		return usage(NULL);
+	/* Goes on past a bad setting, to show every one. */
+	if (strcmp(argv[1], "config") == 0)
+		return cmd_config(argc - 1, argv + 1);
 	if (config_load(err, sizeof(err)) == -1 ||
 	    owner_adopt(argv, err, sizeof(err)) == -1) {
 		fprintf(stderr, "uptime-admin: %s\n", err);

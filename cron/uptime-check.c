@@ -605,12 +605,18 @@ main(int argc, char **argv)
 	    HANDOVER_WAIT_MS, err, sizeof(err)) :
 	    lock_take("check", err, sizeof(err));
 	if (lock != 1) {
-		if (lock == -1)
+		if (lock == -1) {
+			config_blame("UPTIME_DB", err, sizeof(err));
 			fprintf(stderr, "uptime-check: %s\n", err);
+		}
 		return lock == 0 ? 0 : 1;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
-	    (ck.db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "uptime-check: cannot start libcurl\n");
+		return 1;
+	}
+	if ((ck.db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+		config_blame("UPTIME_DB", err, sizeof(err));
 		fprintf(stderr, "uptime-check: %s\n", err);
 		return 1;
 	}

@@ -122,12 +122,15 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+		config_blame("UPTIME_DB", err, sizeof(err));
 		fprintf(stderr, "uptime-maintain: %s\n", err);
 		return 1;
 	}
 	if ((lock = lock_take("maintain", err, sizeof(err))) != 1) {
-		if (lock == -1)
+		if (lock == -1) {
+			config_blame("UPTIME_DB", err, sizeof(err));
 			fprintf(stderr, "uptime-maintain: %s\n", err);
+		}
 		db_close(db);
 		return lock == 0 ? 0 : 1;
 	}

@@ -340,8 +340,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((lock = lock_take("notify", err, sizeof(err))) != 1) {
-		if (lock == -1)
+		if (lock == -1) {
+			config_blame("UPTIME_DB", err, sizeof(err));
 			fprintf(stderr, "uptime-notify: %s\n", err);
+		}
 		return lock == 0 ? 0 : 1;
 	}
 	if (sodium_init() == -1 ||
@@ -351,6 +353,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((db = db_open(cfg.db, 1, err, sizeof(err))) == NULL) {
+		config_blame("UPTIME_DB", err, sizeof(err));
 		fprintf(stderr, "uptime-notify: %s\n", err);
 		return 1;
 	}

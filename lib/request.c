@@ -577,15 +577,23 @@ req_reset(struct req *r, struct db *db, void *io)
 static struct db *
 start(char *err, size_t errlen)
 {
-	char	 path[1100];
+	struct db	*db;
+	char		 path[1100];
 
 	if (config_load(err, errlen) == -1)
 		return NULL;
 	snprintf(path, sizeof(path), "%s.ratelimit", cfg.db);
-	if (ratelimit_open(path, err, errlen) == -1 ||
-	    auth_load_secret(cfg.secret_file, err, errlen) == -1)
+	if (ratelimit_open(path, err, errlen) == -1) {
+		config_blame("UPTIME_DB", err, errlen);
 		return NULL;
-	return db_open(cfg.db, 1, err, errlen);
+	}
+	if (auth_load_secret(cfg.secret_file, err, errlen) == -1) {
+		config_blame("UPTIME_SECRET_FILE", err, errlen);
+		return NULL;
+	}
+	if ((db = db_open(cfg.db, 1, err, errlen)) == NULL)
+		config_blame("UPTIME_DB", err, errlen);
+	return db;
 }
 
 int

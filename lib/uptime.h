@@ -54,9 +54,13 @@ int	 buf_puts(struct buf *, const char *) WUR;
 int	 buf_printf(struct buf *, const char *, ...) PRINTF(2, 3) WUR;
 void	 buf_free(struct buf *);
 
-/* ---- config.c: UPTIME_* variables, read once at start-up ---- */
+/* ---- config.c: the settings, read once at start-up ---- */
+
+/* The configuration file read when UPTIME_CONFIG is not set. */
+#define CONFIG_DEFAULT_FILE	"/etc/uptime/uptime.conf"
 
 struct config {
+	char	 file[1024];		/* the file read (UPTIME_CONFIG), or "" */
 	char	 db[1024];		/* UPTIME_DB */
 	char	 secret_file[1024];	/* UPTIME_SECRET_FILE */
 	char	 public_url[PUBLIC_URL_MAX];	/* UPTIME_PUBLIC_URL, no end / */
@@ -90,10 +94,33 @@ struct config {
 extern struct config cfg;
 
 /*
- * Fill cfg from the environment.  On a bad value, returns -1 with a
- * message naming the variable in err.
+ * Fill cfg: each setting from its UPTIME_* environment variable, else
+ * its line in the configuration file, else its default.  On a bad line
+ * or value, returns -1 with a message in err naming the variable and
+ * where it was set (the file and line, or the environment).
  */
 int	 config_load(char *err, size_t errlen) WUR;
+/*
+ * The same, going on past problems: each message goes to report(arg,
+ * msg), and the number of them is returned.  cfg then holds the
+ * defaults in place of the refused values.
+ */
+int	 config_check(void (*report)(void *, const char *), void *arg);
+/*
+ * Setting i of the table (0, 1, ...) after a load: returns its name,
+ * with its value as text in value (a password in a URL as "****") and
+ * where it came from in from ("default", "environment" or "FILE:LINE",
+ * with ", refused: the default" after a refused value); NULL past the
+ * last.
+ */
+const char *config_show(size_t i, char *value, size_t valuelen, char *from,
+	    size_t fromlen);
+/*
+ * Append to the message in err which setting name it concerns and where
+ * that was set: "; see UPTIME_DB, set in /etc/uptime/uptime.conf line
+ * 2".  For start-up failures caused by a setting's value.
+ */
+void	 config_blame(const char *name, char *err, size_t errlen);
 
 /* ---- ids.c, timefmt.c ---- */
 

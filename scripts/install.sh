@@ -107,7 +107,7 @@ done
 render() {
 	sed -e "s|@BINDIR@|$cgidir|g" \
 	    -e "s|@CRONDIR@|$bindir|g" \
-	    -e "s|@SYSCONFDIR@|$sysconfdir|g" \
+	    -e "s|@CONFIG@|$sysconfdir/uptime/uptime.conf|g" \
 	    -e "s|@RUNDIR@|$runstatedir/uptime|g" \
 	    -e "s|@VARDIR@|$datadir|g" \
 	    -e "s|@DB@|$datadir/uptime.db|g" \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make run`: serve uptime on http://127.0.0.1:$PORT through lighttpd,
-# with the database, secret, sockets and logs under var/, and the
-# background programs beside it.  Ctrl-C stops everything started here.
+# with the configuration file, database, secret, sockets and logs under
+# var/, and the background programs beside it.  Ctrl-C stops everything
+# started here.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/${BUILD:-build}"
@@ -11,9 +12,17 @@ admin="$build/bin/uptime-admin"
 
 mkdir -p "$var/empty"
 chmod 700 "$var"
-export UPTIME_DB="$var/uptime.db"
-export UPTIME_SECRET_FILE="$var/secret"
-export UPTIME_PUBLIC_URL="http://127.0.0.1:$port"
+# Every program started here reads var/uptime.conf, written from
+# examples/uptime.conf on the first run; edit it, or remove it to have it
+# written again (for another PORT, say).
+export UPTIME_CONFIG="$var/uptime.conf"
+if [ ! -e "$UPTIME_CONFIG" ]; then
+	sed -e "s|@DB@|$var/uptime.db|g" -e "s|@SECRET@|$var/secret|g" \
+	    -e "s|@PUBLIC_URL@|http://127.0.0.1:$port|g" \
+	    -e "s|@ALLOW_PRIVATE@|${UPTIME_ALLOW_PRIVATE_TARGETS:-0}|g" \
+	    "$top/examples/uptime.conf" > "$UPTIME_CONFIG"
+fi
+url="http://127.0.0.1:$port"
 
 "$admin" init 2>/dev/null
 
@@ -31,7 +40,7 @@ This is the only time the key is shown; keep it:
 Try it (README's "A first monitor" goes on from there):
 
     export UPTIME_KEY=$key
-    curl $UPTIME_PUBLIC_URL/v1/api-keys/current -H "Authorization: Bearer \$UPTIME_KEY"
+    curl $url/v1/api-keys/current -H "Authorization: Bearer \$UPTIME_KEY"
 
 MSG
 else
@@ -41,17 +50,14 @@ else
 uptime: using the data in $var (team $team).
 Make another key with:
 
-    UPTIME_DB=$UPTIME_DB UPTIME_SECRET_FILE=$UPTIME_SECRET_FILE \\
+    UPTIME_CONFIG=$UPTIME_CONFIG \\
         $admin key create --team $team --name NAME --scopes all
 
 MSG
 fi
 
 sed -e "s|@PORT@|$port|g" -e "s|@BINDIR@|$build/cgi-bin|g" \
-    -e "s|@VARDIR@|$var|g" -e "s|@DB@|$UPTIME_DB|g" \
-    -e "s|@SECRET@|$UPTIME_SECRET_FILE|g" \
-    -e "s|@PUBLIC_URL@|$UPTIME_PUBLIC_URL|g" \
-    -e "s|@ALLOW_PRIVATE@|${UPTIME_ALLOW_PRIVATE_TARGETS:-0}|g" \
+    -e "s|@VARDIR@|$var|g" -e "s|@CONFIG@|$UPTIME_CONFIG|g" \
     "$top/lighttpd.conf.example" > "$var/lighttpd.conf"
 
 pids=
@@ -80,5 +86,6 @@ if [ -x "$build/cron/uptime-maintain" ]; then
 	done &
 	pids="$pids $!"
 fi
-echo "uptime: serving on $UPTIME_PUBLIC_URL (logs in $var); Ctrl-C stops"
+echo "uptime: serving on $url (settings in $UPTIME_CONFIG, logs in $var);" \
+    "Ctrl-C stops"
 wait

@@ -4,9 +4,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { startServer, keyChecksum } from './lib/harness.mjs';
+import { execFile, execFileSync } from 'node:child_process';
+import { startServer, createInstance, keyChecksum, ADMIN, ROOT, SANITIZER_ENV, SANITIZER_RE } from './lib/harness.mjs';
+import { userIds } from './lib/servers.mjs';
 import { assertOk, assertUnauthorized, TEAM_ID_RE, KEY_ID_RE } from './lib/checks.mjs';
 
 let srv;
@@ -155,5 +157,154 @@ describe('uptime-admin', () => {
     assert.match(me.id, KEY_ID_RE);
     const l = await srv.admin('key', 'list', '--team', team);
     assert.ok(l.stdout.split('\n').some((line) => line.includes(me.id) && line.includes(me.keyPrefix)));
+  });
+});
+
+describe('uptime-admin config check', () => {
+  // A folder of its own, made by uptime-admin init as root: its
+  // configuration file sets UPTIME_DB, UPTIME_SECRET_FILE and
+  // UPTIME_ALLOW_PRIVATE_TARGETS (examples/uptime.conf).
+  let inst;
+  let conf;
+  let text;          // the file as the harness wrote it
+  const www = (() => { try { return userIds('www-data'); } catch { return null; } })();
+
+  before(async () => {
+    inst = await createInstance();
+    conf = inst.configFile;
+    text = await fsp.readFile(conf, 'utf8');
+  });
+  after(async () => { await inst?.cleanup(); });
+
+  // uptime-admin config check with only the file (and env) configuring it.
+  function check(args = [], env = {}) {
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('UPTIME_')));
+    return new Promise((resolve) => {
+      execFile(ADMIN, ['config', 'check', ...args], { env: { ...base, ...SANITIZER_ENV, UPTIME_CONFIG: conf, ...env }, encoding: 'utf8' },
+        (err, stdout, stderr) => {
+          assert.ok(!SANITIZER_RE.test(stderr), stderr);
+          resolve({ code: err ? err.code : 0, stdout, stderr });
+        });
+    });
+  }
+  const lineOf = (name) => text.split('\n').findIndex((l) => l.startsWith(`${name}=`)) + 1;
+  const printed = (stdout) => Object.fromEntries(stdout.split('\n').filter((l) => /^UPTIME_/.test(l))
+    .map((l) => { const m = /^([A-Z_]+)=(.*)\t# (.*)$/.exec(l); return [m[1], { value: m[2], from: m[3] }]; }));
+
+  it('prints every setting of README\'s table with its value and where it came from; exit 0 when nothing is wrong', async () => {
+    const r = await check([], { UPTIME_RATE_LIMIT: '9' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /no problem found/);
+    const got = printed(r.stdout);
+    assert.deepEqual(got.UPTIME_DB, { value: inst.db, from: `${conf}:${lineOf('UPTIME_DB')}` });
+    assert.deepEqual(got.UPTIME_SECRET_FILE, { value: inst.secret, from: `${conf}:${lineOf('UPTIME_SECRET_FILE')}` });
+    assert.deepEqual(got.UPTIME_RATE_LIMIT, { value: '9', from: 'environment' });
+    assert.deepEqual(got.UPTIME_MAX_KEYS, { value: '50', from: 'default' });
+    assert.match(r.stdout, new RegExp(`^# configuration file: ${conf}$`, 'm'));
+    // README's configuration table and the printed list are the same.
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const table = new Set([...readme.matchAll(/^\| `(UPTIME_[A-Z_]+)`(?:, `(UPTIME_[A-Z_]+)`)? \|/gm)]
+      .flatMap((m) => [m[1], m[2]]).filter((n) => n && n !== 'UPTIME_CONFIG'));
+    assert.deepEqual(Object.keys(got).sort(), [...table].sort());
+  });
+
+  it('masks a password in UPTIME_SMTP_URL, and wants the file unreadable by others when it holds one', async () => {
+    await fsp.writeFile(conf, `${text}UPTIME_SMTP_URL=smtp://mailer:hunter2@127.0.0.1:25\n`);
+    try {
+      await fsp.chmod(conf, 0o644);
+      const r = await check();
+      assert.ok(!r.stdout.includes('hunter2') && !r.stderr.includes('hunter2'), r.stdout + r.stderr);
+      assert.equal(printed(r.stdout).UPTIME_SMTP_URL.value, 'smtp://mailer:****@127.0.0.1:25');
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /UPTIME_SMTP_URL: its password is in .*, which everyone may read \(mode 0644\)/);
+      await fsp.chmod(conf, 0o640);
+      const ok = await check();
+      assert.equal(ok.code, 0, ok.stderr);
+    } finally {
+      await fsp.writeFile(conf, text);
+      await fsp.chmod(conf, 0o644);
+    }
+  });
+
+  it('negative: refused values, each named with its file and line, exit 1', async () => {
+    const cases = [
+      ['UPTIME_PUBLIC_URL=status.example.com', /UPTIME_PUBLIC_URL must be an absolute http:\/\/ or https:\/\/ address/],
+      ['UPTIME_SMTP_URL=mail.example.com:25', /UPTIME_SMTP_URL must be empty \(no mail\) or an smtp:\/\/ or smtps:\/\/ address/],
+      ['UPTIME_PUBLIC_URLS=https://x.example', /UPTIME_PUBLIC_URLS is not a setting \(did you mean UPTIME_PUBLIC_URL\?\)/],
+      ['UPTIME_RATE_LIMIT=0', /UPTIME_RATE_LIMIT must be a whole number from 1/],
+    ];
+    try {
+      for (const [line, want] of cases) {
+        await fsp.writeFile(conf, `${text}${line}\n`);
+        const n = text.split('\n').length;
+        const r = await check();
+        assert.equal(r.code, 1, `${line}: ${r.stderr}`);
+        assert.match(r.stderr, want, line);
+        assert.ok(r.stderr.includes(`${conf} line ${n}`), `${line}: ${r.stderr}`);
+        assert.match(r.stderr, /1 problem found/);
+      }
+      // All at once: every one is reported.
+      await fsp.writeFile(conf, `${text}${cases.map(([l]) => l).join('\n')}\n`);
+      const all = await check();
+      assert.match(all.stderr, /4 problems found/);
+      assert.match(printed(all.stdout).UPTIME_PUBLIC_URL.from, /, refused: the default$/);
+    } finally {
+      await fsp.writeFile(conf, text);
+    }
+  });
+
+  it('negative: a missing database, a secret others may read, a file others may change', async () => {
+    const r1 = await check([], { UPTIME_DB: path.join(inst.dir, 'none.db') });
+    assert.equal(r1.code, 1);
+    assert.match(r1.stderr, /UPTIME_DB: .*none\.db: No such file or directory \(uptime-admin init creates it\)/);
+    try {
+      await fsp.chmod(inst.secret, 0o640);
+      await fsp.chmod(conf, 0o666);
+      const r2 = await check();
+      assert.equal(r2.code, 1);
+      assert.match(r2.stderr, /UPTIME_SECRET_FILE: .* must be readable by its owner only \(mode 0640\): chmod 600/);
+      assert.match(r2.stderr, /UPTIME_CONFIG: .* may be changed by users other than its owner \(mode 0666\)/);
+    } finally {
+      await fsp.chmod(inst.secret, 0o600);
+      await fsp.chmod(conf, 0o644);
+    }
+  });
+
+  it('negative: --user names the files that user cannot use, with owner and mode', { skip: www && process.getuid() === 0 ? false : 'needs root and www-data' }, async () => {
+    // As init left them: root's folder (0700), database and secret (0600).
+    const r = await check(['--user', 'www-data']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /checked as the user www-data/);
+    assert.match(r.stderr, /UPTIME_CONFIG: www-data cannot reach .*: the folder .* \(owner root \(uid 0\), mode 0700\)/);
+    assert.match(r.stderr, /UPTIME_DB: www-data cannot reach/);
+    assert.match(r.stderr, /UPTIME_SECRET_FILE: www-data cannot reach/);
+    // The folder open, the files still root's.
+    await fsp.chmod(inst.dir, 0o755);
+    const r2 = await check(['--user', 'www-data']);
+    assert.match(r2.stderr, /UPTIME_DB: www-data cannot create files in .* \(owner root \(uid 0\), mode 0755\)/);
+    assert.match(r2.stderr, /UPTIME_DB: www-data cannot read and write .*uptime\.db \(owner root \(uid 0\), mode 0600\)/);
+    assert.match(r2.stderr, /UPTIME_SECRET_FILE: www-data cannot read .*secret \(owner root \(uid 0\), mode 0600\)/);
+    // Handed over to www-data: nothing wrong, but a lock file a run as
+    // root left behind.
+    for (const f of [inst.dir, inst.db, inst.secret]) await fsp.chown(f, www.uid, www.gid);
+    for (const f of fs.readdirSync(inst.dir)) if (f.startsWith('uptime.db-')) await fsp.chown(path.join(inst.dir, f), www.uid, www.gid);
+    const r3 = await check(['--user', 'www-data']);
+    assert.equal(r3.code, 0, r3.stderr);
+    await fsp.writeFile(`${inst.db}.check.lock`, '', { mode: 0o600 });
+    const r4 = await check(['--user', 'www-data']);
+    assert.equal(r4.code, 1);
+    assert.match(r4.stderr, /UPTIME_DB: www-data cannot read and write .*uptime\.db\.check\.lock \(owner root \(uid 0\), mode 0600\)/);
+    await fsp.rm(`${inst.db}.check.lock`);
+  });
+
+  it('bad arguments: exit 2, a message on stderr, nothing on stdout', async () => {
+    for (const args of [['config'], ['config', 'show'], ['config', 'check', '--user'],
+      ['config', 'check', '--user', 'no-such-user-here'], ['config', 'check', 'extra']]) {
+      const r = await new Promise((resolve) => execFile(ADMIN, args, { env: { ...process.env, UPTIME_CONFIG: conf } },
+        (err, stdout, stderr) => resolve({ code: err ? err.code : 0, stdout, stderr })));
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+      assert.ok(r.stderr.trim(), args.join(' '));
+    }
   });
 });

@@ -3,7 +3,8 @@
 // the program that owns it, including programs not built yet (the live
 // tests, deploy.test.mjs, can only reach the built ones), and a path that
 // merely starts with the same letters (/v1/statusx, /v1/status-pages for
-// /v1/status) does not.  The docs' tables say the same.
+// /v1/status) does not.  The docs' tables say the same.  The settings are
+// in examples/uptime.conf alone: every other example names only its path.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -147,5 +148,34 @@ describe('the docs agree with the contract', () => {
     for (const [prefix, program] of got) assert.equal(owner(prefix), program, prefix);
     const listed = new Set(got.map(([prefix]) => prefix));
     assert.deepEqual(CONTRACT_PREFIXES.map((c) => c.prefix).filter((p) => !listed.has(p)), []);
+  });
+});
+
+describe('the settings live in one file', () => {
+  // Every example that starts or configures the programs.
+  const USERS = ['lighttpd.conf.example', 'apache.conf.example', 'apache-proxy-fcgi.conf.example', 'nginx.conf.example',
+    'examples/htaccess.example', 'examples/crontab',
+    ...fs.readdirSync(path.join(ROOT, 'examples/systemd')).filter((f) => f.endsWith('.service')).map((f) => `examples/systemd/${f}`)];
+  // The settings: the names of README's configuration table.
+  const settings = new Set([...read('README.md').matchAll(/^\| `(UPTIME_[A-Z_]+)`(?:, `(UPTIME_[A-Z_]+)`)? \|/gm)]
+    .flatMap((m) => [m[1], m[2]]).filter(Boolean));
+
+  it('negative: no example but examples/uptime.conf sets a setting; those that start programs name UPTIME_CONFIG', () => {
+    assert.ok(settings.has('UPTIME_DB') && settings.has('UPTIME_CONFIG'));
+    for (const f of USERS) {
+      const named = [...code(read(f)).join('\n').matchAll(/\bUPTIME_[A-Z_]+\b/g)].map((m) => m[0]);
+      assert.deepEqual([...new Set(named)].filter((n) => n !== 'UPTIME_CONFIG' && settings.has(n)), [], f);
+      // The proxy example's programs are started by the unit, not Apache.
+      if (f !== 'apache-proxy-fcgi.conf.example') assert.ok(named.includes('UPTIME_CONFIG'), `${f} does not name UPTIME_CONFIG`);
+    }
+    assert.ok(!fs.existsSync(path.join(ROOT, 'examples/uptime.env')), 'examples/uptime.env is back');
+  });
+
+  it('examples/uptime.conf sets only settings of README\'s table, each once', () => {
+    const lines = code(read('examples/uptime.conf')).filter((l) => l.trim() !== '');
+    const names = lines.map((l) => /^(UPTIME_[A-Z_]+)=\S/.exec(l)?.[1]);
+    assert.ok(names.every(Boolean), lines.join('\n'));
+    assert.equal(new Set(names).size, names.length);
+    for (const n of names) assert.ok(settings.has(n) && n !== 'UPTIME_CONFIG', `${n} is not a setting of README's table`);
   });
 });

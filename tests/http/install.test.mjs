@@ -17,7 +17,7 @@ import path from 'node:path';
 import {
   ROOT, BUILD, BINDIR, CRONDIR, SANITIZER_ENV, SANITIZER_RE, createInstance, filesUnder, sleep,
 } from './lib/harness.mjs';
-import { parseEnvLines, unitExecStart, userIds, CONTRACT_PREFIXES } from './lib/servers.mjs';
+import { parseEnvLines, unitEnvironment, unitExecStart, userIds, CONTRACT_PREFIXES } from './lib/servers.mjs';
 
 const PREFIX = '/opt/uptime';
 const CGIDIR = `${PREFIX}/lib/uptime/cgi-bin`;
@@ -32,6 +32,7 @@ let tmp;
 let dest;          // DESTDIR of the main install, PREFIX=/opt/uptime
 let installed;     // what that make install printed
 let inst;          // an instance the installed programs run against
+let instConf;      // the installed uptime.conf, pointed at inst
 const built = {
   programs: fs.readdirSync(BINDIR).filter((f) => f.endsWith('.fcgi')).sort(),
   cron: fs.readdirSync(CRONDIR).filter((f) => fs.statSync(path.join(CRONDIR, f)).isFile()).sort(),
@@ -121,6 +122,11 @@ before(async () => {
   if (www) {
     for (const f of [inst.dir, inst.db, inst.secret]) await fsp.chown(f, www.uid, www.gid);
   }
+  // The installed configuration file as an operator would adapt it: its
+  // paths pointed at the instance, nothing else changed.
+  instConf = path.join(tmp, 'uptime.conf');
+  await fsp.writeFile(instConf, (await read(`${EXAMPLES}/uptime.conf`))
+    .replace('=/var/lib/uptime/uptime.db\n', `=${inst.db}\n`).replace('=/var/lib/uptime/secret\n', `=${inst.secret}\n`));
 });
 
 after(async () => {
@@ -307,10 +313,8 @@ describe('examples/crontab, installed', () => {
     });
   });
 
-  it('sets the configuration the programs need, with the installed defaults', () => {
-    assert.equal(env.UPTIME_DB, '/var/lib/uptime/uptime.db');
-    assert.equal(env.UPTIME_SECRET_FILE, '/var/lib/uptime/secret');
-    assert.ok('UPTIME_PUBLIC_URL' in env);
+  it('names the installed configuration file, and sets nothing else', () => {
+    assert.deepEqual(env, { UPTIME_CONFIG: '/etc/uptime/uptime.conf' });
   });
 
   it('runs uptime-check every minute and uptime-maintain hourly, as www-data', () => {
@@ -327,9 +331,10 @@ describe('examples/crontab, installed', () => {
     assert.ok(jobs.length >= 3);
     for (const j of jobs) {
       const command = j.command.replaceAll(PREFIX, here(PREFIX));
-      // cron's environment: the crontab's lines, the instance's files.
+      // cron's environment: the crontab's lines, with the
+      // configuration file of the instance.
       const opts = {
-        env: { PATH: '/usr/bin:/bin', ...env, ...SANITIZER_ENV, UPTIME_DB: inst.db, UPTIME_SECRET_FILE: inst.secret },
+        env: { PATH: '/usr/bin:/bin', ...env, ...SANITIZER_ENV, UPTIME_CONFIG: instConf },
         uid: www.uid, gid: www.gid, cwd: '/',
       };
       const job = run('/bin/sh', ['-c', command], opts);
@@ -341,20 +346,21 @@ describe('examples/crontab, installed', () => {
   });
 });
 
-describe('examples/systemd and uptime.env, installed', () => {
+describe('examples/uptime.conf and examples/systemd, installed', () => {
   let units;
   let fileEnv;
   before(async () => {
     units = {};
     for (const f of await fsp.readdir(here(`${EXAMPLES}/systemd`))) units[f] = await read(`${EXAMPLES}/systemd/${f}`);
-    fileEnv = parseEnvLines(await read(`${EXAMPLES}/uptime.env`));
+    fileEnv = parseEnvLines(await read(`${EXAMPLES}/uptime.conf`));
   });
 
   const key = (text, k) => [...text.matchAll(new RegExp(`^${k}=(.*)$`, 'gm'))].map((m) => m[1]);
 
-  it('uptime.env holds the installed defaults', () => {
+  it('uptime.conf holds the installed defaults', () => {
     assert.deepEqual(Object.keys(fileEnv).sort(), ['UPTIME_ALLOW_PRIVATE_TARGETS', 'UPTIME_DB', 'UPTIME_PUBLIC_URL', 'UPTIME_SECRET_FILE']);
     assert.equal(fileEnv.UPTIME_DB, '/var/lib/uptime/uptime.db');
+    assert.equal(fileEnv.UPTIME_SECRET_FILE, '/var/lib/uptime/secret');
     assert.equal(fileEnv.UPTIME_ALLOW_PRIVATE_TARGETS, '0');
   });
 
@@ -369,10 +375,11 @@ describe('examples/systemd and uptime.env, installed', () => {
     assert.deepEqual(key(units['uptime-maintain.timer'], 'OnCalendar'), ['hourly']);
   });
 
-  it('every service runs an installed program as www-data with uptime.env', () => {
+  it('every service runs an installed program as www-data, with the installed configuration file', () => {
     for (const [u, text] of Object.entries(units)) {
       if (!u.endsWith('.service')) continue;
-      assert.deepEqual(key(text, 'EnvironmentFile'), ['/etc/uptime/uptime.env'], u);
+      assert.deepEqual(unitEnvironment(text), { UPTIME_CONFIG: '/etc/uptime/uptime.conf' }, u);
+      assert.deepEqual(key(text, 'EnvironmentFile'), [], u);
       const [file] = unitExecStart(text, 'api-keys');
       if (u === 'uptime-fcgi@.service') {
         assert.equal(file, '/usr/bin/spawn-fcgi');
@@ -386,9 +393,9 @@ describe('examples/systemd and uptime.env, installed', () => {
     assert.deepEqual(unitExecStart(units['uptime-check-loop.service']), [`${PREFIX}/bin/uptime-check`, '--loop']);
   });
 
-  // The ExecStart lines as systemd would run them: as User=, with the
-  // EnvironmentFile pointed at a real instance.
-  const unitEnv = () => ({ PATH: '/usr/bin:/bin', ...fileEnv, ...SANITIZER_ENV, UPTIME_DB: inst.db, UPTIME_SECRET_FILE: inst.secret });
+  // The ExecStart lines as systemd would run them: as User=, with
+  // UPTIME_CONFIG pointed at the instance's copy of the installed file.
+  const unitEnv = () => ({ PATH: '/usr/bin:/bin', ...SANITIZER_ENV, UPTIME_CONFIG: instConf });
 
   it('the oneshot services run to success', { skip: www ? false : 'no www-data user' }, async () => {
     for (const u of ['uptime-check.service', 'uptime-maintain.service']) {

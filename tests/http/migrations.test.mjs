@@ -179,7 +179,8 @@ describe('migrations', () => {
     for (const args of [['migrate'], ['key', 'list', '--team', 'team_00000000000000000001']]) {
       const r = await admin(db, ...args);
       assert.equal(r.code, 1, `uptime-admin ${args.join(' ')}`);
-      assert.equal(r.stderr, `uptime-admin: ${msg}\n`);
+      // Then the setting that chose this database.
+      assert.equal(r.stderr, `uptime-admin: ${msg}; see UPTIME_DB, set in the environment\n`);
     }
     for (const [name, prefix] of [['uptime-check', 'uptime-check'], ['uptime-notify', 'uptime-notify'], ['uptime-maintain', 'uptime-maintain']]) {
       const r = await run(path.join(CRONDIR, name), [], db);
@@ -211,7 +212,7 @@ describe('migrations', () => {
       const ms = performance.now() - t0;
       assert.equal(r.code, 1);
       assert.equal(r.stderr, `uptime-admin: the database has schema version ${LATEST + 1}, newer than this ` +
-        `program's ${LATEST}: upgrade the program\n`);
+        `program's ${LATEST}: upgrade the program; see UPTIME_DB, set in the environment\n`);
       assert.ok(ms < 4000, `refused after ${ms.toFixed(0)} ms: it waited for the lock`);
     } finally {
       holder.stdin.end('ROLLBACK;\n');

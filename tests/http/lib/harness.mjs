@@ -19,7 +19,7 @@
 //                  nginx (servers.mjs)
 
 import { auditTrailProblem } from './audit-invariant.mjs';
-import { SERVER, KIND, handOver, renderTemplate } from './servers.mjs';
+import { SERVER, KIND, handOver, renderTemplate, renderFile } from './servers.mjs';
 import { validateAnswer } from './openapi-validate.mjs';
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -182,16 +182,17 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.once(sig, () => { killLive('SIGTERM'); process.exit(128 + os.constants.signals[sig]); });
 }
 
-// Pids of processes whose environment names this instance's database:
-// the FastCGI workers or CGI processes started for it.
-function pidsUsing(db) {
-  const needle = Buffer.from(`UPTIME_DB=${db}\0`);
+// Pids of processes whose environment names this instance's database or
+// its configuration file: the FastCGI workers or CGI processes started
+// for it.
+function pidsUsing(db, configFile) {
+  const needles = [Buffer.from(`UPTIME_DB=${db}\0`), Buffer.from(`UPTIME_CONFIG=${configFile}\0`)];
   const pids = [];
   for (const ent of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(ent) || Number(ent) === process.pid) continue;
     try {
       const env = fs.readFileSync(`/proc/${ent}/environ`);
-      if (env.includes(needle)) pids.push(Number(ent));
+      if (needles.some((n) => env.includes(n))) pids.push(Number(ent));
     } catch { /* gone or not ours */ }
   }
   return pids;
@@ -199,23 +200,42 @@ function pidsUsing(db) {
 
 // ---- an instance: a folder with a database and a secret -------------------
 
-// Make a temporary folder, run "uptime-admin init" in it.  Used alone by
-// the CGI tests, and by startServer().
+// The instance's configuration file: examples/uptime.conf rendered
+// (without its UPTIME_PUBLIC_URL line when publicUrl is null: links stay
+// relative), then settings ({ UPTIME_RATE_LIMIT: '7' }) as more lines.
+export async function writeSettings(file, { db, secret, publicUrl = null, allowPrivate, settings = {} }) {
+  let text = await renderFile(ROOT, 'examples/uptime.conf', {
+    DB: db, SECRET: secret, PUBLIC_URL: publicUrl ?? '', ALLOW_PRIVATE: allowPrivate ? '1' : '0',
+  });
+  if (publicUrl === null) text = text.replace(/^UPTIME_PUBLIC_URL=.*\n/m, '');
+  await fsp.writeFile(file, text + Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''));
+}
+
+// Make a temporary folder with a configuration file, run "uptime-admin
+// init" in it.  Used alone by the CGI tests, and by startServer().  The
+// environment given to uptime-admin, the cron programs and the CGI tests
+// has UPTIME_CONFIG, and UPTIME_DB and UPTIME_SECRET_FILE too (other
+// tests find their processes by them).
 export async function createInstance(opts = {}) {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-http-'));
   await fsp.mkdir(path.join(dir, 'empty'));
   const db = path.join(dir, 'uptime.db');
   const secret = path.join(dir, 'secret');
+  const configFile = path.join(dir, 'uptime.conf');
+  await writeSettings(configFile, {
+    db, secret, allowPrivate: opts.allowPrivate, settings: opts.settings,
+  });
   const env = {
     ...process.env,
     ...SANITIZER_ENV,
+    UPTIME_CONFIG: configFile,
     UPTIME_DB: db,
     UPTIME_SECRET_FILE: secret,
     ...(opts.env || {}),
   };
 
   const inst = {
-    dir, db, secret, env,
+    dir, db, secret, env, configFile,
 
     // Run uptime-admin with the instance's environment.
     async admin(...args) {
@@ -327,23 +347,22 @@ export function rfc3339Seconds(d) {
 
 // The server's template (CONF_TEMPLATE) with the placeholders replaced
 // for a server of the current kind on port, as startServer() writes it.
-export async function renderConfig({ port, dir, db, secret, allowPrivate }) {
+export async function renderConfig({ port, dir, configFile }) {
   return renderTemplate(await fsp.readFile(CONF_TEMPLATE, 'utf8'), {
     PORT: String(port),
     BINDIR: BINDIR,
     VARDIR: dir,
-    DB: db,
-    SECRET: secret,
-    PUBLIC_URL: `http://127.0.0.1:${port}${MOUNT}`,
-    ALLOW_PRIVATE: allowPrivate ? '1' : '0',
+    CONFIG: configFile,
   }, path.basename(CONF_TEMPLATE));
 }
 
 // opts.allowPrivate: UPTIME_ALLOW_PRIVATE_TARGETS
-// opts.env: more environment for the programs (e.g. { UPTIME_MAX_KEYS: '5' }):
-//           lighttpd's environment, which it hands on; for the other kinds
-//           the way each passes variables (FcgidInitialEnv, SetEnv, the
-//           backends' environment)
+// opts.settings: more lines of the configuration file (e.g.
+//           { UPTIME_RATE_LIMIT: '7' }), which every program reads
+// opts.env: more environment for the programs (e.g. { UPTIME_MAX_KEYS: '5' }),
+//           which overrides the file: lighttpd's environment, which it
+//           hands on; for the other kinds the way each passes variables
+//           (FcgidInitialEnv, SetEnv, the backends' environment)
 export async function startServer(opts = {}) {
   for (const f of [ADMIN, path.join(BINDIR, 'api-keys.fcgi')]) {
     if (!fs.existsSync(f)) throw new Error(`${f} is missing: build first (make BUILD=build/san SAN=1) or set UPTIME_BUILD`);
@@ -394,13 +413,18 @@ async function stopProcess(p, wait = 10000) {
 }
 
 async function launch(inst, opts) {
-  const { dir, db, secret } = inst;
+  const { dir, db, secret, configFile } = inst;
   const port = await freePort();
+  // The configuration file, now with the address of this server.
+  await writeSettings(configFile, {
+    db, secret, publicUrl: `http://127.0.0.1:${port}${MOUNT}`, allowPrivate: opts.allowPrivate, settings: opts.settings,
+  });
   const sanDir = path.join(dir, 'sanitizer');
   await fsp.mkdir(sanDir);
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(UPTIME_|ASAN_|UBSAN_)/.test(k)));
   const spec = await KIND.setup({
     root: ROOT, dir, db, secret, port, mount: MOUNT, allowPrivate: !!opts.allowPrivate,
+    configFile,
     template: CONF_TEMPLATE,
     buildBindir: BINDIR,
     // Reports also go to files, in case the programs' stderr is not the
@@ -410,7 +434,6 @@ async function launch(inst, opts) {
       UBSAN_OPTIONS: `${SANITIZER_ENV.UBSAN_OPTIONS}:log_path=${sanDir}/ubsan`,
     },
     extraEnv: opts.env || {},
-    instEnv: inst.env,
     baseEnv,
   });
   const conf = spec.conf;
@@ -542,8 +565,8 @@ async function launch(inst, opts) {
       // Workers the server started and did not end.  A loaded machine
       // can take a few seconds to reap them: wait up to 10 s.
       await sleep(50);
-      for (let waited = 0; pidsUsing(db).length && waited < 10000; waited += 100) await sleep(100);
-      const left = pidsUsing(db);
+      for (let waited = 0; pidsUsing(db, configFile).length && waited < 10000; waited += 100) await sleep(100);
+      const left = pidsUsing(db, configFile);
       if (left.length) {
         for (const pid of left) {
           problems.push(`process ${pid} (${readCmd(pid)}) still running after ${SERVER} stopped`);
@@ -601,20 +624,16 @@ export async function filesUnder(dir) {
 // ---- cron programs ---------------------------------------------------------
 
 // Run a cron program (build/.../cron/<name>, e.g. 'uptime-check') once with
-// the environment the instance's FastCGI programs get: its own (UPTIME_DB,
-// UPTIME_SECRET_FILE, the sanitizer options and the startServer env),
-// UPTIME_ALLOW_PRIVATE_TARGETS as the server has it, then opts.env on top.
-// Fails when a sanitizer reports.  Resolves with
-// { code, stdout, stderr, signal, ms } (ms: wall time of the run).
+// the instance's environment (its configuration file, which holds
+// UPTIME_PUBLIC_URL and UPTIME_ALLOW_PRIVATE_TARGETS as the server has
+// them, UPTIME_DB, UPTIME_SECRET_FILE, the sanitizer options and the
+// startServer env), then opts.env on top.  Fails when a sanitizer
+// reports.  Resolves with { code, stdout, stderr, signal, ms } (ms: wall
+// time of the run).
 export async function runCron(inst, name, args = [], { env = {}, timeout = 60000 } = {}) {
   const file = path.join(CRONDIR, name);
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: build first (make BUILD=build/san SAN=1)`);
-  const fullEnv = {
-    ...inst.env,
-    UPTIME_ALLOW_PRIVATE_TARGETS: inst.allowPrivate ? '1' : '0',
-    ...(inst.baseUrl ? { UPTIME_PUBLIC_URL: inst.baseUrl } : {}),
-    ...env,
-  };
+  const fullEnv = { ...inst.env, ...env };
   const t0 = performance.now();
   const r = await run(file, args, { env: fullEnv, timeout });
   r.ms = performance.now() - t0;

@@ -13,7 +13,10 @@
 //                      by examples/systemd/uptime-fcgi@.service's ExecStart
 //   nginx              nginx.conf.example, the programs run by fcgiwrap
 //
-// Every kind but lighttpd runs the programs as www-data, as Debian would:
+// The settings are the instance's configuration file (examples/uptime.conf
+// rendered by harness.mjs); every example passes only its path,
+// UPTIME_CONFIG.  Every kind but lighttpd runs the programs as www-data, as
+// Debian would:
 // the instance folder, database and secret are handed to that user (the
 // secret stays 0600), and the programs are linked into the folder so that
 // www-data can reach them wherever the build is.
@@ -71,7 +74,7 @@ export async function renderFile(root, rel, values) {
   return renderTemplate(await fsp.readFile(path.resolve(root, rel), 'utf8'), values, path.basename(rel));
 }
 
-// KEY=VALUE lines (an EnvironmentFile or the head of a crontab).
+// KEY=VALUE lines (a configuration file or the head of a crontab).
 export function parseEnvLines(text) {
   const env = {};
   for (const line of text.split('\n')) {
@@ -87,6 +90,13 @@ export function unitExecStart(text, instance = '') {
   const lines = text.split('\n').filter((l) => /^ExecStart=/.test(l));
   if (lines.length !== 1) throw new Error(`expected one ExecStart line, found ${lines.length}`);
   return lines[0].slice('ExecStart='.length).replaceAll('%i', instance).trim().split(/\s+/);
+}
+
+// The Environment= settings of a systemd unit (the units here use no
+// quoting), as an object.
+export function unitEnvironment(text) {
+  return parseEnvLines(text.split('\n').filter((l) => /^Environment=/.test(l))
+    .map((l) => l.slice('Environment='.length)).join('\n'));
 }
 
 // The uid and gid of a user of this machine.
@@ -178,10 +188,7 @@ function baseValues(c) {
     PORT: String(c.port),
     BINDIR: c.bindir,
     VARDIR: c.dir,
-    DB: c.db,
-    SECRET: c.secret,
-    PUBLIC_URL: `http://127.0.0.1:${c.port}${c.mount}`,
-    ALLOW_PRIVATE: c.allowPrivate ? '1' : '0',
+    CONFIG: c.configFile,
   };
 }
 
@@ -193,11 +200,11 @@ function baseValues(c) {
 // { file, args, env, backends }, backends being the processes to start
 // before the server: { name, file, args, env, uid?, gid?, socket }.
 // c: { root, dir, db, secret, port, mount, allowPrivate, template,
+//      configFile: the instance's configuration file (UPTIME_CONFIG),
 //      buildBindir: the built programs,
 //      sanEnv: the sanitizer options, extraEnv: startServer's opts.env,
-//      instEnv: the instance's environment (UPTIME_DB and the rest),
-//      baseEnv: this process's environment without UPTIME_* (the other
-//      kinds must get their configuration from the example alone) }
+//      baseEnv: this process's environment without UPTIME_* (the
+//      programs must get their configuration from the example alone) }
 export const KINDS = {
   lighttpd: {
     template: 'lighttpd.conf.example',
@@ -218,9 +225,10 @@ export const KINDS = {
           'build them (make BUILD=build/san SAN=1) or set UPTIME_BUILD');
       }
       const bin = process.env.LIGHTTPD || lighttpdBinary();
-      // lighttpd hands its own environment to the programs it starts:
-      // the instance's (UPTIME_DB, UPTIME_SECRET_FILE, opts.env).
-      return { conf, file: bin, args: ['-D', '-f', conf], env: { ...c.instEnv, ...c.sanEnv }, backends: [] };
+      // lighttpd hands its own environment to the programs it starts,
+      // with the example's UPTIME_CONFIG: the sanitizer options and
+      // opts.env, which override the file.
+      return { conf, file: bin, args: ['-D', '-f', conf], env: { ...c.baseEnv, ...c.sanEnv, ...c.extraEnv }, backends: [] };
     },
   },
 
@@ -228,7 +236,7 @@ export const KINDS = {
     c.bindir = path.join(c.dir, 'cgi-bin');
     await linkPrograms(c.buildBindir, c.bindir);
     await fsp.mkdir(path.join(c.dir, 'fcgid'));
-    const snippet = path.join(c.dir, 'uptime.conf');
+    const snippet = path.join(c.dir, 'snippet.conf');
     await fsp.writeFile(snippet, await renderFile(c.root, c.template, baseValues(c)));
     const env = { ...c.sanEnv, ...c.extraEnv };
     return apacheServer(c, {
@@ -277,18 +285,17 @@ export const KINDS = {
   'apache-proxy-fcgi': apacheKind('apache-proxy-fcgi.conf.example', '', {}, async (c) => {
     c.bindir = path.join(c.dir, 'cgi-bin');
     const programs = await linkPrograms(c.buildBindir, c.bindir);
-    const values = { ...baseValues(c), RUNDIR: c.dir, SYSCONFDIR: '/etc' };
-    const snippet = path.join(c.dir, 'uptime.conf');
+    const values = { ...baseValues(c), RUNDIR: c.dir };
+    const snippet = path.join(c.dir, 'snippet.conf');
     await fsp.writeFile(snippet, await renderFile(c.root, c.template, values));
-    // The backends as the unit starts them, with the environment of
-    // its EnvironmentFile.
+    // The backends as the unit starts them, with its Environment=.
     const unit = await renderFile(c.root, 'examples/systemd/uptime-fcgi@.service', values);
-    const fileEnv = parseEnvLines(await renderFile(c.root, 'examples/uptime.env', values));
+    const unitEnv = unitEnvironment(unit);
     const backends = programs.map((name) => {
       const [file, ...args] = unitExecStart(unit, name);
       return {
         name, file, args, socket: path.join(c.dir, `${name}.sock`),
-        env: { ...c.baseEnv, ...fileEnv, ...c.sanEnv, ...c.extraEnv },
+        env: { ...c.baseEnv, ...unitEnv, ...c.sanEnv, ...c.extraEnv },
       };
     });
     return apacheServer(c, {
@@ -310,7 +317,7 @@ export const KINDS = {
       c.bindir = path.join(c.dir, 'cgi-bin');
       await linkPrograms(c.buildBindir, c.bindir);
       const socket = path.join(c.dir, 'fcgiwrap.sock');
-      const snippet = path.join(c.dir, 'uptime.conf');
+      const snippet = path.join(c.dir, 'snippet.conf');
       await fsp.writeFile(snippet, await renderFile(c.root, c.template, { ...baseValues(c), FCGIWRAP: socket }));
       // "include fastcgi_params" is relative to the configuration's folder.
       await fsp.copyFile('/etc/nginx/fastcgi_params', path.join(c.dir, 'fastcgi_params'));
