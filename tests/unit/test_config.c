@@ -532,7 +532,7 @@ test_file_syntax(void)
 	CHECK_STR(cfg.secret_file, "/srv/uptime/se#cret");
 	CHECK_STR(cfg.smtp_url, "smtp://u:p#w@mail.example:25");
 	CHECK_STR(cfg.dns_servers, "");
-	CHECK_INT(cfg.check_concurrency, 64);	/* empty: the default */
+	CHECK_INT(cfg.check_concurrency, 0);	/* empty: the default */
 	CHECK_INT(cfg.allow_private, 1);
 	/* A quoted value keeps its quotes inside, and its spaces. */
 	WRITE_CONF("UPTIME_MAIL_FROM=\"\"Uptime\" <ops@example.com>\"\n");
