@@ -225,7 +225,7 @@ function runProgram(file, args, env, ids = {}) {
 const PROGRAMS = [
   { name: 'api-keys.fcgi', file: path.join(BINDIR, 'api-keys.fcgi'), args: [],
     env: { GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'GET', REQUEST_URI: '/v1/api-keys/current', REMOTE_ADDR: '192.0.2.7' } },
-  { name: 'uptime-check', file: path.join(CRONDIR, 'uptime-check'), args: [] },
+  { name: 'uptime-check', file: path.join(CRONDIR, 'uptime-check'), args: ['--once'] },
   { name: 'uptime-maintain', file: path.join(CRONDIR, 'uptime-maintain'), args: [] },
   { name: 'uptime-notify', file: path.join(CRONDIR, 'uptime-notify'), args: [] },
   { name: 'uptime-admin', file: ADMIN, args: ['migrate'] },
