@@ -141,8 +141,9 @@ int	 time_parse(const char *s, int64_t *ms) WUR;
 
 /*
  * One per scope of lib/families.def, numbered by its bit there (keys
- * store the bits: never renumber).  SCOPE__MAX is how many there are; the bits
- * run 0 to SCOPE__MAX - 1 (scope_names' initializer refuses a gap).
+ * store the bits: never renumber).  SCOPE__MAX is how many there are;
+ * the bits run 0 to SCOPE__MAX - 1 (scope_names' initializer refuses a
+ * gap or a bit twice).
  */
 enum scope {
 #define SCOPE(id, name, bit)	SCOPE_##id = (bit),
