@@ -116,12 +116,12 @@ deps:
 test-deps: deps
 	@scripts/deps.sh $(DEB_TEST) $(if $(shell command -v npm),,npm)
 
-$(BUILD)/lib/%.o: lib/%.c lib/*.h
+$(BUILD)/lib/%.o: lib/%.c lib/*.h lib/*.def
 	@mkdir -p $(@D)
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/lib/%.o: lib/%.cc lib/*.h
+$(BUILD)/lib/%.o: lib/%.cc lib/*.h lib/*.def
 	@mkdir -p $(@D)
 	$(SAY) "  CXX     $<"
 	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@

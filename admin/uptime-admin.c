@@ -48,6 +48,10 @@ static const char usage_text[] =
     "       uptime-admin key revoke ID\n"
     "       uptime-admin backup PATH\n"
     "       uptime-admin config check [--user NAME]\n"
+    "Scopes for --scopes:"
+#define SCOPE(id, name, bit)	" " name
+#include "families.def"
+    "\n"
     "Settings come from the environment, then the file UPTIME_CONFIG\n"
     "names (" CONFIG_DEFAULT_FILE " when it exists).\n";
 
@@ -290,11 +294,8 @@ key_create(struct db *db, int argc, char **argv)
 	if (utf8_chars(name) < 1 || utf8_chars(name) > NAME_MAXCHARS)
 		return usage("--name must be 1 to 255 characters");
 	if (scope_parse_list(scopes, &k.scopes) == -1)
-		return usage("--scopes is \"all\" or a comma-separated list of "
-		    "monitors:read, monitors:write, alerts:read, alerts:write, "
-		    "status-pages:read, status-pages:write, maintenance:read, "
-		    "maintenance:write, team:read, team:write, api-keys:read, "
-		    "api-keys:write");
+		return usage("--scopes is \"all\" or a comma-separated list "
+		    "of the scopes below");
 	if (expires != NULL && (time_parse(expires, &k.expires_at) == -1 ||
 	    k.expires_at <= time_now_ms()))
 		return usage("--expires must be a future RFC 3339 time");

@@ -30,20 +30,15 @@
 _Static_assert(SECRET_LEN == crypto_kdf_KEYBYTES,
     "the server secret is a crypto_kdf master key");
 
+/*
+ * Indexed by bit: a bit used twice does not compile (-Woverride-init),
+ * nor does one past SCOPE__MAX, so with SCOPE__MAX lines there is no gap.
+ */
 const char *const scope_names[SCOPE__MAX] = {
-	"monitors:read",
-	"monitors:write",
-	"alerts:read",
-	"alerts:write",
-	"status-pages:read",
-	"status-pages:write",
-	"maintenance:read",
-	"maintenance:write",
-	"team:read",
-	"team:write",
-	"api-keys:read",
-	"api-keys:write",
+#define SCOPE(id, name, bit)	[bit] = name,
+#include "families.def"
 };
+_Static_assert(SCOPE__MAX < 32, "a key's scopes are an unsigned bit set");
 
 static const char base62[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -139,20 +139,18 @@ int	 time_parse(const char *s, int64_t *ms) WUR;
 
 /* ---- scopes (auth.c) ---- */
 
+/*
+ * One per scope of lib/families.def, numbered by its bit there (keys
+ * store the bits: never renumber).  SCOPE__MAX is how many there are;
+ * the bits run 0 to SCOPE__MAX - 1 (scope_names' initializer refuses a
+ * gap or a bit twice).
+ */
 enum scope {
-	SCOPE_MONITORS_READ,
-	SCOPE_MONITORS_WRITE,
-	SCOPE_ALERTS_READ,
-	SCOPE_ALERTS_WRITE,
-	SCOPE_STATUS_PAGES_READ,
-	SCOPE_STATUS_PAGES_WRITE,
-	SCOPE_MAINTENANCE_READ,
-	SCOPE_MAINTENANCE_WRITE,
-	SCOPE_TEAM_READ,
-	SCOPE_TEAM_WRITE,
-	SCOPE_API_KEYS_READ,
-	SCOPE_API_KEYS_WRITE,
-	SCOPE__MAX
+#define SCOPE(id, name, bit)	SCOPE_##id = (bit),
+#include "families.def"
+	SCOPE__MAX = 0
+#define SCOPE(id, name, bit)	+ 1
+#include "families.def"
 };
 #define SCOPE_PUBLIC	(-1)	/* route needs no key */
 #define SCOPE_ANYKEY	(-2)	/* route needs a valid key, no scope */

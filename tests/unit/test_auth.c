@@ -489,13 +489,61 @@ test_auth_create_secret(void)
 	CHECK_INT(auth_create_secret(path, err, sizeof(err)), -1);
 }
 
-/* The twelve, in the order of API.md and of enum scope. */
-static const char *const twelve[] = {
-	"monitors:read", "monitors:write", "alerts:read", "alerts:write",
-	"status-pages:read", "status-pages:write", "maintenance:read",
-	"maintenance:write", "team:read", "team:write", "api-keys:read",
-	"api-keys:write",
+/*
+ * The twelve in bit order, and their bits.  Every key stores its scopes
+ * as these bits (api_keys.scopes): a scope's bit can never change,
+ * whatever lib/families.def's order.  A new scope adds its line here.
+ */
+static const struct {
+	int		 scope;
+	int		 bit;
+	const char	*name;
+} pinned[] = {
+	{ SCOPE_MONITORS_READ, 0, "monitors:read" },
+	{ SCOPE_MONITORS_WRITE, 1, "monitors:write" },
+	{ SCOPE_ALERTS_READ, 2, "alerts:read" },
+	{ SCOPE_ALERTS_WRITE, 3, "alerts:write" },
+	{ SCOPE_STATUS_PAGES_READ, 4, "status-pages:read" },
+	{ SCOPE_STATUS_PAGES_WRITE, 5, "status-pages:write" },
+	{ SCOPE_MAINTENANCE_READ, 6, "maintenance:read" },
+	{ SCOPE_MAINTENANCE_WRITE, 7, "maintenance:write" },
+	{ SCOPE_TEAM_READ, 8, "team:read" },
+	{ SCOPE_TEAM_WRITE, 9, "team:write" },
+	{ SCOPE_API_KEYS_READ, 10, "api-keys:read" },
+	{ SCOPE_API_KEYS_WRITE, 11, "api-keys:write" },
 };
+
+#define NPINNED	(sizeof(pinned) / sizeof(pinned[0]))
+
+/* The enum, the names, parsing and answers all agree with pinned[]. */
+static void
+test_scope_bits_stored(void)
+{
+	unsigned	 mask;
+	size_t		 i;
+	cJSON		*a;
+
+	CHECK_INT(SCOPE__MAX, (int)NPINNED);
+	for (i = 0; i < NPINNED; i++) {
+		if (pinned[i].scope != pinned[i].bit) {
+			fprintf(stderr, "%s: enum scope says bit %d, keys "
+			    "hold it in bit %d\n", pinned[i].name,
+			    pinned[i].scope, pinned[i].bit);
+			unit_current_failed = 1;
+		}
+		CHECK_STR(scope_names[pinned[i].bit], pinned[i].name);
+		CHECK_INT(scope_find(pinned[i].name), pinned[i].bit);
+		/* A stored mask of that bit alone reads back as the name. */
+		a = scope_json(1u << pinned[i].bit);
+		CHECK_INT(cJSON_GetArraySize(a), 1);
+		if (cJSON_GetArraySize(a) == 1)
+			CHECK_STR(cJSON_GetArrayItem(a, 0)->valuestring,
+			    pinned[i].name);
+		cJSON_Delete(a);
+		CHECK_INT(scope_parse_list(pinned[i].name, &mask), 0);
+		CHECK_INT(mask, 1u << pinned[i].bit);
+	}
+}
 
 static void
 test_scope_find(void)
@@ -511,8 +559,8 @@ test_scope_find(void)
 	CHECK_INT(SCOPE__MAX, 12);
 	CHECK_INT(SCOPES_ALL, 0xfff);
 	for (i = 0; i < 12; i++) {
-		CHECK_INT(scope_find(twelve[i]), (int)i);
-		CHECK_STR(scope_names[i], twelve[i]);
+		CHECK_INT(scope_find(pinned[i].name), (int)i);
+		CHECK_STR(scope_names[i], pinned[i].name);
 	}
 	CHECK_INT(scope_find("api-keys:write"), SCOPE_API_KEYS_WRITE);
 	CHECK_INT(scope_find("status-pages:read"), SCOPE_STATUS_PAGES_READ);
@@ -545,7 +593,7 @@ test_scope_parse_list(void)
 	/* All twelve by name is the same as "all". */
 	list[0] = '\0';
 	for (i = 0; i < 12; i++) {
-		strcat(list, twelve[i]);
+		strcat(list, pinned[i].name);
 		if (i < 11)
 			strcat(list, ",");
 	}
@@ -853,6 +901,7 @@ main(void)
 	UNIT_RUN(test_auth_load_secret_negative);
 	UNIT_RUN(test_auth_load_secret_failure_keeps_old);
 	UNIT_RUN(test_auth_create_secret);
+	UNIT_RUN(test_scope_bits_stored);
 	UNIT_RUN(test_scope_find);
 	UNIT_RUN(test_scope_parse_list);
 	UNIT_RUN(test_scope_parse_list_negative);

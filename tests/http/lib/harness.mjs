@@ -54,14 +54,8 @@ export const SANITIZER_ENV = {
   UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
 };
 
-export const ALL_SCOPES = [
-  'monitors:read', 'monitors:write',
-  'alerts:read', 'alerts:write',
-  'status-pages:read', 'status-pages:write',
-  'maintenance:read', 'maintenance:write',
-  'team:read', 'team:write',
-  'api-keys:read', 'api-keys:write',
-];
+// Every scope's name in bit order, from lib/families.def.
+export { ALL_SCOPES } from './families.mjs';
 
 export const SECRET_RE = /uptime_[0-9A-Za-z]{38}/g;
 export const FULL_SECRET_RE = /^uptime_[0-9A-Za-z]{38}$/;

@@ -27,25 +27,8 @@ import path from 'node:path';
 
 export const SERVER = process.env.UPTIME_SERVER || 'lighttpd';
 
-// The contract's table (API.md section 1): each URL prefix, the program
-// that owns it, and a path under it with a route there.  PUT is on none
-// of those routes, so the owning program answers it 405 with Allow,
-// before any key is looked at, where another program would answer 404.
-export const CONTRACT_PREFIXES = [
-  { prefix: '/v1/api-keys', program: 'api-keys', probe: '/v1/api-keys' },
-  { prefix: '/v1/audit-events', program: 'api-keys', probe: '/v1/audit-events' },
-  { prefix: '/v1/monitors', program: 'monitors', probe: '/v1/monitors' },
-  { prefix: '/v1/status', program: 'monitors', probe: '/v1/status' },
-  { prefix: '/v1/ping', program: 'ping', probe: '/v1/ping/abcdefghijklmnopqrstuvwxyz012345' },
-  { prefix: '/v1/alert-channels', program: 'alerts', probe: '/v1/alert-channels' },
-  { prefix: '/v1/notifications', program: 'alerts', probe: '/v1/notifications' },
-  { prefix: '/v1/status-pages', program: 'status-pages', probe: '/v1/status-pages' },
-  { prefix: '/v1/incidents', program: 'status-pages', probe: '/v1/incidents' },
-  { prefix: '/status', program: 'status-pages', probe: '/status/some-page' },
-  { prefix: '/v1/maintenance-windows', program: 'maintenance', probe: '/v1/maintenance-windows' },
-  { prefix: '/v1/team', program: 'team', probe: '/v1/team' },
-  { prefix: '/v1/invites', program: 'team', probe: '/v1/invites/accept' },
-];
+// The contract's table (API.md section 1), from lib/families.def.
+export { CONTRACT_PREFIXES } from './families.mjs';
 
 const APACHE_MODULES = '/usr/lib/apache2/modules';
 // The access log of lighttpd.conf.example (audit-invariant.mjs reads it),
