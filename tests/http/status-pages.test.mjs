@@ -1127,7 +1127,9 @@ describe('the public pages', () => {
   });
 
   it('links keep a clean mount prefix, or are absolute from UPTIME_PUBLIC_URL (run as CGI)', async () => {
-    const r = cgi(`/uptime/status/${page.slug}`);
+    // No UPTIME_PUBLIC_URL (no configuration file; the database and the
+    // secret from the environment): links keep the prefix received.
+    const r = cgi(`/uptime/status/${page.slug}`, { env: { UPTIME_CONFIG: '' } });
     assert.equal(r.status, 200, r.text.slice(0, 300));
     assert.ok(r.text.includes(`href="/uptime/status/${page.slug}/feed.atom"`), 'the prefix');
     const env = { UPTIME_PUBLIC_URL: 'https://status.example.com/uptime' };
