@@ -31,26 +31,21 @@
 #define ETAG_BYTES	16
 #define ETAG_MAX	(ETAG_BYTES * 2 + 8)
 
-const char *const sv_state_names[SV_STATE__MAX] = {
-	"unknown", "operational", "maintenance", "degraded", "partial_outage",
-	"major_outage"
-};
-
 /* A component's state in words, and the page's as a whole. */
-static const char *const state_words[SV_STATE__MAX] = {
+static const char *const state_words[HEALTH__MAX] = {
 	"No data", "Operational", "Under maintenance", "Degraded performance",
 	"Partial outage", "Major outage"
 };
-static const char *const overall_words[SV_STATE__MAX] = {
+static const char *const overall_words[HEALTH__MAX] = {
 	"No data yet", "All systems operational", "Maintenance in progress",
 	"Degraded performance", "Partial outage", "Major outage"
 };
 /* The words of a status badge. */
-static const char *const badge_words[SV_STATE__MAX] = {
+static const char *const badge_words[HEALTH__MAX] = {
 	"no data", "operational", "maintenance", "degraded", "partial outage",
 	"major outage"
 };
-static const char *const badge_colours[SV_STATE__MAX] = {
+static const char *const badge_colours[HEALTH__MAX] = {
 	"#9f9f9f", "#3c9a37", "#1f6fbf", "#c99700", "#e0701a", "#d9453c"
 };
 static const char *const status_words[INC_STATUS__MAX] = {
@@ -318,7 +313,7 @@ fmt_pct(double pct, char *out, size_t n)
 
 struct sv_comp {
 	const struct sp_component *c;
-	enum sv_state		 state;
+	enum health		 state;
 	int64_t			 created_at;
 	int64_t			 last_checked_at;
 	struct rollup_day	*days;		/* sp.history_days, or NULL */
@@ -352,7 +347,7 @@ struct sv {
 	struct sv_maint		*maint;		/* maintcap, grown */
 	size_t			 nmaint;
 	size_t			 maintcap;
-	enum sv_state		 overall;
+	enum health		 overall;
 	int64_t			 checked_at;	/* newest check shown */
 };
 
@@ -485,40 +480,23 @@ keep_maint(const struct maint_public *p, void *arg)
 	return 0;
 }
 
-static enum sv_state
-from_monitor(enum mon_status s)
-{
-	switch (s) {
-	case MST_UP:
-		return SV_OPERATIONAL;
-	case MST_DEGRADED:
-		return SV_DEGRADED;
-	case MST_DOWN:
-		return SV_MAJOR;
-	case MST_MAINTENANCE:
-		return SV_MAINTENANCE;
-	default:
-		return SV_UNKNOWN;
-	}
-}
-
-static enum sv_state
+static enum health
 from_impact(enum inc_impact i)
 {
 	switch (i) {
 	case IMPACT_MINOR:
-		return SV_DEGRADED;
+		return HEALTH_DEGRADED;
 	case IMPACT_MAJOR:
-		return SV_PARTIAL;
+		return HEALTH_PARTIAL;
 	case IMPACT_CRITICAL:
-		return SV_MAJOR;
+		return HEALTH_MAJOR;
 	default:
-		return SV_UNKNOWN;
+		return HEALTH_UNKNOWN;
 	}
 }
 
-static enum sv_state
-worse(enum sv_state a, enum sv_state b)
+static enum health
+worse(enum health a, enum health b)
 {
 	return a > b ? a : b;
 }
@@ -526,15 +504,14 @@ worse(enum sv_state a, enum sv_state b)
 /*
  * The states: each component's from its monitor, made worse by the
  * impact of an open incident that names it; the page's from its
- * components (all of them down: major outage, some: partial outage,
- * else the worst other state) made worse by every open incident.
+ * components (health_overall) made worse by every open incident.
  */
 static void
 states(struct sv *v)
 {
 	struct incident	*inc;
-	size_t		 i, j, known = 0, major = 0;
-	enum sv_state	 other = SV_UNKNOWN;
+	long		 n[HEALTH__MAX] = { 0 };
+	size_t		 i, j;
 
 	for (i = 0; i < v->open.n; i++) {
 		inc = &v->open.v[i];
@@ -543,19 +520,9 @@ states(struct sv *v)
 				v->comps[j].state = worse(v->comps[j].state,
 				    from_impact(inc->impact));
 	}
-	for (i = 0; i < v->ncomps; i++) {
-		if (v->comps[i].state == SV_UNKNOWN)
-			continue;
-		known++;
-		if (v->comps[i].state == SV_MAJOR)
-			major++;
-		else
-			other = worse(other, v->comps[i].state);
-	}
-	if (major > 0)
-		v->overall = major == known ? SV_MAJOR : SV_PARTIAL;
-	else
-		v->overall = other;
+	for (i = 0; i < v->ncomps; i++)
+		n[v->comps[i].state]++;
+	v->overall = health_overall(n);
 	for (i = 0; i < v->open.n; i++)
 		v->overall = worse(v->overall, from_impact(v->open.v[i].impact));
 }
@@ -625,7 +592,7 @@ load_components(struct req *r, struct sv *v, unsigned what)
 		if (rc != DB_OK)
 			return rc;
 		/* As the API shows it: "maintenance" inside a window. */
-		c->state = from_monitor(m.in_maintenance ? MST_MAINTENANCE :
+		c->state = monitor_health(m.in_maintenance ? MST_MAINTENANCE :
 		    m.status);
 		c->created_at = m.created_at;
 		c->last_checked_at = m.last_checked_at;
@@ -879,7 +846,7 @@ html_component(struct w *w, const struct sv *v, const struct sv_comp *c)
 	    "<span class=\"name\">", c->c->id);
 	w_esc(w, c->c->display_name);
 	w_printf(w, "</span><span class=\"st st-%s\">%s</span></div>",
-	    sv_state_names[c->state], state_words[c->state]);
+	    health_names[c->state], state_words[c->state]);
 	html_bars(w, v, c);
 	w_puts(w, "</div>");
 }
@@ -1117,7 +1084,7 @@ sv_html(struct req *r, const char *slug)
 	}
 	w_printf(&w, "</div></header><main class=\"wrap\"><section "
 	    "class=\"banner b-%s\" aria-label=\"Overall status\"><span "
-	    "class=\"ic\"></span><div>%s", sv_state_names[v.overall],
+	    "class=\"ic\"></span><div>%s", health_names[v.overall],
 	    overall_words[v.overall]);
 	if (v.checked_at != 0)
 		w_printf(&w, "<small>Last checked %s</small>",
@@ -1189,7 +1156,7 @@ sv_summary(struct req *r, const char *slug)
 	cJSON_AddStringToObject(p, "url", url);
 	cJSON_AddNumberToObject(p, "historyDays", v.sp.history_days);
 	s = cJSON_AddObjectToObject(o, "status");
-	cJSON_AddStringToObject(s, "state", sv_state_names[v.overall]);
+	cJSON_AddStringToObject(s, "state", health_names[v.overall]);
 	cJSON_AddStringToObject(s, "description", overall_words[v.overall]);
 	json_add_time(s, "checkedAt", v.checked_at);
 	list = cJSON_AddArrayToObject(o, "components");
@@ -1199,7 +1166,7 @@ sv_summary(struct req *r, const char *slug)
 		cJSON_AddStringToObject(c, "name", v.comps[i].c->display_name);
 		json_add_str(c, "group", v.comps[i].c->group);
 		cJSON_AddStringToObject(c, "state",
-		    sv_state_names[v.comps[i].state]);
+		    health_names[v.comps[i].state]);
 		if (v.comps[i].has_uptime)
 			cJSON_AddNumberToObject(c, "uptimePercent",
 			    floor(v.comps[i].uptime * 1000.0) / 1000.0);
@@ -1435,7 +1402,7 @@ sv_badge(struct req *r, const char *slug, const char *component_id,
 		    "%s", window_name);
 		if (!st.has_data) {
 			snprintf(value, sizeof(value), "no data");
-			colour = badge_colours[SV_UNKNOWN];
+			colour = badge_colours[HEALTH_UNKNOWN];
 		} else {
 			snprintf(value, sizeof(value), "%s%%",
 			    fmt_pct(st.uptime_percent, pct, sizeof(pct)));

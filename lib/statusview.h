@@ -19,18 +19,6 @@
 #define SV_MAXFEED		50	/* incidents in the Atom feed */
 #define SV_BADGE_LABELMAX	40	/* characters of a badge's label */
 
-/* The overall and component states, mildest first. */
-enum sv_state {
-	SV_UNKNOWN,
-	SV_OPERATIONAL,
-	SV_MAINTENANCE,
-	SV_DEGRADED,
-	SV_PARTIAL,
-	SV_MAJOR,
-	SV_STATE__MAX
-};
-extern const char *const sv_state_names[SV_STATE__MAX];
-
 /* GET /status/{slug}, or with slug NULL the page whose customDomain is
  * the request's Host: the HTML page. */
 int	 sv_html(struct req *, const char *slug);
