@@ -1,10 +1,15 @@
 /*
  * libuptime: the library every uptime program is built on.
  *
- * This is the one header the executables include.  Ownership rules:
- * strings passed in are borrowed for the duration of the call; pointers
- * returned by lookups point into the structure they came from and live as
- * long as it does; functions that return allocated memory say so.
+ * The core's header: request, response, router, auth, db, json, config,
+ * and the modules declared below.  The other modules have headers of
+ * their own (monitor.h, invite.h, ...), which include this one; a
+ * program includes this one and the headers of the modules it uses.
+ *
+ * Ownership rules: strings passed in are borrowed for the duration of
+ * the call; pointers returned by lookups point into the structure they
+ * came from and live as long as it does; functions that return allocated
+ * memory say so.
  *
  * Functions that act return 0 on success and -1 on failure.  Database
  * calls return one of the DB_* codes.  Times are milliseconds since the
