@@ -519,33 +519,29 @@ monitors_outages(struct req *r)
 static int
 status_overall(struct req *r)
 {
-	long		 c[MST__MAX];
-	long		 active;
-	const char	*state;
+	long		 c[MST__MAX], h[HEALTH__MAX] = { 0 };
+	long		 total = 0;
+	enum health	 one;
 	cJSON		*o, *counts;
 	int		 i, rc;
 
 	if ((rc = monitor_counts(r->db, r->key->team_id, c)) != DB_OK)
 		return resp_db(r, rc);
-	active = c[MST_UP] + c[MST_DEGRADED] + c[MST_DOWN] +
-	    c[MST_MAINTENANCE];
-	if (active == 0)
-		state = "unknown";
-	else if (c[MST_DOWN] == active)
-		state = "major_outage";
-	else if (c[MST_DOWN] > 0)
-		state = "partial_outage";
-	else if (c[MST_DEGRADED] > 0)
-		state = "degraded";
-	else
-		state = "operational";
+	for (i = 0; i < MST__MAX; i++) {
+		/* This state has no "maintenance": such a monitor is
+		 * operational here. */
+		if ((one = monitor_health((enum mon_status)i)) ==
+		    HEALTH_MAINTENANCE)
+			one = HEALTH_OPERATIONAL;
+		h[one] += c[i];
+		total += c[i];
+	}
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "state", state);
+	cJSON_AddStringToObject(o, "state", health_names[health_overall(h)]);
 	counts = cJSON_AddObjectToObject(o, "counts");
 	for (i = 0; i < MST__MAX; i++)
 		cJSON_AddNumberToObject(counts, mon_status_names[i], c[i]);
-	cJSON_AddNumberToObject(o, "total", c[0] + c[1] + c[2] + c[3] + c[4] +
-	    c[5]);
+	cJSON_AddNumberToObject(o, "total", total);
 	return resp_data(r, 200, o);
 }
 

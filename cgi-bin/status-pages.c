@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include "statuspage.h"
 #include "incident.h"
@@ -534,6 +535,141 @@ out:
 /* ---- the public pages ---- */
 
 /*
+ * Rendering is lib/statusview.c; here is the HTTP side: which page the
+ * request names, Cache-Control and an ETag on every 200, 304 for a
+ * matching If-None-Match, the Content-Security-Policy, 404 for a page
+ * that is missing or not public.
+ */
+
+#define CACHE_CONTROL	"public, max-age=30"
+#define ETAG_BYTES	16
+#define ETAG_MAX	(ETAG_BYTES * 2 + 8)
+#define BADGE_CSP	"default-src 'none'; style-src 'unsafe-inline'"
+
+/* The Host header as a customDomain: lower case, no port, no final dot. */
+static int
+host_of(struct req *r, char *out, size_t outlen)
+{
+	const char	*h = req_param(r, "HTTP_HOST");
+	size_t		 n, i;
+
+	if (h == NULL)
+		return -1;
+	n = strcspn(h, ":");
+	if (n > 0 && h[n - 1] == '.')
+		n--;	/* "status.example.com." */
+	if (n == 0 || n >= outlen)
+		return -1;
+	for (i = 0; i < n; i++)
+		out[i] = (char)(h[i] >= 'A' && h[i] <= 'Z' ? h[i] + 32 : h[i]);
+	out[n] = '\0';
+	return strspn(out, "abcdefghijklmnopqrstuvwxyz0123456789.-") == n ?
+	    0 : -1;
+}
+
+/* Does If-None-Match (a list, "*", weak or strong) match tag ("…")? */
+static int
+etag_matches(const char *inm, const char *tag)
+{
+	const char	*p = inm, *q;
+	size_t		 n = strlen(tag);
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " \t,");
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p != '"') {
+			p = strchr(p, ',');
+			continue;
+		}
+		if ((q = strchr(p + 1, '"')) == NULL)
+			return 0;
+		if ((size_t)(q - p + 1) == n && memcmp(p, tag, n) == 0)
+			return 1;
+		p = q + 1;
+	}
+	return 0;
+}
+
+/* The ETag of data: "<32 hex digits of its BLAKE2b-128>". */
+static void
+etag_of(const void *data, size_t len, char *out)
+{
+	unsigned char	 h[ETAG_BYTES];
+	char		 hex[ETAG_BYTES * 2 + 1];
+
+	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(out, ETAG_MAX, "\"%s\"", hex);
+}
+
+/* Headers of every public answer; 1 when the client's copy is current. */
+static int
+validators(struct req *r, const char *tag, int weak)
+{
+	const char	*inm = req_param(r, "HTTP_IF_NONE_MATCH");
+
+	resp_header(r, "Cache-Control", CACHE_CONTROL);
+	resp_header(r, "ETag", "%s%s", weak ? "W/" : "", tag);
+	return inm != NULL && etag_matches(inm, tag);
+}
+
+/*
+ * Answer what a statusview function made: rc not DB_OK as a problem
+ * (404 for a page that is missing or not public), else 200 with body
+ * (taken over) or 304.
+ */
+static int
+answer(struct req *r, int rc, const char *ctype, struct buf *body,
+    const char *csp)
+{
+	char	 tag[ETAG_MAX];
+
+	if (rc != DB_OK)
+		return resp_db(r, rc);
+	etag_of(body->p, body->len, tag);
+	if (csp != NULL)
+		resp_header(r, "Content-Security-Policy", "%s", csp);
+	if (validators(r, tag, 0)) {
+		buf_free(body);
+		return resp_empty(r, 304);
+	}
+	buf_free(&r->out);
+	r->out = *body;
+	r->status = 200;
+	r->ctype = ctype;
+	r->answered = 1;
+	return 0;
+}
+
+/* The page named by the path's slug. */
+static const struct sv_which *
+by_slug(struct req *r, struct sv_which *w)
+{
+	w->slug = r->args[0];
+	w->domain = NULL;
+	return w;
+}
+
+/* The HTML page of which, its links under the mount prefix used. */
+static int
+html(struct req *r, const struct sv_which *which)
+{
+	struct buf	 body = { NULL, 0, 0 };
+	char		 prefix[REQ_MAXPATH + 1];
+	size_t		 n = (size_t)(r->path - r->uri_path);
+
+	if (r->path < r->uri_path || n > REQ_MAXPATH)
+		n = 0;
+	memcpy(prefix, r->uri_path, n);
+	prefix[n] = '\0';
+	return answer(r, sv_html(r->db, which, prefix, r->now, &body),
+	    "text/html", &body, sv_html_csp());
+}
+
+/*
  * GET /status/{slug}
  * No key.  200 text/html, the page people read; 304; 404 when the page
  * does not exist or is not public.
@@ -541,7 +677,9 @@ out:
 static int
 public_page(struct req *r)
 {
-	return sv_html(r, r->args[0]);
+	struct sv_which	 w;
+
+	return html(r, by_slug(r, &w));
 }
 
 /*
@@ -552,7 +690,12 @@ public_page(struct req *r)
 static int
 public_domain(struct req *r)
 {
-	return sv_html(r, NULL);
+	struct sv_which	 w = { NULL, NULL };
+	char		 host[SP_DOMAINMAX + 1];
+
+	if (host_of(r, host, sizeof(host)) == 0)
+		w.domain = host;
+	return html(r, &w);
 }
 
 /*
@@ -563,7 +706,25 @@ public_domain(struct req *r)
 static int
 public_summary(struct req *r)
 {
-	return sv_summary(r, r->args[0]);
+	struct sv_which	 w;
+	cJSON		*o;
+	char		 tag[ETAG_MAX], *text;
+	int		 rc;
+
+	if ((rc = sv_summary(r->db, by_slug(r, &w), r->now, &o)) != DB_OK)
+		return resp_db(r, rc);
+	if ((text = cJSON_PrintUnformatted(o)) == NULL) {
+		cJSON_Delete(o);
+		return resp_db(r, DB_ERROR);
+	}
+	/* Weak, over data alone: meta holds the request id and time. */
+	etag_of(text, strlen(text), tag);
+	free(text);
+	if (validators(r, tag, 1)) {
+		cJSON_Delete(o);
+		return resp_empty(r, 304);
+	}
+	return resp_data(r, 200, o);
 }
 
 /*
@@ -573,7 +734,11 @@ public_summary(struct req *r)
 static int
 public_feed(struct req *r)
 {
-	return sv_feed(r, r->args[0]);
+	struct sv_which	 w;
+	struct buf	 body = { NULL, 0, 0 };
+
+	return answer(r, sv_feed(r->db, by_slug(r, &w), r->now, &body),
+	    "application/atom+xml", &body, NULL);
 }
 
 /*
@@ -583,7 +748,11 @@ public_feed(struct req *r)
 static int
 public_badge(struct req *r)
 {
-	return sv_badge(r, r->args[0], r->args[1], 0, NULL);
+	struct sv_which	 w;
+	struct buf	 body = { NULL, 0, 0 };
+
+	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1], 0, NULL,
+	    r->now, &body), "image/svg+xml", &body, BADGE_CSP);
 }
 
 /*
@@ -601,6 +770,8 @@ public_uptime_badge(struct req *r)
 		{ "24h", 86400000LL }, { "7d", 7 * 86400000LL },
 		{ "30d", 30 * 86400000LL }, { "90d", 90 * 86400000LL },
 	};
+	struct sv_which	 w;
+	struct buf	 body = { NULL, 0, 0 };
 	const char	*s = req_query(r, "window");
 	size_t		 i;
 
@@ -608,8 +779,10 @@ public_uptime_badge(struct req *r)
 		s = "30d";
 	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++)
 		if (strcmp(windows[i].name, s) == 0)
-			return sv_badge(r, r->args[0], r->args[1],
-			    windows[i].ms, windows[i].name);
+			return answer(r, sv_badge(r->db, by_slug(r, &w),
+			    r->args[1], windows[i].ms, windows[i].name,
+			    r->now, &body), "image/svg+xml", &body,
+			    BADGE_CSP);
 	return resp_problem(r, 400, "bad_query", "window must be one of 24h, "
 	    "7d, 30d, 90d.");
 }

@@ -9,17 +9,16 @@
  * database holds its keyed hash.  Create and resend mail the invitation
  * when UPTIME_SMTP_URL is set, after their own transaction has
  * committed, so that no write lock is held while the mail server
- * answers.
+ * answers (invite_issue in lib/invite.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <curl/curl.h>
-#include <sodium.h>
 
-#include "member.h"
+#include "invite.h"
+#include "invitepage.h"
 
-#define URL_MAX	(sizeof(cfg.public_url) + 64)
 #define INVITE_MAX_TTL_MS (30LL * 24 * 3600 * 1000)	/* expiresAt */
 
 static const struct jfield team_fields[] = {
@@ -311,148 +310,35 @@ invites_get(struct req *r)
 	return resp_data(r, 200, invite_json(&inv, r->now));
 }
 
-/* s without control characters (made spaces), for mail text. */
-static void
-clean(const char *s, char *out, size_t outlen)
-{
-	size_t	 i;
-
-	snprintf(out, outlen, "%s", s);
-	for (i = 0; out[i] != '\0'; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = ' ';
-}
-
 /*
- * Mail the invitation when mail is configured; the outbox records the
- * attempt.  Runs outside any transaction.
- */
-static enum mail_status
-mail_invite(struct req *r, const struct invite *inv, const char *team,
-    const char *url, const char *token)
-{
-	struct buf		 body = { NULL, 0, 0 };
-	enum mail_status	 ms;
-	char			 name[NAME_MAXBYTES], subject[NAME_MAXBYTES + 64];
-	char			 t[TIME_MAX];
-
-	if (cfg.smtp_url[0] == '\0')
-		return MAIL_NOT_CONFIGURED;
-	clean(team, name, sizeof(name));
-	snprintf(subject, sizeof(subject), "Invitation to join %s on uptime",
-	    name);
-	if (buf_printf(&body, "You are invited to join the team \"%s\" on "
-	    "uptime, as %s.\n\n"
-	    "To accept, open this address in a web browser before %s and "
-	    "give your name:\n\n"
-	    "  %s\n\n"
-	    "Without a browser, send the token and your name:\n\n"
-	    "  curl -X POST '%s/v1/invites/accept' \\\n"
-	    "    -H 'Content-Type: application/json' \\\n"
-	    "    -d '{\"token\": \"%s\", \"name\": \"Your Name\"}'\n\n"
-	    "The invitation works once.  If you did not expect it, ignore "
-	    "this message.\n", name,
-	    member_role_names[inv->role], time_format(inv->expires_at, t),
-	    url, cfg.public_url, token) == -1) {
-		req_log(r, __func__, "out of memory");
-		ms = MAIL_FAILED;
-	} else
-		ms = mail_deliver(r->db, inv->team_id, "invite", inv->id,
-		    inv->email, subject, body.p);
-	if (body.p != NULL)
-		sodium_memzero(body.p, body.len);
-	buf_free(&body);
-	return ms;
-}
-
-/*
- * The invitation with acceptUrl and emailStatus: the one answer that
- * shows the token.  Wipes token and url.
- */
-static int
-answer_invite(struct req *r, int status, const struct invite *inv,
-    char *token, char *url, enum mail_status ms)
-{
-	cJSON	*o = invite_json(inv, r->now);
-
-	cJSON_AddStringToObject(o, "acceptUrl", url);
-	cJSON_AddStringToObject(o, "emailStatus", mail_status_names[ms]);
-	sodium_memzero(token, INVITE_TOKEN_LEN + 1);
-	sodium_memzero(url, URL_MAX);
-	snprintf(r->target_id, sizeof(r->target_id), "%s", inv->id);
-	return resp_data(r, status, o);
-}
-
-/*
- * 409 when email is a member of the team or has a pending invitation
- * other than self (NULL for none): 1 after answering, 0, or -1.
- */
-static int
-address_taken(struct req *r, const char *team, const char *email,
-    const char *self)
-{
-	struct member	 m;
-	struct invite	 other;
-	int		 rc;
-
-	if ((rc = member_by_email(r->db, team, email, &m)) == DB_OK) {
-		resp_problem(r, 409, "conflict", "%s is a member of the team "
-		    "already.", email);
-		return 1;
-	}
-	if (rc == DB_NOTFOUND && (rc = invite_pending_for(r->db, team, email,
-	    r->now, &other)) == DB_OK &&
-	    (self == NULL || strcmp(other.id, self) != 0)) {
-		resp_problem(r, 409, "conflict", "%s has a pending invitation "
-		    "already (%s); resend or revoke it.", email, other.id);
-		return 1;
-	}
-	if (rc != DB_OK && rc != DB_NOTFOUND) {
-		resp_db(r, rc);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Store a new token for inv (a new invitation, or a resend of self) with
- * inv's expires_at in one transaction, then mail it.  The caller has
- * checked inv.  Answers.
+ * Issue inv (a new invitation, or a resend of self) and answer with it,
+ * its acceptUrl and emailStatus: the one answer that shows the token.
  */
 static int
 issue(struct req *r, struct invite *inv, const char *self, int status)
 {
-	struct team		 t;
-	enum mail_status	 ms;
-	char			 token[INVITE_TOKEN_LEN + 1], url[URL_MAX];
+	struct invite_sent	 sent;
+	cJSON			*o;
 	int			 rc;
 
-	if ((rc = db_begin(r->db)) != DB_OK)
+	rc = invite_issue(r->db, inv, self, r->now, &sent);
+	if (rc == DB_CONFLICT && sent.taken == INVITE_MEMBER)
+		return resp_problem(r, 409, "conflict", "%s is a member of "
+		    "the team already.", inv->email);
+	if (rc == DB_CONFLICT && sent.taken == INVITE_PENDING)
+		return resp_problem(r, 409, "conflict", "%s has a pending "
+		    "invitation already (%s); resend or revoke it.",
+		    inv->email, sent.other);
+	if (rc != DB_OK)
 		return resp_db(r, rc);
-	if ((rc = address_taken(r, inv->team_id, inv->email, self)) != 0) {
-		db_rollback(r->db);
-		return rc == 1 ? 0 : -1;
-	}
-	invite_token_new(token);
-	rc = self == NULL ? invite_insert(r->db, inv, token, r->now) :
-	    invite_renew(r->db, inv, token);
-	if (rc == DB_OK)
-		rc = team_get(r->db, inv->team_id, &t);
-	if (rc == DB_OK)
-		rc = db_commit(r->db);
-	else
-		db_rollback(r->db);
-	if (rc != DB_OK) {
-		sodium_memzero(token, sizeof(token));
-		return resp_db(r, rc == DB_NOTFOUND ? DB_ERROR : rc);
-	}
-	/* A fragment: browsers never send it, so no log keeps it. */
-	snprintf(url, sizeof(url), "%s/v1/invites/accept#token=%s",
-	    cfg.public_url, token);
-	ms = mail_invite(r, inv, t.name, url, token);
 	if (self == NULL)
 		resp_header(r, "Location", "%s/%s", r->uri_path, inv->id);
-	return answer_invite(r, status, inv, token, url, ms);
+	o = invite_json(inv, r->now);
+	cJSON_AddStringToObject(o, "acceptUrl", sent.url);
+	cJSON_AddStringToObject(o, "emailStatus", mail_status_names[sent.mail]);
+	invite_sent_wipe(&sent);
+	snprintf(r->target_id, sizeof(r->target_id), "%s", inv->id);
+	return resp_data(r, status, o);
 }
 
 /*
@@ -606,33 +492,11 @@ invites_accept(struct req *r)
 	}
 	memset(&m, 0, sizeof(m));
 	snprintf(m.name, sizeof(m.name), "%s", name);
-	if (!invite_token_valid(token)) {
-		cJSON_Delete(body);
-		return gone(r);
-	}
-	rc = db_begin(r->db);
-	if (rc == DB_OK)
-		rc = invite_by_token(r->db, token, &inv);
+	rc = invite_accept_token(r->db, token, r->now, &m, &inv);
 	cJSON_Delete(body);
-	if (rc == DB_OK && invite_status(&inv, r->now) != INV_PENDING)
-		rc = DB_NOTFOUND;
-	if (rc == DB_OK) {
-		snprintf(m.team_id, sizeof(m.team_id), "%s", inv.team_id);
-		snprintf(m.email, sizeof(m.email), "%s", inv.email);
-		m.role = inv.role;
-		m.joined_at = r->now;
-		if ((rc = member_insert(r->db, &m)) == DB_CONFLICT) {
-			db_rollback(r->db);
-			return resp_problem(r, 409, "conflict", "%s is a member "
-			    "of the team already.", inv.email);
-		}
-	}
-	if (rc == DB_OK)
-		rc = invite_accept(r->db, &inv, r->now);
-	if (rc == DB_OK)
-		rc = db_commit(r->db);
-	else
-		db_rollback(r->db);
+	if (rc == DB_CONFLICT)
+		return resp_problem(r, 409, "conflict", "%s is a member of the "
+		    "team already.", inv.email);
 	if (rc == DB_NOTFOUND)
 		return gone(r);
 	if (rc != DB_OK)

@@ -12,7 +12,7 @@
 
 #include <sodium.h>
 
-#include "member.h"
+#include "invite.h"
 
 #define HASH_DOMAIN	"invite"
 
@@ -337,4 +337,157 @@ invite_failed(struct db *db, const char *ip, int64_t now)
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, INVITE_ACCEPT_WINDOW_MS);
 	return db_exec_stmt(st);
+}
+
+/* s without control characters (made spaces), for mail text. */
+static void
+clean(const char *s, char *out, size_t outlen)
+{
+	size_t	 i;
+
+	snprintf(out, outlen, "%s", s);
+	for (i = 0; out[i] != '\0'; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = ' ';
+}
+
+/*
+ * Mail the invitation to the team named team when mail is configured;
+ * the outbox records the attempt.  Runs outside any transaction.
+ */
+static enum mail_status
+mail_invite(struct db *db, const struct invite *inv, const char *team,
+    const char *url, const char *token)
+{
+	struct buf		 body = { NULL, 0, 0 };
+	enum mail_status	 ms;
+	char			 name[NAME_MAXBYTES], subject[NAME_MAXBYTES + 64];
+	char			 t[TIME_MAX];
+
+	if (cfg.smtp_url[0] == '\0')
+		return MAIL_NOT_CONFIGURED;
+	clean(team, name, sizeof(name));
+	snprintf(subject, sizeof(subject), "Invitation to join %s on uptime",
+	    name);
+	if (buf_printf(&body, "You are invited to join the team \"%s\" on "
+	    "uptime, as %s.\n\n"
+	    "To accept, open this address in a web browser before %s and "
+	    "give your name:\n\n"
+	    "  %s\n\n"
+	    "Without a browser, send the token and your name:\n\n"
+	    "  curl -X POST '%s/v1/invites/accept' \\\n"
+	    "    -H 'Content-Type: application/json' \\\n"
+	    "    -d '{\"token\": \"%s\", \"name\": \"Your Name\"}'\n\n"
+	    "The invitation works once.  If you did not expect it, ignore "
+	    "this message.\n", name,
+	    member_role_names[inv->role], time_format(inv->expires_at, t),
+	    url, cfg.public_url, token) == -1) {
+		fprintf(stderr, "uptime: %s: %s: out of memory\n", __func__,
+		    inv->id);
+		ms = MAIL_FAILED;
+	} else
+		ms = mail_deliver(db, inv->team_id, "invite", inv->id,
+		    inv->email, subject, body.p);
+	if (body.p != NULL)
+		sodium_memzero(body.p, body.len);
+	buf_free(&body);
+	return ms;
+}
+
+/*
+ * DB_CONFLICT (s->taken, s->other) when email is a member of the team or
+ * has a pending invitation other than self (NULL for none); DB_OK when
+ * it is free; else a database error.
+ */
+static int
+address_taken(struct db *db, const char *team, const char *email,
+    const char *self, int64_t now, struct invite_sent *s)
+{
+	struct member	 m;
+	struct invite	 other;
+	int		 rc;
+
+	if ((rc = member_by_email(db, team, email, &m)) == DB_OK) {
+		s->taken = INVITE_MEMBER;
+		return DB_CONFLICT;
+	}
+	if (rc == DB_NOTFOUND && (rc = invite_pending_for(db, team, email,
+	    now, &other)) == DB_OK &&
+	    (self == NULL || strcmp(other.id, self) != 0)) {
+		s->taken = INVITE_PENDING;
+		snprintf(s->other, sizeof(s->other), "%s", other.id);
+		return DB_CONFLICT;
+	}
+	return rc == DB_NOTFOUND ? DB_OK : rc;
+}
+
+int
+invite_issue(struct db *db, struct invite *inv, const char *self,
+    int64_t now, struct invite_sent *s)
+{
+	struct team	 t;
+	int		 rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = address_taken(db, inv->team_id, inv->email, self, now,
+	    s)) != DB_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	invite_token_new(s->token);
+	rc = self == NULL ? invite_insert(db, inv, s->token, now) :
+	    invite_renew(db, inv, s->token);
+	if (rc == DB_OK)
+		rc = team_get(db, inv->team_id, &t);
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	if (rc != DB_OK) {
+		invite_sent_wipe(s);
+		return rc == DB_NOTFOUND ? DB_ERROR : rc;
+	}
+	/* A fragment: browsers never send it, so no log keeps it. */
+	snprintf(s->url, sizeof(s->url), "%s/v1/invites/accept#token=%s",
+	    cfg.public_url, s->token);
+	s->mail = mail_invite(db, inv, t.name, s->url, s->token);
+	return DB_OK;
+}
+
+void
+invite_sent_wipe(struct invite_sent *s)
+{
+	sodium_memzero(s->token, sizeof(s->token));
+	sodium_memzero(s->url, sizeof(s->url));
+}
+
+int
+invite_accept_token(struct db *db, const char *token, int64_t now,
+    struct member *m, struct invite *inv)
+{
+	int	 rc;
+
+	if (!invite_token_valid(token))
+		return DB_NOTFOUND;
+	rc = db_begin(db);
+	if (rc == DB_OK)
+		rc = invite_by_token(db, token, inv);
+	if (rc == DB_OK && invite_status(inv, now) != INV_PENDING)
+		rc = DB_NOTFOUND;
+	if (rc == DB_OK) {
+		snprintf(m->team_id, sizeof(m->team_id), "%s", inv->team_id);
+		snprintf(m->email, sizeof(m->email), "%s", inv->email);
+		m->role = inv->role;
+		m->joined_at = now;
+		rc = member_insert(db, m);
+	}
+	if (rc == DB_OK)
+		rc = invite_accept(db, inv, now);
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	return rc;
 }

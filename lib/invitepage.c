@@ -15,7 +15,8 @@
 
 #include <sodium.h>
 
-#include "member.h"
+#include "uptime.h"
+#include "invitepage.h"
 
 #define CSP_MAX	512
 

@@ -1,7 +1,7 @@
 /*
  * mail.c: outgoing mail over SMTP (libcurl), and the outbox that records
- * every attempt.  Used by team.fcgi for invitations and meant for the
- * alert notifier too.
+ * every attempt.  Used by invite.c for invitations and by notify.c for
+ * alerts (the notifier).
  *
  * The program must call curl_global_init() once before the first send.
  * Strings passed in are borrowed for the duration of the call.

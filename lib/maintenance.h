@@ -1,8 +1,8 @@
 /*
  * Maintenance windows: the struct, its JSON both ways, validation, all of
- * its SQL, the expansion of recurring windows in their time zone, and the
- * one question every effect asks: "is this monitor in maintenance at time
- * t" (maint_at).  See docs/lib/maintenance.md.
+ * its SQL, and the one question every effect asks: "is this monitor in
+ * maintenance at time t" (maint_at).  The expansion of recurring windows
+ * in their time zone is recurrence.h.  See docs/lib/maintenance.md.
  *
  * A window's first occurrence is [starts_at, ends_at).  A recurring one
  * repeats on the days its rule picks, counted in its IANA time zone from
@@ -139,31 +139,6 @@ void	 maint_apply(struct db *, struct maint_window *, const cJSON *body,
 
 /* The API object as seen at now; caller owns it. */
 cJSON	*maint_json(const struct maint_window *, int64_t now);
-
-/* ---- the occurrences (pure: no database) ---- */
-
-/*
- * The occurrence of w active at t (returns 1), or else the next one
- * (returns 0), into *occ, with w's latest early end and its cancellation
- * applied; -1 when there is none (finished, cancelled, or a bad time
- * zone).
- */
-int	 maint_occurrence(const struct maint_window *, int64_t t,
-	    struct maint_occ *occ);
-/* The state of w at now. */
-enum maint_state maint_state(const struct maint_window *, int64_t now);
-/*
- * The planned occurrences of w that overlap [from, to), earliest first,
- * at most max of them, into out; early ends and cancellation are not
- * applied.  Returns the number written, or -1 for a bad time zone.
- */
-int	 maint_expand(const struct maint_window *, int64_t from, int64_t to,
-	    struct maint_occ *out, size_t max);
-/*
- * The end of w's last occurrence (early end included), MAINT_FOREVER
- * when it recurs without end, or 0 when it has no occurrence at all.
- */
-int64_t	 maint_horizon(const struct maint_window *);
 
 /* ---- storage ---- */
 

@@ -24,6 +24,11 @@ const char *const mon_status_names[MST__MAX] = {
 	"pending", "up", "degraded", "down", "paused", "maintenance"
 };
 
+const char *const health_names[HEALTH__MAX] = {
+	"unknown", "operational", "maintenance", "degraded", "partial_outage",
+	"major_outage"
+};
+
 #define COLS "id, team_id, name, type, interval_s, timeout_s, " \
 	"confirmations, paused, tags, config, status, fails, " \
 	"last_checked_at, next_check_at, last_change_at, last_response_ms, " \
@@ -892,6 +897,41 @@ monitor_counts(struct db *db, const char *team, long counts[MST__MAX])
 			counts[i] = sqlite3_column_int(st, 1);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+}
+
+enum health
+monitor_health(enum mon_status s)
+{
+	switch (s) {
+	case MST_UP:
+		return HEALTH_OPERATIONAL;
+	case MST_DEGRADED:
+		return HEALTH_DEGRADED;
+	case MST_DOWN:
+		return HEALTH_MAJOR;
+	case MST_MAINTENANCE:
+		return HEALTH_MAINTENANCE;
+	default:
+		return HEALTH_UNKNOWN;
+	}
+}
+
+enum health
+health_overall(const long counts[HEALTH__MAX])
+{
+	enum health	 worst = HEALTH_UNKNOWN;
+	long		 known = 0;
+	int		 i;
+
+	for (i = HEALTH_UNKNOWN + 1; i < HEALTH__MAX; i++) {
+		known += counts[i];
+		if (counts[i] > 0 && i != HEALTH_MAJOR)
+			worst = (enum health)i;
+	}
+	if (counts[HEALTH_MAJOR] > 0)
+		return counts[HEALTH_MAJOR] == known ? HEALTH_MAJOR :
+		    HEALTH_PARTIAL;
+	return worst;
 }
 
 int

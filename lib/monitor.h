@@ -48,6 +48,22 @@ enum mon_status {
 };
 extern const char *const mon_status_names[MST__MAX];
 
+/*
+ * The health of a monitor, or of a set of them (a team's monitors, a
+ * status page's components), mildest first, so that the worse of two is
+ * the greater.
+ */
+enum health {
+	HEALTH_UNKNOWN,
+	HEALTH_OPERATIONAL,
+	HEALTH_MAINTENANCE,
+	HEALTH_DEGRADED,
+	HEALTH_PARTIAL,
+	HEALTH_MAJOR,
+	HEALTH__MAX
+};
+extern const char *const health_names[HEALTH__MAX];
+
 struct monitor {
 	char		 id[ID_MAX];
 	char		 team_id[ID_MAX];
@@ -132,6 +148,16 @@ int	 monitor_list(struct db *, const char *team,
 	    int (*fn)(const struct monitor *, void *), void *arg);
 /* Counts by status for GET /v1/status. */
 int	 monitor_counts(struct db *, const char *team, long counts[MST__MAX]);
+
+/* A monitor's health from its status: pending and paused are unknown. */
+enum health	 monitor_health(enum mon_status);
+/*
+ * The health of a set from how many of its parts are in each health.
+ * Parts of unknown health do not count: with none left the set is
+ * unknown; all the rest major: major outage; some: partial outage; else
+ * the worst health among them.
+ */
+enum health	 health_overall(const long counts[HEALTH__MAX]);
 
 /*
  * The scheduler's look ahead: id, team and due time of up to max

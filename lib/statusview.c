@@ -27,30 +27,22 @@
 #include "maintenance.h"
 
 #define DAY_MS		ROLLUP_DAY_MS
-#define CACHE_CONTROL	"public, max-age=30"
-#define ETAG_BYTES	16
-#define ETAG_MAX	(ETAG_BYTES * 2 + 8)
-
-const char *const sv_state_names[SV_STATE__MAX] = {
-	"unknown", "operational", "maintenance", "degraded", "partial_outage",
-	"major_outage"
-};
 
 /* A component's state in words, and the page's as a whole. */
-static const char *const state_words[SV_STATE__MAX] = {
+static const char *const state_words[HEALTH__MAX] = {
 	"No data", "Operational", "Under maintenance", "Degraded performance",
 	"Partial outage", "Major outage"
 };
-static const char *const overall_words[SV_STATE__MAX] = {
+static const char *const overall_words[HEALTH__MAX] = {
 	"No data yet", "All systems operational", "Maintenance in progress",
 	"Degraded performance", "Partial outage", "Major outage"
 };
 /* The words of a status badge. */
-static const char *const badge_words[SV_STATE__MAX] = {
+static const char *const badge_words[HEALTH__MAX] = {
 	"no data", "operational", "maintenance", "degraded", "partial outage",
 	"major outage"
 };
-static const char *const badge_colours[SV_STATE__MAX] = {
+static const char *const badge_colours[HEALTH__MAX] = {
 	"#9f9f9f", "#3c9a37", "#1f6fbf", "#c99700", "#e0701a", "#d9453c"
 };
 static const char *const status_words[INC_STATUS__MAX] = {
@@ -318,7 +310,7 @@ fmt_pct(double pct, char *out, size_t n)
 
 struct sv_comp {
 	const struct sp_component *c;
-	enum sv_state		 state;
+	enum health		 state;
 	int64_t			 created_at;
 	int64_t			 last_checked_at;
 	struct rollup_day	*days;		/* sp.history_days, or NULL */
@@ -352,7 +344,7 @@ struct sv {
 	struct sv_maint		*maint;		/* maintcap, grown */
 	size_t			 nmaint;
 	size_t			 maintcap;
-	enum sv_state		 overall;
+	enum health		 overall;
 	int64_t			 checked_at;	/* newest check shown */
 };
 
@@ -485,40 +477,23 @@ keep_maint(const struct maint_public *p, void *arg)
 	return 0;
 }
 
-static enum sv_state
-from_monitor(enum mon_status s)
-{
-	switch (s) {
-	case MST_UP:
-		return SV_OPERATIONAL;
-	case MST_DEGRADED:
-		return SV_DEGRADED;
-	case MST_DOWN:
-		return SV_MAJOR;
-	case MST_MAINTENANCE:
-		return SV_MAINTENANCE;
-	default:
-		return SV_UNKNOWN;
-	}
-}
-
-static enum sv_state
+static enum health
 from_impact(enum inc_impact i)
 {
 	switch (i) {
 	case IMPACT_MINOR:
-		return SV_DEGRADED;
+		return HEALTH_DEGRADED;
 	case IMPACT_MAJOR:
-		return SV_PARTIAL;
+		return HEALTH_PARTIAL;
 	case IMPACT_CRITICAL:
-		return SV_MAJOR;
+		return HEALTH_MAJOR;
 	default:
-		return SV_UNKNOWN;
+		return HEALTH_UNKNOWN;
 	}
 }
 
-static enum sv_state
-worse(enum sv_state a, enum sv_state b)
+static enum health
+worse(enum health a, enum health b)
 {
 	return a > b ? a : b;
 }
@@ -526,15 +501,14 @@ worse(enum sv_state a, enum sv_state b)
 /*
  * The states: each component's from its monitor, made worse by the
  * impact of an open incident that names it; the page's from its
- * components (all of them down: major outage, some: partial outage,
- * else the worst other state) made worse by every open incident.
+ * components (health_overall) made worse by every open incident.
  */
 static void
 states(struct sv *v)
 {
 	struct incident	*inc;
-	size_t		 i, j, known = 0, major = 0;
-	enum sv_state	 other = SV_UNKNOWN;
+	long		 n[HEALTH__MAX] = { 0 };
+	size_t		 i, j;
 
 	for (i = 0; i < v->open.n; i++) {
 		inc = &v->open.v[i];
@@ -543,59 +517,29 @@ states(struct sv *v)
 				v->comps[j].state = worse(v->comps[j].state,
 				    from_impact(inc->impact));
 	}
-	for (i = 0; i < v->ncomps; i++) {
-		if (v->comps[i].state == SV_UNKNOWN)
-			continue;
-		known++;
-		if (v->comps[i].state == SV_MAJOR)
-			major++;
-		else
-			other = worse(other, v->comps[i].state);
-	}
-	if (major > 0)
-		v->overall = major == known ? SV_MAJOR : SV_PARTIAL;
-	else
-		v->overall = other;
+	for (i = 0; i < v->ncomps; i++)
+		n[v->comps[i].state]++;
+	v->overall = health_overall(n);
 	for (i = 0; i < v->open.n; i++)
 		v->overall = worse(v->overall, from_impact(v->open.v[i].impact));
 }
 
+/* The page by slug, or by its domain; private ones are not found. */
 static int
-host_of(struct req *r, char *out, size_t outlen)
+find_page(struct db *db, const struct sv_which *which,
+    struct status_page *sp)
 {
-	const char	*h = req_param(r, "HTTP_HOST");
-	size_t		 n, i;
-
-	if (h == NULL)
-		return -1;
-	n = strcspn(h, ":");
-	if (n > 0 && h[n - 1] == '.')
-		n--;	/* "status.example.com." */
-	if (n == 0 || n >= outlen)
-		return -1;
-	for (i = 0; i < n; i++)
-		out[i] = (char)(h[i] >= 'A' && h[i] <= 'Z' ? h[i] + 32 : h[i]);
-	out[n] = '\0';
-	return strspn(out, "abcdefghijklmnopqrstuvwxyz0123456789.-") == n ?
-	    0 : -1;
-}
-
-/* The page by slug, or by the Host header; private ones are not found. */
-static int
-find_page(struct req *r, const char *slug, struct status_page *sp)
-{
-	char	 host[SP_DOMAINMAX + 1];
 	int	 rc;
 
 	memset(sp, 0, sizeof(*sp));
-	if (slug != NULL) {
-		if (!sp_slug_valid(slug))
+	if (which->slug != NULL) {
+		if (!sp_slug_valid(which->slug))
 			return DB_NOTFOUND;
-		rc = sp_by_slug(r->db, slug, sp);
+		rc = sp_by_slug(db, which->slug, sp);
 	} else {
-		if (host_of(r, host, sizeof(host)) == -1)
+		if (which->domain == NULL)
 			return DB_NOTFOUND;
-		rc = sp_by_domain(r->db, host, sp);
+		rc = sp_by_domain(db, which->domain, sp);
 	}
 	if (rc == DB_OK && !sp->is_public) {
 		sp_free(sp);
@@ -605,7 +549,7 @@ find_page(struct req *r, const char *slug, struct status_page *sp)
 }
 
 static int
-load_components(struct req *r, struct sv *v, unsigned what)
+load_components(struct db *db, struct sv *v, unsigned what)
 {
 	struct sv_comp	*c;
 	struct monitor	 m;
@@ -619,13 +563,13 @@ load_components(struct req *r, struct sv *v, unsigned what)
 	for (i = 0; i < v->sp.ncomponents; i++) {
 		c = &v->comps[v->ncomps++];
 		c->c = &v->sp.components[i];
-		rc = monitor_get(r->db, v->sp.team_id, c->c->monitor_id, &m);
+		rc = monitor_get(db, v->sp.team_id, c->c->monitor_id, &m);
 		if (rc == DB_NOTFOUND)
 			continue;	/* gone: its row goes with it */
 		if (rc != DB_OK)
 			return rc;
 		/* As the API shows it: "maintenance" inside a window. */
-		c->state = from_monitor(m.in_maintenance ? MST_MAINTENANCE :
+		c->state = monitor_health(m.in_maintenance ? MST_MAINTENANCE :
 		    m.status);
 		c->created_at = m.created_at;
 		c->last_checked_at = m.last_checked_at;
@@ -636,7 +580,7 @@ load_components(struct req *r, struct sv *v, unsigned what)
 			continue;
 		if ((c->days = calloc((size_t)hd, sizeof(*c->days))) == NULL)
 			return DB_ERROR;
-		if ((rc = rollup_days(r->db, c->c->monitor_id, c->created_at,
+		if ((rc = rollup_days(db, c->c->monitor_id, c->created_at,
 		    v->first_day, hd, v->now, c->days)) != DB_OK)
 			return rc;
 		base = down = 0;
@@ -658,130 +602,57 @@ load_components(struct req *r, struct sv *v, unsigned what)
  * for a page that does not exist or is not public.
  */
 static int
-load(struct req *r, const char *slug, unsigned what, struct sv *v)
+load(struct db *db, const struct sv_which *which, int64_t now, unsigned what,
+    struct sv *v)
 {
 	int	 rc;
 
 	memset(v, 0, sizeof(*v));
-	v->now = r->now;
-	if ((rc = db_exec(r->db, "BEGIN")) != 0)
+	v->now = now;
+	if ((rc = db_exec(db, "BEGIN")) != 0)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
-	if ((rc = find_page(r, slug, &v->sp)) != DB_OK)
+	if ((rc = find_page(db, which, &v->sp)) != DB_OK)
 		goto out;
 	v->first_day = v->now - v->now % DAY_MS -
 	    (int64_t)(v->sp.history_days - 1) * DAY_MS;
-	if ((rc = load_components(r, v, what)) != DB_OK ||
-	    (rc = incs_load(r->db, v, &v->open, INC_OPEN, 0,
+	if ((rc = load_components(db, v, what)) != DB_OK ||
+	    (rc = incs_load(db, v, &v->open, INC_OPEN, 0,
 	    SV_MAXOPEN)) != DB_OK)
 		goto out;
 	states(v);
-	if ((what & L_PAST) && (rc = incs_load(r->db, v, &v->past,
+	if ((what & L_PAST) && (rc = incs_load(db, v, &v->past,
 	    INC_RESOLVED_SINCE, v->first_day, SV_MAXPAST)) != DB_OK)
 		goto out;
-	if ((what & L_FEED) && (rc = incs_load(r->db, v, &v->feed, INC_ANY, 0,
+	if ((what & L_FEED) && (rc = incs_load(db, v, &v->feed, INC_ANY, 0,
 	    SV_MAXFEED)) != DB_OK)
 		goto out;
 	if (what & L_MAINT)
-		rc = maint_list_public(r->db, v->sp.team_id, v->now,
+		rc = maint_list_public(db, v->sp.team_id, v->now,
 		    keep_maint, v);
 out:
-	if (db_exec(r->db, "COMMIT") != 0 && rc == DB_OK)
+	if (db_exec(db, "COMMIT") != 0 && rc == DB_OK)
 		rc = DB_ERROR;
 	if (rc != DB_OK)
 		sv_free(v);
 	return rc;
 }
 
-/* ---- answers ---- */
-
-/* Does If-None-Match (a list, "*", weak or strong) match tag ("…")? */
+/* The body w made, into out; DB_ERROR when it ran out of memory. */
 static int
-etag_matches(const char *inm, const char *tag)
+finish(struct w *w, struct buf *out)
 {
-	const char	*p = inm, *q;
-	size_t		 n = strlen(tag);
-
-	while (p != NULL && *p != '\0') {
-		p += strspn(p, " \t,");
-		if (*p == '*')
-			return 1;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		if (*p != '"') {
-			p = strchr(p, ',');
-			continue;
-		}
-		if ((q = strchr(p + 1, '"')) == NULL)
-			return 0;
-		if ((size_t)(q - p + 1) == n && memcmp(p, tag, n) == 0)
-			return 1;
-		p = q + 1;
+	if (w->fail) {
+		buf_free(&w->b);
+		fprintf(stderr, "uptime: statusview: out of memory\n");
+		return DB_ERROR;
 	}
-	return 0;
-}
-
-/* The ETag of data: "<32 hex digits of its BLAKE2b-128>". */
-static void
-etag_of(const void *data, size_t len, char *out)
-{
-	unsigned char	 h[ETAG_BYTES];
-	char		 hex[ETAG_BYTES * 2 + 1];
-
-	crypto_generichash(h, sizeof(h), data, len, NULL, 0);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(out, ETAG_MAX, "\"%s\"", hex);
-}
-
-/* Headers of every public answer; 1 when the client's copy is current. */
-static int
-validators(struct req *r, const char *tag, int weak)
-{
-	const char	*inm = req_param(r, "HTTP_IF_NONE_MATCH");
-
-	resp_header(r, "Cache-Control", CACHE_CONTROL);
-	resp_header(r, "ETag", "%s%s", weak ? "W/" : "", tag);
-	return inm != NULL && etag_matches(inm, tag);
-}
-
-/* Answer 200 with body (taken over) or 304. */
-static int
-send(struct req *r, const char *ctype, struct w *body, const char *csp)
-{
-	char	 tag[ETAG_MAX];
-
-	if (body->fail) {
-		buf_free(&body->b);
-		req_log(r, __func__, "out of memory");
-		return resp_db(r, DB_ERROR);
-	}
-	etag_of(body->b.p, body->b.len, tag);
-	if (csp != NULL)
-		resp_header(r, "Content-Security-Policy", "%s", csp);
-	if (validators(r, tag, 0)) {
-		buf_free(&body->b);
-		return resp_empty(r, 304);
-	}
-	buf_free(&r->out);
-	r->out = body->b;
-	memset(&body->b, 0, sizeof(body->b));
-	r->status = 200;
-	r->ctype = ctype;
-	r->answered = 1;
-	return 0;
-}
-
-/* Answer a failed load: 404 for a missing or private page. */
-static int
-fail(struct req *r, int rc)
-{
-	if (rc == DB_NOTFOUND)
-		return resp_problem(r, 404, "not_found", "No such resource.");
-	return resp_db(r, rc);
+	*out = w->b;
+	return DB_OK;
 }
 
 /* The HTML page's CSP: nothing but its own style sheet. */
-static const char *
-html_csp(void)
+const char *
+sv_html_csp(void)
 {
 	static char	 hdr[256];
 	unsigned char	 h[crypto_hash_sha256_BYTES];
@@ -879,7 +750,7 @@ html_component(struct w *w, const struct sv *v, const struct sv_comp *c)
 	    "<span class=\"name\">", c->c->id);
 	w_esc(w, c->c->display_name);
 	w_printf(w, "</span><span class=\"st st-%s\">%s</span></div>",
-	    sv_state_names[c->state], state_words[c->state]);
+	    health_names[c->state], state_words[c->state]);
 	html_bars(w, v, c);
 	w_puts(w, "</div>");
 }
@@ -1066,31 +937,26 @@ html_past(struct w *w, const struct sv *v)
 	w_puts(w, "</section>");
 }
 
-/* The links' base: the mount prefix the client used, then /status/slug. */
+/* The links' base: the mount prefix, then /status/slug. */
 static void
-w_base(struct w *w, struct req *r, const struct sv *v)
+w_base(struct w *w, const char *prefix, const struct sv *v)
 {
-	char	 prefix[REQ_MAXPATH + 1];
-	size_t	 n = (size_t)(r->path - r->uri_path);
-
-	if (r->path < r->uri_path || n > REQ_MAXPATH)
-		n = 0;
-	memcpy(prefix, r->uri_path, n);
-	prefix[n] = '\0';
 	w_esc(w, prefix);
 	w_printf(w, "/status/%s", v->sp.slug);
 }
 
 int
-sv_html(struct req *r, const char *slug)
+sv_html(struct db *db, const struct sv_which *which, const char *prefix,
+    int64_t now, struct buf *out)
 {
 	struct sv	 v;
 	struct w	 w = { { NULL, 0, 0 }, 0 };
 	char		 t[64];
 	int		 rc;
 
-	if ((rc = load(r, slug, L_DAYS | L_PAST | L_MAINT, &v)) != DB_OK)
-		return fail(r, rc);
+	if ((rc = load(db, which, now, L_DAYS | L_PAST | L_MAINT, &v)) !=
+	    DB_OK)
+		return rc;
 	w_puts(&w, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\"><meta name=\"viewport\" "
 	    "content=\"width=device-width,initial-scale=1\"><title>");
@@ -1104,7 +970,7 @@ sv_html(struct req *r, const char *slug)
 	w_puts(&w, "<link rel=\"icon\" href=\"data:,\">"
 	    "<link rel=\"alternate\" type=\"application/atom+xml\" "
 	    "title=\"Incidents\" href=\"");
-	w_base(&w, r, &v);
+	w_base(&w, prefix, &v);
 	w_puts(&w, "/feed.atom\"><style>");
 	w_puts(&w, css);
 	w_puts(&w, "</style></head><body><header><div class=\"wrap\"><h1>");
@@ -1117,7 +983,7 @@ sv_html(struct req *r, const char *slug)
 	}
 	w_printf(&w, "</div></header><main class=\"wrap\"><section "
 	    "class=\"banner b-%s\" aria-label=\"Overall status\"><span "
-	    "class=\"ic\"></span><div>%s", sv_state_names[v.overall],
+	    "class=\"ic\"></span><div>%s", health_names[v.overall],
 	    overall_words[v.overall]);
 	if (v.checked_at != 0)
 		w_printf(&w, "<small>Last checked %s</small>",
@@ -1129,12 +995,12 @@ sv_html(struct req *r, const char *slug)
 	html_past(&w, &v);
 	w_puts(&w, "</main><footer class=\"wrap\">Times are in UTC · "
 	    "<a href=\"");
-	w_base(&w, r, &v);
+	w_base(&w, prefix, &v);
 	w_puts(&w, "/feed.atom\">Incident feed (Atom)</a> · <a href=\"");
-	w_base(&w, r, &v);
+	w_base(&w, prefix, &v);
 	w_puts(&w, "/summary.json\">JSON</a></footer></body></html>\n");
 	sv_free(&v);
-	return send(r, "text/html", &w, html_csp());
+	return finish(&w, out);
 }
 
 /* ---- summary.json ---- */
@@ -1170,17 +1036,18 @@ summary_incident(const struct incident *inc)
 }
 
 int
-sv_summary(struct req *r, const char *slug)
+sv_summary(struct db *db, const struct sv_which *which, int64_t now,
+    cJSON **out)
 {
 	struct sv	 v;
 	cJSON		*o, *p, *s, *list, *c, *ids;
 	char		 url[sizeof(cfg.public_url) + SP_SLUGMAX + 16];
-	char		 tag[ETAG_MAX], *text;
 	size_t		 i, j;
 	int		 rc;
 
-	if ((rc = load(r, slug, L_DAYS | L_MAINT, &v)) != DB_OK)
-		return fail(r, rc);
+	*out = NULL;
+	if ((rc = load(db, which, now, L_DAYS | L_MAINT, &v)) != DB_OK)
+		return rc;
 	o = cJSON_CreateObject();
 	p = cJSON_AddObjectToObject(o, "page");
 	cJSON_AddStringToObject(p, "title", v.sp.title);
@@ -1189,7 +1056,7 @@ sv_summary(struct req *r, const char *slug)
 	cJSON_AddStringToObject(p, "url", url);
 	cJSON_AddNumberToObject(p, "historyDays", v.sp.history_days);
 	s = cJSON_AddObjectToObject(o, "status");
-	cJSON_AddStringToObject(s, "state", sv_state_names[v.overall]);
+	cJSON_AddStringToObject(s, "state", health_names[v.overall]);
 	cJSON_AddStringToObject(s, "description", overall_words[v.overall]);
 	json_add_time(s, "checkedAt", v.checked_at);
 	list = cJSON_AddArrayToObject(o, "components");
@@ -1199,7 +1066,7 @@ sv_summary(struct req *r, const char *slug)
 		cJSON_AddStringToObject(c, "name", v.comps[i].c->display_name);
 		json_add_str(c, "group", v.comps[i].c->group);
 		cJSON_AddStringToObject(c, "state",
-		    sv_state_names[v.comps[i].state]);
+		    health_names[v.comps[i].state]);
 		if (v.comps[i].has_uptime)
 			cJSON_AddNumberToObject(c, "uptimePercent",
 			    floor(v.comps[i].uptime * 1000.0) / 1000.0);
@@ -1226,23 +1093,15 @@ sv_summary(struct req *r, const char *slug)
 		cJSON_AddItemToArray(list, c);
 	}
 	sv_free(&v);
-	if ((text = cJSON_PrintUnformatted(o)) == NULL) {
-		cJSON_Delete(o);
-		return resp_db(r, DB_ERROR);
-	}
-	etag_of(text, strlen(text), tag);
-	free(text);
-	if (validators(r, tag, 1)) {
-		cJSON_Delete(o);
-		return resp_empty(r, 304);
-	}
-	return resp_data(r, 200, o);
+	*out = o;
+	return DB_OK;
 }
 
 /* ---- the Atom feed ---- */
 
 int
-sv_feed(struct req *r, const char *slug)
+sv_feed(struct db *db, const struct sv_which *which, int64_t now,
+    struct buf *out)
 {
 	struct sv		 v;
 	struct w		 w = { { NULL, 0, 0 }, 0 };
@@ -1254,8 +1113,8 @@ sv_feed(struct req *r, const char *slug)
 	size_t			 i, j;
 	int			 rc;
 
-	if ((rc = load(r, slug, L_FEED, &v)) != DB_OK)
-		return fail(r, rc);
+	if ((rc = load(db, which, now, L_FEED, &v)) != DB_OK)
+		return rc;
 	sp_url(&v.sp, url, sizeof(url));
 	updated = v.sp.updated_at;
 	for (i = 0; i < v.feed.n; i++)
@@ -1310,7 +1169,7 @@ sv_feed(struct req *r, const char *slug)
 	w.fail |= h.fail;
 	buf_free(&h.b);
 	sv_free(&v);
-	return send(r, "application/atom+xml", &w, NULL);
+	return finish(&w, out);
 }
 
 /* ---- badges ---- */
@@ -1397,8 +1256,9 @@ badge_svg(struct w *w, const char *label, const char *value,
 }
 
 int
-sv_badge(struct req *r, const char *slug, const char *component_id,
-    int64_t window_ms, const char *window_name)
+sv_badge(struct db *db, const struct sv_which *which,
+    const char *component_id, int64_t window_ms, const char *window_name,
+    int64_t now, struct buf *out)
 {
 	struct sv		 v;
 	struct stats		 st;
@@ -1410,32 +1270,32 @@ sv_badge(struct req *r, const char *slug, const char *component_id,
 	size_t			 i;
 	int			 rc;
 
-	if ((rc = load(r, slug, 0, &v)) != DB_OK)
-		return fail(r, rc);
+	if ((rc = load(db, which, now, 0, &v)) != DB_OK)
+		return rc;
 	for (i = 0; i < v.ncomps; i++)
 		if (strcmp(v.comps[i].c->id, component_id) == 0)
 			c = &v.comps[i];
 	if (c == NULL) {
 		sv_free(&v);
-		return fail(r, DB_NOTFOUND);
+		return DB_NOTFOUND;
 	}
 	if (window_ms == 0) {
 		badge_label(c->c->display_name, "", label, sizeof(label));
 		badge_svg(&w, label, badge_words[c->state],
 		    badge_colours[c->state]);
 	} else {
-		rc = rollup_stats(r->db, c->c->monitor_id, c->created_at,
+		rc = rollup_stats(db, c->c->monitor_id, c->created_at,
 		    v.now - window_ms, v.now, v.now, &st);
 		if (rc != DB_OK) {
 			sv_free(&v);
-			return resp_db(r, rc);
+			return rc;
 		}
 		badge_label(c->c->display_name, " ", label, sizeof(label));
 		snprintf(label + strlen(label), sizeof(label) - strlen(label),
 		    "%s", window_name);
 		if (!st.has_data) {
 			snprintf(value, sizeof(value), "no data");
-			colour = badge_colours[SV_UNKNOWN];
+			colour = badge_colours[HEALTH_UNKNOWN];
 		} else {
 			snprintf(value, sizeof(value), "%s%%",
 			    fmt_pct(st.uptime_percent, pct, sizeof(pct)));
@@ -1446,6 +1306,5 @@ sv_badge(struct req *r, const char *slug, const char *component_id,
 		badge_svg(&w, label, value, colour);
 	}
 	sv_free(&v);
-	return send(r, "image/svg+xml", &w, "default-src 'none'; "
-	    "style-src 'unsafe-inline'");
+	return finish(&w, out);
 }

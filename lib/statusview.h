@@ -1,12 +1,11 @@
 /*
  * The public side of status pages: what people and their tools read
  * without a key.  Each function looks the page up (by slug, or by its
- * customDomain from the Host header), gathers what it shows (component
- * states, daily bars from the rollups, incidents, maintenance) and
- * answers the request itself: 200 with a short public Cache-Control and
- * an ETag, 304 for a matching If-None-Match, 404 for a page that does
- * not exist or is not public (the same answer for both), 500 or 503 on a
- * database failure.  See docs/lib/statusview.md.
+ * verified customDomain), gathers what it shows (component states, daily
+ * bars from the rollups, incidents, maintenance) and renders it: bytes
+ * from data, no request and no answer.  The HTTP side (the Host header,
+ * Cache-Control, ETag and 304, the Content-Security-Policy) is
+ * cgi-bin/status-pages.c.  See docs/lib/statusview.md.
  */
 #ifndef STATUSVIEW_H
 #define STATUSVIEW_H
@@ -19,33 +18,42 @@
 #define SV_MAXFEED		50	/* incidents in the Atom feed */
 #define SV_BADGE_LABELMAX	40	/* characters of a badge's label */
 
-/* The overall and component states, mildest first. */
-enum sv_state {
-	SV_UNKNOWN,
-	SV_OPERATIONAL,
-	SV_MAINTENANCE,
-	SV_DEGRADED,
-	SV_PARTIAL,
-	SV_MAJOR,
-	SV_STATE__MAX
+/* Which page: by slug, or (slug NULL) the page that has verified
+ * domain (lower case, no port; NULL: none). */
+struct sv_which {
+	const char	*slug;
+	const char	*domain;
 };
-extern const char *const sv_state_names[SV_STATE__MAX];
 
-/* GET /status/{slug}, or with slug NULL the page whose customDomain is
- * the request's Host: the HTML page. */
-int	 sv_html(struct req *, const char *slug);
-/* GET /status/{slug}/summary.json: the {data, meta} envelope; its ETag
- * is weak, over data alone. */
-int	 sv_summary(struct req *, const char *slug);
-/* GET /status/{slug}/feed.atom: the incidents as an Atom feed. */
-int	 sv_feed(struct req *, const char *slug);
 /*
- * GET /status/{slug}/badge/{cmp}.svg (window_ms 0: the component's state)
- * and .../uptime.svg (its uptime over the last window_ms, named
- * window_name in the label).  A component of another page is a 404.
+ * Each function reads the page and what it shows in one read
+ * transaction at now and writes its answer's body: DB_OK, DB_NOTFOUND
+ * for a page that does not exist or is not public (the same for both),
+ * or another DB_* code (DB_ERROR also when out of memory).  The caller
+ * owns what it gets and answers the request (cgi-bin/status-pages.c).
  */
-int	 sv_badge(struct req *, const char *slug, const char *component_id,
-	    int64_t window_ms, const char *window_name);
+
+/* The HTML page into out, its links under prefix (the mount prefix the
+ * client used, or UPTIME_PUBLIC_URL's path). */
+int	 sv_html(struct db *, const struct sv_which *, const char *prefix,
+	    int64_t now, struct buf *out) WUR;
+/* The HTML page's Content-Security-Policy: its own style sheet only, by
+ * its SHA-256.  A constant. */
+const char *sv_html_csp(void);
+/* summary.json's data into *out. */
+int	 sv_summary(struct db *, const struct sv_which *, int64_t now,
+	    cJSON **out) WUR;
+/* The incidents as an Atom feed into out. */
+int	 sv_feed(struct db *, const struct sv_which *, int64_t now,
+	    struct buf *out) WUR;
+/*
+ * The badge of component_id (of this page, else DB_NOTFOUND) into out:
+ * with window_ms 0 its state, else its uptime over the last window_ms,
+ * named window_name in the label.
+ */
+int	 sv_badge(struct db *, const struct sv_which *,
+	    const char *component_id, int64_t window_ms,
+	    const char *window_name, int64_t now, struct buf *out) WUR;
 
 /*
  * Escape s for HTML text, HTML attributes and XML alike (& < > " '),

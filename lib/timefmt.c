@@ -28,9 +28,9 @@ put_digits(char *p, unsigned v, int n)
 	}
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
+/* After H. Hinnant's days_from_civil. */
+int64_t
+time_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t		 era;
 	unsigned	 yoe, doy, doe;
@@ -41,6 +41,17 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int
+time_days_in_month(int64_t y, int m)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+	    31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return mdays[m - 1];
 }
 
 char *
@@ -100,10 +111,8 @@ expect(const char **s, const char *set)
 int
 time_parse(const char *s, int64_t *ms)
 {
-	static const int mdays[] =
-	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int	 y, mo, d, h, mi, sec, frac = 0, fdigits = 0;
-	int	 oh = 0, om = 0, sign = 0, leap;
+	int	 oh = 0, om = 0, sign = 0;
 	int64_t	 t;
 
 	if (s == NULL || strlen(s) > 40)
@@ -135,13 +144,12 @@ time_parse(const char *s, int64_t *ms)
 	if (*s != '\0')
 		return -1;
 
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > time_days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	if (sec == 60)		/* a leap second is the last instant of its minute */
 		sec = 59, frac = 999;
-	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	t = time_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
 	    h * 3600 + mi * 60 + sec;
 	t -= sign * (oh * 3600 + om * 60);
 	if (t < 0)

@@ -1,10 +1,15 @@
 /*
  * libuptime: the library every uptime program is built on.
  *
- * This is the one header the executables include.  Ownership rules:
- * strings passed in are borrowed for the duration of the call; pointers
- * returned by lookups point into the structure they came from and live as
- * long as it does; functions that return allocated memory say so.
+ * The core's header: request, response, router, auth, db, json, config,
+ * and the modules declared below.  The other modules have headers of
+ * their own (monitor.h, invite.h, ...), which include this one; a
+ * program includes this one and the headers of the modules it uses.
+ *
+ * Ownership rules: strings passed in are borrowed for the duration of
+ * the call; pointers returned by lookups point into the structure they
+ * came from and live as long as it does; functions that return allocated
+ * memory say so.
  *
  * Functions that act return 0 on success and -1 on failure.  Database
  * calls return one of the DB_* codes.  Times are milliseconds since the
@@ -136,6 +141,10 @@ int64_t	 time_now_ms(void);
 char	*time_format(int64_t ms, char *out);
 /* Parse RFC 3339 with any offset; 0 on success, -1 if malformed. */
 int	 time_parse(const char *s, int64_t *ms) WUR;
+/* Days since 1970-01-01 of a proleptic Gregorian date, month 1..12. */
+int64_t	 time_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* The days of month m (1..12) of year y, Gregorian. */
+int	 time_days_in_month(int64_t y, int m);
 
 /* ---- scopes (auth.c) ---- */
 

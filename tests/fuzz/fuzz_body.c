@@ -13,7 +13,7 @@
 #include "incident.h"
 #include "maintenance.h"
 #include "mail.h"
-#include "member.h"
+#include "invite.h"
 
 enum fam {
 	FAM_MONITOR_CREATE,

@@ -12,6 +12,7 @@
  */
 #include "fuzz.h"
 #include "maintenance.h"
+#include "recurrence.h"
 
 #define MAXOCC	512
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "maintenance.h"
+#include "recurrence.h"
 #include "unit.h"
 
 #define MIN	(60 * (int64_t)1000)

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "member.h"
+#include "invite.h"
 #include "unit.h"
 
 #define NOW	1771070400000LL

@@ -306,6 +306,38 @@ test_now(void)
 	CHECK(n > 1767225600000);
 }
 
+/* The calendar lib/recurrence.c counts local dates with. */
+static void
+test_calendar(void)
+{
+	struct tm	 tm;
+	int64_t		 y;
+	int		 m, d, bad = 0;
+
+	CHECK_INT(time_days_from_civil(1970, 1, 1), 0);
+	CHECK_INT(time_days_from_civil(2026, 2, 14), 20498);
+	CHECK_INT(time_days_from_civil(1969, 12, 31), -1);
+	CHECK_INT(time_days_in_month(2024, 2), 29);
+	CHECK_INT(time_days_in_month(2023, 2), 28);
+	CHECK_INT(time_days_in_month(2000, 2), 29);
+	CHECK_INT(time_days_in_month(2100, 2), 28);
+	CHECK_INT(time_days_in_month(2026, 4), 30);
+	CHECK_INT(time_days_in_month(2026, 12), 31);
+	/* Every day of 1600..2600 against timegm. */
+	for (y = 1600; y <= 2600; y++)
+		for (m = 1; m <= 12; m++)
+			for (d = 1; d <= time_days_in_month(y, m); d++) {
+				memset(&tm, 0, sizeof(tm));
+				tm.tm_year = (int)y - 1900;
+				tm.tm_mon = m - 1;
+				tm.tm_mday = d;
+				if (time_days_from_civil(y, (unsigned)m,
+				    (unsigned)d) * 86400 != (int64_t)timegm(&tm))
+					bad++;
+			}
+	CHECK_INT(bad, 0);
+}
+
 int
 main(void)
 {
@@ -322,5 +354,6 @@ main(void)
 	UNIT_RUN(test_format_parse_round_trip);
 	UNIT_RUN(test_format_matches_strftime);
 	UNIT_RUN(test_now);
+	UNIT_RUN(test_calendar);
 	return unit_finish();
 }

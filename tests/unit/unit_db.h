@@ -18,7 +18,7 @@ static char		 udb_dir[64];
 static char		 udb_path[128];
 static struct db	*udb;
 
-static void
+static inline void
 udb_sql(const char *s)
 {
 	char	*msg = NULL;
@@ -30,7 +30,7 @@ udb_sql(const char *s)
 	}
 }
 
-static long long
+static inline long long
 udb_int(const char *s)
 {
 	sqlite3_stmt	*st;
@@ -44,7 +44,7 @@ udb_int(const char *s)
 	return v;
 }
 
-static void
+static inline void
 udb_open(const char *name)
 {
 	char	 err[256];
@@ -63,7 +63,7 @@ udb_open(const char *name)
 	    "('team_t', 't', 0), ('team_u', 'u', 0)");
 }
 
-static void
+static inline void
 udb_close(void)
 {
 	static const char *const suffix[] = { "-wal", "-shm", ".ratelimit" };
@@ -80,7 +80,7 @@ udb_close(void)
 	rmdir(udb_dir);
 }
 
-static void
+static inline void
 udb_monitor(const char *id, const char *team, const char *name,
     long long created_at)
 {
@@ -93,7 +93,7 @@ udb_monitor(const char *id, const char *team, const char *name,
 	udb_sql(q);
 }
 
-static int
+static inline int
 has_verr(const struct verrs *v, enum verr_kind kind, const char *pointer)
 {
 	size_t	 i;
