@@ -101,7 +101,7 @@ DEB_BUILD = gcc g++ make pkg-config libfcgi-dev libsqlite3-dev \
 	    zlib1g-dev libre2-dev
 DEB_RUN	  = lighttpd sqlite3 curl jq ca-certificates tzdata
 DEB_TEST  = openssl nodejs wrk apache2 libapache2-mod-fcgid nginx fcgiwrap \
-	    spawn-fcgi multiwatch chromium python3 clang-14 \
+	    spawn-fcgi multiwatch libfcgi-bin chromium python3 clang-14 \
 	    libclang-rt-14-dev time
 
 .PHONY: all deps test-deps test unit http run bench clean install \
