@@ -13,6 +13,12 @@
 #include "mail.h"
 #include "monitor.h"
 #include "target.h"
+#include "base.h"
+#include "config.h"
+#include "ids.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 
 const char *const ach_type_names[ACH_TYPE__MAX] = {
 	"email", "webhook", "slack", "discord", "pagerduty", "telegram"

@@ -7,7 +7,13 @@
 
 #include <sodium.h>
 
-#include "uptime.h"
+#include "apikey.h"
+#include "ids.h"
+#include "scope.h"
+#include "keyhash.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 
 const char *const key_status_names[KEY_STATUS__MAX] = {
 	"active", "expired", "revoked", "all"

@@ -26,6 +26,12 @@
 #include "monitor.h"
 #include "re.h"
 #include "rollup.h"
+#include "base.h"
+#include "ids.h"
+#include "timefmt.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 
 #define DAY_MS		(24LL * 3600 * 1000)
 

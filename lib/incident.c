@@ -7,6 +7,11 @@
 #include <string.h>
 
 #include "incident.h"
+#include "base.h"
+#include "ids.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 
 const char *const inc_status_names[INC_STATUS__MAX] = {
 	"investigating", "identified", "monitoring", "resolved"

@@ -13,6 +13,16 @@
 #include <sodium.h>
 
 #include "invite.h"
+#include "base.h"
+#include "buf.h"
+#include "config.h"
+#include "ids.h"
+#include "timefmt.h"
+#include "keyhash.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
+#include "team.h"
 
 #define HASH_DOMAIN	"invite"
 

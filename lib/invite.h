@@ -10,7 +10,10 @@
 #ifndef INVITE_H
 #define INVITE_H
 
-#include "uptime.h"
+#include "db.h"
+#include "config.h"
+#include "base.h"
+#include "page.h"
 #include "mail.h"
 #include "member.h"
 

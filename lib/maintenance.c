@@ -10,6 +10,12 @@
 #include "cronexpr.h"
 #include "maintenance.h"
 #include "recurrence.h"
+#include "base.h"
+#include "ids.h"
+#include "timefmt.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 
 #define DAY_MS		86400000LL
 #define PUBLIC_SCAN	1000	/* windows maint_list_public looks at */

@@ -8,6 +8,10 @@
 #include <string.h>
 
 #include "member.h"
+#include "ids.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 
 const char *const member_role_names[ROLE__MAX] = {
 	"owner", "admin", "member", "viewer"

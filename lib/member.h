@@ -9,7 +9,10 @@
 #ifndef MEMBER_H
 #define MEMBER_H
 
-#include "uptime.h"
+#include "db.h"
+#include "json.h"
+#include "base.h"
+#include "page.h"
 #include "mail.h"
 
 enum member_role {

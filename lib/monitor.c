@@ -11,10 +11,16 @@
 #include <curl/curl.h>
 
 #include "cronexpr.h"
-#include "heartbeat.h"
+#include "hbsched.h"
 #include "monitor.h"
 #include "re.h"
 #include "target.h"
+#include "base.h"
+#include "config.h"
+#include "ids.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 
 const char *const mon_type_names[MON_TYPE__MAX] = {
 	"http", "tcp", "dns", "heartbeat"

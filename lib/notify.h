@@ -13,6 +13,7 @@
 #ifndef NOTIFY_H
 #define NOTIFY_H
 
+#include "db.h"
 #include "alert.h"
 #include "probe.h"
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "owner.h"
+#include "config.h"
 
 #define OWNER_NAMELEN	64
 #define OWNER_CMDLEN	512

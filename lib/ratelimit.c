@@ -32,7 +32,7 @@
 
 #include <sodium.h>
 
-#include "uptime.h"
+#include "ratelimit.h"
 #include "owner.h"
 
 #define RL_SLOTS	8192	/* power of two */

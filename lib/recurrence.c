@@ -16,6 +16,8 @@
 
 #include "cronexpr.h"
 #include "recurrence.h"
+#include "base.h"
+#include "timefmt.h"
 
 #define DAY_S		86400LL
 #define DAY_MS		(DAY_S * 1000)

@@ -7,7 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uptime.h"
+#include "response.h"
+#include "base.h"
+#include "buf.h"
+#include "timefmt.h"
+#include "db.h"
+#include "json.h"
+#include "req.h"
 
 const char *
 status_text(int status)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "schedule.h"
+#include "base.h"
 
 #define SCHED_MINBUCKETS	64
 

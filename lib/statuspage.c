@@ -12,6 +12,13 @@
 #include "statuspage.h"
 #include "monitor.h"
 #include "probe.h"
+#include "base.h"
+#include "config.h"
+#include "ids.h"
+#include "keyhash.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 
 /* In bind_page's order (?1..?14). */
 #define COLS "id, team_id, name, slug, title, description, is_public, " \

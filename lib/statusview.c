@@ -25,6 +25,12 @@
 #include "monitor.h"
 #include "rollup.h"
 #include "maintenance.h"
+#include "base.h"
+#include "buf.h"
+#include "config.h"
+#include "timefmt.h"
+#include "db.h"
+#include "json.h"
 
 #define DAY_MS		ROLLUP_DAY_MS
 

@@ -10,7 +10,9 @@
 #ifndef STATUSVIEW_H
 #define STATUSVIEW_H
 
-#include "uptime.h"
+#include "db.h"
+#include "buf.h"
+#include "base.h"
 
 #define SV_MAXAGE		30	/* Cache-Control max-age, seconds */
 #define SV_MAXOPEN		20	/* open incidents shown */

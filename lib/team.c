@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "uptime.h"
+#include "team.h"
+#include "ids.h"
+#include "timefmt.h"
+#include "db.h"
+#include "json.h"
 
 enum stmt {
 	STMT_INSERT,
