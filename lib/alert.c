@@ -10,15 +10,15 @@
 #include <curl/curl.h>
 
 #include "alert.h"
-#include "mail.h"
-#include "monitor.h"
-#include "target.h"
 #include "base.h"
 #include "config.h"
-#include "ids.h"
 #include "db.h"
+#include "ids.h"
 #include "json.h"
+#include "mail.h"
+#include "monitor.h"
 #include "page.h"
+#include "target.h"
 
 const char *const ach_type_names[ACH_TYPE__MAX] = {
 	"email", "webhook", "slack", "discord", "pagerduty", "telegram"

@@ -13,9 +13,9 @@
 #ifndef ALERT_H
 #define ALERT_H
 
+#include "base.h"
 #include "db.h"
 #include "json.h"
-#include "base.h"
 #include "page.h"
 
 #define ACH_MAXMONITORS		100	/* monitorIds */

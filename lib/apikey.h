@@ -4,8 +4,8 @@
 #ifndef APIKEY_H
 #define APIKEY_H
 
-#include "db.h"
 #include "base.h"
+#include "db.h"
 #include "keyhash.h"
 #include "page.h"
 

@@ -9,8 +9,8 @@
 
 #include "audit.h"
 #include "base.h"
-#include "ids.h"
 #include "db.h"
+#include "ids.h"
 #include "json.h"
 #include "page.h"
 

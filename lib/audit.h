@@ -4,8 +4,8 @@
 #ifndef AUDIT_H
 #define AUDIT_H
 
-#include "db.h"
 #include "base.h"
+#include "db.h"
 #include "keyhash.h"
 #include "page.h"
 

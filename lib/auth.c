@@ -12,14 +12,14 @@
 #include "apikey.h"
 #include "audit.h"
 #include "auth.h"
-#include "keyhash.h"
-#include "ratelimit.h"
-#include "response.h"
-#include "scope.h"
 #include "base.h"
 #include "config.h"
 #include "db.h"
+#include "keyhash.h"
+#include "ratelimit.h"
 #include "req.h"
+#include "response.h"
+#include "scope.h"
 
 #define KEY_TOUCH_MS	60000	/* write lastUsedAt at most once a minute */
 

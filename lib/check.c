@@ -22,16 +22,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base.h"
+#include "db.h"
+#include "ids.h"
+#include "json.h"
 #include "maintenance.h"
 #include "monitor.h"
+#include "page.h"
 #include "re.h"
 #include "rollup.h"
-#include "base.h"
-#include "ids.h"
 #include "timefmt.h"
-#include "db.h"
-#include "json.h"
-#include "page.h"
 
 #define DAY_MS		(24LL * 3600 * 1000)
 

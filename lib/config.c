@@ -20,10 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "config.h"
 #include "mailaddr.h"
 #include "target.h"
-#include "base.h"
 
 #define CONFIG_FILE_MAX	(64 * 1024)	/* bytes of the file */
 #define CONFIG_LINE_MAX	4096		/* bytes of a line */

@@ -171,7 +171,7 @@ set_wal(struct db *db)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
-/* Register each function of db_sql_functions; 0, or -1 at the first failure. */
+/* Register db_sql_functions on db; 0, or -1 when one fails. */
 static int
 sql_functions(struct db *db)
 {

@@ -7,17 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cronexpr.h"
-#include "hbsched.h"
-#include "heartbeat.h"
-#include "monitor.h"
 #include "base.h"
 #include "buf.h"
-#include "ids.h"
-#include "timefmt.h"
+#include "cronexpr.h"
 #include "db.h"
+#include "hbsched.h"
+#include "heartbeat.h"
+#include "ids.h"
 #include "json.h"
+#include "monitor.h"
 #include "page.h"
+#include "timefmt.h"
 
 #define MINUTE_MS	60000LL
 #define PRUNE_BATCH	5000
@@ -70,7 +70,8 @@ static const char *const sqls[STMT__MAX] = {
 static int
 expected_ahead(struct monitor *m, int64_t now)
 {
-	int64_t	 grace = heartbeat_grace_ms(m), iv = (int64_t)m->interval_s * 1000;
+	int64_t	 grace = heartbeat_grace_ms(m);
+	int64_t	 iv = (int64_t)m->interval_s * 1000;
 	int64_t	 e = m->ping_expected_at;
 
 	if (e + grace > now)

@@ -16,12 +16,12 @@
 #ifndef HEARTBEAT_H
 #define HEARTBEAT_H
 
-#include "db.h"
 #include "base.h"
-#include "json.h"
-#include "page.h"
+#include "db.h"
 #include "hbsched.h"
+#include "json.h"
 #include "monitor.h"
+#include "page.h"
 
 enum ping_kind {
 	PING_SUCCESS,

@@ -17,9 +17,9 @@
 #include <sodium.h>
 
 #include "apikey.h"
-#include "idempotency.h"
 #include "buf.h"
 #include "db.h"
+#include "idempotency.h"
 #include "req.h"
 #include "response.h"
 

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "incident.h"
 #include "base.h"
-#include "ids.h"
 #include "db.h"
+#include "ids.h"
+#include "incident.h"
 #include "json.h"
 #include "page.h"
 

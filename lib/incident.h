@@ -9,9 +9,9 @@
 #ifndef INCIDENT_H
 #define INCIDENT_H
 
+#include "base.h"
 #include "db.h"
 #include "json.h"
-#include "base.h"
 #include "page.h"
 #include "statuspage.h"
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "json.h"
 #include "base.h"
+#include "json.h"
 #include "timefmt.h"
 
 void

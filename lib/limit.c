@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "apikey.h"
-#include "limit.h"
 #include "config.h"
-#include "ids.h"
 #include "db.h"
+#include "ids.h"
+#include "limit.h"
 #include "req.h"
 #include "response.h"
 

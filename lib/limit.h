@@ -15,9 +15,9 @@
 #ifndef LIMIT_H
 #define LIMIT_H
 
+#include "base.h"
 #include "db.h"
 #include "req.h"
-#include "base.h"
 
 enum limit {
 	LIMIT_KEYS,		/* active API keys: UPTIME_MAX_KEYS */

@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "lock.h"
 #include "owner.h"
-#include "config.h"
 
 #define LOCK_STEP_MS	20	/* how often a waiter tries again */
 #define LOCK_QUEUE_TRIES 5	/* tries for the queue (the holder peeks) */

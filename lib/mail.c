@@ -19,14 +19,14 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
-#include "mail.h"
 #include "base.h"
 #include "buf.h"
 #include "config.h"
-#include "ids.h"
-#include "timefmt.h"
 #include "db.h"
+#include "ids.h"
 #include "json.h"
+#include "mail.h"
+#include "timefmt.h"
 
 #define LINE_MAX_7BIT	998	/* RFC 5322 line limit, without CRLF */
 #define QP_LINE		76	/* quoted-printable line, with its '=' */

@@ -9,9 +9,9 @@
 #ifndef MAIL_H
 #define MAIL_H
 
-#include "db.h"
-#include "buf.h"
 #include "base.h"
+#include "buf.h"
+#include "db.h"
 #include "mailaddr.h"
 
 #define MAIL_SUBJECT_MAX 512		/* a subject, bytes */

@@ -35,11 +35,11 @@
 #ifndef MAINTENANCE_H
 #define MAINTENANCE_H
 
+#include "base.h"
 #include "db.h"
 #include "json.h"
-#include "base.h"
-#include "page.h"
 #include "maintwindow.h"
+#include "page.h"
 
 extern const char *const maint_freq_names[MAINT_FREQ__MAX];
 extern const char *const maint_state_names[MAINT_STATE__MAX];

@@ -9,11 +9,11 @@
 #ifndef MEMBER_H
 #define MEMBER_H
 
+#include "base.h"
 #include "db.h"
 #include "json.h"
-#include "base.h"
-#include "page.h"
 #include "mail.h"
+#include "page.h"
 
 enum member_role {
 	ROLE_OWNER,

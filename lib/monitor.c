@@ -10,17 +10,17 @@
 
 #include <curl/curl.h>
 
-#include "cronexpr.h"
-#include "hbsched.h"
-#include "monitor.h"
-#include "re.h"
-#include "target.h"
 #include "base.h"
 #include "config.h"
-#include "ids.h"
+#include "cronexpr.h"
 #include "db.h"
+#include "hbsched.h"
+#include "ids.h"
 #include "json.h"
+#include "monitor.h"
 #include "page.h"
+#include "re.h"
+#include "target.h"
 
 const char *const mon_type_names[MON_TYPE__MAX] = {
 	"http", "tcp", "dns", "heartbeat"

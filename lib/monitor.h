@@ -13,12 +13,12 @@
 #ifndef MONITOR_H
 #define MONITOR_H
 
+#include "base.h"
 #include "db.h"
 #include "json.h"
-#include "base.h"
+#include "monitorrec.h"
 #include "page.h"
 #include "probe.h"
-#include "monitorrec.h"
 
 extern const char *const mon_type_names[MON_TYPE__MAX];
 extern const char *const mon_status_names[MST__MAX];

@@ -13,8 +13,8 @@
 #ifndef NOTIFY_H
 #define NOTIFY_H
 
-#include "db.h"
 #include "alert.h"
+#include "db.h"
 #include "probe.h"
 
 /* Delivery: the first attempt and retries 1, 2, 4, 8, 16 minutes later. */

@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "owner.h"
 #include "config.h"
+#include "owner.h"
 
 #define OWNER_NAMELEN	64
 #define OWNER_CMDLEN	512

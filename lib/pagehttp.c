@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "page.h"
 #include "pagehttp.h"
-#include "response.h"
-#include "base.h"
 #include "req.h"
+#include "response.h"
 
 int
 page_parse(struct req *r, struct page *pg)

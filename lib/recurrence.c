@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "base.h"
 #include "cronexpr.h"
 #include "recurrence.h"
-#include "base.h"
 #include "timefmt.h"
 
 #define DAY_S		86400LL

@@ -5,8 +5,8 @@
 #define RESPONSE_H
 
 #include "base.h"
-#include "req.h"
 #include "json.h"
+#include "req.h"
 
 /* The reason phrase of an HTTP status. */
 const char	*status_text(int);

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "db.h"
 #include "base.h"
+#include "db.h"
 
 /*
  * The latency histogram: ROLLUP_BUCKETS exponentially spaced buckets.

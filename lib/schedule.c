@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schedule.h"
 #include "base.h"
+#include "schedule.h"
 
 #define SCHED_MINBUCKETS	64
 

@@ -5,8 +5,8 @@
  */
 #include <stddef.h>
 
-#include "maintenance.h"
 #include "db.h"
+#include "maintenance.h"
 
 int (*const db_sql_functions[])(struct db *) = {
 	maint_sql_register,	/* uptime_in_maintenance(team, monitor) */

@@ -9,9 +9,9 @@
 #ifndef STATUSPAGE_H
 #define STATUSPAGE_H
 
+#include "base.h"
 #include "db.h"
 #include "json.h"
-#include "base.h"
 #include "page.h"
 
 #define SP_SLUGMIN		2	/* ^[a-z0-9][a-z0-9-]{1,62}$ */

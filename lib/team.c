@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "team.h"
-#include "ids.h"
-#include "timefmt.h"
 #include "db.h"
+#include "ids.h"
 #include "json.h"
+#include "team.h"
+#include "timefmt.h"
 
 enum stmt {
 	STMT_INSERT,

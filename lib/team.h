@@ -4,8 +4,8 @@
 #ifndef TEAM_H
 #define TEAM_H
 
-#include "db.h"
 #include "base.h"
+#include "db.h"
 
 struct team {
 	char	 id[ID_MAX];
