@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "uptime.h"
 #include "alert.h"
 #include "limit.h"
 #include "notify.h"

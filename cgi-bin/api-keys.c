@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "uptime.h"
 #include "limit.h"
 
 static const struct jfield key_fields[] = {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uptime.h"
 #include "limit.h"
 #include "maintenance.h"
 

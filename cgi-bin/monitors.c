@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "uptime.h"
 #include "heartbeat.h"
 #include "limit.h"
 #include "monitor.h"

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "uptime.h"
 #include "heartbeat.h"
 
 /* The token's shape: HB_TOKEN_LEN base62 characters. */

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "uptime.h"
 #include "statuspage.h"
 #include "incident.h"
 #include "limit.h"

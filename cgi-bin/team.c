@@ -16,6 +16,7 @@
 
 #include <curl/curl.h>
 
+#include "uptime.h"
 #include "invite.h"
 #include "invitepage.h"
 

@@ -48,6 +48,7 @@
 
 #include <curl/curl.h>
 
+#include "uptime.h"
 #include "checkerstate.h"
 #include "heartbeat.h"
 #include "maintenance.h"

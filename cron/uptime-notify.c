@@ -27,6 +27,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "uptime.h"
 #include "notify.h"
 #include "owner.h"
 

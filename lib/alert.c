@@ -10,8 +10,14 @@
 #include <curl/curl.h>
 
 #include "alert.h"
+#include "base.h"
+#include "config.h"
+#include "db.h"
+#include "ids.h"
+#include "json.h"
 #include "mail.h"
 #include "monitor.h"
+#include "page.h"
 #include "target.h"
 
 const char *const ach_type_names[ACH_TYPE__MAX] = {

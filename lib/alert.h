@@ -13,7 +13,10 @@
 #ifndef ALERT_H
 #define ALERT_H
 
-#include "uptime.h"
+#include "base.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 
 #define ACH_MAXMONITORS		100	/* monitorIds */
 #define ACH_MAXRECIPIENTS	10	/* email config.to */

@@ -7,7 +7,13 @@
 
 #include <sodium.h>
 
-#include "uptime.h"
+#include "apikey.h"
+#include "db.h"
+#include "ids.h"
+#include "json.h"
+#include "keyhash.h"
+#include "page.h"
+#include "scope.h"
 
 const char *const key_status_names[KEY_STATUS__MAX] = {
 	"active", "expired", "revoked", "all"

@@ -7,7 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "uptime.h"
+#include "audit.h"
+#include "base.h"
+#include "db.h"
+#include "ids.h"
+#include "json.h"
+#include "page.h"
 
 #define COLS "id, at, key_id, key_prefix, action, method, path, status, " \
 	"ip, target_id"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uptime.h"
+#include "buf.h"
 
 int
 buf_add(struct buf *b, const void *p, size_t n)

@@ -22,10 +22,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base.h"
+#include "db.h"
+#include "ids.h"
+#include "json.h"
 #include "maintenance.h"
 #include "monitor.h"
+#include "page.h"
 #include "re.h"
 #include "rollup.h"
+#include "timefmt.h"
 
 #define DAY_MS		(24LL * 3600 * 1000)
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "checkerstate.h"
+#include "db.h"
 
 enum stmt {
 	STMT_PUT,

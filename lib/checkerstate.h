@@ -6,7 +6,8 @@
 #ifndef CHECKERSTATE_H
 #define CHECKERSTATE_H
 
-#include "uptime.h"
+#include "base.h"
+#include "db.h"
 
 /* A check that starts more than this after it was due is late. */
 #define CHECKER_LATE_MS	1000

@@ -20,8 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "uptime.h"
-#include "mail.h"
+#include "base.h"
+#include "config.h"
+#include "mailaddr.h"
 #include "target.h"
 
 #define CONFIG_FILE_MAX	(64 * 1024)	/* bytes of the file */

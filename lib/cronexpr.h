@@ -23,7 +23,7 @@
 
 #include <stdint.h>
 
-#include "uptime.h"
+#include "base.h"
 
 #define CRON_MAXLEN	128	/* an expression, bytes */
 #define TZ_MAXLEN	64	/* a time zone name, bytes */

@@ -13,8 +13,7 @@
 #include <unistd.h>
 #include <time.h>
 
-#include "uptime.h"
-#include "maintenance.h"
+#include "db.h"
 #include "owner.h"
 
 #define DB_BUSY_MS	5000	/* wait this long for a lock, then 503 */
@@ -172,6 +171,18 @@ set_wal(struct db *db)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* Register db_sql_functions on db; 0, or -1 when one fails. */
+static int
+sql_functions(struct db *db)
+{
+	size_t	 i;
+
+	for (i = 0; db_sql_functions[i] != NULL; i++)
+		if (db_sql_functions[i](db) != 0)
+			return -1;
+	return 0;
+}
+
 struct db *
 db_open(const char *path, int migrate, char *err, size_t errlen)
 {
@@ -201,11 +212,11 @@ db_open(const char *path, int migrate, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
 	sqlite3_extended_result_codes(db->h, 1);
-	/* SQL functions the modules' statements use (maintenance.h). */
+	/* SQL functions the modules' statements use (db_sql_functions). */
 	if (set_wal(db) != 0 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") != 0 ||
 	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0 ||
-	    maint_sql_register(db) != 0) {
+	    sql_functions(db) != 0) {
 		if (owner_explain("the database", path, OWNER_WRITE, err,
 		    errlen))
 			goto fail;

@@ -7,8 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
+#include "buf.h"
 #include "cronexpr.h"
+#include "db.h"
+#include "hbsched.h"
 #include "heartbeat.h"
+#include "ids.h"
+#include "json.h"
+#include "monitor.h"
+#include "page.h"
+#include "timefmt.h"
 
 #define MINUTE_MS	60000LL
 #define PRUNE_BATCH	5000
@@ -53,94 +62,6 @@ static const char *const sqls[STMT__MAX] = {
 	"LIMIT ?2)",
 };
 
-void
-heartbeat_token(char *out)
-{
-	base62_random(out, HB_TOKEN_LEN);
-	out[HB_TOKEN_LEN] = '\0';
-}
-
-static const char *
-cfg_str(const struct monitor *m, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m->config,
-	    name));
-}
-
-static int64_t
-grace_ms(const struct monitor *m)
-{
-	const cJSON	*g = cJSON_GetObjectItemCaseSensitive(m->config,
-	    "gracePeriodSeconds");
-
-	return cJSON_IsNumber(g) ? (int64_t)g->valuedouble * 1000 : 0;
-}
-
-/* Set config member name to item (taking it), replacing any. */
-static void
-cfg_set(struct monitor *m, const char *name, cJSON *item)
-{
-	if (cJSON_GetObjectItemCaseSensitive(m->config, name) != NULL)
-		cJSON_ReplaceItemInObjectCaseSensitive(m->config, name, item);
-	else
-		cJSON_AddItemToObject(m->config, name, item);
-}
-
-void
-heartbeat_apply(struct monitor *m, const cJSON *body, struct verrs *v)
-{
-	const cJSON	*sched, *iv, *tz;
-
-	sched = cJSON_GetObjectItemCaseSensitive(body, "schedule");
-	iv = cJSON_GetObjectItemCaseSensitive(body, "intervalSeconds");
-	tz = cJSON_GetObjectItemCaseSensitive(body, "timezone");
-	if (sched != NULL && !cJSON_IsNull(sched) && iv != NULL)
-		verr_add(v, VERR_INVALID, "/intervalSeconds", "cannot be given "
-		    "with a schedule: a heartbeat expects its pings either "
-		    "every intervalSeconds or on its schedule");
-	else if (iv != NULL && sched == NULL)
-		cfg_set(m, "schedule", cJSON_CreateNull());
-	if (cfg_str(m, "schedule") == NULL) {
-		if (tz != NULL && !cJSON_IsNull(tz))
-			verr_add(v, VERR_INVALID, "/timezone", "only goes with "
-			    "a schedule");
-		cfg_set(m, "timezone", cJSON_CreateNull());
-	} else if (cfg_str(m, "timezone") == NULL)
-		cfg_set(m, "timezone", cJSON_CreateString("UTC"));
-}
-
-int
-heartbeat_expected_after(const struct monitor *m, int64_t t, int64_t *out)
-{
-	struct cronexpr	 ce;
-	const char	*sched = cfg_str(m, "schedule");
-	const char	*tz = cfg_str(m, "timezone");
-	char		 err[128];
-
-	if (sched == NULL) {
-		*out = t + (int64_t)m->interval_s * 1000;
-		return 0;
-	}
-	if (cronexpr_parse(&ce, sched, err, sizeof(err)) == -1 ||
-	    cronexpr_next(&ce, tz != NULL ? tz : "UTC", t, out) == -1) {
-		fprintf(stderr, "uptime: heartbeat_expected_after: monitor %s: "
-		    "cannot plan \"%s\" in %s\n", m->id, sched,
-		    tz != NULL ? tz : "UTC");
-		return -1;
-	}
-	return 0;
-}
-
-int
-heartbeat_restart(struct monitor *m, int64_t now)
-{
-	if (heartbeat_expected_after(m, now, &m->ping_expected_at) == -1)
-		return -1;
-	m->run_started_at = 0;
-	m->next_check_at = m->ping_expected_at + grace_ms(m);
-	return 0;
-}
-
 /*
  * The first expected time whose deadline is still ahead of now, from the
  * current one: a missed slot is one failure, then the job is expected at
@@ -149,12 +70,13 @@ heartbeat_restart(struct monitor *m, int64_t now)
 static int
 expected_ahead(struct monitor *m, int64_t now)
 {
-	int64_t	 grace = grace_ms(m), iv = (int64_t)m->interval_s * 1000;
+	int64_t	 grace = heartbeat_grace_ms(m);
+	int64_t	 iv = (int64_t)m->interval_s * 1000;
 	int64_t	 e = m->ping_expected_at;
 
 	if (e + grace > now)
 		return 0;
-	if (cfg_str(m, "schedule") == NULL && iv > 0) {
+	if (heartbeat_cfg_str(m, "schedule") == NULL && iv > 0) {
 		e += ((now - grace - e) / iv + 1) * iv;
 		m->ping_expected_at = e;
 		return 0;
@@ -218,13 +140,13 @@ ping_state(struct db *db, struct monitor *m, const struct ping_in *p)
 
 	if (p->kind == PING_START) {
 		m->run_started_at = p->at;
-		m->next_check_at = p->at + grace_ms(m);
+		m->next_check_at = p->at + heartbeat_grace_ms(m);
 		return DB_OK;
 	}
 	m->run_started_at = 0;
 	if (heartbeat_expected_after(m, p->at, &m->ping_expected_at) == -1)
 		return DB_ERROR;
-	m->next_check_at = m->ping_expected_at + grace_ms(m);
+	m->next_check_at = m->ping_expected_at + heartbeat_grace_ms(m);
 	if (p->kind == PING_SUCCESS)
 		result(&r, p->at, MST_UP);
 	else {
@@ -282,7 +204,7 @@ heartbeat_judge(struct db *db, struct monitor *m, int64_t now)
 {
 	struct check_result	 r;
 	char			 t1[TIME_MAX], t2[TIME_MAX];
-	int64_t			 grace = grace_ms(m), deadline;
+	int64_t			 grace = heartbeat_grace_ms(m), deadline;
 	int			 rc;
 
 	if (m->type != MON_HEARTBEAT || m->paused || m->next_check_at > now)

@@ -16,12 +16,12 @@
 #ifndef HEARTBEAT_H
 #define HEARTBEAT_H
 
+#include "base.h"
+#include "db.h"
+#include "hbsched.h"
+#include "json.h"
 #include "monitor.h"
-
-#define HB_TOKEN_LEN	32		/* base62 characters: 190 bits */
-#define HB_MAXBODY	(10 * 1024)	/* bytes of a POST body kept */
-#define HB_RATE_LIMIT	60		/* pings a minute per token */
-#define HB_GRACE_MAX	86400		/* gracePeriodSeconds 0..86400 */
+#include "page.h"
 
 enum ping_kind {
 	PING_SUCCESS,
@@ -30,32 +30,6 @@ enum ping_kind {
 	PING__MAX
 };
 extern const char *const ping_kind_names[PING__MAX];
-
-/* A new ping token: HB_TOKEN_LEN random base62 characters and a NUL. */
-void	 heartbeat_token(char *out);
-
-/*
- * The heartbeat rules monitor_apply() cannot express field by field: a
- * heartbeat has either intervalSeconds or a schedule (giving one on PATCH
- * switches to it; both at once is refused), and a timezone only with a
- * schedule (UTC when none is given).  Errors go to v.
- */
-void	 heartbeat_apply(struct monitor *, const cJSON *body, struct verrs *);
-
-/*
- * When the ping after one at t is expected: t + intervalSeconds, or the
- * schedule's first firing after t.  0, or -1 (a schedule that cannot be
- * read: never for a validated monitor).
- */
-int	 heartbeat_expected_after(const struct monitor *, int64_t t,
-	    int64_t *out) WUR;
-
-/*
- * Start m's clock at now (create, resume, a change of schedule or
- * grace): the first ping is expected one period on, any open run is
- * forgotten, next_check_at is that deadline.  Sets the struct only.
- */
-int	 heartbeat_restart(struct monitor *, int64_t now) WUR;
 
 /* One ping as the endpoint received it. */
 struct ping_in {

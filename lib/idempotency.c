@@ -16,7 +16,12 @@
 
 #include <sodium.h>
 
-#include "uptime.h"
+#include "apikey.h"
+#include "buf.h"
+#include "db.h"
+#include "idempotency.h"
+#include "req.h"
+#include "response.h"
 
 #define IDEM_TTL_MS	(24LL * 3600 * 1000)
 #define IDEM_STALE_MS	(120LL * 1000)	/* a "running" row older is dead */

@@ -5,7 +5,8 @@
 
 #include <sodium.h>
 
-#include "uptime.h"
+#include "base.h"
+#include "ids.h"
 
 static const char base62[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -6,7 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
+#include "db.h"
+#include "ids.h"
 #include "incident.h"
+#include "json.h"
+#include "page.h"
 
 const char *const inc_status_names[INC_STATUS__MAX] = {
 	"investigating", "identified", "monitoring", "resolved"

@@ -9,7 +9,10 @@
 #ifndef INCIDENT_H
 #define INCIDENT_H
 
-#include "uptime.h"
+#include "base.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 #include "statuspage.h"
 
 #define INC_MSGMAX	5000	/* an update's message, characters */

@@ -12,7 +12,17 @@
 
 #include <sodium.h>
 
+#include "base.h"
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "ids.h"
 #include "invite.h"
+#include "json.h"
+#include "keyhash.h"
+#include "page.h"
+#include "team.h"
+#include "timefmt.h"
 
 #define HASH_DOMAIN	"invite"
 

@@ -10,9 +10,12 @@
 #ifndef INVITE_H
 #define INVITE_H
 
-#include "uptime.h"
+#include "base.h"
+#include "config.h"
+#include "db.h"
 #include "mail.h"
 #include "member.h"
+#include "page.h"
 
 #define INVITE_TOKEN_LEN	32	/* base62: 190 random bits */
 #define INVITE_ACCEPT_FAILS	10	/* failed accepts an address a ... */

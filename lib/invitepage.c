@@ -15,7 +15,6 @@
 
 #include <sodium.h>
 
-#include "uptime.h"
 #include "invitepage.h"
 
 #define CSP_MAX	512

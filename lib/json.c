@@ -7,7 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "uptime.h"
+#include "base.h"
+#include "json.h"
+#include "timefmt.h"
 
 void
 verr_add(struct verrs *v, enum verr_kind kind, const char *pointer,
@@ -252,8 +254,8 @@ json_add_time(cJSON *o, const char *name, int64_t ms)
 }
 
 /* Does the Content-Type name JSON (application/json, any parameters)? */
-static int
-is_json_type(const char *ct)
+int
+json_is_type(const char *ct)
 {
 	size_t	 n = strlen("application/json");
 
@@ -270,8 +272,8 @@ is_json_type(const char *ct)
  * would cut the string there, so such bodies are refused.  Returns 1 and
  * a pointer to the top-level member holding it, or 0.
  */
-static int
-nul_escape(const char *p, size_t n, char *ptr, size_t ptrlen)
+int
+json_nul_escape(const char *p, size_t n, char *ptr, size_t ptrlen)
 {
 	const char	*str = NULL, *key = NULL;
 	size_t		 i, j, keylen = 0;
@@ -315,50 +317,4 @@ nul_escape(const char *p, size_t n, char *ptr, size_t ptrlen)
 	else
 		snprintf(ptr, ptrlen, "%s", "");
 	return 1;
-}
-
-cJSON *
-req_json(struct req *r)
-{
-	struct verrs	 v = { 0 };
-	cJSON		*o;
-	const char	*end = NULL;
-	char		 ptr[128];
-
-	if (r->bodylen == 0) {
-		resp_problem(r, 400, "malformed_json",
-		    "A JSON object body is required.");
-		return NULL;
-	}
-	if (!is_json_type(req_param(r, "CONTENT_TYPE"))) {
-		resp_problem(r, 415, "unsupported_media_type",
-		    "Send the body as application/json.");
-		return NULL;
-	}
-	if (memchr(r->body, '\0', r->bodylen) != NULL) {
-		resp_problem(r, 400, "malformed_json",
-		    "The body contains a NUL byte.");
-		return NULL;
-	}
-	if (nul_escape(r->body, r->bodylen, ptr, sizeof(ptr))) {
-		verr_add(&v, VERR_INVALID, ptr, "must not contain NUL "
-		    "characters (\\u0000)");
-		resp_verrs(r, &v);
-		return NULL;
-	}
-	o = cJSON_ParseWithLengthOpts(r->body, r->bodylen, &end, 0);
-	if (o == NULL || (end != NULL && end < r->body + r->bodylen &&
-	    strspn(end, " \t\r\n") != (size_t)(r->body + r->bodylen - end))) {
-		cJSON_Delete(o);
-		resp_problem(r, 400, "malformed_json",
-		    "The body is not valid JSON.");
-		return NULL;
-	}
-	if (!cJSON_IsObject(o)) {
-		cJSON_Delete(o);
-		resp_problem(r, 400, "malformed_json",
-		    "The body must be a JSON object.");
-		return NULL;
-	}
-	return o;
 }

@@ -5,7 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "apikey.h"
+#include "config.h"
+#include "db.h"
+#include "ids.h"
 #include "limit.h"
+#include "req.h"
+#include "response.h"
 
 /*
  * Each family's count (?1 the team, ?2 now where it matters), its limit

@@ -15,7 +15,9 @@
 #ifndef LIMIT_H
 #define LIMIT_H
 
-#include "uptime.h"
+#include "base.h"
+#include "db.h"
+#include "req.h"
 
 enum limit {
 	LIMIT_KEYS,		/* active API keys: UPTIME_MAX_KEYS */

@@ -16,7 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "uptime.h"
+#include "config.h"
+#include "lock.h"
 #include "owner.h"
 
 #define LOCK_STEP_MS	20	/* how often a waiter tries again */

@@ -7,9 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "cronexpr.h"
+#include "db.h"
+#include "ids.h"
+#include "json.h"
 #include "maintenance.h"
+#include "page.h"
 #include "recurrence.h"
+#include "timefmt.h"
 
 #define DAY_MS		86400000LL
 #define PUBLIC_SCAN	1000	/* windows maint_list_public looks at */

@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db.h"
+#include "ids.h"
+#include "json.h"
 #include "member.h"
+#include "page.h"
 
 const char *const member_role_names[ROLE__MAX] = {
 	"owner", "admin", "member", "viewer"

@@ -9,8 +9,11 @@
 #ifndef MEMBER_H
 #define MEMBER_H
 
-#include "uptime.h"
+#include "base.h"
+#include "db.h"
+#include "json.h"
 #include "mail.h"
+#include "page.h"
 
 enum member_role {
 	ROLE_OWNER,

@@ -10,9 +10,15 @@
 
 #include <curl/curl.h>
 
+#include "base.h"
+#include "config.h"
 #include "cronexpr.h"
-#include "heartbeat.h"
+#include "db.h"
+#include "hbsched.h"
+#include "ids.h"
+#include "json.h"
 #include "monitor.h"
+#include "page.h"
 #include "re.h"
 #include "target.h"
 

@@ -33,9 +33,16 @@
 
 #include <sodium.h>
 
-#include "notify.h"
+#include "base.h"
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "ids.h"
+#include "json.h"
 #include "mail.h"
 #include "maintenance.h"
+#include "notify.h"
+#include "timefmt.h"
 
 #define EVSEL(supp) "SELECT e.id, e.team_id, e.monitor_id, e.kind, e.at, " \
 	"e.outage_id, e.detail, " supp ", m.name, m.type, m.config, " \

@@ -14,6 +14,7 @@
 #define NOTIFY_H
 
 #include "alert.h"
+#include "db.h"
 #include "probe.h"
 
 /* Delivery: the first attempt and retries 1, 2, 4, 8, 16 minutes later. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "owner.h"
 
 #define OWNER_NAMELEN	64

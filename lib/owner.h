@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "uptime.h"
+#include "base.h"
 
 enum owner_need {
 	OWNER_READ,		/* read the file */

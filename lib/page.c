@@ -1,7 +1,8 @@
 /*
  * Cursor pagination.  Lists are ordered newest first by (time, id); the
  * cursor is the position of the last item returned, base64url-encoded so
- * that clients treat it as opaque.
+ * that clients treat it as opaque.  The SQL half: the HTTP half is
+ * pagehttp.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,9 +11,8 @@
 
 #include <sodium.h>
 
-#include "uptime.h"
-
-#define CURSOR_MAX	96
+#include "db.h"
+#include "page.h"
 
 void
 page_cursor(int64_t t, const char *id, char *out, size_t outlen)
@@ -25,9 +25,8 @@ page_cursor(int64_t t, const char *id, char *out, size_t outlen)
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-/* Decode a cursor; 0 or -1. */
-static int
-cursor_decode(const char *s, struct page *pg)
+int
+page_cursor_decode(const char *s, struct page *pg)
 {
 	char		 raw[CURSOR_MAX];
 	size_t		 len;
@@ -56,30 +55,6 @@ cursor_decode(const char *s, struct page *pg)
 	return 0;
 }
 
-int
-page_parse(struct req *r, struct page *pg)
-{
-	const char	*pp = req_query(r, "perPage"), *c;
-	char		*end;
-	long		 n;
-
-	memset(pg, 0, sizeof(*pg));
-	pg->perpage = PAGE_DEFAULT;
-	if (pp != NULL) {
-		errno = 0;
-		n = strtol(pp, &end, 10);
-		if (errno != 0 || end == pp || *end != '\0' || n < 1 ||
-		    n > PAGE_MAX || !(*pp >= '0' && *pp <= '9'))
-			return resp_problem(r, 400, "bad_query", "perPage must "
-			    "be a whole number from 1 to %d.", PAGE_MAX), -1;
-		pg->perpage = (int)n;
-	}
-	if ((c = req_query(r, "cursor")) != NULL && cursor_decode(c, pg) == -1)
-		return resp_problem(r, 400, "bad_query", "The cursor is not "
-		    "one this API gave out; start again without it."), -1;
-	return 0;
-}
-
 void
 page_start(struct lister *l, const struct page *pg)
 {
@@ -100,17 +75,6 @@ page_add(struct lister *l, cJSON *item, int64_t t, const char *id)
 	l->n++;
 	l->last_t = t;
 	snprintf(l->last_id, sizeof(l->last_id), "%s", id);
-}
-
-int
-page_answer(struct req *r, struct lister *l)
-{
-	char	 next[CURSOR_MAX * 2];
-
-	if (l->more)
-		page_cursor(l->last_t, l->last_id, next, sizeof(next));
-	return resp_list(r, l->items, l->more ? next : NULL,
-	    l->page->perpage);
 }
 
 void

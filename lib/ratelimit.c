@@ -32,8 +32,8 @@
 
 #include <sodium.h>
 
-#include "uptime.h"
 #include "owner.h"
+#include "ratelimit.h"
 
 #define RL_SLOTS	8192	/* power of two */
 #define RL_PROBE	64	/* slots looked at for one name */

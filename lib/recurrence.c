@@ -14,8 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "base.h"
 #include "cronexpr.h"
 #include "recurrence.h"
+#include "timefmt.h"
 
 #define DAY_S		86400LL
 #define DAY_MS		(DAY_S * 1000)

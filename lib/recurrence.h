@@ -1,6 +1,6 @@
 /*
  * recurrence.c: the occurrences of a maintenance window (the rules in
- * maintenance.h), found in the window's time zone.  Pure: no database;
+ * maintwindow.h), found in the window's time zone.  Pure: no database;
  * the early ends kept in the database come in through a callback.  See
  * docs/lib/recurrence.md.
  *
@@ -10,7 +10,7 @@
 #ifndef RECURRENCE_H
 #define RECURRENCE_H
 
-#include "maintenance.h"
+#include "maintwindow.h"
 
 /*
  * The occurrence of w active at t (returns 1), or else the next one

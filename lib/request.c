@@ -23,7 +23,24 @@
 #include <fcgiapp.h>
 #include <sodium.h>
 
-#include "uptime.h"
+#include "apikey.h"
+#include "audit.h"
+#include "auth.h"
+#include "base.h"
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "idempotency.h"
+#include "ids.h"
+#include "json.h"
+#include "keyhash.h"
+#include "ratelimit.h"
+#include "req.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+#include "scope.h"
+#include "timefmt.h"
 
 #define READ_CHUNK	65536
 #define CGI_MAXDRAIN	(4 * 1024 * 1024)	/* body read and dropped, at most */
@@ -46,25 +63,6 @@ serve_on_signal(int sig)
 	serve_stopping = 1;
 	FCGX_ShutdownPending();
 	close(FCGI_LISTENSOCK_FILENO);
-}
-
-const char *
-req_param(struct req *r, const char *name)
-{
-	FCGX_Request	*fr = r->io;
-
-	return fr != NULL ? FCGX_GetParam(name, fr->envp) : getenv(name);
-}
-
-const char *
-req_query(struct req *r, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < r->nq; i++)
-		if (strcmp(r->q[i].name, name) == 0)
-			return r->q[i].value;
-	return NULL;
 }
 
 static int
@@ -157,6 +155,52 @@ req_parse_query(struct req *r, const char *allowed)
 		p = amp + 1;
 	}
 	return 0;
+}
+
+cJSON *
+req_json(struct req *r)
+{
+	struct verrs	 v = { 0 };
+	cJSON		*o;
+	const char	*end = NULL;
+	char		 ptr[128];
+
+	if (r->bodylen == 0) {
+		resp_problem(r, 400, "malformed_json",
+		    "A JSON object body is required.");
+		return NULL;
+	}
+	if (!json_is_type(req_param(r, "CONTENT_TYPE"))) {
+		resp_problem(r, 415, "unsupported_media_type",
+		    "Send the body as application/json.");
+		return NULL;
+	}
+	if (memchr(r->body, '\0', r->bodylen) != NULL) {
+		resp_problem(r, 400, "malformed_json",
+		    "The body contains a NUL byte.");
+		return NULL;
+	}
+	if (json_nul_escape(r->body, r->bodylen, ptr, sizeof(ptr))) {
+		verr_add(&v, VERR_INVALID, ptr, "must not contain NUL "
+		    "characters (\\u0000)");
+		resp_verrs(r, &v);
+		return NULL;
+	}
+	o = cJSON_ParseWithLengthOpts(r->body, r->bodylen, &end, 0);
+	if (o == NULL || (end != NULL && end < r->body + r->bodylen &&
+	    strspn(end, " \t\r\n") != (size_t)(r->body + r->bodylen - end))) {
+		cJSON_Delete(o);
+		resp_problem(r, 400, "malformed_json",
+		    "The body is not valid JSON.");
+		return NULL;
+	}
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		resp_problem(r, 400, "malformed_json",
+		    "The body must be a JSON object.");
+		return NULL;
+	}
+	return o;
 }
 
 /*

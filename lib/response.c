@@ -7,7 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uptime.h"
+#include "base.h"
+#include "buf.h"
+#include "db.h"
+#include "json.h"
+#include "req.h"
+#include "response.h"
+#include "timefmt.h"
 
 const char *
 status_text(int status)

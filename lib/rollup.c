@@ -12,9 +12,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "uptime.h"
-#include "rollup.h"
+#include "audit.h"
+#include "db.h"
+#include "json.h"
 #include "maintenance.h"
+#include "rollup.h"
 
 /* (monitor, day) pairs rebuilt per transaction by rollup_daily. */
 #define DAILY_BATCH		128

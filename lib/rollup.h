@@ -6,8 +6,6 @@
  * transaction, so the hourly rows are always current.  The maintainer
  * (cron/uptime-maintain) calls rollup_daily() and rollup_prune().  The
  * stats endpoint calls rollup_stats() and stats_json().
- *
- * This header is internal for now; its contents go into uptime.h.
  */
 #ifndef ROLLUP_H
 #define ROLLUP_H
@@ -15,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uptime.h"
+#include "base.h"
+#include "db.h"
 
 /*
  * The latency histogram: ROLLUP_BUCKETS exponentially spaced buckets.

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "uptime.h"
+#include "base.h"
+#include "ids.h"
+#include "req.h"
+#include "router.h"
 
 /* The characters a "{*name}" capture accepts. */
 #define GENERIC_CHARS	"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" \

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "schedule.h"
 
 #define SCHED_MINBUCKETS	64

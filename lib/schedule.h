@@ -22,7 +22,7 @@
 #ifndef SCHEDULE_H
 #define SCHEDULE_H
 
-#include "uptime.h"
+#include "base.h"
 
 struct sched;
 

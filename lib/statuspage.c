@@ -9,9 +9,16 @@
 
 #include <sodium.h>
 
-#include "statuspage.h"
+#include "base.h"
+#include "config.h"
+#include "db.h"
+#include "ids.h"
+#include "json.h"
+#include "keyhash.h"
 #include "monitor.h"
+#include "page.h"
 #include "probe.h"
+#include "statuspage.h"
 
 /* In bind_page's order (?1..?14). */
 #define COLS "id, team_id, name, slug, title, description, is_public, " \

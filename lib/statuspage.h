@@ -9,7 +9,10 @@
 #ifndef STATUSPAGE_H
 #define STATUSPAGE_H
 
-#include "uptime.h"
+#include "base.h"
+#include "db.h"
+#include "json.h"
+#include "page.h"
 
 #define SP_SLUGMIN		2	/* ^[a-z0-9][a-z0-9-]{1,62}$ */
 #define SP_SLUGMAX		63

@@ -19,12 +19,18 @@
 
 #include <sodium.h>
 
-#include "statusview.h"
-#include "statuspage.h"
+#include "base.h"
+#include "buf.h"
+#include "config.h"
+#include "db.h"
 #include "incident.h"
+#include "json.h"
+#include "maintenance.h"
 #include "monitor.h"
 #include "rollup.h"
-#include "maintenance.h"
+#include "statuspage.h"
+#include "statusview.h"
+#include "timefmt.h"
 
 #define DAY_MS		ROLLUP_DAY_MS
 

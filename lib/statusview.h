@@ -10,7 +10,9 @@
 #ifndef STATUSVIEW_H
 #define STATUSVIEW_H
 
-#include "uptime.h"
+#include "base.h"
+#include "buf.h"
+#include "db.h"
 
 #define SV_MAXAGE		30	/* Cache-Control max-age, seconds */
 #define SV_MAXOPEN		20	/* open incidents shown */

@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "uptime.h"
+#include "db.h"
+#include "ids.h"
+#include "json.h"
+#include "team.h"
+#include "timefmt.h"
 
 enum stmt {
 	STMT_INSERT,

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "uptime.h"
+#include "timefmt.h"
 
 int64_t
 time_now_ms(void)

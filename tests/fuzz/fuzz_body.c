@@ -8,6 +8,7 @@
  * in cgi-bin/ with the lib getters; the same calls are made here.
  */
 #include "fuzz.h"
+#include "uptime.h"
 #include "alert.h"
 #include "heartbeat.h"
 #include "incident.h"

@@ -16,6 +16,7 @@
  */
 #include "../../lib/request.c"
 #include "fuzz.h"
+#include "uptime.h"
 #include "monitor.h"
 
 static const char *const names[] = {

@@ -10,6 +10,7 @@
  * process is started here.
  */
 #include "fuzz.h"
+#include "uptime.h"
 #include "re.h"
 
 static const char *const types[] = { "contains", "not_contains", "regex" };

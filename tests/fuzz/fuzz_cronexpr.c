@@ -8,6 +8,7 @@
  * a name with "..", a leading "/" or odd bytes must be refused.
  */
 #include "fuzz.h"
+#include "uptime.h"
 #include "cronexpr.h"
 
 static const char *const zones[] = {

@@ -11,6 +11,7 @@
  * hour, where the zone's clocks go forward.)
  */
 #include "fuzz.h"
+#include "uptime.h"
 #include "maintenance.h"
 #include "recurrence.h"
 

@@ -6,6 +6,7 @@
  * resolved or connected to.
  */
 #include "fuzz.h"
+#include "uptime.h"
 #include "target.h"
 
 int

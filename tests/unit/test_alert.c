@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "uptime.h"
 #include "alert.h"
 #include "monitor.h"
 #include "tmpdb.h"

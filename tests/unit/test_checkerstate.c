@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "uptime.h"
 #include "checkerstate.h"
 #include "unit.h"
 

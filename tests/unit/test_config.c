@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "uptime.h"
 #include "mail.h"
 #include "unit.h"
 

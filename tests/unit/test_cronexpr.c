@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "uptime.h"
 #include "cronexpr.h"
 #include "heartbeat.h"
 #include "unit.h"

@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "uptime.h"
 #include "mail.h"
 #include "unit.h"
 

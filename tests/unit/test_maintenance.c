@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uptime.h"
 #include "maintenance.h"
 #include "recurrence.h"
 #include "unit.h"

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "uptime.h"
 #include "member.h"
 #include "invite.h"
 #include "unit.h"

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "uptime.h"
 #include "monitor.h"
 #include "notify.h"
 #include "tmpdb.h"

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "uptime.h"
 #include "owner.h"
 #include "unit.h"
 

@@ -27,6 +27,7 @@
 
 #include <curl/curl.h>
 
+#include "uptime.h"
 #include "probe.h"
 #include "unit.h"
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "uptime.h"
 #include "re.h"
 #include "unit.h"
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uptime.h"
 #include "schedule.h"
 #include "unit.h"
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "uptime.h"
 #include "target.h"
 #include "unit.h"
 

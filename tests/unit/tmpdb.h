@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "uptime.h"
 #include "monitor.h"
 
 static char	 tmpdb_dir[64];

@@ -1,0 +1,39 @@
+/*
+ * audit.c: the audit trail.
+ */
+#ifndef AUDIT_H
+#define AUDIT_H
+
+#include "base.h"
+#include "db.h"
+#include "keyhash.h"
+#include "page.h"
+
+struct audit_event {
+	char		 id[ID_MAX];
+	int64_t		 at;
+	char		 key_id[ID_MAX];
+	char		 key_prefix[KEY_SHOWNLEN + 1];
+	char		 action[64];
+	char		 method[16];
+	char		 path[256];
+	int		 status;
+	char		 ip[IP_MAX];
+	char		 target_id[ID_MAX];
+};
+struct audit_filter {
+	const char	*key_id;
+	const char	*action;
+	int64_t		 from;
+	int64_t		 to;
+};
+/* Record one event for team (NULL when unknown). */
+int	 audit_record(struct db *, const char *team,
+	    const struct audit_event *);
+int	 audit_list(struct db *, const char *team, const struct audit_filter *,
+	    const struct page *, int limit,
+	    int (*fn)(const struct audit_event *, void *), void *arg);
+cJSON	*audit_json(const struct audit_event *);
+int	 audit_prune(struct db *, int64_t before);
+
+#endif /* AUDIT_H */

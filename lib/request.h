@@ -1,0 +1,29 @@
+/*
+ * request.c: the edge: reading a request, dispatching it, writing its answer.
+ */
+#ifndef REQUEST_H
+#define REQUEST_H
+
+#include "base.h"
+#include "req.h"
+#include "router.h"
+
+/*
+ * Split r->query into r->q, decoded in place, and check each name against
+ * allowed ("a,b,c").  Answers 400 bad_query and returns -1 on a bad
+ * escape, an unknown or repeated name, or too many parameters.
+ */
+int		 req_parse_query(struct req *, const char *allowed) WUR;
+/*
+ * Parse the body as a JSON object.  On failure answers 400
+ * malformed_json and returns NULL.  Caller owns the result.
+ */
+cJSON	*req_json(struct req *);
+
+/*
+ * Run the FastCGI loop, or answer one CGI request when not started by a
+ * FastCGI manager.  Returns the process exit status.
+ */
+int	 serve_main(const struct route *, size_t);
+
+#endif /* REQUEST_H */

@@ -1,0 +1,43 @@
+/*
+ * response.c: the answer, its envelope and problems.
+ */
+#ifndef RESPONSE_H
+#define RESPONSE_H
+
+#include "base.h"
+#include "json.h"
+#include "req.h"
+
+/* The reason phrase of an HTTP status. */
+const char	*status_text(int);
+
+/* Success envelope; takes ownership of data (an object or array). */
+int	 resp_data(struct req *, int status, cJSON *data);
+/* A list page: envelope with meta.pagination, Link when next != NULL. */
+int	 resp_list(struct req *, cJSON *items, const char *next, int perpage);
+int	 resp_empty(struct req *, int status);
+/* A text/plain answer (a heartbeat ping's "OK"). */
+int	 resp_text(struct req *, int status, const char *text);
+/* A text/html answer (a page for people); html is copied. */
+int	 resp_html(struct req *, int status, const char *html);
+/* RFC 9457 problem details; returns 0 so handlers can return it. */
+int	 resp_problem(struct req *, int status, const char *code,
+	    const char *fmt, ...) PRINTF(4, 5);
+/* The same with one more string member (such as requiredScope). */
+int	 resp_problem_member(struct req *, int status, const char *code,
+	    const char *name, const char *value, const char *fmt, ...)
+	    PRINTF(6, 7);
+/* The same for a configured limit: members limit and setting (its name). */
+int	 resp_problem_limit(struct req *, int status, const char *code,
+	    long limit, const char *setting, const char *fmt, ...)
+	    PRINTF(6, 7);
+int	 resp_verrs(struct req *, const struct verrs *);
+/* 503 for DB_BUSY, 404 for DB_NOTFOUND, 409 for DB_CONFLICT, else 500. */
+int	 resp_db(struct req *, int dbrc);
+int	 resp_header(struct req *, const char *name, const char *fmt, ...)
+	    PRINTF(3, 4);
+/* Log a server-side error with the request id (never sent). */
+void	 req_log(struct req *, const char *func, const char *fmt, ...)
+	    PRINTF(3, 4);
+
+#endif /* RESPONSE_H */
