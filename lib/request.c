@@ -44,6 +44,7 @@
 
 #define READ_CHUNK	65536
 #define CGI_MAXDRAIN	(4 * 1024 * 1024)	/* body read and dropped, at most */
+#define SERVE_STOP_GRACE 3	/* seconds a stopping worker may take */
 
 static size_t	 cgi_read;	/* body bytes read from stdin as CGI */
 static volatile sig_atomic_t serve_stopping; /* SIGTERM or SIGINT came */
@@ -63,6 +64,21 @@ serve_on_signal(int sig)
 	serve_stopping = 1;
 	FCGX_ShutdownPending();
 	close(FCGI_LISTENSOCK_FILENO);
+	alarm(SERVE_STOP_GRACE);
+}
+
+/*
+ * The stop's watchdog.  libfcgi's accept loop has been seen, rarely, to
+ * spin instead of returning after the signal (when it came as a
+ * connection was being accepted).  No request is in hand then (they
+ * block the signal), so a worker still here SERVE_STOP_GRACE seconds
+ * after the signal leaves at once: a stop never hangs.
+ */
+static void
+serve_on_alarm(int sig)
+{
+	(void)sig;
+	_exit(0);
 }
 
 static int
@@ -662,6 +678,8 @@ serve_main(const struct route *routes, size_t nroutes)
 		sigaddset(&sa.sa_mask, SIGINT);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
+		sa.sa_handler = serve_on_alarm;
+		sigaction(SIGALRM, &sa, NULL);
 	}
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
