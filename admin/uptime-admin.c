@@ -22,6 +22,7 @@
 #include <libgen.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,31 +328,37 @@ key_create(struct db *db, int argc, char **argv)
 	return rc == DB_OK ? 0 : 1;
 }
 
-static int
-print_key(const struct apikey *k, void *arg)
+/* One line a key, from its JSON as the API gives it. */
+static void
+print_key(const cJSON *k)
 {
-	char	 t[TIME_MAX];
-	int	 i, first = 1;
+	const cJSON	*sc;
+	const char	*exp = cJSON_GetStringValue(cJSON_GetObjectItem(k,
+			    "expiresAt"));
+	int		 first = 1;
 
-	(void)arg;
-	printf("%s  %s  %-7s  %s  ", k->id, k->prefix,
-	    key_status_names[apikey_status(k, time_now_ms())],
-	    k->expires_at ? time_format(k->expires_at, t) : "never");
-	for (i = 0; i < SCOPE__MAX; i++)
-		if (k->scopes & (1u << i)) {
-			printf("%s%s", first ? "" : ",", scope_names[i]);
-			first = 0;
-		}
-	printf("  %s\n", k->name);
-	return 0;
+	printf("%s  %s  %-7s  %s  ",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(k, "id")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(k, "keyPrefix")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(k, "status")),
+	    exp != NULL ? exp : "never");
+	cJSON_ArrayForEach(sc, cJSON_GetObjectItem(k, "scopes")) {
+		printf("%s%s", first ? "" : ",", cJSON_GetStringValue(sc));
+		first = 0;
+	}
+	printf("  %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(k,
+	    "name")));
 }
 
 static int
 key_list(struct db *db, int argc, char **argv)
 {
 	struct page	 pg;
+	struct lister	 l;
 	struct team	 t;
+	const cJSON	*k;
 	const char	*team = flag(argc, argv, "--team");
+	int		 rc;
 
 	if (only_flags(argc, argv, 2, ",--team,") || team == NULL)
 		return usage("key list needs --team ID");
@@ -360,9 +367,14 @@ key_list(struct db *db, int argc, char **argv)
 		return 1;
 	}
 	memset(&pg, 0, sizeof(pg));
+	pg.perpage = INT_MAX - 1;
+	page_start(&l, &pg, time_now_ms());
+	rc = apikey_list(db, team, KEY_ALL, &l);
 	printf("id  prefix  status  expires  scopes  name\n");
-	return apikey_list(db, team, KEY_ALL, &pg, 1000000, time_now_ms(),
-	    print_key, NULL) == DB_OK ? 0 : 1;
+	cJSON_ArrayForEach(k, l.items)
+		print_key(k);
+	cJSON_Delete(l.items);
+	return rc == DB_OK ? 0 : 1;
 }
 
 static int

@@ -27,13 +27,6 @@ load(struct req *r, struct channel *c)
 	return 0;
 }
 
-static int
-channel_one(const struct channel *c, void *arg)
-{
-	page_add(arg, channel_json(c), c->created_at, c->id);
-	return 0;
-}
-
 /*
  * GET /v1/alert-channels?perPage&cursor
  * Scope alerts:read.  200 with a page of channels, newest first; 400.
@@ -41,20 +34,10 @@ channel_one(const struct channel *c, void *arg)
 static int
 channels_list(struct req *r)
 {
-	struct page	 pg;
 	struct lister	 l;
-	int		 rc;
 
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	page_start(&l, &pg);
-	rc = channel_list(r->db, r->key->team_id, &pg, pg.perpage + 1,
-	    channel_one, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, channel_list(r->db, r->key->team_id, &l));
 }
 
 /*
@@ -195,71 +178,26 @@ channels_test(struct req *r)
 	return resp_data(r, 202, notification_json(&n));
 }
 
-static int
-notification_one(const struct notification *n, void *arg)
-{
-	page_add(arg, notification_json(n), n->created_at, n->id);
-	return 0;
-}
-
-/* Read the list filters; answers 400 and returns -1 when one is bad. */
-static int
-filters(struct req *r, struct notification_filter *f)
-{
-	const char	*s, *from, *to;
-
-	memset(f, 0, sizeof(*f));
-	f->status = f->event = -1;
-	from = req_query(r, "from");
-	to = req_query(r, "to");
-	if ((f->monitor_id = req_query(r, "monitorId")) != NULL &&
-	    !id_valid(f->monitor_id, "mon"))
-		return resp_problem(r, 400, "bad_query", "monitorId must be a "
-		    "monitor id (mon_ and 20 letters or digits)."), -1;
-	if ((s = req_query(r, "status")) != NULL &&
-	    (f->status = str_index(ntf_status_names, NST__MAX, s)) == -1)
-		return resp_problem(r, 400, "bad_query", "status must be one "
-		    "of pending, sent, failed, suppressed."), -1;
-	if ((s = req_query(r, "event")) != NULL &&
-	    (f->event = str_index(ntf_event_names, NEV__MAX, s)) == -1)
-		return resp_problem(r, 400, "bad_query", "event must be one of "
-		    "down, up, degraded, ssl_expiring, reminder, test."), -1;
-	if ((from != NULL && time_parse(from, &f->from) == -1) ||
-	    (to != NULL && time_parse(to, &f->to) == -1))
-		return resp_problem(r, 400, "bad_query", "from and to must be "
-		    "RFC 3339 times."), -1;
-	if (f->from != 0 && f->to != 0 && f->to <= f->from)
-		return resp_problem(r, 400, "bad_query", "to must be after "
-		    "from."), -1;
-	return 0;
-}
-
 /* Query values first, then the channel (when one is named), then the list. */
 static int
 list_notifications(struct req *r, const char *channel)
 {
-	struct notification_filter	 f;
+	struct notification_filter	 f = { channel, req_query(r, "monitorId"),
+					    req_enum(r, "status"),
+					    req_enum(r, "event"),
+					    req_time(r, "from"),
+					    req_time(r, "to") };
 	struct channel			 c;
-	struct page			 pg;
 	struct lister			 l;
-	int				 rc;
 
-	if (filters(r, &f) == -1 || page_parse(r, &pg) == -1)
-		return 0;
 	if (channel != NULL) {
 		if (load(r, &c) == -1)
 			return 0;
 		channel_free(&c);
 	}
-	f.channel_id = channel;
-	page_start(&l, &pg);
-	rc = notification_list(r->db, r->key->team_id, &f, &pg,
-	    pg.perpage + 1, notification_one, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, notification_list(r->db, r->key->team_id,
+	    &f, &l));
 }
 
 /*
@@ -307,26 +245,35 @@ notifications_get(struct req *r)
 	return resp_data(r, 200, o);
 }
 
+static const struct qspec q_notifications[] = {
+	Q_ID("monitorId", "mon"),
+	Q_ENUM("status", ntf_status_names, NST__MAX),
+	Q_ENUM("event", ntf_event_names, NEV__MAX),
+	Q_WINDOW,
+	Q_PAGE,
+	Q_END
+};
+
 static const struct route routes[] = {
 	{ "GET", "/v1/alert-channels", SCOPE_ALERTS_READ, channels_list, NULL,
-	    "perPage,cursor", 0 },
+	    q_page, 0 },
 	{ "POST", "/v1/alert-channels", SCOPE_ALERTS_WRITE, channels_create,
-	    "alert_channel.created", "", ROUTE_BODY },
+	    "alert_channel.created", NULL, ROUTE_BODY },
 	{ "GET", "/v1/alert-channels/{ach}", SCOPE_ALERTS_READ, channels_get,
-	    NULL, "", 0 },
+	    NULL, NULL, 0 },
 	{ "PATCH", "/v1/alert-channels/{ach}", SCOPE_ALERTS_WRITE,
-	    channels_patch, "alert_channel.updated", "", ROUTE_BODY },
+	    channels_patch, "alert_channel.updated", NULL, ROUTE_BODY },
 	{ "DELETE", "/v1/alert-channels/{ach}", SCOPE_ALERTS_WRITE,
-	    channels_delete, "alert_channel.deleted", "", 0 },
+	    channels_delete, "alert_channel.deleted", NULL, 0 },
 	{ "POST", "/v1/alert-channels/{ach}/test", SCOPE_ALERTS_WRITE,
-	    channels_test, "alert_channel.tested", "", 0 },
+	    channels_test, "alert_channel.tested", NULL, 0 },
 	{ "GET", "/v1/alert-channels/{ach}/notifications", SCOPE_ALERTS_READ,
 	    channel_notifications, NULL,
-	    "monitorId,status,event,from,to,perPage,cursor", 0 },
+	    q_notifications, 0 },
 	{ "GET", "/v1/notifications", SCOPE_ALERTS_READ, notifications_list,
-	    NULL, "monitorId,status,event,from,to,perPage,cursor", 0 },
+	    NULL, q_notifications, 0 },
 	{ "GET", "/v1/notifications/{ntf}", SCOPE_ALERTS_READ,
-	    notifications_get, NULL, "", 0 },
+	    notifications_get, NULL, NULL, 0 },
 };
 
 int

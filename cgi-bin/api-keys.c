@@ -79,15 +79,6 @@ answer_with_secret(struct req *r, int status, const struct apikey *k,
 	return resp_data(r, status, o);
 }
 
-static int
-list_key(const struct apikey *k, void *arg)
-{
-	struct lister	*l = arg;
-
-	page_add(l, apikey_json(k, l->now), k->created_at, k->id);
-	return 0;
-}
-
 /*
  * GET /v1/api-keys?status=active|expired|revoked|all
  * Scope api-keys:read.  200 with a page of keys; 400 bad_query.
@@ -95,30 +86,11 @@ list_key(const struct apikey *k, void *arg)
 static int
 keys_list(struct req *r)
 {
-	struct page	 pg;
 	struct lister	 l;
-	const char	*s = req_query(r, "status");
-	int		 st, rc;
 
-	for (st = 0; s != NULL && st < KEY_STATUS__MAX; st++)
-		if (strcmp(s, key_status_names[st]) == 0)
-			break;
-	if (st == KEY_STATUS__MAX)
-		return resp_problem(r, 400, "bad_query", "status must be one "
-		    "of active, expired, revoked, all.");
-	if (s == NULL)
-		st = KEY_ACTIVE;
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	page_start(&l, &pg);
-	l.now = r->now;
-	rc = apikey_list(r->db, r->key->team_id, (enum key_status)st, &pg,
-	    pg.perpage + 1, r->now, list_key, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, apikey_list(r->db, r->key->team_id,
+	    (enum key_status)req_enum(r, "status"), &l));
 }
 
 /*
@@ -269,13 +241,6 @@ keys_rotate(struct req *r)
 	return answer_with_secret(r, 200, &k, secret);
 }
 
-static int
-list_event(const struct audit_event *ev, void *arg)
-{
-	page_add(arg, audit_json(ev), ev->at, ev->id);
-	return 0;
-}
-
 /*
  * GET /v1/audit-events?keyId&action&from&to
  * Scope api-keys:read.  200 with a page of events, newest first;
@@ -284,58 +249,45 @@ list_event(const struct audit_event *ev, void *arg)
 static int
 audit_events(struct req *r)
 {
-	struct audit_filter	 f = { 0 };
-	struct page		 pg;
+	struct audit_filter	 f = { req_query(r, "keyId"),
+				    req_query(r, "action"), req_time(r, "from"),
+				    req_time(r, "to") };
 	struct lister		 l;
-	const char		*from, *to;
-	int			 rc;
 
-	f.key_id = req_query(r, "keyId");
-	f.action = req_query(r, "action");
-	from = req_query(r, "from");
-	to = req_query(r, "to");
-	if (f.key_id != NULL && !id_valid(f.key_id, "key"))
-		return resp_problem(r, 400, "bad_query", "keyId must be an API "
-		    "key id (key_...).");
-	if (f.action != NULL && (strlen(f.action) == 0 ||
-	    strlen(f.action) > 63 || strspn(f.action,
-	    "abcdefghijklmnopqrstuvwxyz_.") != strlen(f.action)))
-		return resp_problem(r, 400, "bad_query", "action must be an "
-		    "event name such as api_key.created.");
-	if ((from != NULL && time_parse(from, &f.from) == -1) ||
-	    (to != NULL && time_parse(to, &f.to) == -1))
-		return resp_problem(r, 400, "bad_query", "from and to must be "
-		    "RFC 3339 times.");
-	if (f.from != 0 && f.to != 0 && f.to <= f.from)
-		return resp_problem(r, 400, "bad_query", "to must be after "
-		    "from.");
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	page_start(&l, &pg);
-	rc = audit_list(r->db, r->key->team_id, &f, &pg, pg.perpage + 1,
-	    list_event, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, audit_list(r->db, r->key->team_id, &f,
+	    &l));
 }
+
+static const struct qspec q_keys[] = {
+	Q_ENUM_DEF("status", key_status_names, KEY_STATUS__MAX, KEY_ACTIVE),
+	Q_PAGE,
+	Q_END
+};
+
+static const struct qspec q_audit[] = {
+	Q_ID("keyId", "key"),
+	Q_TEXT("action", 63, "abcdefghijklmnopqrstuvwxyz_."),
+	Q_WINDOW,
+	Q_PAGE,
+	Q_END
+};
 
 static const struct route routes[] = {
 	{ "GET", "/v1/api-keys", SCOPE_API_KEYS_READ, keys_list, NULL,
-	    "status,perPage,cursor", 0 },
+	    q_keys, 0 },
 	{ "POST", "/v1/api-keys", SCOPE_API_KEYS_WRITE, keys_create,
-	    "api_key.created", "", ROUTE_BODY },
+	    "api_key.created", NULL, ROUTE_BODY },
 	{ "GET", "/v1/api-keys/current", SCOPE_ANYKEY, keys_current, NULL,
-	    "", 0 },
+	    NULL, 0 },
 	{ "GET", "/v1/api-keys/{key}", SCOPE_API_KEYS_READ, keys_get, NULL,
-	    "", 0 },
+	    NULL, 0 },
 	{ "DELETE", "/v1/api-keys/{key}", SCOPE_API_KEYS_WRITE, keys_revoke,
-	    "api_key.revoked", "", 0 },
+	    "api_key.revoked", NULL, 0 },
 	{ "POST", "/v1/api-keys/{key}/rotate", SCOPE_API_KEYS_WRITE,
-	    keys_rotate, "api_key.rotated", "", 0 },
+	    keys_rotate, "api_key.rotated", NULL, 0 },
 	{ "GET", "/v1/audit-events", SCOPE_API_KEYS_READ, audit_events, NULL,
-	    "keyId,action,from,to,perPage,cursor", 0 },
+	    q_audit, 0 },
 };
 
 int

@@ -64,15 +64,6 @@ answer(struct req *r, int status, struct maint_window *w)
 	return resp_data(r, status, o);
 }
 
-static int
-list_one(const struct maint_window *w, void *arg)
-{
-	struct lister	*l = arg;
-
-	page_add(l, maint_json(w, l->now), w->created_at, w->id);
-	return 0;
-}
-
 /*
  * GET /v1/maintenance-windows?state&perPage&cursor
  * Scope maintenance:read.  200 with a page of windows, newest first;
@@ -81,30 +72,11 @@ list_one(const struct maint_window *w, void *arg)
 static int
 windows_list(struct req *r)
 {
-	struct page	 pg;
 	struct lister	 l;
-	const char	*s;
-	int		 state = -1, rc;
 
-	if ((s = req_query(r, "state")) != NULL) {
-		for (state = 0; state < MAINT_STATE__MAX; state++)
-			if (strcmp(s, maint_state_names[state]) == 0)
-				break;
-		if (state == MAINT_STATE__MAX)
-			return resp_problem(r, 400, "bad_query", "state must be "
-			    "one of scheduled, active, completed, cancelled.");
-	}
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	page_start(&l, &pg);
-	l.now = r->now;
-	rc = maint_list(r->db, r->key->team_id, state, &pg, pg.perpage + 1,
-	    r->now, list_one, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, maint_list(r->db, r->key->team_id,
+	    req_enum(r, "state"), &l));
 }
 
 /*
@@ -256,19 +228,25 @@ windows_end(struct req *r)
 	return answer(r, 200, w);
 }
 
+static const struct qspec q_windows[] = {
+	Q_ENUM("state", maint_state_names, MAINT_STATE__MAX),
+	Q_PAGE,
+	Q_END
+};
+
 static const struct route routes[] = {
 	{ "GET", "/v1/maintenance-windows", SCOPE_MAINTENANCE_READ,
-	    windows_list, NULL, "state,perPage,cursor", 0 },
+	    windows_list, NULL, q_windows, 0 },
 	{ "POST", "/v1/maintenance-windows", SCOPE_MAINTENANCE_WRITE,
-	    windows_create, "maintenance_window.created", "", ROUTE_BODY },
+	    windows_create, "maintenance_window.created", NULL, ROUTE_BODY },
 	{ "GET", "/v1/maintenance-windows/{mw}", SCOPE_MAINTENANCE_READ,
-	    windows_get, NULL, "", 0 },
+	    windows_get, NULL, NULL, 0 },
 	{ "PATCH", "/v1/maintenance-windows/{mw}", SCOPE_MAINTENANCE_WRITE,
-	    windows_patch, "maintenance_window.updated", "", ROUTE_BODY },
+	    windows_patch, "maintenance_window.updated", NULL, ROUTE_BODY },
 	{ "DELETE", "/v1/maintenance-windows/{mw}", SCOPE_MAINTENANCE_WRITE,
-	    windows_delete, "maintenance_window.cancelled", "", 0 },
+	    windows_delete, "maintenance_window.cancelled", NULL, 0 },
 	{ "POST", "/v1/maintenance-windows/{mw}/end", SCOPE_MAINTENANCE_WRITE,
-	    windows_end, "maintenance_window.ended", "", 0 },
+	    windows_end, "maintenance_window.ended", NULL, 0 },
 };
 
 int

@@ -14,19 +14,6 @@
 #include "monitor.h"
 #include "rollup.h"
 
-#define DAY_MS	(24LL * 3600 * 1000)
-
-static int
-find(const char *const *names, int n, const char *s)
-{
-	int	 i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
-
 /* The monitor named in the path, for this team; answers 404 itself. */
 static int
 load(struct req *r, struct monitor *m)
@@ -41,13 +28,6 @@ load(struct req *r, struct monitor *m)
 	return 0;
 }
 
-static int
-list_one(const struct monitor *m, void *arg)
-{
-	page_add(arg, monitor_json(m), m->created_at, m->id);
-	return 0;
-}
-
 /*
  * GET /v1/monitors?type&status&tag&perPage&cursor
  * Scope monitors:read.  200 with a page of monitors; 400 bad_query.
@@ -55,34 +35,13 @@ list_one(const struct monitor *m, void *arg)
 static int
 monitors_list(struct req *r)
 {
-	struct monitor_filter	 f = { -1, -1, NULL };
-	struct page		 pg;
+	struct monitor_filter	 f = { req_enum(r, "type"),
+				    req_enum(r, "status"), req_query(r, "tag") };
 	struct lister		 l;
-	const char		*s;
-	int			 rc;
 
-	if ((s = req_query(r, "type")) != NULL &&
-	    (f.type = find(mon_type_names, MON_TYPE__MAX, s)) == -1)
-		return resp_problem(r, 400, "bad_query", "type must be one of "
-		    "http, tcp, dns, heartbeat.");
-	if ((s = req_query(r, "status")) != NULL &&
-	    (f.status = find(mon_status_names, MST__MAX, s)) == -1)
-		return resp_problem(r, 400, "bad_query", "status must be one "
-		    "of pending, up, degraded, down, paused, maintenance.");
-	if ((f.tag = req_query(r, "tag")) != NULL &&
-	    (utf8_chars(f.tag) < 1 || utf8_chars(f.tag) > MON_MAXTAGLEN))
-		return resp_problem(r, 400, "bad_query", "tag must be 1 to 64 "
-		    "characters.");
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	page_start(&l, &pg);
-	rc = monitor_list(r->db, r->key->team_id, &f, &pg, pg.perpage + 1,
-	    list_one, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, monitor_list(r->db, r->key->team_id, &f,
+	    &l));
 }
 
 /*
@@ -329,33 +288,6 @@ monitors_check(struct req *r)
 	return resp_data(r, 200, check_result_json(&res));
 }
 
-static int
-result_one(const struct check_result *res, int64_t rowid, void *arg)
-{
-	char	 id[ID_MAX];
-
-	snprintf(id, sizeof(id), "r_%lld", (long long)rowid);
-	page_add(arg, check_result_json(res), res->checked_at, id);
-	return 0;
-}
-
-/* Read from and to; answers 400 and returns -1 when bad. */
-static int
-window(struct req *r, int64_t *from, int64_t *to)
-{
-	const char	*f = req_query(r, "from"), *t = req_query(r, "to");
-
-	*from = *to = 0;
-	if ((f != NULL && time_parse(f, from) == -1) ||
-	    (t != NULL && time_parse(t, to) == -1))
-		return resp_problem(r, 400, "bad_query", "from and to must be "
-		    "RFC 3339 times."), -1;
-	if (*from != 0 && *to != 0 && *to <= *from)
-		return resp_problem(r, 400, "bad_query", "to must be after "
-		    "from."), -1;
-	return 0;
-}
-
 /*
  * GET /v1/monitors/{id}/results?from&to&status&perPage&cursor
  * Scope monitors:read.  200 with a page of results, newest first (a
@@ -365,25 +297,13 @@ static int
 monitors_results(struct req *r)
 {
 	struct monitor		 m;
-	struct result_filter	 f = { 0, 0, -1 };
-	struct page		 pg;
+	struct result_filter	 f = { req_time(r, "from"), req_time(r, "to"),
+				    req_enum(r, "status") };
 	struct lister		 l;
-	const char		*s;
-	int			 rc, hb;
+	const char		*c = r->page.has_cursor ? r->page.c_id : NULL;
+	int			 hb;
 
-	if (window(r, &f.from, &f.to) == -1)
-		return 0;
-	if ((s = req_query(r, "status")) != NULL) {
-		f.status = find(mon_status_names, MST__MAX, s);
-		if (f.status != MST_UP && f.status != MST_DEGRADED &&
-		    f.status != MST_DOWN)
-			return resp_problem(r, 400, "bad_query", "status must "
-			    "be one of up, degraded, down.");
-	}
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	if (pg.has_cursor && strncmp(pg.c_id, "r_", 2) != 0 &&
-	    strncmp(pg.c_id, "p_", 2) != 0)
+	if (c != NULL && strncmp(c, "r_", 2) != 0 && strncmp(c, "p_", 2) != 0)
 		return resp_problem(r, 400, "bad_query", "The cursor is not "
 		    "one this list gave out.");
 	if (load(r, &m) == -1)
@@ -391,18 +311,12 @@ monitors_results(struct req *r)
 	hb = m.type == MON_HEARTBEAT;
 	monitor_free(&m);
 	/* A heartbeat's results are its pings ("p_" cursors). */
-	if (pg.has_cursor && strncmp(pg.c_id, hb ? "p_" : "r_", 2) != 0)
+	if (c != NULL && strncmp(c, hb ? "p_" : "r_", 2) != 0)
 		return resp_problem(r, 400, "bad_query", "The cursor is not "
 		    "one this list gave out.");
-	page_start(&l, &pg);
-	rc = hb ? ping_list(r->db, r->args[0], &f, &pg, pg.perpage + 1, &l) :
-	    result_list(r->db, r->args[0], &f, &pg, pg.perpage + 1,
-	    result_one, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, hb ? ping_list(r->db, r->args[0], &f, &l) :
+	    result_list(r->db, r->args[0], &f, &l));
 }
 
 /*
@@ -442,27 +356,19 @@ monitors_rotate_ping(struct req *r)
 static int
 monitors_stats(struct req *r)
 {
-	static const struct {
-		const char	*name;
-		int64_t		 span;
-	} windows[] = {
-		{ "24h", DAY_MS }, { "7d", 7 * DAY_MS }, { "30d", 30 * DAY_MS },
-		{ "90d", 90 * DAY_MS },
-	};
 	struct monitor	 m;
 	struct stats	 s;
 	cJSON		*o, *w;
-	int64_t		 from, to;
-	size_t		 i;
-	int		 rc;
+	int64_t		 from = req_time(r, "from"), to = req_time(r, "to");
+	int		 i, rc;
 
-	if (window(r, &from, &to) == -1 || load(r, &m) == -1)
+	if (load(r, &m) == -1)
 		return 0;
 	if (from != 0 || to != 0) {
 		if (to == 0)
 			to = r->now;
 		if (from == 0)
-			from = to - DAY_MS;
+			from = to - ROLLUP_DAY_MS;
 		rc = rollup_stats(r->db, m.id, m.created_at, from, to, r->now,
 		    &s);
 		monitor_free(&m);
@@ -472,15 +378,16 @@ monitors_stats(struct req *r)
 	}
 	o = cJSON_CreateObject();
 	w = cJSON_AddObjectToObject(o, "windows");
-	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
+	for (i = 0; i < SW__MAX; i++) {
 		rc = rollup_stats(r->db, m.id, m.created_at,
-		    r->now - windows[i].span, r->now, r->now, &s);
+		    r->now - stats_window_ms[i], r->now, r->now, &s);
 		if (rc != DB_OK) {
 			cJSON_Delete(o);
 			monitor_free(&m);
 			return resp_db(r, rc);
 		}
-		cJSON_AddItemToObject(w, windows[i].name, stats_json(&s));
+		cJSON_AddItemToObject(w, stats_window_names[i],
+		    stats_json(&s));
 	}
 	monitor_free(&m);
 	return resp_data(r, 200, o);
@@ -494,20 +401,13 @@ static int
 monitors_outages(struct req *r)
 {
 	struct monitor	 m;
-	struct page	 pg;
 	struct lister	 l;
-	int		 rc;
 
-	if (page_parse(r, &pg) == -1 || load(r, &m) == -1)
+	if (load(r, &m) == -1)
 		return 0;
 	monitor_free(&m);
-	page_start(&l, &pg);
-	rc = outage_list(r->db, r->args[0], &pg, pg.perpage + 1, r->now, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, outage_list(r->db, r->args[0], &l));
 }
 
 /*
@@ -546,32 +446,50 @@ status_overall(struct req *r)
 	return resp_data(r, 200, o);
 }
 
+static const struct qspec q_monitors[] = {
+	Q_ENUM("type", mon_type_names, MON_TYPE__MAX),
+	Q_ENUM("status", mon_status_names, MST__MAX),
+	Q_TEXT("tag", MON_MAXTAGLEN, NULL),
+	Q_PAGE,
+	Q_END
+};
+
+static const struct qspec q_results[] = {
+	Q_WINDOW,
+	Q_ENUM_SOME("status", mon_status_names, MST__MAX,
+	    1u << MST_UP | 1u << MST_DEGRADED | 1u << MST_DOWN),
+	Q_PAGE,
+	Q_END
+};
+
+static const struct qspec q_window[] = { Q_WINDOW, Q_END };
+
 static const struct route routes[] = {
 	{ "GET", "/v1/monitors", SCOPE_MONITORS_READ, monitors_list, NULL,
-	    "type,status,tag,perPage,cursor", 0 },
+	    q_monitors, 0 },
 	{ "POST", "/v1/monitors", SCOPE_MONITORS_WRITE, monitors_create,
-	    "monitor.created", "", ROUTE_BODY },
+	    "monitor.created", NULL, ROUTE_BODY },
 	{ "GET", "/v1/monitors/{mon}", SCOPE_MONITORS_READ, monitors_get, NULL,
-	    "", 0 },
+	    NULL, 0 },
 	{ "PATCH", "/v1/monitors/{mon}", SCOPE_MONITORS_WRITE, monitors_patch,
-	    "monitor.updated", "", ROUTE_BODY },
+	    "monitor.updated", NULL, ROUTE_BODY },
 	{ "DELETE", "/v1/monitors/{mon}", SCOPE_MONITORS_WRITE,
-	    monitors_delete, "monitor.deleted", "", 0 },
+	    monitors_delete, "monitor.deleted", NULL, 0 },
 	{ "POST", "/v1/monitors/{mon}/pause", SCOPE_MONITORS_WRITE,
-	    monitors_pause, "monitor.paused", "", 0 },
+	    monitors_pause, "monitor.paused", NULL, 0 },
 	{ "POST", "/v1/monitors/{mon}/resume", SCOPE_MONITORS_WRITE,
-	    monitors_resume, "monitor.resumed", "", 0 },
+	    monitors_resume, "monitor.resumed", NULL, 0 },
 	{ "POST", "/v1/monitors/{mon}/check", SCOPE_MONITORS_WRITE,
-	    monitors_check, "monitor.checked", "", ROUTE_NOTX },
+	    monitors_check, "monitor.checked", NULL, ROUTE_NOTX },
 	{ "POST", "/v1/monitors/{mon}/rotate-ping-token", SCOPE_MONITORS_WRITE,
-	    monitors_rotate_ping, "monitor.ping_token_rotated", "", 0 },
+	    monitors_rotate_ping, "monitor.ping_token_rotated", NULL, 0 },
 	{ "GET", "/v1/monitors/{mon}/results", SCOPE_MONITORS_READ,
-	    monitors_results, NULL, "from,to,status,perPage,cursor", 0 },
+	    monitors_results, NULL, q_results, 0 },
 	{ "GET", "/v1/monitors/{mon}/stats", SCOPE_MONITORS_READ,
-	    monitors_stats, NULL, "from,to", 0 },
+	    monitors_stats, NULL, q_window, 0 },
 	{ "GET", "/v1/monitors/{mon}/outages", SCOPE_MONITORS_READ,
-	    monitors_outages, NULL, "perPage,cursor", 0 },
-	{ "GET", "/v1/status", SCOPE_MONITORS_READ, status_overall, NULL, "",
+	    monitors_outages, NULL, q_page, 0 },
+	{ "GET", "/v1/status", SCOPE_MONITORS_READ, status_overall, NULL, NULL,
 	    0 },
 };
 

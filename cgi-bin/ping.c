@@ -88,17 +88,17 @@ ping_fail(struct req *r)
  * too).  ROUTE_RAWBODY: a POST body is any bytes, kept as the log.
  */
 static const struct route routes[] = {
-	{ "GET", "/v1/ping/{*token}", SCOPE_PUBLIC, ping_success, NULL, "",
+	{ "GET", "/v1/ping/{*token}", SCOPE_PUBLIC, ping_success, NULL, NULL,
 	    ROUTE_NOTX | ROUTE_RAWBODY },
-	{ "POST", "/v1/ping/{*token}", SCOPE_PUBLIC, ping_success, NULL, "",
+	{ "POST", "/v1/ping/{*token}", SCOPE_PUBLIC, ping_success, NULL, NULL,
 	    ROUTE_NOTX | ROUTE_RAWBODY },
-	{ "GET", "/v1/ping/{*token}/start", SCOPE_PUBLIC, ping_start, NULL, "",
+	{ "GET", "/v1/ping/{*token}/start", SCOPE_PUBLIC, ping_start, NULL, NULL,
 	    ROUTE_NOTX | ROUTE_RAWBODY },
 	{ "POST", "/v1/ping/{*token}/start", SCOPE_PUBLIC, ping_start, NULL,
-	    "", ROUTE_NOTX | ROUTE_RAWBODY },
-	{ "GET", "/v1/ping/{*token}/fail", SCOPE_PUBLIC, ping_fail, NULL, "",
+	    NULL, ROUTE_NOTX | ROUTE_RAWBODY },
+	{ "GET", "/v1/ping/{*token}/fail", SCOPE_PUBLIC, ping_fail, NULL, NULL,
 	    ROUTE_NOTX | ROUTE_RAWBODY },
-	{ "POST", "/v1/ping/{*token}/fail", SCOPE_PUBLIC, ping_fail, NULL, "",
+	{ "POST", "/v1/ping/{*token}/fail", SCOPE_PUBLIC, ping_fail, NULL, NULL,
 	    ROUTE_NOTX | ROUTE_RAWBODY },
 };
 

@@ -13,6 +13,7 @@
 #include "statuspage.h"
 #include "incident.h"
 #include "limit.h"
+#include "rollup.h"
 #include "statusview.h"
 
 /* The page named in the path, for this team; answers 404 itself. */
@@ -43,13 +44,6 @@ refuse_taken(struct req *r, const struct status_page *sp)
 	    "Another status page already uses this %s.", field), -1;
 }
 
-static int
-list_one(const struct status_page *sp, void *arg)
-{
-	page_add(arg, sp_json(sp), sp->created_at, sp->id);
-	return 0;
-}
-
 /*
  * GET /v1/status-pages?perPage&cursor
  * Scope status-pages:read.  200 with a page of status pages, newest
@@ -58,20 +52,10 @@ list_one(const struct status_page *sp, void *arg)
 static int
 pages_list(struct req *r)
 {
-	struct page	 pg;
 	struct lister	 l;
-	int		 rc;
 
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	page_start(&l, &pg);
-	rc = sp_list(r->db, r->key->team_id, &pg, pg.perpage + 1, list_one,
-	    &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, sp_list(r->db, r->key->team_id, &l));
 }
 
 /* What save_page does with the body. */
@@ -349,13 +333,6 @@ out:
 	return rc;
 }
 
-static int
-incident_one(const struct incident *inc, void *arg)
-{
-	page_add(arg, incident_json(inc), inc->created_at, inc->id);
-	return 0;
-}
-
 /*
  * GET /v1/incidents?statusPageId&status&perPage&cursor
  * Scope status-pages:read.  200 with a page of incidents, newest first;
@@ -365,35 +342,13 @@ incident_one(const struct incident *inc, void *arg)
 static int
 incidents_list(struct req *r)
 {
-	struct incident_filter	 f = { NULL, -1 };
-	struct page		 pg;
+	struct incident_filter	 f = { req_query(r, "statusPageId"),
+				    req_enum(r, "status") };
 	struct lister		 l;
-	const char		*s;
-	int			 rc;
 
-	if ((f.page_id = req_query(r, "statusPageId")) != NULL &&
-	    !id_valid(f.page_id, "sp"))
-		return resp_problem(r, 400, "bad_query", "statusPageId must "
-		    "be a status page id (sp_...).");
-	if ((s = req_query(r, "status")) != NULL) {
-		if (strcmp(s, "open") == 0)
-			f.status = -2;
-		else if ((f.status = str_index(inc_status_names,
-		    INC_STATUS__MAX, s)) == -1)
-			return resp_problem(r, 400, "bad_query", "status must "
-			    "be one of investigating, identified, monitoring, "
-			    "resolved, open.");
-	}
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	page_start(&l, &pg);
-	rc = incident_list(r->db, r->key->team_id, &f, &pg, pg.perpage + 1,
-	    incident_one, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, incident_list(r->db, r->key->team_id, &f,
+	    &l));
 }
 
 /*
@@ -764,70 +719,67 @@ public_badge(struct req *r)
 static int
 public_uptime_badge(struct req *r)
 {
-	static const struct {
-		const char	*name;
-		int64_t		 ms;
-	} windows[] = {
-		{ "24h", 86400000LL }, { "7d", 7 * 86400000LL },
-		{ "30d", 30 * 86400000LL }, { "90d", 90 * 86400000LL },
-	};
 	struct sv_which	 w;
 	struct buf	 body = { NULL, 0, 0 };
-	const char	*s = req_query(r, "window");
-	size_t		 i;
+	int		 i = req_enum(r, "window");
 
-	if (s == NULL)
-		s = "30d";
-	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++)
-		if (strcmp(windows[i].name, s) == 0)
-			return answer(r, sv_badge(r->db, by_slug(r, &w),
-			    r->args[1], windows[i].ms, windows[i].name,
-			    r->now, &body), "image/svg+xml", &body,
-			    BADGE_CSP);
-	return resp_problem(r, 400, "bad_query", "window must be one of 24h, "
-	    "7d, 30d, 90d.");
+	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1],
+	    stats_window_ms[i], stats_window_names[i], r->now, &body),
+	    "image/svg+xml", &body, BADGE_CSP);
 }
+
+static const struct qspec q_incidents[] = {
+	Q_ID("statusPageId", "sp"),
+	Q_ENUM("status", inc_filter_names, INC_STATUS__MAX + 1),
+	Q_PAGE,
+	Q_END
+};
+
+static const struct qspec q_badge[] = {
+	Q_ENUM_DEF("window", stats_window_names, SW__MAX, SW_30D),
+	Q_END
+};
 
 static const struct route routes[] = {
 	{ "GET", "/v1/status-pages", SCOPE_STATUS_PAGES_READ, pages_list,
-	    NULL, "perPage,cursor", 0 },
+	    NULL, q_page, 0 },
 	{ "POST", "/v1/status-pages", SCOPE_STATUS_PAGES_WRITE, pages_create,
-	    "status_page.created", "", ROUTE_BODY },
+	    "status_page.created", NULL, ROUTE_BODY },
 	{ "GET", "/v1/status-pages/{sp}", SCOPE_STATUS_PAGES_READ, pages_get,
-	    NULL, "", 0 },
+	    NULL, NULL, 0 },
 	{ "PATCH", "/v1/status-pages/{sp}", SCOPE_STATUS_PAGES_WRITE,
-	    pages_patch, "status_page.updated", "", ROUTE_BODY },
+	    pages_patch, "status_page.updated", NULL, ROUTE_BODY },
 	{ "DELETE", "/v1/status-pages/{sp}", SCOPE_STATUS_PAGES_WRITE,
-	    pages_delete, "status_page.deleted", "", 0 },
+	    pages_delete, "status_page.deleted", NULL, 0 },
 	{ "PUT", "/v1/status-pages/{sp}/components", SCOPE_STATUS_PAGES_WRITE,
-	    pages_components, "status_page.components_replaced", "",
+	    pages_components, "status_page.components_replaced", NULL,
 	    ROUTE_BODY },
 	{ "POST", "/v1/status-pages/{sp}/verify-domain",
 	    SCOPE_STATUS_PAGES_WRITE, pages_verify_domain,
-	    "status_page.domain_verified", "", ROUTE_NOTX },
+	    "status_page.domain_verified", NULL, ROUTE_NOTX },
 	{ "POST", "/v1/status-pages/{sp}/incidents", SCOPE_STATUS_PAGES_WRITE,
-	    incidents_create, "incident.created", "", ROUTE_BODY },
+	    incidents_create, "incident.created", NULL, ROUTE_BODY },
 	{ "GET", "/v1/incidents", SCOPE_STATUS_PAGES_READ, incidents_list,
-	    NULL, "statusPageId,status,perPage,cursor", 0 },
+	    NULL, q_incidents, 0 },
 	{ "GET", "/v1/incidents/{inc}", SCOPE_STATUS_PAGES_READ,
-	    incidents_get, NULL, "", 0 },
+	    incidents_get, NULL, NULL, 0 },
 	{ "PATCH", "/v1/incidents/{inc}", SCOPE_STATUS_PAGES_WRITE,
-	    incidents_patch, "incident.updated", "", ROUTE_BODY },
+	    incidents_patch, "incident.updated", NULL, ROUTE_BODY },
 	{ "DELETE", "/v1/incidents/{inc}", SCOPE_STATUS_PAGES_WRITE,
-	    incidents_delete, "incident.deleted", "", 0 },
+	    incidents_delete, "incident.deleted", NULL, 0 },
 	{ "POST", "/v1/incidents/{inc}/updates", SCOPE_STATUS_PAGES_WRITE,
-	    incidents_update, "incident.update_posted", "", ROUTE_BODY },
-	{ "GET", "/", SCOPE_PUBLIC, public_domain, NULL, "", 0 },
-	{ "GET", "/status", SCOPE_PUBLIC, public_domain, NULL, "", 0 },
-	{ "GET", "/status/{*slug}", SCOPE_PUBLIC, public_page, NULL, "", 0 },
+	    incidents_update, "incident.update_posted", NULL, ROUTE_BODY },
+	{ "GET", "/", SCOPE_PUBLIC, public_domain, NULL, NULL, 0 },
+	{ "GET", "/status", SCOPE_PUBLIC, public_domain, NULL, NULL, 0 },
+	{ "GET", "/status/{*slug}", SCOPE_PUBLIC, public_page, NULL, NULL, 0 },
 	{ "GET", "/status/{*slug}/summary.json", SCOPE_PUBLIC,
-	    public_summary, NULL, "", 0 },
+	    public_summary, NULL, NULL, 0 },
 	{ "GET", "/status/{*slug}/feed.atom", SCOPE_PUBLIC, public_feed, NULL,
-	    "", 0 },
+	    NULL, 0 },
 	{ "GET", "/status/{*slug}/badge/{cmp}.svg", SCOPE_PUBLIC,
-	    public_badge, NULL, "", 0 },
+	    public_badge, NULL, NULL, 0 },
 	{ "GET", "/status/{*slug}/badge/{cmp}/uptime.svg", SCOPE_PUBLIC,
-	    public_uptime_badge, NULL, "window", 0 },
+	    public_uptime_badge, NULL, q_badge, 0 },
 };
 
 int

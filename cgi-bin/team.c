@@ -119,13 +119,6 @@ team_patch(struct req *r)
 	return resp_data(r, 200, team_json(&t));
 }
 
-static int
-list_member(const struct member *m, void *arg)
-{
-	page_add(arg, member_json(m), m->joined_at, m->id);
-	return 0;
-}
-
 /*
  * GET /v1/team/members?role&perPage&cursor
  * Scope team:read.  200 with a page of members, newest first; 400
@@ -134,24 +127,11 @@ list_member(const struct member *m, void *arg)
 static int
 members_list(struct req *r)
 {
-	struct page	 pg;
 	struct lister	 l;
-	const char	*s = req_query(r, "role");
-	int		 role = -1, rc;
 
-	if (s != NULL && (role = member_role_find(s)) == -1)
-		return resp_problem(r, 400, "bad_query", "role must be one of "
-		    "owner, admin, member, viewer.");
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	page_start(&l, &pg);
-	rc = member_list(r->db, r->key->team_id, role, &pg, pg.perpage + 1,
-	    list_member, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, member_list(r->db, r->key->team_id,
+	    req_enum(r, "role"), &l));
 }
 
 /*
@@ -252,15 +232,6 @@ members_delete(struct req *r)
 	return resp_empty(r, 204);
 }
 
-static int
-list_invite(const struct invite *inv, void *arg)
-{
-	struct lister	*l = arg;
-
-	page_add(l, invite_json(inv, l->now), inv->created_at, inv->id);
-	return 0;
-}
-
 /*
  * GET /v1/team/invites?status=pending|accepted|revoked|expired|all
  * Scope team:read.  200 with a page of invitations, newest first
@@ -269,30 +240,11 @@ list_invite(const struct invite *inv, void *arg)
 static int
 invites_list(struct req *r)
 {
-	struct page	 pg;
 	struct lister	 l;
-	const char	*s = req_query(r, "status");
-	int		 st, rc;
 
-	for (st = 0; s != NULL && st < INV_STATUS__MAX; st++)
-		if (strcmp(s, invite_status_names[st]) == 0)
-			break;
-	if (st == INV_STATUS__MAX)
-		return resp_problem(r, 400, "bad_query", "status must be one "
-		    "of pending, accepted, revoked, expired, all.");
-	if (s == NULL)
-		st = INV_PENDING;
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	page_start(&l, &pg);
-	l.now = r->now;
-	rc = invite_list(r->db, r->key->team_id, (enum invite_status)st, &pg,
-	    pg.perpage + 1, r->now, list_invite, &l);
-	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
-		return resp_db(r, rc);
-	}
-	return page_answer(r, &l);
+	list_start(r, &l);
+	return list_answer(r, &l, invite_list(r->db, r->key->team_id,
+	    (enum invite_status)req_enum(r, "status"), &l));
 }
 
 /*
@@ -509,32 +461,45 @@ invites_accept(struct req *r)
 	return resp_data(r, 201, member_json(&m));
 }
 
+static const struct qspec q_members[] = {
+	Q_ENUM("role", member_role_names, ROLE__MAX),
+	Q_PAGE,
+	Q_END
+};
+
+static const struct qspec q_invites[] = {
+	Q_ENUM_DEF("status", invite_status_names, INV_STATUS__MAX,
+	    INV_PENDING),
+	Q_PAGE,
+	Q_END
+};
+
 static const struct route routes[] = {
-	{ "GET", "/v1/team", SCOPE_TEAM_READ, team_show, NULL, "", 0 },
+	{ "GET", "/v1/team", SCOPE_TEAM_READ, team_show, NULL, NULL, 0 },
 	{ "PATCH", "/v1/team", SCOPE_TEAM_WRITE, team_patch, "team.updated",
-	    "", ROUTE_BODY },
+	    NULL, ROUTE_BODY },
 	{ "GET", "/v1/team/members", SCOPE_TEAM_READ, members_list, NULL,
-	    "role,perPage,cursor", 0 },
+	    q_members, 0 },
 	{ "GET", "/v1/team/members/{mem}", SCOPE_TEAM_READ, members_get,
-	    NULL, "", 0 },
+	    NULL, NULL, 0 },
 	{ "PATCH", "/v1/team/members/{mem}", SCOPE_TEAM_WRITE, members_patch,
-	    "member.updated", "", ROUTE_BODY },
+	    "member.updated", NULL, ROUTE_BODY },
 	{ "DELETE", "/v1/team/members/{mem}", SCOPE_TEAM_WRITE,
-	    members_delete, "member.removed", "", 0 },
+	    members_delete, "member.removed", NULL, 0 },
 	{ "GET", "/v1/team/invites", SCOPE_TEAM_READ, invites_list, NULL,
-	    "status,perPage,cursor", 0 },
+	    q_invites, 0 },
 	{ "POST", "/v1/team/invites", SCOPE_TEAM_WRITE, invites_create,
-	    "invite.created", "", ROUTE_BODY | ROUTE_NOTX },
+	    "invite.created", NULL, ROUTE_BODY | ROUTE_NOTX },
 	{ "GET", "/v1/team/invites/{inv}", SCOPE_TEAM_READ, invites_get,
-	    NULL, "", 0 },
+	    NULL, NULL, 0 },
 	{ "DELETE", "/v1/team/invites/{inv}", SCOPE_TEAM_WRITE,
-	    invites_revoke, "invite.revoked", "", 0 },
+	    invites_revoke, "invite.revoked", NULL, 0 },
 	{ "POST", "/v1/team/invites/{inv}/resend", SCOPE_TEAM_WRITE,
-	    invites_resend, "invite.resent", "", ROUTE_NOTX },
-	{ "GET", "/v1/invites/accept", SCOPE_PUBLIC, invites_page, NULL, "",
+	    invites_resend, "invite.resent", NULL, ROUTE_NOTX },
+	{ "GET", "/v1/invites/accept", SCOPE_PUBLIC, invites_page, NULL, NULL,
 	    0 },
 	{ "POST", "/v1/invites/accept", SCOPE_PUBLIC, invites_accept,
-	    "invite.accepted", "", ROUTE_BODY | ROUTE_NOTX },
+	    "invite.accepted", NULL, ROUTE_BODY | ROUTE_NOTX },
 };
 
 int

@@ -930,13 +930,12 @@ channel_get(struct db *db, const char *team, const char *id,
 }
 
 int
-channel_list(struct db *db, const char *team, const struct page *pg,
-    int limit, int (*fn)(const struct channel *, void *), void *arg)
+channel_list(struct db *db, const char *team, struct lister *l)
 {
 	sqlite3_stmt	*st;
 	struct channel	*cs;
 	int		*all;
-	int		 rc = SQLITE_DONE, n = 0, i;
+	int		 rc = SQLITE_DONE, n = 0, i, limit = l->page->perpage + 1;
 
 	if ((cs = calloc((size_t)limit, sizeof(*cs))) == NULL ||
 	    (all = calloc((size_t)limit, sizeof(*all))) == NULL) {
@@ -948,7 +947,7 @@ channel_list(struct db *db, const char *team, const struct page *pg,
 		goto out;
 	}
 	db_bind_text(st, 1, team);
-	page_bind(st, 2, pg, limit);
+	page_bind(st, 2, l);
 	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (row(st, &cs[n], &all[n]) == 0)
 			n++;
@@ -962,9 +961,9 @@ channel_list(struct db *db, const char *team, const struct page *pg,
 	/* Monitor lists are read once the channel query is done. */
 	rc = DB_OK;
 	for (i = 0; i < n && rc == DB_OK; i++)
-		if ((rc = load_monitors(db, &cs[i], all[i])) == DB_OK &&
-		    fn(&cs[i], arg) == -1)
-			rc = DB_ERROR;
+		if ((rc = load_monitors(db, &cs[i], all[i])) == DB_OK)
+			page_add(l, channel_json(&cs[i]), cs[i].created_at,
+			    cs[i].id);
 out:
 	for (i = 0; i < n; i++)
 		channel_free(&cs[i]);
@@ -1087,35 +1086,25 @@ notification_get(struct db *db, const char *team, const char *id,
 	return rc;
 }
 
+static int
+notification_row(sqlite3_stmt *st, struct lister *l)
+{
+	struct notification	 n;
+
+	notification_from_row(st, &n);
+	page_add(l, notification_json(&n), n.created_at, n.id);
+	return 0;
+}
+
 int
 notification_list(struct db *db, const char *team,
-    const struct notification_filter *f, const struct page *pg, int limit,
-    int (*fn)(const struct notification *, void *), void *arg)
+    const struct notification_filter *f, struct lister *l)
 {
-	sqlite3_stmt		*st;
-	struct notification	 n;
-	int			 rc;
-
-	if ((st = db_stmt(db, sqls[STMT_NTF_LIST])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, f->channel_id);
-	db_bind_text(st, 3, f->monitor_id);
-	db_bind_text(st, 4, f->status >= 0 ? ntf_status_names[f->status] :
-	    NULL);
-	db_bind_text(st, 5, f->event >= 0 ? ntf_event_names[f->event] : NULL);
-	db_bind_time(st, 6, f->from);
-	db_bind_time(st, 7, f->to);
-	page_bind(st, 8, pg, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		notification_from_row(st, &n);
-		if (fn(&n, arg) == -1) {
-			sqlite3_reset(st);
-			return DB_ERROR;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	return page_rows(db, db_query(db, sqls[STMT_NTF_LIST], "tttttTT", team,
+	    f->channel_id, f->monitor_id, f->status >= 0 ?
+	    ntf_status_names[f->status] : NULL, f->event >= 0 ?
+	    ntf_event_names[f->event] : NULL, f->from, f->to), 8, l,
+	    notification_row);
 }
 
 int

@@ -156,8 +156,7 @@ int	 channel_delete(struct db *, const char *team, const char *id);
 int	 channel_get(struct db *, const char *team, const char *id,
 	    struct channel *);
 /* fn gets each channel (freed after the call), newest first. */
-int	 channel_list(struct db *, const char *team, const struct page *,
-	    int limit, int (*fn)(const struct channel *, void *), void *arg);
+int	 channel_list(struct db *, const char *team, struct lister *);
 
 void	 notification_free(struct notification *);
 cJSON	*notification_json(const struct notification *);
@@ -173,9 +172,7 @@ int	 notification_get(struct db *, const char *team, const char *id,
 	    struct notification *);
 /* fn gets each notification of the team (payload NULL), newest first. */
 int	 notification_list(struct db *, const char *team,
-	    const struct notification_filter *, const struct page *,
-	    int limit, int (*fn)(const struct notification *, void *),
-	    void *arg);
+	    const struct notification_filter *, struct lister *);
 /* The notification's attempts, oldest first, as a JSON array in *out. */
 int	 notification_attempts_json(struct db *, const char *id,
 	    cJSON **out);

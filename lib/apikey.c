@@ -211,30 +211,22 @@ apikey_touch(struct db *db, struct apikey *k, const char *ip, int64_t now)
 	return db_exec_stmt(st);
 }
 
+static int
+list_row(sqlite3_stmt *st, struct lister *l)
+{
+	struct apikey	 k;
+
+	row(st, &k);
+	page_add(l, apikey_json(&k, l->now), k.created_at, k.id);
+	return 0;
+}
+
 int
 apikey_list(struct db *db, const char *team, enum key_status status,
-    const struct page *pg, int limit, int64_t now,
-    int (*fn)(const struct apikey *, void *), void *arg)
+    struct lister *l)
 {
-	sqlite3_stmt	*st;
-	struct apikey	 k;
-	int		 rc;
-
-	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	sqlite3_bind_int(st, 2, (int)status);
-	sqlite3_bind_int64(st, 3, now);
-	page_bind(st, 4, pg, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row(st, &k);
-		if (fn(&k, arg) == -1) {
-			sqlite3_reset(st);
-			return DB_ERROR;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	return page_rows(db, db_query(db, sqls[STMT_LIST], "tiI", team,
+	    (int)status, l->now), 4, l, list_row);
 }
 
 cJSON *

@@ -57,8 +57,7 @@ int	 apikey_touch(struct db *, struct apikey *, const char *ip,
  * after the page's cursor, at most limit of them.  Returns a DB_* code.
  */
 int	 apikey_list(struct db *, const char *team, enum key_status,
-	    const struct page *, int limit, int64_t now,
-	    int (*fn)(const struct apikey *, void *), void *arg);
+	    struct lister *);
 /* The public JSON object (never the secret or the hash). */
 cJSON	*apikey_json(const struct apikey *, int64_t now);
 

@@ -64,42 +64,32 @@ audit_record(struct db *db, const char *team, const struct audit_event *ev)
 	return db_exec_stmt(st);
 }
 
+static int
+list_row(sqlite3_stmt *st, struct lister *l)
+{
+	struct audit_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	db_col_text(st, 0, ev.id, sizeof(ev.id));
+	ev.at = sqlite3_column_int64(st, 1);
+	db_col_text(st, 2, ev.key_id, sizeof(ev.key_id));
+	db_col_text(st, 3, ev.key_prefix, sizeof(ev.key_prefix));
+	db_col_text(st, 4, ev.action, sizeof(ev.action));
+	db_col_text(st, 5, ev.method, sizeof(ev.method));
+	db_col_text(st, 6, ev.path, sizeof(ev.path));
+	ev.status = sqlite3_column_int(st, 7);
+	db_col_text(st, 8, ev.ip, sizeof(ev.ip));
+	db_col_text(st, 9, ev.target_id, sizeof(ev.target_id));
+	page_add(l, audit_json(&ev), ev.at, ev.id);
+	return 0;
+}
+
 int
 audit_list(struct db *db, const char *team, const struct audit_filter *f,
-    const struct page *pg, int limit,
-    int (*fn)(const struct audit_event *, void *), void *arg)
+    struct lister *l)
 {
-	sqlite3_stmt		*st;
-	struct audit_event	 ev;
-	int			 rc;
-
-	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, f->key_id);
-	db_bind_text(st, 3, f->action);
-	db_bind_time(st, 4, f->from);
-	db_bind_time(st, 5, f->to);
-	page_bind(st, 6, pg, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&ev, 0, sizeof(ev));
-		db_col_text(st, 0, ev.id, sizeof(ev.id));
-		ev.at = sqlite3_column_int64(st, 1);
-		db_col_text(st, 2, ev.key_id, sizeof(ev.key_id));
-		db_col_text(st, 3, ev.key_prefix, sizeof(ev.key_prefix));
-		db_col_text(st, 4, ev.action, sizeof(ev.action));
-		db_col_text(st, 5, ev.method, sizeof(ev.method));
-		db_col_text(st, 6, ev.path, sizeof(ev.path));
-		ev.status = sqlite3_column_int(st, 7);
-		db_col_text(st, 8, ev.ip, sizeof(ev.ip));
-		db_col_text(st, 9, ev.target_id, sizeof(ev.target_id));
-		if (fn(&ev, arg) == -1) {
-			sqlite3_reset(st);
-			return DB_ERROR;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	return page_rows(db, db_query(db, sqls[STMT_LIST], "tttTT", team,
+	    f->key_id, f->action, f->from, f->to), 6, l, list_row);
 }
 
 cJSON *

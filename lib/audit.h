@@ -31,8 +31,7 @@ struct audit_filter {
 int	 audit_record(struct db *, const char *team,
 	    const struct audit_event *);
 int	 audit_list(struct db *, const char *team, const struct audit_filter *,
-	    const struct page *, int limit,
-	    int (*fn)(const struct audit_event *, void *), void *arg);
+	    struct lister *);
 cJSON	*audit_json(const struct audit_event *);
 int	 audit_prune(struct db *, int64_t before);
 

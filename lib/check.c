@@ -838,86 +838,76 @@ col_opt(sqlite3_stmt *st, int i)
 	    (long)sqlite3_column_int64(st, i);
 }
 
-int
-result_list(struct db *db, const char *monitor, const struct result_filter *f,
-    const struct page *pg, int limit,
-    int (*fn)(const struct check_result *, int64_t, void *), void *arg)
+static int
+result_row(sqlite3_stmt *st, struct lister *l)
 {
-	sqlite3_stmt		*st;
 	struct check_result	 r;
-	char			 s[16];
-	int			 rc;
+	char			 s[16], id[ID_MAX];
 
-	if ((st = db_stmt(db, sqls[STMT_RESULTS])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, monitor);
-	db_bind_time(st, 2, f->from);
-	db_bind_time(st, 3, f->to);
-	db_bind_text(st, 4, f->status >= 0 ? mon_status_names[f->status] :
-	    NULL);
-	sqlite3_bind_int(st, 5, pg->has_cursor);
-	sqlite3_bind_int64(st, 6, pg->c_time);
-	sqlite3_bind_int64(st, 7, pg->has_cursor ?
-	    strtoll(pg->c_id + 2, NULL, 10) : 0);
-	sqlite3_bind_int(st, 8, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof(r));
-		r.checked_at = sqlite3_column_int64(st, 1);
-		db_col_text(st, 2, s, sizeof(s));
-		r.status = strcmp(s, "up") == 0 ? MST_UP :
-		    strcmp(s, "degraded") == 0 ? MST_DEGRADED : MST_DOWN;
-		r.response_ms = col_opt(st, 3);
-		r.status_code = col_opt(st, 4);
-		db_col_text(st, 5, r.error_code, sizeof(r.error_code));
-		db_col_text(st, 6, r.error_message, sizeof(r.error_message));
-		r.dns_ms = col_opt(st, 7);
-		r.connect_ms = col_opt(st, 8);
-		r.tls_ms = col_opt(st, 9);
-		r.first_byte_ms = col_opt(st, 10);
-		r.due_at = sqlite3_column_int64(st, 11);	/* NULL: 0 */
-		if (fn(&r, sqlite3_column_int64(st, 0), arg) == -1) {
-			sqlite3_reset(st);
-			return DB_ERROR;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	memset(&r, 0, sizeof(r));
+	r.checked_at = sqlite3_column_int64(st, 1);
+	db_col_text(st, 2, s, sizeof(s));
+	r.status = strcmp(s, "up") == 0 ? MST_UP :
+	    strcmp(s, "degraded") == 0 ? MST_DEGRADED : MST_DOWN;
+	r.response_ms = col_opt(st, 3);
+	r.status_code = col_opt(st, 4);
+	db_col_text(st, 5, r.error_code, sizeof(r.error_code));
+	db_col_text(st, 6, r.error_message, sizeof(r.error_message));
+	r.dns_ms = col_opt(st, 7);
+	r.connect_ms = col_opt(st, 8);
+	r.tls_ms = col_opt(st, 9);
+	r.first_byte_ms = col_opt(st, 10);
+	r.due_at = sqlite3_column_int64(st, 11);	/* NULL: 0 */
+	snprintf(id, sizeof(id), "r_%lld",
+	    (long long)sqlite3_column_int64(st, 0));
+	page_add(l, check_result_json(&r), r.checked_at, id);
+	return 0;
 }
 
 int
-outage_list(struct db *db, const char *monitor, const struct page *pg,
-    int limit, int64_t now, struct lister *l)
+result_list(struct db *db, const char *monitor, const struct result_filter *f,
+    struct lister *l)
 {
 	sqlite3_stmt	*st;
+
+	if ((st = db_query(db, sqls[STMT_RESULTS], "tTTt", monitor, f->from,
+	    f->to, f->status >= 0 ? mon_status_names[f->status] : NULL)) !=
+	    NULL)
+		page_bind_rowid(st, 5, l);
+	return page_rows(db, st, 0, l, result_row);
+}
+
+static int
+outage_row(sqlite3_stmt *st, struct lister *l)
+{
 	cJSON		*o, *c;
 	char		 id[ID_MAX], code[64], msg[256];
 	int64_t		 start, end;
-	int		 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_OUTAGES])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, monitor);
-	page_bind(st, 2, pg, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		db_col_text(st, 0, id, sizeof(id));
-		start = sqlite3_column_int64(st, 1);
-		end = sqlite3_column_int64(st, 2);
-		db_col_text(st, 3, code, sizeof(code));
-		db_col_text(st, 4, msg, sizeof(msg));
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "id", id);
-		json_add_time(o, "startedAt", start);
-		json_add_time(o, "endedAt", end);
-		cJSON_AddNumberToObject(o, "durationSeconds",
-		    (end ? end : now) > start ? ((end ? end : now) - start) /
-		    1000 : 0);
-		c = cJSON_AddObjectToObject(o, "cause");
-		cJSON_AddStringToObject(c, "code", code);
-		cJSON_AddStringToObject(c, "message", msg);
-		cJSON_AddBoolToObject(o, "duringMaintenance",
-		    sqlite3_column_int(st, 5));
-		page_add(l, o, start, id);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	db_col_text(st, 0, id, sizeof(id));
+	start = sqlite3_column_int64(st, 1);
+	end = sqlite3_column_int64(st, 2);
+	db_col_text(st, 3, code, sizeof(code));
+	db_col_text(st, 4, msg, sizeof(msg));
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", id);
+	json_add_time(o, "startedAt", start);
+	json_add_time(o, "endedAt", end);
+	cJSON_AddNumberToObject(o, "durationSeconds",
+	    (end ? end : l->now) > start ? ((end ? end : l->now) - start) /
+	    1000 : 0);
+	c = cJSON_AddObjectToObject(o, "cause");
+	cJSON_AddStringToObject(c, "code", code);
+	cJSON_AddStringToObject(c, "message", msg);
+	cJSON_AddBoolToObject(o, "duringMaintenance",
+	    sqlite3_column_int(st, 5));
+	page_add(l, o, start, id);
+	return 0;
+}
+
+int
+outage_list(struct db *db, const char *monitor, struct lister *l)
+{
+	return page_rows(db, db_query(db, sqls[STMT_OUTAGES], "t", monitor), 2,
+	    l, outage_row);
 }

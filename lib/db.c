@@ -4,6 +4,7 @@
  * schema/NNN_*.sql, compiled into the program (see the Makefile), applied
  * in order and tracked with PRAGMA user_version.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +382,37 @@ db_step_one(sqlite3_stmt *st, void (*row)(sqlite3_stmt *, void *),
 		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
 	sqlite3_reset(st);
 	return rc;
+}
+
+sqlite3_stmt *
+db_query(struct db *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt	*st;
+	va_list		 ap;
+	int		 i;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	for (i = 1; *fmt != '\0'; fmt++, i++)
+		switch (*fmt) {
+		case 't':
+			db_bind_text(st, i, va_arg(ap, const char *));
+			break;
+		case 'i':
+			sqlite3_bind_int(st, i, va_arg(ap, int));
+			break;
+		case 'I':
+			sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
+		case 'T':
+			db_bind_time(st, i, va_arg(ap, int64_t));
+			break;
+		default:
+			abort();	/* a bug in the caller's format */
+		}
+	va_end(ap);
+	return st;
 }
 
 void

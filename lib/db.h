@@ -44,6 +44,12 @@ int		 db_migrate(struct db *, char *err, size_t errlen) WUR;
  * string constants), reset and unbound.  NULL on error (logged).
  */
 sqlite3_stmt	*db_stmt(struct db *, const char *sql);
+/*
+ * db_stmt with ?1, ?2, ... bound from the arguments, one a character of
+ * fmt: 't' a string (NULL binds NULL), 'i' an int, 'I' an int64_t, 'T' a
+ * time (int64_t, 0 binds NULL).  NULL on error (logged).
+ */
+sqlite3_stmt	*db_query(struct db *, const char *sql, const char *fmt, ...);
 /* db_stmt with ?1 and ?2 bound to team and id (the by-id statements). */
 sqlite3_stmt	*db_stmt_ids(struct db *, const char *sql, const char *team,
 		    const char *id);

@@ -370,33 +370,28 @@ ping_json(sqlite3_stmt *st)
 	return o;
 }
 
+static int
+ping_row(sqlite3_stmt *st, struct lister *l)
+{
+	char	 id[ID_MAX];
+
+	snprintf(id, sizeof(id), "p_%lld",
+	    (long long)sqlite3_column_int64(st, 0));
+	page_add(l, ping_json(st), sqlite3_column_int64(st, 2), id);
+	return 0;
+}
+
 int
 ping_list(struct db *db, const char *monitor, const struct result_filter *f,
-    const struct page *pg, int limit, struct lister *l)
+    struct lister *l)
 {
 	sqlite3_stmt	*st;
-	char		 id[ID_MAX];
-	int		 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, monitor);
-	db_bind_time(st, 2, f->from);
-	db_bind_time(st, 3, f->to);
-	db_bind_text(st, 4, f->status >= 0 ? mon_status_names[f->status] :
-	    NULL);
-	sqlite3_bind_int(st, 5, pg->has_cursor);
-	sqlite3_bind_int64(st, 6, pg->c_time);
-	sqlite3_bind_int64(st, 7, pg->has_cursor ?
-	    strtoll(pg->c_id + 2, NULL, 10) : 0);
-	sqlite3_bind_int(st, 8, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		snprintf(id, sizeof(id), "p_%lld",
-		    (long long)sqlite3_column_int64(st, 0));
-		page_add(l, ping_json(st), sqlite3_column_int64(st, 2), id);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	if ((st = db_query(db, sqls[STMT_LIST], "tTTt", monitor, f->from,
+	    f->to, f->status >= 0 ? mon_status_names[f->status] : NULL)) !=
+	    NULL)
+		page_bind_rowid(st, 5, l);
+	return page_rows(db, st, 0, l, ping_row);
 }
 
 int

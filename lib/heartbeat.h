@@ -72,8 +72,7 @@ int	 heartbeat_rotate(struct db *, struct monitor *, int64_t now);
  * matches success and start pings, down fail pings.  DB_* code.
  */
 int	 ping_list(struct db *, const char *monitor,
-	    const struct result_filter *, const struct page *, int limit,
-	    struct lister *);
+	    const struct result_filter *, struct lister *);
 
 /* Delete pings older than before, in batches; *n gets the count. */
 int	 ping_prune(struct db *, int64_t before, long long *n);

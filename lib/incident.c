@@ -17,6 +17,10 @@ const char *const inc_status_names[INC_STATUS__MAX] = {
 	"investigating", "identified", "monitoring", "resolved"
 };
 
+const char *const inc_filter_names[INC_STATUS__MAX + 1] = {
+	"investigating", "identified", "monitoring", "resolved", "open"
+};
+
 const char *const inc_impact_names[IMPACT__MAX] = {
 	"none", "minor", "major", "critical"
 };
@@ -569,22 +573,32 @@ each(struct db *db, sqlite3_stmt *st,
 	return rc;
 }
 
+static int
+list_row(sqlite3_stmt *st, struct lister *l)
+{
+	struct incident	*inc;
+	int		 rc = 0;
+
+	if ((inc = calloc(1, sizeof(*inc))) == NULL)
+		return -1;
+	row(st, inc);
+	if (details_load(l->db, inc) == DB_OK)
+		page_add(l, incident_json(inc), inc->created_at, inc->id);
+	else
+		rc = -1;
+	incident_free(inc);
+	free(inc);
+	return rc;
+}
+
 int
 incident_list(struct db *db, const char *team,
-    const struct incident_filter *f, const struct page *pg, int limit,
-    int (*fn)(const struct incident *, void *), void *arg)
+    const struct incident_filter *f, struct lister *l)
 {
-	sqlite3_stmt	*st;
-
-	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, f->page_id);
-	db_bind_text(st, 3, f->status >= 0 ? inc_status_names[f->status] :
-	    NULL);
-	sqlite3_bind_int(st, 4, f->status == -2);
-	page_bind(st, 5, pg, limit);
-	return each(db, st, fn, arg);
+	return page_rows(db, db_query(db, sqls[STMT_LIST], "ttti", team,
+	    f->page_id, f->status >= 0 && f->status != INC_FILTER_OPEN ?
+	    inc_status_names[f->status] : NULL, f->status == INC_FILTER_OPEN),
+	    5, l, list_row);
 }
 
 int

@@ -26,6 +26,9 @@ enum inc_status {
 	INC_STATUS__MAX
 };
 extern const char *const inc_status_names[INC_STATUS__MAX];
+/* The list filter's names: the statuses, then "open" (any but resolved). */
+#define INC_FILTER_OPEN	INC_STATUS__MAX
+extern const char *const inc_filter_names[INC_STATUS__MAX + 1];
 
 enum inc_impact {
 	IMPACT_NONE,
@@ -72,7 +75,7 @@ enum inc_which {
 
 struct incident_filter {
 	const char	*page_id;	/* NULL: any page of the team */
-	int		 status;	/* enum inc_status, -1 any, -2 open */
+	int		 status;	/* enum inc_status, INC_FILTER_OPEN, -1 any */
 };
 
 void	 incident_init(struct incident *, int64_t now);
@@ -116,8 +119,7 @@ int	 incident_get(struct db *, const char *team, const char *id,
 	    struct incident *);
 /* The team's incidents, newest first after the cursor, at most limit. */
 int	 incident_list(struct db *, const char *team,
-	    const struct incident_filter *, const struct page *, int limit,
-	    int (*fn)(const struct incident *, void *), void *arg);
+	    const struct incident_filter *, struct lister *);
 /* A page's incidents for the public pages, at most limit of them. */
 int	 incident_list_page(struct db *, const char *page_id,
 	    enum inc_which, int64_t since, int limit,

@@ -260,30 +260,22 @@ invite_accept(struct db *db, struct invite *inv, int64_t now)
 	return rc;
 }
 
+static int
+list_row(sqlite3_stmt *st, struct lister *l)
+{
+	struct invite	 inv;
+
+	row(st, &inv);
+	page_add(l, invite_json(&inv, l->now), inv.created_at, inv.id);
+	return 0;
+}
+
 int
 invite_list(struct db *db, const char *team, enum invite_status status,
-    const struct page *pg, int limit, int64_t now,
-    int (*fn)(const struct invite *, void *), void *arg)
+    struct lister *l)
 {
-	sqlite3_stmt	*st;
-	struct invite	 inv;
-	int		 rc;
-
-	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	sqlite3_bind_int(st, 2, (int)status);
-	sqlite3_bind_int64(st, 3, now);
-	page_bind(st, 4, pg, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row(st, &inv);
-		if (fn(&inv, arg) == -1) {
-			sqlite3_reset(st);
-			return DB_ERROR;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	return page_rows(db, db_query(db, sqls[STMT_LIST], "tiI", team,
+	    (int)status, l->now), 4, l, list_row);
 }
 
 cJSON *

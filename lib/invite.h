@@ -73,8 +73,7 @@ int	 invite_revoke(struct db *, struct invite *, int64_t now);
  */
 int	 invite_accept(struct db *, struct invite *, int64_t now);
 int	 invite_list(struct db *, const char *team, enum invite_status,
-	    const struct page *, int limit, int64_t now,
-	    int (*fn)(const struct invite *, void *), void *arg);
+	    struct lister *);
 /* {id, email, role, status, expiresAt, createdAt, acceptedAt, revokedAt,
  * createdByKeyId}; never the token or its hash.  Caller owns. */
 cJSON	*invite_json(const struct invite *, int64_t now);

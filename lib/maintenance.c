@@ -614,47 +614,34 @@ maint_get(struct db *db, const char *team, const char *id,
 	return rc == DB_OK ? load_monitors(db, w) : rc;
 }
 
-int
-maint_list(struct db *db, const char *team, int state, const struct page *pg,
-    int limit, int64_t now, int (*fn)(const struct maint_window *, void *),
-    void *arg)
+static int
+list_row(sqlite3_stmt *st, struct lister *l)
 {
-	sqlite3_stmt		*st;
 	struct maint_window	*w;
-	int			 rc, src, n = 0;
+	const int		*state = l->arg;
+	int			 rc = 0;
 
 	if ((w = malloc(sizeof(*w))) == NULL)
-		return DB_ERROR;
-	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL) {
-		free(w);
-		return DB_ERROR;
+		return -1;
+	row(st, w);
+	if (*state < 0 || (int)maint_state(w, l->now) == *state) {
+		if (load_monitors(l->db, w) == DB_OK)
+			page_add(l, maint_json(w, l->now), w->created_at,
+			    w->id);
+		else
+			rc = -1;
 	}
-	db_bind_text(st, 1, team);
-	sqlite3_bind_int(st, 2, pg->has_cursor);
-	sqlite3_bind_int64(st, 3, pg->c_time);
-	db_bind_text(st, 4, pg->c_id);
-	db_bind_text(st, 5, state >= 0 ? maint_state_names[state] : NULL);
-	sqlite3_bind_int64(st, 6, now);
-	rc = DB_OK;
-	while (n < limit) {
-		if ((src = sqlite3_step(st)) != SQLITE_ROW) {
-			rc = src == SQLITE_DONE ? DB_OK : db_rc(src);
-			break;
-		}
-		row(st, w);
-		if (state >= 0 && (int)maint_state(w, now) != state)
-			continue;
-		if ((rc = load_monitors(db, w)) != DB_OK)
-			break;
-		if (fn(w, arg) == -1) {
-			rc = DB_ERROR;
-			break;
-		}
-		n++;
-	}
-	sqlite3_reset(st);
 	free(w);
 	return rc;
+}
+
+int
+maint_list(struct db *db, const char *team, int state, struct lister *l)
+{
+	l->arg = &state;
+	return page_rows(db, db_query(db, sqls[STMT_LIST], "tiIttI", team,
+	    l->page->has_cursor, l->page->c_time, l->page->c_id, state >= 0 ?
+	    maint_state_names[state] : NULL, l->now), 0, l, list_row);
 }
 
 /* Store what cancelling and ending change.  DB_* code. */

@@ -99,9 +99,7 @@ int	 maint_get(struct db *, const char *team, const char *id,
  * Call fn for each window of the team in state (-1: any) at now, newest
  * first, after the page's cursor, at most limit of them.  DB_* code.
  */
-int	 maint_list(struct db *, const char *team, int state,
-	    const struct page *, int limit, int64_t now,
-	    int (*fn)(const struct maint_window *, void *), void *arg);
+int	 maint_list(struct db *, const char *team, int state, struct lister *);
 /* Cancel w at now (a cancelled window stays cancelled).  DB_* code. */
 int	 maint_cancel(struct db *, struct maint_window *, int64_t now);
 /*

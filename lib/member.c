@@ -191,29 +191,22 @@ member_owners(struct db *db, const char *team, long *n)
 	return rc;
 }
 
-int
-member_list(struct db *db, const char *team, int role, const struct page *pg,
-    int limit, int (*fn)(const struct member *, void *), void *arg)
+static int
+list_row(sqlite3_stmt *st, struct lister *l)
 {
-	sqlite3_stmt	*st;
 	struct member	 m;
-	int		 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, role >= 0 && role < ROLE__MAX ?
-	    member_role_names[role] : NULL);
-	page_bind(st, 3, pg, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row(st, &m);
-		if (fn(&m, arg) == -1) {
-			sqlite3_reset(st);
-			return DB_ERROR;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	row(st, &m);
+	page_add(l, member_json(&m), m.joined_at, m.id);
+	return 0;
+}
+
+int
+member_list(struct db *db, const char *team, int role, struct lister *l)
+{
+	return page_rows(db, db_query(db, sqls[STMT_LIST], "tt", team,
+	    role >= 0 && role < ROLE__MAX ? member_role_names[role] : NULL), 3,
+	    l, list_row);
 }
 
 cJSON *

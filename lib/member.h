@@ -54,9 +54,7 @@ int	 member_owners(struct db *, const char *team, long *n);
  * Call fn for each member of the team (with role, or every one when role
  * is -1), newest first, after the page's cursor, at most limit of them.
  */
-int	 member_list(struct db *, const char *team, int role,
-	    const struct page *, int limit,
-	    int (*fn)(const struct member *, void *), void *arg);
+int	 member_list(struct db *, const char *team, int role, struct lister *);
 /* {id, email, name, role, joinedAt}; caller owns. */
 cJSON	*member_json(const struct member *);
 /*

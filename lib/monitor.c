@@ -854,37 +854,25 @@ monitor_set_paused(struct db *db, struct monitor *m, int paused, int64_t now)
 	return db_exec_stmt(st);
 }
 
+static int
+list_row(sqlite3_stmt *st, struct lister *l)
+{
+	struct monitor	 m;
+
+	if (row(st, &m) == -1)
+		return -1;
+	page_add(l, monitor_json(&m), m.created_at, m.id);
+	monitor_free(&m);
+	return 0;
+}
+
 int
 monitor_list(struct db *db, const char *team, const struct monitor_filter *f,
-    const struct page *pg, int limit,
-    int (*fn)(const struct monitor *, void *), void *arg)
+    struct lister *l)
 {
-	sqlite3_stmt	*st;
-	struct monitor	 m;
-	int		 rc, frc;
-
-	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, team);
-	db_bind_text(st, 2, f->type >= 0 ? mon_type_names[f->type] : NULL);
-	db_bind_text(st, 3, f->status >= 0 ? mon_status_names[f->status] :
-	    NULL);
-	db_bind_text(st, 4, f->tag);
-	page_bind(st, 5, pg, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (row(st, &m) == -1) {
-			sqlite3_reset(st);
-			return DB_ERROR;
-		}
-		frc = fn(&m, arg);
-		monitor_free(&m);
-		if (frc == -1) {
-			sqlite3_reset(st);
-			return DB_ERROR;
-		}
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	return page_rows(db, db_query(db, sqls[STMT_LIST], "tttt", team,
+	    f->type >= 0 ? mon_type_names[f->type] : NULL, f->status >= 0 ?
+	    mon_status_names[f->status] : NULL, f->tag), 5, l, list_row);
 }
 
 int

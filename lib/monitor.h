@@ -68,8 +68,7 @@ int	 monitor_set_paused(struct db *, struct monitor *, int paused,
 	    int64_t now);
 /* fn gets each monitor (freed after the call) newest first. */
 int	 monitor_list(struct db *, const char *team,
-	    const struct monitor_filter *, const struct page *, int limit,
-	    int (*fn)(const struct monitor *, void *), void *arg);
+	    const struct monitor_filter *, struct lister *);
 /* Counts by status for GET /v1/status. */
 int	 monitor_counts(struct db *, const char *team, long counts[MST__MAX]);
 
@@ -137,10 +136,7 @@ struct result_filter {
 	int		 status;	/* -1: any */
 };
 int	 result_list(struct db *, const char *monitor,
-	    const struct result_filter *, const struct page *, int limit,
-	    int (*fn)(const struct check_result *, int64_t rowid, void *),
-	    void *arg);
-int	 outage_list(struct db *, const char *monitor, const struct page *,
-	    int limit, int64_t now, struct lister *);
+	    const struct result_filter *, struct lister *);
+int	 outage_list(struct db *, const char *monitor, struct lister *);
 
 #endif /* MONITOR_H */

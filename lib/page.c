@@ -56,10 +56,11 @@ page_cursor_decode(const char *s, struct page *pg)
 }
 
 void
-page_start(struct lister *l, const struct page *pg)
+page_start(struct lister *l, const struct page *pg, int64_t now)
 {
 	memset(l, 0, sizeof(*l));
 	l->page = pg;
+	l->now = now;
 	l->items = cJSON_CreateArray();
 }
 
@@ -78,10 +79,40 @@ page_add(struct lister *l, cJSON *item, int64_t t, const char *id)
 }
 
 void
-page_bind(sqlite3_stmt *st, int i, const struct page *pg, int limit)
+page_bind(sqlite3_stmt *st, int i, const struct lister *l)
 {
-	sqlite3_bind_int(st, i, pg->has_cursor);
-	sqlite3_bind_int64(st, i + 1, pg->c_time);
-	db_bind_text(st, i + 2, pg->c_id);
-	sqlite3_bind_int(st, i + 3, limit);
+	sqlite3_bind_int(st, i, l->page->has_cursor);
+	sqlite3_bind_int64(st, i + 1, l->page->c_time);
+	db_bind_text(st, i + 2, l->page->c_id);
+	sqlite3_bind_int(st, i + 3, l->page->perpage + 1);
+}
+
+void
+page_bind_rowid(sqlite3_stmt *st, int i, const struct lister *l)
+{
+	sqlite3_bind_int(st, i, l->page->has_cursor);
+	sqlite3_bind_int64(st, i + 1, l->page->c_time);
+	sqlite3_bind_int64(st, i + 2, l->page->has_cursor ?
+	    strtoll(l->page->c_id + 2, NULL, 10) : 0);
+	sqlite3_bind_int(st, i + 3, l->page->perpage + 1);
+}
+
+int
+page_rows(struct db *db, sqlite3_stmt *st, int i, struct lister *l,
+    page_row_fn *fn)
+{
+	int	 rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return DB_ERROR;
+	if (i > 0)
+		page_bind(st, i, l);
+	l->db = db;
+	while (!l->more && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(st, l) == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	sqlite3_reset(st);
+	return l->more || rc == SQLITE_DONE ? DB_OK : db_rc(rc);
 }

@@ -10,6 +10,8 @@
 
 #include <sqlite3.h>
 
+struct db;
+
 #define CURSOR_MAX	96
 
 struct page {
@@ -24,20 +26,17 @@ void	 page_cursor(int64_t t, const char *id, char *out, size_t outlen);
 /* Decode a cursor into pg (has_cursor, c_time, c_id); 0 or -1. */
 int	 page_cursor_decode(const char *s, struct page *pg) WUR;
 /*
- * Bind the page to a list statement's parameters i .. i + 3: has a
- * cursor, its time, its id, and the row limit.
- */
-void	 page_bind(sqlite3_stmt *, int i, const struct page *, int limit);
-
-/*
- * Collects one page of a list.  Ask the module for perpage + 1 rows and
- * pass each to page_add: the extra row only tells that a next page
- * exists.  page_answer (pagehttp.h) sends the page with its cursor and
- * Link.
+ * Collects one page of a list.  A module's list binds the page to its
+ * statement (page_bind asks for perpage + 1 rows: the extra row only
+ * tells that a next page exists) and hands each row to page_add, most
+ * often through page_rows.  list_answer (pagehttp.h) sends the page with
+ * its cursor and Link.
  */
 struct lister {
 	const struct page *page;
-	int64_t		 now;		/* the request's time, for callbacks */
+	int64_t		 now;		/* the request's time, for items */
+	const void	*arg;		/* the module's, for its row function */
+	struct db	*db;		/* set by page_rows */
 	cJSON		*items;
 	int		 n;
 	int		 more;
@@ -45,8 +44,25 @@ struct lister {
 	char		 last_id[ID_MAX];
 };
 
-void	 page_start(struct lister *, const struct page *);
+void	 page_start(struct lister *, const struct page *, int64_t now);
 /* Takes ownership of item. */
 void	 page_add(struct lister *, cJSON *item, int64_t t, const char *id);
+/*
+ * Bind the page to a list statement's parameters i .. i + 3: has a
+ * cursor, its time, its id, and the row limit (perpage + 1).
+ */
+void	 page_bind(sqlite3_stmt *, int i, const struct lister *);
+/* The same for lists whose ids are "<x>_<rowid>": the rowid is bound. */
+void	 page_bind_rowid(sqlite3_stmt *, int i, const struct lister *);
+/*
+ * The row iterator of lists: bind the page to st's parameters i .. i + 3
+ * (page_bind; none when i is 0), then step st until its end or a full
+ * page, handing each row to fn, which adds its item with page_add (or
+ * skips the row) and returns 0, or -1 to stop with DB_ERROR.  st may be
+ * NULL (db_query failed): DB_ERROR.  Resets st.  A DB_* code.
+ */
+typedef int	 page_row_fn(sqlite3_stmt *, struct lister *);
+int	 page_rows(struct db *, sqlite3_stmt *, int i, struct lister *,
+	    page_row_fn *);
 
 #endif /* PAGE_H */

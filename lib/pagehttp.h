@@ -1,6 +1,10 @@
 /*
- * pagehttp.c: the HTTP half of cursor pagination: perPage and cursor
- * read from the request, the page answered with its Link.
+ * pagehttp.c: the HTTP half of cursor pagination: the page a request
+ * asked for (read by the request layer into r->page) collected and
+ * answered with its Link.  Every list handler is
+ *
+ *	list_start(r, &l);
+ *	return list_answer(r, &l, module_list(r->db, …, &l));
  */
 #ifndef PAGEHTTP_H
 #define PAGEHTTP_H
@@ -9,9 +13,12 @@
 #include "page.h"
 #include "req.h"
 
-/* Read perPage and cursor; on a bad one answers 400 and returns -1. */
-int	 page_parse(struct req *, struct page *) WUR;
-/* Answer the collected page: its items, cursor and Link. */
-int	 page_answer(struct req *, struct lister *);
+/* Start collecting the page r asked for. */
+void	 list_start(struct req *, struct lister *);
+/*
+ * Answer the list: when rc is DB_OK the collected page, its cursor and
+ * Link; else the database error.  Frees what was collected either way.
+ */
+int	 list_answer(struct req *, struct lister *, int rc);
 
 #endif /* PAGEHTTP_H */

@@ -3,6 +3,7 @@
  * the environment) and its decoded query parameters.  Below the router,
  * authentication and the HTTP half of paging; request.c fills it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,4 +28,47 @@ req_query(struct req *r, const char *name)
 		if (strcmp(r->q[i].name, name) == 0)
 			return r->q[i].value;
 	return NULL;
+}
+
+const struct qspec q_page[] = { Q_PAGE, Q_END };
+
+/* The parameter as sent, or NULL; its declaration must have type t. */
+static const struct qparam *
+typed(struct req *r, const char *name, enum qtype t1, enum qtype t2,
+    const struct qspec **spec)
+{
+	const struct qspec *q;
+	size_t		 i;
+
+	for (q = r->qspec; q != NULL && q->name != NULL; q++)
+		if (strcmp(q->name, name) == 0)
+			break;
+	if (q == NULL || q->name == NULL || (q->type != t1 && q->type != t2)) {
+		fprintf(stderr, "uptime: the route does not declare the query "
+		    "parameter %s with this type\n", name);
+		abort();
+	}
+	*spec = q;
+	for (i = 0; i < r->nq; i++)
+		if (r->q[i].spec == q)
+			return &r->q[i];
+	return NULL;
+}
+
+int
+req_enum(struct req *r, const char *name)
+{
+	const struct qspec *spec;
+	const struct qparam *p = typed(r, name, QT_ENUM, QT_ENUM, &spec);
+
+	return p != NULL ? p->e : spec->def;
+}
+
+int64_t
+req_time(struct req *r, const char *name)
+{
+	const struct qspec *spec;
+	const struct qparam *p = typed(r, name, QT_FROM, QT_TO, &spec);
+
+	return p != NULL ? p->t : 0;
 }

@@ -6,10 +6,57 @@
 
 #include "base.h"
 #include "buf.h"
+#include "page.h"
 
+/*
+ * The query parameters a route accepts, with their types, as kcgi's
+ * validator tables: the request layer checks every parameter against
+ * its route's list before the handler runs, with messages built from
+ * the same tables, and the handler reads typed values (req_enum,
+ * req_time, req_query, r->page).  A list ends with Q_END.
+ */
+enum qtype {
+	QT_ENUM,	/* one of names[0 .. n - 1], those in mask when set */
+	QT_TEXT,	/* 1 to n characters, of the bytes in str when set */
+	QT_ID,		/* an id "<str>_…" */
+	QT_FROM,	/* an RFC 3339 time */
+	QT_TO,		/* an RFC 3339 time after from when both are given */
+	QT_PERPAGE,	/* 1 to PAGE_MAX, read into r->page */
+	QT_CURSOR,	/* a cursor this API gave out, read into r->page */
+};
+
+struct qspec {
+	const char	*name;
+	enum qtype	 type;
+	const char *const *names;	/* QT_ENUM: the name table */
+	int		 n;		/* QT_ENUM: names; QT_TEXT: characters */
+	unsigned	 mask;		/* QT_ENUM: allowed values, 0 for all */
+	int		 def;		/* QT_ENUM: the value when absent */
+	const char	*str;		/* QT_ID: prefix; QT_TEXT: bytes */
+};
+
+#define Q_ENUM(name, names, n)		{ name, QT_ENUM, names, n, 0, -1, NULL }
+#define Q_ENUM_DEF(name, names, n, def)	{ name, QT_ENUM, names, n, 0, def, NULL }
+#define Q_ENUM_SOME(name, names, n, mask) \
+					{ name, QT_ENUM, names, n, mask, -1, NULL }
+#define Q_TEXT(name, max, bytes)	{ name, QT_TEXT, NULL, max, 0, 0, bytes }
+#define Q_ID(name, prefix)		{ name, QT_ID, NULL, 0, 0, 0, prefix }
+#define Q_WINDOW	{ "from", QT_FROM, NULL, 0, 0, 0, NULL }, \
+			{ "to", QT_TO, NULL, 0, 0, 0, NULL }
+#define Q_PAGE		{ "perPage", QT_PERPAGE, NULL, 0, 0, 0, NULL }, \
+			{ "cursor", QT_CURSOR, NULL, 0, 0, 0, NULL }
+#define Q_END		{ NULL, QT_ENUM, NULL, 0, 0, 0, NULL }
+
+/* The routes that take only a page. */
+extern const struct qspec q_page[];
+
+/* A query parameter as sent, decoded, with its typed value. */
 struct qparam {
-	char	*name;
-	char	*value;
+	char		*name;
+	char		*value;
+	const struct qspec *spec;
+	int		 e;		/* QT_ENUM */
+	int64_t		 t;		/* QT_FROM, QT_TO */
 };
 
 struct apikey;
@@ -29,6 +76,8 @@ struct req {
 	char		 query[REQ_MAXQUERY + 1];
 	struct qparam	 q[REQ_MAXPARAMS];
 	size_t		 nq;
+	const struct qspec *qspec;	/* what the route accepts */
+	struct page	 page;		/* perPage and cursor, when accepted */
 	char		*body;		/* NUL-terminated, may be NULL */
 	size_t		 bodylen;
 	char		 remote_addr[IP_MAX];
@@ -67,5 +116,12 @@ struct req {
 const char	*req_param(struct req *, const char *cginame);
 /* A query parameter's decoded value, or NULL. */
 const char	*req_query(struct req *, const char *name);
+/*
+ * A QT_ENUM parameter's index in its name table, or its def when absent;
+ * a QT_FROM or QT_TO parameter's time, or 0 when absent.  Asking for a
+ * parameter the route does not declare with that type is a bug: abort.
+ */
+int		 req_enum(struct req *, const char *name);
+int64_t		 req_time(struct req *, const char *name);
 
 #endif /* REQ_H */

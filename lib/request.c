@@ -34,6 +34,7 @@
 #include "ids.h"
 #include "json.h"
 #include "keyhash.h"
+#include "page.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "request.h"
@@ -130,13 +131,120 @@ in_list(const char *list, const char *name)
 	return 0;
 }
 
-int
-req_parse_query(struct req *r, const char *allowed)
+/* The declaration of name in spec, or NULL. */
+static const struct qspec *
+declared(const struct qspec *spec, const char *name)
 {
-	char	*p = r->query, *amp, *eq;
+	for (; spec != NULL && spec->name != NULL; spec++)
+		if (strcmp(spec->name, name) == 0)
+			return spec;
+	return NULL;
+}
+
+/* The names in spec, ", "-separated, into b. */
+static void
+join_names(struct buf *b, const struct qspec *spec)
+{
+	for (; spec != NULL && spec->name != NULL; spec++)
+		if (buf_printf(b, "%s%s", b->len ? ", " : "", spec->name) == -1)
+			return;
+}
+
+/*
+ * Check p's value against its declaration and set its typed value; on a
+ * bad one answers 400 bad_query, its message built from the name table.
+ */
+static int
+check_param(struct req *r, struct qparam *p)
+{
+	const struct qspec *q = p->spec;
+	struct buf	 b = { NULL, 0, 0 };
+	const char	*v = p->value;
+	char		*end;
+	long		 n;
+	int		 i;
+
+	switch (q->type) {
+	case QT_ENUM:
+		if ((p->e = str_index(q->names, q->n, v)) != -1 &&
+		    (q->mask == 0 || (q->mask & (1u << p->e))))
+			return 0;
+		for (i = 0; i < q->n; i++)
+			if ((q->mask == 0 || (q->mask & (1u << i))) &&
+			    buf_printf(&b, "%s%s", b.len ? ", " : "",
+			    q->names[i]) == -1)
+				break;
+		resp_problem(r, 400, "bad_query", "%s must be one of %s.",
+		    q->name, b.p != NULL ? b.p : "");
+		buf_free(&b);
+		return -1;
+	case QT_TEXT:
+		n = utf8_chars(v);
+		if (n >= 1 && n <= q->n &&
+		    (q->str == NULL || strspn(v, q->str) == strlen(v)))
+			return 0;
+		return resp_problem(r, 400, "bad_query", "%s must be 1 to %d "
+		    "characters%s%s.", q->name, q->n, q->str != NULL ?
+		    " of " : "", q->str != NULL ? q->str : ""), -1;
+	case QT_ID:
+		if (id_valid(v, q->str))
+			return 0;
+		return resp_problem(r, 400, "bad_query", "%s must be an id "
+		    "(%s_ and %d letters or digits).", q->name, q->str,
+		    ID_RANDLEN), -1;
+	case QT_FROM:
+	case QT_TO:
+		if (time_parse(v, &p->t) == 0)
+			return 0;
+		return resp_problem(r, 400, "bad_query", "%s must be an RFC "
+		    "3339 time.", q->name), -1;
+	case QT_PERPAGE:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0' || n < 1 ||
+		    n > PAGE_MAX || !(*v >= '0' && *v <= '9'))
+			return resp_problem(r, 400, "bad_query", "perPage must "
+			    "be a whole number from 1 to %d.", PAGE_MAX), -1;
+		r->page.perpage = (int)n;
+		return 0;
+	case QT_CURSOR:
+		if (page_cursor_decode(v, &r->page) == 0)
+			return 0;
+		return resp_problem(r, 400, "bad_query", "The cursor is not "
+		    "one this API gave out; start again without it."), -1;
+	}
+	return -1;
+}
+
+/* A window's to must come after its from. */
+static int
+check_window(struct req *r)
+{
+	int64_t	 from = 0, to = 0;
 	size_t	 i;
 
+	for (i = 0; i < r->nq; i++)
+		if (r->q[i].spec->type == QT_FROM)
+			from = r->q[i].t;
+		else if (r->q[i].spec->type == QT_TO)
+			to = r->q[i].t;
+	if (from != 0 && to != 0 && to <= from)
+		return resp_problem(r, 400, "bad_query", "to must be after "
+		    "from."), -1;
+	return 0;
+}
+
+int
+req_parse_query(struct req *r, const struct qspec *spec)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		*p = r->query, *amp, *eq;
+	size_t		 i;
+
 	r->nq = 0;
+	r->qspec = spec;
+	memset(&r->page, 0, sizeof(r->page));
+	r->page.perpage = PAGE_DEFAULT;
 	while (*p != '\0') {
 		if ((amp = strchr(p, '&')) != NULL)
 			*amp = '\0';
@@ -151,12 +259,15 @@ req_parse_query(struct req *r, const char *allowed)
 			    (eq != NULL && url_decode(eq) == -1))
 				return resp_problem(r, 400, "bad_query",
 				    "The query string has a bad escape."), -1;
-			if (*p == '\0' || strchr(p, ',') != NULL ||
-			    !in_list(allowed, p))
-				return resp_problem(r, 400, "bad_query",
-				    "Unknown query parameter \"%.64s\"; this "
-				    "route accepts: %s.", p, *allowed ?
-				    allowed : "none"), -1;
+			if ((r->q[r->nq].spec = declared(spec, p)) == NULL) {
+				join_names(&b, spec);
+				resp_problem(r, 400, "bad_query", "Unknown "
+				    "query parameter \"%.64s\"; this route "
+				    "accepts: %s.", p, b.p != NULL ? b.p :
+				    "none");
+				buf_free(&b);
+				return -1;
+			}
 			for (i = 0; i < r->nq; i++)
 				if (strcmp(r->q[i].name, p) == 0)
 					return resp_problem(r, 400, "bad_query",
@@ -170,7 +281,10 @@ req_parse_query(struct req *r, const char *allowed)
 			break;
 		p = amp + 1;
 	}
-	return 0;
+	for (i = 0; i < r->nq; i++)
+		if (check_param(r, &r->q[i]) == -1)
+			return -1;
+	return check_window(r);
 }
 
 cJSON *

@@ -9,11 +9,13 @@
 #include "router.h"
 
 /*
- * Split r->query into r->q, decoded in place, and check each name against
- * allowed ("a,b,c").  Answers 400 bad_query and returns -1 on a bad
- * escape, an unknown or repeated name, or too many parameters.
+ * Split r->query into r->q, decoded in place, check each parameter
+ * against its declaration in spec (ended by Q_END; NULL for none) and
+ * set its typed value, r->page included.  Answers 400 bad_query and
+ * returns -1 on a bad escape, an unknown or repeated name, too many
+ * parameters, or a value its type refuses.
  */
-int		 req_parse_query(struct req *, const char *allowed) WUR;
+int		 req_parse_query(struct req *, const struct qspec *) WUR;
 /*
  * Parse the body as a JSON object.  On failure answers 400
  * malformed_json and returns NULL.  Caller owns the result.

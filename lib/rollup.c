@@ -709,6 +709,11 @@ round_to(double v, double scale)
 	return round(v * scale) / scale;
 }
 
+const char *const stats_window_names[SW__MAX] = { "24h", "7d", "30d", "90d" };
+const int64_t stats_window_ms[SW__MAX] = {
+	ROLLUP_DAY_MS, 7 * ROLLUP_DAY_MS, 30 * ROLLUP_DAY_MS, 90 * ROLLUP_DAY_MS,
+};
+
 cJSON *
 stats_json(const struct stats *st)
 {

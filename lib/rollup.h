@@ -130,6 +130,11 @@ int	 rollup_stats(struct db *, const char *monitor_id, int64_t created_at,
  */
 cJSON	*stats_json(const struct stats *);
 
+/* The windows stats and uptime badges are given over, by name. */
+enum stats_window { SW_24H, SW_7D, SW_30D, SW_90D, SW__MAX };
+extern const char *const stats_window_names[SW__MAX];
+extern const int64_t	 stats_window_ms[SW__MAX];
+
 /* One UTC day of a monitor, for the status pages' daily bars. */
 struct rollup_day {
 	int64_t		 day;		/* the day's start, ms */

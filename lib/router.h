@@ -16,7 +16,8 @@
  * characters of [A-Za-z0-9_-] (a slug, a token: the handler checks the
  * exact shape).  A capture may be followed by a literal suffix in the
  * same segment ("{cmp}.svg").  Captures go to req->args in order.  query
- * lists the allowed query parameters, comma-separated ("" for none).
+ * declares the query parameters the route accepts (req.h; NULL for
+ * none).
  * action names the audit event of a successful write ("api_key.created").
  */
 struct route {
@@ -25,7 +26,7 @@ struct route {
 	int		 scope;		/* enum scope, SCOPE_PUBLIC, SCOPE_ANYKEY */
 	int		(*handler)(struct req *);
 	const char	*action;
-	const char	*query;
+	const struct qspec *query;
 	unsigned	 flags;
 };
 

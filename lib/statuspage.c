@@ -805,34 +805,27 @@ sp_delete(struct db *db, const char *team, const char *id)
 	return db_exec_one(st);
 }
 
-int
-sp_list(struct db *db, const char *team, const struct page *pg, int limit,
-    int (*fn)(const struct status_page *, void *), void *arg)
+static int
+list_row(sqlite3_stmt *st, struct lister *l)
 {
-	sqlite3_stmt		*st;
 	struct status_page	*sp;
-	int			 rc, src;
+	int			 rc = 0;
 
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
-		return DB_ERROR;
-	if ((st = db_stmt(db, sqls[STMT_LIST])) == NULL) {
-		free(sp);
-		return DB_ERROR;
-	}
-	db_bind_text(st, 1, team);
-	page_bind(st, 2, pg, limit);
-	rc = DB_OK;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		row(st, sp);
-		if ((rc = components_load(db, sp)) == DB_OK && fn(sp, arg) != 0)
-			rc = DB_ERROR;
-		sp_free(sp);
-		if (rc != DB_OK)
-			break;
-	}
-	if (rc == DB_OK && src != SQLITE_DONE)
-		rc = db_rc(src);
-	sqlite3_reset(st);
+		return -1;
+	row(st, sp);
+	if (components_load(l->db, sp) == DB_OK)
+		page_add(l, sp_json(sp), sp->created_at, sp->id);
+	else
+		rc = -1;
+	sp_free(sp);
 	free(sp);
 	return rc;
+}
+
+int
+sp_list(struct db *db, const char *team, struct lister *l)
+{
+	return page_rows(db, db_query(db, sqls[STMT_LIST], "t", team), 2, l,
+	    list_row);
 }

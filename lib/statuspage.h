@@ -143,9 +143,7 @@ int	 sp_by_slug(struct db *, const char *slug, struct status_page *);
 int	 sp_by_domain(struct db *, const char *host, struct status_page *);
 /* fn gets each page (with components, freed after the call), newest
  * first after the cursor, at most limit of them. */
-int	 sp_list(struct db *, const char *team, const struct page *,
-	    int limit, int (*fn)(const struct status_page *, void *),
-	    void *arg);
+int	 sp_list(struct db *, const char *team, struct lister *);
 /* The component of the page with this id, or NULL. */
 const struct sp_component *sp_component(const struct status_page *,
 	    const char *id);

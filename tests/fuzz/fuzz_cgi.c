@@ -32,15 +32,12 @@ static struct req	 cgi_req;
 static int
 h_list(struct req *r)
 {
-	struct page	 pg;
 	struct lister	 l;
 
-	if (page_parse(r, &pg) == -1)
-		return 0;
-	page_start(&l, &pg);
+	list_start(r, &l);
 	if (req_query(r, "status") != NULL)
 		page_add(&l, cJSON_CreateObject(), FUZZ_NOW, fw.monitor_id);
-	return page_answer(r, &l);
+	return list_answer(r, &l, DB_OK);
 }
 
 static int
@@ -105,24 +102,31 @@ h_fail(struct req *r)
 	return -1;	/* the serve loop must answer 500 */
 }
 
+static const struct qspec q_list[] = {
+	Q_TEXT("status", 64, NULL), Q_PAGE, Q_END
+};
+static const struct qspec q_public[] = {
+	{ "perPage", QT_PERPAGE, NULL, 0, 0, 0, NULL }, Q_END
+};
+
 static const struct route routes[] = {
 	{ "GET", "/v1/things", SCOPE_MONITORS_READ, h_list, NULL,
-	    "status,perPage,cursor", 0 },
+	    q_list, 0 },
 	{ "POST", "/v1/things", SCOPE_MONITORS_WRITE, h_create,
-	    "thing.created", "", ROUTE_BODY },
-	{ "GET", "/v1/things/{mon}", SCOPE_MONITORS_READ, h_get, NULL, "", 0 },
+	    "thing.created", NULL, ROUTE_BODY },
+	{ "GET", "/v1/things/{mon}", SCOPE_MONITORS_READ, h_get, NULL, NULL, 0 },
 	{ "PATCH", "/v1/things/{mon}", SCOPE_MONITORS_WRITE, h_patch,
-	    "thing.updated", "", ROUTE_BODY },
+	    "thing.updated", NULL, ROUTE_BODY },
 	{ "DELETE", "/v1/things/{mon}", SCOPE_MONITORS_WRITE, h_empty,
-	    "thing.deleted", "", 0 },
+	    "thing.deleted", NULL, 0 },
 	{ "POST", "/v1/things/{mon}/pause", SCOPE_ANYKEY, h_empty,
-	    "thing.paused", "", ROUTE_NOTX },
+	    "thing.paused", NULL, ROUTE_NOTX },
 	{ "PUT", "/v1/things/{mon}/fail", SCOPE_API_KEYS_WRITE, h_fail,
-	    "thing.failed", "", ROUTE_BODY },
-	{ "POST", "/v1/ping/{*token}", SCOPE_PUBLIC, h_ping, NULL, "",
+	    "thing.failed", NULL, ROUTE_BODY },
+	{ "POST", "/v1/ping/{*token}", SCOPE_PUBLIC, h_ping, NULL, NULL,
 	    ROUTE_RAWBODY },
-	{ "GET", "/v1/ping/{*token}", SCOPE_PUBLIC, h_ping, NULL, "", 0 },
-	{ "GET", "/status/{*slug}", SCOPE_PUBLIC, h_get, NULL, "perPage", 0 },
+	{ "GET", "/v1/ping/{*token}", SCOPE_PUBLIC, h_ping, NULL, NULL, 0 },
+	{ "GET", "/status/{*slug}", SCOPE_PUBLIC, h_get, NULL, q_public, 0 },
 };
 
 int

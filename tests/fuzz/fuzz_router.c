@@ -46,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			routes[i].pattern = defs[i].pattern;
 			routes[i].scope = SCOPE_PUBLIC;
 			routes[i].handler = handler;
-			routes[i].query = "";
+			routes[i].query = NULL;
 		}
 	if (size < 1)
 		return 0;

@@ -282,7 +282,35 @@ function routeEntries(src, file) {
     .map((e) => ({ file, text: e }));
 }
 
-const ENTRY_RE = /^"([A-Z]+)"\s*,\s*"([^"]*)"\s*,\s*(SCOPE_[A-Z_]+)\s*,\s*(\w+)\s*,\s*(NULL|"[^"]*")\s*,\s*"([^"]*)"\s*,\s*(.+)$/;
+const ENTRY_RE = /^"([A-Z]+)"\s*,\s*"([^"]*)"\s*,\s*(SCOPE_[A-Z_]+)\s*,\s*(\w+)\s*,\s*(NULL|"[^"]*")\s*,\s*(NULL|\w+)\s*,\s*(.+)$/;
+
+// The name tables of lib/: "const char *const name[...] = { "a", "b" }".
+const NAME_TABLES = (() => {
+  const tables = new Map();
+  const libDir = path.join(ROOT, 'lib');
+  for (const f of fs.readdirSync(libDir).filter((x) => x.endsWith('.c'))) {
+    const src = fs.readFileSync(path.join(libDir, f), 'utf8');
+    for (const m of src.matchAll(/const char \*const (\w+)\[[^\]]*\]\s*=\s*\{([^}]*)\}/g))
+      tables.set(m[1], [...m[2].matchAll(/"([^"]*)"/g)].map((x) => x[1]));
+  }
+  return tables;
+})();
+
+// A route's query declaration (req.h): its parameters, in order, and for
+// each Q_ENUM/Q_ENUM_DEF the names its table gives.
+function querySpec(src, name) {
+  if (name === 'NULL') return [];
+  if (name === 'q_page') return [{ name: 'perPage' }, { name: 'cursor' }];
+  const m = new RegExp(`static const struct qspec ${name}\\[\\]\\s*=\\s*\\{([\\s\\S]*?)\\};`).exec(src);
+  if (!m) return null;
+  const out = [];
+  for (const e of m[1].matchAll(/Q_(ENUM_DEF|ENUM_SOME|ENUM|TEXT|ID)\(\s*"(\w+)"\s*,\s*(\w+|"\w*")|Q_(WINDOW|PAGE)/g)) {
+    if (e[4] === 'WINDOW') out.push({ name: 'from' }, { name: 'to' });
+    else if (e[4] === 'PAGE') out.push({ name: 'perPage' }, { name: 'cursor' });
+    else out.push({ name: e[2], names: e[1] === 'ENUM' || e[1] === 'ENUM_DEF' ? NAME_TABLES.get(e[3]) : undefined });
+  }
+  return out;
+}
 
 function loadRoutes() {
   const routes = [];
@@ -296,10 +324,13 @@ function loadRoutes() {
       const m = ENTRY_RE.exec(text);
       if (!m) { problems.push(`cgi-bin/${f}: cannot read the route table entry { ${text} }`); continue; }
       const [, method, pattern, scopeSym, handler, action, query, flags] = m;
+      const spec = querySpec(src, query);
+      if (spec === null) { problems.push(`cgi-bin/${f}: cannot read the query declaration ${query}`); continue; }
       routes.push({
         file: f, src, method, pattern, scopeSym, scope: scopeOf(scopeSym), handler,
         action: action === 'NULL' ? null : action.slice(1, -1),
-        query: query.split(',').map((q) => q.trim()).filter(Boolean),
+        query: spec.map((q) => q.name),
+        querySpec: spec,
         body: /\bROUTE_BODY\b/.test(flags),
         rawBody: /\bROUTE_RAWBODY\b/.test(flags),
         ...openapiPath(pattern),
@@ -448,8 +479,13 @@ describe('docs/openapi.yaml against the route tables of cgi-bin/*.c', () => {
       const extra = have.filter((q) => !r.query.includes(q));
       if (missing.length) diffs.push(`${r.key}: query parameters missing from openapi.yaml: ${missing.join(', ')}`);
       if (extra.length) diffs.push(`${r.key}: query parameters the route refuses (400 bad_query): ${extra.join(', ')}`);
-      for (const p of params(ops.get(r.key)).filter((x) => x.in === 'query'))
+      for (const p of params(ops.get(r.key)).filter((x) => x.in === 'query')) {
         if (!p.schema?.type) diffs.push(`${r.key}: query parameter ${p.name} has no schema type`);
+        // An enum declared from a name table documents exactly its names.
+        const names = r.querySpec.find((q) => q.name === p.name)?.names;
+        if (names && JSON.stringify(p.schema?.enum) !== JSON.stringify(names))
+          diffs.push(`${r.key}: query parameter ${p.name}: enum ${JSON.stringify(p.schema?.enum)}, the route's name table gives ${JSON.stringify(names)}`);
+      }
     }
     failWith('query parameters', diffs);
   });

@@ -15,6 +15,7 @@
 #include "monitor.h"
 #include "tmpdb.h"
 #include "unit.h"
+#include "unit_list.h"
 
 #define DOTS	ACH_MASK
 
@@ -302,24 +303,27 @@ test_patch_merge(void)
 	channel_free(&c);
 }
 
+/* How many channels team has. */
 static int
-count_one(const struct channel *c, void *arg)
+channels(const char *team_id, int *n)
 {
-	(void)c;
-	(*(int *)arg)++;
-	return 0;
+	struct ulist	 u;
+	int		 rc;
+
+	rc = channel_list(db, team_id, ulist(&u, NULL, 200, 0));
+	*n = ulist_n(&u);
+	ulist_free(&u);
+	return rc;
 }
 
 static void
 test_sql(void)
 {
 	struct channel	 c, g;
-	struct page	 pg;
 	char		 body[512];
 	int		 n = 0, before = 0;
 
-	memset(&pg, 0, sizeof(pg));
-	CHECK_INT(channel_list(db, team.id, &pg, 200, count_one, &before),
+	CHECK_INT(channels(team.id, &before),
 	    DB_OK);
 	snprintf(body, sizeof(body), "{\"name\":\"sql\",\"type\":\"pagerduty\","
 	    "\"config\":{\"routingKey\":\"k\"},\"monitorIds\":[\"%s\"],"
@@ -336,10 +340,10 @@ test_sql(void)
 	/* Another team does not see it. */
 	CHECK_INT(channel_get(db, other.id, c.id, &g), DB_NOTFOUND);
 	CHECK_INT(channel_delete(db, other.id, c.id), DB_NOTFOUND);
-	CHECK_INT(channel_list(db, team.id, &pg, 200, count_one, &n), DB_OK);
+	CHECK_INT(channels(team.id, &n), DB_OK);
 	CHECK_INT(n, before + 1);
 	n = 0;
-	CHECK_INT(channel_list(db, other.id, &pg, 200, count_one, &n), DB_OK);
+	CHECK_INT(channels(other.id, &n), DB_OK);
 	CHECK_INT(n, 0);
 	/* A deleted monitor leaves the channel's list. */
 	CHECK_INT(monitor_delete(db, team.id, mon2), DB_OK);
@@ -351,11 +355,21 @@ test_sql(void)
 	channel_free(&c);
 }
 
-static int
-collect(const struct notification *n, void *arg)
+/* The ids of the team's notifications that pass f, 10 at most. */
+static cJSON *
+listed(const struct notification_filter *f)
 {
-	cJSON_AddItemToArray(arg, cJSON_CreateString(n->id));
-	return 0;
+	struct ulist	 u;
+	cJSON		*ids = cJSON_CreateArray();
+	int		 i;
+
+	CHECK_INT(notification_list(db, team.id, f, ulist(&u, NULL, 10, 0)),
+	    DB_OK);
+	for (i = 0; i < ulist_n(&u); i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateString(ulist_str(&u, i,
+		    "id")));
+	ulist_free(&u);
+	return ids;
 }
 
 static void
@@ -364,7 +378,6 @@ test_notifications(void)
 	struct channel			 c;
 	struct notification		 n, g;
 	struct notification_filter	 f;
-	struct page			 pg;
 	cJSON				*ids, *j;
 	int				 i;
 
@@ -385,20 +398,15 @@ test_notifications(void)
 		CHECK_INT(notification_insert(db, &n), DB_OK);
 		notification_free(&n);
 	}
-	memset(&pg, 0, sizeof(pg));
 	memset(&f, 0, sizeof(f));
 	f.status = f.event = -1;
 	f.channel_id = c.id;
-	ids = cJSON_CreateArray();
-	CHECK_INT(notification_list(db, team.id, &f, &pg, 10, collect, ids),
-	    DB_OK);
+	ids = listed(&f);
 	CHECK_INT(cJSON_GetArraySize(ids), 3);
 	cJSON_Delete(ids);
 	f.event = NEV_DOWN;
 	f.status = NST_PENDING;
-	ids = cJSON_CreateArray();
-	CHECK_INT(notification_list(db, team.id, &f, &pg, 10, collect, ids),
-	    DB_OK);
+	ids = listed(&f);
 	CHECK_INT(cJSON_GetArraySize(ids), 1);
 	CHECK_INT(notification_get(db, team.id,
 	    cJSON_GetArrayItem(ids, 0)->valuestring, &g), DB_OK);
@@ -408,17 +416,13 @@ test_notifications(void)
 	f.event = f.status = -1;
 	f.from = 1001;
 	f.to = 1002;
-	ids = cJSON_CreateArray();
-	CHECK_INT(notification_list(db, team.id, &f, &pg, 10, collect, ids),
-	    DB_OK);
+	ids = listed(&f);
 	CHECK_INT(cJSON_GetArraySize(ids), 1);
 	cJSON_Delete(ids);
 	/* JSON of a suppressed one. */
 	f.from = f.to = 0;
 	f.status = NST_SUPPRESSED;
-	ids = cJSON_CreateArray();
-	CHECK_INT(notification_list(db, team.id, &f, &pg, 10, collect, ids),
-	    DB_OK);
+	ids = listed(&f);
 	CHECK_INT(notification_get(db, team.id,
 	    cJSON_GetArrayItem(ids, 0)->valuestring, &g), DB_OK);
 	j = notification_json(&g);

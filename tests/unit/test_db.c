@@ -24,6 +24,7 @@
 #include "uptime.h"
 #include "limit.h"
 #include "unit.h"
+#include "unit_list.h"
 
 static char	 tmpdir[] = "/tmp/uptime-unit-db-XXXXXX";
 
@@ -691,31 +692,24 @@ struct idlist {
 	char	 ids[16][ID_MAX];
 	int64_t	 t[16];
 	int	 n;
-	int	 fail_at;	/* callback returns -1 at this row, or -1 */
 };
-
-static int
-collect_key(const struct apikey *k, void *arg)
-{
-	struct idlist	*l = arg;
-
-	if (l->n == l->fail_at)
-		return -1;
-	if (l->n < 16) {
-		snprintf(l->ids[l->n], ID_MAX, "%s", k->id);
-		l->t[l->n] = k->created_at;
-	}
-	l->n++;
-	return 0;
-}
 
 static int
 list_keys(struct db *db, const char *team, enum key_status st,
     const struct page *pg, int limit, int64_t now, struct idlist *l)
 {
+	struct ulist	 u;
+	int		 rc, i;
+
 	memset(l, 0, sizeof(*l));
-	l->fail_at = -1;
-	return apikey_list(db, team, st, pg, limit, now, collect_key, l);
+	rc = apikey_list(db, team, st, ulist(&u, pg, limit, now));
+	for (l->n = ulist_n(&u), i = 0; i < l->n && i < 16; i++) {
+		snprintf(l->ids[i], ID_MAX, "%s", ulist_str(&u, i, "id"));
+		if (time_parse(ulist_str(&u, i, "createdAt"), &l->t[i]) == -1)
+			l->t[i] = -1;
+	}
+	ulist_free(&u);
+	return rc;
 }
 
 /* Check a list against the expected ids, in order. */
@@ -824,14 +818,7 @@ test_apikey_list(void)
 	CHECK_INT(list_keys(db, t.id, KEY_ACTIVE, &pg, 10, now, &l), DB_OK);
 	IDS(&l, lo, k4.id, k1.id);
 
-	/* A callback failure stops the walk with DB_ERROR. */
 	memset(&pg, 0, sizeof(pg));
-	memset(&l, 0, sizeof(l));
-	l.fail_at = 1;
-	CHECK_INT(apikey_list(db, t.id, KEY_ALL, &pg, 10, now, collect_key, &l),
-	    DB_ERROR);
-	CHECK_INT(l.n, 1);
-	/* And the statement is usable again afterwards. */
 	CHECK_INT(list_keys(db, t.id, KEY_ALL, &pg, 10, now, &l), DB_OK);
 	CHECK_INT(l.n, 6);
 	db_close(db);
@@ -842,17 +829,6 @@ struct evlist {
 	struct audit_event	 ev[16];
 	int			 n;
 };
-
-static int
-collect_ev(const struct audit_event *ev, void *arg)
-{
-	struct evlist	*l = arg;
-
-	if (l->n < 16)
-		l->ev[l->n] = *ev;
-	l->n++;
-	return 0;
-}
 
 static void
 ev_init(struct audit_event *ev, int64_t at, const char *key,
@@ -876,6 +852,10 @@ list_ev(struct db *db, const char *team, const char *key, const char *action,
     struct evlist *l)
 {
 	struct audit_filter	 f;
+	struct audit_event	*ev;
+	struct ulist		 u;
+	const cJSON		*o;
+	int			 rc, i;
 
 	memset(l, 0, sizeof(*l));
 	memset(&f, 0, sizeof(f));
@@ -883,7 +863,30 @@ list_ev(struct db *db, const char *team, const char *key, const char *action,
 	f.action = action;
 	f.from = from;
 	f.to = to;
-	return audit_list(db, team, &f, pg, limit, collect_ev, l);
+	rc = audit_list(db, team, &f, ulist(&u, pg, limit, 0));
+	for (l->n = ulist_n(&u), i = 0; i < l->n && i < 16; i++) {
+		ev = &l->ev[i];
+		o = cJSON_GetArrayItem(u.l.items, i);
+		snprintf(ev->id, sizeof(ev->id), "%s", ulist_str(&u, i, "id"));
+		if (time_parse(ulist_str(&u, i, "at"), &ev->at) == -1)
+			ev->at = -1;
+		snprintf(ev->key_id, sizeof(ev->key_id), "%s",
+		    ulist_str(&u, i, "keyId"));
+		snprintf(ev->key_prefix, sizeof(ev->key_prefix), "%s",
+		    ulist_str(&u, i, "keyPrefix"));
+		snprintf(ev->action, sizeof(ev->action), "%s",
+		    ulist_str(&u, i, "action"));
+		snprintf(ev->method, sizeof(ev->method), "%s",
+		    ulist_str(&u, i, "method"));
+		snprintf(ev->path, sizeof(ev->path), "%s",
+		    ulist_str(&u, i, "path"));
+		ev->status = cJSON_GetObjectItem(o, "status")->valueint;
+		snprintf(ev->ip, sizeof(ev->ip), "%s", ulist_str(&u, i, "ip"));
+		snprintf(ev->target_id, sizeof(ev->target_id), "%s",
+		    ulist_str(&u, i, "targetId"));
+	}
+	ulist_free(&u);
+	return rc;
 }
 
 /* Are the rows newest first, ties by id descending? */

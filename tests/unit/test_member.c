@@ -18,6 +18,7 @@
 #include "member.h"
 #include "invite.h"
 #include "unit.h"
+#include "unit_list.h"
 
 #define NOW	1771070400000LL
 #define MIN	60000LL
@@ -95,21 +96,19 @@ add_member(const char *team, const char *email, enum member_role role,
 	return member_insert(db, m);
 }
 
+/* The emails of a list's items, each followed by a space, into out. */
 static int
-collect_member(const struct member *m, void *arg)
+emails(int rc, struct ulist *u, char *out)
 {
-	char	*out = arg;
+	int	 i;
 
-	strcat(out, m->email);
-	strcat(out, " ");
-	return 0;
-}
-
-static int
-stop_at_once(const struct member *m, void *arg)
-{
-	(void)m, (void)arg;
-	return -1;
+	out[0] = '\0';
+	for (i = 0; i < ulist_n(u); i++) {
+		strcat(out, ulist_str(u, i, "email"));
+		strcat(out, " ");
+	}
+	ulist_free(u);
+	return rc;
 }
 
 static void
@@ -118,6 +117,7 @@ test_members(void)
 	struct team	 t, t2;
 	struct member	 a, b, c, got;
 	struct page	 pg;
+	struct ulist	 u;
 	char		 out[512];
 	long		 owners = -1;
 
@@ -163,25 +163,22 @@ test_members(void)
 	/* Newest first, ties by id; role filter; cursor; a stopping fn. */
 	memset(&pg, 0, sizeof(pg));
 	out[0] = '\0';
-	CHECK_INT(member_list(db, t.id, -1, &pg, 10, collect_member, out),
-	    DB_OK);
+	CHECK_INT(emails(member_list(db, t.id, -1, ulist(&u, &pg, 10, NOW)),
+	    &u, out), DB_OK);
 	CHECK_STR(out, strcmp(b.id, c.id) > 0 ? "b@x.test c@x.test a@x.test " :
 	    "c@x.test b@x.test a@x.test ");
 	out[0] = '\0';
-	CHECK_INT(member_list(db, t.id, ROLE_VIEWER, &pg, 10, collect_member,
-	    out), DB_OK);
+	CHECK_INT(emails(member_list(db, t.id, ROLE_VIEWER, ulist(&u, &pg, 10,
+	    NOW)), &u, out), DB_OK);
 	CHECK_STR(out, "c@x.test ");
 	pg.has_cursor = 1;
 	pg.c_time = NOW + 1;
 	snprintf(pg.c_id, sizeof(pg.c_id), "%s", strcmp(b.id, c.id) > 0 ?
 	    c.id : b.id);
 	out[0] = '\0';
-	CHECK_INT(member_list(db, t.id, -1, &pg, 10, collect_member, out),
-	    DB_OK);
+	CHECK_INT(emails(member_list(db, t.id, -1, ulist(&u, &pg, 10, NOW)),
+	    &u, out), DB_OK);
 	CHECK_STR(out, "a@x.test ");
-	memset(&pg, 0, sizeof(pg));
-	CHECK_INT(member_list(db, t.id, -1, &pg, 10, stop_at_once, NULL),
-	    DB_ERROR);
 
 	CHECK_INT(member_delete(db, t.id, c.id), DB_OK);
 	CHECK_INT(member_get(db, t.id, c.id, &got), DB_NOTFOUND);
@@ -250,27 +247,18 @@ new_invite(const char *team, const char *email, int64_t now,
 	return invite_insert(db, inv, token, now);
 }
 
-static int
-collect_invite(const struct invite *inv, void *arg)
-{
-	char	*out = arg;
-
-	strcat(out, inv->email);
-	strcat(out, " ");
-	return 0;
-}
-
 /* The invitations of team in status st at now, as "a b c ". */
 static const char *
 listed(const char *team, enum invite_status st, int64_t now)
 {
 	static char	 out[512];
 	struct page	 pg;
+	struct ulist	 u;
 
 	memset(&pg, 0, sizeof(pg));
 	out[0] = '\0';
-	if (invite_list(db, team, st, &pg, 50, now, collect_invite, out) !=
-	    DB_OK)
+	if (emails(invite_list(db, team, st, ulist(&u, &pg, 50, now)), &u,
+	    out) != DB_OK)
 		return "(error)";
 	return out;
 }

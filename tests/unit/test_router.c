@@ -45,30 +45,30 @@ enum {
 
 static const struct route routes[R__MAX] = {
 	{ "GET", "/v1/api-keys", SCOPE_API_KEYS_READ, h_dummy, NULL,
-	    "status,perPage,cursor", 0 },
+	    NULL, 0 },
 	{ "POST", "/v1/api-keys", SCOPE_API_KEYS_WRITE, h_dummy,
-	    "api_key.created", "", ROUTE_BODY },
-	{ "GET", "/v1/api-keys/current", SCOPE_ANYKEY, h_dummy, NULL, "", 0 },
+	    "api_key.created", NULL, ROUTE_BODY },
+	{ "GET", "/v1/api-keys/current", SCOPE_ANYKEY, h_dummy, NULL, NULL, 0 },
 	{ "GET", "/v1/api-keys/{key}", SCOPE_API_KEYS_READ, h_dummy, NULL,
-	    "", 0 },
+	    NULL, 0 },
 	{ "DELETE", "/v1/api-keys/{key}", SCOPE_API_KEYS_WRITE, h_dummy,
-	    "api_key.revoked", "", 0 },
+	    "api_key.revoked", NULL, 0 },
 	{ "POST", "/v1/api-keys/{key}/rotate", SCOPE_API_KEYS_WRITE, h_dummy,
-	    "api_key.rotated", "", 0 },
+	    "api_key.rotated", NULL, 0 },
 	{ "GET", "/v1/audit-events", SCOPE_API_KEYS_READ, h_dummy, NULL,
-	    "keyId,action,from,to,perPage,cursor", 0 },
+	    NULL, 0 },
 	{ "PATCH", "/v1/monitors/{mon}", SCOPE_MONITORS_WRITE, h_dummy,
-	    "monitor.updated", "", ROUTE_BODY },
+	    "monitor.updated", NULL, ROUTE_BODY },
 	{ "PUT", "/v1/monitors/{mon}", SCOPE_MONITORS_WRITE, h_dummy,
-	    "monitor.replaced", "", ROUTE_BODY },
+	    "monitor.replaced", NULL, ROUTE_BODY },
 	{ "GET", "/v1/monitors/{mon}/outages/{out}", SCOPE_MONITORS_READ,
-	    h_dummy, NULL, "", 0 },
-	{ "GET", "/status", SCOPE_PUBLIC, h_dummy, NULL, "", 0 },
-	{ "GET", "/status/{*slug}", SCOPE_PUBLIC, h_dummy, NULL, "", 0 },
+	    h_dummy, NULL, NULL, 0 },
+	{ "GET", "/status", SCOPE_PUBLIC, h_dummy, NULL, NULL, 0 },
+	{ "GET", "/status/{*slug}", SCOPE_PUBLIC, h_dummy, NULL, NULL, 0 },
 	{ "GET", "/status/{*slug}/badge/{cmp}.svg", SCOPE_PUBLIC, h_dummy,
-	    NULL, "", 0 },
+	    NULL, NULL, 0 },
 	{ "GET", "/status/{*slug}/badge/{cmp}/uptime.svg", SCOPE_PUBLIC,
-	    h_dummy, NULL, "window", 0 },
+	    h_dummy, NULL, NULL, 0 },
 };
 
 #define KEYID	"key_abcdefghij0123456789"
@@ -266,12 +266,12 @@ static void
 test_match_ping_token(void)
 {
 	static const struct route ping[] = {
-		{ "GET", "/v1/ping/{*token}", SCOPE_PUBLIC, h_dummy, NULL, "",
+		{ "GET", "/v1/ping/{*token}", SCOPE_PUBLIC, h_dummy, NULL, NULL,
 		    ROUTE_NOTX | ROUTE_RAWBODY },
-		{ "POST", "/v1/ping/{*token}", SCOPE_PUBLIC, h_dummy, NULL, "",
+		{ "POST", "/v1/ping/{*token}", SCOPE_PUBLIC, h_dummy, NULL, NULL,
 		    ROUTE_NOTX | ROUTE_RAWBODY },
 		{ "GET", "/v1/ping/{*token}/start", SCOPE_PUBLIC, h_dummy, NULL,
-		    "", ROUTE_NOTX | ROUTE_RAWBODY },
+		    NULL, ROUTE_NOTX | ROUTE_RAWBODY },
 	};
 	const char		*tok = "Ab3dEf6hIj9lMn2pQr5tUv8xYz1bCd4f";
 	const struct route	*rt;
@@ -351,9 +351,9 @@ static void
 test_match_allow_small_buffer(void)
 {
 	static const struct route two[] = {
-		{ "POST", "/x", SCOPE_PUBLIC, h_dummy, NULL, "", 0 },
-		{ "GET", "/x", SCOPE_PUBLIC, h_dummy, NULL, "", 0 },
-		{ "DELETE", "/x", SCOPE_PUBLIC, h_dummy, NULL, "", 0 },
+		{ "POST", "/x", SCOPE_PUBLIC, h_dummy, NULL, NULL, 0 },
+		{ "GET", "/x", SCOPE_PUBLIC, h_dummy, NULL, NULL, 0 },
+		{ "DELETE", "/x", SCOPE_PUBLIC, h_dummy, NULL, NULL, 0 },
 	};
 	size_t	 sizes[] = { 1, 4, 5, 8, 9, 12, 16 };
 	size_t	 i;
@@ -517,13 +517,33 @@ is_problem(const struct req *r, int status, const char *code)
 	return ok;
 }
 
+/*
+ * A list of QT_TEXT parameters (1 to 1000 characters) named in the
+ * comma-separated names.
+ */
+static const struct qspec *
+texts(const char *names)
+{
+	static struct qspec	 q[REQ_MAXPARAMS + 2];
+	static char		 buf[512];
+	char			*s, *save;
+	size_t			 n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", names);
+	for (s = strtok_r(buf, ",", &save); s != NULL && n <= REQ_MAXPARAMS;
+	    s = strtok_r(NULL, ",", &save))
+		q[n++] = (struct qspec)Q_TEXT(s, 1000, NULL);
+	q[n] = (struct qspec)Q_END;
+	return q;
+}
+
 static void
 test_query_parse(void)
 {
 	struct req	 r;
 
 	req_query_init(&r, "perPage=10&cursor=abc");
-	CHECK_INT(req_parse_query(&r, "status,perPage,cursor"), 0);
+	CHECK_INT(req_parse_query(&r, texts("status,perPage,cursor")), 0);
 	CHECK_INT(r.nq, 2);
 	CHECK_STR(req_query(&r, "perPage"), "10");
 	CHECK_STR(req_query(&r, "cursor"), "abc");
@@ -534,7 +554,7 @@ test_query_parse(void)
 
 	/* Decoding: %41, lower-case hex, '+' as a space, an escaped '+'. */
 	req_query_init(&r, "a=%41%62+c&b=%2B%25&c=%6a%4A&%64=x");
-	CHECK_INT(req_parse_query(&r, "a,b,c,d"), 0);
+	CHECK_INT(req_parse_query(&r, texts("a,b,c,d")), 0);
 	CHECK_STR(req_query(&r, "a"), "Ab c");
 	CHECK_STR(req_query(&r, "b"), "+%");
 	CHECK_STR(req_query(&r, "c"), "jJ");
@@ -543,26 +563,24 @@ test_query_parse(void)
 
 	/* UTF-8 through escapes, '=' inside a value. */
 	req_query_init(&r, "a=%C3%A9&b=x=y");
-	CHECK_INT(req_parse_query(&r, "a,b"), 0);
+	CHECK_INT(req_parse_query(&r, texts("a,b")), 0);
 	CHECK_STR(req_query(&r, "a"), "\xc3\xa9");
 	CHECK_STR(req_query(&r, "b"), "x=y");
 	req_done(&r);
 
-	/* Empty values, with and without '='. */
+	/* Empty values, with and without '=': no type takes one. */
 	req_query_init(&r, "a=&b");
-	CHECK_INT(req_parse_query(&r, "a,b"), 0);
-	CHECK_INT(r.nq, 2);
-	CHECK_STR(req_query(&r, "a"), "");
-	CHECK_STR(req_query(&r, "b"), "");
+	CHECK_INT(req_parse_query(&r, texts("a,b")), -1);
+	CHECK(is_problem(&r, 400, "bad_query"));
 	req_done(&r);
 
 	/* Empty query and empty pieces. */
 	req_query_init(&r, "");
-	CHECK_INT(req_parse_query(&r, ""), 0);
+	CHECK_INT(req_parse_query(&r, texts("")), 0);
 	CHECK_INT(r.nq, 0);
 	req_done(&r);
 	req_query_init(&r, "&&a=1&&");
-	CHECK_INT(req_parse_query(&r, "a"), 0);
+	CHECK_INT(req_parse_query(&r, texts("a")), 0);
 	CHECK_INT(r.nq, 1);
 	CHECK_STR(req_query(&r, "a"), "1");
 	req_done(&r);
@@ -574,7 +592,7 @@ check_query_refused(const char *query, const char *allowed, int line)
 	struct req	 r;
 
 	req_query_init(&r, query);
-	if (req_parse_query(&r, allowed) != -1) {
+	if (req_parse_query(&r, texts(allowed)) != -1) {
 		fprintf(stderr, "%s:%d: query \"%s\" accepted\n", __FILE__,
 		    line, query);
 		unit_current_failed = 1;
@@ -652,7 +670,7 @@ test_query_max_params(void)
 		    i ? "&" : "", i, i);
 	}
 	req_query_init(&r, query);
-	CHECK_INT(req_parse_query(&r, allowed), 0);
+	CHECK_INT(req_parse_query(&r, texts(allowed)), 0);
 	CHECK_INT(r.nq, REQ_MAXPARAMS);
 	CHECK_STR(req_query(&r, "p31"), "31");
 	req_done(&r);
@@ -660,21 +678,117 @@ test_query_max_params(void)
 	n = strlen(query);
 	snprintf(query + n, sizeof(query) - n, "&p%d=x", REQ_MAXPARAMS);
 	req_query_init(&r, query);
-	CHECK_INT(req_parse_query(&r, allowed), -1);
+	CHECK_INT(req_parse_query(&r, texts(allowed)), -1);
 	CHECK(is_problem(&r, 400, "bad_query"));
 	CHECK(r.nq <= REQ_MAXPARAMS);
 	req_done(&r);
 }
 
-/* ---- page_parse and page_cursor ---- */
+/* ---- typed query parameters ---- */
+
+enum { T_A, T_B, T_C, T__MAX };
+static const char *const t_names[T__MAX] = { "ay", "bee", "cee" };
+
+static const struct qspec q_typed[] = {
+	Q_ENUM("e", t_names, T__MAX),
+	Q_ENUM_DEF("d", t_names, T__MAX, T_C),
+	Q_ENUM_SOME("s", t_names, T__MAX, 1u << T_A | 1u << T_C),
+	Q_TEXT("tx", 4, "abc."),
+	Q_ID("mon", "mon"),
+	Q_WINDOW,
+	Q_PAGE,
+	Q_END
+};
+
+/* The detail of the 400 answered to query, "" when it was accepted. */
+static const char *
+refusal(struct req *r, const char *query)
+{
+	static char	 detail[512];
+	cJSON		*p;
+
+	req_query_init(r, query);
+	detail[0] = '\0';
+	if (req_parse_query(r, q_typed) == 0)
+		return detail;
+	if ((p = cJSON_Parse(r->out.p)) != NULL)
+		snprintf(detail, sizeof(detail), "%s", cJSON_GetStringValue(
+		    cJSON_GetObjectItem(p, "detail")));
+	cJSON_Delete(p);
+	CHECK(is_problem(r, 400, "bad_query"));
+	return detail;
+}
+
+static void
+test_query_typed(void)
+{
+	struct req	 r;
+
+	/* Absent: the defaults. */
+	CHECK_STR(refusal(&r, ""), "");
+	r.qspec = q_typed;
+	CHECK_INT(req_enum(&r, "e"), -1);
+	CHECK_INT(req_enum(&r, "d"), T_C);
+	CHECK_INT(req_time(&r, "from"), 0);
+	CHECK(req_query(&r, "mon") == NULL);
+	CHECK_INT(r.page.perpage, PAGE_DEFAULT);
+	CHECK_INT(r.page.has_cursor, 0);
+	req_done(&r);
+
+	/* Present: typed values. */
+	CHECK_STR(refusal(&r, "e=bee&d=ay&s=cee&tx=a.b&mon="
+	    "mon_ABCDEFGHIJabcdefghij&from=2026-02-14T12:00:00Z&"
+	    "to=2026-02-14T12:00:01Z&perPage=7"), "");
+	CHECK_INT(req_enum(&r, "e"), T_B);
+	CHECK_INT(req_enum(&r, "d"), T_A);
+	CHECK_INT(req_enum(&r, "s"), T_C);
+	CHECK_STR(req_query(&r, "tx"), "a.b");
+	CHECK_INT(req_time(&r, "from"), 1771070400000LL);
+	CHECK_INT(req_time(&r, "to"), 1771070401000LL);
+	CHECK_INT(r.page.perpage, 7);
+	req_done(&r);
+
+	/* Refusals, with messages from the same tables. */
+	CHECK_STR(refusal(&r, "e=dee"), "e must be one of ay, bee, cee.");
+	req_done(&r);
+	CHECK_STR(refusal(&r, "s=bee"), "s must be one of ay, cee.");
+	req_done(&r);
+	CHECK_STR(refusal(&r, "e=AY"), "e must be one of ay, bee, cee.");
+	req_done(&r);
+	CHECK_STR(refusal(&r, "tx=abcab"), "tx must be 1 to 4 characters of "
+	    "abc..");
+	req_done(&r);
+	CHECK_STR(refusal(&r, "tx=d"), "tx must be 1 to 4 characters of "
+	    "abc..");
+	req_done(&r);
+	CHECK_STR(refusal(&r, "mon=key_ABCDEFGHIJabcdefghij"), "mon must be "
+	    "an id (mon_ and 20 letters or digits).");
+	req_done(&r);
+	CHECK_STR(refusal(&r, "from=yesterday"), "from must be an RFC 3339 "
+	    "time.");
+	req_done(&r);
+	CHECK_STR(refusal(&r, "from=2026-02-14T12:00:01Z&"
+	    "to=2026-02-14T12:00:01Z"), "to must be after from.");
+	req_done(&r);
+	CHECK_STR(refusal(&r, "x=1"), "Unknown query parameter \"x\"; this "
+	    "route accepts: e, d, s, tx, mon, from, to, perPage, cursor.");
+	req_done(&r);
+	req_query_init(&r, "a=1");
+	CHECK_INT(req_parse_query(&r, NULL), -1);
+	CHECK(r.out.p != NULL && strstr(r.out.p, "accepts: none.") != NULL);
+	req_done(&r);
+}
+
+/* ---- the page and page_cursor ---- */
 
 static int
 parse_page(const char *query, struct page *pg, struct req *r)
 {
 	req_query_init(r, query);
-	if (req_parse_query(r, "perPage,cursor") == -1)
-		return -2;
-	return page_parse(r, pg);
+	if (req_parse_query(r, q_page) == -1)
+		return -1;
+	*pg = r->page;
+	return 0;
 }
 
 static void
@@ -843,6 +957,7 @@ main(void)
 	UNIT_RUN(test_query_negative);
 	UNIT_RUN(test_query_name_with_comma);
 	UNIT_RUN(test_query_max_params);
+	UNIT_RUN(test_query_typed);
 	UNIT_RUN(test_page_per_page);
 	UNIT_RUN(test_page_cursor_round_trip);
 	UNIT_RUN(test_page_cursor_negative);

@@ -15,6 +15,7 @@
 #include "statuspage.h"
 #include "unit.h"
 #include "unit_db.h"
+#include "unit_list.h"
 
 
 
@@ -450,13 +451,17 @@ test_store(void)
 	t_close();
 }
 
+/* How many of team_t's pages a list gives, n at most, after pg. */
 static int
-count_page(const struct status_page *sp, void *arg)
+count_pages(const struct page *pg, int n, int *count)
 {
-	int	*n = arg;
+	struct ulist	 u;
+	int		 rc;
 
-	(*n)++;
-	return sp->ncomponents == 0 ? 0 : -1;
+	rc = sp_list(udb, "team_t", ulist(&u, pg, n, 0));
+	*count = ulist_n(&u);
+	ulist_free(&u);
+	return rc;
 }
 
 static void
@@ -480,21 +485,21 @@ test_list(void)
 	}
 	memset(&pg, 0, sizeof(pg));
 	n = 0;
-	CHECK_INT(sp_list(udb, "team_t", &pg, 10, count_page, &n), DB_OK);
+	CHECK_INT(count_pages(&pg, 10, &n), DB_OK);
 	CHECK_INT(n, 3);
 	n = 0;
-	CHECK_INT(sp_list(udb, "team_t", &pg, 2, count_page, &n), DB_OK);
+	CHECK_INT(count_pages(&pg, 2, &n), DB_OK);
 	CHECK_INT(n, 2);
 	/* After a cursor at the newest: the two older ones. */
 	pg.has_cursor = 1;
 	pg.c_time = 102;
 	snprintf(pg.c_id, sizeof(pg.c_id), "sp_zzzzzzzzzzzzzzzzzzzz");
 	n = 0;
-	CHECK_INT(sp_list(udb, "team_t", &pg, 10, count_page, &n), DB_OK);
+	CHECK_INT(count_pages(&pg, 10, &n), DB_OK);
 	CHECK_INT(n, 3);
 	snprintf(pg.c_id, sizeof(pg.c_id), "sp_00000000000000000000");
 	n = 0;
-	CHECK_INT(sp_list(udb, "team_t", &pg, 10, count_page, &n), DB_OK);
+	CHECK_INT(count_pages(&pg, 10, &n), DB_OK);
 	CHECK_INT(n, 2);
 	t_close();
 }
