@@ -1,7 +1,7 @@
 /*
  * Unit tests of lib/response.c (envelopes, problem details, headers,
  * resp_db) and of the page collector in lib/page.c (page_start,
- * page_add, page_answer), which answers through resp_list.
+ * page_add, list_answer), which answers through resp_list.
  */
 #include <stdio.h>
 #include <stdlib.h>

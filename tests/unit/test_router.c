@@ -1,8 +1,8 @@
 /*
  * Unit tests of lib/router.c (router_match, router_strip_mount), of the
- * query string parser in lib/request.c (req_parse_query, req_query) and
- * of lib/page.c (page_parse, page_cursor), which reads what the query
- * parser leaves.
+ * query string parser in lib/request.c (req_parse_query with typed
+ * declarations, req_query, req_enum, req_time) and of lib/page.c
+ * (page_cursor, and the page the parser reads).
  */
 #include <sys/types.h>
 #include <sys/wait.h>
