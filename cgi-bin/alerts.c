@@ -6,25 +6,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "uptime.h"
 #include "alert.h"
 #include "limit.h"
 #include "notify.h"
 
+/*
+ * Answer a channel handler and free c: the database error when rc is
+ * not DB_OK, else the validation errors of v (may be NULL), else status
+ * with the channel (201: created, with Location).
+ */
+static int
+answer(struct req *r, int status, struct channel *c, int rc,
+    const struct verrs *v)
+{
+	if (rc != DB_OK)
+		resp_db(r, rc);
+	else if (v != NULL && v->n > 0)
+		resp_verrs(r, v);
+	else if (status == 201)
+		resp_created(r, c->id, channel_json(c));
+	else
+		resp_data(r, status, channel_json(c));
+	channel_free(c);
+	return 0;
+}
+
 /* The channel named in the path, for this team; answers 404 itself. */
 static int
 load(struct req *r, struct channel *c)
 {
-	int	 rc;
-
-	if ((rc = channel_get(r->db, r->key->team_id, r->args[0], c)) !=
-	    DB_OK) {
-		resp_db(r, rc);
-		return -1;
-	}
-	return 0;
+	return resp_found(r, channel_get(r->db, r->key->team_id, r->args[0],
+	    c));
 }
 
 /*
@@ -41,12 +54,11 @@ channels_list(struct req *r)
 }
 
 /*
- * POST /v1/alert-channels
- * Scope alerts:write.  201 with the channel (secrets masked), Location;
- * 400; 409 limit_exceeded (UPTIME_MAX_ALERT_CHANNELS).
+ * POST /v1/alert-channels, PATCH /v1/alert-channels/{id}: read the body,
+ * apply it to a new channel or the stored one, store it.
  */
 static int
-channels_create(struct req *r)
+save(struct req *r, int creating)
 {
 	struct channel	 c;
 	struct verrs	 v = { 0 };
@@ -55,25 +67,36 @@ channels_create(struct req *r)
 
 	if ((body = req_json(r)) == NULL)
 		return 0;
-	channel_init(&c, r->now);
-	snprintf(c.team_id, sizeof(c.team_id), "%s", r->key->team_id);
-	rc = channel_apply(r->db, &c, body, 1, &v);
+	if (creating) {
+		channel_init(&c, r->now);
+		snprintf(c.team_id, sizeof(c.team_id), "%s", r->key->team_id);
+	} else if (load(r, &c) == -1) {
+		cJSON_Delete(body);
+		return 0;
+	}
+	rc = channel_apply(r->db, &c, body, creating, &v);
 	cJSON_Delete(body);
-	if (rc == DB_OK && v.n == 0 && limit_check(r, LIMIT_CHANNELS) == -1) {
+	c.updated_at = r->now;
+	if (rc == DB_OK && v.n == 0 && creating &&
+	    limit_check(r, LIMIT_CHANNELS) == -1) {
 		channel_free(&c);
 		return 0;
 	}
 	if (rc == DB_OK && v.n == 0)
-		rc = channel_insert(r->db, &c);
-	if (rc != DB_OK || v.n > 0) {
-		channel_free(&c);
-		return rc != DB_OK ? resp_db(r, rc) : resp_verrs(r, &v);
-	}
-	snprintf(r->target_id, sizeof(r->target_id), "%s", c.id);
-	resp_header(r, "Location", "%s/%s", r->uri_path, c.id);
-	resp_data(r, 201, channel_json(&c));
-	channel_free(&c);
-	return 0;
+		rc = creating ? channel_insert(r->db, &c) :
+		    channel_update(r->db, &c);
+	return answer(r, creating ? 201 : 200, &c, rc, &v);
+}
+
+/*
+ * POST /v1/alert-channels
+ * Scope alerts:write.  201 with the channel (secrets masked), Location;
+ * 400; 409 limit_exceeded (UPTIME_MAX_ALERT_CHANNELS).
+ */
+static int
+channels_create(struct req *r)
+{
+	return save(r, 1);
 }
 
 /*
@@ -87,9 +110,7 @@ channels_get(struct req *r)
 
 	if (load(r, &c) == -1)
 		return 0;
-	resp_data(r, 200, channel_json(&c));
-	channel_free(&c);
-	return 0;
+	return answer(r, 200, &c, DB_OK, NULL);
 }
 
 /*
@@ -101,29 +122,7 @@ channels_get(struct req *r)
 static int
 channels_patch(struct req *r)
 {
-	struct channel	 c;
-	struct verrs	 v = { 0 };
-	cJSON		*body;
-	int		 rc;
-
-	if ((body = req_json(r)) == NULL)
-		return 0;
-	if (load(r, &c) == -1) {
-		cJSON_Delete(body);
-		return 0;
-	}
-	rc = channel_apply(r->db, &c, body, 0, &v);
-	cJSON_Delete(body);
-	c.updated_at = r->now;
-	if (rc == DB_OK && v.n == 0)
-		rc = channel_update(r->db, &c);
-	if (rc != DB_OK || v.n > 0) {
-		channel_free(&c);
-		return rc != DB_OK ? resp_db(r, rc) : resp_verrs(r, &v);
-	}
-	resp_data(r, 200, channel_json(&c));
-	channel_free(&c);
-	return 0;
+	return save(r, 0);
 }
 
 /*
@@ -133,12 +132,8 @@ channels_patch(struct req *r)
 static int
 channels_delete(struct req *r)
 {
-	int	 rc;
-
-	if ((rc = channel_delete(r->db, r->key->team_id, r->args[0])) !=
-	    DB_OK)
-		return resp_db(r, rc);
-	return resp_empty(r, 204);
+	return resp_deleted(r, channel_delete(r->db, r->key->team_id,
+	    r->args[0]));
 }
 
 /*
@@ -279,12 +274,7 @@ static const struct route routes[] = {
 int
 main(void)
 {
-	int	 rc;
-
 	/* libcurl parses URLs when configs are checked and masked. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		return 1;
-	rc = serve_main(routes, sizeof(routes) / sizeof(routes[0]));
-	curl_global_cleanup();
-	return rc;
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]),
+	    SERVE_CURL);
 }

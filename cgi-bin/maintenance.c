@@ -111,9 +111,9 @@ windows_create(struct req *r)
 		free(w);
 		return resp_db(r, rc);
 	}
-	snprintf(r->target_id, sizeof(r->target_id), "%s", w->id);
-	resp_header(r, "Location", "%s/%s", r->uri_path, w->id);
-	return answer(r, 201, w);
+	rc = resp_created(r, w->id, maint_json(w, r->now));
+	free(w);
+	return rc;
 }
 
 /*
@@ -252,5 +252,5 @@ static const struct route routes[] = {
 int
 main(void)
 {
-	return serve_main(routes, sizeof(routes) / sizeof(routes[0]));
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]), 0);
 }

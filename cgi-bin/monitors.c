@@ -6,26 +6,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "uptime.h"
 #include "heartbeat.h"
 #include "limit.h"
 #include "monitor.h"
 #include "rollup.h"
 
+/* Answer status with the monitor (201: created, with Location) and free it. */
+static int
+answer(struct req *r, int status, struct monitor *m)
+{
+	cJSON	*o = monitor_json(m);
+
+	if (status == 201)
+		resp_created(r, m->id, o);
+	else
+		resp_data(r, status, o);
+	monitor_free(m);
+	return 0;
+}
+
 /* The monitor named in the path, for this team; answers 404 itself. */
 static int
 load(struct req *r, struct monitor *m)
 {
-	int	 rc;
-
-	if ((rc = monitor_get(r->db, r->key->team_id, r->args[0], m)) !=
-	    DB_OK) {
-		resp_db(r, rc);
-		return -1;
-	}
-	return 0;
+	return resp_found(r, monitor_get(r->db, r->key->team_id, r->args[0],
+	    m));
 }
 
 /*
@@ -82,11 +88,7 @@ monitors_create(struct req *r)
 		monitor_free(&m);
 		return resp_db(r, rc);
 	}
-	snprintf(r->target_id, sizeof(r->target_id), "%s", m.id);
-	resp_header(r, "Location", "%s/%s", r->uri_path, m.id);
-	resp_data(r, 201, monitor_json(&m));
-	monitor_free(&m);
-	return 0;
+	return answer(r, 201, &m);
 }
 
 /*
@@ -100,9 +102,7 @@ monitors_get(struct req *r)
 
 	if (load(r, &m) == -1)
 		return 0;
-	resp_data(r, 200, monitor_json(&m));
-	monitor_free(&m);
-	return 0;
+	return answer(r, 200, &m);
 }
 
 /*
@@ -167,9 +167,7 @@ monitors_patch(struct req *r)
 		monitor_free(&m);
 		return resp_db(r, rc);
 	}
-	resp_data(r, 200, monitor_json(&m));
-	monitor_free(&m);
-	return 0;
+	return answer(r, 200, &m);
 }
 
 /*
@@ -179,12 +177,8 @@ monitors_patch(struct req *r)
 static int
 monitors_delete(struct req *r)
 {
-	int	 rc;
-
-	if ((rc = monitor_delete(r->db, r->key->team_id, r->args[0])) !=
-	    DB_OK)
-		return resp_db(r, rc);
-	return resp_empty(r, 204);
+	return resp_deleted(r, monitor_delete(r->db, r->key->team_id,
+	    r->args[0]));
 }
 
 static int
@@ -199,9 +193,7 @@ set_paused(struct req *r, int paused)
 		monitor_free(&m);
 		return resp_db(r, rc);
 	}
-	resp_data(r, 200, monitor_json(&m));
-	monitor_free(&m);
-	return 0;
+	return answer(r, 200, &m);
 }
 
 /*
@@ -342,9 +334,7 @@ monitors_rotate_ping(struct req *r)
 		monitor_free(&m);
 		return resp_db(r, rc);
 	}
-	resp_data(r, 200, monitor_json(&m));
-	monitor_free(&m);
-	return 0;
+	return answer(r, 200, &m);
 }
 
 /*
@@ -496,11 +486,6 @@ static const struct route routes[] = {
 int
 main(void)
 {
-	int	 rc;
-
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		return 1;
-	rc = serve_main(routes, sizeof(routes) / sizeof(routes[0]));
-	curl_global_cleanup();
-	return rc;
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]),
+	    SERVE_CURL);
 }

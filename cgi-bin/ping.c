@@ -105,5 +105,5 @@ static const struct route routes[] = {
 int
 main(void)
 {
-	return serve_main(routes, sizeof(routes) / sizeof(routes[0]));
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]), 0);
 }

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <sodium.h>
 
 #include "uptime.h"
@@ -20,13 +19,7 @@
 static int
 load_page(struct req *r, const char *id, struct status_page *sp)
 {
-	int	 rc;
-
-	if ((rc = sp_get(r->db, r->key->team_id, id, sp)) != DB_OK) {
-		resp_db(r, rc);
-		return -1;
-	}
-	return 0;
+	return resp_found(r, sp_get(r->db, r->key->team_id, id, sp));
 }
 
 /* The 409 of a slug or customDomain another page holds; 0 when free. */
@@ -105,13 +98,8 @@ save_page(struct req *r, enum save how)
 			rc = resp_db(r, rc);
 		else if (how != SAVE_CREATE)
 			rc = resp_data(r, 200, sp_json(sp));
-		else {
-			snprintf(r->target_id, sizeof(r->target_id), "%s",
-			    sp->id);
-			resp_header(r, "Location", "%s/%s", r->uri_path,
-			    sp->id);
-			rc = resp_data(r, 201, sp_json(sp));
-		}
+		else
+			rc = resp_created(r, sp->id, sp_json(sp));
 	}
 out:
 	cJSON_Delete(body);
@@ -169,11 +157,7 @@ pages_patch(struct req *r)
 static int
 pages_delete(struct req *r)
 {
-	int	 rc;
-
-	if ((rc = sp_delete(r->db, r->key->team_id, r->args[0])) != DB_OK)
-		return resp_db(r, rc);
-	return resp_empty(r, 204);
+	return resp_deleted(r, sp_delete(r->db, r->key->team_id, r->args[0]));
 }
 
 /*
@@ -263,18 +247,47 @@ out:
 
 /* ---- incidents ---- */
 
+/*
+ * What an incident's write handlers hold: the body, the incident and
+ * its page (zeroed; freeing them is safe whether or not they were
+ * loaded).  start answers 500 and returns -1 when memory is short; done
+ * frees all and returns rc.
+ */
+struct held {
+	cJSON			*body;
+	struct incident		*inc;
+	struct status_page	*sp;
+};
+
+static int
+held_start(struct req *r, struct held *h)
+{
+	h->inc = calloc(1, sizeof(*h->inc));
+	h->sp = calloc(1, sizeof(*h->sp));
+	if (h->inc == NULL || h->sp == NULL)
+		return resp_db(r, DB_ERROR), -1;
+	return 0;
+}
+
+static int
+held_done(struct held *h, int rc)
+{
+	cJSON_Delete(h->body);
+	if (h->inc != NULL)
+		incident_free(h->inc);
+	if (h->sp != NULL)
+		sp_free(h->sp);
+	free(h->inc);
+	free(h->sp);
+	return rc;
+}
+
 /* The incident named in the path, for this team; answers 404 itself. */
 static int
 load_incident(struct req *r, struct incident *inc)
 {
-	int	 rc;
-
-	if ((rc = incident_get(r->db, r->key->team_id, r->args[0], inc)) !=
-	    DB_OK) {
-		resp_db(r, rc);
-		return -1;
-	}
-	return 0;
+	return resp_found(r, incident_get(r->db, r->key->team_id, r->args[0],
+	    inc));
 }
 
 /*
@@ -285,52 +298,30 @@ load_incident(struct req *r, struct incident *inc)
 static int
 incidents_create(struct req *r)
 {
-	struct status_page	*sp;
-	struct incident		*inc;
-	struct verrs		 v = { 0 };
-	cJSON			*body;
-	char			 base[REQ_MAXPATH + 1];
-	size_t			 n;
-	int			 rc = 0;
+	struct held	 h = { NULL, NULL, NULL };
+	struct verrs	 v = { 0 };
+	int		 rc = 0;
 
-	if ((body = req_json(r)) == NULL)
-		return 0;
-	sp = calloc(1, sizeof(*sp));
-	inc = calloc(1, sizeof(*inc));
-	if (sp == NULL || inc == NULL) {
-		rc = resp_db(r, DB_ERROR);
-		goto out;
-	}
-	if (load_page(r, r->args[0], sp) == -1)
-		goto out;
-	incident_init(inc, r->now);
-	snprintf(inc->page_id, sizeof(inc->page_id), "%s", sp->id);
-	snprintf(inc->team_id, sizeof(inc->team_id), "%s", sp->team_id);
-	incident_apply(inc, sp, body, 1, r->now, &v);
-	if (v.n > 0) {
+	if ((h.body = req_json(r)) == NULL || held_start(r, &h) == -1 ||
+	    load_page(r, r->args[0], h.sp) == -1)
+		return held_done(&h, 0);
+	incident_init(h.inc, r->now);
+	snprintf(h.inc->page_id, sizeof(h.inc->page_id), "%s", h.sp->id);
+	snprintf(h.inc->team_id, sizeof(h.inc->team_id), "%s", h.sp->team_id);
+	incident_apply(h.inc, h.sp, h.body, 1, r->now, &v);
+	if (v.n > 0)
 		rc = resp_verrs(r, &v);
-		goto out;
-	}
-	if ((rc = incident_insert(r->db, inc)) != DB_OK) {
+	else if ((rc = incident_insert(r->db, h.inc)) != DB_OK)
 		rc = resp_db(r, rc);
-		goto out;
+	else {
+		/* /v1/status-pages/{id}/incidents -> /v1/incidents/{inc},
+		 * under the same mount prefix. */
+		snprintf(r->target_id, sizeof(r->target_id), "%s", h.inc->id);
+		resp_header(r, "Location", "%.*s/v1/incidents/%s",
+		    (int)(r->path - r->uri_path), r->uri_path, h.inc->id);
+		rc = resp_data(r, 201, incident_json(h.inc));
 	}
-	snprintf(r->target_id, sizeof(r->target_id), "%s", inc->id);
-	/* /v1/status-pages/{id}/incidents -> /v1/incidents/{inc}, under the
-	 * same mount prefix. */
-	n = (size_t)(r->path - r->uri_path);
-	snprintf(base, sizeof(base), "%.*s", (int)n, r->uri_path);
-	resp_header(r, "Location", "%s/v1/incidents/%s", base, inc->id);
-	rc = resp_data(r, 201, incident_json(inc));
-out:
-	cJSON_Delete(body);
-	if (inc != NULL)
-		incident_free(inc);
-	if (sp != NULL)
-		sp_free(sp);
-	free(inc);
-	free(sp);
-	return rc;
+	return held_done(&h, rc);
 }
 
 /*
@@ -378,47 +369,23 @@ incidents_get(struct req *r)
 static int
 incidents_patch(struct req *r)
 {
-	struct status_page	*sp;
-	struct incident		*inc;
-	struct verrs		 v = { 0 };
-	cJSON			*body;
-	int			 rc = 0, loaded = 0;
+	struct held	 h = { NULL, NULL, NULL };
+	struct verrs	 v = { 0 };
+	int		 rc = 0;
 
-	if ((body = req_json(r)) == NULL)
-		return 0;
-	sp = calloc(1, sizeof(*sp));
-	inc = calloc(1, sizeof(*inc));
-	if (sp == NULL || inc == NULL) {
-		rc = resp_db(r, DB_ERROR);
-		goto out;
-	}
-	if (load_incident(r, inc) == -1)
-		goto out;
-	loaded = 1;
-	if ((rc = sp_get(r->db, r->key->team_id, inc->page_id, sp)) !=
-	    DB_OK) {
-		rc = resp_db(r, rc);
-		goto out;
-	}
-	incident_apply(inc, sp, body, 0, r->now, &v);
-	if (v.n > 0) {
+	if ((h.body = req_json(r)) == NULL || held_start(r, &h) == -1 ||
+	    load_incident(r, h.inc) == -1 ||
+	    load_page(r, h.inc->page_id, h.sp) == -1)
+		return held_done(&h, 0);
+	incident_apply(h.inc, h.sp, h.body, 0, r->now, &v);
+	h.inc->updated_at = r->now;
+	if (v.n > 0)
 		rc = resp_verrs(r, &v);
-		goto out;
-	}
-	inc->updated_at = r->now;
-	if ((rc = incident_store(r->db, inc)) != DB_OK)
+	else if ((rc = incident_store(r->db, h.inc)) != DB_OK)
 		rc = resp_db(r, rc);
 	else
-		rc = resp_data(r, 200, incident_json(inc));
-out:
-	cJSON_Delete(body);
-	if (loaded)
-		incident_free(inc);
-	if (sp != NULL)
-		sp_free(sp);
-	free(inc);
-	free(sp);
-	return rc;
+		rc = resp_data(r, 200, incident_json(h.inc));
+	return held_done(&h, rc);
 }
 
 /*
@@ -428,12 +395,8 @@ out:
 static int
 incidents_delete(struct req *r)
 {
-	int	 rc;
-
-	if ((rc = incident_delete(r->db, r->key->team_id, r->args[0])) !=
-	    DB_OK)
-		return resp_db(r, rc);
-	return resp_empty(r, 204);
+	return resp_deleted(r, incident_delete(r->db, r->key->team_id,
+	    r->args[0]));
 }
 
 /*
@@ -445,47 +408,28 @@ incidents_delete(struct req *r)
 static int
 incidents_update(struct req *r)
 {
-	struct incident	*inc;
+	struct held	 h = { NULL, NULL, NULL };
 	struct verrs	 v = { 0 };
 	enum inc_status	 status;
 	const char	*message;
-	cJSON		*body;
-	int		 rc = 0, loaded = 0;
+	int		 rc = 0;
 
-	if ((body = req_json(r)) == NULL)
-		return 0;
-	if ((inc = calloc(1, sizeof(*inc))) == NULL) {
-		rc = resp_db(r, DB_ERROR);
-		goto out;
-	}
-	if (load_incident(r, inc) == -1)
-		goto out;
-	loaded = 1;
-	incident_update_apply(inc, body, &status, &message, &v);
-	if (v.n > 0) {
-		rc = resp_verrs(r, &v);
-		goto out;
-	}
-	if (inc->nupdates >= INC_MAXUPDATES) {
-		rc = resp_problem(r, 409, "limit_exceeded", "An incident "
-		    "holds at most %d updates.", INC_MAXUPDATES);
-		goto out;
-	}
-	incident_set_status(inc, status, r->now);
-	if ((rc = incident_add_update(r->db, inc, status, message, r->now)) !=
-	    DB_OK || (rc = incident_store(r->db, inc)) != DB_OK) {
-		rc = resp_db(r, rc);
-		goto out;
-	}
+	if ((h.body = req_json(r)) == NULL || held_start(r, &h) == -1 ||
+	    load_incident(r, h.inc) == -1)
+		return held_done(&h, 0);
+	incident_update_apply(h.inc, h.body, &status, &message, &v);
+	if (v.n > 0)
+		return held_done(&h, resp_verrs(r, &v));
+	if (h.inc->nupdates >= INC_MAXUPDATES)
+		return held_done(&h, resp_problem(r, 409, "limit_exceeded",
+		    "An incident holds at most %d updates.", INC_MAXUPDATES));
+	incident_set_status(h.inc, status, r->now);
+	if ((rc = incident_add_update(r->db, h.inc, status, message,
+	    r->now)) != DB_OK || (rc = incident_store(r->db, h.inc)) != DB_OK)
+		return held_done(&h, resp_db(r, rc));
 	resp_header(r, "Location", "%.*s", (int)(strlen(r->uri_path) -
 	    strlen("/updates")), r->uri_path);
-	rc = resp_data(r, 201, incident_json(inc));
-out:
-	cJSON_Delete(body);
-	if (loaded)
-		incident_free(inc);
-	free(inc);
-	return rc;
+	return held_done(&h, resp_data(r, 201, incident_json(h.inc)));
 }
 
 /* ---- the public pages ---- */
@@ -785,12 +729,7 @@ static const struct route routes[] = {
 int
 main(void)
 {
-	int	 rc;
-
 	/* verify-domain looks TXT records up through lib/probe.c. */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		return 1;
-	rc = serve_main(routes, sizeof(routes) / sizeof(routes[0]));
-	curl_global_cleanup();
-	return rc;
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]),
+	    SERVE_CURL);
 }

@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "uptime.h"
 #include "invite.h"
 #include "invitepage.h"
@@ -63,13 +61,10 @@ static const struct jfield accept_fields[] = {
 static int
 load_team(struct req *r, struct team *t)
 {
-	int	 rc;
+	int	 rc = team_get(r->db, r->key->team_id, t);
 
-	if ((rc = team_get(r->db, r->key->team_id, t)) != DB_OK) {
-		resp_db(r, rc == DB_NOTFOUND ? DB_ERROR : rc);
-		return -1;
-	}
-	return 0;
+	/* The key's own team is always there. */
+	return resp_found(r, rc == DB_NOTFOUND ? DB_ERROR : rc);
 }
 
 /*
@@ -227,9 +222,7 @@ members_delete(struct req *r)
 		return resp_db(r, rc);
 	if ((rc = last_owner(r, &m, "removed")) != 0)
 		return rc == 1 ? 0 : -1;
-	if ((rc = member_delete(r->db, m.team_id, m.id)) != DB_OK)
-		return resp_db(r, rc);
-	return resp_empty(r, 204);
+	return resp_deleted(r, member_delete(r->db, m.team_id, m.id));
 }
 
 /*
@@ -505,11 +498,6 @@ static const struct route routes[] = {
 int
 main(void)
 {
-	int	 rc;
-
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		return 1;
-	rc = serve_main(routes, sizeof(routes) / sizeof(routes[0]));
-	curl_global_cleanup();
-	return rc;
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]),
+	    SERVE_CURL);
 }

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <fastcgi.h>	/* FCGI_LISTENSOCK_FILENO */
 #include <fcgiapp.h>
 #include <sodium.h>
@@ -770,8 +771,8 @@ start(char *err, size_t errlen)
 	return db;
 }
 
-int
-serve_main(const struct route *routes, size_t nroutes)
+static int
+serve(const struct route *routes, size_t nroutes)
 {
 	static struct req	 r;
 	struct sigaction	 sa;
@@ -848,4 +849,17 @@ serve_main(const struct route *routes, size_t nroutes)
 	req_reset(&r, NULL, NULL);
 	db_close(db);
 	return 0;
+}
+
+int
+serve_main(const struct route *routes, size_t nroutes, unsigned flags)
+{
+	int	 rc;
+
+	if ((flags & SERVE_CURL) && curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return 1;
+	rc = serve(routes, nroutes);
+	if (flags & SERVE_CURL)
+		curl_global_cleanup();
+	return rc;
 }

@@ -22,10 +22,14 @@ int		 req_parse_query(struct req *, const struct qspec *) WUR;
  */
 cJSON	*req_json(struct req *);
 
+/* serve_main's flags. */
+#define SERVE_CURL	0x01	/* the handlers use libcurl (URL parsing, DNS) */
+
 /*
  * Run the FastCGI loop, or answer one CGI request when not started by a
- * FastCGI manager.  Returns the process exit status.
+ * FastCGI manager, with libcurl set up around it when flags ask.
+ * Returns the process exit status.
  */
-int	 serve_main(const struct route *, size_t);
+int	 serve_main(const struct route *, size_t, unsigned flags);
 
 #endif /* REQUEST_H */

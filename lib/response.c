@@ -276,6 +276,29 @@ resp_verrs(struct req *r, const struct verrs *v)
 }
 
 int
+resp_found(struct req *r, int dbrc)
+{
+	if (dbrc == DB_OK)
+		return 0;
+	resp_db(r, dbrc);
+	return -1;
+}
+
+int
+resp_deleted(struct req *r, int dbrc)
+{
+	return dbrc == DB_OK ? resp_empty(r, 204) : resp_db(r, dbrc);
+}
+
+int
+resp_created(struct req *r, const char *id, cJSON *data)
+{
+	snprintf(r->target_id, sizeof(r->target_id), "%s", id);
+	resp_header(r, "Location", "%s/%s", r->uri_path, id);
+	return resp_data(r, 201, data);
+}
+
+int
 resp_db(struct req *r, int dbrc)
 {
 	switch (dbrc) {

@@ -34,6 +34,15 @@ int	 resp_problem_limit(struct req *, int status, const char *code,
 int	 resp_verrs(struct req *, const struct verrs *);
 /* 503 for DB_BUSY, 404 for DB_NOTFOUND, 409 for DB_CONFLICT, else 500. */
 int	 resp_db(struct req *, int dbrc);
+/*
+ * Loading the object a path names: 0 when dbrc is DB_OK, else answers it
+ * (resp_db: 404 for DB_NOTFOUND) and returns -1.
+ */
+int	 resp_found(struct req *, int dbrc);
+/* A deletion's answer: 204 when dbrc is DB_OK, else resp_db. */
+int	 resp_deleted(struct req *, int dbrc);
+/* 201 with data, Location the request's path and id, id the audit target. */
+int	 resp_created(struct req *, const char *id, cJSON *data);
 int	 resp_header(struct req *, const char *name, const char *fmt, ...)
 	    PRINTF(3, 4);
 /* Log a server-side error with the request id (never sent). */
