@@ -687,19 +687,6 @@ row(sqlite3_stmt *st, struct monitor *m)
 	return 0;
 }
 
-/* Bind the JSON text of a tree; 0 or -1. */
-static int
-bind_json(sqlite3_stmt *st, int i, const cJSON *j)
-{
-	char	*s;
-
-	if ((s = cJSON_PrintUnformatted(j)) == NULL)
-		return -1;
-	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	free(s);
-	return 0;
-}
-
 static int
 bind_state(sqlite3_stmt *st, const struct monitor *m, int base)
 {
@@ -735,7 +722,8 @@ monitor_insert(struct db *db, struct monitor *m)
 	sqlite3_bind_int(st, 6, (int)m->timeout_s);
 	sqlite3_bind_int(st, 7, (int)m->confirmations);
 	sqlite3_bind_int(st, 8, m->paused);
-	if (bind_json(st, 9, m->tags) == -1 || bind_json(st, 10, m->config))
+	if (db_bind_json(st, 9, m->tags) == -1 ||
+	    db_bind_json(st, 10, m->config) == -1)
 		return DB_ERROR;
 	bind_state(st, m, 11);
 	sqlite3_bind_int64(st, 21, m->created_at);
@@ -764,7 +752,8 @@ monitor_update(struct db *db, struct monitor *m)
 	sqlite3_bind_int(st, 5, (int)m->timeout_s);
 	sqlite3_bind_int(st, 6, (int)m->confirmations);
 	sqlite3_bind_int(st, 7, m->paused);
-	if (bind_json(st, 8, m->tags) == -1 || bind_json(st, 9, m->config))
+	if (db_bind_json(st, 8, m->tags) == -1 ||
+	    db_bind_json(st, 9, m->config) == -1)
 		return DB_ERROR;
 	bind_state(st, m, 10);
 	sqlite3_bind_int64(st, 20, m->updated_at);

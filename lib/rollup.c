@@ -395,11 +395,9 @@ agg_read(struct db *db, enum stmt which, const char *monitor_id,
 	long			 min, max;
 	int			 rc;
 
-	if ((st = db_stmt(db, sqls[which])) == NULL)
+	if ((st = db_query(db, sqls[which], "tII", monitor_id, lo, hi)) ==
+	    NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, monitor_id);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		a->total += sqlite3_column_int64(st, 0);
 		a->up += sqlite3_column_int64(st, 1);
@@ -473,11 +471,9 @@ downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
 
 	if (hi <= lo)
 		return DB_OK;
-	if ((st = db_stmt(db, sqls[STMT_OUTAGES])) == NULL)
+	if ((st = db_query(db, sqls[STMT_OUTAGES], "tII", monitor_id, lo,
+	    hi)) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, monitor_id);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		s = max64(sqlite3_column_int64(st, 0), lo);
 		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
@@ -612,11 +608,9 @@ days_read(struct db *db, enum stmt which, const char *monitor_id,
 	int64_t		 i;
 	int		 rc;
 
-	if ((st = db_stmt(db, sqls[which])) == NULL)
+	if ((st = db_query(db, sqls[which], "tII", monitor_id, lo, hi)) ==
+	    NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, monitor_id);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		i = (sqlite3_column_int64(st, 0) - start) / ROLLUP_DAY_MS;
 		if (i < 0 || i >= ndays)
