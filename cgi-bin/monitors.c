@@ -13,6 +13,7 @@
 #include "limit.h"
 #include "monitor.h"
 #include "rollup.h"
+#include "teamstats.h"
 
 #define DAY_MS	(24LL * 3600 * 1000)
 
@@ -442,13 +443,6 @@ monitors_rotate_ping(struct req *r)
 static int
 monitors_stats(struct req *r)
 {
-	static const struct {
-		const char	*name;
-		int64_t		 span;
-	} windows[] = {
-		{ "24h", DAY_MS }, { "7d", 7 * DAY_MS }, { "30d", 30 * DAY_MS },
-		{ "90d", 90 * DAY_MS },
-	};
 	struct monitor	 m;
 	struct stats	 s;
 	cJSON		*o, *w;
@@ -472,17 +466,41 @@ monitors_stats(struct req *r)
 	}
 	o = cJSON_CreateObject();
 	w = cJSON_AddObjectToObject(o, "windows");
-	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
+	for (i = 0; i < STATS_WINDOWS; i++) {
 		rc = rollup_stats(r->db, m.id, m.created_at,
-		    r->now - windows[i].span, r->now, r->now, &s);
+		    r->now - stats_windows[i].ms, r->now, r->now, &s);
 		if (rc != DB_OK) {
 			cJSON_Delete(o);
 			monitor_free(&m);
 			return resp_db(r, rc);
 		}
-		cJSON_AddItemToObject(w, windows[i].name, stats_json(&s));
+		cJSON_AddItemToObject(w, stats_windows[i].name,
+		    stats_json(&s));
 	}
 	monitor_free(&m);
+	return resp_data(r, 200, o);
+}
+
+/*
+ * GET /v1/monitors/stats?window
+ * Scope monitors:read.  200 with the team's uptime over the windows of
+ * a monitor's stats, its monitors in each status, its open outages and
+ * the TEAMSTATS_WORST monitors with the least uptime over window (24h,
+ * 7d, 30d (default) or 90d); 400 bad_query.
+ */
+static int
+monitors_team_stats(struct req *r)
+{
+	const struct stats_window	*w;
+	cJSON				*o;
+	int				 rc;
+
+	if ((w = stats_window_find(req_query(r, "window"))) == NULL)
+		return resp_problem(r, 400, "bad_query", "window must be one "
+		    "of " STATS_WINDOW_NAMES ".");
+	if ((rc = teamstats_json(r->db, r->key->team_id, w, r->now, &o)) !=
+	    DB_OK)
+		return resp_db(r, rc);
 	return resp_data(r, 200, o);
 }
 
@@ -551,6 +569,9 @@ static const struct route routes[] = {
 	    "type,status,tag,perPage,cursor", 0 },
 	{ "POST", "/v1/monitors", SCOPE_MONITORS_WRITE, monitors_create,
 	    "monitor.created", "", ROUTE_BODY },
+	/* "stats" is no monitor id: the router types ids (mon_...). */
+	{ "GET", "/v1/monitors/stats", SCOPE_MONITORS_READ,
+	    monitors_team_stats, NULL, "window", 0 },
 	{ "GET", "/v1/monitors/{mon}", SCOPE_MONITORS_READ, monitors_get, NULL,
 	    "", 0 },
 	{ "PATCH", "/v1/monitors/{mon}", SCOPE_MONITORS_WRITE, monitors_patch,

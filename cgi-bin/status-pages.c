@@ -752,8 +752,24 @@ public_badge(struct req *r)
 	struct sv_which	 w;
 	struct buf	 body = { NULL, 0, 0 };
 
-	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1], 0, NULL,
-	    r->now, &body), "image/svg+xml", &body, BADGE_CSP);
+	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1],
+	    SV_BADGE_STATE, NULL, r->now, &body), "image/svg+xml", &body,
+	    BADGE_CSP);
+}
+
+/* A badge over the window of the query (STATS_WINDOW_DEFAULT if none). */
+static int
+window_badge(struct req *r, enum sv_badge kind)
+{
+	const struct stats_window	*win;
+	struct sv_which			 w;
+	struct buf			 body = { NULL, 0, 0 };
+
+	if ((win = stats_window_find(req_query(r, "window"))) == NULL)
+		return resp_problem(r, 400, "bad_query", "window must be one "
+		    "of " STATS_WINDOW_NAMES ".");
+	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1], kind,
+	    win, r->now, &body), "image/svg+xml", &body, BADGE_CSP);
 }
 
 /*
@@ -764,28 +780,18 @@ public_badge(struct req *r)
 static int
 public_uptime_badge(struct req *r)
 {
-	static const struct {
-		const char	*name;
-		int64_t		 ms;
-	} windows[] = {
-		{ "24h", 86400000LL }, { "7d", 7 * 86400000LL },
-		{ "30d", 30 * 86400000LL }, { "90d", 90 * 86400000LL },
-	};
-	struct sv_which	 w;
-	struct buf	 body = { NULL, 0, 0 };
-	const char	*s = req_query(r, "window");
-	size_t		 i;
+	return window_badge(r, SV_BADGE_UPTIME);
+}
 
-	if (s == NULL)
-		s = "30d";
-	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++)
-		if (strcmp(windows[i].name, s) == 0)
-			return answer(r, sv_badge(r->db, by_slug(r, &w),
-			    r->args[1], windows[i].ms, windows[i].name,
-			    r->now, &body), "image/svg+xml", &body,
-			    BADGE_CSP);
-	return resp_problem(r, 400, "bad_query", "window must be one of 24h, "
-	    "7d, 30d, 90d.");
+/*
+ * GET /status/{slug}/badge/{id}/response-time.svg?window
+ * No key.  200 image/svg+xml, the component's mean response time over
+ * window (24h, 7d, 30d (default) or 90d); 304; 400 bad_query; 404.
+ */
+static int
+public_response_badge(struct req *r)
+{
+	return window_badge(r, SV_BADGE_RESPONSE);
 }
 
 static const struct route routes[] = {
@@ -828,6 +834,8 @@ static const struct route routes[] = {
 	    public_badge, NULL, "", 0 },
 	{ "GET", "/status/{*slug}/badge/{cmp}/uptime.svg", SCOPE_PUBLIC,
 	    public_uptime_badge, NULL, "window", 0 },
+	{ "GET", "/status/{*slug}/badge/{cmp}/response-time.svg", SCOPE_PUBLIC,
+	    public_response_badge, NULL, "window", 0 },
 };
 
 int

@@ -587,6 +587,7 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 	st->outages = d.count;
 	st->downtime_s = (double)d.ms / 1000.0;
 	st->maintenance_s = (double)d.in_maint / 1000.0;
+	st->observed_ms = observed_ms;
 	st->has_data = (a.total > 0 || st->outages > 0) && observed_ms > 0;
 	if (st->has_data) {
 		st->uptime_percent = 100.0 * (1.0 - (double)d.ms /
@@ -707,6 +708,24 @@ static double
 round_to(double v, double scale)
 {
 	return round(v * scale) / scale;
+}
+
+const struct stats_window stats_windows[STATS_WINDOWS] = {
+	{ "24h", ROLLUP_DAY_MS }, { "7d", 7 * ROLLUP_DAY_MS },
+	{ "30d", 30 * ROLLUP_DAY_MS }, { "90d", 90 * ROLLUP_DAY_MS },
+};
+
+const struct stats_window *
+stats_window_find(const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL)
+		name = STATS_WINDOW_DEFAULT;
+	for (i = 0; i < STATS_WINDOWS; i++)
+		if (strcmp(stats_windows[i].name, name) == 0)
+			return &stats_windows[i];
+	return NULL;
 }
 
 cJSON *

@@ -112,8 +112,28 @@ struct stats {
 	double		 maintenance_s;
 	long long	 outages;	/* outages overlapping the window */
 	double		 uptime_percent;
+	/* The time uptime_percent is a share of: [from, to) after the
+	 * monitor's creation and before now, less maintenance.  ms. */
+	int64_t		 observed_ms;
 	int		 has_data;
 };
+
+/*
+ * The named windows of the stats answers, counted back from now: a
+ * monitor's default stats, the team's (GET /v1/monitors/stats) and the
+ * status pages' uptime and response time badges.  In order, shortest
+ * first.
+ */
+struct stats_window {
+	const char	*name;		/* "24h", "7d", "30d", "90d" */
+	int64_t		 ms;
+};
+#define STATS_WINDOWS		4
+#define STATS_WINDOW_NAMES	"24h, 7d, 30d, 90d"	/* for messages */
+#define STATS_WINDOW_DEFAULT	"30d"	/* where one window is picked */
+extern const struct stats_window stats_windows[STATS_WINDOWS];
+/* The window named name (NULL: STATS_WINDOW_DEFAULT), or NULL. */
+const struct stats_window *stats_window_find(const char *name);
 
 /*
  * Fill st for monitor_id (created at created_at) over [from, to) as seen

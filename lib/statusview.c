@@ -1261,11 +1261,25 @@ badge_svg(struct w *w, const char *label, const char *value,
 	w_puts(w, "</text></g></svg>\n");
 }
 
+/* A response time is not judged: one colour for any. */
+#define RESPONSE_COLOUR	"#1f6fbf"
+
+/* The colour of an uptime percentage. */
+static const char *
+uptime_colour(double pct)
+{
+	return pct >= 99.9 ? "#3c9a37" : pct >= 99.0 ? "#7a9a00" :
+	    pct >= 95.0 ? "#c99700" : "#d9453c";
+}
+
 int
 sv_badge(struct db *db, const struct sv_which *which,
-    const char *component_id, int64_t window_ms, const char *window_name,
-    int64_t now, struct buf *out)
+    const char *component_id, enum sv_badge kind,
+    const struct stats_window *win, int64_t now, struct buf *out)
 {
+	static const char *const what[SV_BADGE__MAX] = {
+		"", " ", " response "
+	};
 	struct sv		 v;
 	struct stats		 st;
 	struct w		 w = { { NULL, 0, 0 }, 0 };
@@ -1285,32 +1299,30 @@ sv_badge(struct db *db, const struct sv_which *which,
 		sv_free(&v);
 		return DB_NOTFOUND;
 	}
-	if (window_ms == 0) {
-		badge_label(c->c->display_name, "", label, sizeof(label));
+	badge_label(c->c->display_name, what[kind], label, sizeof(label));
+	if (kind == SV_BADGE_STATE) {
 		badge_svg(&w, label, badge_words[c->state],
 		    badge_colours[c->state]);
-	} else {
-		rc = rollup_stats(db, c->c->monitor_id, c->created_at,
-		    v.now - window_ms, v.now, v.now, &st);
-		if (rc != DB_OK) {
-			sv_free(&v);
-			return rc;
-		}
-		badge_label(c->c->display_name, " ", label, sizeof(label));
-		snprintf(label + strlen(label), sizeof(label) - strlen(label),
-		    "%s", window_name);
-		if (!st.has_data) {
-			snprintf(value, sizeof(value), "no data");
-			colour = badge_colours[HEALTH_UNKNOWN];
-		} else {
-			snprintf(value, sizeof(value), "%s%%",
-			    fmt_pct(st.uptime_percent, pct, sizeof(pct)));
-			colour = st.uptime_percent >= 99.9 ? "#3c9a37" :
-			    st.uptime_percent >= 99.0 ? "#7a9a00" :
-			    st.uptime_percent >= 95.0 ? "#c99700" : "#d9453c";
-		}
-		badge_svg(&w, label, value, colour);
+		sv_free(&v);
+		return finish(&w, out);
 	}
+	rc = rollup_stats(db, c->c->monitor_id, c->created_at,
+	    v.now - win->ms, v.now, v.now, &st);
 	sv_free(&v);
+	if (rc != DB_OK)
+		return rc;
+	snprintf(label + strlen(label), sizeof(label) - strlen(label), "%s",
+	    win->name);
+	colour = badge_colours[HEALTH_UNKNOWN];
+	snprintf(value, sizeof(value), "no data");
+	if (kind == SV_BADGE_UPTIME && st.has_data) {
+		snprintf(value, sizeof(value), "%s%%",
+		    fmt_pct(st.uptime_percent, pct, sizeof(pct)));
+		colour = uptime_colour(st.uptime_percent);
+	} else if (kind == SV_BADGE_RESPONSE && st.samples > 0) {
+		snprintf(value, sizeof(value), "%.0f ms", st.avg_ms);
+		colour = RESPONSE_COLOUR;
+	}
+	badge_svg(&w, label, value, colour);
 	return finish(&w, out);
 }

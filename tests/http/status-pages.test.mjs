@@ -997,6 +997,40 @@ describe('the public pages', () => {
     assertProblem(await pub(`/status/${p.slug}/badge/${c.id}.png`), 404, 'not_found');
   });
 
+  it('the response time badge: the mean response time of the window\'s checks, from the rollups', async () => {
+    const title = (text) => kid(parseXml(text), `${SVG}title`).text;
+    const m = await monitor('latency');
+    const now = Date.now();
+    const hour = (t) => Math.floor(t / HOUR) * HOUR;
+    // 4 samples of 100 ms on average 2 h ago, 2 of 500 ms 30 h ago.
+    srv.sqlWrite(`UPDATE monitors SET created_at = ${now - 2 * DAY} WHERE id = '${m.id}';
+      INSERT INTO rollups_hourly (monitor_id, bucket, total, up, samples, sum_ms, min_ms, max_ms, hist)
+        VALUES ('${m.id}', ${hour(now - 2 * HOUR)}, 4, 4, 4, 400, 80, 120, zeroblob(192)),
+               ('${m.id}', ${hour(now - 30 * HOUR)}, 2, 2, 2, 1000, 400, 600, zeroblob(192));`);
+    const p = await mkPage({ components: [{ monitorId: m.id, displayName: `Edge ${H}` }] });
+    const c = p.components[0];
+    const got = [];
+    for (const q of ['?window=24h', '?window=7d', '', '?window=90d']) {
+      const res = await pub(`/status/${p.slug}/badge/${c.id}/response-time.svg${q}`);
+      const text = assertPublic(res, 'image/svg+xml');
+      assert.ok(!text.includes(H), 'the name is escaped');
+      assert.match(res.headers.get('content-security-policy'), /default-src 'none'/);
+      got.push(title(text));
+    }
+    const fresh = await mkPage({ components: [{ monitorId: (await monitor('quiet')).id, displayName: 'Quiet' }] });
+    got.push(title(assertPublic(await pub(`/status/${fresh.slug}/badge/${fresh.components[0].id}/response-time.svg`),
+      'image/svg+xml')));
+    assert.deepEqual(got, [`Edge ${H} response 24h: 100 ms`, `Edge ${H} response 7d: 233 ms`,
+      `Edge ${H} response 30d: 233 ms`, `Edge ${H} response 90d: 233 ms`, 'Quiet response 30d: no data']);
+    // Negative: a bad window, an unknown parameter, another page's component.
+    for (const q of ['?window=1y', '?window=', '?w=7d', '?window=7d&window=7d']) {
+      const res = await pub(`/status/${p.slug}/badge/${c.id}/response-time.svg${q}`);
+      assertProblem(res, 400, 'bad_query');
+    }
+    assertProblem(await pub(`/status/${page.slug}/badge/${c.id}/response-time.svg`), 404, 'not_found');
+    assertProblem(await pub(`/status/${p.slug}/badge/${c.id}/latency.svg`), 404, 'not_found');
+  });
+
   it('a long or hostile component name is cut in the badge and stays well-formed', async () => {
     const m = await monitor('long');
     const p = await mkPage({ components: [{ monitorId: m.id, displayName: `${'W'.repeat(50)}${H}` }] });
@@ -1012,7 +1046,8 @@ describe('the public pages', () => {
     const si = await mkIncident(st.id, { impact: 'minor', componentIds: [st.components[0].id] });
     const c = st.components[0].id;
     for (const p of [`/status/${st.slug}`, `/status/${st.slug}/summary.json`, `/status/${st.slug}/feed.atom`,
-      `/status/${st.slug}/badge/${c}.svg`, `/status/${st.slug}/badge/${c}/uptime.svg`]) {
+      `/status/${st.slug}/badge/${c}.svg`, `/status/${st.slug}/badge/${c}/uptime.svg`,
+      `/status/${st.slug}/badge/${c}/response-time.svg`]) {
       const a = await pub(p);
       const tag = a.headers.get('etag');
       assert.ok(tag, `${p}: no ETag`);
@@ -1062,6 +1097,7 @@ describe('the public pages', () => {
       [`/status/${priv.slug}/feed.atom`, `/status/${ghost}/feed.atom`],
       [`/status/${priv.slug}/badge/${c}.svg`, `/status/${ghost}/badge/${c}.svg`],
       [`/status/${priv.slug}/badge/${c}/uptime.svg`, `/status/${ghost}/badge/${c}/uptime.svg`],
+      [`/status/${priv.slug}/badge/${c}/response-time.svg`, `/status/${ghost}/badge/${c}/response-time.svg`],
     ]) {
       const ra = await pub(a);
       const rb = await pub(b);
