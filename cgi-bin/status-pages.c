@@ -43,10 +43,55 @@ refuse_taken(struct req *r, const struct status_page *sp)
 	    "Another status page already uses this %s.", field), -1;
 }
 
+/*
+ * The page's API object, each component with its state as the public
+ * page shows it (sv_component_states); NULL with *rc set on error.
+ */
+static cJSON *
+page_json(struct req *r, const struct status_page *sp, int *rc)
+{
+	enum health	*states;
+	cJSON		*o = NULL;
+
+	if ((states = calloc(sp->ncomponents + 1, sizeof(*states))) == NULL) {
+		*rc = DB_ERROR;
+		return NULL;
+	}
+	if ((*rc = sv_component_states(r->db, sp, r->now, states)) == DB_OK &&
+	    (o = sp_json(sp, states)) == NULL)
+		*rc = DB_ERROR;
+	free(states);
+	return o;
+}
+
+/* Answer status with the page (page_json), or the problem of its error. */
+static int
+send_page(struct req *r, int status, const struct status_page *sp)
+{
+	cJSON	*o;
+	int	 rc;
+
+	if ((o = page_json(r, sp, &rc)) == NULL)
+		return resp_db(r, rc);
+	return resp_data(r, status, o);
+}
+
+/* A list being answered, for list_one. */
+struct listing {
+	struct req	*r;
+	struct lister	 l;
+};
+
 static int
 list_one(const struct status_page *sp, void *arg)
 {
-	page_add(arg, sp_json(sp), sp->created_at, sp->id);
+	struct listing	*ls = arg;
+	cJSON		*o;
+	int		 rc;
+
+	if ((o = page_json(ls->r, sp, &rc)) == NULL)
+		return -1;
+	page_add(&ls->l, o, sp->created_at, sp->id);
 	return 0;
 }
 
@@ -59,19 +104,20 @@ static int
 pages_list(struct req *r)
 {
 	struct page	 pg;
-	struct lister	 l;
+	struct listing	 ls;
 	int		 rc;
 
 	if (page_parse(r, &pg) == -1)
 		return 0;
-	page_start(&l, &pg);
+	ls.r = r;
+	page_start(&ls.l, &pg);
 	rc = sp_list(r->db, r->key->team_id, &pg, pg.perpage + 1, list_one,
-	    &l);
+	    &ls);
 	if (rc != DB_OK) {
-		cJSON_Delete(l.items);
+		cJSON_Delete(ls.l.items);
 		return resp_db(r, rc);
 	}
-	return page_answer(r, &l);
+	return page_answer(r, &ls.l);
 }
 
 /* What save_page does with the body. */
@@ -120,13 +166,13 @@ save_page(struct req *r, enum save how)
 		if (rc != DB_OK)
 			rc = resp_db(r, rc);
 		else if (how != SAVE_CREATE)
-			rc = resp_data(r, 200, sp_json(sp));
+			rc = send_page(r, 200, sp);
 		else {
 			snprintf(r->target_id, sizeof(r->target_id), "%s",
 			    sp->id);
 			resp_header(r, "Location", "%s/%s", r->uri_path,
 			    sp->id);
-			rc = resp_data(r, 201, sp_json(sp));
+			rc = send_page(r, 201, sp);
 		}
 	}
 out:
@@ -160,7 +206,7 @@ pages_get(struct req *r)
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
 		return resp_db(r, DB_ERROR);
 	if (load_page(r, r->args[0], sp) == 0)
-		resp_data(r, 200, sp_json(sp));
+		send_page(r, 200, sp);
 	sp_free(sp);
 	free(sp);
 	return 0;
@@ -262,7 +308,7 @@ pages_verify_domain(struct req *r)
 	}
 	tx = 0;
 	if (verified)
-		rc = resp_data(r, 200, sp_json(cur));
+		rc = send_page(r, 200, cur);
 	else
 		rc = resp_problem(r, 422, "domain_not_verified", "%s", why);
 out:

@@ -528,12 +528,9 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 		return DB_ERROR;
 
 	/* One read transaction: a consistent snapshot of all the reads. */
-	if (sqlite3_get_autocommit(db_handle(db))) {
-		if ((rc = db_exec(db, "BEGIN")) != 0) {
-			free(sp);
-			return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
-		}
-		own = 1;
+	if ((rc = db_read_begin(db, &own)) != DB_OK) {
+		free(sp);
+		return rc;
 	}
 
 	hstart = floor_to(from, ROLLUP_HOUR_MS);
@@ -597,9 +594,7 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 	}
 	rc = DB_OK;
 out:
-	if (own && db_exec(db, rc == DB_OK ? "COMMIT" : "ROLLBACK") != 0 &&
-	    rc == DB_OK)
-		rc = DB_ERROR;
+	rc = db_read_end(db, own, rc);
 	free(sp);
 	return rc;
 }

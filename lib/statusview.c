@@ -85,6 +85,8 @@ static const char css[] =
 "header{background:#fff;border-bottom:1px solid var(--line);"
 "padding:28px 0 22px}"
 "h1{margin:0;font-size:1.7rem;line-height:1.25;overflow-wrap:anywhere}"
+".brand{display:flex;align-items:center;gap:14px}"
+".logo{flex:none;max-height:48px;max-width:160px;width:auto;height:auto}"
 ".desc{margin:6px 0 0;color:var(--mut);white-space:pre-line;"
 "overflow-wrap:anywhere}"
 "main.wrap{padding-top:24px;padding-bottom:8px}"
@@ -603,6 +605,44 @@ load_components(struct db *db, struct sv *v, unsigned what)
 	return DB_OK;
 }
 
+/* The components (with what) and the open incidents of v->sp, and the
+ * states they make. */
+static int
+load_states(struct db *db, struct sv *v, unsigned what)
+{
+	int	 rc;
+
+	if ((rc = load_components(db, v, what)) != DB_OK ||
+	    (rc = incs_load(db, v, &v->open, INC_OPEN, 0,
+	    SV_MAXOPEN)) != DB_OK)
+		return rc;
+	states(v);
+	return DB_OK;
+}
+
+int
+sv_component_states(struct db *db, const struct status_page *sp,
+    int64_t now, enum health *out)
+{
+	struct sv	*v;
+	size_t		 i;
+	int		 own, rc;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return DB_ERROR;
+	v->now = now;
+	v->sp = *sp;	/* its components are borrowed */
+	if ((rc = db_read_begin(db, &own)) == DB_OK)
+		rc = db_read_end(db, own, load_states(db, v, 0));
+	for (i = 0; rc == DB_OK && i < v->ncomps; i++)
+		out[i] = v->comps[i].state;
+	v->sp.components = NULL;
+	v->sp.ncomponents = 0;
+	sv_free(v);
+	free(v);
+	return rc;
+}
+
 /*
  * Gather the view of a page inside one read transaction.  DB_NOTFOUND
  * for a page that does not exist or is not public.
@@ -621,11 +661,8 @@ load(struct db *db, const struct sv_which *which, int64_t now, unsigned what,
 		goto out;
 	v->first_day = v->now - v->now % DAY_MS -
 	    (int64_t)(v->sp.history_days - 1) * DAY_MS;
-	if ((rc = load_components(db, v, what)) != DB_OK ||
-	    (rc = incs_load(db, v, &v->open, INC_OPEN, 0,
-	    SV_MAXOPEN)) != DB_OK)
+	if ((rc = load_states(db, v, what)) != DB_OK)
 		goto out;
-	states(v);
 	if ((what & L_PAST) && (rc = incs_load(db, v, &v->past,
 	    INC_RESOLVED_SINCE, v->first_day, SV_MAXPAST)) != DB_OK)
 		goto out;
@@ -671,7 +708,8 @@ sv_html_csp(void)
 		sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
 		    sodium_base64_VARIANT_ORIGINAL);
 		snprintf(hdr, sizeof(hdr), "default-src 'none'; "
-		    "style-src 'sha256-%s'; img-src data:; base-uri 'none'; "
+		    "style-src 'sha256-%s'; img-src data: https:; "
+		    "base-uri 'none'; "
 		    "form-action 'none'", b64);
 	}
 	return hdr;
@@ -979,22 +1017,33 @@ sv_html(struct db *db, const struct sv_which *which, const char *prefix,
 	w_base(&w, prefix, &v);
 	w_puts(&w, "/feed.atom\"><style>");
 	w_puts(&w, css);
-	w_puts(&w, "</style></head><body><header><div class=\"wrap\"><h1>");
+	w_puts(&w, "</style></head><body><header><div class=\"wrap\">"
+	    "<div class=\"brand\">");
+	/* No referrer: the logo's host learns nothing of who reads. */
+	if (v.sp.logo_url[0] != '\0') {
+		w_puts(&w, "<img class=\"logo\" src=\"");
+		w_esc(&w, v.sp.logo_url);
+		w_puts(&w, "\" alt=\"\" referrerpolicy=\"no-referrer\">");
+	}
+	w_puts(&w, "<h1>");
 	w_esc(&w, v.sp.title);
-	w_puts(&w, "</h1>");
+	w_puts(&w, "</h1></div>");
 	if (v.sp.description[0] != '\0') {
 		w_puts(&w, "<p class=\"desc\">");
 		w_esc(&w, v.sp.description);
 		w_puts(&w, "</p>");
 	}
-	w_printf(&w, "</div></header><main class=\"wrap\"><section "
-	    "class=\"banner b-%s\" aria-label=\"Overall status\"><span "
-	    "class=\"ic\"></span><div>%s", health_names[v.overall],
-	    overall_words[v.overall]);
-	if (v.checked_at != 0)
-		w_printf(&w, "<small>Last checked %s</small>",
-		    fmt_when(v.checked_at, t, sizeof(t)));
-	w_puts(&w, "</div></section>");
+	w_puts(&w, "</div></header><main class=\"wrap\">");
+	if (v.sp.show_overall_status) {
+		w_printf(&w, "<section class=\"banner b-%s\" "
+		    "aria-label=\"Overall status\"><span class=\"ic\">"
+		    "</span><div>%s", health_names[v.overall],
+		    overall_words[v.overall]);
+		if (v.checked_at != 0)
+			w_printf(&w, "<small>Last checked %s</small>",
+			    fmt_when(v.checked_at, t, sizeof(t)));
+		w_puts(&w, "</div></section>");
+	}
 	html_open(&w, &v);
 	html_maint(&w, &v);
 	html_components(&w, &v);

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "db.h"
 #include "rollup.h"
+#include "statuspage.h"
 
 #define SV_MAXAGE		30	/* Cache-Control max-age, seconds */
 #define SV_MAXOPEN		20	/* open incidents shown */
@@ -65,6 +66,15 @@ enum sv_badge {
 int	 sv_badge(struct db *, const struct sv_which *,
 	    const char *component_id, enum sv_badge kind,
 	    const struct stats_window *w, int64_t now, struct buf *out) WUR;
+
+/*
+ * The state of each component of sp (states[i] for sp->components[i]),
+ * at now, as the public page shows it: the same rule, whether the page
+ * is public or not.  In one read transaction (or the caller's).  DB_OK,
+ * DB_BUSY or DB_ERROR.
+ */
+int	 sv_component_states(struct db *, const struct status_page *,
+	    int64_t now, enum health *states) WUR;
 
 /*
  * Escape s for HTML text, HTML attributes and XML alike (& < > " '),

@@ -241,17 +241,8 @@ teamstats_json(struct db *db, const char *team, const struct stats_window *w,
 	if ((o = cJSON_CreateObject()) == NULL)
 		return DB_ERROR;
 	/* One read transaction: every monitor seen at the same moment. */
-	if (sqlite3_get_autocommit(db_handle(db))) {
-		if ((rc = db_exec(db, "BEGIN")) != 0) {
-			cJSON_Delete(o);
-			return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
-		}
-		own = 1;
-	}
-	rc = gather(db, team, w, now, &l, o);
-	if (own && db_exec(db, rc == DB_OK ? "COMMIT" : "ROLLBACK") != 0 &&
-	    rc == DB_OK)
-		rc = DB_ERROR;
+	if ((rc = db_read_begin(db, &own)) == DB_OK)
+		rc = db_read_end(db, own, gather(db, team, w, now, &l, o));
 	free(l.v);
 	if (rc != DB_OK) {
 		cJSON_Delete(o);
