@@ -147,6 +147,19 @@ monitors_get(struct req *r)
 	return 0;
 }
 
+/* A DNS monitor's question, "hostname TYPE" ("" for another type). */
+static void
+dns_question(const struct monitor *m, char *out, size_t outlen)
+{
+	const char	*h, *t;
+
+	h = cJSON_GetStringValue(cJSON_GetObjectItem(m->config, "hostname"));
+	t = cJSON_GetStringValue(cJSON_GetObjectItem(m->config,
+	    "recordType"));
+	snprintf(out, outlen, "%s %s", m->type == MON_DNS && h != NULL ? h :
+	    "", m->type == MON_DNS && t != NULL ? t : "");
+}
+
 /*
  * PATCH /v1/monitors/{id}
  * Scope monitors:write.  200 with the monitor; 400; 404.  A change of
@@ -159,6 +172,7 @@ monitors_patch(struct req *r)
 	struct verrs	 v = { 0 };
 	cJSON		*body;
 	char		*before, *after;
+	char		 q_before[MON_MAXHOST + 16], q_after[MON_MAXHOST + 16];
 	long		 interval, timeout;
 	int		 was_paused, rc;
 
@@ -171,9 +185,16 @@ monitors_patch(struct req *r)
 	was_paused = m.paused;
 	interval = m.interval_s;
 	timeout = m.timeout_s;
+	dns_question(&m, q_before, sizeof(q_before));
 	before = cJSON_PrintUnformatted(m.config);
 	monitor_apply(&m, body, 0, &v);
 	cJSON_Delete(body);
+	/* Another question has other answers: none to compare with. */
+	dns_question(&m, q_after, sizeof(q_after));
+	if (strcmp(q_before, q_after) != 0) {
+		cJSON_Delete(m.last_value);
+		m.last_value = NULL;
+	}
 	after = cJSON_PrintUnformatted(m.config);
 	if (v.n > 0 || before == NULL || after == NULL) {
 		free(before);
@@ -326,8 +347,11 @@ monitors_check(struct req *r)
 		req_log(r, __func__, "cannot give the lease back; it lapses");
 	monitor_free(&m);
 	if (rc != DB_OK)
-		return resp_db(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc);
-	return resp_data(r, 200, check_result_json(&res));
+		rc = resp_db(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc);
+	else
+		rc = resp_data(r, 200, check_result_json(&res));
+	check_result_clear(&res);
+	return rc;
 }
 
 static int
