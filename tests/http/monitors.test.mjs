@@ -45,7 +45,7 @@ const HTTP_KEYS = ['id', 'name', ...Object.keys(HTTP_DEFAULTS), 'url', ...STATE_
 const TCP_KEYS = ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds', 'confirmations', 'paused', 'tags',
   'host', 'port', ...STATE_FIELDS];
 const DNS_KEYS = ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds', 'confirmations', 'paused', 'tags',
-  'hostname', 'recordType', 'expectedValue', ...STATE_FIELDS];
+  'hostname', 'recordType', 'expectedValue', 'lastValue', ...STATE_FIELDS];
 
 const api = (...a) => srv.api(...a);
 const create = (body, key = admin) => api('POST', '/v1/monitors', { key, body });
