@@ -11,6 +11,7 @@
 #include "limit.h"
 #include "monitor.h"
 #include "rollup.h"
+#include "teamstats.h"
 
 /* Answer status with the monitor (201: created, with Location) and free it. */
 static int
@@ -105,6 +106,19 @@ monitors_get(struct req *r)
 	return answer(r, 200, &m);
 }
 
+/* A DNS monitor's question, "hostname TYPE" ("" for another type). */
+static void
+dns_question(const struct monitor *m, char *out, size_t outlen)
+{
+	const char	*h, *t;
+
+	h = cJSON_GetStringValue(cJSON_GetObjectItem(m->config, "hostname"));
+	t = cJSON_GetStringValue(cJSON_GetObjectItem(m->config,
+	    "recordType"));
+	snprintf(out, outlen, "%s %s", m->type == MON_DNS && h != NULL ? h :
+	    "", m->type == MON_DNS && t != NULL ? t : "");
+}
+
 /*
  * PATCH /v1/monitors/{id}
  * Scope monitors:write.  200 with the monitor; 400; 404.  A change of
@@ -117,6 +131,7 @@ monitors_patch(struct req *r)
 	struct verrs	 v = { 0 };
 	cJSON		*body;
 	char		*before, *after;
+	char		 q_before[MON_MAXHOST + 16], q_after[MON_MAXHOST + 16];
 	long		 interval, timeout;
 	int		 was_paused, rc;
 
@@ -129,9 +144,16 @@ monitors_patch(struct req *r)
 	was_paused = m.paused;
 	interval = m.interval_s;
 	timeout = m.timeout_s;
+	dns_question(&m, q_before, sizeof(q_before));
 	before = cJSON_PrintUnformatted(m.config);
 	monitor_apply(&m, body, 0, &v);
 	cJSON_Delete(body);
+	/* Another question has other answers: none to compare with. */
+	dns_question(&m, q_after, sizeof(q_after));
+	if (strcmp(q_before, q_after) != 0) {
+		cJSON_Delete(m.last_value);
+		m.last_value = NULL;
+	}
 	after = cJSON_PrintUnformatted(m.config);
 	if (v.n > 0 || before == NULL || after == NULL) {
 		free(before);
@@ -276,8 +298,11 @@ monitors_check(struct req *r)
 		req_log(r, __func__, "cannot give the lease back; it lapses");
 	monitor_free(&m);
 	if (rc != DB_OK)
-		return resp_db(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc);
-	return resp_data(r, 200, check_result_json(&res));
+		rc = resp_db(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc);
+	else
+		rc = resp_data(r, 200, check_result_json(&res));
+	check_result_clear(&res);
+	return rc;
 }
 
 /*
@@ -384,6 +409,25 @@ monitors_stats(struct req *r)
 }
 
 /*
+ * GET /v1/monitors/stats?window
+ * Scope monitors:read.  200 with the team's uptime over the windows of
+ * a monitor's stats, its monitors in each status, its open outages and
+ * the TEAMSTATS_WORST monitors with the least uptime over window (24h,
+ * 7d, 30d (default) or 90d); 400 bad_query.
+ */
+static int
+monitors_team_stats(struct req *r)
+{
+	cJSON	*o;
+	int	 rc;
+
+	if ((rc = teamstats_json(r->db, r->key->team_id,
+	    (enum stats_window)req_enum(r, "window"), r->now, &o)) != DB_OK)
+		return resp_db(r, rc);
+	return resp_data(r, 200, o);
+}
+
+/*
  * GET /v1/monitors/{id}/outages?perPage&cursor
  * Scope monitors:read.  200 with a page of outages, newest first; 404.
  */
@@ -454,11 +498,19 @@ static const struct qspec q_results[] = {
 
 static const struct qspec q_window[] = { Q_WINDOW, Q_END };
 
+static const struct qspec q_team_stats[] = {
+	Q_ENUM_DEF("window", stats_window_names, SW__MAX, SW_30D),
+	Q_END
+};
+
 static const struct route routes[] = {
 	{ "GET", "/v1/monitors", SCOPE_MONITORS_READ, monitors_list, NULL,
 	    q_monitors, 0 },
 	{ "POST", "/v1/monitors", SCOPE_MONITORS_WRITE, monitors_create,
 	    "monitor.created", NULL, ROUTE_BODY },
+	/* "stats" is no monitor id: the router types ids (mon_...). */
+	{ "GET", "/v1/monitors/stats", SCOPE_MONITORS_READ,
+	    monitors_team_stats, NULL, q_team_stats, 0 },
 	{ "GET", "/v1/monitors/{mon}", SCOPE_MONITORS_READ, monitors_get, NULL,
 	    NULL, 0 },
 	{ "PATCH", "/v1/monitors/{mon}", SCOPE_MONITORS_WRITE, monitors_patch,

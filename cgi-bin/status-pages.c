@@ -38,6 +38,44 @@ refuse_taken(struct req *r, const struct status_page *sp)
 }
 
 /*
+ * The page's API object, each component with its state as the public
+ * page shows it (sv_component_states); NULL with *rc set on error.
+ */
+static cJSON *
+page_json(struct req *r, const struct status_page *sp, int *rc)
+{
+	enum health	*states;
+	cJSON		*o = NULL;
+
+	if ((states = calloc(sp->ncomponents + 1, sizeof(*states))) == NULL) {
+		*rc = DB_ERROR;
+		return NULL;
+	}
+	if ((*rc = sv_component_states(r->db, sp, r->now, states)) == DB_OK &&
+	    (o = sp_json(sp, states)) == NULL)
+		*rc = DB_ERROR;
+	free(states);
+	return o;
+}
+
+/*
+ * Answer status with the page (page_json; 201: created, with Location),
+ * or the problem of its error.
+ */
+static int
+send_page(struct req *r, int status, const struct status_page *sp)
+{
+	cJSON	*o;
+	int	 rc;
+
+	if ((o = page_json(r, sp, &rc)) == NULL)
+		return resp_db(r, rc);
+	if (status == 201)
+		return resp_created(r, sp->id, o);
+	return resp_data(r, status, o);
+}
+
+/*
  * GET /v1/status-pages?perPage&cursor
  * Scope status-pages:read.  200 with a page of status pages, newest
  * first; 400 bad_query.
@@ -48,7 +86,8 @@ pages_list(struct req *r)
 	struct lister	 l;
 
 	list_start(r, &l);
-	return list_answer(r, &l, sp_list(r->db, r->key->team_id, &l));
+	return list_answer(r, &l, sp_list(r->db, r->key->team_id,
+	    sv_component_states, &l));
 }
 
 /* What save_page does with the body. */
@@ -97,9 +136,9 @@ save_page(struct req *r, enum save how)
 		if (rc != DB_OK)
 			rc = resp_db(r, rc);
 		else if (how != SAVE_CREATE)
-			rc = resp_data(r, 200, sp_json(sp));
+			rc = send_page(r, 200, sp);
 		else
-			rc = resp_created(r, sp->id, sp_json(sp));
+			rc = send_page(r, 201, sp);
 	}
 out:
 	cJSON_Delete(body);
@@ -132,7 +171,7 @@ pages_get(struct req *r)
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
 		return resp_db(r, DB_ERROR);
 	if (load_page(r, r->args[0], sp) == 0)
-		resp_data(r, 200, sp_json(sp));
+		send_page(r, 200, sp);
 	sp_free(sp);
 	free(sp);
 	return 0;
@@ -230,7 +269,7 @@ pages_verify_domain(struct req *r)
 	}
 	tx = 0;
 	if (verified)
-		rc = resp_data(r, 200, sp_json(cur));
+		rc = send_page(r, 200, cur);
 	else
 		rc = resp_problem(r, 422, "domain_not_verified", "%s", why);
 out:
@@ -651,8 +690,21 @@ public_badge(struct req *r)
 	struct sv_which	 w;
 	struct buf	 body = { NULL, 0, 0 };
 
-	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1], 0, NULL,
-	    r->now, &body), "image/svg+xml", &body, BADGE_CSP);
+	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1],
+	    SV_BADGE_STATE, SW_30D, r->now, &body), "image/svg+xml", &body,
+	    BADGE_CSP);
+}
+
+/* A badge over the window of the query (30d when none). */
+static int
+window_badge(struct req *r, enum sv_badge kind)
+{
+	struct sv_which	 w;
+	struct buf	 body = { NULL, 0, 0 };
+
+	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1], kind,
+	    (enum stats_window)req_enum(r, "window"), r->now, &body),
+	    "image/svg+xml", &body, BADGE_CSP);
 }
 
 /*
@@ -663,13 +715,18 @@ public_badge(struct req *r)
 static int
 public_uptime_badge(struct req *r)
 {
-	struct sv_which	 w;
-	struct buf	 body = { NULL, 0, 0 };
-	int		 i = req_enum(r, "window");
+	return window_badge(r, SV_BADGE_UPTIME);
+}
 
-	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1],
-	    stats_window_ms[i], stats_window_names[i], r->now, &body),
-	    "image/svg+xml", &body, BADGE_CSP);
+/*
+ * GET /status/{slug}/badge/{id}/response-time.svg?window
+ * No key.  200 image/svg+xml, the component's mean response time over
+ * window (24h, 7d, 30d (default) or 90d); 304; 400 bad_query; 404.
+ */
+static int
+public_response_badge(struct req *r)
+{
+	return window_badge(r, SV_BADGE_RESPONSE);
 }
 
 static const struct qspec q_incidents[] = {
@@ -724,6 +781,8 @@ static const struct route routes[] = {
 	    public_badge, NULL, NULL, 0 },
 	{ "GET", "/status/{*slug}/badge/{cmp}/uptime.svg", SCOPE_PUBLIC,
 	    public_uptime_badge, NULL, q_badge, 0 },
+	{ "GET", "/status/{*slug}/badge/{cmp}/response-time.svg", SCOPE_PUBLIC,
+	    public_response_badge, NULL, q_badge, 0 },
 };
 
 int

@@ -131,6 +131,7 @@ run_free(struct checker *ck, struct run *rn)
 		return;
 	probe_clear(&rn->p);
 	check_scratch_free(rn->scratch);
+	check_result_clear(&rn->r);
 	monitor_free(&rn->m);
 	sched_done(ck->sched, rn->it);
 	free(rn);

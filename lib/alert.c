@@ -25,20 +25,22 @@ const char *const ach_type_names[ACH_TYPE__MAX] = {
 };
 
 const char *const ach_event_names[AEV__MAX] = {
-	"down", "up", "degraded", "sslExpiring"
+	"down", "up", "degraded", "sslExpiring", "dnsChanged"
 };
 
 const char *const ntf_event_names[NEV__MAX] = {
-	"down", "up", "degraded", "ssl_expiring", "reminder", "test"
+	"down", "up", "degraded", "ssl_expiring", "reminder", "test",
+	"dns_changed"
 };
 
 const char *const ntf_status_names[NST__MAX] = {
 	"pending", "sent", "failed", "suppressed"
 };
 
+/* The events' flags (on_...) in enum ach_event's order. */
 #define CCOLS "id, team_id, name, type, config, on_down, on_up, " \
-	"on_degraded, on_ssl_expiring, all_monitors, remind_every_minutes, " \
-	"enabled, created_at, updated_at"
+	"on_degraded, on_ssl_expiring, on_dns_changed, all_monitors, " \
+	"remind_every_minutes, enabled, created_at, updated_at"
 
 enum stmt {
 	STMT_INSERT,
@@ -59,12 +61,13 @@ enum stmt {
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO channels (" CCOLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE */
 	"UPDATE channels SET name = ?3, config = ?4, on_down = ?5, "
 	"on_up = ?6, on_degraded = ?7, on_ssl_expiring = ?8, "
-	"all_monitors = ?9, remind_every_minutes = ?10, enabled = ?11, "
-	"updated_at = ?12 WHERE team_id = ?1 AND id = ?2",
+	"on_dns_changed = ?9, all_monitors = ?10, "
+	"remind_every_minutes = ?11, enabled = ?12, updated_at = ?13 "
+	"WHERE team_id = ?1 AND id = ?2",
 	/* STMT_GET */
 	"SELECT " CCOLS " FROM channels WHERE team_id = ? AND id = ?",
 	/* STMT_DELETE */
@@ -111,6 +114,7 @@ channel_init(struct channel *c, int64_t now)
 	c->events[AEV_UP] = 1;
 	c->events[AEV_DEGRADED] = 0;
 	c->events[AEV_SSL_EXPIRING] = 1;
+	c->events[AEV_DNS_CHANGED] = 0;
 	c->enabled = 1;
 	c->created_at = c->updated_at = now;
 }
@@ -370,16 +374,70 @@ bad:
 }
 
 /*
+ * An email subject's prefix, such as "[uptime]": 1 to
+ * ACH_MAXSUBJECTPREFIX characters of UTF-8 with no control character
+ * (so no CR or LF: it goes into a header line).
+ */
+static cJSON *
+check_subject_prefix(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	const unsigned char	*p;
+	long			 n;
+
+	if (!cJSON_IsString(val) || (n = utf8_chars(val->valuestring)) < 1 ||
+	    n > ACH_MAXSUBJECTPREFIX)
+		return fail(v, ptr, "must be 1 to 64 characters, such as "
+		    "\"[uptime]\", or null for none");
+	for (p = (const unsigned char *)val->valuestring; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return fail(v, ptr, "must not contain CR, LF, tabs or "
+			    "other control characters");
+	return cJSON_CreateString(val->valuestring);
+}
+
+/*
+ * The Slack channel a delivery asks for, over the webhook's own: a name
+ * "#ops-alerts" (lower-case letters, digits, -, _ and ., as Slack names
+ * channels) or a conversation id ("C0123ABCD", "G…", "D…": an upper-case
+ * letter and 8 to 20 upper-case letters and digits), at most
+ * ACH_MAXSLACKCHANNEL bytes.
+ */
+static cJSON *
+check_slack_channel(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	const char	*s;
+	size_t		 n;
+
+	if (!cJSON_IsString(val))
+		goto bad;
+	s = val->valuestring;
+	n = strlen(s);
+	if (n >= 2 && n <= ACH_MAXSLACKCHANNEL && s[0] == '#' &&
+	    strspn(s + 1, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == n - 1)
+		return cJSON_CreateString(s);
+	if (n >= 9 && n <= 21 && strchr("CGD", s[0]) != NULL &&
+	    strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n - 1)
+		return cJSON_CreateString(s);
+bad:
+	return fail(v, ptr, "must be a channel name such as \"#ops-alerts\" "
+	    "(lower-case letters, digits, -, _ and ., at most 80 "
+	    "characters) or a channel id such as \"C0123ABCD\", or null for "
+	    "the webhook's own channel");
+}
+
+/*
  * PagerDuty and Telegram deliveries go to the operator's
  * UPTIME_PAGERDUTY_URL and UPTIME_TELEGRAM_URL, never to an address of
  * the channel's: a chatId picks a chat, not where the token is sent.
  */
 static const struct cfield cfields[] = {
 	{ "to", ACH_EMAIL, 1, 0, SEC_NONE, check_to },
+	{ "subjectPrefix", ACH_EMAIL, 0, 0, SEC_NONE, check_subject_prefix },
 	{ "url", ACH_WEBHOOK, 1, 1, SEC_NONE, check_url },
 	{ "secret", ACH_WEBHOOK, 0, 0, SEC_PLAIN, check_secret },
 	{ "headers", ACH_WEBHOOK, 0, 0, SEC_HEADERS, check_headers },
 	{ "webhookUrl", ACH_SLACK, 1, 1, SEC_URL, check_url },
+	{ "channel", ACH_SLACK, 0, 0, SEC_NONE, check_slack_channel },
 	{ "webhookUrl", ACH_DISCORD, 1, 1, SEC_URL, check_url },
 	{ "routingKey", ACH_PAGERDUTY, 1, 0, SEC_PLAIN, check_routing },
 	{ "botToken", ACH_TELEGRAM, 1, 0, SEC_PLAIN, check_bot },
@@ -579,7 +637,7 @@ apply_events(struct channel *c, const cJSON *val, struct verrs *v)
 	if (!cJSON_IsObject(val)) {
 		verr_add(v, VERR_INVALID, "/events", "must be an object such "
 		    "as {\"down\": true, \"up\": true, \"degraded\": false, "
-		    "\"sslExpiring\": true}");
+		    "\"sslExpiring\": true, \"dnsChanged\": false}");
 		return;
 	}
 	cJSON_ArrayForEach(m, val) {
@@ -587,7 +645,8 @@ apply_events(struct channel *c, const cJSON *val, struct verrs *v)
 		if ((i = str_index(ach_event_names, AEV__MAX, m->string)) ==
 		    -1)
 			verr_add(v, VERR_UNKNOWN, ptr, "not an event; the "
-			    "events are down, up, degraded and sslExpiring");
+			    "events are down, up, degraded, sslExpiring and "
+			    "dnsChanged");
 		else if (!cJSON_IsBool(m))
 			verr_add(v, VERR_INVALID, ptr, "must be true or false");
 		else
@@ -832,11 +891,11 @@ row(sqlite3_stmt *st, struct channel *c, int *all)
 	c->config = cJSON_Parse((const char *)sqlite3_column_text(st, 4));
 	for (i = 0; i < AEV__MAX; i++)
 		c->events[i] = sqlite3_column_int(st, 5 + i);
-	*all = sqlite3_column_int(st, 9);
-	c->remind_min = sqlite3_column_int(st, 10);
-	c->enabled = sqlite3_column_int(st, 11);
-	c->created_at = sqlite3_column_int64(st, 12);
-	c->updated_at = sqlite3_column_int64(st, 13);
+	*all = sqlite3_column_int(st, 5 + AEV__MAX);
+	c->remind_min = sqlite3_column_int(st, 6 + AEV__MAX);
+	c->enabled = sqlite3_column_int(st, 7 + AEV__MAX);
+	c->created_at = sqlite3_column_int64(st, 8 + AEV__MAX);
+	c->updated_at = sqlite3_column_int64(st, 9 + AEV__MAX);
 	if (c->config == NULL)
 		return -1;
 	return 0;
@@ -870,8 +929,8 @@ channel_insert(struct db *db, struct channel *c)
 	if (db_bind_json(st, 5, c->config) == -1)
 		return DB_ERROR;
 	bind_flags(st, c, 6);
-	sqlite3_bind_int64(st, 13, c->created_at);
-	sqlite3_bind_int64(st, 14, c->updated_at);
+	sqlite3_bind_int64(st, 9 + AEV__MAX, c->created_at);
+	sqlite3_bind_int64(st, 10 + AEV__MAX, c->updated_at);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 	return save_monitors(db, c);
@@ -891,7 +950,7 @@ channel_update(struct db *db, struct channel *c)
 	if (db_bind_json(st, 4, c->config) == -1)
 		return DB_ERROR;
 	bind_flags(st, c, 5);
-	sqlite3_bind_int64(st, 12, c->updated_at);
+	sqlite3_bind_int64(st, 8 + AEV__MAX, c->updated_at);
 	rc = db_exec_stmt(st);
 	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
 		rc = DB_NOTFOUND;

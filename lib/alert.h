@@ -26,6 +26,8 @@
 #define ACH_MINSECRET		16	/* webhook secret, characters */
 #define ACH_MAXSECRET		256
 #define ACH_MAXROUTINGKEY	128
+#define ACH_MAXSUBJECTPREFIX	64	/* email config.subjectPrefix, chars */
+#define ACH_MAXSLACKCHANNEL	80	/* slack config.channel, bytes */
 #define ACH_MINREMIND		5	/* remindEveryMinutes 0, 5.. */
 #define ACH_MAXREMIND		1440
 #define NTF_MAXERROR		512
@@ -50,6 +52,7 @@ enum ach_event {
 	AEV_UP,
 	AEV_DEGRADED,
 	AEV_SSL_EXPIRING,
+	AEV_DNS_CHANGED,	/* off unless asked for */
 	AEV__MAX
 };
 extern const char *const ach_event_names[AEV__MAX];	/* API names */
@@ -61,6 +64,7 @@ enum ntf_event {
 	NEV_SSL_EXPIRING,
 	NEV_REMINDER,
 	NEV_TEST,
+	NEV_DNS_CHANGED,	/* a DNS monitor's answer changed */
 	NEV__MAX
 };
 extern const char *const ntf_event_names[NEV__MAX];

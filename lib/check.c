@@ -8,8 +8,9 @@
  * `confirmations` times in a row, opening an outage.  The next success
  * closes it.  Each change of status is recorded in monitor_events for the
  * notifier: down, up (leaving down or degraded), degraded (leaving up);
- * and ssl_expiring at most once a day while the certificate is inside the
- * warning window.
+ * ssl_expiring at most once a day while the certificate is inside the
+ * warning window; and dns_changed when a DNS monitor's answer set is not
+ * the one it had (its first answer is no change).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,12 +68,14 @@ static const char *const sqls[STMT__MAX] = {
 	"connect_ms, tls_ms, first_byte_ms, due_at) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_STATE: only state; a concurrent PATCH keeps its changes,
-	 * its new due time (?12 is the one this check was for) included. */
+	 * its new due time (?12 is the one this check was for) included.
+	 * ?13: a new last_value, or NULL to keep it. */
 	"UPDATE monitors SET status = ?2, fails = ?3, last_checked_at = ?4, "
 	"next_check_at = CASE WHEN next_check_at = ?12 THEN ?5 "
 	"ELSE next_check_at END, last_change_at = ?6, last_response_ms = ?7, "
 	"ssl_expires_at = ?8, ssl_issuer = ?9, ssl_status = ?10, "
-	"ssl_warned_at = ?11 WHERE id = ?1 AND paused = 0",
+	"ssl_warned_at = ?11, last_value = coalesce(?13, last_value) "
+	"WHERE id = ?1 AND paused = 0",
 	/* STMT_OUTAGE_OPEN */
 	"INSERT INTO outages (id, monitor_id, started_at, cause_code, "
 	"cause_message, during_maintenance) VALUES (?, ?, ?, ?, ?, ?) "
@@ -452,6 +455,40 @@ content_judge(const struct monitor *m, const char *body, size_t len,
 	content_free(&ct);
 }
 
+static int
+str_order(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The probe's answers as a set: sorted, each once.  NULL out of memory. */
+static cJSON *
+answer_set(const struct probe *p)
+{
+	const char	**v;
+	cJSON		*a;
+	size_t		 i;
+
+	if ((v = calloc(p->nanswers + 1, sizeof(*v))) == NULL)
+		return NULL;
+	for (i = 0; i < p->nanswers; i++)
+		v[i] = p->answers[i];
+	qsort(v, p->nanswers, sizeof(*v), str_order);
+	if ((a = cJSON_CreateArray()) != NULL)
+		for (i = 0; i < p->nanswers; i++)
+			if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
+				cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	free(v);
+	return a;
+}
+
+void
+check_result_clear(struct check_result *r)
+{
+	cJSON_Delete(r->answers);
+	r->answers = NULL;
+}
+
 void
 check_judge(const struct monitor *m, const struct probe *p, int64_t now,
     struct check_result *r)
@@ -494,6 +531,7 @@ check_judge(const struct monitor *m, const struct probe *p, int64_t now,
 			r->status = MST_DEGRADED;
 		break;
 	case MON_DNS:
+		r->answers = answer_set(p);
 		want = cfg_str(m, "expectedValue");
 		if (want == NULL)
 			break;
@@ -658,6 +696,40 @@ track_ssl(struct db *db, struct monitor *m, const struct check_result *r)
 }
 
 /*
+ * A DNS answer set unlike the last one: m->last_value takes it, and a
+ * dns_changed event records both (detail {"previous", "current"}).  The
+ * first answer is only kept.  DB_* code.
+ */
+static int
+track_answers(struct db *db, struct monitor *m, const struct check_result *r)
+{
+	cJSON	*d, *now;
+	char	*detail;
+	int	 rc = DB_OK;
+
+	if (m->type != MON_DNS || r->answers == NULL ||
+	    (m->last_value != NULL && cJSON_Compare(m->last_value,
+	    r->answers, 1)))
+		return DB_OK;
+	if ((now = cJSON_Duplicate(r->answers, 1)) == NULL)
+		return DB_ERROR;
+	if (m->last_value != NULL) {
+		d = cJSON_CreateObject();
+		cJSON_AddItemToObject(d, "previous", m->last_value);
+		cJSON_AddItemToObject(d, "current",
+		    cJSON_Duplicate(r->answers, 1));
+		m->last_value = NULL;
+		detail = cJSON_PrintUnformatted(d);
+		cJSON_Delete(d);
+		rc = detail == NULL ? DB_ERROR : add_event(db, m,
+		    "dns_changed", r->checked_at, NULL, detail);
+		free(detail);
+	}
+	m->last_value = now;
+	return rc;
+}
+
+/*
  * A monitor still down when the window that silenced its outage is over
  * gets that outage announced now: one down event that is not suppressed.
  * DB_* code.
@@ -754,7 +826,8 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 
 	if ((rc = transition(db, m, r)) != DB_OK ||
 	    (rc = announce_late(db, m, r)) != DB_OK ||
-	    (rc = track_ssl(db, m, r)) != DB_OK)
+	    (rc = track_ssl(db, m, r)) != DB_OK ||
+	    (rc = track_answers(db, m, r)) != DB_OK)
 		return rc;
 	m->last_checked_at = r->checked_at;
 	m->last_response_ms = r->response_ms;
@@ -776,6 +849,9 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	db_bind_text(st, 10, m->ssl_status[0] ? m->ssl_status : NULL);
 	db_bind_time(st, 11, m->ssl_warned_at);
 	sqlite3_bind_int64(st, 12, planned);
+	if (m->type == MON_DNS && r->answers != NULL &&
+	    db_bind_json(st, 13, m->last_value) == -1)
+		return DB_ERROR;
 	return db_exec_stmt(st);
 }
 

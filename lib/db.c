@@ -345,6 +345,29 @@ db_in_tx(struct db *db)
 }
 
 int
+db_read_begin(struct db *db, int *own)
+{
+	int	 rc;
+
+	*own = 0;
+	if (!sqlite3_get_autocommit(db->h))
+		return DB_OK;
+	if ((rc = db_exec(db, "BEGIN")) != 0)
+		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	*own = 1;
+	return DB_OK;
+}
+
+int
+db_read_end(struct db *db, int own, int rc)
+{
+	if (own && db_exec(db, rc == DB_OK ? "COMMIT" : "ROLLBACK") != 0 &&
+	    rc == DB_OK)
+		rc = DB_ERROR;
+	return rc;
+}
+
+int
 db_exec_stmt(sqlite3_stmt *st)
 {
 	int	 rc;

@@ -57,6 +57,15 @@ int		 db_begin(struct db *) WUR;	/* BEGIN IMMEDIATE */
 int		 db_commit(struct db *) WUR;
 void		 db_rollback(struct db *);
 int		 db_in_tx(struct db *);
+/*
+ * A read transaction for a function that reads several statements: BEGIN
+ * when the connection is in none (*own set), else nothing (the caller's
+ * goes on).  db_read_end ends one it began, COMMIT when rc is DB_OK and
+ * ROLLBACK otherwise, and returns rc (DB_ERROR when the COMMIT failed).
+ * db_read_begin returns DB_OK, DB_BUSY or DB_ERROR.
+ */
+int		 db_read_begin(struct db *, int *own) WUR;
+int		 db_read_end(struct db *, int own, int rc) WUR;
 /* Step a statement that returns no rows; DB_* code. */
 int		 db_exec_stmt(sqlite3_stmt *);
 /* The same for a change of one row: DB_NOTFOUND when none changed. */

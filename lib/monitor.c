@@ -40,7 +40,7 @@ const char *const health_names[HEALTH__MAX] = {
 	"last_checked_at, next_check_at, last_change_at, last_response_ms, " \
 	"ssl_expires_at, ssl_issuer, ssl_status, ssl_warned_at, created_at, " \
 	"updated_at, ping_token, last_ping_at, run_started_at, " \
-	"ping_expected_at, ping_window, ping_count"
+	"ping_expected_at, ping_window, ping_count, last_value"
 
 /*
  * An unpaused monitor that a maintenance window covers now shows the
@@ -73,7 +73,7 @@ enum stmt {
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO monitors (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE: definition and state together. */
 	"UPDATE monitors SET name = ?3, interval_s = ?4, timeout_s = ?5, "
 	"confirmations = ?6, paused = ?7, tags = ?8, config = ?9, "
@@ -81,7 +81,7 @@ static const char *const sqls[STMT__MAX] = {
 	"next_check_at = ?13, last_change_at = ?14, last_response_ms = ?15, "
 	"ssl_expires_at = ?16, ssl_issuer = ?17, ssl_status = ?18, "
 	"ssl_warned_at = ?19, updated_at = ?20, run_started_at = ?21, "
-	"ping_expected_at = ?22 "
+	"ping_expected_at = ?22, last_value = ?23 "
 	"WHERE team_id = ?1 AND id = ?2",
 	/* STMT_GET */
 	"SELECT " COLS ", " IN_MAINT " AS in_maintenance FROM monitors "
@@ -133,7 +133,8 @@ monitor_free(struct monitor *m)
 {
 	cJSON_Delete(m->tags);
 	cJSON_Delete(m->config);
-	m->tags = m->config = NULL;
+	cJSON_Delete(m->last_value);
+	m->tags = m->config = m->last_value = NULL;
 }
 
 /* ---- validation ---- */
@@ -481,6 +482,7 @@ static const struct jfield mon_fields[] = {
 	{ "nextCheckAt", 1 }, { "lastStatusChangeAt", 1 },
 	{ "lastResponseTimeMs", 1 }, { "ssl", 1 }, { "createdAt", 1 },
 	{ "updatedAt", 1 }, { "pingUrl", 1 }, { "lastPingAt", 1 },
+	{ "lastValue", 1 },
 	{ NULL, 0 }
 };
 
@@ -622,6 +624,9 @@ monitor_json(const struct monitor *m)
 		cJSON_AddStringToObject(ssl, "status", m->ssl_status);
 	} else if (m->type == MON_HTTP)
 		cJSON_AddNullToObject(o, "ssl");
+	if (m->type == MON_DNS)
+		cJSON_AddItemToObject(o, "lastValue", m->last_value != NULL ?
+		    cJSON_Duplicate(m->last_value, 1) : cJSON_CreateNull());
 	if (m->type == MON_HEARTBEAT) {
 		char	 ping[sizeof(cfg.public_url) + MON_PINGTOKEN_MAX + 16];
 
@@ -677,6 +682,9 @@ row(sqlite3_stmt *st, struct monitor *m)
 	m->ping_expected_at = sqlite3_column_int64(st, 25);
 	m->ping_window = sqlite3_column_int64(st, 26);
 	m->ping_count = sqlite3_column_int(st, 27);
+	if (sqlite3_column_type(st, 28) != SQLITE_NULL)
+		m->last_value = cJSON_Parse((const char *)
+		    sqlite3_column_text(st, 28));
 	i = sqlite3_column_count(st) - 1;
 	m->in_maintenance = strcmp(sqlite3_column_name(st, i),
 	    "in_maintenance") == 0 && sqlite3_column_int(st, i);
@@ -734,6 +742,8 @@ monitor_insert(struct db *db, struct monitor *m)
 	db_bind_time(st, 26, m->ping_expected_at);
 	sqlite3_bind_int64(st, 27, m->ping_window);
 	sqlite3_bind_int64(st, 28, m->ping_count);
+	if (m->last_value != NULL && db_bind_json(st, 29, m->last_value) == -1)
+		return DB_ERROR;
 	return db_exec_stmt(st);
 }
 
@@ -759,6 +769,8 @@ monitor_update(struct db *db, struct monitor *m)
 	sqlite3_bind_int64(st, 20, m->updated_at);
 	db_bind_time(st, 21, m->run_started_at);
 	db_bind_time(st, 22, m->ping_expected_at);
+	if (m->last_value != NULL && db_bind_json(st, 23, m->last_value) == -1)
+		return DB_ERROR;
 	rc = db_exec_stmt(st);
 	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
 		rc = DB_NOTFOUND;

@@ -37,6 +37,9 @@ struct check_result {
 	long long	 ssl_expires_at;	/* Unix seconds, 0: none */
 	char		 ssl_issuer[256];
 	int		 tls_error;
+	/* DNS: the answer set of a lookup that answered, sorted, without
+	 * repeats (owned, check_result_clear); NULL otherwise. */
+	cJSON		*answers;
 };
 
 struct monitor_filter {
@@ -107,7 +110,8 @@ void	 check_judge(const struct monitor *, const struct probe *, int64_t now,
 	    struct check_result *);
 /*
  * Record r for m: insert the result and its rollup, move the state
- * machine (outages, events, SSL warnings) and, with CHECK_SCHEDULED, plan
+ * machine (outages, events, SSL warnings, a DNS answer's change: the
+ * dns_changed event and m->last_value) and, with CHECK_SCHEDULED, plan
  * the next check from the planned time.  With CHECK_NOROW no
  * check_results row is written (a heartbeat keeps its pings instead; the
  * rollup still counts the result).  Call inside a transaction.
@@ -123,6 +127,8 @@ int	 check_record(struct db *, struct monitor *, const struct check_result *,
  */
 int	 check_defer(struct db *, struct monitor *, int64_t until);
 cJSON	*check_result_json(const struct check_result *);
+/* Release what a result owns (its answers). */
+void	 check_result_clear(struct check_result *);
 
 /*
  * Close the monitor's open outage, if any, at time at; its id goes to

@@ -80,6 +80,10 @@ struct monitor {
 	int64_t		 created_at;
 	int64_t		 updated_at;
 
+	/* DNS only: the last answer set (a sorted JSON array of strings,
+	 * owned), NULL before the first answer (lib/check.c). */
+	cJSON		*last_value;
+
 	/* Heartbeats only (lib/heartbeat.c). */
 	char		 ping_token[MON_PINGTOKEN_MAX];	/* "" for the others */
 	int64_t		 last_ping_at;

@@ -91,6 +91,7 @@ static const char *const sqls[STMT__MAX] = {
 	"channel_monitors cm WHERE cm.channel_id = c.id AND "
 	"cm.monitor_id = ?2)) AND (CASE ?3 WHEN 'down' THEN c.on_down "
 	"WHEN 'up' THEN c.on_up WHEN 'degraded' THEN c.on_degraded "
+	"WHEN 'dns_changed' THEN c.on_dns_changed "
 	"ELSE c.on_ssl_expiring END) = 1 ORDER BY c.created_at, c.id",
 	/* STMT_FLAP_COUNT */
 	"SELECT count(*) FROM notifications WHERE channel_id = ?1 AND "
@@ -174,6 +175,8 @@ struct evinfo {
 	char		 cause_code[64];
 	char		 cause_msg[320];
 	int64_t		 ssl_expires_at;
+	cJSON		*dns;		/* dns_changed: {previous, current},
+					   owned (evinfo_clear) */
 };
 
 /* A channel a notification goes to. */
@@ -298,11 +301,44 @@ set_target(struct evinfo *e, const char *config)
 	cJSON_Delete(c);
 }
 
+static void
+evinfo_clear(struct evinfo *e)
+{
+	cJSON_Delete(e->dns);
+	e->dns = NULL;
+}
+
+/*
+ * The strings of the array a joined with ", " into out ("none" if none):
+ * whole strings only, "..." for those that do not fit.
+ */
+static void
+join(const cJSON *a, char *out, size_t outlen)
+{
+	const cJSON	*x;
+	size_t		 n = 0, len;
+
+	out[0] = '\0';
+	cJSON_ArrayForEach(x, a) {
+		if (!cJSON_IsString(x))
+			continue;
+		len = strlen(x->valuestring) + (n > 0 ? 2 : 0);
+		if (n + len + 5 > outlen) {
+			snprintf(out + n, outlen - n, "%s...", n > 0 ? ", " : "");
+			break;
+		}
+		n += (size_t)snprintf(out + n, outlen - n, "%s%s",
+		    n > 0 ? ", " : "", x->valuestring);
+	}
+	if (out[0] == '\0')
+		snprintf(out, outlen, "none");
+}
+
 /* The one-line message of an event. */
 static void
 describe(const struct evinfo *e, int64_t now, char *out, size_t outlen)
 {
-	char	 d[64], t[TIME_MAX];
+	char	 d[64], t[TIME_MAX], was[256], is[256];
 
 	switch (e->kind) {
 	case NEV_DOWN:
@@ -329,6 +365,13 @@ describe(const struct evinfo *e, int64_t now, char *out, size_t outlen)
 		snprintf(out, outlen, "SSL: the certificate of %s (%s) %s "
 		    "%.10s.", e->monitor_name, e->target, e->ssl_expires_at <=
 		    e->at ? "expired on" : "expires on", t);
+		break;
+	case NEV_DNS_CHANGED:
+		join(cJSON_GetObjectItem(e->dns, "current"), is, sizeof(is));
+		join(cJSON_GetObjectItem(e->dns, "previous"), was,
+		    sizeof(was));
+		snprintf(out, outlen, "DNS CHANGED: %s (%s) now answers %s "
+		    "(was %s).", e->monitor_name, e->target, is, was);
 		break;
 	case NEV_REMINDER:
 		notify_duration((now - e->outage_start) / 1000, d, sizeof(d));
@@ -385,6 +428,8 @@ payload_make(const struct evinfo *e, const char *ntf_id,
 	} else
 		cJSON_AddNullToObject(o, "outage");
 	json_add_time(o, "sslExpiresAt", e->ssl_expires_at);
+	cJSON_AddItemToObject(o, "dns", e->dns != NULL ?
+	    cJSON_Duplicate(e->dns, 1) : cJSON_CreateNull());
 	cJSON_AddBoolToObject(o, "afterFlapping", after_flapping);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -414,6 +459,7 @@ notify_test_payload(const struct channel *ch, const char *ntf_id,
 	cJSON_AddNullToObject(o, "monitor");
 	cJSON_AddNullToObject(o, "outage");
 	cJSON_AddNullToObject(o, "sslExpiresAt");
+	cJSON_AddNullToObject(o, "dns");
 	cJSON_AddBoolToObject(o, "afterFlapping", 0);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -607,6 +653,9 @@ event_row(sqlite3_stmt *st, struct evinfo *e)
 	db_col_text(st, 6, s, sizeof(s));
 	if (e->kind == NEV_SSL_EXPIRING)
 		e->ssl_expires_at = strtoll(s, NULL, 10);
+	if (e->kind == NEV_DNS_CHANGED && sqlite3_column_type(st, 6) ==
+	    SQLITE_TEXT)
+		e->dns = cJSON_Parse((const char *)sqlite3_column_text(st, 6));
 	e->suppressed = sqlite3_column_int(st, 7) != 0;
 	db_col_text(st, 8, e->monitor_name, sizeof(e->monitor_name));
 	db_col_text(st, 9, e->monitor_type, sizeof(e->monitor_type));
@@ -646,6 +695,8 @@ notify_events(struct db *db, int64_t now, size_t max,
 		event_row(st, &evs[n++]);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		for (i = 0; i < n; i++)
+			evinfo_clear(&evs[i]);
 		free(evs);
 		return db_rc(rc);
 	}
@@ -667,6 +718,8 @@ notify_events(struct db *db, int64_t now, size_t max,
 		if ((rc = db_exec_stmt(st)) == DB_OK)
 			k->events++;
 	}
+	for (i = 0; i < n; i++)
+		evinfo_clear(&evs[i]);
 	free(evs);
 	return rc;
 }
@@ -1141,7 +1194,7 @@ notify_prepare(struct delivery *d)
 	cJSON		*pl, *o = NULL;
 	const cJSON	*h;
 	char		 msg[NOTIFY_MAXTEXT], sig[160], *esc;
-	const char	*url = NULL;
+	const char	*url = NULL, *pfx;
 	size_t		 nh = 0, len;
 	int		 rc = -1;
 
@@ -1154,8 +1207,14 @@ notify_prepare(struct delivery *d)
 	snprintf(msg, sizeof(msg), "%s", pstr(pl, "message"));
 	if (d->c.type == ACH_EMAIL) {
 		d->is_mail = 1;
-		utf8_cut(msg, 120);
-		snprintf(d->subject, sizeof(d->subject), "%.480s", msg);
+		/* 120 characters in all, the prefix (no control character:
+		 * lib/alert.c) and a space first. */
+		pfx = cJSON_GetStringValue(cJSON_GetObjectItem(d->c.config,
+		    "subjectPrefix"));
+		utf8_cut(msg, 120 - (pfx != NULL ? (size_t)utf8_chars(pfx) + 1 :
+		    0));
+		snprintf(d->subject, sizeof(d->subject), "%.256s%s%.480s",
+		    pfx != NULL ? pfx : "", pfx != NULL ? " " : "", msg);
 		one_line(d->subject);
 		if ((d->text = mail_text(pl, d)) == NULL)
 			goto nomem;
@@ -1176,6 +1235,9 @@ notify_prepare(struct delivery *d)
 			goto nomem;
 		cJSON_AddStringToObject(o, "text", esc);
 		free(esc);
+		if (cJSON_IsString(h = cJSON_GetObjectItem(d->c.config,
+		    "channel")))
+			cJSON_AddStringToObject(o, "channel", h->valuestring);
 		break;
 	case ACH_DISCORD:
 		url = pstr(d->c.config, "webhookUrl");

@@ -69,7 +69,7 @@ struct delivery {
 	char			*url;
 	char			**headers;	/* NULL-terminated */
 	char			*body;
-	char			 subject[484];
+	char			 subject[740];	/* 120 characters: fits MAIL_SUBJECT_MAX */
 	char			*text;		/* mail body */
 
 	/* The outcome, set by notify_judge_http() or notify_mail(). */

@@ -524,12 +524,9 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 		return DB_ERROR;
 
 	/* One read transaction: a consistent snapshot of all the reads. */
-	if (sqlite3_get_autocommit(db_handle(db))) {
-		if ((rc = db_exec(db, "BEGIN")) != 0) {
-			free(sp);
-			return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
-		}
-		own = 1;
+	if ((rc = db_read_begin(db, &own)) != DB_OK) {
+		free(sp);
+		return rc;
 	}
 
 	hstart = floor_to(from, ROLLUP_HOUR_MS);
@@ -583,6 +580,7 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 	st->outages = d.count;
 	st->downtime_s = (double)d.ms / 1000.0;
 	st->maintenance_s = (double)d.in_maint / 1000.0;
+	st->observed_ms = observed_ms;
 	st->has_data = (a.total > 0 || st->outages > 0) && observed_ms > 0;
 	if (st->has_data) {
 		st->uptime_percent = 100.0 * (1.0 - (double)d.ms /
@@ -592,9 +590,7 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 	}
 	rc = DB_OK;
 out:
-	if (own && db_exec(db, rc == DB_OK ? "COMMIT" : "ROLLBACK") != 0 &&
-	    rc == DB_OK)
-		rc = DB_ERROR;
+	rc = db_read_end(db, own, rc);
 	free(sp);
 	return rc;
 }

@@ -112,6 +112,9 @@ struct stats {
 	double		 maintenance_s;
 	long long	 outages;	/* outages overlapping the window */
 	double		 uptime_percent;
+	/* The time uptime_percent is a share of: [from, to) after the
+	 * monitor's creation and before now, less maintenance.  ms. */
+	int64_t		 observed_ms;
 	int		 has_data;
 };
 
@@ -130,7 +133,12 @@ int	 rollup_stats(struct db *, const char *monitor_id, int64_t created_at,
  */
 cJSON	*stats_json(const struct stats *);
 
-/* The windows stats and uptime badges are given over, by name. */
+/*
+ * The named windows of the stats answers, counted back from now: a
+ * monitor's default stats, the team's (GET /v1/monitors/stats) and the
+ * status pages' uptime and response time badges.  In order, shortest
+ * first; SW_30D where one window is picked by default.
+ */
 enum stats_window { SW_24H, SW_7D, SW_30D, SW_90D, SW__MAX };
 extern const char *const stats_window_names[SW__MAX];
 extern const int64_t	 stats_window_ms[SW__MAX];

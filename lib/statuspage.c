@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -19,11 +20,13 @@
 #include "page.h"
 #include "probe.h"
 #include "statuspage.h"
+#include "target.h"
 
-/* In bind_page's order (?1..?14). */
+/* In bind_page's order (?1..?16). */
 #define COLS "id, team_id, name, slug, title, description, is_public, " \
 	"history_days, custom_domain, created_at, updated_at, " \
-	"verified_domain, domain_checked_at, domain_error"
+	"verified_domain, domain_checked_at, domain_error, logo_url, " \
+	"show_overall_status"
 
 enum stmt {
 	STMT_INSERT,
@@ -45,13 +48,13 @@ enum stmt {
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO status_pages (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE: bound as STMT_INSERT is (bind_page). */
 	"UPDATE status_pages SET name = ?3, slug = ?4, title = ?5, "
 	"description = ?6, is_public = ?7, history_days = ?8, "
 	"custom_domain = ?9, updated_at = ?11, verified_domain = ?12, "
-	"domain_checked_at = ?13, domain_error = ?14 "
-	"WHERE id = ?1 AND team_id = ?2",
+	"domain_checked_at = ?13, domain_error = ?14, logo_url = ?15, "
+	"show_overall_status = ?16 WHERE id = ?1 AND team_id = ?2",
 	/* STMT_GET */
 	"SELECT " COLS " FROM status_pages WHERE team_id = ? AND id = ?",
 	/* STMT_BY_SLUG */
@@ -92,6 +95,7 @@ sp_init(struct status_page *sp, int64_t now)
 	memset(sp, 0, sizeof(*sp));
 	sp->is_public = 1;
 	sp->history_days = SP_HISTORY_DEFAULT;
+	sp->show_overall_status = 1;
 	sp->created_at = sp->updated_at = now;
 }
 
@@ -181,6 +185,29 @@ domain_check(char *h)
 }
 
 /*
+ * A logoUrl: an https URL (target_url_check's syntax and limit) whose
+ * host is no private address nor localhost (target_url_private, whatever
+ * UPTIME_ALLOW_PRIVATE_TARGETS says: it is the visitors' browsers that
+ * load it, from their own networks).  Returns NULL or what is wrong.
+ */
+static const char *
+logo_check(const char *url)
+{
+	char	 err[256];
+
+	if (strncasecmp(url, "https://", 8) != 0 ||
+	    target_url_check(url, err, sizeof(err)) == -1)
+		return "must be an https URL such as "
+		    "https://example.com/logo.png, of at most 2048 bytes, "
+		    "with no user name or password";
+	if (target_url_private(url))
+		return "must not point to localhost or a private, loopback or "
+		    "link-local address: the page's visitors would load it "
+		    "from their own networks";
+	return NULL;
+}
+
+/*
  * Set the page's customDomain to dom ("" for none).  A new domain has to
  * be verified afresh: what was proved was the old one.
  */
@@ -210,7 +237,7 @@ verrs_under(struct verrs *v, const char *base, const struct verrs *item)
 
 static const struct jfield cfields[] = {
 	{ "id", 0 }, { "monitorId", 0 }, { "displayName", 0 }, { "group", 0 },
-	{ NULL, 0 }
+	{ "state", 1 }, { NULL, 0 }
 };
 
 /*
@@ -320,7 +347,8 @@ components_parse(struct db *db, struct status_page *sp, const cJSON *val,
 static const struct jfield fields[] = {
 	{ "id", 1 }, { "name", 0 }, { "slug", 0 }, { "title", 0 },
 	{ "description", 0 }, { "isPublic", 0 }, { "historyDays", 0 },
-	{ "components", 0 }, { "customDomain", 0 }, { "url", 1 },
+	{ "components", 0 }, { "customDomain", 0 }, { "logoUrl", 0 },
+	{ "showOverallStatus", 0 }, { "url", 1 },
 	{ "customDomainStatus", 1 }, { "customDomainVerification", 1 },
 	{ "createdAt", 1 }, { "updatedAt", 1 }, { NULL, 0 }
 };
@@ -384,6 +412,21 @@ sp_apply(struct db *db, struct status_page *sp, const cJSON *body,
 			domain_set(sp, "");
 		break;
 	}
+	switch (json_str(body, "logoUrl", 1, SP_LOGOMAX, JNULL, v, &s,
+	    &isnull)) {
+	case 1:
+		if ((why = logo_check(s)) != NULL)
+			verr_add(v, VERR_INVALID, "/logoUrl", "%s", why);
+		else
+			snprintf(sp->logo_url, sizeof(sp->logo_url), "%s", s);
+		break;
+	case 0:
+		if (isnull)
+			sp->logo_url[0] = '\0';
+		break;
+	}
+	if (json_bool(body, "showOverallStatus", 0, v, &b) == 1)
+		sp->show_overall_status = b;
 	if ((c = cJSON_GetObjectItemCaseSensitive(body, "components")) !=
 	    NULL)
 		return components_parse(db, sp, c, "/components", v);
@@ -494,7 +537,7 @@ sp_url(const struct status_page *sp, char *out, size_t outlen)
 }
 
 cJSON *
-sp_json(const struct status_page *sp)
+sp_json(const struct status_page *sp, const enum health *states)
 {
 	cJSON	*o, *list, *c;
 	char	 url[sizeof(cfg.public_url) + SP_SLUGMAX + 16];
@@ -510,6 +553,8 @@ sp_json(const struct status_page *sp)
 	json_add_str(o, "description", sp->description);
 	cJSON_AddBoolToObject(o, "isPublic", sp->is_public);
 	cJSON_AddNumberToObject(o, "historyDays", sp->history_days);
+	json_add_str(o, "logoUrl", sp->logo_url);
+	cJSON_AddBoolToObject(o, "showOverallStatus", sp->show_overall_status);
 	json_add_str(o, "customDomain", sp->custom_domain);
 	json_add_str(o, "customDomainStatus",
 	    sp_domain_status_names[sp_domain_status(sp)]);
@@ -535,6 +580,7 @@ sp_json(const struct status_page *sp)
 		cJSON_AddStringToObject(c, "displayName",
 		    sp->components[i].display_name);
 		json_add_str(c, "group", sp->components[i].group);
+		cJSON_AddStringToObject(c, "state", health_names[states[i]]);
 		cJSON_AddItemToArray(list, c);
 	}
 	json_add_time(o, "createdAt", sp->created_at);
@@ -568,6 +614,8 @@ row(sqlite3_stmt *st, void *arg)
 	db_col_text(st, 11, sp->verified_domain, sizeof(sp->verified_domain));
 	sp->domain_checked_at = sqlite3_column_int64(st, 12);
 	db_col_text(st, 13, sp->domain_error, sizeof(sp->domain_error));
+	db_col_text(st, 14, sp->logo_url, sizeof(sp->logo_url));
+	sp->show_overall_status = sqlite3_column_int(st, 15);
 }
 
 /* Load the page's components, in order, into sp. */
@@ -742,7 +790,7 @@ out:
 	return rc;
 }
 
-/* Bind the page's fields as ?1..?14, in STMT_INSERT's column order. */
+/* Bind the page's fields as ?1..?16, in STMT_INSERT's column order. */
 static void
 bind_page(sqlite3_stmt *st, const struct status_page *sp)
 {
@@ -764,6 +812,8 @@ bind_page(sqlite3_stmt *st, const struct status_page *sp)
 	else
 		sqlite3_bind_null(st, 13);
 	db_bind_text(st, 14, sp->domain_error[0] ? sp->domain_error : NULL);
+	db_bind_text(st, 15, sp->logo_url[0] ? sp->logo_url : NULL);
+	sqlite3_bind_int(st, 16, sp->show_overall_status);
 }
 
 int
@@ -808,24 +858,31 @@ sp_delete(struct db *db, const char *team, const char *id)
 static int
 list_row(sqlite3_stmt *st, struct lister *l)
 {
+	sp_states_fn *const	*states_of = l->arg;
 	struct status_page	*sp;
+	enum health		*states;
 	int			 rc = 0;
 
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
 		return -1;
 	row(st, sp);
-	if (components_load(l->db, sp) == DB_OK)
-		page_add(l, sp_json(sp), sp->created_at, sp->id);
+	states = components_load(l->db, sp) == DB_OK ?
+	    calloc(sp->ncomponents + 1, sizeof(*states)) : NULL;
+	if (states != NULL && (*states_of)(l->db, sp, l->now, states) == DB_OK)
+		page_add(l, sp_json(sp, states), sp->created_at, sp->id);
 	else
 		rc = -1;
+	free(states);
 	sp_free(sp);
 	free(sp);
 	return rc;
 }
 
 int
-sp_list(struct db *db, const char *team, struct lister *l)
+sp_list(struct db *db, const char *team, sp_states_fn *states,
+    struct lister *l)
 {
+	l->arg = &states;
 	return page_rows(db, db_query(db, sqls[STMT_LIST], "t", team), 2, l,
 	    list_row);
 }

@@ -12,6 +12,7 @@
 #include "base.h"
 #include "db.h"
 #include "json.h"
+#include "monitorrec.h"
 #include "page.h"
 
 #define SP_SLUGMIN		2	/* ^[a-z0-9][a-z0-9-]{1,62}$ */
@@ -28,6 +29,7 @@
 #define SP_HISTORY_MIN		7
 #define SP_HISTORY_MAX		90
 #define SP_HISTORY_DEFAULT	90
+#define SP_LOGOMAX		2048	/* logoUrl, bytes (TARGET_MAXURL) */
 
 struct sp_component {
 	char		 id[ID_MAX];
@@ -61,6 +63,8 @@ struct status_page {
 	char			 verified_domain[SP_DOMAINMAX + 1];
 	int64_t			 domain_checked_at; /* 0 = not since set */
 	char			 domain_error[SP_DOMAIN_ERRMAX]; /* "" = none */
+	char			 logo_url[SP_LOGOMAX + 1];	/* "" = none */
+	int			 show_overall_status;
 	int64_t			 created_at;
 	int64_t			 updated_at;
 	struct sp_component	*components;	/* owned, in page order */
@@ -68,7 +72,8 @@ struct status_page {
 	int			 components_given; /* set by sp_apply */
 };
 
-/* A fresh page with the defaults (public, 90 days, no components). */
+/* A fresh page with the defaults (public, 90 days, the overall banner
+ * shown, no logo, no components). */
 void	 sp_init(struct status_page *, int64_t now);
 void	 sp_free(struct status_page *);
 
@@ -122,8 +127,12 @@ void	 sp_domain_result(struct status_page *, int verified,
 	    const char *why, int64_t now);
 enum sp_domain_status sp_domain_status(const struct status_page *);
 
-/* The API object, with components and the read-only url.  Caller owns. */
-cJSON	*sp_json(const struct status_page *);
+/*
+ * The API object, with components and the read-only url.  states has
+ * the state of each component (states[i] for components[i], as
+ * sv_component_states() gives them).  Caller owns.
+ */
+cJSON	*sp_json(const struct status_page *, const enum health *states);
 /* The public address of the page: UPTIME_PUBLIC_URL/status/<slug>. */
 void	 sp_url(const struct status_page *, char *out, size_t outlen);
 
@@ -143,7 +152,14 @@ int	 sp_by_slug(struct db *, const char *slug, struct status_page *);
 int	 sp_by_domain(struct db *, const char *host, struct status_page *);
 /* fn gets each page (with components, freed after the call), newest
  * first after the cursor, at most limit of them. */
-int	 sp_list(struct db *, const char *team, struct lister *);
+/*
+ * The team's pages, each with the state of its components as states()
+ * gives them (sv_component_states, which sits above this module).
+ */
+typedef int	 sp_states_fn(struct db *, const struct status_page *,
+		    int64_t now, enum health *states);
+int	 sp_list(struct db *, const char *team, sp_states_fn *states,
+	    struct lister *);
 /* The component of the page with this id, or NULL. */
 const struct sp_component *sp_component(const struct status_page *,
 	    const char *id);

@@ -85,6 +85,8 @@ static const char css[] =
 "header{background:#fff;border-bottom:1px solid var(--line);"
 "padding:28px 0 22px}"
 "h1{margin:0;font-size:1.7rem;line-height:1.25;overflow-wrap:anywhere}"
+".brand{display:flex;align-items:center;gap:14px}"
+".logo{flex:none;max-height:48px;max-width:160px;width:auto;height:auto}"
 ".desc{margin:6px 0 0;color:var(--mut);white-space:pre-line;"
 "overflow-wrap:anywhere}"
 "main.wrap{padding-top:24px;padding-bottom:8px}"
@@ -603,6 +605,44 @@ load_components(struct db *db, struct sv *v, unsigned what)
 	return DB_OK;
 }
 
+/* The components (with what) and the open incidents of v->sp, and the
+ * states they make. */
+static int
+load_states(struct db *db, struct sv *v, unsigned what)
+{
+	int	 rc;
+
+	if ((rc = load_components(db, v, what)) != DB_OK ||
+	    (rc = incs_load(db, v, &v->open, INC_OPEN, 0,
+	    SV_MAXOPEN)) != DB_OK)
+		return rc;
+	states(v);
+	return DB_OK;
+}
+
+int
+sv_component_states(struct db *db, const struct status_page *sp,
+    int64_t now, enum health *out)
+{
+	struct sv	*v;
+	size_t		 i;
+	int		 own, rc;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return DB_ERROR;
+	v->now = now;
+	v->sp = *sp;	/* its components are borrowed */
+	if ((rc = db_read_begin(db, &own)) == DB_OK)
+		rc = db_read_end(db, own, load_states(db, v, 0));
+	for (i = 0; rc == DB_OK && i < v->ncomps; i++)
+		out[i] = v->comps[i].state;
+	v->sp.components = NULL;
+	v->sp.ncomponents = 0;
+	sv_free(v);
+	free(v);
+	return rc;
+}
+
 /*
  * Gather the view of a page inside one read transaction.  DB_NOTFOUND
  * for a page that does not exist or is not public.
@@ -621,11 +661,8 @@ load(struct db *db, const struct sv_which *which, int64_t now, unsigned what,
 		goto out;
 	v->first_day = v->now - v->now % DAY_MS -
 	    (int64_t)(v->sp.history_days - 1) * DAY_MS;
-	if ((rc = load_components(db, v, what)) != DB_OK ||
-	    (rc = incs_load(db, v, &v->open, INC_OPEN, 0,
-	    SV_MAXOPEN)) != DB_OK)
+	if ((rc = load_states(db, v, what)) != DB_OK)
 		goto out;
-	states(v);
 	if ((what & L_PAST) && (rc = incs_load(db, v, &v->past,
 	    INC_RESOLVED_SINCE, v->first_day, SV_MAXPAST)) != DB_OK)
 		goto out;
@@ -671,7 +708,8 @@ sv_html_csp(void)
 		sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
 		    sodium_base64_VARIANT_ORIGINAL);
 		snprintf(hdr, sizeof(hdr), "default-src 'none'; "
-		    "style-src 'sha256-%s'; img-src data:; base-uri 'none'; "
+		    "style-src 'sha256-%s'; img-src data: https:; "
+		    "base-uri 'none'; "
 		    "form-action 'none'", b64);
 	}
 	return hdr;
@@ -979,22 +1017,33 @@ sv_html(struct db *db, const struct sv_which *which, const char *prefix,
 	w_base(&w, prefix, &v);
 	w_puts(&w, "/feed.atom\"><style>");
 	w_puts(&w, css);
-	w_puts(&w, "</style></head><body><header><div class=\"wrap\"><h1>");
+	w_puts(&w, "</style></head><body><header><div class=\"wrap\">"
+	    "<div class=\"brand\">");
+	/* No referrer: the logo's host learns nothing of who reads. */
+	if (v.sp.logo_url[0] != '\0') {
+		w_puts(&w, "<img class=\"logo\" src=\"");
+		w_esc(&w, v.sp.logo_url);
+		w_puts(&w, "\" alt=\"\" referrerpolicy=\"no-referrer\">");
+	}
+	w_puts(&w, "<h1>");
 	w_esc(&w, v.sp.title);
-	w_puts(&w, "</h1>");
+	w_puts(&w, "</h1></div>");
 	if (v.sp.description[0] != '\0') {
 		w_puts(&w, "<p class=\"desc\">");
 		w_esc(&w, v.sp.description);
 		w_puts(&w, "</p>");
 	}
-	w_printf(&w, "</div></header><main class=\"wrap\"><section "
-	    "class=\"banner b-%s\" aria-label=\"Overall status\"><span "
-	    "class=\"ic\"></span><div>%s", health_names[v.overall],
-	    overall_words[v.overall]);
-	if (v.checked_at != 0)
-		w_printf(&w, "<small>Last checked %s</small>",
-		    fmt_when(v.checked_at, t, sizeof(t)));
-	w_puts(&w, "</div></section>");
+	w_puts(&w, "</div></header><main class=\"wrap\">");
+	if (v.sp.show_overall_status) {
+		w_printf(&w, "<section class=\"banner b-%s\" "
+		    "aria-label=\"Overall status\"><span class=\"ic\">"
+		    "</span><div>%s", health_names[v.overall],
+		    overall_words[v.overall]);
+		if (v.checked_at != 0)
+			w_printf(&w, "<small>Last checked %s</small>",
+			    fmt_when(v.checked_at, t, sizeof(t)));
+		w_puts(&w, "</div></section>");
+	}
 	html_open(&w, &v);
 	html_maint(&w, &v);
 	html_components(&w, &v);
@@ -1261,11 +1310,25 @@ badge_svg(struct w *w, const char *label, const char *value,
 	w_puts(w, "</text></g></svg>\n");
 }
 
+/* A response time is not judged: one colour for any. */
+#define RESPONSE_COLOUR	"#1f6fbf"
+
+/* The colour of an uptime percentage. */
+static const char *
+uptime_colour(double pct)
+{
+	return pct >= 99.9 ? "#3c9a37" : pct >= 99.0 ? "#7a9a00" :
+	    pct >= 95.0 ? "#c99700" : "#d9453c";
+}
+
 int
 sv_badge(struct db *db, const struct sv_which *which,
-    const char *component_id, int64_t window_ms, const char *window_name,
-    int64_t now, struct buf *out)
+    const char *component_id, enum sv_badge kind,
+    enum stats_window win, int64_t now, struct buf *out)
 {
+	static const char *const what[SV_BADGE__MAX] = {
+		"", " ", " response "
+	};
 	struct sv		 v;
 	struct stats		 st;
 	struct w		 w = { { NULL, 0, 0 }, 0 };
@@ -1285,32 +1348,30 @@ sv_badge(struct db *db, const struct sv_which *which,
 		sv_free(&v);
 		return DB_NOTFOUND;
 	}
-	if (window_ms == 0) {
-		badge_label(c->c->display_name, "", label, sizeof(label));
+	badge_label(c->c->display_name, what[kind], label, sizeof(label));
+	if (kind == SV_BADGE_STATE) {
 		badge_svg(&w, label, badge_words[c->state],
 		    badge_colours[c->state]);
-	} else {
-		rc = rollup_stats(db, c->c->monitor_id, c->created_at,
-		    v.now - window_ms, v.now, v.now, &st);
-		if (rc != DB_OK) {
-			sv_free(&v);
-			return rc;
-		}
-		badge_label(c->c->display_name, " ", label, sizeof(label));
-		snprintf(label + strlen(label), sizeof(label) - strlen(label),
-		    "%s", window_name);
-		if (!st.has_data) {
-			snprintf(value, sizeof(value), "no data");
-			colour = badge_colours[HEALTH_UNKNOWN];
-		} else {
-			snprintf(value, sizeof(value), "%s%%",
-			    fmt_pct(st.uptime_percent, pct, sizeof(pct)));
-			colour = st.uptime_percent >= 99.9 ? "#3c9a37" :
-			    st.uptime_percent >= 99.0 ? "#7a9a00" :
-			    st.uptime_percent >= 95.0 ? "#c99700" : "#d9453c";
-		}
-		badge_svg(&w, label, value, colour);
+		sv_free(&v);
+		return finish(&w, out);
 	}
+	rc = rollup_stats(db, c->c->monitor_id, c->created_at,
+	    v.now - stats_window_ms[win], v.now, v.now, &st);
 	sv_free(&v);
+	if (rc != DB_OK)
+		return rc;
+	snprintf(label + strlen(label), sizeof(label) - strlen(label), "%s",
+	    stats_window_names[win]);
+	colour = badge_colours[HEALTH_UNKNOWN];
+	snprintf(value, sizeof(value), "no data");
+	if (kind == SV_BADGE_UPTIME && st.has_data) {
+		snprintf(value, sizeof(value), "%s%%",
+		    fmt_pct(st.uptime_percent, pct, sizeof(pct)));
+		colour = uptime_colour(st.uptime_percent);
+	} else if (kind == SV_BADGE_RESPONSE && st.samples > 0) {
+		snprintf(value, sizeof(value), "%.0f ms", st.avg_ms);
+		colour = RESPONSE_COLOUR;
+	}
+	badge_svg(&w, label, value, colour);
 	return finish(&w, out);
 }

@@ -13,6 +13,8 @@
 #include "base.h"
 #include "buf.h"
 #include "db.h"
+#include "rollup.h"
+#include "statuspage.h"
 
 #define SV_MAXAGE		30	/* Cache-Control max-age, seconds */
 #define SV_MAXOPEN		20	/* open incidents shown */
@@ -48,14 +50,31 @@ int	 sv_summary(struct db *, const struct sv_which *, int64_t now,
 /* The incidents as an Atom feed into out. */
 int	 sv_feed(struct db *, const struct sv_which *, int64_t now,
 	    struct buf *out) WUR;
+/* What a badge shows. */
+enum sv_badge {
+	SV_BADGE_STATE,		/* the component's state now */
+	SV_BADGE_UPTIME,	/* its uptime over a window */
+	SV_BADGE_RESPONSE,	/* its mean response time over a window */
+	SV_BADGE__MAX
+};
+
 /*
  * The badge of component_id (of this page, else DB_NOTFOUND) into out:
- * with window_ms 0 its state, else its uptime over the last window_ms,
- * named window_name in the label.
+ * what kind says, over window w (NULL for SV_BADGE_STATE), whose name
+ * is in the label.
  */
 int	 sv_badge(struct db *, const struct sv_which *,
-	    const char *component_id, int64_t window_ms,
-	    const char *window_name, int64_t now, struct buf *out) WUR;
+	    const char *component_id, enum sv_badge kind,
+	    enum stats_window w, int64_t now, struct buf *out) WUR;
+
+/*
+ * The state of each component of sp (states[i] for sp->components[i]),
+ * at now, as the public page shows it: the same rule, whether the page
+ * is public or not.  In one read transaction (or the caller's).  DB_OK,
+ * DB_BUSY or DB_ERROR.
+ */
+int	 sv_component_states(struct db *, const struct status_page *,
+	    int64_t now, enum health *states) WUR;
 
 /*
  * Escape s for HTML text, HTML attributes and XML alike (& < > " '),

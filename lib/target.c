@@ -391,6 +391,9 @@ target_host_refusal(const char *name)
 		host[n - 2] = '\0';
 	}
 	n = strlen(host);
+	/* "localhost." is localhost: a final dot names the same host. */
+	if (n > 1 && host[n - 1] == '.')
+		host[--n] = '\0';
 	if (strcasecmp(host, "localhost") == 0 || (n > 10 &&
 	    strcasecmp(host + n - 10, ".localhost") == 0))
 		return TARGET_MSG_PRIVATE;

@@ -16,6 +16,9 @@
 #include "mail.h"
 #include "invite.h"
 
+/* The components' states sp_json is given: all unknown. */
+static const enum health no_states[SP_MAXCOMPONENTS];
+
 enum fam {
 	FAM_MONITOR_CREATE,
 	FAM_MONITOR_PATCH,
@@ -135,7 +138,7 @@ statuspage(const cJSON *body, enum fam f, struct verrs *v)
 	    sp_apply_components(fw.db, sp, body, v) :
 	    sp_apply(fw.db, sp, body, f == FAM_SP_CREATE, v);
 	if (rc == 0 && v->n == 0)
-		cJSON_Delete(sp_json(sp));
+		cJSON_Delete(sp_json(sp, no_states));
 	sp_free(sp);
 	free(sp);
 }

@@ -110,9 +110,9 @@ after(async () => {
 describe('POST /v1/alert-channels', () => {
   it('creates a channel of every type with the defaults, secrets masked', async () => {
     const want = {
-      email: { to: ['ops@example.com', 'oncall@example.org'] },
+      email: { to: ['ops@example.com', 'oncall@example.org'], subjectPrefix: null },
       webhook: { url: 'https://hooks.example.com/uptime', secret: `${DOTS}WXYZ`, headers: { Authorization: `${DOTS}9876` } },
-      slack: { webhookUrl: `https://hooks.slack.com/${DOTS}sl4k` },
+      slack: { webhookUrl: `https://hooks.slack.com/${DOTS}sl4k`, channel: null },
       discord: { webhookUrl: `https://discord.com/${DOTS}disc` },
       pagerduty: { routingKey: `${DOTS}pd42` },
       telegram: { botToken: `${DOTS}tg99`, chatId: '-1001234567890' },
@@ -127,7 +127,7 @@ describe('POST /v1/alert-channels', () => {
       assert.equal(c.name, body.name);
       assert.equal(c.type, type);
       assert.deepEqual(c.config, want[type], type);
-      assert.deepEqual(c.events, { down: true, up: true, degraded: false, sslExpiring: true });
+      assert.deepEqual(c.events, { down: true, up: true, degraded: false, sslExpiring: true, dnsChanged: false });
       assert.equal(c.monitorIds, null);
       assert.equal(c.remindEveryMinutes, 0);
       assert.equal(c.enabled, true);
@@ -137,16 +137,16 @@ describe('POST /v1/alert-channels', () => {
       assert.deepEqual(assertOk(g), c);
       assertNoSecret(g.text, `GET ${type}`);
       // Stored in clear: the notifier needs them.
-      assert.deepEqual(stored(c.id), type === 'email' ? want.email : body.config);
+      assert.deepEqual(stored(c.id), type === 'email' ? { to: want.email.to } : body.config);
     }
   });
 
   it('takes events, monitorIds, remindEveryMinutes and enabled', async () => {
     const c = await mk({
-      ...BODIES.pagerduty, events: { degraded: true, sslExpiring: false }, monitorIds: [mon2, mon1],
+      ...BODIES.pagerduty, events: { degraded: true, sslExpiring: false, dnsChanged: true }, monitorIds: [mon2, mon1],
       remindEveryMinutes: 5, enabled: false,
     });
-    assert.deepEqual(c.events, { down: true, up: true, degraded: true, sslExpiring: false });
+    assert.deepEqual(c.events, { down: true, up: true, degraded: true, sslExpiring: false, dnsChanged: true });
     assert.deepEqual(c.monitorIds, [mon2, mon1], 'kept in the order given');
     assert.equal(c.remindEveryMinutes, 5);
     assert.equal(c.enabled, false);
@@ -156,6 +156,27 @@ describe('POST /v1/alert-channels', () => {
     assert.equal((await mk({ ...BODIES.telegram, config: { botToken: SECRETS.telegram, chatId: '@ops_alerts' } })).config.chatId, '@ops_alerts');
     const w = await mk({ name: 'unsigned', type: 'webhook', config: { url: 'http://hooks.example.com/x' } });
     assert.deepEqual(w.config, { url: 'http://hooks.example.com/x', secret: null, headers: {} });
+  });
+
+  it('an email subjectPrefix and a Slack channel are kept as given; null removes them', async () => {
+    for (const prefix of ['[uptime]', 'p', 'é'.repeat(64), '[prod] «alerts»']) {
+      const e = await mk({ ...BODIES.email, config: { ...BODIES.email.config, subjectPrefix: prefix } });
+      assert.equal(e.config.subjectPrefix, prefix);
+      assert.equal(stored(e.id).subjectPrefix, prefix);
+    }
+    for (const ch of ['#ops', '#ops-alerts_2.eu', `#${'a'.repeat(79)}`, 'C0123ABCD', 'G0123456789ABCDEF', 'D012345678']) {
+      const sl = await mk({ ...BODIES.slack, config: { ...BODIES.slack.config, channel: ch } });
+      assert.equal(sl.config.channel, ch);
+      assert.equal(stored(sl.id).channel, ch);
+    }
+    const e = await mk({ ...BODIES.email, config: { ...BODIES.email.config, subjectPrefix: '[x]' } });
+    const p = assertOk(await patch(e.id, { config: { subjectPrefix: null } }));
+    assert.equal(p.config.subjectPrefix, null);
+    assert.deepEqual(p.config.to, e.config.to, 'the rest of config is kept');
+    const sl = await mk({ ...BODIES.slack, config: { ...BODIES.slack.config, channel: '#a' } });
+    assert.equal(assertOk(await patch(sl.id, { config: { channel: '#b' } })).config.channel, '#b');
+    assert.equal(stored(sl.id).webhookUrl, SECRETS.slack, 'the webhook is kept');
+    assert.equal(assertOk(await patch(sl.id, { config: { channel: null } })).config.channel, null);
   });
 
   it('a short secret is masked without its end', async () => {
@@ -197,6 +218,26 @@ describe('POST /v1/alert-channels', () => {
       ['email', { to: ['not an address'] }, '/config/to/0'],
       ['email', { to: ['a@example.com', 'A@example.com'] }, '/config/to/1'],
       ['email', {}, '/config/to'],
+      ['email', { to: ['a@example.com'], subjectPrefix: '' }, '/config/subjectPrefix'],
+      ['email', { to: ['a@example.com'], subjectPrefix: 'x'.repeat(65) }, '/config/subjectPrefix'],
+      ['email', { to: ['a@example.com'], subjectPrefix: '[up]\r\nBcc: evil@example.com' }, '/config/subjectPrefix'],
+      ['email', { to: ['a@example.com'], subjectPrefix: 'line\nbreak' }, '/config/subjectPrefix'],
+      ['email', { to: ['a@example.com'], subjectPrefix: 'tab\there' }, '/config/subjectPrefix'],
+      ['email', { to: ['a@example.com'], subjectPrefix: 'esc\u001b[31m' }, '/config/subjectPrefix'],
+      ['email', { to: ['a@example.com'], subjectPrefix: 42 }, '/config/subjectPrefix'],
+      ['email', { to: ['a@example.com'], subjectPrefix: ['[x]'] }, '/config/subjectPrefix'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: 'ops' }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: '#' }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: '#Ops' }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: '#ops alerts' }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: '#ops\r\nx' }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: `#${'a'.repeat(80)}` }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: '@someone' }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: 'C0123' }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: 'c0123abcd' }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: 'X0123ABCD' }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: `C${'A'.repeat(21)}` }, '/config/channel'],
+      ['slack', { webhookUrl: SECRETS.slack, channel: 7 }, '/config/channel'],
       ['webhook', { url: 'ftp://example.com/' }, '/config/url'],
       ['webhook', { url: 'https://user:pw@example.com/' }, '/config/url'],
       ['webhook', { url: `https://example.com/${'a'.repeat(2048)}` }, '/config/url'],
@@ -264,6 +305,11 @@ describe('POST /v1/alert-channels', () => {
       // A member of another type's config.
       assertProblem(await create({ name: 'x', type: 'email', config: { to: ['a@example.com'], url: 'https://x.example/' } }),
         400, 'unknown_field', { pointers: ['/config/url'] });
+      // channel is Slack's alone, subjectPrefix email's.
+      assertProblem(await create({ ...BODIES.discord, config: { ...BODIES.discord.config, channel: '#ops' } }),
+        400, 'unknown_field', { pointers: ['/config/channel'] });
+      assertProblem(await create({ ...BODIES.slack, config: { ...BODIES.slack.config, subjectPrefix: '[x]' } }),
+        400, 'unknown_field', { pointers: ['/config/subjectPrefix'] });
       assertProblem(await create({ ...BODIES.pagerduty, events: { down: true, recovered: true } }), 400,
         'unknown_field', { pointers: ['/events/recovered'] });
       for (const f of ['id', 'createdAt', 'updatedAt']) {
@@ -367,7 +413,8 @@ describe('PATCH /v1/alert-channels/{id}', () => {
     assert.deepEqual({ ...p, name: c.name, updatedAt: c.updatedAt }, c);
     assert.ok(p.updatedAt >= c.updatedAt);
     const e = assertOk(await patch(c.id, { events: { down: false }, remindEveryMinutes: 30, enabled: false }));
-    assert.deepEqual(e.events, { down: false, up: true, degraded: false, sslExpiring: true }, 'only down changed');
+    assert.deepEqual(e.events, { down: false, up: true, degraded: false, sslExpiring: true, dnsChanged: false },
+      'only down changed');
     assert.equal(e.remindEveryMinutes, 30);
     assert.equal(e.enabled, false);
     assert.deepEqual(assertOk(await patch(c.id, { monitorIds: null })).monitorIds, null);

@@ -34,6 +34,7 @@ const ZONE = {
   'loop.uptime.test': { A: ['127.0.0.1'] },
   'internal.uptime.test': { A: ['10.20.30.40'], AAAA: ['fd12:3456::7'] },
   'metadata.uptime.test': { A: ['169.254.169.254'] },
+  'moving.uptime.test': { A: ['192.0.2.30', '192.0.2.20', '192.0.2.30'] },
 };
 
 let srv;        // private targets allowed (so local targets can be checked)
@@ -659,6 +660,51 @@ describe('DNS checks (UPTIME_DNS_SERVERS)', () => {
       assert.equal((await c.get(m.id)).status, want);
     });
   }
+
+  it('lastValue is the sorted answer set; a different set records dns_changed with both', async () => {
+    const changes = (id) => srv.sql(`SELECT detail FROM monitor_events WHERE monitor_id = '${id}' AND kind = 'dns_changed' ORDER BY id`)
+      .map((e) => JSON.parse(e.detail));
+    ZONE['moving.uptime.test'] = { A: ['192.0.2.30', '192.0.2.20', '192.0.2.30'] };
+    const m = await c.create(d({ hostname: 'moving.uptime.test', recordType: 'A' }));
+    assert.equal(m.lastValue, null, 'no answer yet');
+    // The first answer is kept, not reported; repeats and order do not count.
+    assert.equal((await c.check(m.id)).status, 'up');
+    assert.deepEqual((await c.get(m.id)).lastValue, ['192.0.2.20', '192.0.2.30']);
+    ZONE['moving.uptime.test'] = { A: ['192.0.2.20', '192.0.2.30'] };
+    await c.check(m.id);
+    assert.deepEqual(changes(m.id), []);
+    // A new set: the event, with the set before and after.
+    ZONE['moving.uptime.test'] = { A: ['192.0.2.40'] };
+    await c.check(m.id);
+    assert.deepEqual((await c.get(m.id)).lastValue, ['192.0.2.40']);
+    assert.deepEqual(changes(m.id), [{ previous: ['192.0.2.20', '192.0.2.30'], current: ['192.0.2.40'] }]);
+    // Negative: a lookup that fails keeps the last answer and is no change.
+    delete ZONE['moving.uptime.test'];
+    const nx = await c.check(m.id);
+    assert.equal(nx.error?.code, 'dns_failed');
+    assert.deepEqual((await c.get(m.id)).lastValue, ['192.0.2.40']);
+    ZONE['moving.uptime.test'] = { A: ['192.0.2.40'] };
+    await c.check(m.id);
+    assert.equal(changes(m.id).length, 1, 'back to the same answer: no change');
+    // The checker records it the same way; a mismatch still records the answer.
+    ZONE['moving.uptime.test'] = { A: ['192.0.2.50'] };
+    await srv.api('PATCH', `/v1/monitors/${m.id}`, { key, body: { expectedValue: '192.0.2.99' } });
+    assert.deepEqual((await c.get(m.id)).lastValue, ['192.0.2.40'], 'the same question keeps its answer');
+    await checker();
+    assert.equal((await c.results(m.id))[0].error?.code, 'dns_mismatch');
+    assert.deepEqual((await c.get(m.id)).lastValue, ['192.0.2.50']);
+    assert.deepEqual(changes(m.id)[1], { previous: ['192.0.2.40'], current: ['192.0.2.50'] });
+    // Another question forgets the answer: its first one is no change.
+    const p = assertOk(await srv.api('PATCH', `/v1/monitors/${m.id}`, { key, body: { recordType: 'AAAA', expectedValue: null } }));
+    assert.equal(p.lastValue, null);
+    ZONE['moving.uptime.test'].AAAA = ['2001:db8::50'];
+    await c.check(m.id);
+    assert.deepEqual((await c.get(m.id)).lastValue, ['2001:db8::50']);
+    assert.equal(changes(m.id).length, 2);
+    // Negative: lastValue is read-only; http monitors have none.
+    assertProblem(await srv.api('PATCH', `/v1/monitors/${m.id}`, { key, body: { lastValue: ['x'] } }), 400, 'read_only_field');
+    assert.ok(!('lastValue' in await c.create(http('https://example.com/'))));
+  });
 
   it('through the checker', async () => {
     const up = await c.create(d({ recordType: 'A', expectedValue: '192.0.2.10' }));

@@ -84,6 +84,22 @@ function atVersion(n) {
       "created_at, updated_at) VALUES ('mon_00000000000000000001', 'team_00000000000000000001', 'Old monitor', " +
       "'http', 60, 10, 1, 1700000000000, 1700000000000, 1700000000000);\n";
   }
+  if (n >= 2) {
+    sql += "INSERT INTO monitor_events (id, monitor_id, team_id, kind, at) VALUES (7, 'mon_00000000000000000001', " +
+      "'team_00000000000000000001', 'down', 1700000000000);\n";
+  }
+  if (n >= 7) {
+    // A notification with an attempt: tables built again by a later
+    // migration keep them.
+    sql += "INSERT INTO channels (id, team_id, name, type, config, created_at, updated_at) VALUES " +
+      "('ach_00000000000000000001', 'team_00000000000000000001', 'Old channel', 'webhook', " +
+      "'{\"url\":\"https://hooks.example.com/x\"}', 1700000000000, 1700000000000);\n" +
+      "INSERT INTO notifications (id, team_id, channel_id, monitor_id, event, status, attempts, payload, created_at) " +
+      "VALUES ('ntf_00000000000000000001', 'team_00000000000000000001', 'ach_00000000000000000001', " +
+      "'mon_00000000000000000001', 'down', 'sent', 1, '{}', 1700000000000);\n" +
+      "INSERT INTO notification_attempts (id, notification_id, at, response_status, duration_ms) VALUES " +
+      "(3, 'ntf_00000000000000000001', 1700000000001, 200, 12);\n";
+  }
   sql += `PRAGMA user_version = ${n};\n`;
   sqlite(db, sql);
   return db;
@@ -121,6 +137,13 @@ describe('migrations', () => {
       if (n >= 1) assert.equal(sqlite(db, 'SELECT name FROM teams;').trim(), 'Old team');
       if (n >= 2) {
         assert.equal(sqlite(db, "SELECT name || '|' || ping_window FROM monitors;").trim(), 'Old monitor|0');
+        assert.equal(sqlite(db, "SELECT id || '|' || kind || '|' || suppressed FROM monitor_events;").trim(), '7|down|0');
+      }
+      if (n >= 7) {
+        assert.equal(sqlite(db, "SELECT id || '|' || event || '|' || status FROM notifications;").trim(),
+          'ntf_00000000000000000001|down|sent');
+        assert.equal(sqlite(db, "SELECT id || '|' || notification_id || '|' || duration_ms FROM notification_attempts;").trim(),
+          '3|ntf_00000000000000000001|12', `from version ${n}: the attempts were lost`);
       }
       // The upgraded database works: a key for the old team.
       if (n >= 1) {

@@ -45,7 +45,7 @@ const HTTP_KEYS = ['id', 'name', ...Object.keys(HTTP_DEFAULTS), 'url', ...STATE_
 const TCP_KEYS = ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds', 'confirmations', 'paused', 'tags',
   'host', 'port', ...STATE_FIELDS];
 const DNS_KEYS = ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds', 'confirmations', 'paused', 'tags',
-  'hostname', 'recordType', 'expectedValue', ...STATE_FIELDS];
+  'hostname', 'recordType', 'expectedValue', 'lastValue', ...STATE_FIELDS];
 
 const api = (...a) => srv.api(...a);
 const create = (body, key = admin) => api('POST', '/v1/monitors', { key, body });
@@ -75,6 +75,7 @@ function routes(id) {
     ['GET', `/v1/monitors/${id}/stats`, undefined, 'monitors:read'],
     ['GET', `/v1/monitors/${id}/outages`, undefined, 'monitors:read'],
     ['GET', '/v1/status', undefined, 'monitors:read'],
+    ['GET', '/v1/monitors/stats', undefined, 'monitors:read'],
   ];
 }
 const itemRoutes = (id) => routes(id).filter(([, p]) => p.includes(id));
@@ -1049,6 +1050,125 @@ describe('GET /v1/status', () => {
     // Other teams' monitors never count.
     const o = assertOk(await api('GET', '/v1/status', { key: otherKey }));
     assert.equal(o.counts.down, 0);
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+describe('GET /v1/monitors/stats', () => {
+  let k, up, down, flipper;
+  const zero = { pending: 0, up: 0, degraded: 0, down: 0, paused: 0, maintenance: 0 };
+  const WINDOWS = ['24h', '7d', '30d', '90d'];
+  const WORST_KEYS = ['id', 'name', 'status', 'uptimePercent', 'downtimeSeconds', 'outages'];
+  const stats = async (q = '', key = k) => assertOk(await api('GET', `/v1/monitors/stats${q}`, { key }));
+
+  before(async () => {
+    const st = await srv.createTeam('Team stats');
+    k = await srv.createKey(st, { name: 'team stats admin' });
+  });
+
+  it('a team with no monitors: every count zero, no uptime, an empty worst list', async () => {
+    const s = await stats();
+    sameKeys(s, ['windows', 'counts', 'total', 'openOutages', 'worst']);
+    sameKeys(s.windows, WINDOWS);
+    for (const w of Object.values(s.windows)) {
+      sameKeys(w, ['from', 'to', 'uptimePercent', 'downtimeSeconds', 'maintenanceSeconds', 'checks', 'outages', 'monitors']);
+      assert.equal(w.uptimePercent, null);
+      assert.equal(w.downtimeSeconds, null);
+      assert.deepEqual(w.checks, { total: 0, up: 0, degraded: 0, down: 0 });
+      assert.equal(w.monitors, 0);
+    }
+    assert.deepEqual(s.counts, zero);
+    assert.equal(s.total, 0);
+    assert.equal(s.openOutages, 0);
+    assert.deepEqual(s.worst, { window: '30d', monitors: [] });
+  });
+
+  it('uptime over the monitors\' windows, counts by status, open outages, the worst first', async () => {
+    up = await mk(httpBody({ name: 'always up' }), k);
+    down = await mk(httpBody({ name: 'always down', url: web.url('/fail') }), k);
+    flipper = await mk(httpBody({ name: 'flips', url: web.url('/flip') }), k);
+    await mk(httpBody({ name: 'never checked' }), k);
+    await checkNow(up.id, k);
+    await checkNow(down.id, k);
+    for (const code of [500, 200]) {
+      flip = code;
+      await checkNow(flipper.id, k);
+      await sleep(20);
+    }
+    flip = 200;
+    await sleep(50);
+    await checkNow(up.id, k);
+
+    const s = await stats();
+    assert.deepEqual(s.counts, { ...zero, up: 2, down: 1, pending: 1 });
+    assert.equal(s.total, 4);
+    assert.equal(s.openOutages, 1);
+    const spans = { '24h': 1, '7d': 7, '30d': 30, '90d': 90 };
+    for (const name of WINDOWS) {
+      const w = s.windows[name];
+      assert.ok(Math.abs(Date.parse(w.to) - Date.parse(w.from) - spans[name] * 86400e3) < 1000, `${name} span`);
+      assert.deepEqual(w.checks, { total: 5, up: 3, degraded: 0, down: 2 }, name);
+      assert.equal(w.outages, 2, name);
+      assert.equal(w.monitors, 3, `${name}: the unchecked monitor has no data`);
+      assert.ok(w.uptimePercent > 0 && w.uptimePercent < 100, `${name} uptimePercent ${w.uptimePercent}`);
+      assert.equal(w.maintenanceSeconds, 0);
+      // The downtime is the sum of the monitors' own stats.
+      let sum = 0;
+      for (const m of [up, down, flipper]) {
+        sum += assertOk(await api('GET', `/v1/monitors/${m.id}/stats`, { key: k })).windows[name].downtimeSeconds;
+      }
+      assert.ok(Math.abs(w.downtimeSeconds - sum) < 2, `${name}: ${w.downtimeSeconds} vs ${sum}`);
+    }
+    assert.equal(s.worst.window, '30d');
+    const worst = s.worst.monitors;
+    for (const m of worst) sameKeys(m, WORST_KEYS);
+    assert.deepEqual(worst.map((m) => m.id), [down.id, flipper.id, up.id]);
+    assert.deepEqual(worst.map((m) => m.status), ['down', 'up', 'up']);
+    assert.equal(worst[2].uptimePercent, 100);
+    assert.equal(worst[2].outages, 0);
+    assert.equal(worst[1].outages, 1);
+    assert.ok(worst[0].uptimePercent < worst[1].uptimePercent);
+    // Another team's monitors never count, and it sees none of these.
+    const o = await stats('', otherKey);
+    assert.ok(!o.worst.monitors.some((m) => [up.id, down.id, flipper.id].includes(m.id)));
+  });
+
+  it('?window picks the worst list\'s window; at most 5, ties by id', async () => {
+    const t = await srv.createTeam('Team stats many');
+    const key = await srv.createKey(t, { name: 'many' });
+    const ids = [];
+    for (let i = 0; i < 7; i++) {
+      const m = await mk(httpBody({ name: `up ${i}` }), key);
+      await checkNow(m.id, key);
+      ids.push(m.id);
+    }
+    for (const w of WINDOWS) {
+      const s = await stats(`?window=${w}`, key);
+      assert.equal(s.worst.window, w);
+      assert.deepEqual(s.worst.monitors.map((m) => m.id), [...ids].sort().slice(0, 5), w);
+      assert.ok(s.worst.monitors.every((m) => m.uptimePercent === 100));
+    }
+  });
+
+  it('negative: a bad window or an unknown query is 400 bad_query naming window', async () => {
+    for (const q of ['?window=1y', '?window=', '?window=30D', '?window=24h&window=7d', '?colour=red']) {
+      const res = await api('GET', `/v1/monitors/stats${q}`, { key: k });
+      assertProblem(res, 400, 'bad_query');
+      if (q.startsWith('?window')) assert.match(res.json.detail, /window/, q);
+    }
+  });
+
+  it('negative: "stats" is never a monitor id: other methods are 405, paths below it 404', async () => {
+    for (const method of ['PATCH', 'DELETE', 'POST']) {
+      const res = await api(method, '/v1/monitors/stats', { key: admin, body: method === 'DELETE' ? undefined : {} });
+      assertProblem(res, 405, 'method_not_allowed');
+      const allow = (res.headers.get('allow') ?? '').split(',').map((x) => x.trim()).sort();
+      assert.deepEqual(allow, ['GET', 'HEAD', 'OPTIONS'], method);
+    }
+    for (const p of ['/v1/monitors/stats/results', '/v1/monitors/stats/stats', '/v1/monitors/stats/check']) {
+      assertProblem(await api('GET', p, { key: admin }), 404, 'not_found');
+    }
   });
 });
 

@@ -17,19 +17,22 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { startServer, runCron, sleep, CRONDIR } from './lib/harness.mjs';
 import { assertOk, TIME_RE } from './lib/checks.mjs';
-import { startHttpTarget, closedPort } from './lib/targets.mjs';
+import { startHttpTarget, startDnsServer, closedPort } from './lib/targets.mjs';
 import { startSmtpSink } from './lib/smtp.mjs';
 
 const SECRET = 'whsec_notify_0123456789abcdef';
 const BOT = '123456:ABCdefGHIjklMNOpqrSTUvwx-tg99';
 const MIN = 60e3;
 const PAYLOAD_KEYS = ['id', 'event', 'createdAt', 'occurredAt', 'message', 'team', 'channel', 'monitor', 'outage',
-  'sslExpiresAt', 'afterFlapping'];
+  'sslExpiresAt', 'dns', 'afterFlapping'];
+// The DNS zone of the local DNS server (UPTIME_DNS_SERVERS), changed by the tests.
+const ZONE = { 'moving.notify.test': { A: ['192.0.2.1'] } };
 
 let srv, key, otherKey;
 let web;            // the monitors' target
 let recv;           // the alert receiver
 let sink;           // the SMTP sink
+let dns;            // the DNS server
 const state = new Map();    // target path name -> 'up' | 'down' | 'slow'
 const got = [];             // every request the receiver took
 const behave = new Map();   // receiver path -> (n-th request on it) => status
@@ -120,7 +123,8 @@ before(async () => {
     res.end(status < 300 ? '{"ok":true}' : `{"ok":false,"error":"status ${status}"}`);
   });
   sink = await startSmtpSink();
-  srv = await startServer({ allowPrivate: true, env: { UPTIME_RATE_LIMIT: '1000000' } });
+  dns = await startDnsServer(ZONE);
+  srv = await startServer({ allowPrivate: true, env: { UPTIME_RATE_LIMIT: '1000000', UPTIME_DNS_SERVERS: dns.servers } });
   const team = await srv.createTeam('Notify team');
   key = await srv.createKey(team, { name: 'admin' });
   otherKey = await srv.createKey(await srv.createTeam('Other team'), { name: 'other' });
@@ -140,7 +144,7 @@ afterEach(async () => {
 });
 
 after(async () => {
-  await Promise.allSettled([web?.close(), recv?.close(), sink?.close()]);
+  await Promise.allSettled([web?.close(), recv?.close(), sink?.close(), dns?.close()]);
   await srv?.stop();
 });
 
@@ -183,6 +187,7 @@ describe('webhook channels', () => {
     assert.equal(b.outage.cause.code, 'unexpected_status');
     assert.match(b.outage.cause.message, /500/);
     assert.equal(b.sslExpiresAt, null);
+    assert.equal(b.dns, null);
     assert.equal(b.afterFlapping, false);
 
     let [n] = await notes(ch);
@@ -300,6 +305,26 @@ describe('chat and incident channels', () => {
     assert.match(on('/discord/')[1].json.content, /^UP: /);
     assert.match(on('/tg/')[1].json.text, /^UP: /);
   });
+
+  it('a Slack channel override is sent as the payload\'s channel, the test included', async () => {
+    const m = await monitor();
+    const ch = await channel({ name: 'slack ops', type: 'slack', monitorIds: [m.id],
+      config: { webhookUrl: recv.url('/slack/T1/B1/chanchanchan'), channel: '#ops-alerts' } });
+    await down(m);
+    await notifier();
+    const [s1] = on('/slack/T1/');
+    assert.deepEqual(s1.json, { text: s1.json.text, channel: '#ops-alerts' });
+    assert.match(s1.json.text, /^DOWN: /);
+    // A conversation id, then none: the webhook's own channel.
+    assertOk(await api('PATCH', `/v1/alert-channels/${ch.id}`, { key, body: { config: { channel: 'C0123ABCD' } } }));
+    await testNote(ch);
+    await notifier();
+    assert.equal(on('/slack/T1/')[1].json.channel, 'C0123ABCD');
+    assertOk(await api('PATCH', `/v1/alert-channels/${ch.id}`, { key, body: { config: { channel: null } } }));
+    await up(m);
+    await notifier();
+    assert.deepEqual(Object.keys(on('/slack/T1/')[2].json), ['text']);
+  });
 });
 
 async function channelsByName() {
@@ -341,6 +366,33 @@ describe('email channels', () => {
       { to_addr: 'a@example.com', status: 'sent', kind: 'alert' },
       { to_addr: 'b@example.com', status: 'sent', kind: 'alert' },
     ]);
+  });
+
+  it('subjectPrefix goes before the subject; the subject stays one line of 120 characters', async () => {
+    const m = await monitor({ name: `Service ${'é'.repeat(150)}` });
+    const prefix = '[prod «eu»]';
+    const ch = await channel({ name: 'mail prefix', type: 'email', monitorIds: [m.id],
+      config: { to: ['prefix@example.com'], subjectPrefix: prefix } });
+    const first = sink.messages.length;
+    await down(m);
+    await notifier();
+    await sink.waitFor(first + 1);
+    const [x] = sink.messages.slice(first);
+    assert.ok(x.subject.startsWith(`${prefix} DOWN: Service éé`), x.subject);
+    assert.equal([...x.subject].length, 120, x.subject);
+    assert.doesNotMatch(x.subject, /[\r\n]/);
+    const [n] = await notes(ch);
+    assert.equal(n.status, 'sent');
+    // The test message has it too; without a prefix, the message alone.
+    await testNote(ch);
+    await notifier();
+    await sink.waitFor(first + 2);
+    assert.match(sink.messages[first + 1].subject, /^\[prod «eu»\] TEST: /);
+    assertOk(await api('PATCH', `/v1/alert-channels/${ch.id}`, { key, body: { config: { subjectPrefix: null } } }));
+    await up(m);
+    await notifier();
+    await sink.waitFor(first + 3);
+    assert.match(sink.messages[first + 2].subject, /^UP: /);
   });
 
   it('a refusing mail server is retried; a missing one fails at once', async () => {
@@ -628,6 +680,55 @@ describe('maintenance, flapping and other quiet times', () => {
     assert.equal(deg.outage, null);
     assert.match(deg.message, /^DEGRADED: /);
     assert.match(on('/hook/sel/c')[1].json.message, /no longer degraded/);
+  });
+
+  it('a changed DNS answer: dns_changed, to the channels with events.dnsChanged only', async () => {
+    ZONE['moving.notify.test'] = { A: ['192.0.2.1'] };
+    const m = assertOk(await api('POST', '/v1/monitors', {
+      key, body: { name: 'Name <b>', type: 'dns', hostname: 'moving.notify.test', recordType: 'A', timeoutSeconds: 2 },
+    }), 201);
+    await hook('/hook/dns/on', m, { events: { dnsChanged: true } });
+    await hook('/hook/dns/off', m);
+    const sl = await channel({ name: 'slack dns', type: 'slack', monitorIds: [m.id], events: { dnsChanged: true },
+      config: { webhookUrl: recv.url('/slack/T2/B2/dnsdnsdnsdns') } });
+    const checkDns = async () => assertOk(await api('POST', `/v1/monitors/${m.id}/check`, { key }));
+    await checkDns();
+    await notifier();
+    assert.equal(on('/hook/dns/').length, 0, 'the first answer is no change');
+    ZONE['moving.notify.test'] = { A: ['192.0.2.3', '192.0.2.2'] };
+    await checkDns();
+    await notifier();
+    const got1 = on('/hook/dns/on');
+    assert.equal(got1.length, 1);
+    const b = got1[0].json;
+    assert.deepEqual(Object.keys(b).sort(), [...PAYLOAD_KEYS].sort());
+    assert.equal(b.event, 'dns_changed');
+    assert.equal(got1[0].headers['uptime-event'], 'dns_changed');
+    assert.deepEqual(b.dns, { previous: ['192.0.2.1'], current: ['192.0.2.2', '192.0.2.3'] });
+    assert.equal(b.outage, null);
+    assert.deepEqual(b.monitor, { id: m.id, name: 'Name <b>', type: 'dns', target: 'moving.notify.test A' });
+    assert.equal(b.message, 'DNS CHANGED: Name <b> (moving.notify.test A) now answers 192.0.2.2, 192.0.2.3 (was 192.0.2.1).');
+    assert.equal(on('/hook/dns/off').length, 0, 'dnsChanged is off by default');
+    assert.equal(on('/slack/T2/')[0].json.text,
+      'DNS CHANGED: Name &lt;b&gt; (moving.notify.test A) now answers 192.0.2.2, 192.0.2.3 (was 192.0.2.1).');
+    const [n] = await notes(sl);
+    assert.equal(n.event, 'dns_changed');
+    assert.equal(n.status, 'sent');
+    assert.equal(n.outageId, null);
+    // Listed by its event; the flap rule does not count it.
+    const listed = assertOk(await api('GET', `/v1/notifications?event=dns_changed&monitorId=${m.id}`, { key }));
+    assert.equal(listed.length, 2);
+    for (let i = 0; i < 5; i++) {
+      ZONE['moving.notify.test'] = { A: [`192.0.2.${10 + i}`] };
+      await checkDns();
+    }
+    await notifier();
+    assert.equal(on('/hook/dns/on').length, 6, 'five more changes, none held back');
+    // Negative: a failing lookup is no change.
+    delete ZONE['moving.notify.test'];
+    assert.equal((await checkDns()).error?.code, 'dns_failed');
+    await notifier();
+    assert.equal(on('/hook/dns/on').filter((r) => r.json.event === 'dns_changed').length, 6);
   });
 });
 

@@ -36,7 +36,8 @@ const MIN = 60000;
 const H = '<script>alert(1)</script>"&\'';
 const H_ESC = '&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#39;';
 
-const PAGE_KEYS = ['id', 'name', 'slug', 'title', 'description', 'isPublic', 'historyDays', 'customDomain',
+const PAGE_KEYS = ['id', 'name', 'slug', 'title', 'description', 'isPublic', 'historyDays', 'logoUrl',
+  'showOverallStatus', 'customDomain',
   'customDomainStatus', 'customDomainVerification', 'url', 'components', 'createdAt', 'updatedAt'];
 const INC_KEYS = ['id', 'statusPageId', 'title', 'status', 'impact', 'startedAt', 'resolvedAt', 'componentIds',
   'updates', 'createdAt', 'updatedAt'];
@@ -224,6 +225,8 @@ describe('POST /v1/status-pages', () => {
     assert.equal(d.description, null);
     assert.equal(d.isPublic, true);
     assert.equal(d.historyDays, 90);
+    assert.equal(d.logoUrl, null);
+    assert.equal(d.showOverallStatus, true);
     assert.equal(d.customDomain, null);
     assert.equal(d.customDomainStatus, null);
     assert.equal(d.customDomainVerification, null);
@@ -242,13 +245,16 @@ describe('POST /v1/status-pages', () => {
     const body = {
       name: 'Internal name', slug: slug('full'), title: 'Acme status', description: 'All about Acme.\nSecond line.',
       isPublic: false, historyDays: 30, customDomain: 'status.full.example.com',
+      logoUrl: 'https://cdn.example.com/acme/logo.svg?v=2&size=48', showOverallStatus: false,
       components: [{ monitorId: m1.id, group: 'Backend' }, { monitorId: m2.id, displayName: 'Marketing site', group: null }],
     };
     const d = await mkPage(body);
-    for (const k of ['name', 'slug', 'title', 'description', 'isPublic', 'historyDays', 'customDomain'])
+    for (const k of ['name', 'slug', 'title', 'description', 'isPublic', 'historyDays', 'customDomain', 'logoUrl',
+      'showOverallStatus'])
       assert.deepEqual(d[k], body[k], k);
     assert.equal(d.components.length, 2);
-    for (const c of d.components) sameKeys(c, ['id', 'monitorId', 'displayName', 'group']);
+    for (const c of d.components) sameKeys(c, ['id', 'monitorId', 'displayName', 'group', 'state']);
+    assert.deepEqual(d.components.map((c) => c.state), ['unknown', 'unknown'], 'never checked');
     assert.match(d.components[0].id, CMP_ID_RE);
     assert.notEqual(d.components[0].id, d.components[1].id);
     assert.deepEqual(d.components.map((c) => [c.monitorId, c.displayName, c.group]),
@@ -264,6 +270,9 @@ describe('POST /v1/status-pages', () => {
       { historyDays: 7 }, { historyDays: 90 }, { customDomain: null },
       { customDomain: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(43)}` },
       { customDomain: 'x1.io' }, { components: [] },
+      { logoUrl: `https://example.com/${'l'.repeat(2048 - 20)}` }, { logoUrl: 'https://8.8.8.8/logo.png' },
+      { logoUrl: 'https://[2001:4860:4860::8888]:8443/logo.png' }, { logoUrl: null },
+      { showOverallStatus: false }, { showOverallStatus: true },
     ];
     for (const b of ok) {
       const body = { name: 'b', slug: slug('edge'), ...b };
@@ -309,6 +318,21 @@ describe('POST /v1/status-pages', () => {
       [{ components: [{ monitorId: mine.id, group: 4 }] }, '/components/0/group'],
       [{ components: [{ monitorId: mine.id, id: 'cmp_' + 'A'.repeat(20) }] }, '/components/0/id'],
       [{ components: [{ monitorId: mine.id, id: 'nope' }] }, '/components/0/id'],
+      [{ logoUrl: 'http://example.com/logo.png' }, '/logoUrl'], [{ logoUrl: 'ftp://example.com/l.png' }, '/logoUrl'],
+      [{ logoUrl: 'javascript:alert(1)' }, '/logoUrl'], [{ logoUrl: 'data:image/png;base64,AAAA' }, '/logoUrl'],
+      [{ logoUrl: '//example.com/logo.png' }, '/logoUrl'], [{ logoUrl: '/logo.png' }, '/logoUrl'],
+      [{ logoUrl: 'https://' }, '/logoUrl'], [{ logoUrl: '' }, '/logoUrl'], [{ logoUrl: 5 }, '/logoUrl'],
+      [{ logoUrl: 'https://user:pw@example.com/logo.png' }, '/logoUrl'],
+      [{ logoUrl: `https://example.com/${'l'.repeat(2048 - 19)}` }, '/logoUrl'],
+      [{ logoUrl: 'https://example.com/a\r\nSet-Cookie: x=1' }, '/logoUrl'],
+      [{ logoUrl: 'https://localhost/logo.png' }, '/logoUrl'], [{ logoUrl: 'https://localhost./logo.png' }, '/logoUrl'],
+      [{ logoUrl: 'https://cdn.localhost/logo.png' }, '/logoUrl'], [{ logoUrl: 'https://127.0.0.1/logo.png' }, '/logoUrl'],
+      [{ logoUrl: 'https://10.0.0.7/logo.png' }, '/logoUrl'], [{ logoUrl: 'https://192.168.1.1/logo.png' }, '/logoUrl'],
+      [{ logoUrl: 'https://172.20.0.1/logo.png' }, '/logoUrl'], [{ logoUrl: 'https://169.254.169.254/logo' }, '/logoUrl'],
+      [{ logoUrl: 'https://[::1]/logo.png' }, '/logoUrl'], [{ logoUrl: 'https://[fe80::1]/logo.png' }, '/logoUrl'],
+      [{ logoUrl: 'https://[::ffff:10.0.0.1]/logo.png' }, '/logoUrl'], [{ logoUrl: 'https://2130706433/l.png' }, '/logoUrl'],
+      [{ showOverallStatus: 'no' }, '/showOverallStatus'], [{ showOverallStatus: 0 }, '/showOverallStatus'],
+      [{ showOverallStatus: null }, '/showOverallStatus'],
     ];
     for (const [patch, pointer] of cases) {
       const body = { name: 'Bad', slug: slug('bad'), ...patch };
@@ -345,6 +369,11 @@ describe('POST /v1/status-pages', () => {
       const res = await assertNoChange(srv, () => api('POST', '/v1/status-pages', { key: admin, body }));
       assertProblem(res, 400, 'unknown_field', { pointers: [pointer] });
     }
+    // A component's state is read-only.
+    const res = await assertNoChange(srv, () => api('POST', '/v1/status-pages', {
+      key: admin, body: { name: 'x', slug: slug(), components: [{ monitorId: mine.id, state: 'operational' }] },
+    }));
+    assertProblem(res, 400, 'read_only_field', { pointers: ['/components/0/state'] });
   });
 
   it('read-only fields are 400 read_only_field (negative)', async () => {
@@ -523,8 +552,8 @@ describe('PUT /v1/status-pages/{id}/components', () => {
     assert.equal(p.components.length, 2);
     assert.match(p.components[0].id, CMP_ID_RE);
     assert.ok(![ca.id, cb.id].includes(p.components[0].id));
-    assert.deepEqual(p.components[1], { id: ca.id, monitorId: a.id, displayName: 'A renamed', group: null });
-    assert.deepEqual(p.components[0], { id: p.components[0].id, monitorId: c.id, displayName: 'Cee', group: 'G' });
+    assert.deepEqual(p.components[1], { id: ca.id, monitorId: a.id, displayName: 'A renamed', group: null, state: 'unknown' });
+    assert.deepEqual(p.components[0], { id: p.components[0].id, monitorId: c.id, displayName: 'Cee', group: 'G', state: 'unknown' });
     assert.deepEqual(await getPage(d.id), p);
     // B's component is gone, and so is the incident's link to it.
     assert.deepEqual((await getInc(inc.id)).componentIds, [ca.id]);
@@ -919,6 +948,59 @@ describe('the public pages', () => {
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'.*style-src 'sha256-/);
   });
 
+  it('the API gives each component the state the public page shows, public page or not', async () => {
+    const summary = (await pub(`/status/${page.slug}/summary.json`)).json.data;
+    const want = summary.components.map((c) => c.state);
+    assert.deepEqual(want, ['degraded', 'major_outage', 'unknown']);
+    const got = await getPage(page.id);
+    assert.deepEqual(got.components.map((c) => c.state), want);
+    // The list, PATCH and PUT answers carry the same states.
+    const listed = assertOk(await api('GET', '/v1/status-pages?perPage=200', { key: admin })).find((p) => p.id === page.id);
+    assert.deepEqual(listed.components.map((c) => c.state), want);
+    const patched = assertOk(await api('PATCH', `/v1/status-pages/${page.id}`, { key: admin, body: {} }));
+    assert.deepEqual(patched.components.map((c) => c.state), want);
+    // A critical incident on the down one, and a private page with the
+    // same components: the same rule.
+    const priv = await mkPage({ isPublic: false, components: page.components.map(({ monitorId }) => ({ monitorId })) });
+    const inc = await mkIncident(priv.id, { impact: 'major', componentIds: [priv.components[0].id, priv.components[2].id] });
+    assert.deepEqual((await getPage(priv.id)).components.map((c) => c.state), ['partial_outage', 'major_outage', 'partial_outage']);
+    const put = assertOk(await api('PUT', `/v1/status-pages/${priv.id}/components`,
+      { key: admin, body: { components: priv.components.slice(0, 2).map(({ id, monitorId }) => ({ id, monitorId })) } }));
+    assert.deepEqual(put.components.map((c) => c.state), ['partial_outage', 'major_outage']);
+    assertOk(await api('POST', `/v1/incidents/${inc.id}/updates`, { key: admin, body: { status: 'resolved', message: 'ok' } }), 201);
+    assert.deepEqual((await getPage(priv.id)).components.map((c) => c.state), ['operational', 'major_outage']);
+  });
+
+  it('logoUrl in the header (escaped, no referrer); showOverallStatus false hides the banner', async () => {
+    const logo = 'https://cdn.example.com/logo.svg?a=1&b="2"<x>';
+    const p = await mkPage({ title: 'Branded', logoUrl: logo, components: [{ monitorId: upMon.id }] });
+    const res = await pub(`/status/${p.slug}`);
+    const html = assertPublic(res, 'text/html');
+    const img = /<header>.*?<img ([^>]*)>.*?<h1>Branded<\/h1>/.exec(html);
+    assert.ok(img, 'the logo is in the header, before the title');
+    assert.match(img[1], /^class="logo" src="https:\/\/cdn\.example\.com\/logo\.svg\?a=1&amp;b=&quot;2&quot;&lt;x&gt;" alt="" referrerpolicy="no-referrer"$/);
+    // The policy lets the browser load an https image and nothing else new.
+    const csp = res.headers.get('content-security-policy');
+    assert.match(csp, /img-src data: https:;/);
+    assert.doesNotMatch(csp, /script-src|img-src[^;]*http:/);
+    assert.match(html, /class="banner b-operational"/);
+    // Hidden banner; no logo: no img at all.
+    const q = assertOk(await api('PATCH', `/v1/status-pages/${p.id}`,
+      { key: admin, body: { showOverallStatus: false, logoUrl: null } }));
+    assert.equal(q.showOverallStatus, false);
+    assert.equal(q.logoUrl, null);
+    const html2 = assertPublic(await pub(`/status/${p.slug}`), 'text/html');
+    assert.doesNotMatch(html2, /class="banner|aria-label="Overall status"|<img/);
+    assert.match(html2, /<h2 id="h-comp">Components<\/h2>/, 'the rest of the page is there');
+    // summary.json keeps the overall state: it is data, not the banner.
+    assert.equal((await pub(`/status/${p.slug}/summary.json`)).json.data.status.state, 'operational');
+    // Negative: a private or http logo is refused by PATCH and nothing changes.
+    for (const bad of ['https://127.0.0.1/l.png', 'http://cdn.example.com/l.png', 'https://[::1]/l.png']) {
+      const r = await assertNoChange(srv, () => api('PATCH', `/v1/status-pages/${p.id}`, { key: admin, body: { logoUrl: bad } }));
+      assertProblem(r, 400, 'validation_error', { pointers: ['/logoUrl'] });
+    }
+  });
+
   it('summary.json: the same facts as data, strings exactly as written', async () => {
     const res = await pub(`/status/${page.slug}/summary.json`);
     assertPublic(res, 'application/json');
@@ -997,6 +1079,40 @@ describe('the public pages', () => {
     assertProblem(await pub(`/status/${p.slug}/badge/${c.id}.png`), 404, 'not_found');
   });
 
+  it('the response time badge: the mean response time of the window\'s checks, from the rollups', async () => {
+    const title = (text) => kid(parseXml(text), `${SVG}title`).text;
+    const m = await monitor('latency');
+    const now = Date.now();
+    const hour = (t) => Math.floor(t / HOUR) * HOUR;
+    // 4 samples of 100 ms on average 2 h ago, 2 of 500 ms 30 h ago.
+    srv.sqlWrite(`UPDATE monitors SET created_at = ${now - 2 * DAY} WHERE id = '${m.id}';
+      INSERT INTO rollups_hourly (monitor_id, bucket, total, up, samples, sum_ms, min_ms, max_ms, hist)
+        VALUES ('${m.id}', ${hour(now - 2 * HOUR)}, 4, 4, 4, 400, 80, 120, zeroblob(192)),
+               ('${m.id}', ${hour(now - 30 * HOUR)}, 2, 2, 2, 1000, 400, 600, zeroblob(192));`);
+    const p = await mkPage({ components: [{ monitorId: m.id, displayName: `Edge ${H}` }] });
+    const c = p.components[0];
+    const got = [];
+    for (const q of ['?window=24h', '?window=7d', '', '?window=90d']) {
+      const res = await pub(`/status/${p.slug}/badge/${c.id}/response-time.svg${q}`);
+      const text = assertPublic(res, 'image/svg+xml');
+      assert.ok(!text.includes(H), 'the name is escaped');
+      assert.match(res.headers.get('content-security-policy'), /default-src 'none'/);
+      got.push(title(text));
+    }
+    const fresh = await mkPage({ components: [{ monitorId: (await monitor('quiet')).id, displayName: 'Quiet' }] });
+    got.push(title(assertPublic(await pub(`/status/${fresh.slug}/badge/${fresh.components[0].id}/response-time.svg`),
+      'image/svg+xml')));
+    assert.deepEqual(got, [`Edge ${H} response 24h: 100 ms`, `Edge ${H} response 7d: 233 ms`,
+      `Edge ${H} response 30d: 233 ms`, `Edge ${H} response 90d: 233 ms`, 'Quiet response 30d: no data']);
+    // Negative: a bad window, an unknown parameter, another page's component.
+    for (const q of ['?window=1y', '?window=', '?w=7d', '?window=7d&window=7d']) {
+      const res = await pub(`/status/${p.slug}/badge/${c.id}/response-time.svg${q}`);
+      assertProblem(res, 400, 'bad_query');
+    }
+    assertProblem(await pub(`/status/${page.slug}/badge/${c.id}/response-time.svg`), 404, 'not_found');
+    assertProblem(await pub(`/status/${p.slug}/badge/${c.id}/latency.svg`), 404, 'not_found');
+  });
+
   it('a long or hostile component name is cut in the badge and stays well-formed', async () => {
     const m = await monitor('long');
     const p = await mkPage({ components: [{ monitorId: m.id, displayName: `${'W'.repeat(50)}${H}` }] });
@@ -1012,7 +1128,8 @@ describe('the public pages', () => {
     const si = await mkIncident(st.id, { impact: 'minor', componentIds: [st.components[0].id] });
     const c = st.components[0].id;
     for (const p of [`/status/${st.slug}`, `/status/${st.slug}/summary.json`, `/status/${st.slug}/feed.atom`,
-      `/status/${st.slug}/badge/${c}.svg`, `/status/${st.slug}/badge/${c}/uptime.svg`]) {
+      `/status/${st.slug}/badge/${c}.svg`, `/status/${st.slug}/badge/${c}/uptime.svg`,
+      `/status/${st.slug}/badge/${c}/response-time.svg`]) {
       const a = await pub(p);
       const tag = a.headers.get('etag');
       assert.ok(tag, `${p}: no ETag`);
@@ -1062,6 +1179,7 @@ describe('the public pages', () => {
       [`/status/${priv.slug}/feed.atom`, `/status/${ghost}/feed.atom`],
       [`/status/${priv.slug}/badge/${c}.svg`, `/status/${ghost}/badge/${c}.svg`],
       [`/status/${priv.slug}/badge/${c}/uptime.svg`, `/status/${ghost}/badge/${c}/uptime.svg`],
+      [`/status/${priv.slug}/badge/${c}/response-time.svg`, `/status/${ghost}/badge/${c}/response-time.svg`],
     ]) {
       const ra = await pub(a);
       const rb = await pub(b);

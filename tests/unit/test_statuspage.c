@@ -24,6 +24,9 @@
 #define MON_B	"mon_BBBBBBBBBBBBBBBBBBBB"
 #define MON_U	"mon_UUUUUUUUUUUUUUUUUUUU"	/* another team's */
 
+/* The components' states sp_json is given here: all unknown. */
+static const enum health no_states[SP_MAXCOMPONENTS];
+
 static void
 t_open(void)
 {
@@ -124,6 +127,72 @@ test_apply_defaults(void)
 	    "\"historyDays\":91}", 1, &v), 0);
 	CHECK(has_verr(&v, VERR_INVALID, "/slug"));
 	CHECK(has_verr(&v, VERR_INVALID, "/historyDays"));
+	sp_free(&sp);
+	t_close();
+}
+
+static void
+test_logo_banner(void)
+{
+	static const char *const bad[] = {
+		"http://example.com/logo.png",		/* not https */
+		"ftp://example.com/logo.png",
+		"javascript:alert(1)",
+		"data:image/png;base64,AAAA",
+		"//example.com/logo.png",
+		"https://",
+		"https://user:pw@example.com/logo.png",
+		"https://localhost/logo.png",
+		"https://LOCALHOST./logo.png",
+		"https://cdn.localhost/logo.png",
+		"https://127.0.0.1/logo.png",
+		"https://10.1.2.3/logo.png",
+		"https://192.168.0.1:8443/logo.png",
+		"https://172.16.5.4/logo.png",
+		"https://169.254.169.254/latest",
+		"https://100.64.0.1/logo.png",
+		"https://[::1]/logo.png",
+		"https://[fe80::1]/logo.png",
+		"https://[fd00::1]/logo.png",
+		"https://[::ffff:127.0.0.1]/logo.png",
+		"https://0x7f000001/logo.png",
+		"https://2130706433/logo.png",
+		"https://example.com/a\r\nb",
+		NULL
+	};
+	struct status_page	 sp;
+	struct verrs		 v;
+	char			 json[256];
+	size_t			 i;
+
+	t_open();
+	sp_init(&sp, 1000);
+	CHECK_STR(sp.logo_url, "");
+	CHECK_INT(sp.show_overall_status, 1);
+	CHECK_INT(apply(&sp, "{\"logoUrl\":\"https://cdn.example.com/l.svg\","
+	    "\"showOverallStatus\":false}", 0, &v), 0);
+	CHECK_INT(v.n, 0);
+	CHECK_STR(sp.logo_url, "https://cdn.example.com/l.svg");
+	CHECK_INT(sp.show_overall_status, 0);
+	CHECK_INT(apply(&sp, "{\"logoUrl\":\"HTTPS://8.8.8.8/l.png\"}", 0,
+	    &v), 0);
+	CHECK_INT(v.n, 0);
+	/* Negative: each bad URL is refused and the stored one kept. */
+	for (i = 0; bad[i] != NULL; i++) {
+		snprintf(json, sizeof(json), "{\"logoUrl\":\"%s\"}", bad[i]);
+		CHECK_INT(apply(&sp, json, 0, &v), 0);
+		if (!has_verr(&v, VERR_INVALID, "/logoUrl"))
+			fprintf(stderr, "accepted: %s\n", bad[i]);
+		CHECK(has_verr(&v, VERR_INVALID, "/logoUrl"));
+		CHECK_STR(sp.logo_url, "HTTPS://8.8.8.8/l.png");
+	}
+	CHECK_INT(apply(&sp, "{\"logoUrl\":\"\",\"showOverallStatus\":1}", 0,
+	    &v), 0);
+	CHECK(has_verr(&v, VERR_INVALID, "/logoUrl"));
+	CHECK(has_verr(&v, VERR_INVALID, "/showOverallStatus"));
+	CHECK_INT(apply(&sp, "{\"logoUrl\":null}", 0, &v), 0);
+	CHECK_INT(v.n, 0);
+	CHECK_STR(sp.logo_url, "");
 	sp_free(&sp);
 	t_close();
 }
@@ -240,7 +309,7 @@ test_domain_challenge(void)
 	CHECK_INT(apply(&a, "{\"customDomain\":\"status.ACME.com\"}", 0, &v),
 	    0);
 	CHECK_INT(sp_domain_status(&a), SP_DOMAIN_VERIFIED);
-	o = sp_json(&a);
+	o = sp_json(&a, no_states);
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(o,
 	    "customDomainStatus")), "verified");
 	ver = cJSON_GetObjectItem(o, "customDomainVerification");
@@ -259,7 +328,7 @@ test_domain_challenge(void)
 	CHECK_INT(apply(&a, "{\"customDomain\":null}", 0, &v), 0);
 	CHECK_INT(sp_domain_status(&a), SP_DOMAIN_NONE);
 	CHECK_STR(a.domain_error, "");
-	o = sp_json(&a);
+	o = sp_json(&a, no_states);
 	CHECK(cJSON_IsNull(cJSON_GetObjectItem(o, "customDomainStatus")));
 	CHECK(cJSON_IsNull(cJSON_GetObjectItem(o, "customDomainVerification")));
 	cJSON_Delete(o);
@@ -451,6 +520,16 @@ test_store(void)
 	t_close();
 }
 
+/* Component states for the list: all unknown here. */
+static int
+unknown_states(struct db *db, const struct status_page *sp, int64_t now,
+    enum health *states)
+{
+	(void)db, (void)now;
+	memset(states, 0, sp->ncomponents * sizeof(*states));
+	return DB_OK;
+}
+
 /* How many of team_t's pages a list gives, n at most, after pg. */
 static int
 count_pages(const struct page *pg, int n, int *count)
@@ -458,7 +537,7 @@ count_pages(const struct page *pg, int n, int *count)
 	struct ulist	 u;
 	int		 rc;
 
-	rc = sp_list(udb, "team_t", ulist(&u, pg, n, 0));
+	rc = sp_list(udb, "team_t", unknown_states, ulist(&u, pg, n, 0));
 	*count = ulist_n(&u);
 	ulist_free(&u);
 	return rc;
@@ -511,6 +590,7 @@ main(void)
 		return 1;
 	UNIT_RUN(test_slug);
 	UNIT_RUN(test_apply_defaults);
+	UNIT_RUN(test_logo_banner);
 	UNIT_RUN(test_domains);
 	UNIT_RUN(test_domain_challenge);
 	UNIT_RUN(test_components);

@@ -630,7 +630,8 @@ test_private_names(void)
 {
 	static const char *const priv[] = { "localhost", "LOCALHOST",
 	    "svc.localhost", "127.0.0.1", "10.1.2.3", "[::1]", "::1",
-	    "169.254.169.254", "[::ffff:127.0.0.1]", "192.168.0.1", NULL };
+	    "169.254.169.254", "[::ffff:127.0.0.1]", "192.168.0.1",
+	    "localhost.", "LocalHost.", "svc.localhost.", "127.0.0.1.", NULL };
 	static const char *const pub[] = { "example.com", "8.8.8.8",
 	    "[2001:4860:4860::8888]", "localhost.example.com", "notlocalhost",
 	    "ip6-localhost", NULL };
@@ -648,6 +649,7 @@ test_private_names(void)
 		}
 	CHECK_INT(target_url_private("http://127.0.0.1:8080/x"), 1);
 	CHECK_INT(target_url_private("https://localhost/"), 1);
+	CHECK_INT(target_url_private("https://localhost./"), 1);
 	CHECK_INT(target_url_private("http://[::1]:9/"), 1);
 	CHECK_INT(target_url_private("https://hooks.example.com/x"), 0);
 	CHECK_INT(target_url_private("https://93.184.216.34/"), 0);
