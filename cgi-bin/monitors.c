@@ -108,18 +108,11 @@ monitors_create(struct req *r)
 		return resp_verrs(r, &v);
 	}
 	snprintf(m.team_id, sizeof(m.team_id), "%s", r->key->team_id);
-	if (m.paused)
-		m.status = MST_PAUSED;
-	/* A heartbeat's first ping is expected one period from now. */
-	if (m.type == MON_HEARTBEAT && heartbeat_restart(&m, r->now) == -1) {
-		monitor_free(&m);
-		return resp_db(r, DB_ERROR);
-	}
 	if (limit_check(r, LIMIT_MONITORS) == -1) {
 		monitor_free(&m);
 		return 0;
 	}
-	if ((rc = monitor_insert(r->db, &m)) != DB_OK) {
+	if ((rc = monitor_create(r->db, &m, r->now)) != DB_OK) {
 		monitor_free(&m);
 		return resp_db(r, rc);
 	}
@@ -157,9 +150,7 @@ monitors_patch(struct req *r)
 	struct monitor	 m;
 	struct verrs	 v = { 0 };
 	cJSON		*body;
-	char		*before, *after;
-	long		 interval, timeout;
-	int		 was_paused, rc;
+	int		 rc;
 
 	if ((body = req_json(r)) == NULL)
 		return 0;
@@ -167,48 +158,14 @@ monitors_patch(struct req *r)
 		cJSON_Delete(body);
 		return 0;
 	}
-	was_paused = m.paused;
-	interval = m.interval_s;
-	timeout = m.timeout_s;
-	before = cJSON_PrintUnformatted(m.config);
-	monitor_apply(&m, body, 0, &v);
+	rc = monitor_patch(r->db, &m, body, r->now, &v);
 	cJSON_Delete(body);
-	after = cJSON_PrintUnformatted(m.config);
-	if (v.n > 0 || before == NULL || after == NULL) {
-		free(before);
-		free(after);
-		monitor_free(&m);
-		return v.n > 0 ? resp_verrs(r, &v) : resp_db(r, DB_ERROR);
-	}
-	m.updated_at = r->now;
-	/* A changed check is due at once; a rename is not. */
-	if (strcmp(before, after) != 0 || interval != m.interval_s ||
-	    timeout != m.timeout_s)
-		m.next_check_at = r->now;
-	free(before);
-	free(after);
-	if (m.paused != was_paused) {
-		m.status = m.paused ? MST_PAUSED : MST_PENDING;
-		m.fails = 0;
-		m.last_change_at = m.next_check_at = r->now;
-		if (m.paused && (rc = outage_close(r->db, m.id, r->now,
-		    NULL)) != DB_OK) {
-			monitor_free(&m);
-			return resp_db(r, rc);
-		}
-	}
-	/* A heartbeat is never probed: where another monitor becomes due
-	 * now, its clock starts again (the next ping a period on). */
-	if (m.type == MON_HEARTBEAT && m.next_check_at == r->now &&
-	    heartbeat_restart(&m, r->now) == -1) {
-		monitor_free(&m);
-		return resp_db(r, DB_ERROR);
-	}
-	if ((rc = monitor_update(r->db, &m)) != DB_OK) {
-		monitor_free(&m);
-		return resp_db(r, rc);
-	}
-	resp_data(r, 200, monitor_json(&m));
+	if (rc == DB_OK && v.n == 0)
+		resp_data(r, 200, monitor_json(&m));
+	else if (rc == DB_OK)
+		resp_verrs(r, &v);
+	else
+		resp_db(r, rc);
 	monitor_free(&m);
 	return 0;
 }
