@@ -47,6 +47,8 @@ struct req {
 	char		 idem_key[256];
 
 	/* Set by the handler for the audit trail. */
+	const char	*action;	/* not NULL: instead of the route's
+					   action ("" for none) */
 	char		 target_id[ID_MAX];
 	char		 team_id[ID_MAX];	/* a public route's team */
 
