@@ -148,7 +148,7 @@ refs_ref_of(const struct refs *s, const char *id)
 {
 	size_t	 i;
 
-	for (i = 0; i < s->n; i++)
+	for (i = 0; id != NULL && i < s->n; i++)
 		if (strcmp(s->e[i].id, id) == 0)
 			return s->e[i].ref;
 	return NULL;
