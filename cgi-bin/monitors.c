@@ -74,18 +74,11 @@ monitors_create(struct req *r)
 		return resp_verrs(r, &v);
 	}
 	snprintf(m.team_id, sizeof(m.team_id), "%s", r->key->team_id);
-	if (m.paused)
-		m.status = MST_PAUSED;
-	/* A heartbeat's first ping is expected one period from now. */
-	if (m.type == MON_HEARTBEAT && heartbeat_restart(&m, r->now) == -1) {
-		monitor_free(&m);
-		return resp_db(r, DB_ERROR);
-	}
 	if (limit_check(r, LIMIT_MONITORS) == -1) {
 		monitor_free(&m);
 		return 0;
 	}
-	if ((rc = monitor_insert(r->db, &m)) != DB_OK) {
+	if ((rc = monitor_create(r->db, &m, r->now)) != DB_OK) {
 		monitor_free(&m);
 		return resp_db(r, rc);
 	}
@@ -106,19 +99,6 @@ monitors_get(struct req *r)
 	return answer(r, 200, &m);
 }
 
-/* A DNS monitor's question, "hostname TYPE" ("" for another type). */
-static void
-dns_question(const struct monitor *m, char *out, size_t outlen)
-{
-	const char	*h, *t;
-
-	h = cJSON_GetStringValue(cJSON_GetObjectItem(m->config, "hostname"));
-	t = cJSON_GetStringValue(cJSON_GetObjectItem(m->config,
-	    "recordType"));
-	snprintf(out, outlen, "%s %s", m->type == MON_DNS && h != NULL ? h :
-	    "", m->type == MON_DNS && t != NULL ? t : "");
-}
-
 /*
  * PATCH /v1/monitors/{id}
  * Scope monitors:write.  200 with the monitor; 400; 404.  A change of
@@ -130,10 +110,7 @@ monitors_patch(struct req *r)
 	struct monitor	 m;
 	struct verrs	 v = { 0 };
 	cJSON		*body;
-	char		*before, *after;
-	char		 q_before[MON_MAXHOST + 16], q_after[MON_MAXHOST + 16];
-	long		 interval, timeout;
-	int		 was_paused, rc;
+	int		 rc;
 
 	if ((body = req_json(r)) == NULL)
 		return 0;
@@ -141,55 +118,16 @@ monitors_patch(struct req *r)
 		cJSON_Delete(body);
 		return 0;
 	}
-	was_paused = m.paused;
-	interval = m.interval_s;
-	timeout = m.timeout_s;
-	dns_question(&m, q_before, sizeof(q_before));
-	before = cJSON_PrintUnformatted(m.config);
-	monitor_apply(&m, body, 0, &v);
+	rc = monitor_patch(r->db, &m, body, r->now, &v);
 	cJSON_Delete(body);
-	/* Another question has other answers: none to compare with. */
-	dns_question(&m, q_after, sizeof(q_after));
-	if (strcmp(q_before, q_after) != 0) {
-		cJSON_Delete(m.last_value);
-		m.last_value = NULL;
-	}
-	after = cJSON_PrintUnformatted(m.config);
-	if (v.n > 0 || before == NULL || after == NULL) {
-		free(before);
-		free(after);
-		monitor_free(&m);
-		return v.n > 0 ? resp_verrs(r, &v) : resp_db(r, DB_ERROR);
-	}
-	m.updated_at = r->now;
-	/* A changed check is due at once; a rename is not. */
-	if (strcmp(before, after) != 0 || interval != m.interval_s ||
-	    timeout != m.timeout_s)
-		m.next_check_at = r->now;
-	free(before);
-	free(after);
-	if (m.paused != was_paused) {
-		m.status = m.paused ? MST_PAUSED : MST_PENDING;
-		m.fails = 0;
-		m.last_change_at = m.next_check_at = r->now;
-		if (m.paused && (rc = outage_close(r->db, m.id, r->now,
-		    NULL)) != DB_OK) {
-			monitor_free(&m);
-			return resp_db(r, rc);
-		}
-	}
-	/* A heartbeat is never probed: where another monitor becomes due
-	 * now, its clock starts again (the next ping a period on). */
-	if (m.type == MON_HEARTBEAT && m.next_check_at == r->now &&
-	    heartbeat_restart(&m, r->now) == -1) {
-		monitor_free(&m);
-		return resp_db(r, DB_ERROR);
-	}
-	if ((rc = monitor_update(r->db, &m)) != DB_OK) {
-		monitor_free(&m);
-		return resp_db(r, rc);
-	}
-	return answer(r, 200, &m);
+	if (rc == DB_OK && v.n == 0)
+		return answer(r, 200, &m);
+	if (rc == DB_OK)
+		resp_verrs(r, &v);
+	else
+		resp_db(r, rc);
+	monitor_free(&m);
+	return 0;
 }
 
 /*

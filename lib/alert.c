@@ -18,6 +18,7 @@
 #include "mail.h"
 #include "monitor.h"
 #include "page.h"
+#include "ref.h"
 #include "target.h"
 
 const char *const ach_type_names[ACH_TYPE__MAX] = {
@@ -40,7 +41,7 @@ const char *const ntf_status_names[NST__MAX] = {
 /* The events' flags (on_...) in enum ach_event's order. */
 #define CCOLS "id, team_id, name, type, config, on_down, on_up, " \
 	"on_degraded, on_ssl_expiring, on_dns_changed, all_monitors, " \
-	"remind_every_minutes, enabled, created_at, updated_at"
+	"remind_every_minutes, enabled, created_at, updated_at, ref"
 
 enum stmt {
 	STMT_INSERT,
@@ -55,13 +56,14 @@ enum stmt {
 	STMT_NTF_GET,
 	STMT_NTF_LIST,
 	STMT_ATTEMPTS,
+	STMT_REF_TAKEN,
 	STMT__MAX
 };
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO channels (" CCOLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE */
 	"UPDATE channels SET name = ?3, config = ?4, on_down = ?5, "
 	"on_up = ?6, on_degraded = ?7, on_ssl_expiring = ?8, "
@@ -102,6 +104,8 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_ATTEMPTS */
 	"SELECT at, response_status, error, duration_ms FROM "
 	"notification_attempts WHERE notification_id = ? ORDER BY at, id",
+	/* STMT_REF_TAKEN: for ref_default. */
+	"SELECT 1 FROM channels WHERE team_id = ?1 AND ref = ?2",
 };
 
 void
@@ -710,7 +714,7 @@ apply_monitors(struct db *db, struct channel *c, const cJSON *val,
 	return DB_OK;
 }
 
-static const struct jfield ach_fields[] = {
+const struct jfield channel_fields[] = {
 	{ "name", 0 }, { "type", 0 }, { "config", 0 }, { "events", 0 },
 	{ "monitorIds", 0 }, { "remindEveryMinutes", 0 }, { "enabled", 0 },
 	{ "id", 1 }, { "createdAt", 1 }, { "updatedAt", 1 },
@@ -726,7 +730,7 @@ channel_apply(struct db *db, struct channel *c, const cJSON *body,
 	long long	 n;
 	int		 t, typeok = 1;
 
-	json_check_fields(body, ach_fields, v);
+	json_check_fields(body, channel_fields, v);
 	if (json_str(body, "name", 1, NAME_MAXCHARS, creating ? JREQ : 0, v,
 	    &s, NULL) == 1)
 		snprintf(c->name, sizeof(c->name), "%s", s);
@@ -771,8 +775,8 @@ channel_apply(struct db *db, struct channel *c, const cJSON *body,
 
 /* ---- JSON ---- */
 
-cJSON *
-channel_json(const struct channel *c)
+static cJSON *
+to_json(const struct channel *c, int mask)
 {
 	const struct cfield	*f;
 	cJSON			*o = cJSON_CreateObject();
@@ -794,7 +798,10 @@ channel_json(const struct channel *c)
 				cJSON_AddObjectToObject(cf, f->name);
 			else
 				cJSON_AddNullToObject(cf, f->name);
-		} else if ((f->secret == SEC_PLAIN || f->secret == SEC_URL) &&
+		} else if (!mask)
+			cJSON_AddItemToObject(cf, f->name,
+			    cJSON_Duplicate(val, 1));
+		else if ((f->secret == SEC_PLAIN || f->secret == SEC_URL) &&
 		    cJSON_IsString(val)) {
 			channel_mask(val->valuestring, f->secret == SEC_URL, m,
 			    sizeof(m));
@@ -825,6 +832,18 @@ channel_json(const struct channel *c)
 	json_add_time(o, "createdAt", c->created_at);
 	json_add_time(o, "updatedAt", c->updated_at);
 	return o;
+}
+
+cJSON *
+channel_json(const struct channel *c)
+{
+	return to_json(c, 1);
+}
+
+cJSON *
+channel_json_clear(const struct channel *c)
+{
+	return to_json(c, 0);
 }
 
 /* ---- SQL: channels ---- */
@@ -896,6 +915,7 @@ row(sqlite3_stmt *st, struct channel *c, int *all)
 	c->enabled = sqlite3_column_int(st, 7 + AEV__MAX);
 	c->created_at = sqlite3_column_int64(st, 8 + AEV__MAX);
 	c->updated_at = sqlite3_column_int64(st, 9 + AEV__MAX);
+	db_col_text(st, 10 + AEV__MAX, c->ref, sizeof(c->ref));
 	if (c->config == NULL)
 		return -1;
 	return 0;
@@ -919,6 +939,9 @@ channel_insert(struct db *db, struct channel *c)
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (c->ref[0] == '\0' && (rc = ref_default(db, sqls[STMT_REF_TAKEN],
+	    c->team_id, c->name, "channel", c->ref)) != DB_OK)
+		return rc;
 	id_new(c->id, "ach");
 	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
 		return DB_ERROR;
@@ -931,6 +954,7 @@ channel_insert(struct db *db, struct channel *c)
 	bind_flags(st, c, 6);
 	sqlite3_bind_int64(st, 9 + AEV__MAX, c->created_at);
 	sqlite3_bind_int64(st, 10 + AEV__MAX, c->updated_at);
+	db_bind_text(st, 11 + AEV__MAX, c->ref);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 	return save_monitors(db, c);
@@ -1020,7 +1044,12 @@ channel_list(struct db *db, const char *team, struct lister *l)
 	/* Monitor lists are read once the channel query is done. */
 	rc = DB_OK;
 	for (i = 0; i < n && rc == DB_OK; i++)
-		if ((rc = load_monitors(db, &cs[i], all[i])) == DB_OK)
+		if ((rc = load_monitors(db, &cs[i], all[i])) != DB_OK)
+			break;
+		else if (l->visit != NULL)
+			rc = page_visit(l, &cs[i], cs[i].created_at,
+			    cs[i].id) == -1 ? DB_ERROR : DB_OK;
+		else
 			page_add(l, channel_json(&cs[i]), cs[i].created_at,
 			    cs[i].id);
 out:

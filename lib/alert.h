@@ -17,6 +17,7 @@
 #include "db.h"
 #include "json.h"
 #include "page.h"
+#include "ref.h"
 
 #define ACH_MAXMONITORS		100	/* monitorIds */
 #define ACH_MAXRECIPIENTS	10	/* email config.to */
@@ -78,10 +79,14 @@ enum ntf_status {
 };
 extern const char *const ntf_status_names[NST__MAX];
 
+/* The members of a channel's API object; read-only ones marked. */
+extern const struct jfield channel_fields[];
+
 struct channel {
 	char		 id[ID_MAX];
 	char		 team_id[ID_MAX];
 	char		 name[NAME_MAXBYTES];
+	char		 ref[REF_MAX];	/* "" until stored (lib/ref.h) */
 	enum ach_type	 type;
 	cJSON		*config;	/* owned; secrets in clear */
 	int		 events[AEV__MAX];
@@ -145,6 +150,12 @@ int	 channel_apply(struct db *, struct channel *, const cJSON *body,
 /* The public object: secrets masked. */
 cJSON	*channel_json(const struct channel *);
 /*
+ * The same object with the secrets in clear, to compare two states of a
+ * channel (a secret replaced by one with the same last four characters
+ * masks the same).  Never for an answer.
+ */
+cJSON	*channel_json_clear(const struct channel *);
+/*
  * The masked form of a secret value into out (at least 64 bytes):
  * ACH_MASK and its last four characters, or ACH_MASK alone when it is
  * shorter than 12 bytes.  A URL keeps its scheme and host
@@ -153,6 +164,7 @@ cJSON	*channel_json(const struct channel *);
 void	 channel_mask(const char *secret, int is_url, char *out,
 	    size_t outlen);
 
+/* Insert c (ref: ref_default's when ""); id filled here. */
 int	 channel_insert(struct db *, struct channel *);
 int	 channel_update(struct db *, struct channel *);
 int	 channel_delete(struct db *, const char *team, const char *id);

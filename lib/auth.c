@@ -181,17 +181,24 @@ auth_request(struct req *r, int scope)
 	if (key.last_used_at == 0 || r->now - key.last_used_at >= KEY_TOUCH_MS)
 		(void)apikey_touch(r->db, &key, r->remote_addr, r->now);
 
-	if (scope >= 0 && !(key.scopes & (1u << scope))) {
-		resp_header(r, "WWW-Authenticate", "Bearer realm=\"uptime\", "
-		    "error=\"insufficient_scope\", scope=\"%s\"",
-		    scope_names[scope]);
-		resp_problem_member(r, 403, "insufficient_scope",
-		    "requiredScope", scope_names[scope], "This API key lacks "
-		    "the %s scope that this request needs.", scope_names[scope]);
+	if (scope >= 0 && auth_scope(r, scope) == -1) {
 		audit_refusal(r, key.team_id, key.id, key.prefix,
 		    "auth.forbidden", 403);
 		r->key = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+int
+auth_scope(struct req *r, int scope)
+{
+	if (r->key != NULL && (r->key->scopes & (1u << scope)))
+		return 0;
+	resp_header(r, "WWW-Authenticate", "Bearer realm=\"uptime\", "
+	    "error=\"insufficient_scope\", scope=\"%s\"", scope_names[scope]);
+	resp_problem_member(r, 403, "insufficient_scope", "requiredScope",
+	    scope_names[scope], "This API key lacks the %s scope that this "
+	    "request needs.", scope_names[scope]);
+	return -1;
 }

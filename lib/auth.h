@@ -12,5 +12,13 @@
  * 403 itself and returns -1; on success sets req->key.
  */
 int	 auth_request(struct req *, int scope) WUR;
+/*
+ * For a handler whose scopes depend on the request (the :write scopes a
+ * configuration document touches): 0 when the calling key holds scope
+ * (enum scope), else -1 with the 403 insufficient_scope answered as
+ * auth_request answers it.  The serve loop records the handler's 403 in
+ * the audit trail.
+ */
+int	 auth_scope(struct req *, int scope) WUR;
 
 #endif /* AUTH_H */

@@ -15,6 +15,7 @@
 #include "maintenance.h"
 #include "page.h"
 #include "recurrence.h"
+#include "ref.h"
 #include "timefmt.h"
 
 #define DAY_MS		86400000LL
@@ -36,7 +37,7 @@ const char *const maint_day_names[7] = {
 	"timezone, frequency, rec_interval, by_weekday, until, all_monitors, " \
 	"suppress_alerts, show_on_status_page, pause_checks, horizon, " \
 	"cancelled_at, ended_early_at, ended_occurrence_at, created_at, " \
-	"updated_at"
+	"updated_at, ref"
 
 /* The window covers monitor ?2 (all of the team's, or listed). */
 #define COVERS "(all_monitors = 1 OR EXISTS (SELECT 1 FROM " \
@@ -64,13 +65,14 @@ enum stmt {
 	STMT_PAUSING,
 	STMT_PUBLIC,
 	STMT_RELEASE,
+	STMT_REF_TAKEN,
 	STMT__MAX
 };
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO maintenance_windows (" COLS ") VALUES (?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE: everything but id, team and creation. */
 	"UPDATE maintenance_windows SET title = ?3, description = ?4, "
 	"starts_at = ?5, ends_at = ?6, timezone = ?7, frequency = ?8, "
@@ -80,10 +82,13 @@ static const char *const sqls[STMT__MAX] = {
 	"cancelled_at = ?17, ended_early_at = ?18, "
 	"ended_occurrence_at = ?19, updated_at = ?20 "
 	"WHERE team_id = ?2 AND id = ?1",
-	/* STMT_STATE: what cancelling and ending change. */
+	/*
+	 * STMT_STATE: what cancelling and ending change.  A cancelled window
+	 * gives its ref up: it has left the team's configuration.
+	 */
 	"UPDATE maintenance_windows SET horizon = ?2, cancelled_at = ?3, "
-	"ended_early_at = ?4, ended_occurrence_at = ?5, updated_at = ?6 "
-	"WHERE id = ?1",
+	"ended_early_at = ?4, ended_occurrence_at = ?5, updated_at = ?6, "
+	"ref = CASE WHEN ?3 IS NULL THEN ref END WHERE id = ?1",
 	/* STMT_GET */
 	"SELECT " COLS " FROM maintenance_windows WHERE team_id = ? AND id = ?",
 	/*
@@ -140,11 +145,13 @@ static const char *const sqls[STMT__MAX] = {
 	"AND next_check_at > ?3 + interval_s * 1000 "
 	"AND (?4 = 1 OR id IN (SELECT monitor_id FROM "
 	"maintenance_window_monitors WHERE window_id = ?2))",
+	/* STMT_REF_TAKEN: for ref_default. */
+	"SELECT 1 FROM maintenance_windows WHERE team_id = ?1 AND ref = ?2",
 };
 
 /* ---- validation ---- */
 
-static const struct jfield fields[] = {
+const struct jfield maint_fields[] = {
 	{ "title", 0 }, { "description", 0 }, { "startsAt", 0 },
 	{ "endsAt", 0 }, { "timezone", 0 }, { "recurrence", 0 },
 	{ "monitorIds", 0 }, { "suppressAlerts", 0 },
@@ -347,7 +354,7 @@ maint_apply(struct db *db, struct maint_window *w, const cJSON *body,
 	int		 b, isnull;
 	size_t		 before = v->n;
 
-	json_check_fields(body, fields, v);
+	json_check_fields(body, maint_fields, v);
 	if (json_str(body, "title", 1, MAINT_TITLE_MAX, creating ? JREQ : 0,
 	    v, &s, NULL) == 1)
 		snprintf(w->title, sizeof(w->title), "%s", s);
@@ -487,6 +494,7 @@ row(sqlite3_stmt *st, struct maint_window *w)
 	w->ended_occurrence_at = sqlite3_column_int64(st, 18);
 	w->created_at = sqlite3_column_int64(st, 19);
 	w->updated_at = sqlite3_column_int64(st, 20);
+	db_col_text(st, 21, w->ref, sizeof(w->ref));
 }
 
 /* Read w's monitor list (when it has one).  DB_* code. */
@@ -563,6 +571,9 @@ maint_insert(struct db *db, struct maint_window *w)
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (w->ref[0] == '\0' && (rc = ref_default(db, sqls[STMT_REF_TAKEN],
+	    w->team_id, w->title, "window", w->ref)) != DB_OK)
+		return rc;
 	id_new(w->id, "mw");
 	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
 		return DB_ERROR;
@@ -571,6 +582,7 @@ maint_insert(struct db *db, struct maint_window *w)
 	bind_fields(st, w);
 	sqlite3_bind_int64(st, 20, w->created_at);
 	sqlite3_bind_int64(st, 21, w->updated_at);
+	db_bind_text(st, 22, w->ref);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 	return save_monitors(db, w);
@@ -625,11 +637,13 @@ list_row(sqlite3_stmt *st, struct lister *l)
 		return -1;
 	row(st, w);
 	if (*state < 0 || (int)maint_state(w, l->now) == *state) {
-		if (load_monitors(l->db, w) == DB_OK)
+		if (load_monitors(l->db, w) != DB_OK)
+			rc = -1;
+		else if (l->visit != NULL)
+			rc = page_visit(l, w, w->created_at, w->id);
+		else
 			page_add(l, maint_json(w, l->now), w->created_at,
 			    w->id);
-		else
-			rc = -1;
 	}
 	free(w);
 	return rc;
@@ -669,6 +683,7 @@ maint_cancel(struct db *db, struct maint_window *w, int64_t now)
 	if (w->cancelled_at != 0)
 		return DB_OK;
 	w->cancelled_at = now;
+	w->ref[0] = '\0';
 	return save_state(db, w, now);
 }
 

@@ -47,6 +47,9 @@ extern const char *const maint_state_names[MAINT_STATE__MAX];
 /* "MO".."SU": bit i of by_weekday is maint_day_names[i]. */
 extern const char *const maint_day_names[7];
 
+/* The members of a window's API object; read-only ones marked. */
+extern const struct jfield maint_fields[];
+
 /* What maint_at answers for one monitor at one time. */
 struct maint_effect {
 	int		 active;	/* some window covers it */

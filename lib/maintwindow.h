@@ -7,6 +7,7 @@
 #define MAINTWINDOW_H
 
 #include "base.h"
+#include "ref.h"
 
 #define MAINT_TITLE_MAX		255		/* characters */
 #define MAINT_DESC_MAX		4096		/* characters */
@@ -39,6 +40,7 @@ struct maint_window {
 	char		 id[ID_MAX];
 	char		 team_id[ID_MAX];
 	char		 title[NAME_MAXBYTES];
+	char		 ref[REF_MAX];	/* "" until stored, and once cancelled */
 	char		 description[MAINT_DESC_MAXBYTES];	/* "": null */
 	int64_t		 starts_at;
 	int64_t		 ends_at;

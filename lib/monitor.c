@@ -20,6 +20,7 @@
 #include "monitor.h"
 #include "page.h"
 #include "re.h"
+#include "ref.h"
 #include "target.h"
 
 const char *const mon_type_names[MON_TYPE__MAX] = {
@@ -40,7 +41,7 @@ const char *const health_names[HEALTH__MAX] = {
 	"last_checked_at, next_check_at, last_change_at, last_response_ms, " \
 	"ssl_expires_at, ssl_issuer, ssl_status, ssl_warned_at, created_at, " \
 	"updated_at, ping_token, last_ping_at, run_started_at, " \
-	"ping_expected_at, ping_window, ping_count, last_value"
+	"ping_expected_at, ping_window, ping_count, last_value, ref"
 
 /*
  * An unpaused monitor that a maintenance window covers now shows the
@@ -67,13 +68,14 @@ enum stmt {
 	STMT_COUNTS,
 	STMT_DUE,
 	STMT_BY_TOKEN,
+	STMT_REF_TAKEN,
 	STMT__MAX
 };
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO monitors (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE: definition and state together. */
 	"UPDATE monitors SET name = ?3, interval_s = ?4, timeout_s = ?5, "
 	"confirmations = ?6, paused = ?7, tags = ?8, config = ?9, "
@@ -110,6 +112,8 @@ static const char *const sqls[STMT__MAX] = {
 	"AND next_check_at <= ? ORDER BY next_check_at LIMIT ?",
 	/* STMT_BY_TOKEN: the ping endpoint's one lookup. */
 	"SELECT " COLS " FROM monitors WHERE ping_token = ?",
+	/* STMT_REF_TAKEN: for ref_default. */
+	"SELECT 1 FROM monitors WHERE team_id = ?1 AND ref = ?2",
 };
 
 void
@@ -468,7 +472,7 @@ static const struct tfield tfields[] = {
 	{ NULL, 0, NULL, 0, NULL }
 };
 
-static const struct jfield mon_fields[] = {
+const struct jfield monitor_fields[] = {
 	{ "name", 0 }, { "type", 0 }, { "intervalSeconds", 0 },
 	{ "timeoutSeconds", 0 }, { "confirmations", 0 }, { "paused", 0 },
 	{ "tags", 0 },
@@ -520,7 +524,7 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 	char			 ptr[64];
 	int			 t;
 
-	json_check_fields(body, mon_fields, v);
+	json_check_fields(body, monitor_fields, v);
 	if (json_str(body, "name", 1, NAME_MAXCHARS, creating ? JREQ : 0, v,
 	    &name, NULL) == 1)
 		snprintf(m->name, sizeof(m->name), "%s", name);
@@ -685,6 +689,7 @@ row(sqlite3_stmt *st, struct monitor *m)
 	if (sqlite3_column_type(st, 28) != SQLITE_NULL)
 		m->last_value = cJSON_Parse((const char *)
 		    sqlite3_column_text(st, 28));
+	db_col_text(st, 29, m->ref, sizeof(m->ref));
 	i = sqlite3_column_count(st) - 1;
 	m->in_maintenance = strcmp(sqlite3_column_name(st, i),
 	    "in_maintenance") == 0 && sqlite3_column_int(st, i);
@@ -716,7 +721,11 @@ int
 monitor_insert(struct db *db, struct monitor *m)
 {
 	sqlite3_stmt	*st;
+	int		 rc;
 
+	if (m->ref[0] == '\0' && (rc = ref_default(db, sqls[STMT_REF_TAKEN],
+	    m->team_id, m->name, "monitor", m->ref)) != DB_OK)
+		return rc;
 	id_new(m->id, "mon");
 	if (m->type == MON_HEARTBEAT && m->ping_token[0] == '\0')
 		heartbeat_token(m->ping_token);
@@ -744,7 +753,82 @@ monitor_insert(struct db *db, struct monitor *m)
 	sqlite3_bind_int64(st, 28, m->ping_count);
 	if (m->last_value != NULL && db_bind_json(st, 29, m->last_value) == -1)
 		return DB_ERROR;
+	db_bind_text(st, 30, m->ref);
 	return db_exec_stmt(st);
+}
+
+int
+monitor_create(struct db *db, struct monitor *m, int64_t now)
+{
+	if (m->paused)
+		m->status = MST_PAUSED;
+	/* A heartbeat's first ping is expected one period from now. */
+	if (m->type == MON_HEARTBEAT && heartbeat_restart(m, now) == -1)
+		return DB_ERROR;
+	return monitor_insert(db, m);
+}
+
+/* A DNS monitor's question, "hostname TYPE" ("" for another type). */
+static void
+dns_question(const struct monitor *m, char *out, size_t outlen)
+{
+	const char	*h, *t;
+
+	h = cJSON_GetStringValue(cJSON_GetObjectItem(m->config, "hostname"));
+	t = cJSON_GetStringValue(cJSON_GetObjectItem(m->config,
+	    "recordType"));
+	snprintf(out, outlen, "%s %s", m->type == MON_DNS && h != NULL ? h :
+	    "", m->type == MON_DNS && t != NULL ? t : "");
+}
+
+int
+monitor_patch(struct db *db, struct monitor *m, const cJSON *body,
+    int64_t now, struct verrs *v)
+{
+	char	*before, *after;
+	char	 q_before[MON_MAXHOST + 16], q_after[MON_MAXHOST + 16];
+	long	 interval = m->interval_s, timeout = m->timeout_s;
+	int	 was_paused = m->paused, rc = DB_ERROR;
+
+	dns_question(m, q_before, sizeof(q_before));
+	before = cJSON_PrintUnformatted(m->config);
+	monitor_apply(m, body, 0, v);
+	/* Another question has other answers: none to compare with. */
+	dns_question(m, q_after, sizeof(q_after));
+	if (strcmp(q_before, q_after) != 0) {
+		cJSON_Delete(m->last_value);
+		m->last_value = NULL;
+	}
+	after = cJSON_PrintUnformatted(m->config);
+	if (v->n > 0 || before == NULL || after == NULL) {
+		rc = v->n > 0 ? DB_OK : DB_ERROR;
+		goto out;
+	}
+	m->updated_at = now;
+	/* A changed check is due at once; a rename is not. */
+	if (strcmp(before, after) != 0 || interval != m->interval_s ||
+	    timeout != m->timeout_s)
+		m->next_check_at = now;
+	if (m->paused != was_paused) {
+		m->status = m->paused ? MST_PAUSED : MST_PENDING;
+		m->fails = 0;
+		m->last_change_at = m->next_check_at = now;
+		if (m->paused && (rc = outage_close(db, m->id, now, NULL)) !=
+		    DB_OK)
+			goto out;
+	}
+	/* A heartbeat is never probed: where another monitor becomes due
+	 * now, its clock starts again (the next ping a period on). */
+	if (m->type == MON_HEARTBEAT && m->next_check_at == now &&
+	    heartbeat_restart(m, now) == -1) {
+		rc = DB_ERROR;
+		goto out;
+	}
+	rc = monitor_update(db, m);
+out:
+	free(before);
+	free(after);
+	return rc;
 }
 
 int
@@ -859,12 +943,16 @@ static int
 list_row(sqlite3_stmt *st, struct lister *l)
 {
 	struct monitor	 m;
+	int		 rc = 0;
 
 	if (row(st, &m) == -1)
 		return -1;
-	page_add(l, monitor_json(&m), m.created_at, m.id);
+	if (l->visit != NULL)
+		rc = page_visit(l, &m, m.created_at, m.id);
+	else
+		page_add(l, monitor_json(&m), m.created_at, m.id);
 	monitor_free(&m);
-	return 0;
+	return rc;
 }
 
 int

@@ -23,6 +23,8 @@
 extern const char *const mon_type_names[MON_TYPE__MAX];
 extern const char *const mon_status_names[MST__MAX];
 extern const char *const health_names[HEALTH__MAX];
+/* The members of a monitor's API object; read-only ones marked. */
+extern const struct jfield monitor_fields[];
 
 /* The outcome of one check, as stored in check_results. */
 struct check_result {
@@ -59,6 +61,22 @@ void	 monitor_apply(struct monitor *, const cJSON *body, int creating,
 	    struct verrs *v);
 cJSON	*monitor_json(const struct monitor *);
 
+/*
+ * Store m, a new monitor of m->team_id that monitor_apply accepted: its
+ * first state at now (paused, or pending; a heartbeat's first ping
+ * expected one period on).  DB_* code; m->id is set.
+ */
+int	 monitor_create(struct db *, struct monitor *, int64_t now);
+/*
+ * PATCH the stored monitor m with body at now, and store it when body is
+ * valid: a changed check (config, interval, timeout) is due at once, a
+ * rename is not; pausing closes the open outage; a heartbeat whose
+ * check became due starts its clock again.  DB_OK with v's errors when
+ * body is not valid (nothing is stored), else a DB_* code.
+ */
+int	 monitor_patch(struct db *, struct monitor *, const cJSON *body,
+	    int64_t now, struct verrs *v);
+/* Insert m as it is (ref: ref_default's when ""); id filled here. */
 int	 monitor_insert(struct db *, struct monitor *);
 int	 monitor_update(struct db *, struct monitor *);
 int	 monitor_delete(struct db *, const char *team, const char *id);

@@ -7,6 +7,7 @@
 #define MONITORREC_H
 
 #include "base.h"
+#include "ref.h"
 
 #define MON_MAXTAGS		20
 #define MON_MAXTAGLEN		64
@@ -57,6 +58,7 @@ struct monitor {
 	char		 id[ID_MAX];
 	char		 team_id[ID_MAX];
 	char		 name[NAME_MAXBYTES];
+	char		 ref[REF_MAX];	/* "" until stored (lib/ref.h) */
 	enum mon_type	 type;
 	long		 interval_s;
 	long		 timeout_s;

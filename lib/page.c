@@ -78,6 +78,19 @@ page_add(struct lister *l, cJSON *item, int64_t t, const char *id)
 	snprintf(l->last_id, sizeof(l->last_id), "%s", id);
 }
 
+int
+page_visit(struct lister *l, const void *obj, int64_t t, const char *id)
+{
+	if (l->n == l->page->perpage) {
+		l->more = 1;
+		return 0;
+	}
+	l->n++;
+	l->last_t = t;
+	snprintf(l->last_id, sizeof(l->last_id), "%s", id);
+	return l->visit(obj, l);
+}
+
 void
 page_bind(sqlite3_stmt *st, int i, const struct lister *l)
 {

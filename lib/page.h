@@ -37,6 +37,14 @@ struct lister {
 	int64_t		 now;		/* the request's time, for items */
 	const void	*arg;		/* the module's, for its row function */
 	struct db	*db;		/* set by page_rows */
+	/*
+	 * Set for a walk over the objects themselves (the configuration
+	 * document): the row functions that offer it hand each decoded
+	 * object to page_visit, which calls visit, instead of adding its
+	 * JSON item.
+	 */
+	int		(*visit)(const void *obj, struct lister *);
+	void		*visit_arg;
 	cJSON		*items;
 	int		 n;
 	int		 more;
@@ -47,6 +55,10 @@ struct lister {
 void	 page_start(struct lister *, const struct page *, int64_t now);
 /* Takes ownership of item. */
 void	 page_add(struct lister *, cJSON *item, int64_t t, const char *id);
+/* A walk's object (visit set), counted as page_add counts items; -1 when
+ * visit fails. */
+int	 page_visit(struct lister *, const void *obj, int64_t t,
+	    const char *id);
 /*
  * Bind the page to a list statement's parameters i .. i + 3: has a
  * cursor, its time, its id, and the row limit (perpage + 1).

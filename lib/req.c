@@ -31,6 +31,7 @@ req_query(struct req *r, const char *name)
 }
 
 const struct qspec q_page[] = { Q_PAGE, Q_END };
+const char *const q_bool_names[2] = { "false", "true" };
 
 /* The parameter as sent, or NULL; its declaration must have type t. */
 static const struct qparam *

@@ -45,10 +45,12 @@ struct qspec {
 			{ "to", QT_TO, NULL, 0, 0, 0, NULL }
 #define Q_PAGE		{ "perPage", QT_PERPAGE, NULL, 0, 0, 0, NULL }, \
 			{ "cursor", QT_CURSOR, NULL, 0, 0, 0, NULL }
+#define Q_BOOL(name)	Q_ENUM_DEF(name, q_bool_names, 2, 0)
 #define Q_END		{ NULL, QT_ENUM, NULL, 0, 0, 0, NULL }
 
-/* The routes that take only a page. */
+/* The routes that take only a page; "false", "true" for Q_BOOL. */
 extern const struct qspec q_page[];
+extern const char *const q_bool_names[2];
 
 /* A query parameter as sent, decoded, with its typed value. */
 struct qparam {
@@ -96,6 +98,8 @@ struct req {
 	char		 idem_key[256];
 
 	/* Set by the handler for the audit trail. */
+	const char	*action;	/* not NULL: instead of the route's
+					   action ("" for none) */
 	char		 target_id[ID_MAX];
 	char		 team_id[ID_MAX];	/* a public route's team */
 

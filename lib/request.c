@@ -584,7 +584,8 @@ audit_write(struct req *r, const char *action)
 static void
 run_write(struct req *r)
 {
-	int	 tx = !(r->route->flags & ROUTE_NOTX), rc;
+	const char	*action;
+	int		 tx = !(r->route->flags & ROUTE_NOTX), rc;
 
 	if (tx && (rc = db_begin(r->db)) != DB_OK) {
 		resp_db(r, rc);
@@ -593,8 +594,9 @@ run_write(struct req *r)
 	}
 	if (r->route->handler(r) == -1 && !r->answered)
 		resp_db(r, DB_ERROR);
-	if (r->status < 300 && r->route->action != NULL)
-		audit_write(r, r->route->action);
+	action = r->action != NULL ? r->action : r->route->action;
+	if (r->status < 300 && action != NULL && *action != '\0')
+		audit_write(r, action);
 	if (r->status >= 300) {
 		if (tx)
 			db_rollback(r->db);
@@ -724,6 +726,9 @@ handle(struct req *r, const struct route *routes, size_t nroutes)
 	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
 		if (r->route->handler(r) == -1 && !r->answered)
 			resp_db(r, DB_ERROR);
+		/* A handler's own scope refusal is on record too. */
+		if (r->status == 403)
+			audit_write(r, "auth.forbidden");
 	} else if (idem_begin(r) != IDEM_ANSWERED)
 		run_write(r);
 	if (!r->answered) {

@@ -245,6 +245,13 @@ resp_problem_limit(struct req *r, int status, const char *code, long limit,
 int
 resp_verrs(struct req *r, const struct verrs *v)
 {
+	return resp_verrs_with(r, v, NULL, NULL, NULL);
+}
+
+int
+resp_verrs_with(struct req *r, const struct verrs *v, const char *detail,
+    void (*each)(cJSON *, size_t, void *), void *arg)
+{
 	static const char *const codes[VERR__MAX] = {
 		"validation_error", "unknown_field", "read_only_field"
 	};
@@ -263,12 +270,14 @@ resp_verrs(struct req *r, const struct verrs *v)
 			k = VERR_UNKNOWN;
 		else if (v->e[i].kind == VERR_READONLY && k == VERR_INVALID)
 			k = VERR_READONLY;
-	p = problem(r, 400, codes[k], details[k]);
+	p = problem(r, 400, codes[k], detail != NULL ? detail : details[k]);
 	errs = cJSON_AddArrayToObject(p, "errors");
 	for (i = 0; i < v->n; i++) {
 		e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "pointer", v->e[i].pointer);
 		cJSON_AddStringToObject(e, "detail", v->e[i].detail);
+		if (each != NULL)
+			each(e, i, arg);
 		cJSON_AddItemToArray(errs, e);
 	}
 	put_json(r, 400, p, "application/problem+json");

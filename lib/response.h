@@ -32,6 +32,12 @@ int	 resp_problem_limit(struct req *, int status, const char *code,
 	    long limit, const char *setting, const char *fmt, ...)
 	    PRINTF(6, 7);
 int	 resp_verrs(struct req *, const struct verrs *);
+/*
+ * The same with detail (when not NULL) as the problem's detail, and
+ * each(e, i, arg) called on error i's object to add members to it.
+ */
+int	 resp_verrs_with(struct req *, const struct verrs *, const char *detail,
+	    void (*each)(cJSON *, size_t, void *), void *arg);
 /* 503 for DB_BUSY, 404 for DB_NOTFOUND, 409 for DB_CONFLICT, else 500. */
 int	 resp_db(struct req *, int dbrc);
 /*

@@ -19,14 +19,15 @@
 #include "monitor.h"
 #include "page.h"
 #include "probe.h"
+#include "ref.h"
 #include "statuspage.h"
 #include "target.h"
 
-/* In bind_page's order (?1..?16). */
+/* In bind_page's order (?1..?16), then ref (?17, bound on insert). */
 #define COLS "id, team_id, name, slug, title, description, is_public, " \
 	"history_days, custom_domain, created_at, updated_at, " \
 	"verified_domain, domain_checked_at, domain_error, logo_url, " \
-	"show_overall_status"
+	"show_overall_status, ref"
 
 enum stmt {
 	STMT_INSERT,
@@ -42,13 +43,14 @@ enum stmt {
 	STMT_COMPONENT_IDS,
 	STMT_COMPONENT_DELETE,
 	STMT_COMPONENT_PUT,
+	STMT_REF_TAKEN,
 	STMT__MAX
 };
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO status_pages (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE: bound as STMT_INSERT is (bind_page). */
 	"UPDATE status_pages SET name = ?3, slug = ?4, title = ?5, "
 	"description = ?6, is_public = ?7, history_days = ?8, "
@@ -83,6 +85,8 @@ static const char *const sqls[STMT__MAX] = {
 	"display_name, group_name, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 	"ON CONFLICT (id) DO UPDATE SET monitor_id = ?3, display_name = ?4, "
 	"group_name = ?5, position = ?6 WHERE page_id = ?2",
+	/* STMT_REF_TAKEN: for ref_default. */
+	"SELECT 1 FROM status_pages WHERE team_id = ?1 AND ref = ?2",
 };
 
 const char *const sp_domain_status_names[SP_DOMAIN__MAX] = {
@@ -344,7 +348,7 @@ components_parse(struct db *db, struct status_page *sp, const cJSON *val,
 	return 0;
 }
 
-static const struct jfield fields[] = {
+const struct jfield sp_fields[] = {
 	{ "id", 1 }, { "name", 0 }, { "slug", 0 }, { "title", 0 },
 	{ "description", 0 }, { "isPublic", 0 }, { "historyDays", 0 },
 	{ "components", 0 }, { "customDomain", 0 }, { "logoUrl", 0 },
@@ -363,7 +367,7 @@ sp_apply(struct db *db, struct status_page *sp, const cJSON *body,
 	long long	 n;
 	int		 isnull, b, title_given = 0;
 
-	json_check_fields(body, fields, v);
+	json_check_fields(body, sp_fields, v);
 	if (json_str(body, "name", 1, NAME_MAXCHARS, creating ? JREQ : 0, v,
 	    &s, NULL) == 1)
 		snprintf(sp->name, sizeof(sp->name), "%s", s);
@@ -580,7 +584,9 @@ sp_json(const struct status_page *sp, const enum health *states)
 		cJSON_AddStringToObject(c, "displayName",
 		    sp->components[i].display_name);
 		json_add_str(c, "group", sp->components[i].group);
-		cJSON_AddStringToObject(c, "state", health_names[states[i]]);
+		if (states != NULL)
+			cJSON_AddStringToObject(c, "state",
+			    health_names[states[i]]);
 		cJSON_AddItemToArray(list, c);
 	}
 	json_add_time(o, "createdAt", sp->created_at);
@@ -616,6 +622,7 @@ row(sqlite3_stmt *st, void *arg)
 	db_col_text(st, 13, sp->domain_error, sizeof(sp->domain_error));
 	db_col_text(st, 14, sp->logo_url, sizeof(sp->logo_url));
 	sp->show_overall_status = sqlite3_column_int(st, 15);
+	db_col_text(st, 16, sp->ref, sizeof(sp->ref));
 }
 
 /* Load the page's components, in order, into sp. */
@@ -822,10 +829,14 @@ sp_insert(struct db *db, struct status_page *sp)
 	sqlite3_stmt	*st;
 	int		 rc;
 
+	if (sp->ref[0] == '\0' && (rc = ref_default(db, sqls[STMT_REF_TAKEN],
+	    sp->team_id, sp->name, "page", sp->ref)) != DB_OK)
+		return rc;
 	id_new(sp->id, "sp");
 	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
 		return DB_ERROR;
 	bind_page(st, sp);
+	db_bind_text(st, 17, sp->ref);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 	return components_store(db, sp);
@@ -860,15 +871,18 @@ list_row(sqlite3_stmt *st, struct lister *l)
 {
 	sp_states_fn *const	*states_of = l->arg;
 	struct status_page	*sp;
-	enum health		*states;
+	enum health		*states = NULL;
 	int			 rc = 0;
 
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
 		return -1;
 	row(st, sp);
-	states = components_load(l->db, sp) == DB_OK ?
-	    calloc(sp->ncomponents + 1, sizeof(*states)) : NULL;
-	if (states != NULL && (*states_of)(l->db, sp, l->now, states) == DB_OK)
+	if (components_load(l->db, sp) != DB_OK)
+		rc = -1;
+	else if (l->visit != NULL)
+		rc = page_visit(l, sp, sp->created_at, sp->id);
+	else if ((states = calloc(sp->ncomponents + 1, sizeof(*states))) !=
+	    NULL && (*states_of)(l->db, sp, l->now, states) == DB_OK)
 		page_add(l, sp_json(sp, states), sp->created_at, sp->id);
 	else
 		rc = -1;

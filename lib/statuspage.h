@@ -14,6 +14,7 @@
 #include "json.h"
 #include "monitorrec.h"
 #include "page.h"
+#include "ref.h"
 
 #define SP_SLUGMIN		2	/* ^[a-z0-9][a-z0-9-]{1,62}$ */
 #define SP_SLUGMAX		63
@@ -48,11 +49,14 @@ enum sp_domain_status {
 };
 
 extern const char *const sp_domain_status_names[SP_DOMAIN__MAX];
+/* The members of a page's API object; read-only ones marked. */
+extern const struct jfield sp_fields[];
 
 struct status_page {
 	char			 id[ID_MAX];
 	char			 team_id[ID_MAX];
 	char			 name[NAME_MAXBYTES];
+	char			 ref[REF_MAX];	/* "" until stored */
 	char			 slug[SP_SLUGMAX + 1];
 	char			 title[NAME_MAXBYTES];
 	char			 description[SP_DESCMAX * 4 + 1];
@@ -136,7 +140,10 @@ cJSON	*sp_json(const struct status_page *, const enum health *states);
 /* The public address of the page: UPTIME_PUBLIC_URL/status/<slug>. */
 void	 sp_url(const struct status_page *, char *out, size_t outlen);
 
-/* Insert sp (id filled here) with its components; DB_OK, DB_CONFLICT. */
+/*
+ * Insert sp (id filled here; ref ref_default's when "") with its
+ * components; DB_OK, DB_CONFLICT.
+ */
 int	 sp_insert(struct db *, struct status_page *);
 /* Store the fields, and the components when components_given. */
 int	 sp_update(struct db *, struct status_page *);
