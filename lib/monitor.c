@@ -17,6 +17,7 @@
 #include "hbsched.h"
 #include "ids.h"
 #include "json.h"
+#include "jsoncheck.h"
 #include "monitor.h"
 #include "page.h"
 #include "re.h"
@@ -302,6 +303,46 @@ check_port(const cJSON *val, const char *ptr, struct verrs *v)
 	return check_int(val, ptr, v, 1, 65535, 0);
 }
 
+#define CONTENT_SHAPES "each check is {type: contains|not_contains|regex, " \
+	"value: 1..1024 characters, caseSensitive: true|false} or {type: " \
+	"json, pointer, op, value}"
+
+/*
+ * A {type: "json"} content check (lib/jsoncheck.h), normalised, or NULL
+ * with the error added at ptr/i/<member>.
+ */
+static cJSON *
+check_json_content(const cJSON *c, const char *ptr, int i, struct verrs *v)
+{
+	const cJSON	*m;
+	const char	*field;
+	char		 at[64], why[192];
+	cJSON		*o;
+
+	cJSON_ArrayForEach(m, c)
+		if (strcmp(m->string, "type") && strcmp(m->string, "pointer") &&
+		    strcmp(m->string, "op") && strcmp(m->string, "value")) {
+			snprintf(at, sizeof(at), "%s/%d/%.32s", ptr, i,
+			    m->string);
+			verr_add(v, VERR_UNKNOWN, at, "not a member of a json "
+			    "check (type, pointer, op, value)");
+			return NULL;
+		}
+	if (jsoncheck_validate(c, &field, why, sizeof(why)) == -1) {
+		snprintf(at, sizeof(at), "%s/%d/%s", ptr, i, field);
+		return fail(v, at, why);
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", "json");
+	cJSON_AddItemToObject(o, "pointer", cJSON_Duplicate(
+	    cJSON_GetObjectItemCaseSensitive(c, "pointer"), 1));
+	cJSON_AddItemToObject(o, "op", cJSON_Duplicate(
+	    cJSON_GetObjectItemCaseSensitive(c, "op"), 1));
+	if ((m = cJSON_GetObjectItemCaseSensitive(c, "value")) != NULL)
+		cJSON_AddItemToObject(o, "value", cJSON_Duplicate(m, 1));
+	return o;
+}
+
 static cJSON *
 check_contents(const cJSON *val, const char *ptr, struct verrs *v)
 {
@@ -324,6 +365,15 @@ check_contents(const cJSON *val, const char *ptr, struct verrs *v)
 		const cJSON *cs = cJSON_GetObjectItemCaseSensitive(c,
 		    "caseSensitive");
 
+		if (cJSON_IsObject(c) && cJSON_IsString(t) &&
+		    strcmp(t->valuestring, "json") == 0) {
+			if ((o = check_json_content(c, ptr, i++, v)) == NULL) {
+				cJSON_Delete(out);
+				return NULL;
+			}
+			cJSON_AddItemToArray(out, o);
+			continue;
+		}
 		cJSON_ArrayForEach(m, c)
 			if (strcmp(m->string, "type") && strcmp(m->string,
 			    "value") && strcmp(m->string, "caseSensitive"))
@@ -334,9 +384,7 @@ check_contents(const cJSON *val, const char *ptr, struct verrs *v)
 		    strlen(s->valuestring) > MON_MAXCHECKLEN ||
 		    (cs != NULL && !cJSON_IsBool(cs))) {
 			cJSON_Delete(out);
-			return fail(v, ptr, "each check is {type: contains|"
-			    "not_contains|regex, value: 1..1024 characters, "
-			    "caseSensitive: true|false}");
+			return fail(v, ptr, CONTENT_SHAPES);
 		}
 		/* Compiled as the checker will: case changes its size. */
 		if (k == 2 && (re = re_compile(s->valuestring, cs == NULL ||
