@@ -1,6 +1,6 @@
 /*
- * monitors.fcgi: monitors, their results, stats and outages, and the
- * team's overall status.
+ * monitors.fcgi: monitors, their results, stats and outages, the
+ * team's overall status, and one-off checks of a target (/v1/checks).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +266,28 @@ monitors_resume(struct req *r)
 }
 
 /*
+ * Run p, prepared for m, now with the server's target policy, and judge
+ * it into res: a check on demand, outside any transaction.
+ */
+static void
+probe_now(struct req *r, const struct monitor *m, struct probe *p,
+    struct check_result *res)
+{
+	struct probe_opts	 o;
+	int64_t			 started;
+
+	memset(&o, 0, sizeof(o));
+	o.concurrency = 1;
+	o.allow_private = cfg.allow_private;
+	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
+	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
+	started = time_now_ms();
+	if (probe_run(p, 1, &o) == -1)
+		req_log(r, __func__, "probe_run could not set up");
+	check_judge(m, p, started, res);
+}
+
+/*
  * POST /v1/monitors/{id}/check
  * Scope monitors:write.  200 with the result of one check run now and
  * recorded like any other (the schedule is unchanged); 404; 409 for a
@@ -278,11 +300,9 @@ monitors_check(struct req *r)
 {
 	struct monitor		 m;
 	struct probe		 p;
-	struct probe_opts	 o;
 	struct check_result	 res;
 	char			**scratch = NULL;
 	char			 token[ID_MAX];
-	int64_t			 started;
 	int			 rc;
 
 	if (load(r, &m) == -1)
@@ -299,15 +319,7 @@ monitors_check(struct req *r)
 		monitor_free(&m);
 		return 0;
 	}
-	memset(&o, 0, sizeof(o));
-	o.concurrency = 1;
-	o.allow_private = cfg.allow_private;
-	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
-	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
-	started = time_now_ms();
-	if (probe_run(&p, 1, &o) == -1)
-		req_log(r, __func__, "probe_run could not set up");
-	check_judge(&m, &p, started, &res);
+	probe_now(r, &m, &p, &res);
 	probe_clear(&p);
 	check_scratch_free(scratch);
 
@@ -326,6 +338,70 @@ monitors_check(struct req *r)
 	monitor_free(&m);
 	if (rc != DB_OK)
 		return resp_db(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc);
+	return resp_data(r, 200, check_result_json(&res));
+}
+
+/*
+ * POST /v1/checks
+ * Scope monitors:write.  200 with the result of one check of the target
+ * the body describes (a monitor's type, timeoutSeconds and type fields),
+ * run now and recorded nowhere; 400; 429 checks_rate_limited with
+ * Retry-After past UPTIME_CHECK_RATE_LIMIT a minute for the team, or
+ * run_now_busy with Retry-After while UPTIME_MAX_RUN_NOW of its checks
+ * on demand run.  The check runs outside any transaction, holding a
+ * lease; nothing is counted before the body is valid.
+ */
+static int
+checks_run(struct req *r)
+{
+	struct monitor		 m;
+	struct verrs		 v = { 0 };
+	struct probe		 p;
+	struct check_result	 res;
+	cJSON			*body;
+	char			**scratch = NULL;
+	char			 token[ID_MAX], name[ID_MAX + 4];
+	long			 n;
+	int			 reset = 0;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	monitor_init(&m, r->now);
+	monitor_apply_check(&m, body, &v);
+	cJSON_Delete(body);
+	if (v.n > 0) {
+		monitor_free(&m);
+		return resp_verrs(r, &v);
+	}
+	/* The team's budget, shared by every worker like the keys'. */
+	snprintf(name, sizeof(name), "c:%s", r->key->team_id);
+	n = ratelimit_hit(name, r->now, &reset);
+	if (n == -1 || n > cfg.check_rate_limit) {
+		monitor_free(&m);
+		resp_header(r, "Retry-After", "%d", reset < 1 ? 1 : reset);
+		return resp_problem_limit(r, 429, "checks_rate_limited",
+		    cfg.check_rate_limit, "UPTIME_CHECK_RATE_LIMIT", "A team "
+		    "may run at most %ld one-off checks a minute "
+		    "(UPTIME_CHECK_RATE_LIMIT); retry in %d s.",
+		    cfg.check_rate_limit, reset < 1 ? 1 : reset);
+	}
+	if (check_prepare(&m, &p, &scratch) == -1) {
+		monitor_free(&m);
+		return resp_db(r, DB_ERROR);
+	}
+	if (runnow_take(r, NULL, m.timeout_s * 1000 + RUNNOW_GRACE_MS,
+	    token) == -1) {
+		probe_clear(&p);
+		check_scratch_free(scratch);
+		monitor_free(&m);
+		return 0;
+	}
+	probe_now(r, &m, &p, &res);
+	probe_clear(&p);
+	check_scratch_free(scratch);
+	monitor_free(&m);
+	if (runnow_give(r->db, NULL, token) != DB_OK)
+		req_log(r, __func__, "cannot give the lease back; it lapses");
 	return resp_data(r, 200, check_result_json(&res));
 }
 
@@ -573,6 +649,8 @@ static const struct route routes[] = {
 	    monitors_outages, NULL, "perPage,cursor", 0 },
 	{ "GET", "/v1/status", SCOPE_MONITORS_READ, status_overall, NULL, "",
 	    0 },
+	{ "POST", "/v1/checks", SCOPE_MONITORS_WRITE, checks_run, "check.run",
+	    "", ROUTE_BODY | ROUTE_NOTX },
 };
 
 int

@@ -554,16 +554,16 @@ apply_tags(struct monitor *m, const cJSON *val, struct verrs *v)
 	m->tags = cJSON_Duplicate(val, 1);
 }
 
+static void	apply_type_fields(struct monitor *, const cJSON *,
+		    struct verrs *);
+
 void
 monitor_apply(struct monitor *m, const cJSON *body, int creating,
     struct verrs *v)
 {
-	const struct tfield	*f;
 	const cJSON		*val;
 	const char		*name, *type;
-	cJSON			*norm;
 	long long		 n;
-	char			 ptr[64];
 	int			 t;
 
 	json_check_fields(body, mon_fields, v);
@@ -591,6 +591,22 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 		m->paused = t;
 	if ((val = cJSON_GetObjectItemCaseSensitive(body, "tags")) != NULL)
 		apply_tags(m, val, v);
+	apply_type_fields(m, body, v);
+	if (m->type == MON_HEARTBEAT)
+		heartbeat_apply(m, body, v);
+	else if (m->timeout_s > m->interval_s)
+		verr_add(v, VERR_INVALID, "/timeoutSeconds", "must not be "
+		    "longer than intervalSeconds");
+}
+
+/* The members of body that belong to m's type, into m->config. */
+static void
+apply_type_fields(struct monitor *m, const cJSON *body, struct verrs *v)
+{
+	const struct tfield	*f;
+	const cJSON		*val;
+	cJSON			*norm;
+	char			 ptr[64];
 
 	for (f = tfields; f->name != NULL; f++) {
 		snprintf(ptr, sizeof(ptr), "/%s", f->name);
@@ -621,11 +637,44 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 		else
 			cJSON_AddItemToObject(m->config, f->name, norm);
 	}
-	if (m->type == MON_HEARTBEAT)
-		heartbeat_apply(m, body, v);
-	else if (m->timeout_s > m->interval_s)
-		verr_add(v, VERR_INVALID, "/timeoutSeconds", "must not be "
-		    "longer than intervalSeconds");
+}
+
+/*
+ * The members of a one-off check: a monitor's target part.  A field of
+ * another type is refused by apply_type_fields (the heartbeat's too, as
+ * the type cannot be heartbeat); sslExpiryWarningDays, which warns of
+ * what a later check finds, is unknown here.
+ */
+static const struct jfield check_fields[] = {
+	{ "type", 0 }, { "timeoutSeconds", 0 },
+	{ "url", 0 }, { "method", 0 }, { "headers", 0 }, { "body", 0 },
+	{ "expectedStatusCodes", 0 }, { "followRedirects", 0 },
+	{ "verifyTls", 0 }, { "degradedAfterMs", 0 }, { "contentChecks", 0 },
+	{ "host", 0 }, { "port", 0 },
+	{ "hostname", 0 }, { "recordType", 0 }, { "expectedValue", 0 },
+	{ "schedule", 0 }, { "timezone", 0 }, { "gracePeriodSeconds", 0 },
+	{ NULL, 0 }
+};
+
+void
+monitor_apply_check(struct monitor *m, const cJSON *body, struct verrs *v)
+{
+	const char	*type;
+	long long	 n;
+	int		 t;
+
+	json_check_fields(body, check_fields, v);
+	if (json_str(body, "type", 1, 16, 0, v, &type, NULL) == 1) {
+		t = str_index(mon_type_names, MON_TYPE__MAX, type);
+		if (t == -1 || t == MON_HEARTBEAT)
+			verr_add(v, VERR_INVALID, "/type", "must be one of http, "
+			    "tcp, dns (a heartbeat has nothing to check)");
+		else
+			m->type = (enum mon_type)t;
+	}
+	if (json_int(body, "timeoutSeconds", 1, 60, 0, v, &n, NULL) == 1)
+		m->timeout_s = (long)n;
+	apply_type_fields(m, body, v);
 }
 
 /* ---- JSON ---- */

@@ -54,6 +54,14 @@ void	 monitor_free(struct monitor *);
  */
 void	 monitor_apply(struct monitor *, const cJSON *body, int creating,
 	    struct verrs *v);
+/*
+ * Apply a one-off check's body (POST /v1/checks) to m, made by
+ * monitor_init: type (not heartbeat), timeoutSeconds and the fields of
+ * the type, with monitor_apply's rules and defaults; any other member is
+ * unknown.  Errors go to v.
+ */
+void	 monitor_apply_check(struct monitor *, const cJSON *body,
+	    struct verrs *v);
 cJSON	*monitor_json(const struct monitor *);
 
 int	 monitor_insert(struct db *, struct monitor *);
