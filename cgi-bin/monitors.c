@@ -1,17 +1,20 @@
 /*
  * monitors.fcgi: monitors, their results, stats and outages, the
- * team's overall status, and one-off checks of a target (/v1/checks).
+ * team's overall status and ping key, and one-off checks of a target
+ * (/v1/checks).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include "uptime.h"
 #include "heartbeat.h"
 #include "limit.h"
 #include "monitor.h"
+#include "pingkey.h"
 #include "rollup.h"
 
 #define DAY_MS	(24LL * 3600 * 1000)
@@ -39,6 +42,34 @@ load(struct req *r, struct monitor *m)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A heartbeat's slug is the team's only one of that name: 0, or -1 with
+ * 409 conflict naming slug (or the database's error) answered.
+ */
+static int
+slug_free(struct req *r, const struct monitor *m)
+{
+	struct monitor	 other;
+	const char	*slug;
+	int		 rc, taken;
+
+	if ((slug = cJSON_GetStringValue(cJSON_GetObjectItem(m->config,
+	    "slug"))) == NULL)
+		return 0;
+	if ((rc = monitor_by_slug(r->db, r->key->team_id, slug, &other)) ==
+	    DB_NOTFOUND)
+		return 0;
+	if (rc != DB_OK)
+		return resp_db(r, rc), -1;
+	taken = strcmp(other.id, m->id) != 0;
+	monitor_free(&other);
+	if (!taken)
+		return 0;
+	resp_problem_member(r, 409, "conflict", "field", "slug", "Another "
+	    "heartbeat of the team has the slug \"%s\".", slug);
+	return -1;
 }
 
 static int
@@ -88,7 +119,8 @@ monitors_list(struct req *r)
 /*
  * POST /v1/monitors
  * Scope monitors:write.  201 with the monitor, Location; 400; 409
- * limit_exceeded (UPTIME_MAX_MONITORS).
+ * conflict (a heartbeat's slug taken), limit_exceeded
+ * (UPTIME_MAX_MONITORS).
  */
 static int
 monitors_create(struct req *r)
@@ -115,7 +147,7 @@ monitors_create(struct req *r)
 		monitor_free(&m);
 		return resp_db(r, DB_ERROR);
 	}
-	if (limit_check(r, LIMIT_MONITORS) == -1) {
+	if (slug_free(r, &m) == -1 || limit_check(r, LIMIT_MONITORS) == -1) {
 		monitor_free(&m);
 		return 0;
 	}
@@ -146,10 +178,25 @@ monitors_get(struct req *r)
 	return 0;
 }
 
+/* The text of what m's checks depend on (its config but the slug, a
+ * name), to tell a change that makes the next check due; free it. */
+static char *
+check_text(const struct monitor *m)
+{
+	cJSON	*c = cJSON_Duplicate(m->config, 1);
+	char	*s;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "slug");
+	s = c != NULL ? cJSON_PrintUnformatted(c) : NULL;
+	cJSON_Delete(c);
+	return s;
+}
+
 /*
  * PATCH /v1/monitors/{id}
- * Scope monitors:write.  200 with the monitor; 400; 404.  A change of
- * the check schedule takes effect at once: the next check is due now.
+ * Scope monitors:write.  200 with the monitor; 400; 404; 409 conflict (a
+ * heartbeat's slug taken).  A change of the check schedule takes effect
+ * at once: the next check is due now.
  */
 static int
 monitors_patch(struct req *r)
@@ -170,10 +217,10 @@ monitors_patch(struct req *r)
 	was_paused = m.paused;
 	interval = m.interval_s;
 	timeout = m.timeout_s;
-	before = cJSON_PrintUnformatted(m.config);
+	before = check_text(&m);
 	monitor_apply(&m, body, 0, &v);
 	cJSON_Delete(body);
-	after = cJSON_PrintUnformatted(m.config);
+	after = check_text(&m);
 	if (v.n > 0 || before == NULL || after == NULL) {
 		free(before);
 		free(after);
@@ -203,6 +250,10 @@ monitors_patch(struct req *r)
 	    heartbeat_restart(&m, r->now) == -1) {
 		monitor_free(&m);
 		return resp_db(r, DB_ERROR);
+	}
+	if (slug_free(r, &m) == -1) {
+		monitor_free(&m);
+		return 0;
 	}
 	if ((rc = monitor_update(r->db, &m)) != DB_OK) {
 		monitor_free(&m);
@@ -622,6 +673,133 @@ status_overall(struct req *r)
 	return resp_data(r, 200, o);
 }
 
+/*
+ * GET /v1/monitors/ping-key
+ * Scope monitors:write.  200 with the team's ping key, never its secret;
+ * 404 when the team has none.
+ */
+static int
+ping_key_show(struct req *r)
+{
+	struct pingkey	 k;
+	int		 rc;
+
+	if ((rc = pingkey_get(r->db, r->key->team_id, &k)) != DB_OK)
+		return resp_db(r, rc);
+	resp_data(r, 200, pingkey_json(&k, NULL));
+	pingkey_free(&k);
+	return 0;
+}
+
+/*
+ * POST /v1/monitors/ping-key
+ * Scope monitors:write.  201 with the new key and its secret in "key",
+ * shown this once, and Location; 400; 409 conflict when the team has a
+ * key already (rotate it).
+ */
+static int
+ping_key_create(struct req *r)
+{
+	struct pingkey	 k;
+	struct verrs	 v = { 0 };
+	cJSON		*body;
+	char		 secret[PINGKEY_LEN + 1];
+	int		 rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	pingkey_init(&k, r->key->team_id, r->now);
+	pingkey_apply(&k, body, &v);
+	cJSON_Delete(body);
+	if (v.n > 0) {
+		pingkey_free(&k);
+		return resp_verrs(r, &v);
+	}
+	pingkey_generate(&k, secret);
+	if ((rc = pingkey_insert(r->db, &k, secret)) != DB_OK) {
+		pingkey_free(&k);
+		return rc == DB_CONFLICT ? resp_problem(r, 409, "conflict",
+		    "The team has a ping key already; rotate it for a new "
+		    "secret, or delete it first.") : resp_db(r, rc);
+	}
+	resp_header(r, "Location", "%s", r->uri_path);
+	resp_data(r, 201, pingkey_json(&k, secret));
+	sodium_memzero(secret, sizeof(secret));
+	pingkey_free(&k);
+	return 0;
+}
+
+/*
+ * PATCH /v1/monitors/ping-key
+ * Scope monitors:write.  200 with the key (createOnPing, defaults); 400;
+ * 404 when the team has none.
+ */
+static int
+ping_key_patch(struct req *r)
+{
+	struct pingkey	 k;
+	struct verrs	 v = { 0 };
+	cJSON		*body;
+	int		 rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	if ((rc = pingkey_get(r->db, r->key->team_id, &k)) != DB_OK) {
+		cJSON_Delete(body);
+		return resp_db(r, rc);
+	}
+	pingkey_apply(&k, body, &v);
+	cJSON_Delete(body);
+	if (v.n > 0 || (rc = pingkey_update(r->db, &k)) != DB_OK) {
+		pingkey_free(&k);
+		return v.n > 0 ? resp_verrs(r, &v) : resp_db(r, rc);
+	}
+	resp_data(r, 200, pingkey_json(&k, NULL));
+	pingkey_free(&k);
+	return 0;
+}
+
+/*
+ * POST /v1/monitors/ping-key/rotate
+ * Scope monitors:write.  200 with the key and its new secret in "key",
+ * shown this once; the old secret stops working at once.  404 when the
+ * team has none.
+ */
+static int
+ping_key_rotate(struct req *r)
+{
+	struct pingkey	 k;
+	char		 secret[PINGKEY_LEN + 1];
+	int		 rc;
+
+	if ((rc = pingkey_get(r->db, r->key->team_id, &k)) != DB_OK)
+		return resp_db(r, rc);
+	pingkey_generate(&k, secret);
+	if ((rc = pingkey_rotate(r->db, &k, secret, r->now)) != DB_OK) {
+		pingkey_free(&k);
+		return resp_db(r, rc);
+	}
+	resp_data(r, 200, pingkey_json(&k, secret));
+	sodium_memzero(secret, sizeof(secret));
+	pingkey_free(&k);
+	return 0;
+}
+
+/*
+ * DELETE /v1/monitors/ping-key
+ * Scope monitors:write.  204: pings by slug answer 404 from then on; the
+ * heartbeats keep their slugs and tokens.  404 when the team has none.
+ */
+static int
+ping_key_delete(struct req *r)
+{
+	int	 rc;
+
+	if ((rc = pingkey_delete(r->db, r->key->team_id)) != DB_OK)
+		return resp_db(r, rc);
+	return resp_empty(r, 204);
+}
+
 static const struct route routes[] = {
 	{ "GET", "/v1/monitors", SCOPE_MONITORS_READ, monitors_list, NULL,
 	    "type,status,tag,perPage,cursor", 0 },
@@ -651,6 +829,16 @@ static const struct route routes[] = {
 	    0 },
 	{ "POST", "/v1/checks", SCOPE_MONITORS_WRITE, checks_run, "check.run",
 	    "", ROUTE_BODY | ROUTE_NOTX },
+	{ "GET", "/v1/monitors/ping-key", SCOPE_MONITORS_WRITE, ping_key_show,
+	    NULL, "", 0 },
+	{ "POST", "/v1/monitors/ping-key", SCOPE_MONITORS_WRITE,
+	    ping_key_create, "ping_key.created", "", ROUTE_BODY },
+	{ "PATCH", "/v1/monitors/ping-key", SCOPE_MONITORS_WRITE,
+	    ping_key_patch, "ping_key.updated", "", ROUTE_BODY },
+	{ "DELETE", "/v1/monitors/ping-key", SCOPE_MONITORS_WRITE,
+	    ping_key_delete, "ping_key.deleted", "", 0 },
+	{ "POST", "/v1/monitors/ping-key/rotate", SCOPE_MONITORS_WRITE,
+	    ping_key_rotate, "ping_key.rotated", "", 0 },
 };
 
 int

@@ -68,6 +68,7 @@ enum stmt {
 	STMT_COUNTS,
 	STMT_DUE,
 	STMT_BY_TOKEN,
+	STMT_BY_SLUG,
 	STMT__MAX
 };
 
@@ -111,6 +112,10 @@ static const char *const sqls[STMT__MAX] = {
 	"AND next_check_at <= ? ORDER BY next_check_at LIMIT ?",
 	/* STMT_BY_TOKEN: the ping endpoint's one lookup. */
 	"SELECT " COLS " FROM monitors WHERE ping_token = ?",
+	/* STMT_BY_SLUG: through monitors_team_slug (schema/014), whose
+	 * expression this is. */
+	"SELECT " COLS " FROM monitors WHERE team_id = ? AND "
+	"json_extract(config, '$.slug') = ?",
 };
 
 void
@@ -492,6 +497,18 @@ check_grace(const cJSON *val, const char *ptr, struct verrs *v)
 	return check_int(val, ptr, v, 0, HB_GRACE_MAX, 0);
 }
 
+static cJSON *
+check_slug(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	if (cJSON_IsNull(val))
+		return cJSON_CreateNull();
+	if (!cJSON_IsString(val) || !heartbeat_slug_valid(val->valuestring))
+		return fail(v, ptr, "must be 1 to 63 characters of a-z, 0-9, "
+		    "- and _, starting with a letter or digit, and not start or "
+		    "fail; or null");
+	return cJSON_CreateString(val->valuestring);
+}
+
 static const struct tfield tfields[] = {
 	{ "url", MON_HTTP, NULL, 1, check_url },
 	{ "method", MON_HTTP, "\"GET\"", 0, check_method },
@@ -512,6 +529,7 @@ static const struct tfield tfields[] = {
 	{ "schedule", MON_HEARTBEAT, "null", 0, check_schedule },
 	{ "timezone", MON_HEARTBEAT, "null", 0, check_timezone },
 	{ "gracePeriodSeconds", MON_HEARTBEAT, "300", 0, check_grace },
+	{ "slug", MON_HEARTBEAT, "null", 0, check_slug },
 	{ NULL, 0, NULL, 0, NULL }
 };
 
@@ -525,6 +543,7 @@ static const struct jfield mon_fields[] = {
 	{ "sslExpiryWarningDays", 0 }, { "host", 0 }, { "port", 0 },
 	{ "hostname", 0 }, { "recordType", 0 }, { "expectedValue", 0 },
 	{ "schedule", 0 }, { "timezone", 0 }, { "gracePeriodSeconds", 0 },
+	{ "slug", 0 },
 	{ "id", 1 }, { "status", 1 }, { "lastCheckedAt", 1 },
 	{ "nextCheckAt", 1 }, { "lastStatusChangeAt", 1 },
 	{ "lastResponseTimeMs", 1 }, { "ssl", 1 }, { "createdAt", 1 },
@@ -726,6 +745,9 @@ monitor_json(const struct monitor *m)
 		    m->ping_token);
 		cJSON_AddStringToObject(o, "pingUrl", ping);
 		json_add_time(o, "lastPingAt", m->last_ping_at);
+		/* Saved before heartbeats had slugs: none. */
+		if (cJSON_GetObjectItemCaseSensitive(m->config, "slug") == NULL)
+			cJSON_AddNullToObject(o, "slug");
 	}
 	json_add_time(o, "createdAt", m->created_at);
 	json_add_time(o, "updatedAt", m->updated_at);
@@ -916,6 +938,19 @@ monitor_by_token(struct db *db, const char *token, struct monitor *m)
 	if ((st = db_stmt(db, sqls[STMT_BY_TOKEN])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, token);
+	return one(st, m);
+}
+
+int
+monitor_by_slug(struct db *db, const char *team, const char *slug,
+    struct monitor *m)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_BY_SLUG])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, slug);
 	return one(st, m);
 }
 

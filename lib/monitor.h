@@ -72,6 +72,9 @@ int	 monitor_get(struct db *, const char *team, const char *id,
 	    struct monitor *);
 /* A heartbeat by its ping token (any team); DB_OK or DB_NOTFOUND. */
 int	 monitor_by_token(struct db *, const char *token, struct monitor *);
+/* A heartbeat of the team by its slug; DB_OK or DB_NOTFOUND. */
+int	 monitor_by_slug(struct db *, const char *team, const char *slug,
+	    struct monitor *);
 int	 monitor_set_paused(struct db *, struct monitor *, int paused,
 	    int64_t now);
 /* fn gets each monitor (freed after the call) newest first. */
