@@ -73,9 +73,10 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT count(*), min(expires_at) FROM ("
 	"SELECT expires_at FROM run_now_leases WHERE team_id = ?1 UNION ALL "
 	"SELECT expires_at FROM check_leases WHERE team_id = ?1)",
-	/* STMT_TAKE */
-	"INSERT INTO run_now_leases (monitor_id, team_id, token, expires_at) "
-	"VALUES (?, ?, ?, ?)",
+	/* STMT_TAKE (in parentheses: clang takes a lone concatenation in
+	 * this table for a missing comma) */
+	("INSERT INTO run_now_leases (monitor_id, team_id, token, expires_at) "
+	"VALUES (?, ?, ?, ?)"),
 	/* STMT_TAKE_CHECK */
 	"INSERT INTO check_leases (token, team_id, expires_at) VALUES (?, ?, ?)",
 	/* STMT_GIVE */
