@@ -67,17 +67,13 @@ create_by_slug(struct req *r, const char *key, const char *slug)
 		    "slug \"%s\", and this ping key does not create them "
 		    "(createOnPing is false).", slug), -1;
 	}
-	if ((rc = limit_room(r->db, LIMIT_MONITORS, k.team_id, r->now)) ==
-	    DB_CONFLICT) {
+	if (limit_check_team(r, LIMIT_MONITORS, k.team_id) == -1) {
 		db_rollback(r->db);
 		pingkey_free(&k);
-		return resp_problem_limit(r, 409, "limit_exceeded",
-		    cfg.max_monitors, "UPTIME_MAX_MONITORS", "A team may have "
-		    "at most %ld monitors (UPTIME_MAX_MONITORS); the heartbeat "
-		    "\"%s\" was not created.", cfg.max_monitors, slug), -1;
+		return -1;
 	}
-	if (rc == DB_OK && (rc = pingkey_heartbeat(&k, slug, r->now, &m) ==
-	    0 ? DB_OK : DB_ERROR) == DB_OK) {
+	rc = pingkey_heartbeat(&k, slug, r->now, &m) == 0 ? DB_OK : DB_ERROR;
+	if (rc == DB_OK) {
 		rc = monitor_insert(r->db, &m);
 		monitor_free(&m);
 	}

@@ -116,10 +116,15 @@ limit_room(struct db *db, enum limit which, const char *team, int64_t now)
 int
 limit_check(struct req *r, enum limit which)
 {
+	return limit_check_team(r, which, r->key->team_id);
+}
+
+int
+limit_check_team(struct req *r, enum limit which, const char *team)
+{
 	int	 rc;
 
-	if ((rc = limit_room(r->db, which, r->key->team_id, r->now)) ==
-	    DB_OK)
+	if ((rc = limit_room(r->db, which, team, r->now)) == DB_OK)
 		return 0;
 	if (rc != DB_CONFLICT)
 		return resp_db(r, rc), -1;

@@ -50,6 +50,9 @@ int	 limit_room(struct db *, enum limit, const char *team, int64_t now);
  * setting (members limit and setting), or the database's error.
  */
 int	 limit_check(struct req *, enum limit) WUR;
+/* The same for team, on a route without a key (a ping creating a
+ * heartbeat). */
+int	 limit_check_team(struct req *, enum limit, const char *team) WUR;
 
 /*
  * Take the lease of a monitor of the calling key's team until r->now +
