@@ -1,15 +1,19 @@
 /*
- * monitors.fcgi: monitors, their results, stats and outages, and the
- * team's overall status.
+ * monitors.fcgi: monitors, their results, stats and outages, the
+ * team's overall status and ping key, and one-off checks of a target
+ * (/v1/checks).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "uptime.h"
 #include "heartbeat.h"
 #include "limit.h"
 #include "monitor.h"
+#include "pingkey.h"
 #include "rollup.h"
 #include "teamstats.h"
 
@@ -36,6 +40,34 @@ load(struct req *r, struct monitor *m)
 }
 
 /*
+ * A heartbeat's slug is the team's only one of that name: 0, or -1 with
+ * 409 conflict naming slug (or the database's error) answered.
+ */
+static int
+slug_free(struct req *r, const struct monitor *m)
+{
+	struct monitor	 other;
+	const char	*slug;
+	int		 rc, taken;
+
+	if ((slug = cJSON_GetStringValue(cJSON_GetObjectItem(m->config,
+	    "slug"))) == NULL)
+		return 0;
+	if ((rc = monitor_by_slug(r->db, r->key->team_id, slug, &other)) ==
+	    DB_NOTFOUND)
+		return 0;
+	if (rc != DB_OK)
+		return resp_db(r, rc), -1;
+	taken = strcmp(other.id, m->id) != 0;
+	monitor_free(&other);
+	if (!taken)
+		return 0;
+	resp_problem_member(r, 409, "conflict", "field", "slug", "Another "
+	    "heartbeat of the team has the slug \"%s\".", slug);
+	return -1;
+}
+
+/*
  * GET /v1/monitors?type&status&tag&perPage&cursor
  * Scope monitors:read.  200 with a page of monitors; 400 bad_query.
  */
@@ -54,7 +86,8 @@ monitors_list(struct req *r)
 /*
  * POST /v1/monitors
  * Scope monitors:write.  201 with the monitor, Location; 400; 409
- * limit_exceeded (UPTIME_MAX_MONITORS).
+ * conflict (a heartbeat's slug taken), limit_exceeded
+ * (UPTIME_MAX_MONITORS).
  */
 static int
 monitors_create(struct req *r)
@@ -74,7 +107,7 @@ monitors_create(struct req *r)
 		return resp_verrs(r, &v);
 	}
 	snprintf(m.team_id, sizeof(m.team_id), "%s", r->key->team_id);
-	if (limit_check(r, LIMIT_MONITORS) == -1) {
+	if (slug_free(r, &m) == -1 || limit_check(r, LIMIT_MONITORS) == -1) {
 		monitor_free(&m);
 		return 0;
 	}
@@ -101,8 +134,9 @@ monitors_get(struct req *r)
 
 /*
  * PATCH /v1/monitors/{id}
- * Scope monitors:write.  200 with the monitor; 400; 404.  A change of
- * the check schedule takes effect at once: the next check is due now.
+ * Scope monitors:write.  200 with the monitor; 400; 404; 409 conflict (a
+ * heartbeat's slug taken).  A change of the check schedule takes effect
+ * at once: the next check is due now.
  */
 static int
 monitors_patch(struct req *r)
@@ -124,7 +158,8 @@ monitors_patch(struct req *r)
 		return answer(r, 200, &m);
 	if (rc == DB_OK)
 		resp_verrs(r, &v);
-	else
+	/* A slug another heartbeat of the team holds: say which field. */
+	else if (rc != DB_CONFLICT || slug_free(r, &m) == 0)
 		resp_db(r, rc);
 	monitor_free(&m);
 	return 0;
@@ -177,6 +212,28 @@ monitors_resume(struct req *r)
 }
 
 /*
+ * Run p, prepared for m, now with the server's target policy, and judge
+ * it into res: a check on demand, outside any transaction.
+ */
+static void
+probe_now(struct req *r, const struct monitor *m, struct probe *p,
+    struct check_result *res)
+{
+	struct probe_opts	 o;
+	int64_t			 started;
+
+	memset(&o, 0, sizeof(o));
+	o.concurrency = 1;
+	o.allow_private = cfg.allow_private;
+	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
+	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
+	started = time_now_ms();
+	if (probe_run(p, 1, &o) == -1)
+		req_log(r, __func__, "probe_run could not set up");
+	check_judge(m, p, started, res);
+}
+
+/*
  * POST /v1/monitors/{id}/check
  * Scope monitors:write.  200 with the result of one check run now and
  * recorded like any other (the schedule is unchanged); 404; 409 for a
@@ -189,11 +246,9 @@ monitors_check(struct req *r)
 {
 	struct monitor		 m;
 	struct probe		 p;
-	struct probe_opts	 o;
 	struct check_result	 res;
 	char			**scratch = NULL;
 	char			 token[ID_MAX];
-	int64_t			 started;
 	int			 rc;
 
 	if (load(r, &m) == -1)
@@ -210,15 +265,7 @@ monitors_check(struct req *r)
 		monitor_free(&m);
 		return 0;
 	}
-	memset(&o, 0, sizeof(o));
-	o.concurrency = 1;
-	o.allow_private = cfg.allow_private;
-	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
-	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
-	started = time_now_ms();
-	if (probe_run(&p, 1, &o) == -1)
-		req_log(r, __func__, "probe_run could not set up");
-	check_judge(&m, &p, started, &res);
+	probe_now(r, &m, &p, &res);
 	probe_clear(&p);
 	check_scratch_free(scratch);
 
@@ -239,6 +286,72 @@ monitors_check(struct req *r)
 		rc = resp_db(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc);
 	else
 		rc = resp_data(r, 200, check_result_json(&res));
+	check_result_clear(&res);
+	return rc;
+}
+
+/*
+ * POST /v1/checks
+ * Scope monitors:write.  200 with the result of one check of the target
+ * the body describes (a monitor's type, timeoutSeconds and type fields),
+ * run now and recorded nowhere; 400; 429 checks_rate_limited with
+ * Retry-After past UPTIME_CHECK_RATE_LIMIT a minute for the team, or
+ * run_now_busy with Retry-After while UPTIME_MAX_RUN_NOW of its checks
+ * on demand run.  The check runs outside any transaction, holding a
+ * lease; nothing is counted before the body is valid.
+ */
+static int
+checks_run(struct req *r)
+{
+	struct monitor		 m;
+	struct verrs		 v = { 0 };
+	struct probe		 p;
+	struct check_result	 res;
+	cJSON			*body;
+	char			**scratch = NULL;
+	char			 token[ID_MAX], name[ID_MAX + 4];
+	long			 n;
+	int			 reset = 0, rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	monitor_init(&m, r->now);
+	monitor_apply_check(&m, body, &v);
+	cJSON_Delete(body);
+	if (v.n > 0) {
+		monitor_free(&m);
+		return resp_verrs(r, &v);
+	}
+	/* The team's budget, shared by every worker like the keys'. */
+	snprintf(name, sizeof(name), "c:%s", r->key->team_id);
+	n = ratelimit_hit(name, r->now, &reset);
+	if (n == -1 || n > cfg.check_rate_limit) {
+		monitor_free(&m);
+		resp_header(r, "Retry-After", "%d", reset < 1 ? 1 : reset);
+		return resp_problem_limit(r, 429, "checks_rate_limited",
+		    cfg.check_rate_limit, "UPTIME_CHECK_RATE_LIMIT", "A team "
+		    "may run at most %ld one-off checks a minute "
+		    "(UPTIME_CHECK_RATE_LIMIT); retry in %d s.",
+		    cfg.check_rate_limit, reset < 1 ? 1 : reset);
+	}
+	if (check_prepare(&m, &p, &scratch) == -1) {
+		monitor_free(&m);
+		return resp_db(r, DB_ERROR);
+	}
+	if (runnow_take(r, NULL, m.timeout_s * 1000 + RUNNOW_GRACE_MS,
+	    token) == -1) {
+		probe_clear(&p);
+		check_scratch_free(scratch);
+		monitor_free(&m);
+		return 0;
+	}
+	probe_now(r, &m, &p, &res);
+	probe_clear(&p);
+	check_scratch_free(scratch);
+	monitor_free(&m);
+	if (runnow_give(r->db, NULL, token) != DB_OK)
+		req_log(r, __func__, "cannot give the lease back; it lapses");
+	rc = resp_data(r, 200, check_result_json(&res));
 	check_result_clear(&res);
 	return rc;
 }
@@ -418,6 +531,129 @@ status_overall(struct req *r)
 	return resp_data(r, 200, o);
 }
 
+/*
+ * GET /v1/monitors/ping-key
+ * Scope monitors:write.  200 with the team's ping key, never its secret;
+ * 404 when the team has none.
+ */
+static int
+ping_key_show(struct req *r)
+{
+	struct pingkey	 k;
+	int		 rc;
+
+	if ((rc = pingkey_get(r->db, r->key->team_id, &k)) != DB_OK)
+		return resp_db(r, rc);
+	resp_data(r, 200, pingkey_json(&k, NULL));
+	pingkey_free(&k);
+	return 0;
+}
+
+/*
+ * POST /v1/monitors/ping-key
+ * Scope monitors:write.  201 with the new key and its secret in "key",
+ * shown this once, and Location; 400; 409 conflict when the team has a
+ * key already (rotate it).
+ */
+static int
+ping_key_create(struct req *r)
+{
+	struct pingkey	 k;
+	struct verrs	 v = { 0 };
+	cJSON		*body;
+	char		 secret[PINGKEY_LEN + 1];
+	int		 rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	pingkey_init(&k, r->key->team_id, r->now);
+	pingkey_apply(&k, body, &v);
+	cJSON_Delete(body);
+	if (v.n > 0) {
+		pingkey_free(&k);
+		return resp_verrs(r, &v);
+	}
+	pingkey_generate(&k, secret);
+	if ((rc = pingkey_insert(r->db, &k, secret)) != DB_OK) {
+		pingkey_free(&k);
+		return rc == DB_CONFLICT ? resp_problem(r, 409, "conflict",
+		    "The team has a ping key already; rotate it for a new "
+		    "secret, or delete it first.") : resp_db(r, rc);
+	}
+	resp_header(r, "Location", "%s", r->uri_path);
+	resp_data(r, 201, pingkey_json(&k, secret));
+	sodium_memzero(secret, sizeof(secret));
+	pingkey_free(&k);
+	return 0;
+}
+
+/*
+ * PATCH /v1/monitors/ping-key
+ * Scope monitors:write.  200 with the key (createOnPing, defaults); 400;
+ * 404 when the team has none.
+ */
+static int
+ping_key_patch(struct req *r)
+{
+	struct pingkey	 k;
+	struct verrs	 v = { 0 };
+	cJSON		*body;
+	int		 rc;
+
+	if ((body = req_json(r)) == NULL)
+		return 0;
+	if ((rc = pingkey_get(r->db, r->key->team_id, &k)) != DB_OK) {
+		cJSON_Delete(body);
+		return resp_db(r, rc);
+	}
+	pingkey_apply(&k, body, &v);
+	cJSON_Delete(body);
+	if (v.n > 0 || (rc = pingkey_update(r->db, &k)) != DB_OK) {
+		pingkey_free(&k);
+		return v.n > 0 ? resp_verrs(r, &v) : resp_db(r, rc);
+	}
+	resp_data(r, 200, pingkey_json(&k, NULL));
+	pingkey_free(&k);
+	return 0;
+}
+
+/*
+ * POST /v1/monitors/ping-key/rotate
+ * Scope monitors:write.  200 with the key and its new secret in "key",
+ * shown this once; the old secret stops working at once.  404 when the
+ * team has none.
+ */
+static int
+ping_key_rotate(struct req *r)
+{
+	struct pingkey	 k;
+	char		 secret[PINGKEY_LEN + 1];
+	int		 rc;
+
+	if ((rc = pingkey_get(r->db, r->key->team_id, &k)) != DB_OK)
+		return resp_db(r, rc);
+	pingkey_generate(&k, secret);
+	if ((rc = pingkey_rotate(r->db, &k, secret, r->now)) != DB_OK) {
+		pingkey_free(&k);
+		return resp_db(r, rc);
+	}
+	resp_data(r, 200, pingkey_json(&k, secret));
+	sodium_memzero(secret, sizeof(secret));
+	pingkey_free(&k);
+	return 0;
+}
+
+/*
+ * DELETE /v1/monitors/ping-key
+ * Scope monitors:write.  204: pings by slug answer 404 from then on; the
+ * heartbeats keep their slugs and tokens.  404 when the team has none.
+ */
+static int
+ping_key_delete(struct req *r)
+{
+	return resp_deleted(r, pingkey_delete(r->db, r->key->team_id));
+}
+
 static const struct qspec q_monitors[] = {
 	Q_ENUM("type", mon_type_names, MON_TYPE__MAX),
 	Q_ENUM("status", mon_status_names, MST__MAX),
@@ -471,6 +707,18 @@ static const struct route routes[] = {
 	    monitors_outages, NULL, q_page, 0 },
 	{ "GET", "/v1/status", SCOPE_MONITORS_READ, status_overall, NULL, NULL,
 	    0 },
+	{ "POST", "/v1/checks", SCOPE_MONITORS_WRITE, checks_run, "check.run",
+	    NULL, ROUTE_BODY | ROUTE_NOTX },
+	{ "GET", "/v1/monitors/ping-key", SCOPE_MONITORS_WRITE, ping_key_show,
+	    NULL, NULL, 0 },
+	{ "POST", "/v1/monitors/ping-key", SCOPE_MONITORS_WRITE,
+	    ping_key_create, "ping_key.created", NULL, ROUTE_BODY },
+	{ "PATCH", "/v1/monitors/ping-key", SCOPE_MONITORS_WRITE,
+	    ping_key_patch, "ping_key.updated", NULL, ROUTE_BODY },
+	{ "DELETE", "/v1/monitors/ping-key", SCOPE_MONITORS_WRITE,
+	    ping_key_delete, "ping_key.deleted", NULL, 0 },
+	{ "POST", "/v1/monitors/ping-key/rotate", SCOPE_MONITORS_WRITE,
+	    ping_key_rotate, "ping_key.rotated", NULL, 0 },
 };
 
 int

@@ -27,6 +27,7 @@
 #include "db.h"
 #include "ids.h"
 #include "json.h"
+#include "jsoncheck.h"
 #include "maintenance.h"
 #include "monitor.h"
 #include "page.h"
@@ -287,8 +288,11 @@ memcasemem(const char *hay, size_t hlen, const char *needle, size_t nlen)
 struct content {
 	const cJSON	*check[MON_MAXCHECKS];
 	struct re	*re[MON_MAXCHECKS];
+	int		 json[MON_MAXCHECKS];	/* a {type: "json"} check */
 	size_t		 n;
 	long long	 cost;	/* body length times regex sizes */
+	cJSON		*doc;	/* the body parsed, for json checks; NULL:
+				   none, or not JSON */
 };
 
 static const char *
@@ -305,20 +309,24 @@ content_free(struct content *ct)
 	for (i = 0; i < ct->n; i++)
 		re_free(ct->re[i]);
 	ct->n = 0;
+	cJSON_Delete(ct->doc);
+	ct->doc = NULL;
 }
 
 /*
- * Compile m's content checks for a body of len bytes.  0, or -1 with r
- * set when a stored regex does not compile any more (one saved before
- * regexes were RE2's).
+ * Compile m's content checks for the body (len bytes), and parse it
+ * once when a json check reads it (bounded like the body: the probe
+ * keeps at most its first 1 MiB).  0, or -1 with r set when a stored
+ * regex does not compile any more (one saved before regexes were RE2's).
  */
 static int
-content_compile(const struct monitor *m, size_t len, struct content *ct,
-    struct check_result *r)
+content_compile(const struct monitor *m, const char *body, size_t len,
+    struct content *ct, struct check_result *r)
 {
 	const cJSON	*c;
 	const char	*type, *value, *why;
 	struct re	*re;
+	int		 parsed = 0;
 
 	memset(ct, 0, sizeof(*ct));
 	cJSON_ArrayForEach(c, cfg_item(m, "contentChecks")) {
@@ -335,6 +343,11 @@ content_compile(const struct monitor *m, size_t len, struct content *ct,
 			set_error(r, "content_mismatch", "The regex check "
 			    "\"%.100s\" is not accepted: %s.", value, why);
 			return -1;
+		}
+		ct->json[ct->n] = type != NULL && strcmp(type, "json") == 0;
+		if (ct->json[ct->n] && !parsed) {
+			ct->doc = jsoncheck_parse(body, len);
+			parsed = 1;
 		}
 		ct->check[ct->n] = c;
 		ct->re[ct->n++] = re;
@@ -353,8 +366,12 @@ content_ok(const struct content *ct, size_t i, const char *body, size_t len)
 {
 	const char	*type = check_str(ct->check[i], "type");
 	const char	*value = check_str(ct->check[i], "value");
+	char		 msg[8];
 	int		 found;
 
+	if (ct->json[i])
+		return jsoncheck_eval(ct->check[i], ct->doc, msg,
+		    sizeof(msg)) == JC_PASS;
 	if (type == NULL || value == NULL)
 		return 0;
 	if (ct->re[i] != NULL)
@@ -433,10 +450,15 @@ static void
 content_judge(const struct monitor *m, const char *body, size_t len,
     struct check_result *r)
 {
+	static const char *const codes[JC_RESULT__MAX] = { "",
+	    "content_mismatch", "content_not_json", "content_pointer_unresolved"
+	};
 	struct content	 ct;
+	char		 msg[sizeof(r->error_message)];
+	enum jc_result	 jr;
 	int		 failed;
 
-	if (content_compile(m, len, &ct, r) == -1)
+	if (content_compile(m, body, len, &ct, r) == -1)
 		return;
 	if (ct.cost <= CONTENT_INLINE)
 		failed = content_first_failure(&ct, body, len);
@@ -448,7 +470,12 @@ content_judge(const struct monitor *m, const char *body, size_t len,
 		content_free(&ct);
 		return;
 	}
-	if (failed >= 0)
+	if (failed >= 0 && ct.json[failed]) {
+		/* Judged again here for its reason: a child's is lost. */
+		jr = jsoncheck_eval(ct.check[failed], ct.doc, msg, sizeof(msg));
+		if (jr != JC_PASS)
+			set_error(r, codes[jr], "%s", msg);
+	} else if (failed >= 0)
 		set_error(r, "content_mismatch", "Content check failed: %s "
 		    "\"%.100s\".", check_str(ct.check[failed], "type"),
 		    check_str(ct.check[failed], "value"));

@@ -6,6 +6,7 @@
  * (heartbeat.c).  See docs/lib/heartbeat.md.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cronexpr.h"
 #include "hbsched.h"
@@ -16,6 +17,16 @@ heartbeat_token(char *out)
 {
 	base62_random(out, HB_TOKEN_LEN);
 	out[HB_TOKEN_LEN] = '\0';
+}
+
+int
+heartbeat_slug_valid(const char *s)
+{
+	size_t	 n = strlen(s);
+
+	return n >= 1 && n <= HB_SLUG_MAX && strchr("-_", s[0]) == NULL &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == n &&
+	    strcmp(s, "start") != 0 && strcmp(s, "fail") != 0;
 }
 
 const char *

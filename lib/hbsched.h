@@ -14,9 +14,17 @@
 #define HB_MAXBODY	(10 * 1024)	/* bytes of a POST body kept */
 #define HB_RATE_LIMIT	60		/* pings a minute per token */
 #define HB_GRACE_MAX	86400		/* gracePeriodSeconds 0..86400 */
+#define HB_SLUG_MAX	63		/* characters of a slug */
 
 /* A new ping token: HB_TOKEN_LEN random base62 characters and a NUL. */
 void	 heartbeat_token(char *out);
+
+/*
+ * Is s a heartbeat's slug: 1 to HB_SLUG_MAX of a-z, 0-9, "-" and "_",
+ * starting with a letter or digit, and neither "start" nor "fail" (the
+ * words of /v1/ping/{token}/start and /fail)?  1 or 0.
+ */
+int	 heartbeat_slug_valid(const char *s);
 
 /*
  * The heartbeat rules monitor_apply() cannot express field by field: a

@@ -17,6 +17,7 @@
 #include "json.h"
 #include "monitor.h"
 #include "page.h"
+#include "pingkey.h"
 #include "timefmt.h"
 
 #define MINUTE_MS	60000LL
@@ -38,7 +39,7 @@ enum stmt {
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_PING */
 	"INSERT INTO pings (monitor_id, kind, at, source_ip, body, "
-	"duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
+	"duration_ms, exit_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_STATE: the heartbeat's own state, beside check_record's. */
 	"UPDATE monitors SET last_ping_at = ?2, run_started_at = ?3, "
 	"ping_expected_at = ?4, ping_window = ?5, ping_count = ?6, "
@@ -47,7 +48,8 @@ static const char *const sqls[STMT__MAX] = {
 	"UPDATE monitors SET ping_token = ?3, updated_at = ?4 "
 	"WHERE team_id = ?1 AND id = ?2 AND type = 'heartbeat'",
 	/* STMT_LIST */
-	"SELECT id, kind, at, source_ip, body, duration_ms FROM pings "
+	"SELECT id, kind, at, source_ip, body, duration_ms, exit_code "
+	"FROM pings "
 	"WHERE monitor_id = ?1"
 	" AND (?2 IS NULL OR at >= ?2)"
 	" AND (?3 IS NULL OR at < ?3)"
@@ -129,7 +131,44 @@ insert_ping(struct db *db, const struct monitor *m, const struct ping_in *p,
 		    HB_MAXBODY ? HB_MAXBODY : p->bodylen), SQLITE_STATIC);
 	if (duration >= 0)
 		sqlite3_bind_int64(st, 6, duration);
+	if (p->exit_code >= 0)
+		sqlite3_bind_int(st, 7, p->exit_code);
 	return db_exec_stmt(st);
+}
+
+/* Why a fail ping failed: its exit code, when it gave one. */
+static void
+fail_message(int exit_code, char *out, size_t len)
+{
+	if (exit_code > 0)
+		snprintf(out, len, "The job exited with code %d (a ping to "
+		    "/%d).", exit_code, exit_code);
+	else
+		snprintf(out, len, "The job reported a failure (a ping to "
+		    "/fail).");
+}
+
+/*
+ * The heartbeat p is for: by its token, or by the team of the ping key
+ * p->token and p->slug.  DB_OK or DB_NOTFOUND.
+ */
+static int
+ping_target(struct db *db, const struct ping_in *p, struct monitor *m)
+{
+	struct pingkey	 k;
+	int		 rc;
+
+	if (p->slug == NULL)
+		return monitor_by_token(db, p->token, m);
+	if ((rc = pingkey_by_secret(db, p->token, &k)) != DB_OK)
+		return rc;
+	rc = monitor_by_slug(db, k.team_id, p->slug, m);
+	pingkey_free(&k);
+	if (rc == DB_OK && m->type != MON_HEARTBEAT) {
+		monitor_free(m);
+		rc = DB_NOTFOUND;
+	}
+	return rc;
 }
 
 /* Move the state of unpaused m for ping p.  DB_* code. */
@@ -152,8 +191,8 @@ ping_state(struct db *db, struct monitor *m, const struct ping_in *p)
 	else {
 		result(&r, p->at, MST_DOWN);
 		snprintf(r.error_code, sizeof(r.error_code), "job_failed");
-		snprintf(r.error_message, sizeof(r.error_message), "The job "
-		    "reported a failure (a ping to /fail).");
+		fail_message(p->exit_code, r.error_message,
+		    sizeof(r.error_message));
 	}
 	return check_record(db, m, &r, CHECK_NOROW, p->at);
 }
@@ -168,7 +207,7 @@ heartbeat_ping(struct db *db, const struct ping_in *p, int *retry_after)
 	*retry_after = 0;
 	if ((rc = db_begin(db)) != DB_OK)
 		return rc;
-	if ((rc = monitor_by_token(db, p->token, &m)) != DB_OK) {
+	if ((rc = ping_target(db, p, &m)) != DB_OK) {
 		db_rollback(db);
 		return rc;
 	}
@@ -341,10 +380,17 @@ ping_json(sqlite3_stmt *st)
 	cJSON		*o = cJSON_CreateObject(), *e, *body;
 	const char	*kind = (const char *)sqlite3_column_text(st, 1);
 	int		 fail = kind != NULL && strcmp(kind, "fail") == 0;
+	int		 code = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 :
+			    sqlite3_column_int(st, 6);
+	char		 msg[128];
 
 	json_add_time(o, "checkedAt", sqlite3_column_int64(st, 2));
 	cJSON_AddStringToObject(o, "status", fail ? "down" : "up");
 	cJSON_AddStringToObject(o, "kind", kind != NULL ? kind : "success");
+	if (code >= 0)
+		cJSON_AddNumberToObject(o, "exitCode", code);
+	else
+		cJSON_AddNullToObject(o, "exitCode");
 	json_add_str(o, "sourceIp", (const char *)sqlite3_column_text(st, 3));
 	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
 		cJSON_AddNullToObject(o, "durationMs");
@@ -362,8 +408,8 @@ ping_json(sqlite3_stmt *st)
 	if (fail) {
 		e = cJSON_AddObjectToObject(o, "error");
 		cJSON_AddStringToObject(e, "code", "job_failed");
-		cJSON_AddStringToObject(e, "message", "The job reported a "
-		    "failure (a ping to /fail).");
+		fail_message(code, msg, sizeof(msg));
+		cJSON_AddStringToObject(e, "message", msg);
 	} else
 		cJSON_AddNullToObject(o, "error");
 	cJSON_AddNullToObject(o, "timings");

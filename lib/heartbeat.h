@@ -33,8 +33,12 @@ extern const char *const ping_kind_names[PING__MAX];
 
 /* One ping as the endpoint received it. */
 struct ping_in {
-	const char	*token;
-	enum ping_kind	 kind;
+	const char	*token;		/* the ping token, or with slug the
+					   team's ping key */
+	const char	*slug;		/* NULL: by token */
+	enum ping_kind	 kind;		/* an exit code 0 is a success,
+					   1..255 a fail */
+	int		 exit_code;	/* -1: none given */
 	int64_t		 at;
 	const char	*ip;
 	const void	*body;		/* NULL or bodylen bytes */
@@ -43,10 +47,10 @@ struct ping_in {
 
 /*
  * Record a ping in one write transaction of its own: the lookup by
- * token, the rate limit, the ping row and the monitor's state (through
+ * token (or by the ping key's team and the slug), the rate limit, the ping row and the monitor's state (through
  * check_record for a success or a fail).  A paused monitor's pings are
  * recorded and change nothing else.  Returns DB_OK, DB_NOTFOUND (no such
- * token), DB_BUSY or DB_ERROR; with DB_OK, *retry_after > 0 means the
+ * token, key or slug), DB_BUSY or DB_ERROR; with DB_OK, *retry_after > 0 means the
  * ping was over the token's rate limit and nothing was written (the
  * seconds until the minute ends).
  */
@@ -67,8 +71,8 @@ int	 heartbeat_rotate(struct db *, struct monitor *, int64_t now);
 
 /*
  * A page of the monitor's pings, newest first, as results:
- * {checkedAt, status, kind, sourceIp, durationMs, body, responseTimeMs,
- * statusCode, error, timings} (cursor ids "p_<row>").  f->status up
+ * {checkedAt, status, kind, exitCode, sourceIp, durationMs, body,
+ * responseTimeMs, statusCode, error, timings} (cursor ids "p_<row>").  f->status up
  * matches success and start pings, down fail pings.  DB_* code.
  */
 int	 ping_list(struct db *, const char *monitor,

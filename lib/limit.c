@@ -51,26 +51,38 @@ static const struct {
 
 enum stmt {
 	STMT_LAPSE,
+	STMT_LAPSE_CHECKS,
 	STMT_MONITOR,
 	STMT_TEAM,
 	STMT_TAKE,
+	STMT_TAKE_CHECK,
 	STMT_GIVE,
+	STMT_GIVE_CHECK,
 	STMT__MAX
 };
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_LAPSE */
 	"DELETE FROM run_now_leases WHERE expires_at <= ?",
+	/* STMT_LAPSE_CHECKS */
+	"DELETE FROM check_leases WHERE expires_at <= ?",
 	/* STMT_MONITOR */
 	"SELECT expires_at FROM run_now_leases WHERE monitor_id = ?",
-	/* STMT_TEAM: how many, and when the first lapses. */
-	"SELECT count(*), min(expires_at) FROM run_now_leases "
-	"WHERE team_id = ?",
-	/* STMT_TAKE */
-	"INSERT INTO run_now_leases (monitor_id, team_id, token, expires_at) "
-	"VALUES (?, ?, ?, ?)",
+	/* STMT_TEAM: how many, and when the first lapses; a one-off
+	 * check's lease counts like a monitor's. */
+	"SELECT count(*), min(expires_at) FROM ("
+	"SELECT expires_at FROM run_now_leases WHERE team_id = ?1 UNION ALL "
+	"SELECT expires_at FROM check_leases WHERE team_id = ?1)",
+	/* STMT_TAKE (in parentheses: clang takes a lone concatenation in
+	 * this table for a missing comma) */
+	("INSERT INTO run_now_leases (monitor_id, team_id, token, expires_at) "
+	"VALUES (?, ?, ?, ?)"),
+	/* STMT_TAKE_CHECK */
+	"INSERT INTO check_leases (token, team_id, expires_at) VALUES (?, ?, ?)",
 	/* STMT_GIVE */
 	"DELETE FROM run_now_leases WHERE monitor_id = ? AND token = ?",
+	/* STMT_GIVE_CHECK */
+	"DELETE FROM check_leases WHERE token = ?",
 };
 
 /* Read a row of integers: out[i] is column i. */
@@ -104,10 +116,15 @@ limit_room(struct db *db, enum limit which, const char *team, int64_t now)
 int
 limit_check(struct req *r, enum limit which)
 {
+	return limit_check_team(r, which, r->key->team_id);
+}
+
+int
+limit_check_team(struct req *r, enum limit which, const char *team)
+{
 	int	 rc;
 
-	if ((rc = limit_room(r->db, which, r->key->team_id, r->now)) ==
-	    DB_OK)
+	if ((rc = limit_room(r->db, which, team, r->now)) == DB_OK)
 		return 0;
 	if (rc != DB_CONFLICT)
 		return resp_db(r, rc), -1;
@@ -127,9 +144,9 @@ enum busy {
 
 /*
  * Inside the caller's transaction: forget lapsed leases, then take the
- * monitor's unless *why says what is in the way and *lapses when it
- * lapses.  DB_OK either way, DB_NOTFOUND when the monitor is gone, or an
- * error code.
+ * monitor's (a one-off check's when monitor is NULL) unless *why says
+ * what is in the way and *lapses when it lapses.  DB_OK either way,
+ * DB_NOTFOUND when the monitor is gone, or an error code.
  */
 static int
 take(struct db *db, const char *team, const char *monitor, int64_t now,
@@ -145,17 +162,24 @@ take(struct db *db, const char *team, const char *monitor, int64_t now,
 	sqlite3_bind_int64(st, 1, now);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
-
-	if ((st = db_stmt(db, sqls[STMT_MONITOR])) == NULL)
+	if ((st = db_stmt(db, sqls[STMT_LAPSE_CHECKS])) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, monitor);
-	if ((rc = db_step_one(st, ints, v)) == DB_OK) {
-		*why = BUSY_MONITOR;
-		*lapses = v[0];
-		return DB_OK;
-	}
-	if (rc != DB_NOTFOUND)
+	sqlite3_bind_int64(st, 1, now);
+	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
+
+	if (monitor != NULL) {
+		if ((st = db_stmt(db, sqls[STMT_MONITOR])) == NULL)
+			return DB_ERROR;
+		db_bind_text(st, 1, monitor);
+		if ((rc = db_step_one(st, ints, v)) == DB_OK) {
+			*why = BUSY_MONITOR;
+			*lapses = v[0];
+			return DB_OK;
+		}
+		if (rc != DB_NOTFOUND)
+			return rc;
+	}
 
 	if ((st = db_stmt(db, sqls[STMT_TEAM])) == NULL)
 		return DB_ERROR;
@@ -168,6 +192,14 @@ take(struct db *db, const char *team, const char *monitor, int64_t now,
 		return DB_OK;
 	}
 
+	if (monitor == NULL) {
+		if ((st = db_stmt(db, sqls[STMT_TAKE_CHECK])) == NULL)
+			return DB_ERROR;
+		db_bind_text(st, 1, token);
+		db_bind_text(st, 2, team);
+		sqlite3_bind_int64(st, 3, now + lease_ms);
+		return db_exec_stmt(st);
+	}
 	if ((st = db_stmt(db, sqls[STMT_TAKE])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, monitor);
@@ -206,8 +238,9 @@ runnow_take(struct req *r, const char *monitor, int64_t lease_ms,
 	else
 		resp_problem_limit(r, 429, "run_now_busy", cfg.max_run_now,
 		    "UPTIME_MAX_RUN_NOW", "A team may run at most %ld checks "
-		    "on demand at once (UPTIME_MAX_RUN_NOW); retry when one "
-		    "is done.", cfg.max_run_now);
+		    "on demand at once, one-off checks included "
+		    "(UPTIME_MAX_RUN_NOW); retry when one is done.",
+		    cfg.max_run_now);
 	s = (lapses - r->now + 999) / 1000;
 	resp_header(r, "Retry-After", "%lld", (long long)(s < 1 ? 1 : s));
 	return -1;
@@ -218,6 +251,12 @@ runnow_give(struct db *db, const char *monitor, const char *token)
 {
 	sqlite3_stmt	*st;
 
+	if (monitor == NULL) {
+		if ((st = db_stmt(db, sqls[STMT_GIVE_CHECK])) == NULL)
+			return DB_ERROR;
+		db_bind_text(st, 1, token);
+		return db_exec_stmt(st);
+	}
 	if ((st = db_stmt(db, sqls[STMT_GIVE])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, monitor);

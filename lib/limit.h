@@ -7,7 +7,8 @@
  *
  * A check run on demand (POST /v1/monitors/{id}/check) holds a lease, a
  * row of run_now_leases, while its probe runs outside any transaction:
- * one lease a monitor, at most UPTIME_MAX_RUN_NOW a team.  The rows are
+ * one lease a monitor, at most UPTIME_MAX_RUN_NOW a team, one-off checks
+ * (POST /v1/checks, rows of check_leases) included.  The rows are
  * in the database because the FastCGI workers are separate processes;
  * each lease lapses at its expires_at, so a worker killed mid-check
  * holds nothing for longer than the check itself could have run.
@@ -49,10 +50,15 @@ int	 limit_room(struct db *, enum limit, const char *team, int64_t now);
  * setting (members limit and setting), or the database's error.
  */
 int	 limit_check(struct req *, enum limit) WUR;
+/* The same for team, on a route without a key (a ping creating a
+ * heartbeat). */
+int	 limit_check_team(struct req *, enum limit, const char *team) WUR;
 
 /*
  * Take the lease of a monitor of the calling key's team until r->now +
- * lease_ms; its token goes to token (ID_MAX bytes), for runnow_give.
+ * lease_ms, or with monitor NULL a one-off check's (POST /v1/checks),
+ * which counts against UPTIME_MAX_RUN_NOW alike; its token goes to token
+ * (ID_MAX bytes), for runnow_give.
  * Runs its own short write transaction: call it outside one.  0 when
  * taken; else -1 with the answer made: 429 run_now_busy with Retry-After
  * (the seconds until the lease in the way lapses) when the monitor has a
@@ -63,9 +69,10 @@ int	 runnow_take(struct req *, const char *monitor, int64_t lease_ms,
 	    char *token) WUR;
 
 /*
- * Give the lease back: only the one token names, so a lease that lapsed
- * and was taken by another worker stays.  DB_OK also when there was
- * none (it lapsed, or the monitor was deleted with it).
+ * Give the lease back (monitor NULL: a one-off check's): only the one
+ * token names, so a lease that lapsed and was taken by another worker
+ * stays.  DB_OK also when there was none (it lapsed, or the monitor was
+ * deleted with it).
  */
 int	 runnow_give(struct db *, const char *monitor, const char *token);
 

@@ -17,6 +17,7 @@
 #include "hbsched.h"
 #include "ids.h"
 #include "json.h"
+#include "jsoncheck.h"
 #include "monitor.h"
 #include "page.h"
 #include "re.h"
@@ -69,6 +70,7 @@ enum stmt {
 	STMT_DUE,
 	STMT_BY_TOKEN,
 	STMT_REF_TAKEN,
+	STMT_BY_SLUG,
 	STMT__MAX
 };
 
@@ -114,6 +116,10 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT " COLS " FROM monitors WHERE ping_token = ?",
 	/* STMT_REF_TAKEN: for ref_default. */
 	"SELECT 1 FROM monitors WHERE team_id = ?1 AND ref = ?2",
+	/* STMT_BY_SLUG: through monitors_team_slug (schema/017), whose
+	 * expression this is. */
+	"SELECT " COLS " FROM monitors WHERE team_id = ? AND "
+	"json_extract(config, '$.slug') = ?",
 };
 
 void
@@ -307,6 +313,46 @@ check_port(const cJSON *val, const char *ptr, struct verrs *v)
 	return check_int(val, ptr, v, 1, 65535, 0);
 }
 
+#define CONTENT_SHAPES "each check is {type: contains|not_contains|regex, " \
+	"value: 1..1024 characters, caseSensitive: true|false} or {type: " \
+	"json, pointer, op, value}"
+
+/*
+ * A {type: "json"} content check (lib/jsoncheck.h), normalised, or NULL
+ * with the error added at ptr/i/<member>.
+ */
+static cJSON *
+check_json_content(const cJSON *c, const char *ptr, int i, struct verrs *v)
+{
+	const cJSON	*m;
+	const char	*field;
+	char		 at[64], why[192];
+	cJSON		*o;
+
+	cJSON_ArrayForEach(m, c)
+		if (strcmp(m->string, "type") && strcmp(m->string, "pointer") &&
+		    strcmp(m->string, "op") && strcmp(m->string, "value")) {
+			snprintf(at, sizeof(at), "%s/%d/%.32s", ptr, i,
+			    m->string);
+			verr_add(v, VERR_UNKNOWN, at, "not a member of a json "
+			    "check (type, pointer, op, value)");
+			return NULL;
+		}
+	if (jsoncheck_validate(c, &field, why, sizeof(why)) == -1) {
+		snprintf(at, sizeof(at), "%s/%d/%s", ptr, i, field);
+		return fail(v, at, why);
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", "json");
+	cJSON_AddItemToObject(o, "pointer", cJSON_Duplicate(
+	    cJSON_GetObjectItemCaseSensitive(c, "pointer"), 1));
+	cJSON_AddItemToObject(o, "op", cJSON_Duplicate(
+	    cJSON_GetObjectItemCaseSensitive(c, "op"), 1));
+	if ((m = cJSON_GetObjectItemCaseSensitive(c, "value")) != NULL)
+		cJSON_AddItemToObject(o, "value", cJSON_Duplicate(m, 1));
+	return o;
+}
+
 static cJSON *
 check_contents(const cJSON *val, const char *ptr, struct verrs *v)
 {
@@ -329,6 +375,15 @@ check_contents(const cJSON *val, const char *ptr, struct verrs *v)
 		const cJSON *cs = cJSON_GetObjectItemCaseSensitive(c,
 		    "caseSensitive");
 
+		if (cJSON_IsObject(c) && cJSON_IsString(t) &&
+		    strcmp(t->valuestring, "json") == 0) {
+			if ((o = check_json_content(c, ptr, i++, v)) == NULL) {
+				cJSON_Delete(out);
+				return NULL;
+			}
+			cJSON_AddItemToArray(out, o);
+			continue;
+		}
 		cJSON_ArrayForEach(m, c)
 			if (strcmp(m->string, "type") && strcmp(m->string,
 			    "value") && strcmp(m->string, "caseSensitive"))
@@ -339,9 +394,7 @@ check_contents(const cJSON *val, const char *ptr, struct verrs *v)
 		    strlen(s->valuestring) > MON_MAXCHECKLEN ||
 		    (cs != NULL && !cJSON_IsBool(cs))) {
 			cJSON_Delete(out);
-			return fail(v, ptr, "each check is {type: contains|"
-			    "not_contains|regex, value: 1..1024 characters, "
-			    "caseSensitive: true|false}");
+			return fail(v, ptr, CONTENT_SHAPES);
 		}
 		/* Compiled as the checker will: case changes its size. */
 		if (k == 2 && (re = re_compile(s->valuestring, cs == NULL ||
@@ -449,6 +502,18 @@ check_grace(const cJSON *val, const char *ptr, struct verrs *v)
 	return check_int(val, ptr, v, 0, HB_GRACE_MAX, 0);
 }
 
+static cJSON *
+check_slug(const cJSON *val, const char *ptr, struct verrs *v)
+{
+	if (cJSON_IsNull(val))
+		return cJSON_CreateNull();
+	if (!cJSON_IsString(val) || !heartbeat_slug_valid(val->valuestring))
+		return fail(v, ptr, "must be 1 to 63 characters of a-z, 0-9, "
+		    "- and _, starting with a letter or digit, and not start or "
+		    "fail; or null");
+	return cJSON_CreateString(val->valuestring);
+}
+
 static const struct tfield tfields[] = {
 	{ "url", MON_HTTP, NULL, 1, check_url },
 	{ "method", MON_HTTP, "\"GET\"", 0, check_method },
@@ -469,6 +534,7 @@ static const struct tfield tfields[] = {
 	{ "schedule", MON_HEARTBEAT, "null", 0, check_schedule },
 	{ "timezone", MON_HEARTBEAT, "null", 0, check_timezone },
 	{ "gracePeriodSeconds", MON_HEARTBEAT, "300", 0, check_grace },
+	{ "slug", MON_HEARTBEAT, "null", 0, check_slug },
 	{ NULL, 0, NULL, 0, NULL }
 };
 
@@ -482,6 +548,7 @@ const struct jfield monitor_fields[] = {
 	{ "sslExpiryWarningDays", 0 }, { "host", 0 }, { "port", 0 },
 	{ "hostname", 0 }, { "recordType", 0 }, { "expectedValue", 0 },
 	{ "schedule", 0 }, { "timezone", 0 }, { "gracePeriodSeconds", 0 },
+	{ "slug", 0 },
 	{ "id", 1 }, { "status", 1 }, { "lastCheckedAt", 1 },
 	{ "nextCheckAt", 1 }, { "lastStatusChangeAt", 1 },
 	{ "lastResponseTimeMs", 1 }, { "ssl", 1 }, { "createdAt", 1 },
@@ -512,16 +579,16 @@ apply_tags(struct monitor *m, const cJSON *val, struct verrs *v)
 	m->tags = cJSON_Duplicate(val, 1);
 }
 
+static void	apply_type_fields(struct monitor *, const cJSON *,
+		    struct verrs *);
+
 void
 monitor_apply(struct monitor *m, const cJSON *body, int creating,
     struct verrs *v)
 {
-	const struct tfield	*f;
 	const cJSON		*val;
 	const char		*name, *type;
-	cJSON			*norm;
 	long long		 n;
-	char			 ptr[64];
 	int			 t;
 
 	json_check_fields(body, monitor_fields, v);
@@ -549,6 +616,22 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 		m->paused = t;
 	if ((val = cJSON_GetObjectItemCaseSensitive(body, "tags")) != NULL)
 		apply_tags(m, val, v);
+	apply_type_fields(m, body, v);
+	if (m->type == MON_HEARTBEAT)
+		heartbeat_apply(m, body, v);
+	else if (m->timeout_s > m->interval_s)
+		verr_add(v, VERR_INVALID, "/timeoutSeconds", "must not be "
+		    "longer than intervalSeconds");
+}
+
+/* The members of body that belong to m's type, into m->config. */
+static void
+apply_type_fields(struct monitor *m, const cJSON *body, struct verrs *v)
+{
+	const struct tfield	*f;
+	const cJSON		*val;
+	cJSON			*norm;
+	char			 ptr[64];
 
 	for (f = tfields; f->name != NULL; f++) {
 		snprintf(ptr, sizeof(ptr), "/%s", f->name);
@@ -579,11 +662,44 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 		else
 			cJSON_AddItemToObject(m->config, f->name, norm);
 	}
-	if (m->type == MON_HEARTBEAT)
-		heartbeat_apply(m, body, v);
-	else if (m->timeout_s > m->interval_s)
-		verr_add(v, VERR_INVALID, "/timeoutSeconds", "must not be "
-		    "longer than intervalSeconds");
+}
+
+/*
+ * The members of a one-off check: a monitor's target part.  A field of
+ * another type is refused by apply_type_fields (the heartbeat's too, as
+ * the type cannot be heartbeat); sslExpiryWarningDays, which warns of
+ * what a later check finds, is unknown here.
+ */
+static const struct jfield check_fields[] = {
+	{ "type", 0 }, { "timeoutSeconds", 0 },
+	{ "url", 0 }, { "method", 0 }, { "headers", 0 }, { "body", 0 },
+	{ "expectedStatusCodes", 0 }, { "followRedirects", 0 },
+	{ "verifyTls", 0 }, { "degradedAfterMs", 0 }, { "contentChecks", 0 },
+	{ "host", 0 }, { "port", 0 },
+	{ "hostname", 0 }, { "recordType", 0 }, { "expectedValue", 0 },
+	{ "schedule", 0 }, { "timezone", 0 }, { "gracePeriodSeconds", 0 },
+	{ NULL, 0 }
+};
+
+void
+monitor_apply_check(struct monitor *m, const cJSON *body, struct verrs *v)
+{
+	const char	*type;
+	long long	 n;
+	int		 t;
+
+	json_check_fields(body, check_fields, v);
+	if (json_str(body, "type", 1, 16, 0, v, &type, NULL) == 1) {
+		t = str_index(mon_type_names, MON_TYPE__MAX, type);
+		if (t == -1 || t == MON_HEARTBEAT)
+			verr_add(v, VERR_INVALID, "/type", "must be one of http, "
+			    "tcp, dns (a heartbeat has nothing to check)");
+		else
+			m->type = (enum mon_type)t;
+	}
+	if (json_int(body, "timeoutSeconds", 1, 60, 0, v, &n, NULL) == 1)
+		m->timeout_s = (long)n;
+	apply_type_fields(m, body, v);
 }
 
 /* ---- JSON ---- */
@@ -638,6 +754,9 @@ monitor_json(const struct monitor *m)
 		    m->ping_token);
 		cJSON_AddStringToObject(o, "pingUrl", ping);
 		json_add_time(o, "lastPingAt", m->last_ping_at);
+		/* Saved before heartbeats had slugs: none. */
+		if (cJSON_GetObjectItemCaseSensitive(m->config, "slug") == NULL)
+			cJSON_AddNullToObject(o, "slug");
 	}
 	json_add_time(o, "createdAt", m->created_at);
 	json_add_time(o, "updatedAt", m->updated_at);
@@ -768,6 +887,20 @@ monitor_create(struct db *db, struct monitor *m, int64_t now)
 	return monitor_insert(db, m);
 }
 
+/* The text of what m's checks depend on (its config but the slug, a
+ * name), to tell a change that makes the next check due; free it. */
+static char *
+check_text(const struct monitor *m)
+{
+	cJSON	*c = cJSON_Duplicate(m->config, 1);
+	char	*s;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "slug");
+	s = c != NULL ? cJSON_PrintUnformatted(c) : NULL;
+	cJSON_Delete(c);
+	return s;
+}
+
 /* A DNS monitor's question, "hostname TYPE" ("" for another type). */
 static void
 dns_question(const struct monitor *m, char *out, size_t outlen)
@@ -791,7 +924,7 @@ monitor_patch(struct db *db, struct monitor *m, const cJSON *body,
 	int	 was_paused = m->paused, rc = DB_ERROR;
 
 	dns_question(m, q_before, sizeof(q_before));
-	before = cJSON_PrintUnformatted(m->config);
+	before = check_text(m);
 	monitor_apply(m, body, 0, v);
 	/* Another question has other answers: none to compare with. */
 	dns_question(m, q_after, sizeof(q_after));
@@ -799,7 +932,7 @@ monitor_patch(struct db *db, struct monitor *m, const cJSON *body,
 		cJSON_Delete(m->last_value);
 		m->last_value = NULL;
 	}
-	after = cJSON_PrintUnformatted(m->config);
+	after = check_text(m);
 	if (v->n > 0 || before == NULL || after == NULL) {
 		rc = v->n > 0 ? DB_OK : DB_ERROR;
 		goto out;
@@ -904,6 +1037,19 @@ monitor_by_token(struct db *db, const char *token, struct monitor *m)
 	if ((st = db_stmt(db, sqls[STMT_BY_TOKEN])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, token);
+	return one(st, m);
+}
+
+int
+monitor_by_slug(struct db *db, const char *team, const char *slug,
+    struct monitor *m)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_BY_SLUG])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	db_bind_text(st, 2, slug);
 	return one(st, m);
 }
 

@@ -59,6 +59,14 @@ void	 monitor_free(struct monitor *);
  */
 void	 monitor_apply(struct monitor *, const cJSON *body, int creating,
 	    struct verrs *v);
+/*
+ * Apply a one-off check's body (POST /v1/checks) to m, made by
+ * monitor_init: type (not heartbeat), timeoutSeconds and the fields of
+ * the type, with monitor_apply's rules and defaults; any other member is
+ * unknown.  Errors go to v.
+ */
+void	 monitor_apply_check(struct monitor *, const cJSON *body,
+	    struct verrs *v);
 cJSON	*monitor_json(const struct monitor *);
 
 /*
@@ -85,6 +93,9 @@ int	 monitor_get(struct db *, const char *team, const char *id,
 	    struct monitor *);
 /* A heartbeat by its ping token (any team); DB_OK or DB_NOTFOUND. */
 int	 monitor_by_token(struct db *, const char *token, struct monitor *);
+/* A heartbeat of the team by its slug; DB_OK or DB_NOTFOUND. */
+int	 monitor_by_slug(struct db *, const char *team, const char *slug,
+	    struct monitor *);
 int	 monitor_set_paused(struct db *, struct monitor *, int paused,
 	    int64_t now);
 /* fn gets each monitor (freed after the call) newest first. */

@@ -321,6 +321,60 @@ describe('HTTP checks', () => {
     }
   });
 
+  it('json content checks: pointers, ops, and the codes of a body that is not JSON or lacks the value', async () => {
+    const doc = {
+      status: 'ok', code: 200, load: 0.42, up: true, none: null, 'a/b': { 'm~n': 'esc' },
+      checks: [{ name: 'db', ms: 12 }, { name: 'cache', ms: 3 }], tags: ['eu', 'prod', 7], text: 'all systems go',
+    };
+    const t = targets.add(await startHttpTarget((req, res) => {
+      if (req.url === '/json') { res.setHeader('Content-Type', 'application/json'); return res.end(JSON.stringify(doc)); }
+      if (req.url === '/trailing') return res.end('{"status":"ok"} and more');
+      return res.end('<html><body>status ok</body></html>');
+    }));
+    const j = (pointer, op, value) => ({ type: 'json', pointer, op, ...(value === undefined ? {} : { value }) });
+    const cases = [
+      ['/json', [j('/status', 'eq', 'ok')], null],
+      ['/json', [j('/status', 'ne', 'down')], null],
+      ['/json', [j('/code', 'eq', 200)], null],
+      ['/json', [j('/code', 'eq', '200')], null],
+      ['/json', [j('/code', 'ge', 200), j('/code', 'lt', 300)], null],
+      ['/json', [j('/load', 'le', 0.5)], null],
+      ['/json', [j('/up', 'eq', true)], null],
+      ['/json', [j('/none', 'exists')], null],
+      ['/json', [j('/a~1b/m~0n', 'eq', 'esc')], null],
+      ['/json', [j('/checks/1/name', 'eq', 'cache')], null],
+      ['/json', [j('/tags', 'contains', 'prod')], null],
+      ['/json', [j('/tags', 'contains', 7)], null],
+      ['/json', [j('/text', 'contains', 'systems')], null],
+      ['/json', [j('', 'exists')], null],
+      ['/json', [j('/status', 'eq', 'OK')], 'content_mismatch'],
+      ['/json', [j('/code', 'gt', 200)], 'content_mismatch'],
+      ['/json', [j('/status', 'lt', 5)], 'content_mismatch'],
+      ['/json', [j('/tags', 'contains', 'us')], 'content_mismatch'],
+      ['/json', [j('/checks/2/name', 'eq', 'x')], 'content_pointer_unresolved'],
+      ['/json', [j('/checks/-', 'exists')], 'content_pointer_unresolved'],
+      ['/json', [j('/missing', 'ne', 1)], 'content_pointer_unresolved'],
+      ['/json', [{ type: 'contains', value: 'nope' }, j('/missing', 'exists')], 'content_mismatch'],
+      ['/html', [j('/status', 'eq', 'ok')], 'content_not_json'],
+      ['/trailing', [j('/status', 'eq', 'ok')], 'content_not_json'],
+      ['/html', [{ type: 'contains', value: 'status ok' }], null],
+    ];
+    for (const [path, contentChecks, code] of cases) {
+      const m = await c.create(http(t.url(path), { contentChecks }));
+      const r = await c.check(m.id);
+      const what = `${path} ${JSON.stringify(contentChecks)}: ${JSON.stringify(r)}`;
+      assert.equal(r.status, code ? 'down' : 'up', what);
+      assert.equal(r.error?.code ?? null, code, what);
+      if (code) assert.ok(r.error.message.length > 10, what);
+    }
+    // The value found is in the message, and the outage's cause.
+    const m = await c.create(http(t.url('/json'), { contentChecks: [j('/status', 'eq', 'down')] }));
+    const r = await c.check(m.id);
+    assert.match(r.error.message, /"\/status" is "ok", expected eq "down"/);
+    const [o] = await c.outages(m.id);
+    assert.equal(o.cause.code, 'content_mismatch');
+  });
+
   it('content checks see the first 1 MiB of the body', async () => {
     const MiB = 1 << 20;
     const t = targets.add(await startHttpTarget((req, res) => {

@@ -128,7 +128,7 @@ describe('creating heartbeat monitors', () => {
     const t0 = Date.now();
     const m = await mk(hbBody({ intervalSeconds: 3600 }));
     assert.deepEqual(Object.keys(m).sort(), ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds',
-      'confirmations', 'paused', 'tags', 'schedule', 'timezone', 'gracePeriodSeconds', 'pingUrl', 'lastPingAt',
+      'confirmations', 'paused', 'tags', 'schedule', 'timezone', 'gracePeriodSeconds', 'slug', 'pingUrl', 'lastPingAt',
       'status', 'lastCheckedAt', 'nextCheckAt', 'lastStatusChangeAt', 'lastResponseTimeMs', 'createdAt',
       'updatedAt'].sort());
     assert.equal(m.type, 'heartbeat');
@@ -327,12 +327,13 @@ describe('pings', () => {
     const rs = await results(m.id);
     assert.equal(rs.length, 3);
     for (const r of rs) {
-      assert.deepEqual(Object.keys(r).sort(), ['checkedAt', 'status', 'kind', 'sourceIp', 'durationMs', 'body',
+      assert.deepEqual(Object.keys(r).sort(), ['checkedAt', 'status', 'kind', 'exitCode', 'sourceIp', 'durationMs', 'body',
         'responseTimeMs', 'statusCode', 'error', 'timings'].sort());
       assert.equal(r.kind, 'success');
       assert.equal(r.status, 'up');
       assert.equal(r.sourceIp, '127.0.0.1');
       assert.equal(r.durationMs, null);
+      assert.equal(r.exitCode, null);
       assert.equal(r.error, null);
       assert.equal(r.responseTimeMs, null);
       assert.equal(r.timings, null);
@@ -557,6 +558,275 @@ describe('pings', () => {
     await remove(m.id);
     assert.equal(pingRows(m.id), 0);
     assertProblem(await ping(m.pingUrl), 404, 'not_found');
+  });
+});
+
+describe('exit codes: /v1/ping/{token}/{0-255}', () => {
+  it('0 is a success, 1..255 a failure recorded with its code; after /start each has its duration', async () => {
+    const m = await mk(hbBody({ intervalSeconds: 3600 }));
+    assertPingOk(await ping(`${m.pingUrl}/0`));
+    assert.equal((await get(m.id)).status, 'up');
+    assertPingOk(await ping(`${m.pingUrl}/start`));
+    await sleep(120);
+    assertPingOk(await ping(`${m.pingUrl}/3`, { method: 'POST', body: 'rsync: error 3' }));
+    const down = await get(m.id);
+    assert.equal(down.status, 'down');
+    let rs = await results(m.id);
+    assert.equal(rs[0].kind, 'fail');
+    assert.equal(rs[0].status, 'down');
+    assert.equal(rs[0].exitCode, 3);
+    assert.equal(rs[0].body, 'rsync: error 3');
+    assert.deepEqual(rs[0].error, { code: 'job_failed', message: 'The job exited with code 3 (a ping to /3).' });
+    assert.equal(rs[0].durationMs, at(rs[0].checkedAt) - at(rs[1].checkedAt));
+    assert.ok(rs[0].durationMs >= 120, `durationMs ${rs[0].durationMs}`);
+    assert.equal(rs[1].kind, 'start');
+    assert.equal(rs[1].exitCode, null);
+    assert.equal(rs[2].kind, 'success');
+    assert.equal(rs[2].exitCode, 0);
+    const [o] = await outages(m.id);
+    assert.equal(o.cause.code, 'job_failed');
+    assert.match(o.cause.message, /exited with code 3/);
+    assertPingOk(await ping(`${m.pingUrl}/start`));
+    assertPingOk(await ping(`${m.pingUrl}/0`, { method: 'HEAD' }), { head: true });
+    rs = await results(m.id);
+    assert.equal(rs[0].exitCode, 0);
+    assert.equal(rs[0].status, 'up');
+    assert.ok(Number.isInteger(rs[0].durationMs), 'a run ended by exit code 0 is timed');
+    assert.equal((await get(m.id)).status, 'up');
+    assertPingOk(await ping(`${m.pingUrl}/255`));
+    assert.equal((await results(m.id))[0].exitCode, 255);
+    assert.equal((await results(m.id, '?status=down'))[0].exitCode, 255);
+    await remove(m.id);
+  });
+
+  it('negative: 256, -1, 007 are 400 bad_exit_code, a word is 404, create is 400; nothing recorded', async () => {
+    const m = await mk(hbBody());
+    await assertNoChange(srv, async () => {
+      for (const code of ['256', '-1', '007', '00', '1000', '99999999999999999999', '-0']) {
+        for (const method of ['GET', 'POST']) {
+          const p = assertProblem(await ping(`${m.pingUrl}/${code}`, { method, body: method === 'POST' ? 'x' : undefined }),
+            400, 'bad_exit_code');
+          assert.match(p.detail, /0 to 255/);
+        }
+      }
+      for (const word of ['abc', 'ok', 'START', '1a', '-']) {
+        assertProblem(await ping(`${m.pingUrl}/${word}`), 404, 'not_found');
+      }
+      assertProblem(await ping(`${srv.baseUrl}/v1/ping/${'Z'.repeat(32)}/0`), 404, 'not_found');
+      assertProblem(await ping(`${m.pingUrl}/0?create=1`), 400, 'bad_query');
+      assertProblem(await ping(`${m.pingUrl}/0?other=1`), 400, 'bad_query');
+    });
+    await remove(m.id);
+  });
+});
+
+describe('slugs and the team ping key', () => {
+  const keyRoute = '/v1/monitors/ping-key';
+  const PK_RE = /^pk_[0-9A-Za-z]{32}$/;
+  const base = () => `${srv.baseUrl}/v1/ping`;
+
+  it('a heartbeat takes a slug, unique in its team; changing it keeps the clock', async () => {
+    const a = await mk(hbBody({ slug: 'nightly-backup_1', intervalSeconds: 3600 }));
+    assert.equal(a.slug, 'nightly-backup_1');
+    const b = await mk(hbBody());
+    assert.equal(b.slug, null);
+    const taken = await create(hbBody({ slug: 'nightly-backup_1' }));
+    const p = assertProblem(taken, 409, 'conflict');
+    assert.equal(p.field, 'slug');
+    assertProblem(await api('PATCH', `/v1/monitors/${b.id}`, { key: admin, body: { slug: 'nightly-backup_1' } }),
+      409, 'conflict');
+    // Another team may use it; the same monitor may keep it.
+    const other = assertOk(await create(hbBody({ slug: 'nightly-backup_1' }), otherKey), 201);
+    const same = assertOk(await api('PATCH', `/v1/monitors/${a.id}`, { key: admin, body: { slug: 'nightly-backup_1', name: 'x' } }));
+    assert.equal(same.nextCheckAt, a.nextCheckAt);
+    const moved = assertOk(await api('PATCH', `/v1/monitors/${a.id}`, { key: admin, body: { slug: 'db-dump' } }));
+    assert.equal(moved.slug, 'db-dump');
+    assert.equal(moved.nextCheckAt, a.nextCheckAt, 'a new slug is no new schedule');
+    const cleared = assertOk(await api('PATCH', `/v1/monitors/${a.id}`, { key: admin, body: { slug: null } }));
+    assert.equal(cleared.slug, null);
+    await remove(a.id, b.id);
+    assert.equal((await api('DELETE', `/v1/monitors/${other.id}`, { key: otherKey })).status, 204);
+  });
+
+  it('negative: bad slugs are 400 at /slug; a slug on another type is unknown', async () => {
+    await assertNoChange(srv, async () => {
+      for (const slug of ['', 'Backup', 'start', 'fail', '-x', '_x', 'a b', 'a/b', 'é', 'x'.repeat(64), 5, true]) {
+        assertProblem(await create(hbBody({ slug })), 400, 'validation_error', { pointers: ['/slug'] });
+      }
+      assertProblem(await create({ name: 'w', url: 'https://example.com/', slug: 'w' }), 400, 'unknown_field',
+        { pointers: ['/slug'] });
+    });
+    assert.equal(assertOk(await create(hbBody({ slug: 'x'.repeat(63) })), 201).slug, 'x'.repeat(63));
+    const [m] = srv.sql("SELECT id FROM monitors WHERE json_extract(config, '$.slug') = '" + 'x'.repeat(63) + "'");
+    await remove(m.id);
+  });
+
+  it('the ping key: made once with its secret shown once, kept hashed, shown, rotated, deleted', async () => {
+    assertProblem(await api('GET', keyRoute, { key: admin }), 404, 'not_found');
+    const res = await api('POST', keyRoute, { key: admin, body: {} });
+    const k = assertOk(res, 201);
+    assert.match(res.headers.get('location'), /\/v1\/monitors\/ping-key$/);
+    assert.match(k.key, PK_RE);
+    assert.equal(k.keyPrefix, k.key.slice(0, 11));
+    assert.equal(k.createOnPing, false);
+    assert.deepEqual(k.defaults, { intervalSeconds: 86400, gracePeriodSeconds: 3600, confirmations: 1 });
+    assert.match(k.createdAt, TIME_RE);
+    assert.equal(k.rotatedAt, null);
+    const [row] = srv.sql(`SELECT hex(key_hash) AS h, key_prefix FROM ping_keys WHERE team_id = '${team}'`);
+    assert.equal(row.h.length, 64);
+    assert.ok(!JSON.stringify(srv.sql('SELECT * FROM ping_keys')).includes(k.key.slice(3)), 'the secret is not stored');
+    const shown = assertOk(await api('GET', keyRoute, { key: writeOnly }));
+    assert.deepEqual(shown, { keyPrefix: k.keyPrefix, createOnPing: false, defaults: k.defaults, createdAt: k.createdAt,
+      rotatedAt: null });
+    assertProblem(await api('POST', keyRoute, { key: admin, body: {} }), 409, 'conflict');
+
+    const m = await mk(hbBody({ slug: 'etl', intervalSeconds: 3600 }));
+    assertPingOk(await ping(`${base()}/${k.key}/etl`));
+    assertPingOk(await ping(`${base()}/${k.key}/etl/start`, { method: 'POST', body: 'go' }));
+    await sleep(50);
+    assertPingOk(await ping(`${base()}/${k.key}/etl/7`));
+    let rs = await results(m.id);
+    assert.deepEqual(rs.map((r) => [r.kind, r.exitCode]), [['fail', 7], ['start', null], ['success', null]]);
+    assert.ok(rs[0].durationMs >= 50);
+    assertPingOk(await ping(`${base()}/${k.key}/etl/0`));
+    assertPingOk(await ping(`${base()}/${k.key}/etl/fail`));
+    rs = await results(m.id);
+    assert.deepEqual(rs.slice(0, 2).map((r) => [r.kind, r.exitCode]), [['fail', null], ['success', 0]]);
+    // The heartbeat's own token still works.
+    assertPingOk(await ping(m.pingUrl));
+
+    const r2 = assertOk(await api('POST', `${keyRoute}/rotate`, { key: admin }));
+    assert.match(r2.key, PK_RE);
+    assert.notEqual(r2.key, k.key);
+    assert.match(r2.rotatedAt, TIME_RE);
+    assert.equal(r2.keyPrefix, r2.key.slice(0, 11));
+    assertProblem(await ping(`${base()}/${k.key}/etl`), 404, 'not_found');
+    assertPingOk(await ping(`${base()}/${r2.key}/etl`));
+    assert.equal(assertOk(await api('GET', keyRoute, { key: admin })).key, undefined);
+
+    assert.equal((await api('DELETE', keyRoute, { key: admin })).status, 204);
+    assertProblem(await ping(`${base()}/${r2.key}/etl`), 404, 'not_found');
+    assertProblem(await api('DELETE', keyRoute, { key: admin }), 404, 'not_found');
+    assertProblem(await api('POST', `${keyRoute}/rotate`, { key: admin }), 404, 'not_found');
+    assertProblem(await api('PATCH', keyRoute, { key: admin, body: { createOnPing: true } }), 404, 'not_found');
+    const actions = srv.sql("SELECT action FROM audit_events WHERE action LIKE 'ping_key.%' ORDER BY at, id")
+      .map((e) => e.action);
+    assert.deepEqual(actions, ['ping_key.created', 'ping_key.rotated', 'ping_key.deleted']);
+    await remove(m.id);
+  });
+
+  it('?create=1 makes an unknown slug\'s heartbeat on its first ping, with the key\'s defaults, when the key allows', async () => {
+    const k = assertOk(await api('POST', keyRoute, { key: admin, body: { createOnPing: false } }), 201);
+    const before = srv.sql('SELECT count(*) AS n FROM monitors')[0].n;
+    // Off by default: 404, nothing made.
+    const off = assertProblem(await ping(`${base()}/${k.key}/new-job?create=1`), 404, 'not_found');
+    assert.match(off.detail, /createOnPing/);
+    assertProblem(await ping(`${base()}/${k.key}/new-job`), 404, 'not_found');
+    assert.equal(srv.sql('SELECT count(*) AS n FROM monitors')[0].n, before);
+
+    const on = assertOk(await api('PATCH', keyRoute, { key: admin, body: {
+      createOnPing: true, defaults: { schedule: '30 2 * * *', timezone: 'Europe/Berlin', gracePeriodSeconds: 900 },
+    } }));
+    assert.equal(on.createOnPing, true);
+    assert.deepEqual(on.defaults, { schedule: '30 2 * * *', timezone: 'Europe/Berlin', gracePeriodSeconds: 900,
+      confirmations: 1 });
+    assertProblem(await ping(`${base()}/${k.key}/new-job`), 404, 'not_found', 'without create: 404');
+    assertPingOk(await ping(`${base()}/${k.key}/new-job?create=1`, { method: 'POST', body: 'first run' }));
+    assertPingOk(await ping(`${base()}/${k.key}/new-job/start?create=1`));
+    assertPingOk(await ping(`${base()}/${k.key}/new-job/0?create=1`));
+    const list = assertOk(await api('GET', '/v1/monitors?type=heartbeat&perPage=200', { key: admin }));
+    const made = list.filter((x) => x.slug === 'new-job');
+    assert.equal(made.length, 1, 'made once');
+    const [m] = made;
+    assert.equal(m.name, 'new-job');
+    assert.equal(m.schedule, '30 2 * * *');
+    assert.equal(m.timezone, 'Europe/Berlin');
+    assert.equal(m.gracePeriodSeconds, 900);
+    assert.equal(m.intervalSeconds, null);
+    assert.equal(m.status, 'up');
+    const rs = await results(m.id);
+    assert.deepEqual(rs.map((r) => r.kind), ['success', 'start', 'success']);
+    assert.equal(rs[2].body, 'first run');
+    // A /start or /fail may be the first ping too.
+    assertPingOk(await ping(`${base()}/${k.key}/other-job/fail?create=1`));
+    const other = assertOk(await api('GET', '/v1/monitors?type=heartbeat&perPage=200', { key: admin }))
+      .find((x) => x.slug === 'other-job');
+    assert.equal(other.status, 'down');
+    // No audit event for pings, creating ones included.
+    assert.equal(srv.sql(`SELECT count(*) AS n FROM audit_events WHERE target_id = '${m.id}'`)[0].n, 0);
+    await remove(m.id, other.id);
+    assert.equal((await api('DELETE', keyRoute, { key: admin })).status, 204);
+  });
+
+  it('negative: bad ping keys, slugs and create values write nothing', async () => {
+    const k = assertOk(await api('POST', keyRoute, { key: admin, body: { createOnPing: true } }), 201);
+    const m = await mk(hbBody({ slug: 'real' }));
+    const otherM = assertOk(await create(hbBody({ slug: 'theirs' }), otherKey), 201);
+    await assertNoChange(srv, async () => {
+      const ghost = 'pk_' + 'Z'.repeat(32);
+      for (const p of [`${ghost}/real`, `${ghost}/real?create=1`, `${ghost}/real/start`, `${ghost}/real/0`,
+        `${k.key}/theirs`, `${k.key}/nope`, `${k.key}/Real`, `${k.key}/real/abc`, `${k.key.slice(0, 34)}/real`,
+        `pk_${k.key.slice(3, 34)}-/real`, `${tokenOf(m)}/real/start`]) {
+        assertProblem(await ping(`${base()}/${p}`), 404, 'not_found', p);
+      }
+      for (const slug of ['Bad', '-x', '_x']) {
+        const p = assertProblem(await ping(`${base()}/${k.key}/${slug}?create=1`), 400, 'bad_slug');
+        assert.match(p.detail, /a-z, 0-9/);
+      }
+      // start and fail are the token's words: create does not go with them.
+      assertProblem(await ping(`${base()}/${k.key}/start?create=1`), 400, 'bad_query');
+      // Past 63 characters no route has the segment.
+      assertProblem(await ping(`${base()}/${k.key}/${'x'.repeat(64)}?create=1`), 404, 'not_found');
+      for (const q of ['create=2', 'create=yes', 'create=', 'create=1&x=1']) {
+        assertProblem(await ping(`${base()}/${k.key}/real?${q}`), 400, 'bad_query');
+      }
+      assertProblem(await ping(`${base()}/${k.key}/real/256`), 400, 'bad_exit_code');
+      assertProblem(await ping(`${base()}/${k.key}/real/-1?create=1`), 400, 'bad_exit_code');
+      assertProblem(await ping(`${base()}/${k.key}/real?create=1&create=1`), 400, 'bad_query');
+    });
+    await remove(m.id);
+    assert.equal((await api('DELETE', `/v1/monitors/${otherM.id}`, { key: otherKey })).status, 204);
+    assert.equal((await api('DELETE', keyRoute, { key: admin })).status, 204);
+  });
+
+  it('negative: bad ping key bodies are 400 naming the field, and scopes and teams hold', async () => {
+    await assertNoChange(srv, async () => {
+      const cases = [
+        [{ createOnPing: 'yes' }, '/createOnPing', 'validation_error'],
+        [{ defaults: 'daily' }, '/defaults', 'validation_error'],
+        [{ defaults: { intervalSeconds: 10 } }, '/defaults/intervalSeconds', 'validation_error'],
+        [{ defaults: { schedule: '61 * * * *' } }, '/defaults/schedule', 'validation_error'],
+        [{ defaults: { schedule: '* * * * *', intervalSeconds: 60 } }, '/defaults/intervalSeconds', 'validation_error'],
+        [{ defaults: { timezone: 'Mars/Base' } }, '/defaults/timezone', 'validation_error'],
+        [{ defaults: { gracePeriodSeconds: -1 } }, '/defaults/gracePeriodSeconds', 'validation_error'],
+        [{ defaults: { confirmations: 11 } }, '/defaults/confirmations', 'validation_error'],
+        [{ defaults: { name: 'x' } }, '/defaults/name', 'unknown_field'],
+        [{ defaults: { slug: 'x' } }, '/defaults/slug', 'unknown_field'],
+        [{ keyPrefix: 'pk_x' }, '/keyPrefix', 'read_only_field'],
+        [{ key: 'pk_x' }, '/key', 'read_only_field'],
+        [{ other: 1 }, '/other', 'unknown_field'],
+      ];
+      for (const [body, pointer, code] of cases) {
+        assertProblem(await api('POST', keyRoute, { key: admin, body }), 400, code, { pointers: [pointer] });
+      }
+      assertProblem(await api('PUT', keyRoute, { key: admin, body: {} }), 405, 'method_not_allowed');
+    });
+    await assertNoChange(srv, async () => {
+      assertForbidden(await api('GET', keyRoute, { key: readOnly }), 'monitors:write');
+      assertForbidden(await api('POST', keyRoute, { key: readOnly, body: {} }), 'monitors:write');
+      assertUnauthorized(await api('GET', keyRoute), 'missing_credentials', { presented: false });
+    }, { authFailure: true });
+    // Each team has its own.
+    const mine = assertOk(await api('POST', keyRoute, { key: admin, body: {} }), 201);
+    assertProblem(await api('GET', keyRoute, { key: otherKey }), 404, 'not_found');
+    const theirs = assertOk(await api('POST', keyRoute, { key: otherKey, body: { createOnPing: true } }), 201);
+    assert.notEqual(mine.key, theirs.key);
+    const patched = assertOk(await api('PATCH', keyRoute, { key: admin, body: { defaults: { intervalSeconds: 300 } } }));
+    assert.deepEqual(patched.defaults, { intervalSeconds: 300, gracePeriodSeconds: 300, confirmations: 1 });
+    assertProblem(await api('PATCH', keyRoute, { key: admin, body: { defaults: { intervalSeconds: 1 } } }), 400,
+      'validation_error', { pointers: ['/defaults/intervalSeconds'] });
+    assert.deepEqual(assertOk(await api('GET', keyRoute, { key: admin })).defaults, patched.defaults);
+    for (const k of [admin, otherKey]) assert.equal((await api('DELETE', keyRoute, { key: k })).status, 204);
   });
 });
 

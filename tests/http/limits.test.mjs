@@ -301,6 +301,22 @@ describe('per-team limits: UPTIME_MAX_MONITORS, _ALERT_CHANNELS, _STATUS_PAGES, 
     assert.deepEqual(answers.map((r) => r.status).sort(), [201, 201, 409, 409, 409, 409], answers.map(show).join('\n'));
   });
 
+  it('negative: a ping with ?create=1 past UPTIME_MAX_MONITORS: 409 limit_exceeded, no heartbeat made', async () => {
+    const k = await lim.createKey(await lim.createTeam('Full by pings'), { name: 'k' });
+    const pk = assertOk(await lim.api('POST', '/v1/monitors/ping-key', { key: k, body: { createOnPing: true } }), 201);
+    for (let i = 0; i < MAX; i++) {
+      const res = await lim.api('GET', `/v1/ping/${pk.key}/job-${i}?create=1`);
+      assert.equal(res.status, 200, show(res));
+    }
+    await assertNoChange(lim, async () => {
+      const p = assertProblem(await lim.api('GET', `/v1/ping/${pk.key}/job-x?create=1`), 409, 'limit_exceeded');
+      assert.equal(p.limit, MAX);
+      assert.equal(p.setting, 'UPTIME_MAX_MONITORS');
+    });
+    // The heartbeats made keep taking pings.
+    assert.equal((await lim.api('GET', `/v1/ping/${pk.key}/job-0?create=1`)).status, 200);
+  });
+
   it('maintenance windows that are over do not count; scheduling one again at the limit is 409', async () => {
     const k = await lim.createKey(await lim.createTeam('Windows'), { name: 'k' });
     const f = LIMITED[3];

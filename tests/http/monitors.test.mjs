@@ -184,6 +184,56 @@ describe('POST /v1/monitors', () => {
     assert.deepEqual(await get(d.id), d);
   });
 
+  it('json content checks: kept as given, with value only where the op takes one', async () => {
+    const contentChecks = [
+      { type: 'json', pointer: '/status', op: 'eq', value: 'ok' },
+      { type: 'json', pointer: '/checks/0/latencyMs', op: 'lt', value: 250.5 },
+      { type: 'json', pointer: '/a~1b/m~0n', op: 'exists' },
+      { type: 'json', pointer: '', op: 'ne', value: null },
+      { type: 'json', pointer: '/tags', op: 'contains', value: true },
+      { type: 'contains', value: 'ok' },
+    ];
+    const d = await mk(httpBody({ contentChecks }));
+    assert.deepEqual(d.contentChecks, [...contentChecks.slice(0, 5), { type: 'contains', value: 'ok', caseSensitive: true }]);
+    assert.deepEqual(await get(d.id), d);
+    const p = assertOk(await srv.api('PATCH', `/v1/monitors/${d.id}`, {
+      key: admin, body: { contentChecks: [{ op: 'ge', type: 'json', value: 2, pointer: '/n' }] },
+    }));
+    assert.deepEqual(p.contentChecks, [{ type: 'json', pointer: '/n', op: 'ge', value: 2 }]);
+  });
+
+  it('bad json content checks: 400 naming /contentChecks/{i}/pointer, op or value, and nothing saved', async () => {
+    const j = (extra) => ({ type: 'json', pointer: '/status', op: 'eq', value: 'ok', ...extra });
+    const without = (o, k) => { const c = { ...o }; delete c[k]; return c; };
+    const cases = [
+      [j({ pointer: 'status' }), '/contentChecks/1/pointer', 'validation_error'],
+      [j({ pointer: '/a~2' }), '/contentChecks/1/pointer', 'validation_error'],
+      [j({ pointer: '/~' }), '/contentChecks/1/pointer', 'validation_error'],
+      [j({ pointer: 5 }), '/contentChecks/1/pointer', 'validation_error'],
+      [j({ pointer: '/' + 'a'.repeat(1024) }), '/contentChecks/1/pointer', 'validation_error'],
+      [without(j(), 'pointer'), '/contentChecks/1/pointer', 'validation_error'],
+      [j({ op: 'like' }), '/contentChecks/1/op', 'validation_error'],
+      [j({ op: 'EQ' }), '/contentChecks/1/op', 'validation_error'],
+      [without(j(), 'op'), '/contentChecks/1/op', 'validation_error'],
+      [j({ op: 'exists' }), '/contentChecks/1/value', 'validation_error'],
+      [j({ op: 'exists', value: null }), '/contentChecks/1/value', 'validation_error'],
+      [j({ op: 'lt', value: '5' }), '/contentChecks/1/value', 'validation_error'],
+      [without(j({ op: 'gt' }), 'value'), '/contentChecks/1/value', 'validation_error'],
+      [without(j(), 'value'), '/contentChecks/1/value', 'validation_error'],
+      [j({ value: { a: 1 } }), '/contentChecks/1/value', 'validation_error'],
+      [j({ op: 'contains', value: [1] }), '/contentChecks/1/value', 'validation_error'],
+      [j({ value: 'x'.repeat(1025) }), '/contentChecks/1/value', 'validation_error'],
+      [j({ caseSensitive: true }), '/contentChecks/1/caseSensitive', 'unknown_field'],
+    ];
+    await assertNoChange(srv, async () => {
+      for (const [check, pointer, code] of cases) {
+        const res = await create(httpBody({ contentChecks: [{ type: 'contains', value: 'ok' }, check] }));
+        const p = assertProblem(res, 400, code, { pointers: [pointer] });
+        assert.ok(p.errors[0].detail.length > 10, `${JSON.stringify(check)}: ${p.errors[0].detail}`);
+      }
+    });
+  });
+
   it('created paused: status paused, no next check', async () => {
     const d = await mk(httpBody({ paused: true }));
     assert.equal(d.paused, true);

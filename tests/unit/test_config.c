@@ -26,6 +26,7 @@ static const char *const all_vars[] = {
 	"UPTIME_TELEGRAM_URL", "UPTIME_SMTP_TLS", "UPTIME_MAX_MONITORS",
 	"UPTIME_MAX_ALERT_CHANNELS", "UPTIME_MAX_STATUS_PAGES",
 	"UPTIME_MAX_MAINTENANCE_WINDOWS", "UPTIME_MAX_RUN_NOW",
+	"UPTIME_CHECK_RATE_LIMIT",
 	"UPTIME_AUTH_FAIL_LIMIT",
 };
 
@@ -105,6 +106,7 @@ test_defaults(void)
 	CHECK_INT(cfg.max_pages, 50);
 	CHECK_INT(cfg.max_windows, 500);
 	CHECK_INT(cfg.max_run_now, 1);
+	CHECK_INT(cfg.check_rate_limit, 10);
 	CHECK_INT(cfg.audit_days, 90);
 	CHECK_INT(cfg.check_concurrency, 0);	/* from the descriptor limit */
 	CHECK_INT(cfg.check_team_concurrency, 0);
@@ -136,6 +138,7 @@ test_values_read(void)
 	setenv("UPTIME_MAX_STATUS_PAGES", "10000", 1);
 	setenv("UPTIME_MAX_MAINTENANCE_WINDOWS", "100000", 1);
 	setenv("UPTIME_MAX_RUN_NOW", "100", 1);
+	setenv("UPTIME_CHECK_RATE_LIMIT", "1000", 1);
 	setenv("UPTIME_AUDIT_RETENTION_DAYS", "1", 1);
 	setenv("UPTIME_CHECK_CONCURRENCY", "16384", 1);
 	setenv("UPTIME_CHECK_TEAM_CONCURRENCY", "100", 1);
@@ -158,6 +161,7 @@ test_values_read(void)
 	CHECK_INT(cfg.max_pages, 10000);
 	CHECK_INT(cfg.max_windows, 100000);
 	CHECK_INT(cfg.max_run_now, 100);
+	CHECK_INT(cfg.check_rate_limit, 1000);
 	CHECK_INT(cfg.audit_days, 1);
 	CHECK_INT(cfg.check_concurrency, 16384);
 	CHECK_INT(cfg.check_team_concurrency, 100);
@@ -200,6 +204,7 @@ test_numbers_negative(void)
 		{ "UPTIME_MAX_STATUS_PAGES", "0", "10001" },
 		{ "UPTIME_MAX_MAINTENANCE_WINDOWS", "0", "100001" },
 		{ "UPTIME_MAX_RUN_NOW", "0", "101" },
+		{ "UPTIME_CHECK_RATE_LIMIT", "0", "1001" },
 		{ "UPTIME_AUDIT_RETENTION_DAYS", "0", "3651" },
 		{ "UPTIME_CHECK_CONCURRENCY", "-1", "16385" },
 		{ "UPTIME_CHECK_TEAM_CONCURRENCY", "-1", "16385" },
