@@ -53,6 +53,7 @@ enum stmt {
 	STMT_NTF_GET,
 	STMT_NTF_LIST,
 	STMT_ATTEMPTS,
+	STMT_NTF_PENDING,
 	STMT__MAX
 };
 
@@ -99,6 +100,10 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_ATTEMPTS */
 	"SELECT at, response_status, error, duration_ms FROM "
 	"notification_attempts WHERE notification_id = ? ORDER BY at, id",
+	/* STMT_NTF_PENDING: through notifications_due, which holds the
+	 * pending ones only (of every team; a handful at any time). */
+	"SELECT count(*) FROM notifications INDEXED BY notifications_due "
+	"WHERE status = 'pending' AND team_id = ?",
 };
 
 void
@@ -1083,6 +1088,25 @@ notification_get(struct db *db, const char *team, const char *id,
 		rc = DB_OK;
 	} else
 		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+notification_count_pending(struct db *db, const char *team, long long *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*n = 0;
+	if ((st = db_stmt(db, sqls[STMT_NTF_PENDING])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		rc = DB_OK;
+	} else
+		rc = db_rc(rc);
 	sqlite3_reset(st);
 	return rc;
 }

@@ -27,6 +27,10 @@
 
 #define AGG_COLS "total, up, degraded, down, samples, sum_ms, min_ms, " \
 	"max_ms, hist"
+/* STMT_TEAM_COUNTS: whether a row of r counts for the window that starts
+ * at s and has its first whole day at d. */
+#define IN_WINDOW(s, d) "(CASE WHEN daily THEN bucket >= " d " ELSE " \
+	"bucket >= " s " AND NOT (bucket >= " d " AND bucket < cut) END)"
 
 enum stmt {
 	STMT_ADD_GET,
@@ -47,6 +51,7 @@ enum stmt {
 	STMT_PRUNE_MAIL,
 	STMT_DAYS_DAILY,
 	STMT_DAYS_HOURLY,
+	STMT_TEAM_COUNTS,
 	STMT__MAX
 };
 
@@ -126,6 +131,43 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT bucket / 86400000 * 86400000, sum(total), sum(up), "
 	"sum(degraded), sum(down) FROM rollups_hourly "
 	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ? GROUP BY 1",
+	/*
+	 * STMT_TEAM_COUNTS: ?1 the team, ?2 now; window k starts at
+	 * ?(3 + 2k) (on the hour) and its first whole day at ?(4 + 2k);
+	 * ?9 and ?10 are the earliest of those.  t: the team's monitors
+	 * and cut, the end of each one's newest daily row.  r: the rows
+	 * read, each once: the hourly rows of each window's partial first
+	 * day before cut, the hourly rows from cut on, and the daily rows
+	 * before cut.  A daily row counts for a window from its first whole
+	 * day; an hourly row from its start, unless a daily row holds it.
+	 */
+	"WITH t(id, cut) AS (SELECT m.id, coalesce((SELECT max(d.bucket) "
+	"FROM rollups_daily d WHERE d.monitor_id = m.id) + 86400000, 0) "
+	"FROM monitors m WHERE m.team_id = ?1), "
+	"r(id, cut, daily, bucket, total, ok) AS ("
+	"SELECT t.id, t.cut, 0, h.bucket, h.total, h.up + h.degraded "
+	"FROM t JOIN rollups_hourly h ON h.monitor_id = t.id "
+	"WHERE h.bucket >= ?3 AND h.bucket < min(?4, t.cut) "
+	"UNION ALL SELECT t.id, t.cut, 0, h.bucket, h.total, h.up + h.degraded "
+	"FROM t JOIN rollups_hourly h ON h.monitor_id = t.id "
+	"WHERE h.bucket >= ?5 AND h.bucket < min(?6, t.cut) "
+	"UNION ALL SELECT t.id, t.cut, 0, h.bucket, h.total, h.up + h.degraded "
+	"FROM t JOIN rollups_hourly h ON h.monitor_id = t.id "
+	"WHERE h.bucket >= ?7 AND h.bucket < min(?8, t.cut) "
+	"UNION ALL SELECT t.id, t.cut, 0, h.bucket, h.total, h.up + h.degraded "
+	"FROM t JOIN rollups_hourly h ON h.monitor_id = t.id "
+	"WHERE h.bucket >= max(t.cut, ?9) AND h.bucket < ?2 "
+	"UNION ALL SELECT t.id, t.cut, 1, d.bucket, d.total, d.up + d.degraded "
+	"FROM t JOIN rollups_daily d ON d.monitor_id = t.id "
+	"WHERE d.bucket >= ?10 AND d.bucket < min(t.cut, ?2)) "
+	"SELECT id, "
+	"sum(CASE WHEN " IN_WINDOW("?3", "?4") " THEN total ELSE 0 END), "
+	"sum(CASE WHEN " IN_WINDOW("?3", "?4") " THEN ok ELSE 0 END), "
+	"sum(CASE WHEN " IN_WINDOW("?5", "?6") " THEN total ELSE 0 END), "
+	"sum(CASE WHEN " IN_WINDOW("?5", "?6") " THEN ok ELSE 0 END), "
+	"sum(CASE WHEN " IN_WINDOW("?7", "?8") " THEN total ELSE 0 END), "
+	"sum(CASE WHEN " IN_WINDOW("?7", "?8") " THEN ok ELSE 0 END) "
+	"FROM r GROUP BY id ORDER BY id",
 };
 
 /*
@@ -701,6 +743,54 @@ rollup_days(struct db *db, const char *monitor_id, int64_t created_at,
 out:
 	free(sp);
 	return rc;
+}
+
+int
+rollup_team_counts(struct db *db, const char *team,
+    const int days[ROLLUP_TEAM_WINDOWS], int64_t now,
+    int (*fn)(const struct rollup_counts *, void *), void *arg)
+{
+	struct rollup_counts	 c;
+	sqlite3_stmt		*st;
+	int64_t			 s, first = now, firstday;
+	int			 rc, i, j;
+
+	/* Whole days, all different: the windows' partial first days are
+	 * different days, so the statement reads no hourly row twice. */
+	for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++) {
+		if (days[i] < 1 || days[i] > ROLLUP_HOURLY_DAYS)
+			return DB_ERROR;
+		for (j = 0; j < i; j++)
+			if (days[j] == days[i])
+				return DB_ERROR;
+	}
+	if ((st = db_stmt(db, sqls[STMT_TEAM_COUNTS])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	sqlite3_bind_int64(st, 2, now);
+	for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++) {
+		s = floor_to(now - days[i] * ROLLUP_DAY_MS, ROLLUP_HOUR_MS);
+		sqlite3_bind_int64(st, 3 + 2 * i, s);
+		sqlite3_bind_int64(st, 4 + 2 * i,
+		    floor_to(s + ROLLUP_DAY_MS - 1, ROLLUP_DAY_MS));
+		first = min64(first, s);
+	}
+	firstday = floor_to(first + ROLLUP_DAY_MS - 1, ROLLUP_DAY_MS);
+	sqlite3_bind_int64(st, 9, first);
+	sqlite3_bind_int64(st, 10, firstday);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.monitor_id = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++) {
+			c.total[i] = sqlite3_column_int64(st, 1 + 2 * i);
+			c.ok[i] = sqlite3_column_int64(st, 2 + 2 * i);
+		}
+		if (c.monitor_id == NULL || fn(&c, arg) == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
 }
 
 static double
