@@ -27,10 +27,21 @@
 
 #define AGG_COLS "total, up, degraded, down, samples, sum_ms, min_ms, " \
 	"max_ms, hist"
-/* STMT_TEAM_COUNTS: whether a row of r counts for the window that starts
- * at s and has its first whole day at d. */
-#define IN_WINDOW(s, d) "(CASE WHEN daily THEN bucket >= " d " ELSE " \
-	"bucket >= " s " AND NOT (bucket >= " d " AND bucket < cut) END)"
+/*
+ * STMT_TEAM_COUNTS: the sum of col over the window of monitor t.id that
+ * starts at s, its first whole day at d: the hourly rows before that day
+ * or from cut on, the daily rows from d to cut.
+ */
+#define IN_WINDOW(col, s, d) \
+	"coalesce((SELECT sum(" col ") FROM rollups_hourly h " \
+	"WHERE h.monitor_id = t.id AND h.bucket >= " s " " \
+	"AND h.bucket < min(" d ", t.cut)), 0) + " \
+	"coalesce((SELECT sum(" col ") FROM rollups_hourly h " \
+	"WHERE h.monitor_id = t.id AND h.bucket >= max(" s ", t.cut) " \
+	"AND h.bucket < ?2), 0) + " \
+	"coalesce((SELECT sum(" col ") FROM rollups_daily d " \
+	"WHERE d.monitor_id = t.id AND d.bucket >= " d " " \
+	"AND d.bucket < min(t.cut, ?2)), 0)"
 
 enum stmt {
 	STMT_ADD_GET,
@@ -133,41 +144,20 @@ static const char *const sqls[STMT__MAX] = {
 	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ? GROUP BY 1",
 	/*
 	 * STMT_TEAM_COUNTS: ?1 the team, ?2 now; window k starts at
-	 * ?(3 + 2k) (on the hour) and its first whole day at ?(4 + 2k);
-	 * ?9 and ?10 are the earliest of those.  t: the team's monitors
-	 * and cut, the end of each one's newest daily row.  r: the rows
-	 * read, each once: the hourly rows of each window's partial first
-	 * day before cut, the hourly rows from cut on, and the daily rows
-	 * before cut.  A daily row counts for a window from its first whole
-	 * day; an hourly row from its start, unless a daily row holds it.
+	 * ?(3 + 2k) (on the hour) and its first whole day at ?(4 + 2k).
+	 * t: the team's monitors and cut, the end of each one's newest
+	 * daily row.  Each sum reads one range of one monitor's rows.
 	 */
 	"WITH t(id, cut) AS (SELECT m.id, coalesce((SELECT max(d.bucket) "
 	"FROM rollups_daily d WHERE d.monitor_id = m.id) + 86400000, 0) "
-	"FROM monitors m WHERE m.team_id = ?1), "
-	"r(id, cut, daily, bucket, total, ok) AS ("
-	"SELECT t.id, t.cut, 0, h.bucket, h.total, h.up + h.degraded "
-	"FROM t JOIN rollups_hourly h ON h.monitor_id = t.id "
-	"WHERE h.bucket >= ?3 AND h.bucket < min(?4, t.cut) "
-	"UNION ALL SELECT t.id, t.cut, 0, h.bucket, h.total, h.up + h.degraded "
-	"FROM t JOIN rollups_hourly h ON h.monitor_id = t.id "
-	"WHERE h.bucket >= ?5 AND h.bucket < min(?6, t.cut) "
-	"UNION ALL SELECT t.id, t.cut, 0, h.bucket, h.total, h.up + h.degraded "
-	"FROM t JOIN rollups_hourly h ON h.monitor_id = t.id "
-	"WHERE h.bucket >= ?7 AND h.bucket < min(?8, t.cut) "
-	"UNION ALL SELECT t.id, t.cut, 0, h.bucket, h.total, h.up + h.degraded "
-	"FROM t JOIN rollups_hourly h ON h.monitor_id = t.id "
-	"WHERE h.bucket >= max(t.cut, ?9) AND h.bucket < ?2 "
-	"UNION ALL SELECT t.id, t.cut, 1, d.bucket, d.total, d.up + d.degraded "
-	"FROM t JOIN rollups_daily d ON d.monitor_id = t.id "
-	"WHERE d.bucket >= ?10 AND d.bucket < min(t.cut, ?2)) "
-	"SELECT id, "
-	"sum(CASE WHEN " IN_WINDOW("?3", "?4") " THEN total ELSE 0 END), "
-	"sum(CASE WHEN " IN_WINDOW("?3", "?4") " THEN ok ELSE 0 END), "
-	"sum(CASE WHEN " IN_WINDOW("?5", "?6") " THEN total ELSE 0 END), "
-	"sum(CASE WHEN " IN_WINDOW("?5", "?6") " THEN ok ELSE 0 END), "
-	"sum(CASE WHEN " IN_WINDOW("?7", "?8") " THEN total ELSE 0 END), "
-	"sum(CASE WHEN " IN_WINDOW("?7", "?8") " THEN ok ELSE 0 END) "
-	"FROM r GROUP BY id ORDER BY id",
+	"FROM monitors m WHERE m.team_id = ?1) SELECT id, "
+	IN_WINDOW("total", "?3", "?4") ", "
+	IN_WINDOW("up + degraded", "?3", "?4") ", "
+	IN_WINDOW("total", "?5", "?6") ", "
+	IN_WINDOW("up + degraded", "?5", "?6") ", "
+	IN_WINDOW("total", "?7", "?8") ", "
+	IN_WINDOW("up + degraded", "?7", "?8") " "
+	"FROM t ORDER BY id",
 };
 
 /*
@@ -752,18 +742,12 @@ rollup_team_counts(struct db *db, const char *team,
 {
 	struct rollup_counts	 c;
 	sqlite3_stmt		*st;
-	int64_t			 s, first = now, firstday;
-	int			 rc, i, j;
+	int64_t			 s;
+	int			 rc, i;
 
-	/* Whole days, all different: the windows' partial first days are
-	 * different days, so the statement reads no hourly row twice. */
-	for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++) {
+	for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++)
 		if (days[i] < 1 || days[i] > ROLLUP_HOURLY_DAYS)
 			return DB_ERROR;
-		for (j = 0; j < i; j++)
-			if (days[j] == days[i])
-				return DB_ERROR;
-	}
 	if ((st = db_stmt(db, sqls[STMT_TEAM_COUNTS])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
@@ -773,11 +757,7 @@ rollup_team_counts(struct db *db, const char *team,
 		sqlite3_bind_int64(st, 3 + 2 * i, s);
 		sqlite3_bind_int64(st, 4 + 2 * i,
 		    floor_to(s + ROLLUP_DAY_MS - 1, ROLLUP_DAY_MS));
-		first = min64(first, s);
 	}
-	firstday = floor_to(first + ROLLUP_DAY_MS - 1, ROLLUP_DAY_MS);
-	sqlite3_bind_int64(st, 9, first);
-	sqlite3_bind_int64(st, 10, firstday);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		c.monitor_id = (const char *)sqlite3_column_text(st, 0);
 		for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++) {

@@ -143,14 +143,14 @@ struct rollup_counts {
 };
 
 /*
- * For each monitor of team with a counted check in one of the windows
- * [now - days[k], now), k < ROLLUP_TEAM_WINDOWS (whole days, all
- * different), call fn with its counts, in monitor id order (fn returns 0,
- * or -1 to stop with DB_ERROR).  A window starts on the hour, as
- * rollup_stats reads it.  Its whole UTC days up to the monitor's newest
- * daily row come from rollups_daily, the rest from rollups_hourly (as
- * rollup_days reads them): a few dozen rows a monitor, not 720 for 30
- * days.  Returns DB_OK, DB_BUSY or DB_ERROR (also for bad days).
+ * For each monitor of team, in monitor id order, call fn with the checks
+ * counted in each window [now - days[k], now), k < ROLLUP_TEAM_WINDOWS,
+ * 1 to ROLLUP_HOURLY_DAYS days (fn returns 0, or -1 to stop with
+ * DB_ERROR).  A window starts on the hour, as rollup_stats reads it.  Its
+ * whole UTC days up to the monitor's newest daily row come from
+ * rollups_daily, the rest from rollups_hourly (as rollup_days reads
+ * them): a few dozen rows a monitor, not 720 for 30 days.  One
+ * statement.  Returns DB_OK, DB_BUSY or DB_ERROR (also for bad days).
  */
 int	 rollup_team_counts(struct db *, const char *team,
 	    const int days[ROLLUP_TEAM_WINDOWS], int64_t now,
