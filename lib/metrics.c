@@ -198,26 +198,46 @@ labels(struct metrics *mx, const struct monitor *m)
 	return 0;
 }
 
-/* One sample of family f for the monitor whose labels are in mx->labels,
- * with one more label when extra is not NULL, then its value. */
-static int	 sample(struct metrics *, enum metrics_family f,
-		    const char *extra, const char *fmt, ...) PRINTF(4, 5);
+/*
+ * One sample line into out: name, then {labels} when labels is not NULL
+ * (and ,extra when extra is not NULL), then the value.  0 or -1.
+ */
+static int	 vsample(struct buf *out, const char *name,
+		    const char *labels, const char *extra, const char *fmt,
+		    va_list ap) PRINTF(5, 0);
+static int	 sample(struct buf *out, const char *name, const char *labels,
+		    const char *extra, const char *fmt, ...) PRINTF(5, 6);
 
 static int
-sample(struct metrics *mx, enum metrics_family f, const char *extra,
-    const char *fmt, ...)
+vsample(struct buf *out, const char *name, const char *labels,
+    const char *extra, const char *fmt, va_list ap)
 {
-	struct buf	*b = &mx->fam[f];
-	va_list		 ap;
-	char		 v[64];
+	char	 v[64];
+
+	vsnprintf(v, sizeof(v), fmt, ap);
+	if (labels == NULL)
+		return buf_printf(out, "%s %s\n", name, v);
+	return buf_printf(out, "%s{%s%s%s} %s\n", name, labels,
+	    extra != NULL ? "," : "", extra != NULL ? extra : "", v);
+}
+
+static int
+sample(struct buf *out, const char *name, const char *labels,
+    const char *extra, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 rc;
 
 	va_start(ap, fmt);
-	vsnprintf(v, sizeof(v), fmt, ap);
+	rc = vsample(out, name, labels, extra, fmt, ap);
 	va_end(ap);
-	return buf_printf(b, "%s{%s%s%s} %s\n", families[f].name,
-	    mx->labels.p, extra != NULL ? "," : "", extra != NULL ? extra : "",
-	    v);
+	return rc;
 }
+
+/* A sample of the monitor family f, with the labels in mx->labels. */
+#define MSAMPLE(mx, f, extra, ...) \
+	sample(&(mx)->fam[f], families[f].name, (mx)->labels.p, (extra), \
+	    __VA_ARGS__)
 
 /* The shortest "%.*g" of v (15 digits or more) that reads back as v. */
 static void
@@ -252,10 +272,11 @@ metrics_add_monitor(struct metrics *mx, const struct monitor *m,
 		return mx->failed = 1, -1;
 	if (m->status == MST_UP || m->status == MST_DEGRADED ||
 	    m->status == MST_DOWN)
-		rc |= sample(mx, MF_UP, NULL, "%d", m->status != MST_DOWN);
-	rc |= sample(mx, MF_STATUS, NULL, "%d", metrics_status_values[shown]);
+		rc |= MSAMPLE(mx, MF_UP, NULL, "%d", m->status != MST_DOWN);
+	rc |= MSAMPLE(mx, MF_STATUS, NULL, "%d",
+	    metrics_status_values[shown]);
 	if (m->last_response_ms >= 0)
-		rc |= sample(mx, MF_DURATION, NULL, SEC_FMT,
+		rc |= MSAMPLE(mx, MF_DURATION, NULL, SEC_FMT,
 		    SEC_ARGS(m->last_response_ms));
 	for (i = 0; c != NULL && i < ROLLUP_TEAM_WINDOWS; i++) {
 		if (c->total[i] <= 0)
@@ -263,17 +284,17 @@ metrics_add_monitor(struct metrics *mx, const struct monitor *m,
 		snprintf(w, sizeof(w), "window=\"%s\"",
 		    metrics_window_names[i]);
 		shortest(v, sizeof(v), (double)c->ok[i] / (double)c->total[i]);
-		rc |= sample(mx, MF_RATIO, w, "%s", v);
+		rc |= MSAMPLE(mx, MF_RATIO, w, "%s", v);
 	}
 	/* As the monitor's answer shows it: an https target's certificate,
 	 * once a check has seen one. */
 	url = cJSON_GetStringValue(cJSON_GetObjectItem(m->config, "url"));
 	if (m->type == MON_HTTP && url != NULL &&
 	    strncasecmp(url, "https:", 6) == 0 && m->ssl_expires_at != 0)
-		rc |= sample(mx, MF_SSL, NULL, SEC_FMT,
+		rc |= MSAMPLE(mx, MF_SSL, NULL, SEC_FMT,
 		    SEC_ARGS(m->ssl_expires_at));
 	if (m->type == MON_HEARTBEAT && m->last_ping_at != 0)
-		rc |= sample(mx, MF_PING, NULL, SEC_FMT,
+		rc |= MSAMPLE(mx, MF_PING, NULL, SEC_FMT,
 		    SEC_ARGS(m->last_ping_at));
 	if (rc != 0)
 		return mx->failed = 1, -1;
@@ -287,7 +308,7 @@ header(struct buf *out, int f)
 	    families[f].name, families[f].help, families[f].name);
 }
 
-/* A service family's header and, when fmt is not NULL, its one sample. */
+/* A service family's header and its one sample, of no label. */
 static int	 service(struct buf *, int f, const char *fmt, ...)
 		    PRINTF(3, 4);
 
@@ -295,23 +316,22 @@ static int
 service(struct buf *out, int f, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	 v[64];
+	int	 rc;
 
 	if (header(out, f) == -1)
 		return -1;
-	if (fmt == NULL)
-		return 0;
 	va_start(ap, fmt);
-	vsnprintf(v, sizeof(v), fmt, ap);
+	rc = vsample(out, families[f].name, NULL, NULL, fmt, ap);
 	va_end(ap);
-	return buf_printf(out, "%s %s\n", families[f].name, v);
+	return rc;
 }
 
 /* The checker's families; samples only when it has reported. */
 static int
 checker(struct buf *out, const struct checker_state *s)
 {
-	static const char *const stats[] = { "p50", "p99", "max" };
+	static const char *const stats[] = { "stat=\"p50\"",
+	    "stat=\"p99\"", "stat=\"max\"" };
 	long	 lag[3];
 	int	 i, rc = 0;
 
@@ -332,9 +352,8 @@ checker(struct buf *out, const struct checker_state *s)
 	lag[2] = s->lag_max_ms;
 	for (i = 0; i < 3; i++)
 		if (lag[i] >= 0)
-			rc |= buf_printf(out, "%s{stat=\"%s\"} " SEC_FMT "\n",
-			    families[F_CHECKER_LAG].name, stats[i],
-			    SEC_ARGS(lag[i]));
+			rc |= sample(out, families[F_CHECKER_LAG].name,
+			    stats[i], NULL, SEC_FMT, SEC_ARGS(lag[i]));
 	rc |= service(out, F_CHECKER_IN_FLIGHT, "%ld", s->in_flight);
 	rc |= service(out, F_CHECKER_WAITING, "%ld", s->waiting);
 	rc |= service(out, F_CHECKER_SLOTS, "%ld", s->slots);
@@ -354,7 +373,7 @@ metrics_finish(struct metrics *mx, const struct metrics_service *sv,
 			rc = -1;
 	if (rc == 0 && (checker(out, sv->checker) != 0 ||
 	    service(out, F_PENDING_NOTIFICATIONS, "%lld",
-	    sv->pending_notifications) == -1))
+	    sv->pending_notifications) != 0))
 		rc = -1;
 	metrics_free(mx);
 	return rc;
