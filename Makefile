@@ -4,7 +4,8 @@
 #   make deps       install the missing Debian packages that building and
 #                   running need (as root)
 #   make test-deps  those and the test rig's: other web servers, a
-#                   browser, clang, Node.js, wrk (make test runs it)
+#                   browser, clang, Node.js, wrk, Prometheus (make test
+#                   runs it)
 #   make test       unit and HTTP tests, under ASan and UBSan
 #   make run        serve on http://127.0.0.1:8080 (PORT= to change)
 #   make install    install under PREFIX (/usr/local), DESTDIR honoured;
@@ -95,14 +96,17 @@ FUZZERS	 = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 # README's examples.  A production host needs those two (and its own web
 # server).  DEB_TEST is the test rig: the other web servers the HTTP
 # suite runs through, a browser, Node.js, clang for fuzzing, wrk for the
-# benchmarks.
+# benchmarks, and Prometheus (its promtool checks GET /v1/metrics, and a
+# test scrapes it with the real server; the package also enables a
+# prometheus service on port 9090 where systemd runs, which the tests do
+# not need: `systemctl disable --now prometheus`).
 DEB_BUILD = gcc g++ make pkg-config libfcgi-dev libsqlite3-dev \
 	    libcjson-dev libcurl4-openssl-dev libsodium-dev libc-ares-dev \
 	    zlib1g-dev libre2-dev
 DEB_RUN	  = lighttpd sqlite3 curl jq ca-certificates tzdata
 DEB_TEST  = openssl nodejs wrk apache2 libapache2-mod-fcgid nginx fcgiwrap \
 	    spawn-fcgi multiwatch libfcgi-bin chromium python3 clang-14 \
-	    libclang-rt-14-dev time
+	    libclang-rt-14-dev time prometheus
 
 .PHONY: all deps test-deps test unit http run bench clean install \
 	uninstall fuzz fuzz-replay fuzzers

@@ -3,6 +3,7 @@
  * team's overall status and ping key, and one-off checks of a target
  * (/v1/checks).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,11 @@
 #include <sodium.h>
 
 #include "uptime.h"
+#include "alert.h"
+#include "checkerstate.h"
 #include "heartbeat.h"
 #include "limit.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "pingkey.h"
 #include "rollup.h"
@@ -677,6 +681,115 @@ static const struct qspec q_team_stats[] = {
 	Q_END
 };
 
+/* A monitor's checks counted in each window of the uptime ratio. */
+struct counted {
+	char			 id[ID_MAX];
+	struct rollup_counts	 c;
+};
+
+/* A scrape: the rollup counts by monitor id, then the monitors. */
+struct scrape {
+	struct metrics		 mx;
+	struct counted		*counted;	/* in monitor id order */
+	size_t			 n, cap;
+};
+
+static int
+scrape_counts(const struct rollup_counts *c, void *arg)
+{
+	struct scrape	*s = arg;
+	struct counted	*p;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		if ((p = reallocarray(s->counted, s->cap, sizeof(*p))) == NULL)
+			return -1;
+		s->counted = p;
+	}
+	p = &s->counted[s->n++];
+	snprintf(p->id, sizeof(p->id), "%s", c->monitor_id);
+	p->c = *c;
+	p->c.monitor_id = NULL;		/* set once the array stops moving */
+	return 0;
+}
+
+static int
+counted_cmp(const void *id, const void *elem)
+{
+	return strcmp(id, ((const struct counted *)elem)->id);
+}
+
+static int
+scrape_monitor(const void *obj, struct lister *l)
+{
+	const struct monitor	*m = obj;
+	struct scrape		*s = l->visit_arg;
+	struct counted		*c;
+
+	c = s->n == 0 ? NULL : bsearch(m->id, s->counted, s->n,
+	    sizeof(*s->counted), counted_cmp);
+	return metrics_add_monitor(&s->mx, m, c != NULL ? &c->c : NULL);
+}
+
+/*
+ * GET /v1/metrics
+ * Scope monitors:read.  200 text/plain (the Prometheus text format,
+ * version 0.0.4): the team's monitors and the service's figures
+ * (docs/metrics.md); 400 bad_query for any query.  Four queries for
+ * the whole team, in one read transaction.
+ */
+static int
+team_metrics(struct req *r)
+{
+	struct monitor_filter	 f = { -1, -1, NULL };
+	struct metrics_service	 sv = { NULL, 0 };
+	struct checker_state	 cs;
+	struct scrape		 s;
+	struct page		 pg;
+	struct lister		 l;
+	struct buf		 body = { NULL, 0, 0 };
+	size_t			 i;
+	int			 rc;
+
+	memset(&s, 0, sizeof(s));
+	memset(&pg, 0, sizeof(pg));
+	pg.perpage = INT_MAX - 1;
+	page_start(&l, &pg, r->now);
+	l.visit = scrape_monitor;
+	l.visit_arg = &s;
+	metrics_start(&s.mx);
+	if ((rc = db_exec(r->db, "BEGIN")) != DB_OK)
+		goto out;
+	rc = rollup_team_counts(r->db, r->key->team_id, metrics_window_days,
+	    r->now, scrape_counts, &s);
+	for (i = 0; i < s.n; i++)
+		s.counted[i].c.monitor_id = s.counted[i].id;
+	/* Every monitor, newest first, walked as the list reads them. */
+	if (rc == DB_OK)
+		rc = monitor_list(r->db, r->key->team_id, &f, &l);
+	if (rc == DB_OK && (rc = checker_state_get(r->db, &cs)) == DB_OK)
+		sv.checker = &cs;
+	else if (rc == DB_NOTFOUND)
+		rc = DB_OK;
+	if (rc == DB_OK)
+		rc = notification_count_pending(r->db, r->key->team_id,
+		    &sv.pending_notifications);
+	if (db_exec(r->db, rc == DB_OK ? "COMMIT" : "ROLLBACK") != 0 &&
+	    rc == DB_OK)
+		rc = DB_ERROR;
+	if (rc == DB_OK && metrics_finish(&s.mx, &sv, &body) == -1)
+		rc = DB_ERROR;
+out:
+	metrics_free(&s.mx);
+	free(s.counted);
+	cJSON_Delete(l.items);
+	if (rc != DB_OK) {
+		buf_free(&body);
+		return resp_db(r, rc);
+	}
+	return resp_body(r, 200, METRICS_CTYPE, &body);
+}
+
 static const struct route routes[] = {
 	{ "GET", "/v1/monitors", SCOPE_MONITORS_READ, monitors_list, NULL,
 	    q_monitors, 0 },
@@ -719,6 +832,8 @@ static const struct route routes[] = {
 	    ping_key_delete, "ping_key.deleted", NULL, 0 },
 	{ "POST", "/v1/monitors/ping-key/rotate", SCOPE_MONITORS_WRITE,
 	    ping_key_rotate, "ping_key.rotated", NULL, 0 },
+	{ "GET", "/v1/metrics", SCOPE_MONITORS_READ, team_metrics, NULL,
+	    NULL, 0 },
 };
 
 int

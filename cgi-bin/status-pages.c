@@ -575,12 +575,7 @@ answer(struct req *r, int rc, const char *ctype, struct buf *body,
 		buf_free(body);
 		return resp_empty(r, 304);
 	}
-	buf_free(&r->out);
-	r->out = *body;
-	r->status = 200;
-	r->ctype = ctype;
-	r->answered = 1;
-	return 0;
+	return resp_body(r, 200, ctype, body);
 }
 
 /* The page named by the path's slug. */

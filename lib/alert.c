@@ -57,6 +57,7 @@ enum stmt {
 	STMT_NTF_LIST,
 	STMT_ATTEMPTS,
 	STMT_REF_TAKEN,
+	STMT_NTF_PENDING,
 	STMT__MAX
 };
 
@@ -106,6 +107,10 @@ static const char *const sqls[STMT__MAX] = {
 	"notification_attempts WHERE notification_id = ? ORDER BY at, id",
 	/* STMT_REF_TAKEN: for ref_default. */
 	"SELECT 1 FROM channels WHERE team_id = ?1 AND ref = ?2",
+	/* STMT_NTF_PENDING: through notifications_due, which holds the
+	 * pending ones only (of every team; a handful at any time). */
+	"SELECT count(*) FROM notifications INDEXED BY notifications_due "
+	"WHERE status = 'pending' AND team_id = ?",
 };
 
 void
@@ -1182,6 +1187,25 @@ notification_row(sqlite3_stmt *st, struct lister *l)
 	notification_from_row(st, &n);
 	page_add(l, notification_json(&n), n.created_at, n.id);
 	return 0;
+}
+
+int
+notification_count_pending(struct db *db, const char *team, long long *n)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*n = 0;
+	if ((st = db_stmt(db, sqls[STMT_NTF_PENDING])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		rc = DB_OK;
+	} else
+		rc = db_rc(rc);
+	sqlite3_reset(st);
+	return rc;
 }
 
 int

@@ -186,6 +186,9 @@ void	 notification_from_row(sqlite3_stmt *, struct notification *);
 /* By id within a team; DB_OK or DB_NOTFOUND (payload left NULL). */
 int	 notification_get(struct db *, const char *team, const char *id,
 	    struct notification *);
+/* The team's notifications waiting for delivery, in *n.  DB_* code. */
+int	 notification_count_pending(struct db *, const char *team,
+	    long long *n) WUR;
 /* fn gets each notification of the team (payload NULL), newest first. */
 int	 notification_list(struct db *, const char *team,
 	    const struct notification_filter *, struct lister *);

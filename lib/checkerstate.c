@@ -2,12 +2,14 @@
  * The checker's service figures and their row.  See checkerstate.h.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "checkerstate.h"
 #include "db.h"
 
 enum stmt {
 	STMT_PUT,
+	STMT_GET,
 	STMT__MAX
 };
 
@@ -17,6 +19,10 @@ static const char *const sqls[STMT__MAX] = {
 	"updated_at, window_ms, slots, team_slots, in_flight, waiting, "
 	"checks, late, lag_p50_ms, lag_p99_ms, lag_max_ms, behind) "
 	"VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_GET */
+	"SELECT running, started_at, updated_at, window_ms, slots, "
+	"team_slots, in_flight, waiting, checks, late, lag_p50_ms, "
+	"lag_p99_ms, lag_max_ms, behind FROM checker_state WHERE id = 1",
 };
 
 static int
@@ -78,4 +84,44 @@ checker_state_put(struct db *db, const struct checker_state *s)
 	db_bind_opt(st, 13, s->lag_max_ms);
 	sqlite3_bind_int(st, 14, s->behind);
 	return db_exec_stmt(st);
+}
+
+/* A lag column: -1 for NULL. */
+static long
+col_lag(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 :
+	    (long)sqlite3_column_int64(st, i);
+}
+
+static void
+get_row(sqlite3_stmt *st, void *out)
+{
+	struct checker_state	*s = out;
+
+	s->running = sqlite3_column_int(st, 0);
+	s->started_at = sqlite3_column_int64(st, 1);
+	s->updated_at = sqlite3_column_int64(st, 2);
+	s->window_ms = sqlite3_column_int64(st, 3);
+	s->slots = (long)sqlite3_column_int64(st, 4);
+	s->team_slots = (long)sqlite3_column_int64(st, 5);
+	s->in_flight = (long)sqlite3_column_int64(st, 6);
+	s->waiting = (long)sqlite3_column_int64(st, 7);
+	s->checks = (long)sqlite3_column_int64(st, 8);
+	s->late = (long)sqlite3_column_int64(st, 9);
+	s->lag_p50_ms = col_lag(st, 10);
+	s->lag_p99_ms = col_lag(st, 11);
+	s->lag_max_ms = col_lag(st, 12);
+	s->behind = sqlite3_column_int(st, 13);
+}
+
+int
+checker_state_get(struct db *db, struct checker_state *s)
+{
+	sqlite3_stmt	*st;
+
+	memset(s, 0, sizeof(*s));
+	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
+		return DB_ERROR;
+	return db_step_one(st, get_row, s);
 }

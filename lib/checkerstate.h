@@ -38,5 +38,8 @@ void	 checker_state_figures(struct checker_state *st, int64_t *lags,
 	    size_t n);
 /* Write st as the row of checker_state.  DB_* code. */
 int	 checker_state_put(struct db *, const struct checker_state *st);
+/* Read the row into st: DB_OK, DB_NOTFOUND when no checker has written
+ * one yet, or another DB_* code. */
+int	 checker_state_get(struct db *, struct checker_state *st) WUR;
 
 #endif /* CHECKERSTATE_H */

@@ -159,6 +159,18 @@ resp_text(struct req *r, int status, const char *text)
 }
 
 int
+resp_body(struct req *r, int status, const char *ctype, struct buf *body)
+{
+	reset(r);
+	buf_free(&r->out);
+	r->out = *body;
+	memset(body, 0, sizeof(*body));
+	r->status = status;
+	r->ctype = ctype;
+	return 0;
+}
+
+int
 resp_html(struct req *r, int status, const char *html)
 {
 	reset(r);

@@ -5,6 +5,7 @@
 #define RESPONSE_H
 
 #include "base.h"
+#include "buf.h"
 #include "json.h"
 #include "req.h"
 
@@ -18,6 +19,10 @@ int	 resp_list(struct req *, cJSON *items, const char *next, int perpage);
 int	 resp_empty(struct req *, int status);
 /* A text/plain answer (a heartbeat ping's "OK"). */
 int	 resp_text(struct req *, int status, const char *text);
+/* An answer of media type ctype (a constant) whose body is taken over
+ * from body, which is left empty. */
+int	 resp_body(struct req *, int status, const char *ctype,
+	    struct buf *body);
 /* A text/html answer (a page for people); html is copied. */
 int	 resp_html(struct req *, int status, const char *html);
 /* RFC 9457 problem details; returns 0 so handlers can return it. */

@@ -27,6 +27,21 @@
 
 #define AGG_COLS "total, up, degraded, down, samples, sum_ms, min_ms, " \
 	"max_ms, hist"
+/*
+ * STMT_TEAM_COUNTS: the sum of col over the window of monitor t.id that
+ * starts at s, its first whole day at d: the hourly rows before that day
+ * or from cut on, the daily rows from d to cut.
+ */
+#define IN_WINDOW(col, s, d) \
+	"coalesce((SELECT sum(" col ") FROM rollups_hourly h " \
+	"WHERE h.monitor_id = t.id AND h.bucket >= " s " " \
+	"AND h.bucket < min(" d ", t.cut)), 0) + " \
+	"coalesce((SELECT sum(" col ") FROM rollups_hourly h " \
+	"WHERE h.monitor_id = t.id AND h.bucket >= max(" s ", t.cut) " \
+	"AND h.bucket < ?2), 0) + " \
+	"coalesce((SELECT sum(" col ") FROM rollups_daily d " \
+	"WHERE d.monitor_id = t.id AND d.bucket >= " d " " \
+	"AND d.bucket < min(t.cut, ?2)), 0)"
 
 enum stmt {
 	STMT_ADD_GET,
@@ -47,6 +62,7 @@ enum stmt {
 	STMT_PRUNE_MAIL,
 	STMT_DAYS_DAILY,
 	STMT_DAYS_HOURLY,
+	STMT_TEAM_COUNTS,
 	STMT__MAX
 };
 
@@ -126,6 +142,22 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT bucket / 86400000 * 86400000, sum(total), sum(up), "
 	"sum(degraded), sum(down) FROM rollups_hourly "
 	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ? GROUP BY 1",
+	/*
+	 * STMT_TEAM_COUNTS: ?1 the team, ?2 now; window k starts at
+	 * ?(3 + 2k) (on the hour) and its first whole day at ?(4 + 2k).
+	 * t: the team's monitors and cut, the end of each one's newest
+	 * daily row.  Each sum reads one range of one monitor's rows.
+	 */
+	"WITH t(id, cut) AS (SELECT m.id, coalesce((SELECT max(d.bucket) "
+	"FROM rollups_daily d WHERE d.monitor_id = m.id) + 86400000, 0) "
+	"FROM monitors m WHERE m.team_id = ?1) SELECT id, "
+	IN_WINDOW("total", "?3", "?4") ", "
+	IN_WINDOW("up + degraded", "?3", "?4") ", "
+	IN_WINDOW("total", "?5", "?6") ", "
+	IN_WINDOW("up + degraded", "?5", "?6") ", "
+	IN_WINDOW("total", "?7", "?8") ", "
+	IN_WINDOW("up + degraded", "?7", "?8") " "
+	"FROM t ORDER BY id",
 };
 
 /*
@@ -691,6 +723,44 @@ rollup_days(struct db *db, const char *monitor_id, int64_t created_at,
 out:
 	free(sp);
 	return rc;
+}
+
+int
+rollup_team_counts(struct db *db, const char *team,
+    const int days[ROLLUP_TEAM_WINDOWS], int64_t now,
+    int (*fn)(const struct rollup_counts *, void *), void *arg)
+{
+	struct rollup_counts	 c;
+	sqlite3_stmt		*st;
+	int64_t			 s;
+	int			 rc, i;
+
+	for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++)
+		if (days[i] < 1 || days[i] > ROLLUP_HOURLY_DAYS)
+			return DB_ERROR;
+	if ((st = db_stmt(db, sqls[STMT_TEAM_COUNTS])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, team);
+	sqlite3_bind_int64(st, 2, now);
+	for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++) {
+		s = floor_to(now - days[i] * ROLLUP_DAY_MS, ROLLUP_HOUR_MS);
+		sqlite3_bind_int64(st, 3 + 2 * i, s);
+		sqlite3_bind_int64(st, 4 + 2 * i,
+		    floor_to(s + ROLLUP_DAY_MS - 1, ROLLUP_DAY_MS));
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.monitor_id = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++) {
+			c.total[i] = sqlite3_column_int64(st, 1 + 2 * i);
+			c.ok[i] = sqlite3_column_int64(st, 2 + 2 * i);
+		}
+		if (c.monitor_id == NULL || fn(&c, arg) == -1) {
+			sqlite3_reset(st);
+			return DB_ERROR;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
 }
 
 static double

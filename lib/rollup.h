@@ -143,6 +143,32 @@ enum stats_window { SW_24H, SW_7D, SW_30D, SW_90D, SW__MAX };
 extern const char *const stats_window_names[SW__MAX];
 extern const int64_t	 stats_window_ms[SW__MAX];
 
+/*
+ * The checks counted for each monitor of a team over a few windows that
+ * end now, in one statement for the whole team (the metrics endpoint).
+ */
+#define ROLLUP_TEAM_WINDOWS	3
+
+struct rollup_counts {
+	const char	*monitor_id;	/* borrowed for the call */
+	long long	 total[ROLLUP_TEAM_WINDOWS];
+	long long	 ok[ROLLUP_TEAM_WINDOWS];	/* up or degraded */
+};
+
+/*
+ * For each monitor of team, in monitor id order, call fn with the checks
+ * counted in each window [now - days[k], now), k < ROLLUP_TEAM_WINDOWS,
+ * 1 to ROLLUP_HOURLY_DAYS days (fn returns 0, or -1 to stop with
+ * DB_ERROR).  A window starts on the hour, as rollup_stats reads it.  Its
+ * whole UTC days up to the monitor's newest daily row come from
+ * rollups_daily, the rest from rollups_hourly (as rollup_days reads
+ * them): a few dozen rows a monitor, not 720 for 30 days.  One
+ * statement.  Returns DB_OK, DB_BUSY or DB_ERROR (also for bad days).
+ */
+int	 rollup_team_counts(struct db *, const char *team,
+	    const int days[ROLLUP_TEAM_WINDOWS], int64_t now,
+	    int (*fn)(const struct rollup_counts *, void *), void *arg) WUR;
+
 /* One UTC day of a monitor, for the status pages' daily bars. */
 struct rollup_day {
 	int64_t		 day;		/* the day's start, ms */

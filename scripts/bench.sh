@@ -18,7 +18,11 @@
 #    daily rollups, an open incident), and its 304 for a matching
 #    If-None-Match, against the same hello.
 #
-# 6. The checker's schedule when targets hang: scripts/bench-checker.sh
+# 6. One scrape of GET /v1/metrics for a team of BENCH_METRICS_MONITORS
+#    monitors (default 1000) with 30 days of rollups, one request at a
+#    time, against the same hello.
+#
+# 7. The checker's schedule when targets hang: scripts/bench-checker.sh
 #    (CHECKER_BENCH_SECONDS a run, default 300; CHECKER_BENCH_SECONDS=0
 #    skips it).
 #
@@ -31,8 +35,10 @@ sizes=${BENCH_SIZES:-1000 10000}
 conc=${BENCH_CONC:-64}
 work=$(mktemp -d /tmp/uptime-bench.XXXXXX)
 lpid=
+apid=
 cleanup() {
 	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null || true
+	[ -n "$apid" ] && kill "$apid" 2>/dev/null || true
 	wait 2>/dev/null || true
 	rm -rf "$work"
 }
@@ -135,12 +141,20 @@ if [ -x "$build/bench/hello" ] && command -v wrk >/dev/null 2>&1; then
 	"$build/bin/uptime-admin" init 2>/dev/null
 	ateam=$("$build/bin/uptime-admin" team create bench)
 	akey=$("$build/bin/uptime-admin" key create --team "$ateam" --name bench --scopes all)
+	# The programs' settings: the configuration file the example names
+	# (the exported variables above would override it).  The team gets
+	# 5,000 heartbeats below, and the status page's monitors come after
+	# them: no monitor limit.
+	cat > "$api/uptime.conf" <<CONF
+UPTIME_DB=$UPTIME_DB
+UPTIME_SECRET_FILE=$UPTIME_SECRET_FILE
+UPTIME_PUBLIC_URL=http://127.0.0.1:$aport
+UPTIME_RATE_LIMIT=1000000
+UPTIME_MAX_MONITORS=100000
+CONF
 	sed -e "s|@PORT@|$aport|g" -e "s|@BINDIR@|$build/cgi-bin|g" \
-	    -e "s|@VARDIR@|$api|g" -e "s|@DB@|$UPTIME_DB|g" \
-	    -e "s|@SECRET@|$UPTIME_SECRET_FILE|g" \
-	    -e "s|@PUBLIC_URL@|http://127.0.0.1:$aport|g" \
-	    -e "s|@ALLOW_PRIVATE@|0|g" "$top/lighttpd.conf.example" \
-	    > "$api/lighttpd.conf"
+	    -e "s|@VARDIR@|$api|g" -e "s|@CONFIG@|$api/uptime.conf|g" \
+	    "$top/lighttpd.conf.example" > "$api/lighttpd.conf"
 	cat >> "$api/lighttpd.conf" <<CONF
 \$HTTP["url"] =~ "^/hello" {
 	fastcgi.server = ( "/" => ( (
@@ -301,6 +315,87 @@ PY
 			    "GET /status/{slug}", p, size;
 			printf "%-34s %10.0f req/s\n", "  the same, 304 (If-None-Match)", n;
 			printf "%-34s %10.2f (304: %.2f)\n", "ratio", p / h, n / h }'
+	fi
+	# 6. A Prometheus scrape: GET /v1/metrics for a team of its own
+	#    whose monitors have 30 days of hourly rollups and the daily rows
+	#    the maintainer builds from them (every completed day), as a
+	#    service running a month would have; one request at a time
+	#    (wrk -t1 -c1), as Prometheus scrapes, against the same hello.
+	if [ -x "$build/cgi-bin/monitors.fcgi" ]; then
+		nm=${BENCH_METRICS_MONITORS:-1000}
+		echo
+		echo "== GET /v1/metrics ($nm monitors, 30 days of rollups) against the bare FastCGI hello, one request at a time"
+		mteam=$("$build/bin/uptime-admin" team create metrics)
+		mkey=$("$build/bin/uptime-admin" key create --team "$mteam" \
+		    --name metrics --scopes monitors:read)
+		now=$(ms)
+		python3 - "$nm" "$mteam" "$now" <<'PY' | sqlite3 "$UPTIME_DB"
+import sys, random, string
+n, team, now = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+al = string.digits + string.ascii_letters
+hour, day = 3600000, 86400000
+nowh, today = now - now % hour, now - now % day
+cfg = ('{"url":"https://example.com/%d","method":"GET","headers":{},'
+       '"body":null,"expectedStatusCodes":["200-299"],"followRedirects":true,'
+       '"verifyTls":true,"degradedAfterMs":5000,"contentChecks":[],'
+       '"sslExpiryWarningDays":14}')
+print("BEGIN;")
+for i in range(n):
+    mid = "mon_" + "".join(random.choice(al) for _ in range(20))
+    print("INSERT INTO monitors (id, team_id, name, type, interval_s, "
+          "timeout_s, confirmations, tags, config, status, "
+          "last_checked_at, next_check_at, last_response_ms, "
+          "ssl_expires_at, ssl_status, created_at, updated_at) VALUES "
+          "('%s','%s','Service %d','http',60,10,1,"
+          "'[\"env:prod\",\"team:web\",\"bench\"]','%s','up',%d,%d,%d,%d,"
+          "'valid',%d,%d);"
+          % (mid, team, i, cfg % i, now, now + 60000, 50 + i % 400,
+             now + 60 * day, now - 40 * day, now))
+# A result a minute: an hourly row for each of the last 720 hours
+# (dirty: not rolled up, today's only), a daily row for each of the
+# last 30 completed days.
+print("WITH RECURSIVE h(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM h "
+      "WHERE k < 719) INSERT INTO rollups_hourly (monitor_id, bucket, "
+      "total, up, degraded, down, samples, sum_ms, min_ms, max_ms, hist, "
+      "dirty) SELECT m.id, %d - k * %d, 60, 59, 0, 1, 59, 5900, 50, 400, "
+      "zeroblob(192), %d - k * %d >= %d FROM monitors m, h "
+      "WHERE m.team_id = '%s';" % (nowh, hour, nowh, hour, today, team))
+print("WITH RECURSIVE d(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM d "
+      "WHERE k < 30) INSERT INTO rollups_daily (monitor_id, bucket, total, "
+      "up, degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
+      "SELECT m.id, %d - k * %d, 1440, 1416, 0, 24, 1416, 141600, 50, "
+      "400, zeroblob(192) FROM monitors m, d WHERE m.team_id = '%s';"
+      % (today, day, team))
+print("COMMIT;")
+PY
+		murl="http://127.0.0.1:$aport/v1/metrics"
+		size=$(curl -sf -H "Authorization: Bearer $mkey" "$murl" | wc -c)
+		samples=$(curl -sf -H "Authorization: Bearer $mkey" "$murl" | grep -vc '^#')
+		one() {	# program pattern, then wrk's arguments
+			pat=$1; shift
+			t0=$(ticks "$pat")
+			out=$(wrk -t1 -c1 -d"${BENCH_SECONDS:-5}"s "$@")
+			t1=$(ticks "$pat")
+			echo "$out" | awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '
+			    /requests in/ { n = $1 } /Requests\/sec/ { r = $2 }
+			    /Non-2xx/ { bad = $NF }
+			    END { printf "%s %.3f %d\n", r, n ? t * 1000 / hz / n : 0, bad }'
+		}
+		set -- $(one bench/hello "http://127.0.0.1:$aport/hello")
+		hello=$1 hcpu=$2
+		set -- $(one cgi-bin/monitors.fcgi -H "Authorization: Bearer $mkey" "$murl")
+		scrapes=$1 scpu=$2 bad=$3
+		awk -v h="$hello" -v s="$scrapes" -v hc="$hcpu" -v sc="$scpu" \
+		    -v size="$size" -v samples="$samples" -v bad="$bad" \
+		    -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+			printf "%-34s %10.0f req/s   %7.2f ms a request   %.3f ms CPU\n",
+			    "FastCGI hello", h, 1000 / h, hc;
+			printf "%-34s %10.1f req/s   %7.2f ms a scrape    %.3f ms CPU\n",
+			    "GET /v1/metrics", s, 1000 / s, sc;
+			printf "%-34s %10.1f (time of a scrape / time of a hello)\n",
+			    "ratio", h / s;
+			printf "(%d bytes, %d samples; every 15 s: %.2f %% of one core for the program; %d answers not 200; load average %s)\n",
+			    size, samples, sc / 150, bad, load }'
 	fi
 	kill $apid 2>/dev/null || true
 	wait $apid 2>/dev/null || true

@@ -567,12 +567,13 @@ describe('docs/openapi.yaml against the route tables of cgi-bin/*.c', () => {
             diffs.push(`${r.key} ${c}: must be application/problem+json with the ProblemDetails schema`);
         } else if (c === '204' || c === '304') {
           if (resp?.content) diffs.push(`${r.key} ${c}: must have no content`);
-        } else if (r.scope.kind === 'public' && !resp?.content?.['application/json']) {
+        } else if (resp?.content && !resp.content['application/json']) {
           // A public page for people or feed readers (HTML, SVG, Atom,
-          // text): one media type with a string schema.
-          const types = Object.keys(resp?.content ?? {});
+          // text), or the metrics for Prometheus: one media type with a
+          // string schema.
+          const types = Object.keys(resp.content);
           if (types.length !== 1 || resolve(resp.content[types[0]].schema)?.type !== 'string')
-            diffs.push(`${r.key} ${c}: a public non-JSON answer needs one media type with a string schema`);
+            diffs.push(`${r.key} ${c}: a non-JSON answer needs one media type with a string schema`);
         } else {
           const s = resolve(resp?.content?.['application/json']?.schema);
           if (!s?.properties?.data || !s?.properties?.meta || !(s.required ?? []).includes('data'))

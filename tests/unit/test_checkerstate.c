@@ -1,6 +1,7 @@
 /*
  * Unit tests of lib/checkerstate.c: the start-lag figures of a window
- * (nearest-rank percentiles, late checks, falling behind).
+ * (nearest-rank percentiles, late checks, falling behind), and the row
+ * written and read back.
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "uptime.h"
 #include "checkerstate.h"
 #include "unit.h"
+#include "unit_db.h"
 
 static void
 test_figures(void)
@@ -51,9 +53,47 @@ test_figures(void)
 	CHECK_INT(st.behind, 1);
 }
 
+static void
+test_row(void)
+{
+	struct checker_state	 st, got;
+
+	udb_open("test_checkerstate");
+	CHECK_INT(checker_state_get(udb, &got), DB_NOTFOUND);
+	memset(&st, 0, sizeof(st));
+	st.running = 1;
+	st.started_at = 1000;
+	st.updated_at = 11000;
+	st.window_ms = 10000;
+	st.slots = 4096;
+	st.team_slots = 1024;
+	st.in_flight = 7;
+	st.waiting = 0;
+	checker_state_figures(&st, NULL, 0);	/* no check: no lag */
+	CHECK_INT(checker_state_put(udb, &st), DB_OK);
+	CHECK_INT(checker_state_get(udb, &got), DB_OK);
+	CHECK(memcmp(&st, &got, sizeof(st)) == 0);
+	CHECK_INT(got.lag_p50_ms, -1);
+
+	st.running = 0;
+	st.waiting = 3;
+	st.lag_p50_ms = 5;	/* as checker_state_figures leaves them */
+	st.lag_p99_ms = 1200;
+	st.lag_max_ms = 1300;
+	st.checks = 40;
+	st.late = 2;
+	st.behind = 1;
+	CHECK_INT(checker_state_put(udb, &st), DB_OK);
+	CHECK_INT(checker_state_get(udb, &got), DB_OK);
+	CHECK(memcmp(&st, &got, sizeof(st)) == 0);
+	CHECK_INT(udb_int("SELECT count(*) FROM checker_state"), 1);
+	udb_close();
+}
+
 int
 main(void)
 {
 	UNIT_RUN(test_figures);
+	UNIT_RUN(test_row);
 	return unit_finish();
 }

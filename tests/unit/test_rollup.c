@@ -2,7 +2,8 @@
  * Unit tests of lib/rollup.c: the latency histogram (bucket edges,
  * percentiles against known distributions, the BLOB form), rollup_add
  * and rollup_stats against counts worked out by hand, downtime from
- * outages, rollup_daily and rollup_prune.  Each database test opens a
+ * outages, rollup_daily, rollup_prune and rollup_team_counts against
+ * rollup_stats.  Each database test opens a
  * fresh database in a temporary folder.
  */
 #include <limits.h>
@@ -962,6 +963,130 @@ test_days(void)
 	t_close();
 }
 
+/* Collects rollup_team_counts' rows. */
+struct counts_seen {
+	int			 n;
+	char			 id[4][16];
+	struct rollup_counts	 c[4];
+};
+
+static int
+counts_one(const struct rollup_counts *c, void *arg)
+{
+	struct counts_seen	*s = arg;
+
+	if (s->n == 4)
+		return -1;
+	snprintf(s->id[s->n], sizeof(s->id[s->n]), "%s", c->monitor_id);
+	s->c[s->n++] = *c;
+	return 0;
+}
+
+/* What rollup_stats counts over [now - days, now) from the hourly rows. */
+static void
+counts_want(const char *id, int days, int64_t now, long long *total,
+    long long *ok)
+{
+	struct stats	 st;
+
+	CHECK_INT(rollup_stats(tdb, id, 0, now - days * DAY, now, now, &st),
+	    DB_OK);
+	*total = st.total;
+	*ok = st.up + st.degraded;
+}
+
+static void
+test_team_counts(void)
+{
+	static const int	 days[ROLLUP_TEAM_WINDOWS] = { 1, 7, 30 };
+	static const int	 none[ROLLUP_TEAM_WINDOWS] = { 0, 7, 30 };
+	struct counts_seen	 seen;
+	long long		 total[2][ROLLUP_TEAM_WINDOWS];
+	long long		 ok[2][ROLLUP_TEAM_WINDOWS];
+	int64_t			 now = T + 40 * DAY + 5 * HOUR + 30 * MIN, at;
+	int64_t			 first[ROLLUP_TEAM_WINDOWS], today;
+	char			 q[512];
+	int			 i, k;
+
+	t_open();
+	sql("INSERT INTO teams (id, name, created_at) VALUES "
+	    "('team_u', 'u', 0)");
+	monitor("m1", T);
+	monitor("m2", T);
+	monitor("m4", T);	/* no result: counts of 0 */
+	monitor("m3", T);
+	sql("UPDATE monitors SET team_id = 'team_u' WHERE id = 'm3'");
+	/* m1: a result every hour for 35 days, some down or degraded; the
+	 * maintainer builds its daily rows. */
+	for (at = now - 35 * DAY, i = 0; at < now; at += HOUR, i++)
+		add("m1", at, i % 7 == 0 ? "down" : i % 5 == 0 ? "degraded" :
+		    "up", 20);
+	add("m3", now - HOUR, "up", 20);
+	CHECK_INT(rollup_daily(tdb, now, NULL), DB_OK);
+	/* m2: results since, so no daily row: all its counts are hourly. */
+	for (at = now - 3 * DAY, i = 0; at < now; at += 20 * MIN, i++)
+		add("m2", at, i % 4 == 0 ? "down" : "up", 20);
+
+	for (k = 0; k < ROLLUP_TEAM_WINDOWS; k++) {
+		counts_want("m1", days[k], now, &total[0][k], &ok[0][k]);
+		counts_want("m2", days[k], now, &total[1][k], &ok[1][k]);
+	}
+	CHECK_INT(total[0][2], 30 * 24);
+	CHECK(ok[0][2] < total[0][2]);
+	CHECK_INT(total[1][0], 24 * 3 + 1);	/* and 5:10 of the first hour */
+
+	/*
+	 * Drop m1's hourly rows that the daily rows hold, but for each
+	 * window's partial first day: the counts must stay those of the
+	 * hourly rows, so whole days come from the daily rows and no row
+	 * counts twice.
+	 */
+	today = now - now % DAY;
+	for (k = 0; k < ROLLUP_TEAM_WINDOWS; k++) {
+		first[k] = now - days[k] * DAY;
+		first[k] -= first[k] % DAY;
+	}
+	snprintf(q, sizeof(q), "DELETE FROM rollups_hourly WHERE monitor_id "
+	    "= 'm1' AND bucket < %lld AND bucket / %lld * %lld NOT IN "
+	    "(%lld, %lld, %lld)", (long long)today, (long long)DAY,
+	    (long long)DAY, (long long)first[0], (long long)first[1],
+	    (long long)first[2]);
+	sql(q);
+	CHECK(q_int("SELECT count(*) FROM rollups_hourly WHERE monitor_id = "
+	    "'m1'") < 4 * 24);
+
+	memset(&seen, 0, sizeof(seen));
+	CHECK_INT(rollup_team_counts(tdb, "team_t", days, now, counts_one,
+	    &seen), DB_OK);
+	CHECK_INT(seen.n, 3);
+	CHECK_STR(seen.id[0], "m1");
+	CHECK_STR(seen.id[1], "m2");
+	CHECK_STR(seen.id[2], "m4");
+	for (i = 0; i < 2 && i < seen.n; i++)
+		for (k = 0; k < ROLLUP_TEAM_WINDOWS; k++) {
+			CHECK_INT(seen.c[i].total[k], total[i][k]);
+			CHECK_INT(seen.c[i].ok[k], ok[i][k]);
+		}
+	for (k = 0; k < ROLLUP_TEAM_WINDOWS && seen.n == 3; k++)
+		CHECK_INT(seen.c[2].total[k] + seen.c[2].ok[k], 0);
+
+	/* Another team sees its own monitor only. */
+	memset(&seen, 0, sizeof(seen));
+	CHECK_INT(rollup_team_counts(tdb, "team_u", days, now, counts_one,
+	    &seen), DB_OK);
+	CHECK_INT(seen.n, 1);
+	CHECK_STR(seen.id[0], "m3");
+	CHECK_INT(seen.c[0].total[0], 1);
+
+	/* Negative: a window of no day; fn stops. */
+	CHECK_INT(rollup_team_counts(tdb, "team_t", none, now, counts_one,
+	    &seen), DB_ERROR);
+	seen.n = 4;
+	CHECK_INT(rollup_team_counts(tdb, "team_t", days, now, counts_one,
+	    &seen), DB_ERROR);
+	t_close();
+}
+
 int
 main(void)
 {
@@ -979,5 +1104,6 @@ main(void)
 	UNIT_RUN(test_daily);
 	UNIT_RUN(test_prune);
 	UNIT_RUN(test_days);
+	UNIT_RUN(test_team_counts);
 	return unit_finish();
 }
