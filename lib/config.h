@@ -29,6 +29,8 @@ struct config {
 	long	 max_pages;		/* UPTIME_MAX_STATUS_PAGES, a team */
 	long	 max_windows;		/* UPTIME_MAX_MAINTENANCE_WINDOWS, live */
 	long	 max_run_now;		/* UPTIME_MAX_RUN_NOW, checks at once */
+	long	 verify_limit;		/* UPTIME_DOMAIN_VERIFY_LIMIT, custom-
+					   domain lookups a team a minute */
 	long	 audit_days;		/* UPTIME_AUDIT_RETENTION_DAYS */
 	long	 check_concurrency;	/* UPTIME_CHECK_CONCURRENCY, 0: from
 					   the descriptor limit */

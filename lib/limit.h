@@ -51,6 +51,15 @@ int	 limit_room(struct db *, enum limit, const char *team, int64_t now);
 int	 limit_check(struct req *, enum limit) WUR;
 
 /*
+ * Count one custom-domain lookup of the calling key's team this minute
+ * (the shared counter table, lib/ratelimit.c): 0 within
+ * UPTIME_DOMAIN_VERIFY_LIMIT; else -1 with the answer made: 429
+ * verify_domain_limited with members limit and setting, and Retry-After
+ * (the seconds until the minute ends).
+ */
+int	 limit_verify_domain(struct req *) WUR;
+
+/*
  * Take the lease of a monitor of the calling key's team until r->now +
  * lease_ms; its token goes to token (ID_MAX bytes), for runnow_give.
  * Runs its own short write transaction: call it outside one.  0 when
