@@ -217,8 +217,10 @@ pages_components(struct req *r)
  * verified; 404; 409 when the page has no customDomain, another page has
  * verified that domain, or it changed during the lookup; 422
  * domain_not_verified when the record is missing or wrong (recorded:
- * customDomainStatus failed, the page not served on that host).  The
- * lookup runs outside any transaction.
+ * customDomainStatus failed, the page not served on that host); 429
+ * verify_domain_limited past UPTIME_DOMAIN_VERIFY_LIMIT lookups of the
+ * team a minute.  The lookup runs outside any transaction, for at most
+ * SP_VERIFY_TIMEOUT_MS.
  */
 static int
 pages_verify_domain(struct req *r)
@@ -240,8 +242,9 @@ pages_verify_domain(struct req *r)
 		    "customDomain to verify.");
 		goto out;
 	}
-	/* No lookup for a domain another page serves. */
-	if (refuse_taken(r, sp) == -1)
+	/* No lookup for a domain another page serves, nor past the
+	 * team's lookups of the minute. */
+	if (refuse_taken(r, sp) == -1 || limit_verify_domain(r) == -1)
 		goto out;
 	verified = sp_domain_check(sp, why, sizeof(why)) == 0;
 

@@ -17,7 +17,9 @@
  * descriptor limit, and a team holds at most its share of them.  Each
  * monitor is read again just before its check starts, so the check uses
  * what the database says now (a paused or deleted one is dropped, one
- * moved later waits).  Results are judged as checks end and written in
+ * moved later waits).  Results are judged as checks end (content checks
+ * too costly to run in process run in a child whose pidfd the probe loop
+ * watches, at most one per CPU at once) and written in
  * short transactions (BATCH results or FLUSH_MS); until its result is
  * written a monitor counts as in flight, so it never has two checks at
  * once.  Each monitor's next check is planned from its planned time, not
@@ -98,14 +100,17 @@ on_signal(int sig)
  * is written.  Linked in the checker's list while its probe runs.
  */
 struct run {
+	struct checker		*ck;
 	struct sched_item	*it;
 	struct monitor		 m;
 	struct probe		 p;
 	struct check_result	 r;
+	struct check_wait	*wait;		/* content judged in a child */
 	char			**scratch;
 	int64_t			 due;		/* dueAt */
 	int64_t			 started;	/* checkedAt */
 	struct run		*prev, *next;	/* in flight */
+	struct run		*qnext;		/* waiting for a child */
 };
 
 struct checker {
@@ -114,7 +119,11 @@ struct checker {
 	struct sched		*sched;
 	struct probe_loop	*loop;
 	size_t			 slots;
-	struct run		*live;		/* probes in flight */
+	struct run		*live;		/* probes in flight, and
+						   their judgments */
+	struct run		*qhead, *qtail;	/* waiting for a child */
+	size_t			 children;	/* content judged in children */
+	size_t			 child_cap;	/* at most: the CPUs */
 	struct run		**out;		/* judged, to be written */
 	size_t			 nout, capout;
 	int64_t			 flushed;	/* real time of the last flush */
@@ -129,6 +138,10 @@ run_free(struct checker *ck, struct run *rn)
 {
 	if (rn == NULL)
 		return;
+	if (rn->wait != NULL) {
+		check_wait_cancel(rn->wait);
+		ck->children--;
+	}
 	probe_clear(&rn->p);
 	check_scratch_free(rn->scratch);
 	check_result_clear(&rn->r);
@@ -193,20 +206,16 @@ unlink_live(struct checker *ck, struct run *rn)
 	rn->prev = rn->next = NULL;
 }
 
-/* A probe ended: judge it, release what it holds, queue the result. */
+/* rn is judged: release what its probe holds, queue the result. */
 static void
-finished(struct probe *p, void *arg)
+judged(struct checker *ck, struct run *rn)
 {
-	struct checker	*ck = arg;
-	struct run	*rn = (struct run *)(void *)((char *)p -
-			    offsetof(struct run, p));
 	struct run	**no;
 	size_t		 cap;
 
 	unlink_live(ck, rn);
-	check_judge(&rn->m, p, rn->started, &rn->r);
 	rn->r.due_at = rn->due;
-	probe_clear(p);
+	probe_clear(&rn->p);
 	check_scratch_free(rn->scratch);
 	rn->scratch = NULL;
 	if (ck->nout == ck->capout) {
@@ -221,6 +230,80 @@ finished(struct probe *p, void *arg)
 		ck->capout = cap;
 	}
 	ck->out[ck->nout++] = rn;
+}
+
+static void	judge(struct checker *, struct run *);
+
+/*
+ * The loop's watch of a child judging rn's content: it ended or its
+ * time is up.  Judged, a child is free for the next run waiting.
+ */
+static void
+child_event(void *arg)
+{
+	struct run	*rn = arg;
+	struct checker	*ck = rn->ck;
+
+	if (check_wait_step(rn->wait, &rn->r) == 1) {
+		if (probe_loop_watch(ck->loop, check_wait_fd(rn->wait),
+		    check_wait_ms(rn->wait), child_event, rn) == 0)
+			return;
+		unlink_live(ck, rn);	/* out of memory: due again */
+		run_free(ck, rn);
+	} else {
+		rn->wait = NULL;
+		ck->children--;
+		judged(ck, rn);
+	}
+	while (ck->qhead != NULL && ck->children < ck->child_cap) {
+		rn = ck->qhead;
+		if ((ck->qhead = rn->qnext) == NULL)
+			ck->qtail = NULL;
+		rn->qnext = NULL;
+		judge(ck, rn);
+	}
+}
+
+/*
+ * Judge rn's probe.  Content checks too costly to run here are run in a
+ * child process that the probe loop watches, so the loop goes on while
+ * it runs; at most child_cap such children at once, the others wait
+ * their turn in order.
+ */
+static void
+judge(struct checker *ck, struct run *rn)
+{
+	switch (check_judge_start(&rn->m, &rn->p, rn->started,
+	    ck->children < ck->child_cap, &rn->r, &rn->wait)) {
+	case CHECK_BUSY:
+		if (ck->qtail != NULL)
+			ck->qtail->qnext = rn;
+		else
+			ck->qhead = rn;
+		ck->qtail = rn;
+		return;
+	case CHECK_WAITING:
+		ck->children++;
+		probe_clear(&rn->p);	/* the child has the body */
+		if (probe_loop_watch(ck->loop, check_wait_fd(rn->wait),
+		    check_wait_ms(rn->wait), child_event, rn) == -1) {
+			unlink_live(ck, rn);	/* out of memory: due again */
+			run_free(ck, rn);
+		}
+		return;
+	default:
+		judged(ck, rn);
+	}
+}
+
+/* A probe ended: judge it. */
+static void
+finished(struct probe *p, void *arg)
+{
+	struct checker	*ck = arg;
+
+	judge(ck, (struct run *)(void *)((char *)p - offsetof(struct run,
+	    p)));
 }
 
 /*
@@ -409,6 +492,7 @@ start_due(struct checker *ck)
 			sched_done(ck->sched, it);
 			break;
 		}
+		rn->ck = ck;
 		rn->it = it;
 		rc = monitor_get(ck->db, it->team, it->id, &rn->m);
 		if (rc != DB_OK || rn->m.paused) {
@@ -577,6 +661,7 @@ main(int argc, char **argv)
 	int			 rc = 0;
 	int64_t			 now;
 	size_t			 team_cap;
+	long			 ncpu;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--loop") == 0 && !loop && !once)
@@ -629,6 +714,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	ck.slots = size_slots();
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	ck.child_cap = ncpu > 1 ? (size_t)ncpu : 1;
 	team_cap = cfg.check_team_concurrency > 0 ?
 	    (size_t)cfg.check_team_concurrency : (ck.slots + 3) / 4;
 	ck.st.slots = (long)ck.slots;

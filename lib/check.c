@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,8 +43,10 @@
  * is its compiled size (lib/re.h): a body costs at most about its length
  * times the sizes of its regexes in steps of a few nanoseconds.  Up to
  * CONTENT_INLINE steps they run in this process; beyond, in a child
- * process that is killed at CONTENT_BUDGET_MS, so one monitor's checks
- * never hold the checker (and every other monitor's check) for longer.
+ * process that is killed at CONTENT_BUDGET_MS, which the checker's event
+ * loop watches (check_judge_start) rather than waits for, so one
+ * monitor's checks never hold the checker and every other monitor's
+ * check.
  */
 #define CONTENT_BUDGET_MS	100
 #define CONTENT_INLINE		(1LL << 22)
@@ -396,90 +399,217 @@ content_first_failure(const struct content *ct, const char *body,
 }
 
 /*
- * content_first_failure in a child process, given CONTENT_BUDGET_MS:
- * 0 with *failed set, or -1 when the child did not answer in time (it is
- * killed) or could not be started.
+ * The checks of one body being judged in a child process: the child
+ * writes the index of the first check that fails (or -1) to a pipe and
+ * exits.  The parent watches pidfd (readable once the child has ended)
+ * until due, kills the child there, and judges when it has ended.
  */
-static int
-content_in_child(const struct content *ct, const char *body, size_t len,
-    int *failed)
-{
-	struct pollfd	 pfd;
-	int64_t		 deadline, left;
-	signed char	 out;
-	pid_t		 pid;
-	int		 fd[2], n, rc = -1, st;
+struct check_wait {
+	const struct monitor	*m;
+	struct content		 ct;
+	size_t			 len;
+	pid_t			 pid;
+	int			 pidfd;		/* -1: no pidfd_open (ENOSYS) */
+	int			 rfd;		/* the pipe's read end */
+	int			 killed;
+	int64_t			 due;		/* time_now_ms() */
+};
 
-	if (pipe2(fd, O_CLOEXEC) == -1)
-		return -1;
-	if ((pid = fork()) == -1) {
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		out = (signed char)content_first_failure(ct, body, len);
-		_exit(write(fd[1], &out, 1) == 1 ? 0 : 1);
-	}
-	close(fd[1]);
-	pfd.fd = fd[0];
-	pfd.events = POLLIN;
-	deadline = time_now_ms() + CONTENT_BUDGET_MS;
-	while ((left = deadline - time_now_ms()) > 0) {
-		if ((n = poll(&pfd, 1, (int)left)) == -1 && errno == EINTR)
-			continue;
-		if (n == 1 && read(fd[0], &out, 1) == 1) {
-			*failed = out;
-			rc = 0;
-		}
-		break;
-	}
-	if (rc == -1)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
-		continue;
-	close(fd[0]);
-	return rc;
+static int
+open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
 }
 
 /*
- * Judge the body against m's content checks within the budget; r is set
- * when it fails one, or when they could not be run in time.
+ * The body failed content check i.  A json check says why, judged again
+ * here (a child's reason is lost); the others are content_mismatch.
  */
 static void
-content_judge(const struct monitor *m, const char *body, size_t len,
-    struct check_result *r)
+content_failed(const struct content *ct, int i, struct check_result *r)
 {
 	static const char *const codes[JC_RESULT__MAX] = { "",
 	    "content_mismatch", "content_not_json", "content_pointer_unresolved"
 	};
-	struct content	 ct;
 	char		 msg[sizeof(r->error_message)];
 	enum jc_result	 jr;
+
+	if (ct->json[i]) {
+		if ((jr = jsoncheck_eval(ct->check[i], ct->doc, msg,
+		    sizeof(msg))) != JC_PASS)
+			set_error(r, codes[jr], "%s", msg);
+		return;
+	}
+	set_error(r, "content_mismatch", "Content check failed: %s "
+	    "\"%.100s\".", check_str(ct->check[i], "type"),
+	    check_str(ct->check[i], "value"));
+}
+
+/* The content checks could not be run within their budget. */
+static void
+budget_spent(struct check_result *r, size_t len)
+{
+	set_error(r, "content_timeout", "The content checks did not finish "
+	    "within their %d ms budget on a body of %zu bytes; make the "
+	    "regular expressions simpler.", CONTENT_BUDGET_MS, len);
+}
+
+/*
+ * Start content_first_failure in a child process given CONTENT_BUDGET_MS.
+ * A wait, or NULL when the child could not be started (r is set).
+ */
+static struct check_wait *
+content_fork(const struct monitor *m, struct content *ct, const char *body,
+    size_t len, struct check_result *r)
+{
+	struct check_wait	*w;
+	signed char		 out;
+	int			 fd[2];
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		goto fail;
+	if (pipe2(fd, O_CLOEXEC | O_NONBLOCK) == -1) {
+		free(w);
+		goto fail;
+	}
+	if ((w->pid = fork()) == -1) {
+		close(fd[0]);
+		close(fd[1]);
+		free(w);
+		goto fail;
+	}
+	if (w->pid == 0) {
+		out = (signed char)content_first_failure(ct, body, len);
+		_exit(write(fd[1], &out, 1) == 1 ? 0 : 1);
+	}
+	close(fd[1]);
+	w->m = m;
+	w->ct = *ct;
+	w->len = len;
+	w->rfd = fd[0];
+	w->due = time_now_ms() + CONTENT_BUDGET_MS;
+	memset(ct, 0, sizeof(*ct));	/* w owns it now */
+	/* Kernels before 5.3 have none: the wait polls the pipe instead. */
+	if ((w->pidfd = open_pidfd(w->pid)) == -1 && errno != ENOSYS) {
+		check_wait_cancel(w);
+		budget_spent(r, len);
+		return NULL;
+	}
+	return w;
+fail:
+	content_free(ct);
+	budget_spent(r, len);
+	return NULL;
+}
+
+/* A success slower than degradedAfterMs is degraded. */
+static void
+judge_degraded(const struct monitor *m, struct check_result *r)
+{
+	const cJSON	*deg = cfg_item(m, "degradedAfterMs");
+
+	if (r->status != MST_DOWN && cJSON_IsNumber(deg) &&
+	    r->response_ms > deg->valuedouble)
+		r->status = MST_DEGRADED;
+}
+
+int
+check_wait_fd(const struct check_wait *w)
+{
+	return w->pidfd != -1 ? w->pidfd : w->rfd;
+}
+
+int
+check_wait_ms(const struct check_wait *w)
+{
+	int64_t	 left = w->due - time_now_ms();
+
+	return left < 0 ? 0 : (int)left;
+}
+
+int
+check_wait_step(struct check_wait *w, struct check_result *r)
+{
+	signed char	 out = -1;
+	int		 answered = 0;
+
+	if (!w->killed && !(answered = read(w->rfd, &out, 1) == 1)) {
+		if (waitpid(w->pid, NULL, WNOHANG) != 0) {
+			/* Ended; an answer was written before that. */
+			w->pid = -1;
+			answered = read(w->rfd, &out, 1) == 1;
+		} else if (time_now_ms() < w->due)
+			return 1;	/* running, within its budget */
+		else {
+			kill(w->pid, SIGKILL);
+			w->killed = 1;
+			if (w->pidfd != -1) {
+				/* Judged once it is gone: its pidfd says. */
+				w->due = time_now_ms() + CONTENT_BUDGET_MS;
+				return 1;
+			}
+		}
+	}
+	if (!answered)
+		budget_spent(r, w->len);
+	else if (out >= 0 && (size_t)out < w->ct.n)
+		content_failed(&w->ct, out, r);
+	judge_degraded(w->m, r);
+	check_wait_cancel(w);
+	return 0;
+}
+
+void
+check_wait_cancel(struct check_wait *w)
+{
+	if (w == NULL)
+		return;
+	if (w->pid != -1) {
+		/* One that answered is ending anyway. */
+		kill(w->pid, SIGKILL);
+		while (waitpid(w->pid, NULL, 0) == -1 && errno == EINTR)
+			continue;
+	}
+	if (w->pidfd != -1)
+		close(w->pidfd);
+	close(w->rfd);
+	content_free(&w->ct);
+	free(w);
+}
+
+/*
+ * Judge the body against m's content checks: CHECK_JUDGED with r set
+ * when it fails one (or they could not be run), CHECK_WAITING with *w
+ * when they run in a child, CHECK_BUSY (nothing done) when they would
+ * and may_fork is 0.
+ */
+static int
+content_judge(const struct monitor *m, const char *body, size_t len,
+    int may_fork, struct check_result *r, struct check_wait **w)
+{
+	struct content	 ct;
 	int		 failed;
 
 	if (content_compile(m, body, len, &ct, r) == -1)
-		return;
-	if (ct.cost <= CONTENT_INLINE)
-		failed = content_first_failure(&ct, body, len);
-	else if (content_in_child(&ct, body, len, &failed) == -1) {
-		set_error(r, "content_timeout", "The content checks did not "
-		    "finish within their %d ms budget on a body of %zu "
-		    "bytes; make the regular expressions simpler.",
-		    CONTENT_BUDGET_MS, len);
-		content_free(&ct);
-		return;
+		return CHECK_JUDGED;
+	if (ct.cost > CONTENT_INLINE) {
+		if (!may_fork) {
+			content_free(&ct);
+			return CHECK_BUSY;
+		}
+		*w = content_fork(m, &ct, body, len, r);
+		return *w != NULL ? CHECK_WAITING : CHECK_JUDGED;
 	}
-	if (failed >= 0 && ct.json[failed]) {
-		/* Judged again here for its reason: a child's is lost. */
-		jr = jsoncheck_eval(ct.check[failed], ct.doc, msg, sizeof(msg));
-		if (jr != JC_PASS)
-			set_error(r, codes[jr], "%s", msg);
-	} else if (failed >= 0)
-		set_error(r, "content_mismatch", "Content check failed: %s "
-		    "\"%.100s\".", check_str(ct.check[failed], "type"),
-		    check_str(ct.check[failed], "value"));
+	if ((failed = content_first_failure(&ct, body, len)) >= 0)
+		content_failed(&ct, failed, r);
 	content_free(&ct);
+	return CHECK_JUDGED;
 }
 
 static int
@@ -516,14 +646,16 @@ check_result_clear(struct check_result *r)
 	r->answers = NULL;
 }
 
-void
-check_judge(const struct monitor *m, const struct probe *p, int64_t now,
-    struct check_result *r)
+int
+check_judge_start(const struct monitor *m, const struct probe *p,
+    int64_t now, int may_fork, struct check_result *r,
+    struct check_wait **w)
 {
-	const cJSON	*deg;
 	const char	*want;
 	size_t		 i;
+	int		 rc;
 
+	*w = NULL;
 	memset(r, 0, sizeof(*r));
 	r->checked_at = now;
 	r->status = MST_UP;
@@ -539,7 +671,7 @@ check_judge(const struct monitor *m, const struct probe *p, int64_t now,
 		set_error(r, p->error_code, "%s", p->error_message);
 		r->tls_error = strcmp(p->error_code, "tls_failed") == 0;
 		r->response_ms = -1;	/* no response to time */
-		return;
+		return CHECK_JUDGED;
 	}
 	switch (m->type) {
 	case MON_HTTP:
@@ -547,15 +679,12 @@ check_judge(const struct monitor *m, const struct probe *p, int64_t now,
 			set_error(r, "unexpected_status", "The response status "
 			    "was %ld, which is not an expected one.",
 			    p->status_code);
-			return;
+			return CHECK_JUDGED;
 		}
-		content_judge(m, p->body ? p->body : "", p->body ?
-		    p->bodylen : 0, r);
-		if (r->status == MST_DOWN)
-			return;
-		deg = cfg_item(m, "degradedAfterMs");
-		if (cJSON_IsNumber(deg) && p->total_ms > deg->valuedouble)
-			r->status = MST_DEGRADED;
+		if ((rc = content_judge(m, p->body ? p->body : "", p->body ?
+		    p->bodylen : 0, may_fork, r, w)) != CHECK_JUDGED)
+			return rc;
+		judge_degraded(m, r);
 		break;
 	case MON_DNS:
 		r->answers = answer_set(p);
@@ -572,6 +701,23 @@ check_judge(const struct monitor *m, const struct probe *p, int64_t now,
 	default:
 		break;
 	}
+	return CHECK_JUDGED;
+}
+
+void
+check_judge(const struct monitor *m, const struct probe *p, int64_t now,
+    struct check_result *r)
+{
+	struct check_wait	*w;
+	struct pollfd		 pfd;
+
+	if (check_judge_start(m, p, now, 1, r, &w) != CHECK_WAITING)
+		return;
+	do {
+		pfd.fd = check_wait_fd(w);
+		pfd.events = POLLIN;
+		(void)poll(&pfd, 1, check_wait_ms(w));
+	} while (check_wait_step(w, r) == 1);
 }
 
 /*

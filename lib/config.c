@@ -113,6 +113,7 @@ static const struct setting settings[] = {
 	NUM("UPTIME_MAX_MAINTENANCE_WINDOWS", max_windows, "500", 1, 100000),
 	NUM("UPTIME_MAX_RUN_NOW", max_run_now, "1", 1, 100),
 	NUM("UPTIME_CHECK_RATE_LIMIT", check_rate_limit, "10", 1, 1000),
+	NUM("UPTIME_DOMAIN_VERIFY_LIMIT", verify_limit, "10", 1, 1000),
 	NUM("UPTIME_AUDIT_RETENTION_DAYS", audit_days, "90", 1, 3650),
 };
 

@@ -31,6 +31,8 @@ struct config {
 	long	 max_run_now;		/* UPTIME_MAX_RUN_NOW, checks at once */
 	long	 check_rate_limit;	/* UPTIME_CHECK_RATE_LIMIT, one-off
 					   checks a team a minute */
+	long	 verify_limit;		/* UPTIME_DOMAIN_VERIFY_LIMIT, custom-
+					   domain lookups a team a minute */
 	long	 audit_days;		/* UPTIME_AUDIT_RETENTION_DAYS */
 	long	 check_concurrency;	/* UPTIME_CHECK_CONCURRENCY, 0: from
 					   the descriptor limit */

@@ -21,6 +21,7 @@
 #include "json.h"
 #include "keyhash.h"
 #include "page.h"
+#include "ratelimit.h"
 #include "team.h"
 #include "timefmt.h"
 
@@ -300,14 +301,16 @@ int
 invite_throttled(struct db *db, const char *ip, int64_t now, int *retry_s)
 {
 	sqlite3_stmt	*st;
+	char		 client[IP_MAX + 8];
 	int64_t		 start, left;
 	long		 fails;
 	int		 rc;
 
 	*retry_s = 0;
+	ratelimit_client(ip, client, sizeof(client));
 	if ((st = db_stmt(db, sqls[STMT_THROTTLE_GET])) == NULL)
 		return -1;
-	db_bind_text(st, 1, ip);
+	db_bind_text(st, 1, client);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? 0 : -1;
@@ -326,6 +329,7 @@ int
 invite_failed(struct db *db, const char *ip, int64_t now)
 {
 	sqlite3_stmt	*st;
+	char		 client[IP_MAX + 8];
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_THROTTLE_PRUNE])) == NULL)
@@ -335,7 +339,8 @@ invite_failed(struct db *db, const char *ip, int64_t now)
 		return rc;
 	if ((st = db_stmt(db, sqls[STMT_THROTTLE_HIT])) == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, ip);
+	ratelimit_client(ip, client, sizeof(client));
+	db_bind_text(st, 1, client);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, INVITE_ACCEPT_WINDOW_MS);
 	return db_exec_stmt(st);

@@ -80,7 +80,9 @@ cJSON	*invite_json(const struct invite *, int64_t now);
 
 /*
  * The accept rate limit: at most INVITE_ACCEPT_FAILS failed attempts per
- * client address in a fixed INVITE_ACCEPT_WINDOW_MS window.
+ * client in a fixed INVITE_ACCEPT_WINDOW_MS window; ip is the request's
+ * address and counts as ratelimit_client() says (an IPv6 /64 is one
+ * client).
  * invite_throttled: 1 when ip is past the limit at now (*retry_s: seconds
  * until the window ends), 0 when not, -1 on a database error.
  * invite_failed: count one failed attempt (and forget old windows); a

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "ids.h"
 #include "limit.h"
+#include "ratelimit.h"
 #include "req.h"
 #include "response.h"
 
@@ -111,6 +112,25 @@ limit_room(struct db *db, enum limit which, const char *team, int64_t now)
 	if ((rc = db_step_one(st, ints, &n)) != DB_OK)
 		return rc == DB_NOTFOUND ? DB_ERROR : rc;
 	return n < *limits[which].max ? DB_OK : DB_CONFLICT;
+}
+
+int
+limit_verify_domain(struct req *r)
+{
+	char	 name[ID_MAX + 8];
+	long	 n;
+	int	 reset;
+
+	snprintf(name, sizeof(name), "d:%s", r->key->team_id);
+	n = ratelimit_hit(name, r->now, &reset);
+	if (n != -1 && n <= cfg.verify_limit)
+		return 0;
+	resp_problem_limit(r, 429, "verify_domain_limited", cfg.verify_limit,
+	    "UPTIME_DOMAIN_VERIFY_LIMIT", "A team may verify custom domains "
+	    "at most %ld times a minute (UPTIME_DOMAIN_VERIFY_LIMIT); retry "
+	    "in %d seconds.", cfg.verify_limit, reset);
+	resp_header(r, "Retry-After", "%d", reset < 1 ? 1 : reset);
+	return -1;
 }
 
 int

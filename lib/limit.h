@@ -55,6 +55,15 @@ int	 limit_check(struct req *, enum limit) WUR;
 int	 limit_check_team(struct req *, enum limit, const char *team) WUR;
 
 /*
+ * Count one custom-domain lookup of the calling key's team this minute
+ * (the shared counter table, lib/ratelimit.c): 0 within
+ * UPTIME_DOMAIN_VERIFY_LIMIT; else -1 with the answer made: 429
+ * verify_domain_limited with members limit and setting, and Retry-After
+ * (the seconds until the minute ends).
+ */
+int	 limit_verify_domain(struct req *) WUR;
+
+/*
  * Take the lease of a monitor of the calling key's team until r->now +
  * lease_ms, or with monitor NULL a one-off check's (POST /v1/checks),
  * which counts against UPTIME_MAX_RUN_NOW alike; its token goes to token

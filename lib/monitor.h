@@ -133,10 +133,37 @@ void	 check_scratch_free(char **);
 /*
  * Judge a finished probe against m's expectations.  Content checks take
  * at most about 100 ms a body (lib/check.c, CONTENT_BUDGET_MS): past it
- * the result is content_timeout.
+ * the result is content_timeout.  Waits for a child process the checks
+ * may run in.
  */
 void	 check_judge(const struct monitor *, const struct probe *, int64_t now,
 	    struct check_result *);
+/*
+ * check_judge without waiting, for an event loop.  A body whose content
+ * checks could cost more than the inline budget is judged in a child
+ * process: CHECK_WAITING, with *w the wait (r is final only once
+ * check_wait_step() says so); CHECK_BUSY when may_fork is 0 and such a
+ * child would be needed (nothing done: call again later, p and m kept);
+ * CHECK_JUDGED when r is final.  m must outlive *w; p may be cleared at
+ * once.
+ *
+ * Watch check_wait_fd(w) for readability (the child's pidfd: it has
+ * ended) for at most check_wait_ms(w) ms, then call check_wait_step(w,
+ * r): 1, still waiting (watch again: past the budget the child has been
+ * killed and is waited for); 0, r is final and w freed.
+ * check_wait_cancel(w) kills the child and frees w; NULL is allowed.
+ */
+#define CHECK_JUDGED	0
+#define CHECK_WAITING	1
+#define CHECK_BUSY	2
+struct check_wait;
+int	 check_judge_start(const struct monitor *, const struct probe *,
+	    int64_t now, int may_fork, struct check_result *r,
+	    struct check_wait **w);
+int	 check_wait_fd(const struct check_wait *);
+int	 check_wait_ms(const struct check_wait *);
+int	 check_wait_step(struct check_wait *, struct check_result *);
+void	 check_wait_cancel(struct check_wait *);
 /*
  * Record r for m: insert the result and its rollup, move the state
  * machine (outages, events, SSL warnings, a DNS answer's change: the

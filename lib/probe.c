@@ -46,6 +46,7 @@
 /* Events taken from epoll in one wake-up. */
 #define PROBE_MAXEVENTS		256
 /* What an epoll event is about: the top bits of its data. */
+#define PROBE_EV_WATCH		(0ULL << 62)	/* probe_loop_watch()'s fd */
 #define PROBE_EV_CURL		(1ULL << 62)	/* libcurl's socket */
 #define PROBE_EV_ARES		(2ULL << 62)	/* c-ares' socket */
 #define PROBE_EV_TCP		(3ULL << 62)	/* a TCP probe's connect */
@@ -153,8 +154,18 @@ struct probe_job {
 	enum probe_rr		 rr;
 };
 
+/* A descriptor watched for the caller (probe_loop_watch()). */
+struct probe_watch {
+	int			 fd;
+	long long		 due;		/* monotonic ms */
+	void			(*fn)(void *);
+	void			*arg;
+	struct probe_watch	*next;
+};
+
 struct probe_loop {
 	struct probe_opts	 opts;		/* the caller's, copied */
+	struct probe_watch	*watches;
 	struct probe_job	**slots;	/* nslots entries, NULL: free */
 	size_t			*freeslots;	/* indexes of free slots */
 	size_t			 nfree;
@@ -1430,6 +1441,56 @@ probe_expire(struct probe_loop *l, long long now)
 	return next;
 }
 
+/* The watch due first, with its time in *due; NULL when none. */
+static struct probe_watch *
+probe_watch_next(const struct probe_loop *l, long long *due)
+{
+	struct probe_watch	*w, *first = NULL;
+
+	for (w = l->watches; w != NULL; w = w->next)
+		if (first == NULL || w->due < first->due)
+			first = w;
+	if (first != NULL)
+		*due = first->due;
+	return first;
+}
+
+/* Forget watch w and call its function (which may watch again). */
+static void
+probe_watch_fire(struct probe_loop *l, struct probe_watch *w)
+{
+	struct probe_watch	**pp;
+
+	for (pp = &l->watches; *pp != w; pp = &(*pp)->next)
+		continue;
+	*pp = w->next;
+	epoll_ctl(l->ep, EPOLL_CTL_DEL, w->fd, NULL);
+	w->fn(w->arg);
+	free(w);
+}
+
+int
+probe_loop_watch(struct probe_loop *l, int fd, int max_ms,
+    void (*fn)(void *), void *arg)
+{
+	struct probe_watch	*w;
+
+	if (l == NULL || l->broken || fd < 0 || (w = calloc(1,
+	    sizeof(*w))) == NULL)
+		return -1;
+	w->fd = fd;
+	w->due = probe_now() + (max_ms < 0 ? 0 : max_ms);
+	w->fn = fn;
+	w->arg = arg;
+	if (probe_watch(l, fd, EPOLLIN, PROBE_EV_WATCH | (uint32_t)fd) == -1) {
+		free(w);
+		return -1;
+	}
+	w->next = l->watches;
+	l->watches = w;
+	return 0;
+}
+
 /*
  * Run libcurl's timer if it is due, collect finished transfers and end
  * what is out of time.  Returns the earliest time (monotonic ms) the
@@ -1438,8 +1499,9 @@ probe_expire(struct probe_loop *l, long long now)
 static long long
 probe_timers(struct probe_loop *l)
 {
-	long long	 next;
-	int		 running;
+	struct probe_watch	*w;
+	long long		 next, due;
+	int			 running;
 
 	if (l->curl_due != -1 && probe_now() >= l->curl_due) {
 		l->curl_due = -1;
@@ -1451,13 +1513,18 @@ probe_timers(struct probe_loop *l)
 	next = probe_expire(l, probe_now());
 	if (l->curl_due != -1 && (next == -1 || l->curl_due < next))
 		next = l->curl_due;
+	while ((w = probe_watch_next(l, &due)) != NULL && due <= probe_now())
+		probe_watch_fire(l, w);
+	if (w != NULL && (next == -1 || due < next))
+		next = due;
 	return next;
 }
 
-/* One epoll event: hand it to libcurl, c-ares or a TCP probe. */
+/* One epoll event: hand it to libcurl, c-ares, a TCP probe or a watch. */
 static void
 probe_event(struct probe_loop *l, const struct epoll_event *ev)
 {
+	struct probe_watch	*pw;
 	struct probe_job	*j;
 	uint64_t		 tag = ev->data.u64 & PROBE_EV_MASK;
 	size_t			 slot;
@@ -1485,6 +1552,13 @@ probe_event(struct probe_loop *l, const struct epoll_event *ev)
 		if (slot < l->nslots && (j = l->slots[slot]) != NULL &&
 		    j->fd == fd)
 			probe_tcp_ready(j);
+		break;
+	case PROBE_EV_WATCH:
+		for (pw = l->watches; pw != NULL && pw->fd != fd;
+		    pw = pw->next)
+			continue;
+		if (pw != NULL)
+			probe_watch_fire(l, pw);
 		break;
 	default:
 		break;
@@ -1621,7 +1695,8 @@ probe_loop_new(const struct probe_opts *opts)
 void
 probe_loop_close(struct probe_loop *l)
 {
-	size_t	 s;
+	struct probe_watch	*w;
+	size_t			 s;
 
 	if (l == NULL)
 		return;
@@ -1638,6 +1713,10 @@ probe_loop_close(struct probe_loop *l)
 		ares_library_cleanup();
 	if (l->multi != NULL)
 		curl_multi_cleanup(l->multi);
+	while ((w = l->watches) != NULL) {
+		l->watches = w->next;
+		free(w);
+	}
 	if (l->ep != -1)
 		close(l->ep);
 	free(l->freeslots);

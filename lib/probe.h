@@ -250,9 +250,17 @@ int	probe_run(struct probe *probes, size_t n,
  * or -1 when the event loop broke (the loop is then of no further use:
  * close it).
  *
+ * probe_loop_watch() watches fd beside the probes for at most max_ms:
+ * fn(arg) is called once, from probe_loop_wait(), when fd is readable or
+ * max_ms has passed, whichever comes first; fd has left the loop's set
+ * by then, and fn may watch it again.  A watch holds no slot and fd stays
+ * the caller's, open while it is watched.  0, or -1 (out of memory, the
+ * set refused fd, or the loop is broken).
+ *
  * probe_loop_close() ends the probes still in flight without calling
  * done() for them (each is marked failed, "internal"; the caller still
- * owns and clears it) and frees the loop.  l may be NULL.
+ * owns and clears it), forgets the watches without calling their fn, and
+ * frees the loop.  l may be NULL.
  */
 struct probe_loop;
 
@@ -260,6 +268,9 @@ struct probe_loop *probe_loop_new(const struct probe_opts *opts);
 int	probe_loop_start(struct probe_loop *l, struct probe *p)
 	    __attribute__((warn_unused_result));
 int	probe_loop_wait(struct probe_loop *l, int max_ms)
+	    __attribute__((warn_unused_result));
+int	probe_loop_watch(struct probe_loop *l, int fd, int max_ms,
+	    void (*fn)(void *arg), void *arg)
 	    __attribute__((warn_unused_result));
 size_t	probe_loop_free_slots(const struct probe_loop *l);
 size_t	probe_loop_active(const struct probe_loop *l);

@@ -97,11 +97,17 @@ ratelimit_client(const char *addr, char *out, size_t outlen)
 {
 	struct in6_addr	 a6;
 	struct in_addr	 a4;
-	char		 s[INET6_ADDRSTRLEN];
+	char		 s[INET6_ADDRSTRLEN], v6[INET6_ADDRSTRLEN];
+	size_t		 n;
 
+	/* fe80::1%eth0: the zone does not make another client. */
+	if ((n = strcspn(addr, "%")) < sizeof(v6))
+		snprintf(v6, sizeof(v6), "%.*s", (int)n, addr);
+	else
+		v6[0] = '\0';
 	if (inet_pton(AF_INET, addr, &a4) == 1)
 		inet_ntop(AF_INET, &a4, s, sizeof(s));
-	else if (inet_pton(AF_INET6, addr, &a6) != 1) {
+	else if (inet_pton(AF_INET6, v6, &a6) != 1) {
 		snprintf(out, outlen, "%s", addr);
 		return;
 	} else if (IN6_IS_ADDR_V4MAPPED(&a6)) {

@@ -27,7 +27,8 @@ long	 ratelimit_hit(const char *name, int64_t now_ms, int *reset_s);
  * The client that a request from addr counts as, into out: an IPv4
  * address (also one written IPv4-mapped, ::ffff:a.b.c.d), the /64 of any
  * other IPv6 address ("2001:db8:1:2::/64": one subscriber's network is
- * one client, not 2^64), anything else as given.
+ * one client, not 2^64; a zone, "%eth0", is dropped), anything else as
+ * given.  The one key of every per-address limit.
  */
 void	 ratelimit_client(const char *addr, char *out, size_t outlen);
 

@@ -12,6 +12,7 @@
  * accept.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,41 +47,36 @@
 
 #define READ_CHUNK	65536
 #define CGI_MAXDRAIN	(4 * 1024 * 1024)	/* body read and dropped, at most */
-#define SERVE_STOP_GRACE 3	/* seconds a stopping worker may take */
-
 static size_t	 cgi_read;	/* body bytes read from stdin as CGI */
 static volatile sig_atomic_t serve_stopping; /* SIGTERM or SIGINT came */
+static int	 serve_nullfd = -1;	/* /dev/null, put in place of the
+					   listening socket on a stop */
 
 /*
  * SIGTERM or SIGINT, as a FastCGI worker: the web server stops it.  The
  * signals are blocked while a request is handled, so this runs while the
- * worker starts or waits in FCGX_Accept_r(): closing the listening socket
- * makes accept() fail (also one not yet entered), and the serve loop ends so
- * that the program exits through main(), with its atexit handlers (the
- * sanitizers' leak check among them).
+ * worker starts or is inside FCGX_Accept_r().  The signal cuts a wait in
+ * accept() or poll() short (no SA_RESTART, FCGI_FAIL_ACCEPT_ON_INTR), and
+ * /dev/null takes the listening socket's descriptor number, so that an
+ * accept() not yet entered fails too (ENOTSOCK) and libfcgi gives up; the
+ * serve loop then ends and the program exits through main(), with its
+ * atexit handlers (the sanitizers' leak check among them).
+ *
+ * Not FCGX_ShutdownPending(): libfcgi 2.4.2's OS_Accept() then skips
+ * accept() and goes on with the socket of its last try, which it has
+ * closed already, for ever (poll: POLLNVAL, close: EBADF).  Not close():
+ * the number would be free for the next descriptor opened.  Not
+ * shutdown(): the listening socket may be shared with sibling workers
+ * (multiwatch), which must go on accepting; dup2() changes this
+ * process's descriptor table only.
  */
 static void
 serve_on_signal(int sig)
 {
 	(void)sig;
 	serve_stopping = 1;
-	FCGX_ShutdownPending();
-	close(FCGI_LISTENSOCK_FILENO);
-	alarm(SERVE_STOP_GRACE);
-}
-
-/*
- * The stop's watchdog.  libfcgi's accept loop has been seen, rarely, to
- * spin instead of returning after the signal (when it came as a
- * connection was being accepted).  No request is in hand then (they
- * block the signal), so a worker still here SERVE_STOP_GRACE seconds
- * after the signal leaves at once: a stop never hangs.
- */
-static void
-serve_on_alarm(int sig)
-{
-	(void)sig;
-	_exit(0);
+	if (serve_nullfd != -1)
+		(void)dup2(serve_nullfd, FCGI_LISTENSOCK_FILENO);
 }
 
 static int
@@ -790,6 +786,7 @@ serve(const struct route *routes, size_t nroutes)
 	signal(SIGPIPE, SIG_IGN);
 	cgi = FCGX_IsCGI();
 	if (!cgi) {
+		serve_nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		/* No SA_RESTART: the signal must interrupt accept(). */
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = serve_on_signal;
@@ -798,8 +795,6 @@ serve(const struct route *routes, size_t nroutes)
 		sigaddset(&sa.sa_mask, SIGINT);
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGINT, &sa, NULL);
-		sa.sa_handler = serve_on_alarm;
-		sigaction(SIGALRM, &sa, NULL);
 	}
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
@@ -853,6 +848,8 @@ serve(const struct route *routes, size_t nroutes)
 	FCGX_Free(&fr, 1);
 	req_reset(&r, NULL, NULL);
 	db_close(db);
+	if (serve_nullfd != -1)
+		close(serve_nullfd);
 	return 0;
 }
 

@@ -24,7 +24,8 @@
 #define SP_DOMAINMAX_INPUT	(SP_DOMAINMAX - (sizeof(SP_CHALLENGE) - 1))
 #define SP_CHALLENGE		"_uptime-challenge."	/* TXT name prefix */
 #define SP_VERIFY_PREFIX	"uptime-verify="	/* TXT value prefix */
-#define SP_VERIFY_TIMEOUT_MS	5000	/* the TXT lookup, whole */
+#define SP_VERIFY_TIMEOUT_MS	2000	/* the TXT lookup, whole: a worker
+					   waits that long at most */
 #define SP_DOMAIN_ERRMAX	640	/* why the last verification failed */
 #define SP_MAXCOMPONENTS	100	/* components a page */
 #define SP_HISTORY_MIN		7

@@ -25,7 +25,7 @@ after(async () => { await inst?.cleanup(); });
 
 // Run one CGI request.  stdin: what to write (then close), or
 // { data, keepOpen: true } to leave stdin open.  on: the instance (inst).
-function cgi({ method = 'GET', uri, key = admin, body, contentLength, contentType, stdin, env = {}, timeout = 15000, on = inst }) {
+function cgi({ method = 'GET', uri, key = admin, body, contentLength, contentType, stdin, env = {}, timeout = 15000, on = inst, program = PROGRAM }) {
   const [p, q = ''] = uri.split('?');
   const e = {
     ...on.env,
@@ -50,7 +50,7 @@ function cgi({ method = 'GET', uri, key = admin, body, contentLength, contentTyp
     if (contentType) e.CONTENT_TYPE = contentType;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(PROGRAM, [], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, [], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
     const out = [];
     let err = '';
     child.stdout.on('data', (d) => out.push(d));
@@ -319,5 +319,34 @@ describe('failed authentication from many client addresses (docs/reliability.md 
     // 24 answered 401, LIMIT written; the log says so once.
     assert.equal(own.sql("SELECT count(*) AS n FROM audit_events WHERE action = 'auth.failed'")[0].n, LIMIT);
     assert.equal(said, 1);
+  });
+});
+
+describe('failed invitation accepts from many client addresses (docs/reliability.md "Per-address limits and IPv6")', () => {
+  // team.fcgi as CGI, REMOTE_ADDR set: a loopback server cannot send from
+  // the addresses of one IPv6 /64.  10 failures a window per client.
+  const FAILS = 10;
+  let own;
+  const accept = (addr) => cgi({
+    method: 'POST', uri: '/v1/invites/accept', key: null, on: own, program: path.join(BINDIR, 'team.fcgi'),
+    body: { token: `inv_${'x'.repeat(40)}`, name: 'Mallory' }, env: { REMOTE_ADDR: addr },
+  });
+  before(async () => { own = await createInstance(); });
+  after(async () => { await own?.cleanup(); });
+
+  it('negative: the addresses of one IPv6 /64 share the limit; another /64 does not; IPv4-mapped is IPv4', async () => {
+    for (let i = 0; i < FAILS; i++) {
+      const r = await accept(`2001:db8:7:1:${i.toString(16)}::${i + 1}`);
+      assert.equal(r.status, 410, r.raw);
+    }
+    const r = await accept('2001:db8:7:1:ffff:ffff:ffff:ffff');
+    assert.equal(r.status, 429, r.raw);
+    assert.equal(r.json.code, 'rate_limited');
+    assert.match(r.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.equal((await accept('2001:db8:7:2::1')).status, 410, 'another /64');
+    for (let i = 0; i < FAILS; i++) assert.equal((await accept(i % 2 ? '::ffff:192.0.2.210' : '192.0.2.210')).status, 410);
+    assert.equal((await accept('::ffff:192.0.2.210')).status, 429);
+    assert.equal((await accept('192.0.2.210')).status, 429);
+    assert.equal((await accept('192.0.2.211')).status, 410);
   });
 });

@@ -1112,6 +1112,59 @@ describe('the scheduler: checks start when due, whatever else hangs', () => {
     assert.equal((await ck.stop()).code, 0);
   });
 
+  it('content checks judged in a child do not hold the loop: checks due meanwhile start on time', { timeout: 60e3 }, async () => {
+    // 64 KiB of random a/b: 'a[ab]{999}c' costs far more than the inline
+    // budget, so each body is judged in a child killed at 100 ms.  The
+    // target answers the six hostile requests together, so their bodies
+    // are judged one after another; judged inside the loop they held it
+    // 600 ms, and the checks due meanwhile started that late.
+    const N = 6;
+    const len = 64 << 10;
+    let seed = 7;
+    const ab = Buffer.alloc(len);
+    for (let i = 0; i < len; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      ab[i] = seed & 0x10000 ? 0x61 : 0x62;
+    }
+    let held = [];
+    const release = () => { for (const r of held.splice(0)) r.end(ab); };
+    const t = targets.add(await startHttpTarget((req, res) => {
+      if (!req.url.startsWith('/ab')) return res.end('Hello, World!');
+      held.push(res);
+      if (held.length === N) release();
+      else setTimeout(release, 2000);
+    }));
+    const due = Date.now() + 3000;
+    const hostile = [];
+    for (let i = 0; i < N; i++) {
+      const m = await a.create(http(t.url(`/ab${i}`), { intervalSeconds: 30, contentChecks: [{ type: 'regex', value: 'a[ab]{999}c' }] }));
+      setDue(m.id, due);
+      hostile.push(m);
+    }
+    const plain = [];
+    for (let i = 1; i <= 4; i++) {
+      const m = await a.create(http(t.url(`/ok${i}`), { intervalSeconds: 30 }));
+      setDue(m.id, due + i * 100);
+      plain.push(m);
+    }
+    const ck = checkerOf();
+    const all = [...hostile, ...plain];
+    assert.ok(await waitFor(async () => (await Promise.all(all.map((m) => a.results(m.id)))).every((x) => x.length === 1), 10000),
+      'not every monitor was checked');
+    assert.equal((await ck.stop()).code, 0, ck.text);
+    for (const m of hostile) {
+      const [r] = await a.results(m.id);
+      assert.equal(r.error?.code, 'content_timeout', JSON.stringify(r));
+    }
+    const lags = [];
+    for (const m of plain) {
+      const [r] = await a.results(m.id);
+      assert.equal(r.status, 'up', JSON.stringify(r));
+      lags.push(r.startLagMs);
+    }
+    assert.ok(lags.every((x) => x < 300), `start lags of the checks due while the bodies were judged: ${lags.join(', ')} ms`);
+  });
+
   it('a monitor is never checked twice at once: an edit that makes it due during its check waits for it', async () => {
     let now = 0;
     let max = 0;

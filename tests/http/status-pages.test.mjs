@@ -13,6 +13,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -193,7 +194,10 @@ before(async () => {
     res.end('no');
   });
   dns = await startDnsServer(zone);
-  srv = await startServer({ allowPrivate: true, env: { UPTIME_RATE_LIMIT: '1000000', UPTIME_MAX_STATUS_PAGES: '1000', UPTIME_DNS_SERVERS: dns.servers } });
+  srv = await startServer({
+    allowPrivate: true,
+    env: { UPTIME_RATE_LIMIT: '1000000', UPTIME_MAX_STATUS_PAGES: '1000', UPTIME_DOMAIN_VERIFY_LIMIT: '1000', UPTIME_DNS_SERVERS: dns.servers },
+  });
   team = await srv.createTeam('Status team');
   admin = await srv.createKey(team, { name: 'admin' });
   reader = await srv.createKey(team, { name: 'reader', scopes: ['status-pages:read'] });
@@ -1479,6 +1483,59 @@ describe('custom domains: served only once the team proves it holds the domain (
     const d = await verifyDomain(await mkPage({ customDomain: 'status.audited.example.com' }));
     const rows = srv.sql(`SELECT action, status FROM audit_events WHERE target_id = '${d.id}' ORDER BY at`);
     assert.deepEqual(rows.map((r) => [r.action, r.status]), [['status_page.created', 201], ['status_page.domain_verified', 200]]);
+  });
+});
+
+describe('verify-domain holds a worker briefly: a short lookup and a per-team limit (docs/reliability.md "Custom-domain lookups")', () => {
+  // An instance of its own: a resolver that never answers, and a limit of 2.
+  let own;
+  let silent;
+  let ownAdmin;
+  let ownOther;
+  const LIMIT = 2;
+  const verify = (id, key) => own.api('POST', `/v1/status-pages/${id}/verify-domain`, { key });
+  const page = async (key, customDomain) => assertOk(await own.api('POST', '/v1/status-pages',
+    { key, body: { name: 'Page', slug: slug('vd'), customDomain } }), 201);
+
+  before(async () => {
+    silent = dgram.createSocket('udp4');
+    silent.on('message', () => { /* never answers */ });
+    await new Promise((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    own = await startServer({
+      allowPrivate: true,
+      env: { UPTIME_RATE_LIMIT: '1000000', UPTIME_DOMAIN_VERIFY_LIMIT: String(LIMIT), UPTIME_DNS_SERVERS: `127.0.0.1:${silent.address().port}` },
+    });
+    ownAdmin = await own.createKey(await own.createTeam('Verify team'), { name: 'admin' });
+    ownOther = await own.createKey(await own.createTeam('Verify other'), { name: 'other' });
+  });
+  after(async () => {
+    await own?.stop();
+    silent?.close();
+  });
+
+  it('negative: a resolver that never answers is given up on within 2 s (422), and past the team\'s lookups of the minute it is 429 verify_domain_limited at once', async () => {
+    // The counts are per calendar minute: start with at least 20 s left.
+    const left = MIN - (Date.now() % MIN);
+    if (left < 20e3) await new Promise((resolve) => setTimeout(resolve, left + 200));
+    const d = await page(ownAdmin, 'status.silent.example.com');
+    for (let i = 0; i < LIMIT; i++) {
+      const t0 = performance.now();
+      const p = assertProblem(await verify(d.id, ownAdmin), 422, 'domain_not_verified');
+      const took = performance.now() - t0;
+      assert.match(p.detail, /no DNS answer within 2000 ms/, p.detail);
+      assert.ok(took >= 1500 && took < 3000, `the lookup took ${Math.round(took)} ms`);
+    }
+    const t0 = performance.now();
+    const res = await assertNoChange(own, () => verify(d.id, ownAdmin));
+    const p = assertProblem(res, 429, 'verify_domain_limited');
+    assert.ok(performance.now() - t0 < 1000, 'the refusal waited for a lookup');
+    assert.equal(p.limit, LIMIT);
+    assert.equal(p.setting, 'UPTIME_DOMAIN_VERIFY_LIMIT');
+    const retry = Number(res.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= 60, `Retry-After ${res.headers.get('retry-after')}`);
+    // Per team: another team still looks up.
+    const theirs = await page(ownOther, 'status.silent2.example.com');
+    assertProblem(await verify(theirs.id, ownOther), 422, 'domain_not_verified');
   });
 });
 

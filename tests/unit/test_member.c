@@ -404,6 +404,34 @@ test_throttle(void)
 	CHECK_INT(count("SELECT count(*) FROM invite_accept_failures"), 1);
 }
 
+/* An IPv6 client is its /64; one written IPv4-mapped is its IPv4 address. */
+static void
+test_throttle_client(void)
+{
+	const int64_t	 t = NOW + 10 * MIN;	/* the earlier windows ended */
+	char		 addr[64];
+	int		 i, retry = -1;
+
+	for (i = 0; i < INVITE_ACCEPT_FAILS; i++) {
+		snprintf(addr, sizeof(addr), "2001:db8:5:6:%x::%x", i, i + 1);
+		CHECK_INT(invite_throttled(db, addr, t + i, &retry), 0);
+		CHECK_INT(invite_failed(db, addr, t + i), DB_OK);
+	}
+	CHECK_INT(invite_throttled(db, "2001:db8:5:6:ffff::1", t + 20,
+	    &retry), 1);
+	CHECK_INT(invite_throttled(db, "2001:db8:5:6::1%eth0", t + 20,
+	    &retry), 1);
+	CHECK_INT(invite_throttled(db, "2001:db8:5:7::1", t + 20, &retry), 0);
+	for (i = 0; i < INVITE_ACCEPT_FAILS; i++)
+		CHECK_INT(invite_failed(db, i % 2 ? "::ffff:198.51.100.9" :
+		    "198.51.100.9", t + i), DB_OK);
+	CHECK_INT(invite_throttled(db, "198.51.100.9", t + 20, &retry), 1);
+	CHECK_INT(invite_throttled(db, "::ffff:198.51.100.9", t + 20, &retry),
+	    1);
+	CHECK_INT(invite_throttled(db, "198.51.100.10", t + 20, &retry), 0);
+	CHECK_INT(count("SELECT count(*) FROM invite_accept_failures"), 2);
+}
+
 int
 main(void)
 {
@@ -415,6 +443,7 @@ main(void)
 	UNIT_RUN(test_role_get);
 	UNIT_RUN(test_invites);
 	UNIT_RUN(test_throttle);
+	UNIT_RUN(test_throttle_client);
 	teardown();
 	return unit_finish();
 }
