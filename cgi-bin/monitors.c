@@ -238,6 +238,44 @@ probe_now(struct req *r, const struct monitor *m, struct probe *p,
 }
 
 /*
+ * Run a check of m on demand, holding a run-now lease (of monitor lease,
+ * or the team's when NULL) whose token goes to token: 0 with res judged
+ * and the lease held, 1 when m's type is not checked on demand, or -1
+ * with the refusal (run_now_busy) answered.
+ */
+static int
+run_now(struct req *r, struct monitor *m, const char *lease,
+    char token[ID_MAX], struct check_result *res)
+{
+	struct probe	 p;
+	char		**scratch = NULL;
+	int		 rc = 0;
+
+	if (check_prepare(m, &p, &scratch) == -1)
+		return 1;
+	if (runnow_take(r, lease, m->timeout_s * 1000 + RUNNOW_GRACE_MS,
+	    token) == -1)
+		rc = -1;
+	else
+		probe_now(r, m, &p, res);
+	probe_clear(&p);
+	check_scratch_free(scratch);
+	return rc;
+}
+
+/* Answer a check on demand, or the database's error; res is cleared. */
+static int
+answer_check(struct req *r, int dbrc, struct check_result *res)
+{
+	int	 rc;
+
+	rc = dbrc != DB_OK ? resp_db(r, dbrc) :
+	    resp_data(r, 200, check_result_json(res));
+	check_result_clear(res);
+	return rc;
+}
+
+/*
  * POST /v1/monitors/{id}/check
  * Scope monitors:write.  200 with the result of one check run now and
  * recorded like any other (the schedule is unchanged); 404; 409 for a
@@ -249,29 +287,17 @@ static int
 monitors_check(struct req *r)
 {
 	struct monitor		 m;
-	struct probe		 p;
 	struct check_result	 res;
-	char			**scratch = NULL;
 	char			 token[ID_MAX];
 	int			 rc;
 
 	if (load(r, &m) == -1)
 		return 0;
-	if (check_prepare(&m, &p, &scratch) == -1) {
+	if ((rc = run_now(r, &m, m.id, token, &res)) != 0) {
 		monitor_free(&m);
-		return resp_problem(r, 409, "conflict", "This monitor is not "
-		    "checked on demand.");
+		return rc == -1 ? 0 : resp_problem(r, 409, "conflict", "This "
+		    "monitor is not checked on demand.");
 	}
-	if (runnow_take(r, m.id, m.timeout_s * 1000 + RUNNOW_GRACE_MS,
-	    token) == -1) {
-		probe_clear(&p);
-		check_scratch_free(scratch);
-		monitor_free(&m);
-		return 0;
-	}
-	probe_now(r, &m, &p, &res);
-	probe_clear(&p);
-	check_scratch_free(scratch);
 
 	/* The lease goes with the result, or alone if that fails. */
 	if ((rc = db_begin(r->db)) == DB_OK) {
@@ -286,12 +312,7 @@ monitors_check(struct req *r)
 	if (rc != DB_OK && runnow_give(r->db, m.id, token) != DB_OK)
 		req_log(r, __func__, "cannot give the lease back; it lapses");
 	monitor_free(&m);
-	if (rc != DB_OK)
-		rc = resp_db(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc);
-	else
-		rc = resp_data(r, 200, check_result_json(&res));
-	check_result_clear(&res);
-	return rc;
+	return answer_check(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc, &res);
 }
 
 /*
@@ -309,10 +330,8 @@ checks_run(struct req *r)
 {
 	struct monitor		 m;
 	struct verrs		 v = { 0 };
-	struct probe		 p;
 	struct check_result	 res;
 	cJSON			*body;
-	char			**scratch = NULL;
 	char			 token[ID_MAX], name[ID_MAX + 4];
 	long			 n;
 	int			 reset = 0, rc;
@@ -338,26 +357,13 @@ checks_run(struct req *r)
 		    "(UPTIME_CHECK_RATE_LIMIT); retry in %d s.",
 		    cfg.check_rate_limit, reset < 1 ? 1 : reset);
 	}
-	if (check_prepare(&m, &p, &scratch) == -1) {
-		monitor_free(&m);
-		return resp_db(r, DB_ERROR);
-	}
-	if (runnow_take(r, NULL, m.timeout_s * 1000 + RUNNOW_GRACE_MS,
-	    token) == -1) {
-		probe_clear(&p);
-		check_scratch_free(scratch);
-		monitor_free(&m);
-		return 0;
-	}
-	probe_now(r, &m, &p, &res);
-	probe_clear(&p);
-	check_scratch_free(scratch);
+	rc = run_now(r, &m, NULL, token, &res);
 	monitor_free(&m);
+	if (rc != 0)
+		return rc == -1 ? 0 : resp_db(r, DB_ERROR);
 	if (runnow_give(r->db, NULL, token) != DB_OK)
 		req_log(r, __func__, "cannot give the lease back; it lapses");
-	rc = resp_data(r, 200, check_result_json(&res));
-	check_result_clear(&res);
-	return rc;
+	return answer_check(r, DB_OK, &res);
 }
 
 /*
