@@ -16,14 +16,14 @@
 static int
 answer(struct req *r, int status, struct monitor *m)
 {
-	cJSON	*o = monitor_json(m);
+	struct jw	 w;
 
 	if (status == 201)
-		resp_created(r, m->id, o);
-	else
-		resp_data(r, status, o);
+		resp_location(r, m->id);
+	resp_open(r, status, &w);
+	monitor_write(&w, m);
 	monitor_free(m);
-	return 0;
+	return resp_close(r, &w);
 }
 
 /* The monitor named in the path, for this team; answers 404 itself. */
@@ -231,6 +231,7 @@ monitors_check(struct req *r)
 	struct probe		 p;
 	struct probe_opts	 o;
 	struct check_result	 res;
+	struct jw		 w;
 	char			**scratch = NULL;
 	char			 token[ID_MAX];
 	int64_t			 started;
@@ -277,7 +278,9 @@ monitors_check(struct req *r)
 	monitor_free(&m);
 	if (rc != DB_OK)
 		return resp_db(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc);
-	return resp_data(r, 200, check_result_json(&res));
+	resp_open(r, 200, &w);
+	check_result_write(&w, &res);
+	return resp_close(r, &w);
 }
 
 /*

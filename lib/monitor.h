@@ -54,7 +54,8 @@ void	 monitor_free(struct monitor *);
  */
 void	 monitor_apply(struct monitor *, const cJSON *body, int creating,
 	    struct verrs *v);
-cJSON	*monitor_json(const struct monitor *);
+/* A monitor as JSON: one value written to w. */
+void	 monitor_write(struct jw *, const struct monitor *);
 
 int	 monitor_insert(struct db *, struct monitor *);
 int	 monitor_update(struct db *, struct monitor *);
@@ -122,7 +123,8 @@ int	 check_record(struct db *, struct monitor *, const struct check_result *,
  * inside a transaction.  DB_* code.
  */
 int	 check_defer(struct db *, struct monitor *, int64_t until);
-cJSON	*check_result_json(const struct check_result *);
+/* A result as JSON: one value written to w. */
+void	 check_result_write(struct jw *, const struct check_result *);
 
 /*
  * Close the monitor's open outage, if any, at time at; its id goes to
