@@ -14,7 +14,14 @@
 static void
 put(struct jw *w, const char *p, size_t n)
 {
-	if (!w->failed && buf_add(w->b, p, n) == -1)
+	struct buf	*b = w->b;
+
+	/* Most writes fit: no call for them. */
+	if (!w->failed && b->len + n < b->cap) {
+		memcpy(b->p + b->len, p, n);
+		b->len += n;
+		b->p[b->len] = '\0';
+	} else if (!w->failed && buf_add(b, p, n) == -1)
 		w->failed = 1;
 }
 
@@ -49,6 +56,28 @@ put_string(struct jw *w, const char *s)
 	put(w, "\"", 1);
 }
 
+/* "k": in one write when k needs no escape (the names the code writes). */
+static void
+put_key(struct jw *w, const char *k)
+{
+	char	 s[64];
+	size_t	 n;
+
+	for (n = 0; k[n] != '\0' && n < sizeof(s) - 3; n++)
+		if ((unsigned char)k[n] < 0x20 || k[n] == '"' || k[n] == '\\')
+			break;
+	if (k[n] != '\0') {
+		put_string(w, k);
+		put(w, ":", 1);
+		return;
+	}
+	s[0] = '"';
+	memcpy(s + 1, k, n);
+	s[n + 1] = '"';
+	s[n + 2] = ':';
+	put(w, s, n + 3);
+}
+
 /* The comma and the key before a value at the current depth. */
 static void
 key(struct jw *w, const char *k)
@@ -62,10 +91,8 @@ key(struct jw *w, const char *k)
 			put(w, ",", 1);
 		w->more[w->depth - 1] = 1;
 	}
-	if (k != NULL) {
-		put_string(w, k);
-		put(w, ":", 1);
-	}
+	if (k != NULL)
+		put_key(w, k);
 }
 
 static void
@@ -144,12 +171,17 @@ jw_str_or_null(struct jw *w, const char *k, const char *s)
 void
 jw_int(struct jw *w, const char *k, long long n)
 {
-	char	 s[24];
-	int	 len;
+	char			 s[24], *p = s + sizeof(s);
+	unsigned long long	 u = n < 0 ? 0ULL - (unsigned long long)n :
+				    (unsigned long long)n;
 
 	key(w, k);
-	len = snprintf(s, sizeof(s), "%lld", n);
-	put(w, s, (size_t)len);
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (n < 0)
+		*--p = '-';
+	put(w, p, (size_t)(s + sizeof(s) - p));
 }
 
 void

@@ -3,6 +3,7 @@
  * what cJSON_PrintUnformatted prints for the same tree (escapes, UTF-8,
  * numbers, nesting, empty containers), and the helpers' rules for null.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,8 @@ test_helpers(void)
 	jw_str(&w, "e", "");
 	jw_str_or_null(&w, "n", "");
 	jw_int(&w, "i", -9007199254740993LL);
+	jw_int(&w, "min", LLONG_MIN);
+	jw_int(&w, "z", 0);
 	jw_time(&w, "t0", 0);
 	jw_time(&w, "t", 1733000000123LL);
 	jw_key(&w, "k");
@@ -75,7 +78,8 @@ test_helpers(void)
 	CHECK_INT(jw_failed(&w), 0);
 	CHECK_INT(w.depth, 0);
 	CHECK_STR(b.p, "{\"s\":null,\"e\":\"\",\"n\":null,"
-	    "\"i\":-9007199254740993,\"t0\":null,"
+	    "\"i\":-9007199254740993,"
+	    "\"min\":-9223372036854775808,\"z\":0,\"t0\":null,"
 	    "\"t\":\"2024-11-30T20:53:20.123Z\",\"k\":[1,2],"
 	    "\"a\":[true,null]}");
 	/* Closing more than was opened marks the writer failed. */
