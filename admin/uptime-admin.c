@@ -357,6 +357,7 @@ key_list(struct db *db, int argc, char **argv)
 	struct lister	 l;
 	struct team	 t;
 	const cJSON	*k;
+	cJSON		*keys;
 	const char	*team = flag(argc, argv, "--team");
 	int		 rc;
 
@@ -370,10 +371,12 @@ key_list(struct db *db, int argc, char **argv)
 	pg.perpage = INT_MAX - 1;
 	page_start(&l, &pg, time_now_ms());
 	rc = apikey_list(db, team, KEY_ALL, &l);
+	keys = page_json(&l);
+	page_free(&l);
 	printf("id  prefix  status  expires  scopes  name\n");
-	cJSON_ArrayForEach(k, l.items)
+	cJSON_ArrayForEach(k, keys)
 		print_key(k);
-	cJSON_Delete(l.items);
+	cJSON_Delete(keys);
 	return rc == DB_OK ? 0 : 1;
 }
 

@@ -25,14 +25,14 @@
 static int
 answer(struct req *r, int status, struct monitor *m)
 {
-	cJSON	*o = monitor_json(m);
+	struct jw	 w;
 
 	if (status == 201)
-		resp_created(r, m->id, o);
-	else
-		resp_data(r, status, o);
+		resp_location(r, m->id);
+	resp_open(r, status, &w);
+	monitor_write(&w, m);
 	monitor_free(m);
-	return 0;
+	return resp_close(r, &w);
 }
 
 /* The monitor named in the path, for this team; answers 404 itself. */
@@ -267,10 +267,16 @@ run_now(struct req *r, struct monitor *m, const char *lease,
 static int
 answer_check(struct req *r, int dbrc, struct check_result *res)
 {
-	int	 rc;
+	struct jw	 w;
+	int		 rc;
 
-	rc = dbrc != DB_OK ? resp_db(r, dbrc) :
-	    resp_data(r, 200, check_result_json(res));
+	if (dbrc != DB_OK)
+		rc = resp_db(r, dbrc);
+	else {
+		resp_open(r, 200, &w);
+		check_result_write(&w, res);
+		rc = resp_close(r, &w);
+	}
 	check_result_clear(res);
 	return rc;
 }
@@ -788,7 +794,7 @@ team_metrics(struct req *r)
 out:
 	metrics_free(&s.mx);
 	free(s.counted);
-	cJSON_Delete(l.items);
+	page_free(&l);
 	if (rc != DB_OK) {
 		buf_free(&body);
 		return resp_db(r, rc);

@@ -42,7 +42,7 @@ refuse_taken(struct req *r, const struct status_page *sp)
  * page shows it (sv_component_states); NULL with *rc set on error.
  */
 static cJSON *
-page_json(struct req *r, const struct status_page *sp, int *rc)
+page_object(struct req *r, const struct status_page *sp, int *rc)
 {
 	enum health	*states;
 	cJSON		*o = NULL;
@@ -59,7 +59,7 @@ page_json(struct req *r, const struct status_page *sp, int *rc)
 }
 
 /*
- * Answer status with the page (page_json; 201: created, with Location),
+ * Answer status with the page (page_object; 201: created, with Location),
  * or the problem of its error.
  */
 static int
@@ -68,7 +68,7 @@ send_page(struct req *r, int status, const struct status_page *sp)
 	cJSON	*o;
 	int	 rc;
 
-	if ((o = page_json(r, sp, &rc)) == NULL)
+	if ((o = page_object(r, sp, &rc)) == NULL)
 		return resp_db(r, rc);
 	if (status == 201)
 		return resp_created(r, sp->id, o);

@@ -1042,42 +1042,40 @@ check_defer(struct db *db, struct monitor *m, int64_t until)
 	return db_exec_stmt(st);
 }
 
-cJSON *
-check_result_json(const struct check_result *r)
+void
+check_result_write(struct jw *w, const struct check_result *r)
 {
-	cJSON	*o = cJSON_CreateObject(), *e, *t;
-
-	json_add_time(o, "checkedAt", r->checked_at);
+	jw_obj(w, NULL);
+	jw_time(w, "checkedAt", r->checked_at);
 	/* The start lag of a scheduled check; null for one on demand. */
-	json_add_time(o, "dueAt", r->due_at);
+	jw_time(w, "dueAt", r->due_at);
 	if (r->due_at != 0)
-		cJSON_AddNumberToObject(o, "startLagMs", (double)(r->checked_at -
-		    r->due_at));
+		jw_int(w, "startLagMs", r->checked_at - r->due_at);
 	else
-		cJSON_AddNullToObject(o, "startLagMs");
-	cJSON_AddStringToObject(o, "status", mon_status_names[r->status]);
+		jw_null(w, "startLagMs");
+	jw_str(w, "status", mon_status_names[r->status]);
 	if (r->response_ms >= 0)
-		cJSON_AddNumberToObject(o, "responseTimeMs", r->response_ms);
+		jw_int(w, "responseTimeMs", r->response_ms);
 	else
-		cJSON_AddNullToObject(o, "responseTimeMs");
+		jw_null(w, "responseTimeMs");
 	if (r->status_code > 0)
-		cJSON_AddNumberToObject(o, "statusCode", r->status_code);
+		jw_int(w, "statusCode", r->status_code);
 	else
-		cJSON_AddNullToObject(o, "statusCode");
+		jw_null(w, "statusCode");
 	if (r->error_code[0] != '\0') {
-		e = cJSON_AddObjectToObject(o, "error");
-		cJSON_AddStringToObject(e, "code", r->error_code);
-		cJSON_AddStringToObject(e, "message", r->error_message);
+		jw_obj(w, "error");
+		jw_str(w, "code", r->error_code);
+		jw_str(w, "message", r->error_message);
+		jw_end(w);
 	} else
-		cJSON_AddNullToObject(o, "error");
-	t = cJSON_AddObjectToObject(o, "timings");
-	cJSON_AddNumberToObject(t, "dnsMs", r->dns_ms > 0 ? r->dns_ms : 0);
-	cJSON_AddNumberToObject(t, "connectMs",
-	    r->connect_ms > 0 ? r->connect_ms : 0);
-	cJSON_AddNumberToObject(t, "tlsMs", r->tls_ms > 0 ? r->tls_ms : 0);
-	cJSON_AddNumberToObject(t, "firstByteMs",
-	    r->first_byte_ms > 0 ? r->first_byte_ms : 0);
-	return o;
+		jw_null(w, "error");
+	jw_obj(w, "timings");
+	jw_int(w, "dnsMs", r->dns_ms > 0 ? r->dns_ms : 0);
+	jw_int(w, "connectMs", r->connect_ms > 0 ? r->connect_ms : 0);
+	jw_int(w, "tlsMs", r->tls_ms > 0 ? r->tls_ms : 0);
+	jw_int(w, "firstByteMs", r->first_byte_ms > 0 ? r->first_byte_ms : 0);
+	jw_end(w);
+	jw_end(w);
 }
 
 static long
@@ -1091,6 +1089,7 @@ static int
 result_row(sqlite3_stmt *st, struct lister *l)
 {
 	struct check_result	 r;
+	struct jw		*w;
 	char			 s[16], id[ID_MAX];
 
 	memset(&r, 0, sizeof(r));
@@ -1109,7 +1108,8 @@ result_row(sqlite3_stmt *st, struct lister *l)
 	r.due_at = sqlite3_column_int64(st, 11);	/* NULL: 0 */
 	snprintf(id, sizeof(id), "r_%lld",
 	    (long long)sqlite3_column_int64(st, 0));
-	page_add(l, check_result_json(&r), r.checked_at, id);
+	if ((w = page_item(l, r.checked_at, id)) != NULL)
+		check_result_write(w, &r);
 	return 0;
 }
 

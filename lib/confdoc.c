@@ -226,7 +226,7 @@ walk_kind(struct db *db, const char *team, enum confdoc_kind k, int64_t now,
 			rc = maint_list(db, team, -1, &l);
 			break;
 		}
-		cJSON_Delete(l.items);
+		page_free(&l);
 		pg.has_cursor = 1;
 		pg.c_time = l.last_t;
 		snprintf(pg.c_id, sizeof(pg.c_id), "%s", l.last_id);
@@ -1161,7 +1161,7 @@ out:
 
 /* The 409 of a slug or customDomain another page holds; 0 when free. */
 static int
-page_free(struct run *u, const struct item *it,
+slug_free(struct run *u, const struct item *it,
     const struct status_page *sp)
 {
 	const char	*field;
@@ -1227,7 +1227,7 @@ apply_page(struct run *u, const struct item *it)
 	if (it->id == NULL) {
 		if (u->v.n > 0)
 			goto out;
-		if (page_free(u, it, s) == -1 ||
+		if (slug_free(u, it, s) == -1 ||
 		    limit_check(u->r, LIMIT_PAGES) == -1) {
 			ret = -1;
 			goto out;
@@ -1254,7 +1254,7 @@ apply_page(struct run *u, const struct item *it)
 		item_errs(u, CK_PAGE, it, &v);
 		goto out;
 	}
-	if (page_free(u, it, p) == -1) {
+	if (slug_free(u, it, p) == -1) {
 		ret = -1;
 		goto out;
 	}

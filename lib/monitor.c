@@ -707,60 +707,76 @@ monitor_apply_check(struct monitor *m, const cJSON *body, struct verrs *v)
 cJSON *
 monitor_json(const struct monitor *m)
 {
-	cJSON		*o = cJSON_CreateObject(), *c, *ssl;
+	struct buf	 b = { NULL, 0, 0 };
+	struct jw	 w;
+	cJSON		*o;
+
+	jw_start(&w, &b);
+	monitor_write(&w, m);
+	o = jw_failed(&w) ? NULL : cJSON_ParseWithLength(b.p, b.len);
+	buf_free(&b);
+	return o;
+}
+
+void
+monitor_write(struct jw *w, const struct monitor *m)
+{
 	const char	*url;
 
-	cJSON_AddStringToObject(o, "id", m->id);
-	cJSON_AddStringToObject(o, "name", m->name);
-	cJSON_AddStringToObject(o, "type", mon_type_names[m->type]);
+	jw_obj(w, NULL);
+	jw_str(w, "id", m->id);
+	jw_str(w, "name", m->name);
+	jw_str(w, "type", mon_type_names[m->type]);
 	/* A heartbeat on a schedule has no interval. */
 	if (m->type == MON_HEARTBEAT && cJSON_IsString(cJSON_GetObjectItem(
 	    m->config, "schedule")))
-		cJSON_AddNullToObject(o, "intervalSeconds");
+		jw_null(w, "intervalSeconds");
 	else
-		cJSON_AddNumberToObject(o, "intervalSeconds", m->interval_s);
-	cJSON_AddNumberToObject(o, "timeoutSeconds", m->timeout_s);
-	cJSON_AddNumberToObject(o, "confirmations", m->confirmations);
-	cJSON_AddBoolToObject(o, "paused", m->paused);
-	cJSON_AddItemToObject(o, "tags", cJSON_Duplicate(m->tags, 1));
-	cJSON_ArrayForEach(c, m->config)
-		cJSON_AddItemToObject(o, c->string, cJSON_Duplicate(c, 1));
-	cJSON_AddStringToObject(o, "status", mon_status_names[
+		jw_int(w, "intervalSeconds", m->interval_s);
+	jw_int(w, "timeoutSeconds", m->timeout_s);
+	jw_int(w, "confirmations", m->confirmations);
+	jw_bool(w, "paused", m->paused);
+	jw_cjson(w, "tags", m->tags);
+	jw_members(w, m->config);
+	jw_str(w, "status", mon_status_names[
 	    m->in_maintenance ? MST_MAINTENANCE : m->status]);
-	json_add_time(o, "lastCheckedAt", m->last_checked_at);
-	json_add_time(o, "nextCheckAt", m->paused ? 0 : m->next_check_at);
-	json_add_time(o, "lastStatusChangeAt", m->last_change_at);
+	jw_time(w, "lastCheckedAt", m->last_checked_at);
+	jw_time(w, "nextCheckAt", m->paused ? 0 : m->next_check_at);
+	jw_time(w, "lastStatusChangeAt", m->last_change_at);
 	if (m->last_response_ms >= 0)
-		cJSON_AddNumberToObject(o, "lastResponseTimeMs",
-		    m->last_response_ms);
+		jw_int(w, "lastResponseTimeMs", m->last_response_ms);
 	else
-		cJSON_AddNullToObject(o, "lastResponseTimeMs");
+		jw_null(w, "lastResponseTimeMs");
 	url = cJSON_GetStringValue(cJSON_GetObjectItem(m->config, "url"));
 	if (m->type == MON_HTTP && url != NULL &&
 	    strncasecmp(url, "https:", 6) == 0 && m->ssl_status[0] != '\0') {
-		ssl = cJSON_AddObjectToObject(o, "ssl");
-		json_add_time(ssl, "expiresAt", m->ssl_expires_at);
-		json_add_str(ssl, "issuer", m->ssl_issuer);
-		cJSON_AddStringToObject(ssl, "status", m->ssl_status);
+		jw_obj(w, "ssl");
+		jw_time(w, "expiresAt", m->ssl_expires_at);
+		jw_str_or_null(w, "issuer", m->ssl_issuer);
+		jw_str(w, "status", m->ssl_status);
+		jw_end(w);
 	} else if (m->type == MON_HTTP)
-		cJSON_AddNullToObject(o, "ssl");
-	if (m->type == MON_DNS)
-		cJSON_AddItemToObject(o, "lastValue", m->last_value != NULL ?
-		    cJSON_Duplicate(m->last_value, 1) : cJSON_CreateNull());
+		jw_null(w, "ssl");
+	if (m->type == MON_DNS) {
+		if (m->last_value != NULL)
+			jw_cjson(w, "lastValue", m->last_value);
+		else
+			jw_null(w, "lastValue");
+	}
 	if (m->type == MON_HEARTBEAT) {
 		char	 ping[sizeof(cfg.public_url) + MON_PINGTOKEN_MAX + 16];
 
 		snprintf(ping, sizeof(ping), "%s/v1/ping/%s", cfg.public_url,
 		    m->ping_token);
-		cJSON_AddStringToObject(o, "pingUrl", ping);
-		json_add_time(o, "lastPingAt", m->last_ping_at);
+		jw_str(w, "pingUrl", ping);
+		jw_time(w, "lastPingAt", m->last_ping_at);
 		/* Saved before heartbeats had slugs: none. */
 		if (cJSON_GetObjectItemCaseSensitive(m->config, "slug") == NULL)
-			cJSON_AddNullToObject(o, "slug");
+			jw_null(w, "slug");
 	}
-	json_add_time(o, "createdAt", m->created_at);
-	json_add_time(o, "updatedAt", m->updated_at);
-	return o;
+	jw_time(w, "createdAt", m->created_at);
+	jw_time(w, "updatedAt", m->updated_at);
+	jw_end(w);
 }
 
 /* ---- SQL ---- */
@@ -1089,14 +1105,15 @@ static int
 list_row(sqlite3_stmt *st, struct lister *l)
 {
 	struct monitor	 m;
+	struct jw	*w;
 	int		 rc = 0;
 
 	if (row(st, &m) == -1)
 		return -1;
 	if (l->visit != NULL)
 		rc = page_visit(l, &m, m.created_at, m.id);
-	else
-		page_add(l, monitor_json(&m), m.created_at, m.id);
+	else if ((w = page_item(l, m.created_at, m.id)) != NULL)
+		monitor_write(w, &m);
 	monitor_free(&m);
 	return rc;
 }

@@ -67,6 +67,9 @@ void	 monitor_apply(struct monitor *, const cJSON *body, int creating,
  */
 void	 monitor_apply_check(struct monitor *, const cJSON *body,
 	    struct verrs *v);
+/* A monitor as JSON: one value written to w. */
+void	 monitor_write(struct jw *, const struct monitor *);
+/* The same as a tree, for the configuration document (caller owns). */
 cJSON	*monitor_json(const struct monitor *);
 
 /*
@@ -182,7 +185,8 @@ int	 check_record(struct db *, struct monitor *, const struct check_result *,
  * inside a transaction.  DB_* code.
  */
 int	 check_defer(struct db *, struct monitor *, int64_t until);
-cJSON	*check_result_json(const struct check_result *);
+/* A result as JSON: one value written to w. */
+void	 check_result_write(struct jw *, const struct check_result *);
 /* Release what a result owns (its answers). */
 void	 check_result_clear(struct check_result *);
 

@@ -61,33 +61,59 @@ page_start(struct lister *l, const struct page *pg, int64_t now)
 	memset(l, 0, sizeof(*l));
 	l->page = pg;
 	l->now = now;
-	l->items = cJSON_CreateArray();
+	jw_start(&l->w, &l->items);
+	jw_arr(&l->w, NULL);
+}
+
+struct jw *
+page_item(struct lister *l, int64_t t, const char *id)
+{
+	if (l->n == l->page->perpage) {
+		l->more = 1;
+		return NULL;
+	}
+	l->n++;
+	l->last_t = t;
+	snprintf(l->last_id, sizeof(l->last_id), "%s", id);
+	return &l->w;
 }
 
 void
 page_add(struct lister *l, cJSON *item, int64_t t, const char *id)
 {
-	if (l->n == l->page->perpage) {
-		l->more = 1;
-		cJSON_Delete(item);
-		return;
-	}
-	cJSON_AddItemToArray(l->items, item);
-	l->n++;
-	l->last_t = t;
-	snprintf(l->last_id, sizeof(l->last_id), "%s", id);
+	struct jw	*w;
+
+	if ((w = page_item(l, t, id)) != NULL)
+		jw_cjson(w, NULL, item);
+	cJSON_Delete(item);
+}
+
+void
+page_end(struct lister *l)
+{
+	if (l->w.depth == 1)
+		jw_end(&l->w);
+}
+
+cJSON *
+page_json(struct lister *l)
+{
+	page_end(l);
+	return jw_failed(&l->w) ? NULL : cJSON_Parse(l->items.p);
+}
+
+void
+page_free(struct lister *l)
+{
+	buf_free(&l->items);
 }
 
 int
 page_visit(struct lister *l, const void *obj, int64_t t, const char *id)
 {
-	if (l->n == l->page->perpage) {
-		l->more = 1;
+	/* Counted as an item, with nothing written. */
+	if (page_item(l, t, id) == NULL)
 		return 0;
-	}
-	l->n++;
-	l->last_t = t;
-	snprintf(l->last_id, sizeof(l->last_id), "%s", id);
 	return l->visit(obj, l);
 }
 

@@ -7,6 +7,8 @@
 #define PAGE_H
 
 #include "base.h"
+#include "buf.h"
+#include "jsonw.h"
 
 #include <sqlite3.h>
 
@@ -28,9 +30,11 @@ int	 page_cursor_decode(const char *s, struct page *pg) WUR;
 /*
  * Collects one page of a list.  A module's list binds the page to its
  * statement (page_bind asks for perpage + 1 rows: the extra row only
- * tells that a next page exists) and hands each row to page_add, most
- * often through page_rows.  list_answer (pagehttp.h) sends the page with
- * its cursor and Link.
+ * tells that a next page exists) and writes each row's item where
+ * page_item says, most often through page_rows.  list_answer
+ * (pagehttp.h) sends the page with its cursor and Link.  The items are
+ * JSON text ("[" and the items so far); the lister points into itself,
+ * so it is not copied once started.
  */
 struct lister {
 	const struct page *page;
@@ -45,7 +49,8 @@ struct lister {
 	 */
 	int		(*visit)(const void *obj, struct lister *);
 	void		*visit_arg;
-	cJSON		*items;
+	struct buf	 items;		/* "[" and the items, owned */
+	struct jw	 w;		/* writes into items */
 	int		 n;
 	int		 more;
 	int64_t		 last_t;
@@ -53,12 +58,23 @@ struct lister {
 };
 
 void	 page_start(struct lister *, const struct page *, int64_t now);
-/* Takes ownership of item. */
+/*
+ * The writer for the next item, sorted by (t, id), to write exactly one
+ * value with key NULL; NULL when the page is full (the row only tells
+ * that there is a next page).
+ */
+struct jw	*page_item(struct lister *, int64_t t, const char *id);
+/* page_item for an item already built; takes ownership of item. */
 void	 page_add(struct lister *, cJSON *item, int64_t t, const char *id);
 /* A walk's object (visit set), counted as page_add counts items; -1 when
  * visit fails. */
 int	 page_visit(struct lister *, const void *obj, int64_t t,
 	    const char *id);
+/* Close the items' array: l->items is then the page's JSON array. */
+void	 page_end(struct lister *);
+/* The page's items as a cJSON array (the caller owns it), or NULL. */
+cJSON	*page_json(struct lister *);
+void	 page_free(struct lister *);
 /*
  * Bind the page to a list statement's parameters i .. i + 3: has a
  * cursor, its time, its id, and the row limit (perpage + 1).
@@ -69,8 +85,8 @@ void	 page_bind_rowid(sqlite3_stmt *, int i, const struct lister *);
 /*
  * The row iterator of lists: bind the page to st's parameters i .. i + 3
  * (page_bind; none when i is 0), then step st until its end or a full
- * page, handing each row to fn, which adds its item with page_add (or
- * skips the row) and returns 0, or -1 to stop with DB_ERROR.  st may be
+ * page, handing each row to fn, which writes its item where page_item
+ * says (or skips the row) and returns 0, or -1 to stop with DB_ERROR.  st may be
  * NULL (db_query failed): DB_ERROR.  Resets st.  A DB_* code.
  */
 typedef int	 page_row_fn(sqlite3_stmt *, struct lister *);

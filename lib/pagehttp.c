@@ -20,12 +20,16 @@ list_answer(struct req *r, struct lister *l, int rc)
 {
 	char	 next[CURSOR_MAX * 2];
 
+	page_end(l);
+	if (rc == DB_OK && jw_failed(&l->w))
+		rc = DB_ERROR;
 	if (rc != DB_OK) {
-		cJSON_Delete(l->items);
+		page_free(l);
 		return resp_db(r, rc);
 	}
 	if (l->more)
 		page_cursor(l->last_t, l->last_id, next, sizeof(next));
-	return resp_list(r, l->items, l->more ? next : NULL,
-	    l->page->perpage);
+	rc = resp_list(r, &l->items, l->more ? next : NULL, l->page->perpage);
+	page_free(l);
+	return rc;
 }

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "db.h"
 #include "json.h"
+#include "jsonw.h"
 #include "req.h"
 #include "response.h"
 #include "timefmt.h"
@@ -50,23 +51,31 @@ reset(struct req *r)
 	r->answered = 1;
 }
 
+/* The answer when it could not be built. */
+static int
+internal(struct req *r)
+{
+	reset(r);
+	r->status = 500;
+	r->ctype = "application/problem+json";
+	return buf_puts(&r->out, "{\"type\":\"/problems/internal\","
+	    "\"title\":\"Internal Server Error\",\"status\":500,"
+	    "\"code\":\"internal\"}");
+}
+
 static int
 put_json(struct req *r, int status, cJSON *root, const char *ctype)
 {
 	char	*s;
 	int	 rc = 0;
 
+	if (root == NULL || (s = cJSON_PrintUnformatted(root)) == NULL) {
+		cJSON_Delete(root);
+		return internal(r);
+	}
 	reset(r);
 	r->status = status;
 	r->ctype = ctype;
-	if (root == NULL || (s = cJSON_PrintUnformatted(root)) == NULL) {
-		cJSON_Delete(root);
-		r->status = 500;
-		r->ctype = "application/problem+json";
-		return buf_puts(&r->out, "{\"type\":\"/problems/internal\","
-		    "\"title\":\"Internal Server Error\",\"status\":500,"
-		    "\"code\":\"internal\"}");
-	}
 	if (buf_puts(&r->out, s) == -1)
 		rc = -1;
 	free(s);
@@ -74,44 +83,67 @@ put_json(struct req *r, int status, cJSON *root, const char *ctype)
 	return rc;
 }
 
-static cJSON *
-meta(struct req *r)
+void
+resp_open(struct req *r, int status, struct jw *w)
 {
-	cJSON	*m = cJSON_CreateObject();
-	char	 t[TIME_MAX];
+	reset(r);
+	r->status = status;
+	r->ctype = "application/json";
+	jw_start(w, &r->out);
+	jw_obj(w, NULL);
+	jw_key(w, "data");
+}
 
-	cJSON_AddStringToObject(m, "requestId", r->request_id);
-	cJSON_AddStringToObject(m, "timestamp", time_format(r->now, t));
-	return m;
+/* Close the envelope with its meta (and a list's pagination). */
+static int
+close_meta(struct req *r, struct jw *w, int list, const char *next,
+    int perpage)
+{
+	jw_obj(w, "meta");
+	jw_str(w, "requestId", r->request_id);
+	jw_time(w, "timestamp", r->now);
+	if (list) {
+		jw_obj(w, "pagination");
+		jw_str(w, "next", next);
+		jw_int(w, "perPage", perpage);
+		jw_end(w);
+	}
+	jw_end(w);
+	jw_end(w);
+	return jw_failed(w) || w->depth != 0 ? internal(r) : 0;
+}
+
+int
+resp_close(struct req *r, struct jw *w)
+{
+	return close_meta(r, w, 0, NULL, 0);
 }
 
 int
 resp_data(struct req *r, int status, cJSON *data)
 {
-	cJSON	*root = cJSON_CreateObject();
+	struct jw	 w;
 
-	cJSON_AddItemToObject(root, "data", data);
-	cJSON_AddItemToObject(root, "meta", meta(r));
-	return put_json(r, status, root, "application/json");
+	resp_open(r, status, &w);
+	jw_cjson(&w, NULL, data);
+	cJSON_Delete(data);
+	return resp_close(r, &w);
 }
 
 int
-resp_list(struct req *r, cJSON *items, const char *next, int perpage)
+resp_list(struct req *r, const struct buf *items, const char *next,
+    int perpage)
 {
-	cJSON		*root = cJSON_CreateObject(), *m, *pg;
 	struct buf	 link = { NULL, 0, 0 };
+	struct jw	 w;
 	size_t		 i;
 	int		 rc;
 
-	m = meta(r);
-	pg = cJSON_AddObjectToObject(m, "pagination");
-	json_add_str(pg, "next", next);
-	cJSON_AddNumberToObject(pg, "perPage", perpage);
-	cJSON_AddItemToObject(root, "data", items);
-	cJSON_AddItemToObject(root, "meta", m);
-	rc = put_json(r, 200, root, "application/json");
+	resp_open(r, 200, &w);
+	jw_raw(&w, NULL, items->p, items->len);
+	rc = close_meta(r, &w, 1, next, perpage);
 
-	if (next != NULL) {
+	if (next != NULL && rc == 0) {
 		/* The same request with cursor replaced, from the path as
 		 * links carry it (request.c, set_path()). */
 		if (buf_printf(&link, "<%s?", r->uri_path) == -1)
@@ -311,11 +343,17 @@ resp_deleted(struct req *r, int dbrc)
 	return dbrc == DB_OK ? resp_empty(r, 204) : resp_db(r, dbrc);
 }
 
-int
-resp_created(struct req *r, const char *id, cJSON *data)
+void
+resp_location(struct req *r, const char *id)
 {
 	snprintf(r->target_id, sizeof(r->target_id), "%s", id);
 	resp_header(r, "Location", "%s/%s", r->uri_path, id);
+}
+
+int
+resp_created(struct req *r, const char *id, cJSON *data)
+{
+	resp_location(r, id);
 	return resp_data(r, 201, data);
 }
 

@@ -7,15 +7,27 @@
 #include "base.h"
 #include "buf.h"
 #include "json.h"
+#include "jsonw.h"
 #include "req.h"
 
 /* The reason phrase of an HTTP status. */
 const char	*status_text(int);
 
+/*
+ * The success envelope written in place: resp_open starts the answer
+ * (status, {"data":) and readies w to write the data's one value (key
+ * NULL); resp_close adds meta and ends it (a 500 if writing failed).
+ */
+void	 resp_open(struct req *, int status, struct jw *w);
+int	 resp_close(struct req *, struct jw *w);
 /* Success envelope; takes ownership of data (an object or array). */
 int	 resp_data(struct req *, int status, cJSON *data);
-/* A list page: envelope with meta.pagination, Link when next != NULL. */
-int	 resp_list(struct req *, cJSON *items, const char *next, int perpage);
+/*
+ * A list page: items is the page's JSON array (page_end); the envelope
+ * with meta.pagination, Link when next != NULL.
+ */
+int	 resp_list(struct req *, const struct buf *items, const char *next,
+	    int perpage);
 int	 resp_empty(struct req *, int status);
 /* A text/plain answer (a heartbeat ping's "OK"). */
 int	 resp_text(struct req *, int status, const char *text);
@@ -52,7 +64,9 @@ int	 resp_db(struct req *, int dbrc);
 int	 resp_found(struct req *, int dbrc);
 /* A deletion's answer: 204 when dbrc is DB_OK, else resp_db. */
 int	 resp_deleted(struct req *, int dbrc);
-/* 201 with data, Location the request's path and id, id the audit target. */
+/* Location the request's path and id, id the audit target (for a 201). */
+void	 resp_location(struct req *, const char *id);
+/* 201 with data, resp_location. */
 int	 resp_created(struct req *, const char *id, cJSON *data);
 int	 resp_header(struct req *, const char *name, const char *fmt, ...)
 	    PRINTF(3, 4);

@@ -71,6 +71,7 @@ keep_all(struct db *db, const char *team, struct list *l)
 	static const struct monitor_filter all = { -1, -1, NULL };
 	struct page	 pg;
 	struct lister	 ls;
+	cJSON		*items;
 	const cJSON	*m;
 	struct one	*o;
 	int		 rc, n;
@@ -78,11 +79,15 @@ keep_all(struct db *db, const char *team, struct list *l)
 	memset(&pg, 0, sizeof(pg));
 	pg.perpage = INT32_MAX - 1;
 	page_start(&ls, &pg, 0);
-	if ((rc = monitor_list(db, team, &all, &ls)) == DB_OK &&
-	    (n = cJSON_GetArraySize(ls.items)) > 0 &&
+	rc = monitor_list(db, team, &all, &ls);
+	items = page_json(&ls);
+	page_free(&ls);
+	if (rc == DB_OK && items == NULL)
+		rc = DB_ERROR;
+	if (rc == DB_OK && (n = cJSON_GetArraySize(items)) > 0 &&
 	    (l->v = calloc((size_t)n, sizeof(*l->v))) == NULL)
 		rc = DB_ERROR;
-	cJSON_ArrayForEach(m, ls.items) {
+	cJSON_ArrayForEach(m, items) {
 		if (rc != DB_OK)
 			break;
 		o = &l->v[l->n++];
@@ -93,7 +98,7 @@ keep_all(struct db *db, const char *team, struct list *l)
 		if (time_parse(str_of(m, "createdAt"), &o->created_at) == -1)
 			rc = DB_ERROR;
 	}
-	cJSON_Delete(ls.items);
+	cJSON_Delete(items);
 	return rc;
 }
 

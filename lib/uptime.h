@@ -29,6 +29,7 @@
 #include "keyhash.h"
 #include "db.h"
 #include "json.h"
+#include "jsonw.h"
 #include "lock.h"
 #include "ratelimit.h"
 #include "page.h"

@@ -568,6 +568,39 @@ describe('GET /v1/monitors: pagination and filters', () => {
     assert.deepEqual(data.at(-1), await get(made[0].id, lk));
   });
 
+  it('writes each list item byte for byte as GET /{id} writes the monitor', async () => {
+    const bt = await srv.createTeam('Bytes');
+    const bk = await srv.createKey(bt, { name: 'bytes admin' });
+    const ids = [];
+    for (const b of [
+      { name: 'q"uote\\ sl/ash é ✓ 😀', url: 'https://a.example.com/p?q=%22x%22&y=1',
+        tags: ['<b>&amp;', 'tab\tnew\nline'], headers: { 'X-A': 'v "1"' }, body: 'line1\nline2',
+        contentChecks: [{ type: 'contains', value: 'ok\u0001' }] },
+      { name: 'tcp', type: 'tcp', host: 'db.example.com', port: 5432 },
+      { name: 'dns', type: 'dns', hostname: 'example.com', recordType: 'TXT', expectedValue: 'v=spf1' },
+      { name: 'hb', type: 'heartbeat', schedule: '*/5 * * * *', timezone: 'Europe/Paris' },
+      { name: 'hb2', type: 'heartbeat', intervalSeconds: 300, paused: true },
+      { name: 'plain', url: 'http://b.example.com/' },
+    ]) {
+      ids.push((await mk(b, bk)).id);
+      await sleep(3);
+    }
+    const dataText = (text) => text.slice('{"data":'.length, text.lastIndexOf(',"meta":{'));
+    const singles = [];
+    for (const id of ids.reverse()) {
+      const res = await api('GET', `/v1/monitors/${id}`, { key: bk });
+      assert.equal(res.status, 200, show(res));
+      singles.push(dataText(res.text));
+    }
+    const res = await api('GET', '/v1/monitors', { key: bk });
+    assert.equal(res.status, 200, show(res));
+    assert.equal(dataText(res.text), `[${singles.join(',')}]`);
+    // A page of two: the same bytes, cut after the second.
+    const two = await api('GET', '/v1/monitors?perPage=2', { key: bk });
+    assert.equal(dataText(two.text), `[${singles.slice(0, 2).join(',')}]`);
+    assert.ok(two.text.endsWith(`,"pagination":{"next":"${two.json.meta.pagination.next}","perPage":2}}}`));
+  });
+
   it('walks pages with the cursor and the Link header', async () => {
     const seen = [];
     let q = '?perPage=3';

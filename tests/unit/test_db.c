@@ -866,7 +866,7 @@ list_ev(struct db *db, const char *team, const char *key, const char *action,
 	rc = audit_list(db, team, &f, ulist(&u, pg, limit, 0));
 	for (l->n = ulist_n(&u), i = 0; i < l->n && i < 16; i++) {
 		ev = &l->ev[i];
-		o = cJSON_GetArrayItem(u.l.items, i);
+		o = cJSON_GetArrayItem(ulist_items(&u), i);
 		snprintf(ev->id, sizeof(ev->id), "%s", ulist_str(&u, i, "id"));
 		if (time_parse(ulist_str(&u, i, "at"), &ev->at) == -1)
 			ev->at = -1;

@@ -267,13 +267,15 @@ static void
 test_resp_list_link(void)
 {
 	struct req	 r;
+	struct buf	 empty = { NULL, 0, 0 };
 	char		*link, old[CURSOR_MAX];
 
 	/* No next page: no Link, next is null. */
+	CHECK_INT(buf_puts(&empty, "[]"), 0);
 	req_init(&r);
 	snprintf(r.query, sizeof(r.query), "status=all");
 	CHECK_INT(req_parse_query(&r, q_status), 0);
-	CHECK_INT(resp_list(&r, cJSON_CreateArray(), NULL, 50), 0);
+	CHECK_INT(resp_list(&r, &empty, NULL, 50), 0);
 	CHECK_INT(r.status, 200);
 	CHECK_STR(r.out.p, "{\"data\":[],\"meta\":{"
 	    "\"requestId\":\"req_resp_test\","
@@ -289,7 +291,7 @@ test_resp_list_link(void)
 	snprintf(r.query, sizeof(r.query),
 	    "cursor=%s&status=a%%20b%%2F%%22&perPage=2", old);
 	CHECK_INT(req_parse_query(&r, q_status), 0);
-	CHECK_INT(resp_list(&r, cJSON_CreateArray(), "NEXT_c-1", 2), 0);
+	CHECK_INT(resp_list(&r, &empty, "NEXT_c-1", 2), 0);
 	CHECK(strstr(r.out.p, "\"pagination\":{\"next\":\"NEXT_c-1\","
 	    "\"perPage\":2}") != NULL);
 	link = r.headers.p ? strstr(r.headers.p, "Link: ") : NULL;
@@ -298,6 +300,7 @@ test_resp_list_link(void)
 		CHECK_STR(link, "Link: </uptime/v1/api-keys?status=a%20b%2F%22&"
 		    "perPage=2&cursor=NEXT_c-1>; rel=\"next\"\r\n");
 	req_done(&r);
+	buf_free(&empty);
 }
 
 static void

@@ -13,6 +13,7 @@
 struct ulist {
 	struct page	 pg;
 	struct lister	 l;
+	cJSON		*items;		/* the page, once read */
 };
 
 static inline struct lister *
@@ -24,20 +25,30 @@ ulist(struct ulist *u, const struct page *pg, int perpage, int64_t now)
 		memset(&u->pg, 0, sizeof(u->pg));
 	u->pg.perpage = perpage;
 	page_start(&u->l, &u->pg, now);
+	u->items = NULL;
 	return &u->l;
 }
 
-static inline int
-ulist_n(const struct ulist *u)
+/* The page the module wrote, parsed once. */
+static inline cJSON *
+ulist_items(struct ulist *u)
 {
-	return cJSON_GetArraySize(u->l.items);
+	if (u->items == NULL)
+		u->items = page_json(&u->l);
+	return u->items;
+}
+
+static inline int
+ulist_n(struct ulist *u)
+{
+	return cJSON_GetArraySize(ulist_items(u));
 }
 
 static inline const char *
-ulist_str(const struct ulist *u, int i, const char *field)
+ulist_str(struct ulist *u, int i, const char *field)
 {
 	const char	*s = cJSON_GetStringValue(cJSON_GetObjectItem(
-			    cJSON_GetArrayItem(u->l.items, i), field));
+			    cJSON_GetArrayItem(ulist_items(u), i), field));
 
 	return s != NULL ? s : "";
 }
@@ -45,8 +56,9 @@ ulist_str(const struct ulist *u, int i, const char *field)
 static inline void
 ulist_free(struct ulist *u)
 {
-	cJSON_Delete(u->l.items);
-	u->l.items = NULL;
+	cJSON_Delete(u->items);
+	u->items = NULL;
+	page_free(&u->l);
 }
 
 #endif /* UNIT_LIST_H */
