@@ -9,6 +9,7 @@
 #include "uptime.h"
 #include "heartbeat.h"
 #include "limit.h"
+#include "location.h"
 #include "monitor.h"
 #include "rollup.h"
 
@@ -68,6 +69,11 @@ monitors_create(struct req *r)
 	monitor_init(&m, r->now);
 	monitor_apply(&m, body, 1, &v);
 	cJSON_Delete(body);
+	if (v.n == 0 && (rc = location_links_check(r->db, r->key->team_id,
+	    m.locations, &v)) != DB_OK) {
+		monitor_free(&m);
+		return resp_db(r, rc);
+	}
 	if (v.n > 0) {
 		monitor_free(&m);
 		return resp_verrs(r, &v);
@@ -84,7 +90,8 @@ monitors_create(struct req *r)
 		monitor_free(&m);
 		return 0;
 	}
-	if ((rc = monitor_insert(r->db, &m)) != DB_OK) {
+	if ((rc = monitor_insert(r->db, &m)) != DB_OK ||
+	    (rc = location_links_sync(r->db, &m, r->now)) != DB_OK) {
 		monitor_free(&m);
 		return resp_db(r, rc);
 	}
@@ -132,12 +139,15 @@ monitors_patch(struct req *r)
 	before = cJSON_PrintUnformatted(m.config);
 	monitor_apply(&m, body, 0, &v);
 	cJSON_Delete(body);
+	rc = v.n == 0 ? location_links_check(r->db, r->key->team_id,
+	    m.locations, &v) : DB_OK;
 	after = cJSON_PrintUnformatted(m.config);
-	if (v.n > 0 || before == NULL || after == NULL) {
+	if (v.n > 0 || rc != DB_OK || before == NULL || after == NULL) {
 		free(before);
 		free(after);
 		monitor_free(&m);
-		return v.n > 0 ? resp_verrs(r, &v) : resp_db(r, DB_ERROR);
+		return v.n > 0 ? resp_verrs(r, &v) : resp_db(r, rc != DB_OK ?
+		    rc : DB_ERROR);
 	}
 	m.updated_at = r->now;
 	/* A changed check is due at once; a rename is not. */
@@ -163,7 +173,8 @@ monitors_patch(struct req *r)
 		monitor_free(&m);
 		return resp_db(r, DB_ERROR);
 	}
-	if ((rc = monitor_update(r->db, &m)) != DB_OK) {
+	if ((rc = monitor_update(r->db, &m)) != DB_OK ||
+	    (rc = location_links_sync(r->db, &m, r->now)) != DB_OK) {
 		monitor_free(&m);
 		return resp_db(r, rc);
 	}

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "db.h"
 #include "keyhash.h"
+#include "location.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "response.h"
@@ -193,5 +194,47 @@ auth_request(struct req *r, int scope)
 		r->key = NULL;
 		return -1;
 	}
+	return 0;
+}
+
+int
+auth_location(struct req *r, struct location *loc)
+{
+	const char	*h, *tok;
+	char		 name[ID_MAX + 4];
+	long		 count;
+	int		 rc;
+
+	if (!key_have_secret()) {
+		req_log(r, __func__, "no server secret loaded");
+		return resp_db(r, DB_ERROR), -1;
+	}
+	h = req_param(r, "HTTP_AUTHORIZATION");
+	if (h == NULL || *h == '\0')
+		return unauthorized(r, "missing_credentials", "Send "
+		    "\"Authorization: Bearer uptloc_...\" with the location's "
+		    "token.", NULL, NULL);
+	if (strncasecmp(h, "Bearer ", 7) != 0)
+		return unauthorized(r, "invalid_key", "Only the Bearer scheme "
+		    "is accepted: \"Authorization: Bearer uptloc_...\".",
+		    NULL, NULL);
+	for (tok = h + 7; *tok == ' '; tok++)
+		continue;
+	if (!token_check_format(LOCTOKEN_PREFIX, tok))
+		return unauthorized(r, "invalid_key", "The location token is "
+		    "malformed: check that it was copied whole.", NULL, NULL);
+	if ((rc = location_by_token(r->db, tok, loc)) == DB_NOTFOUND)
+		return unauthorized(r, "invalid_key", "The location token is "
+		    "not valid.", NULL, NULL);
+	if (rc != DB_OK)
+		return resp_db(r, rc), -1;
+	snprintf(r->team_id, sizeof(r->team_id), "%s", loc->team_id);
+
+	/* A location's requests count against the key budget too. */
+	snprintf(name, sizeof(name), "l:%s", loc->id);
+	count = ratelimit_hit(name, r->now, &r->rl_reset);
+	if (count == -1 || count > cfg.rate_limit)
+		return too_many(r, r->rl_reset, "requests with this location "
+		    "token");
 	return 0;
 }

@@ -64,8 +64,8 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULT */
 	"INSERT INTO check_results (monitor_id, checked_at, status, "
 	"response_ms, status_code, error_code, error_message, dns_ms, "
-	"connect_ms, tls_ms, first_byte_ms, due_at) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"connect_ms, tls_ms, first_byte_ms, due_at, location) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_STATE: only state; a concurrent PATCH keeps its changes,
 	 * its new due time (?12 is the one this check was for) included. */
 	"UPDATE monitors SET status = ?2, fails = ?3, last_checked_at = ?4, "
@@ -87,7 +87,7 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULTS */
 	"SELECT id, checked_at, status, response_ms, status_code, "
 	"error_code, error_message, dns_ms, connect_ms, tls_ms, "
-	"first_byte_ms, due_at FROM check_results WHERE monitor_id = ?1"
+	"first_byte_ms, due_at, location FROM check_results WHERE monitor_id = ?1"
 	" AND (?2 IS NULL OR checked_at >= ?2)"
 	" AND (?3 IS NULL OR checked_at < ?3)"
 	" AND (?4 IS NULL OR status = ?4)"
@@ -722,6 +722,7 @@ insert_result(struct db *db, const struct monitor *m,
 	db_bind_opt(st, 10, r->tls_ms);
 	db_bind_opt(st, 11, r->first_byte_ms);
 	db_bind_time(st, 12, r->due_at);
+	db_bind_text(st, 13, r->location[0] ? r->location : NULL);
 	return db_exec_stmt(st);
 }
 
@@ -738,6 +739,8 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	if ((rc = rollup_add(db, m->id, r->checked_at,
 	    mon_status_names[r->status], r->response_ms)) != DB_OK)
 		return rc;
+	if (flags & CHECK_HISTORY)
+		return DB_OK;
 
 	/* A paused monitor (maybe paused while this check ran) keeps its
 	 * result but has no state to move: no outage, no event. */
@@ -779,6 +782,12 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	return db_exec_stmt(st);
 }
 
+int64_t
+check_next_due(int64_t planned, long interval_s, int64_t now)
+{
+	return next_slot(planned, interval_s * 1000, now);
+}
+
 int
 check_defer(struct db *db, struct monitor *m, int64_t until)
 {
@@ -807,6 +816,9 @@ check_result_json(const struct check_result *r)
 	else
 		cJSON_AddNullToObject(o, "startLagMs");
 	cJSON_AddStringToObject(o, "status", mon_status_names[r->status]);
+	/* Where it was taken: "local" (this host) or a location's id. */
+	cJSON_AddStringToObject(o, "location", r->location[0] ? r->location :
+	    "local");
 	if (r->response_ms >= 0)
 		cJSON_AddNumberToObject(o, "responseTimeMs", r->response_ms);
 	else
@@ -858,6 +870,7 @@ result_row(sqlite3_stmt *st, struct lister *l)
 	r.tls_ms = col_opt(st, 9);
 	r.first_byte_ms = col_opt(st, 10);
 	r.due_at = sqlite3_column_int64(st, 11);	/* NULL: 0 */
+	db_col_text(st, 12, r.location, sizeof(r.location));
 	snprintf(id, sizeof(id), "r_%lld",
 	    (long long)sqlite3_column_int64(st, 0));
 	page_add(l, check_result_json(&r), r.checked_at, id);

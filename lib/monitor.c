@@ -40,7 +40,7 @@ const char *const health_names[HEALTH__MAX] = {
 	"last_checked_at, next_check_at, last_change_at, last_response_ms, " \
 	"ssl_expires_at, ssl_issuer, ssl_status, ssl_warned_at, created_at, " \
 	"updated_at, ping_token, last_ping_at, run_started_at, " \
-	"ping_expected_at, ping_window, ping_count"
+	"ping_expected_at, ping_window, ping_count, locations"
 
 /*
  * An unpaused monitor that a maintenance window covers now shows the
@@ -73,7 +73,7 @@ enum stmt {
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO monitors (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE: definition and state together. */
 	"UPDATE monitors SET name = ?3, interval_s = ?4, timeout_s = ?5, "
 	"confirmations = ?6, paused = ?7, tags = ?8, config = ?9, "
@@ -81,7 +81,7 @@ static const char *const sqls[STMT__MAX] = {
 	"next_check_at = ?13, last_change_at = ?14, last_response_ms = ?15, "
 	"ssl_expires_at = ?16, ssl_issuer = ?17, ssl_status = ?18, "
 	"ssl_warned_at = ?19, updated_at = ?20, run_started_at = ?21, "
-	"ping_expected_at = ?22 "
+	"ping_expected_at = ?22, locations = ?23 "
 	"WHERE team_id = ?1 AND id = ?2",
 	/* STMT_GET */
 	"SELECT " COLS ", " IN_MAINT " AS in_maintenance FROM monitors "
@@ -105,9 +105,11 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_COUNTS */
 	"SELECT " SHOWN_STATUS " AS shown, count(*) FROM monitors "
 	"WHERE team_id = ? GROUP BY shown",
-	/* STMT_DUE: the scheduler's look ahead. */
+	/* STMT_DUE: the scheduler's look ahead, of the monitors checked
+	 * from this host (their locations hold "local"). */
 	"SELECT id, team_id, next_check_at FROM monitors WHERE paused = 0 "
-	"AND next_check_at <= ? ORDER BY next_check_at LIMIT ?",
+	"AND next_check_at <= ? AND instr(locations, '\"local\"') > 0 "
+	"ORDER BY next_check_at LIMIT ?",
 	/* STMT_BY_TOKEN: the ping endpoint's one lookup. */
 	"SELECT " COLS " FROM monitors WHERE ping_token = ?",
 };
@@ -122,6 +124,8 @@ monitor_init(struct monitor *m, int64_t now)
 	m->confirmations = 1;
 	m->tags = cJSON_CreateArray();
 	m->config = cJSON_CreateObject();
+	m->locations = cJSON_CreateArray();
+	cJSON_AddItemToArray(m->locations, cJSON_CreateString(MON_LOCAL));
 	m->status = MST_PENDING;
 	m->last_response_ms = -1;
 	m->next_check_at = now;
@@ -133,7 +137,8 @@ monitor_free(struct monitor *m)
 {
 	cJSON_Delete(m->tags);
 	cJSON_Delete(m->config);
-	m->tags = m->config = NULL;
+	cJSON_Delete(m->locations);
+	m->tags = m->config = m->locations = NULL;
 }
 
 /* ---- validation ---- */
@@ -470,7 +475,7 @@ static const struct tfield tfields[] = {
 static const struct jfield mon_fields[] = {
 	{ "name", 0 }, { "type", 0 }, { "intervalSeconds", 0 },
 	{ "timeoutSeconds", 0 }, { "confirmations", 0 }, { "paused", 0 },
-	{ "tags", 0 },
+	{ "tags", 0 }, { "locations", 0 },
 	{ "url", 0 }, { "method", 0 }, { "headers", 0 }, { "body", 0 },
 	{ "expectedStatusCodes", 0 }, { "followRedirects", 0 },
 	{ "verifyTls", 0 }, { "degradedAfterMs", 0 }, { "contentChecks", 0 },
@@ -504,6 +509,55 @@ apply_tags(struct monitor *m, const cJSON *val, struct verrs *v)
 		}
 	cJSON_Delete(m->tags);
 	m->tags = cJSON_Duplicate(val, 1);
+}
+
+/*
+ * locations: 1 to MON_MAXLOCATIONS of "local" and probe location ids,
+ * each once; a heartbeat is judged here only.  Whether the ids name
+ * locations of the team is the caller's to check (lib/location.h).
+ */
+static void
+apply_locations(struct monitor *m, const cJSON *val, struct verrs *v)
+{
+	const cJSON	*l, *k;
+	const char	*s;
+	char		 ptr[32];
+	int		 i = 0;
+
+	if (!cJSON_IsArray(val) || cJSON_GetArraySize(val) < 1 ||
+	    cJSON_GetArraySize(val) > MON_MAXLOCATIONS) {
+		verr_add(v, VERR_INVALID, "/locations", "must be a list of 1 "
+		    "to %d locations: \"local\" or location ids", MON_MAXLOCATIONS);
+		return;
+	}
+	cJSON_ArrayForEach(l, val) {
+		snprintf(ptr, sizeof(ptr), "/locations/%d", i++);
+		s = cJSON_GetStringValue(l);
+		if (s == NULL || (strcmp(s, MON_LOCAL) != 0 &&
+		    !id_valid(s, "loc"))) {
+			verr_add(v, VERR_INVALID, ptr, "must be \"local\" or a "
+			    "location id (loc_...)");
+			return;
+		}
+		for (k = val->child; k != l; k = k->next)
+			if (strcmp(k->valuestring, s) == 0) {
+				verr_add(v, VERR_INVALID, ptr, "names %s twice", s);
+				return;
+			}
+	}
+	cJSON_Delete(m->locations);
+	m->locations = cJSON_Duplicate(val, 1);
+}
+
+int
+monitor_checked_here(const struct monitor *m)
+{
+	const cJSON	*l;
+
+	cJSON_ArrayForEach(l, m->locations)
+		if (strcmp(cJSON_GetStringValue(l), MON_LOCAL) == 0)
+			return 1;
+	return 0;
 }
 
 void
@@ -543,6 +597,9 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 		m->paused = t;
 	if ((val = cJSON_GetObjectItemCaseSensitive(body, "tags")) != NULL)
 		apply_tags(m, val, v);
+	if ((val = cJSON_GetObjectItemCaseSensitive(body, "locations")) !=
+	    NULL)
+		apply_locations(m, val, v);
 
 	for (f = tfields; f->name != NULL; f++) {
 		snprintf(ptr, sizeof(ptr), "/%s", f->name);
@@ -573,6 +630,10 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 		else
 			cJSON_AddItemToObject(m->config, f->name, norm);
 	}
+	if (m->type == MON_HEARTBEAT && (cJSON_GetArraySize(m->locations) != 1 ||
+	    !monitor_checked_here(m)))
+		verr_add(v, VERR_INVALID, "/locations", "a heartbeat is judged "
+		    "on this host only: [\"local\"]");
 	if (m->type == MON_HEARTBEAT)
 		heartbeat_apply(m, body, v);
 	else if (m->timeout_s > m->interval_s)
@@ -601,6 +662,8 @@ monitor_json(const struct monitor *m)
 	cJSON_AddNumberToObject(o, "confirmations", m->confirmations);
 	cJSON_AddBoolToObject(o, "paused", m->paused);
 	cJSON_AddItemToObject(o, "tags", cJSON_Duplicate(m->tags, 1));
+	cJSON_AddItemToObject(o, "locations", cJSON_Duplicate(m->locations,
+	    1));
 	cJSON_ArrayForEach(c, m->config)
 		cJSON_AddItemToObject(o, c->string, cJSON_Duplicate(c, 1));
 	cJSON_AddStringToObject(o, "status", mon_status_names[
@@ -677,10 +740,11 @@ row(sqlite3_stmt *st, struct monitor *m)
 	m->ping_expected_at = sqlite3_column_int64(st, 25);
 	m->ping_window = sqlite3_column_int64(st, 26);
 	m->ping_count = sqlite3_column_int(st, 27);
+	m->locations = cJSON_Parse((const char *)sqlite3_column_text(st, 28));
 	i = sqlite3_column_count(st) - 1;
 	m->in_maintenance = strcmp(sqlite3_column_name(st, i),
 	    "in_maintenance") == 0 && sqlite3_column_int(st, i);
-	if (m->tags == NULL || m->config == NULL) {
+	if (m->tags == NULL || m->config == NULL || m->locations == NULL) {
 		monitor_free(m);
 		return -1;
 	}
@@ -734,6 +798,8 @@ monitor_insert(struct db *db, struct monitor *m)
 	db_bind_time(st, 26, m->ping_expected_at);
 	sqlite3_bind_int64(st, 27, m->ping_window);
 	sqlite3_bind_int64(st, 28, m->ping_count);
+	if (db_bind_json(st, 29, m->locations) == -1)
+		return DB_ERROR;
 	return db_exec_stmt(st);
 }
 
@@ -759,6 +825,8 @@ monitor_update(struct db *db, struct monitor *m)
 	sqlite3_bind_int64(st, 20, m->updated_at);
 	db_bind_time(st, 21, m->run_started_at);
 	db_bind_time(st, 22, m->ping_expected_at);
+	if (db_bind_json(st, 23, m->locations) == -1)
+		return DB_ERROR;
 	rc = db_exec_stmt(st);
 	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
 		rc = DB_NOTFOUND;

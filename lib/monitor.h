@@ -37,6 +37,7 @@ struct check_result {
 	long long	 ssl_expires_at;	/* Unix seconds, 0: none */
 	char		 ssl_issuer[256];
 	int		 tls_error;
+	char		 location[ID_MAX];	/* "": this host */
 };
 
 struct monitor_filter {
@@ -55,6 +56,8 @@ void	 monitor_free(struct monitor *);
 void	 monitor_apply(struct monitor *, const cJSON *body, int creating,
 	    struct verrs *v);
 cJSON	*monitor_json(const struct monitor *);
+/* 1 when m's locations hold "local": this host's checker checks it. */
+int	 monitor_checked_here(const struct monitor *);
 
 int	 monitor_insert(struct db *, struct monitor *);
 int	 monitor_update(struct db *, struct monitor *);
@@ -114,6 +117,9 @@ void	 check_judge(const struct monitor *, const struct probe *, int64_t now,
  */
 #define CHECK_SCHEDULED	0x01
 #define CHECK_NOROW	0x02
+/* Only the row and the rollup: a result older than the monitor's last,
+ * delivered late by a probe location (lib/location.c), moves no state. */
+#define CHECK_HISTORY	0x04
 int	 check_record(struct db *, struct monitor *, const struct check_result *,
 	    int flags, int64_t now);
 /*
@@ -123,6 +129,12 @@ int	 check_record(struct db *, struct monitor *, const struct check_result *,
  */
 int	 check_defer(struct db *, struct monitor *, int64_t until);
 cJSON	*check_result_json(const struct check_result *);
+/*
+ * The first planned time after now of a check planned at planned, every
+ * interval_s, keeping its phase: how the checker plans the next check
+ * (probe locations plan theirs with it too).
+ */
+int64_t	 check_next_due(int64_t planned, long interval_s, int64_t now);
 
 /*
  * Close the monitor's open outage, if any, at time at; its id goes to

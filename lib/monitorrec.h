@@ -19,6 +19,8 @@
 #define MON_MAXCHECKLEN		1024
 #define MON_MAXHOST		253
 #define MON_PINGTOKEN_MAX	40	/* a ping token and its NUL */
+#define MON_MAXLOCATIONS	16	/* locations a monitor is checked from */
+#define MON_LOCAL		"local"	/* this host's checker, a location */
 
 enum mon_type {
 	MON_HTTP,
@@ -64,6 +66,8 @@ struct monitor {
 	int		 paused;
 	cJSON		*tags;		/* array of strings, owned */
 	cJSON		*config;	/* object, owned */
+	cJSON		*locations;	/* array of "local" and location ids,
+					   owned (lib/location.h) */
 
 	/* State, kept by the checker. */
 	enum mon_status	 status;

@@ -1,0 +1,377 @@
+// Probe locations (probes.fcgi, docs/probes.md): the locations API with
+// the monitors:* scopes, a monitor's "locations", the agents' lease and
+// report routes with a location token, and uptime-probe itself against
+// this server, all through the real web server.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  startServer, runCron, noteSecret, sleep, CRONDIR, SANITIZER_ENV, SANITIZER_RE, BASE62, keyChecksum,
+} from './lib/harness.mjs';
+import {
+  assertOk, assertProblem, assertNoChange, assertUnauthorized, assertForbidden, TIME_RE,
+} from './lib/checks.mjs';
+import { startHttpTarget } from './lib/targets.mjs';
+
+const LOC_ID_RE = /^loc_[0-9A-Za-z]{20}$/;
+const TOKEN_RE = /^uptloc_[0-9A-Za-z]{38}$/;
+const GHOST_LOC = 'loc_' + 'A'.repeat(20);
+const GHOST_LEASE = 'lse_' + 'A'.repeat(20);
+
+let srv, web, team, admin, readOnly, writeOnly, alertsOnly, otherTeam, otherKey;
+
+const api = (...a) => srv.api(...a);
+
+async function mkLocation(body = { name: 'Frankfurt', region: 'eu-central' }, key = admin) {
+  const loc = assertOk(await api('POST', '/v1/locations', { key, body }), 201);
+  noteSecret(loc.token);
+  return loc;
+}
+async function mkMonitor(body, key = admin) {
+  return assertOk(await api('POST', '/v1/monitors', { key, body: { name: 'web', url: web.url('/ok'), ...body } }), 201);
+}
+const lease = (token, body = {}) => api('POST', '/v1/agent/leases', { key: token, body });
+const report = (token, results) => api('POST', '/v1/agent/results', { key: token, body: { results } });
+const results = async (id) => assertOk(await api('GET', `/v1/monitors/${id}/results`, { key: admin }));
+
+// A result as uptime-probe reports it, for a lease.
+const upResult = (leaseId, extra = {}) => ({
+  leaseId, checkedAt: new Date().toISOString(), status: 'up', responseTimeMs: 12, statusCode: 200,
+  error: null, timings: { dnsMs: 0, connectMs: 1, tlsMs: 0, firstByteMs: 2 }, ssl: null, ...extra,
+});
+
+// A well-formed location token no server issued.
+function makeToken() {
+  let r = '';
+  for (let i = 0; i < 32; i++) r += BASE62[Math.floor(Math.random() * 62)];
+  return `uptloc_${r}${keyChecksum(r)}`;
+}
+
+before(async () => {
+  web = await startHttpTarget((req, res) => {
+    res.statusCode = req.url === '/down' ? 503 : 200;
+    res.end('ok');
+  });
+  srv = await startServer({ allowPrivate: true, env: { UPTIME_RATE_LIMIT: '1000000' } });
+  team = await srv.createTeam('Probes team');
+  admin = await srv.createKey(team, { name: 'admin' });
+  readOnly = await srv.createKey(team, { name: 'reader', scopes: ['monitors:read'] });
+  writeOnly = await srv.createKey(team, { name: 'writer', scopes: ['monitors:write'] });
+  alertsOnly = await srv.createKey(team, { name: 'alerts', scopes: ['alerts:read', 'alerts:write'] });
+  otherTeam = await srv.createTeam('Other team');
+  otherKey = await srv.createKey(otherTeam, { name: 'other admin' });
+});
+
+after(async () => {
+  await srv?.stop();
+  await web?.close();
+});
+
+describe('locations', () => {
+  it('creates a location with its token once, and reads it back without it', async () => {
+    const res = await api('POST', '/v1/locations', { key: admin, body: { name: 'Frankfurt', region: 'eu-central' } });
+    const loc = assertOk(res, 201);
+    noteSecret(loc.token);
+    assert.match(loc.id, LOC_ID_RE);
+    assert.match(loc.token, TOKEN_RE);
+    assert.equal(loc.tokenPrefix, loc.token.slice(0, 15));
+    assert.equal(loc.name, 'Frankfurt');
+    assert.equal(loc.region, 'eu-central');
+    assert.equal(loc.status, 'offline');
+    assert.equal(loc.lastSeenAt, null);
+    assert.equal(loc.builtIn, false);
+    assert.match(loc.createdAt, TIME_RE);
+    assert.match(res.headers.get('location'), new RegExp(`/v1/locations/${loc.id}$`));
+    const got = assertOk(await api('GET', `/v1/locations/${loc.id}`, { key: readOnly }));
+    assert.equal(got.token, undefined);
+    const { token, ...shown } = loc;
+    assert.ok(token);
+    assert.deepEqual(got, shown);
+    const list = assertOk(await api('GET', '/v1/locations', { key: readOnly }));
+    assert.ok(list.some((l) => l.id === loc.id && l.token === undefined));
+    // Only the keyed hash is stored.
+    const row = srv.sql(`SELECT hex(token_hash) AS h, token_prefix FROM locations WHERE id = '${loc.id}'`);
+    assert.doesNotMatch(JSON.stringify(row), new RegExp(loc.token));
+  });
+
+  it('renames, changes and clears the region, and rotates the token', async () => {
+    const loc = await mkLocation();
+    let got = assertOk(await api('PATCH', `/v1/locations/${loc.id}`, { key: writeOnly, body: { name: 'FRA-1' } }));
+    assert.equal(got.name, 'FRA-1');
+    assert.equal(got.region, 'eu-central');
+    got = assertOk(await api('PATCH', `/v1/locations/${loc.id}`, { key: admin, body: { region: null } }));
+    assert.equal(got.region, null);
+    const rot = assertOk(await api('POST', `/v1/locations/${loc.id}/rotate-token`, { key: admin }));
+    noteSecret(rot.token);
+    assert.match(rot.token, TOKEN_RE);
+    assert.notEqual(rot.token, loc.token);
+    assertUnauthorized(await lease(loc.token), 'invalid_key');
+    assertOk(await lease(rot.token));
+  });
+
+  it('the built-in local location is this host\'s checker, and cannot be changed', async () => {
+    let local = assertOk(await api('GET', '/v1/locations/local', { key: readOnly }));
+    assert.equal(local.id, 'local');
+    assert.equal(local.builtIn, true);
+    assert.equal(local.status, 'offline');
+    await mkMonitor({});
+    await runCron(srv, 'uptime-check', ['--once']);
+    local = assertOk(await api('GET', '/v1/locations/local', { key: readOnly }));
+    assert.equal(local.status, 'online');
+    assert.match(local.lastSeenAt, TIME_RE);
+    for (const m of ['PATCH', 'DELETE']) {
+      const res = await api(m, '/v1/locations/local', { key: admin, body: m === 'PATCH' ? { name: 'x' } : undefined });
+      assertProblem(res, 405, 'method_not_allowed');
+    }
+    assertProblem(await api('POST', '/v1/locations/local/rotate-token', { key: admin }), 404, 'not_found');
+  });
+
+  it('negative: bad fields are refused, naming each, and change nothing', async () => {
+    const bad = [
+      [{}, ['/name']],
+      [{ name: '' }, ['/name']],
+      [{ name: 'x'.repeat(256) }, ['/name']],
+      [{ name: 'x', region: 'r'.repeat(65) }, ['/region']],
+      [{ name: 'x', region: 7 }, ['/region']],
+      [{ name: 'x', id: GHOST_LOC }, ['/id']],
+      [{ name: 'x', token: makeToken() }, ['/token']],
+      [{ name: 'x', colour: 'red' }, ['/colour']],
+    ];
+    for (const [body, pointers] of bad) {
+      const res = await assertNoChange(srv, () => api('POST', '/v1/locations', { key: admin, body }));
+      assertProblem(res, 400, null, { pointers, codes: ['validation_error', 'unknown_field', 'read_only_field'] });
+    }
+    const loc = await mkLocation();
+    const res = await assertNoChange(srv, () => api('PATCH', `/v1/locations/${loc.id}`, { key: admin, body: { name: '' } }));
+    assertProblem(res, 400, 'validation_error', { pointers: ['/name'] });
+    assertProblem(await api('POST', '/v1/locations', { key: admin, rawBody: '{"name":' }), 400, 'malformed_json');
+    assertProblem(await api('POST', '/v1/locations', { key: admin, rawBody: 'x'.repeat(1024 * 1024 + 1) }), 413, 'body_too_large');
+  });
+
+  it('negative: scopes are those of monitors (403), and a key is needed (401)', async () => {
+    const loc = await mkLocation();
+    assertForbidden(await api('GET', '/v1/locations', { key: alertsOnly }), 'monitors:read');
+    assertForbidden(await api('GET', `/v1/locations/${loc.id}`, { key: writeOnly }), 'monitors:read');
+    assertForbidden(await api('POST', '/v1/locations', { key: readOnly, body: { name: 'x' } }), 'monitors:write');
+    assertForbidden(await api('PATCH', `/v1/locations/${loc.id}`, { key: readOnly, body: { name: 'x' } }), 'monitors:write');
+    assertForbidden(await api('DELETE', `/v1/locations/${loc.id}`, { key: readOnly }), 'monitors:write');
+    assertForbidden(await api('POST', `/v1/locations/${loc.id}/rotate-token`, { key: readOnly }), 'monitors:write');
+    assertUnauthorized(await api('GET', '/v1/locations'), 'missing_credentials', { presented: false });
+    // A location token is no API key.
+    assertUnauthorized(await api('GET', '/v1/locations', { key: loc.token }), 'invalid_key');
+  });
+
+  it("negative: another team's location is 404 everywhere, and cannot be named by a monitor", async () => {
+    const loc = await mkLocation();
+    for (const [m, p, body] of [['GET', ''], ['PATCH', '', { name: 'x' }], ['DELETE', ''], ['POST', '/rotate-token']]) {
+      const res = await assertNoChange(srv, () => api(m, `/v1/locations/${loc.id}${p}`, { key: otherKey, body }));
+      assertProblem(res, 404, 'not_found');
+    }
+    assertProblem(await api('GET', `/v1/locations/${GHOST_LOC}`, { key: admin }), 404, 'not_found');
+    assertProblem(await api('GET', '/v1/locations/loc_short', { key: admin }), 404, 'not_found');
+    const list = assertOk(await api('GET', '/v1/locations', { key: otherKey }));
+    assert.ok(!list.some((l) => l.id === loc.id));
+    const res = await assertNoChange(srv, () => api('POST', '/v1/monitors', {
+      key: otherKey, body: { name: 'x', url: web.url('/ok'), locations: [loc.id] },
+    }));
+    assertProblem(res, 400, 'validation_error', { pointers: ['/locations/0'] });
+  });
+
+  it('deletes a location no monitor names; refuses while one does (409)', async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: ['local', loc.id] });
+    const res = await assertNoChange(srv, () => api('DELETE', `/v1/locations/${loc.id}`, { key: admin }));
+    assertProblem(res, 409, 'conflict');
+    assertOk(await api('PATCH', `/v1/monitors/${mon.id}`, { key: admin, body: { locations: ['local'] } }));
+    const del = await api('DELETE', `/v1/locations/${loc.id}`, { key: admin });
+    assert.equal(del.status, 204);
+    assertProblem(await api('GET', `/v1/locations/${loc.id}`, { key: admin }), 404, 'not_found');
+    assertUnauthorized(await lease(loc.token), 'invalid_key');
+  });
+});
+
+describe("a monitor's locations", () => {
+  it('defaults to ["local"], takes locations of the team, and refuses bad lists', async () => {
+    const mon = await mkMonitor({});
+    assert.deepEqual(mon.locations, ['local']);
+    const loc = await mkLocation();
+    const both = assertOk(await api('PATCH', `/v1/monitors/${mon.id}`, { key: admin, body: { locations: [loc.id, 'local'] } }));
+    assert.deepEqual(both.locations, [loc.id, 'local']);
+    const bad = [
+      [[], '/locations'],
+      ['local', '/locations'],
+      [['local', 'local'], '/locations/1'],
+      [['remote'], '/locations/0'],
+      [[GHOST_LOC], '/locations/0'],
+      [Array.from({ length: 17 }, () => 'local'), '/locations'],
+    ];
+    for (const [locations, pointer] of bad) {
+      const res = await assertNoChange(srv, () => api('PATCH', `/v1/monitors/${mon.id}`, { key: admin, body: { locations } }));
+      assertProblem(res, 400, 'validation_error', { pointers: [pointer] });
+    }
+    const hb = await api('POST', '/v1/monitors', { key: admin, body: { name: 'hb', type: 'heartbeat', locations: [loc.id] } });
+    assertProblem(hb, 400, 'validation_error', { pointers: ['/locations'] });
+  });
+
+  it("this host's checker leaves a monitor that does not name local to its locations", async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: [loc.id] });
+    await runCron(srv, 'uptime-check', ['--once']);
+    assert.equal((await results(mon.id)).length, 0);
+  });
+});
+
+describe('the agent routes', () => {
+  it('lease the due checks of the monitors naming the location, and take their results once', async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: [loc.id], intervalSeconds: 60 });
+    const first = assertOk(await lease(loc.token));
+    assert.equal(first.location, loc.id);
+    const mine = first.leases.filter((l) => l.monitorId === mon.id);
+    assert.equal(mine.length, 1);
+    const l = mine[0];
+    assert.equal(l.check.url, web.url('/ok'));
+    assert.equal(l.check.type, 'http');
+    assert.equal(l.check.timeoutSeconds, 10);
+    assert.ok(Date.parse(l.expiresAt) > Date.now());
+    // Leased: not handed out twice.
+    const again = assertOk(await lease(loc.token));
+    assert.ok(!again.leases.some((x) => x.monitorId === mon.id));
+
+    const ans = assertOk(await report(loc.token, [upResult(l.leaseId)]));
+    assert.deepEqual(ans, { accepted: 1, refused: [] });
+    const rs = await results(mon.id);
+    assert.equal(rs.length, 1);
+    assert.equal(rs[0].location, loc.id);
+    assert.equal(rs[0].status, 'up');
+    assert.equal(rs[0].dueAt, l.dueAt);
+    const m = assertOk(await api('GET', `/v1/monitors/${mon.id}`, { key: admin }));
+    assert.equal(m.status, 'up');
+    const seen = assertOk(await api('GET', `/v1/locations/${loc.id}`, { key: admin }));
+    assert.equal(seen.status, 'online');
+    assert.match(seen.lastSeenAt, TIME_RE);
+
+    // The next check is planned from the planned time.
+    const next = assertOk(await lease(loc.token));
+    assert.ok(!next.leases.some((x) => x.monitorId === mon.id));
+    assert.equal(Date.parse(next.nextDueAt) - Date.parse(l.dueAt) <= 60000, true);
+  });
+
+  it('a down result is judged like a local one: an outage and a down event', async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: [loc.id] });
+    const l = assertOk(await lease(loc.token)).leases.find((x) => x.monitorId === mon.id);
+    const down = upResult(l.leaseId, {
+      status: 'down', statusCode: 503, error: { code: 'unexpected_status', message: 'The response status was 503.' },
+    });
+    assert.equal(assertOk(await report(loc.token, [down])).accepted, 1);
+    const m = assertOk(await api('GET', `/v1/monitors/${mon.id}`, { key: admin }));
+    assert.equal(m.status, 'down');
+    const outages = assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin }));
+    assert.equal(outages.length, 1);
+    assert.equal(outages[0].cause.code, 'unexpected_status');
+  });
+
+  it('negative: a replayed, forged, foreign or late result is refused and records nothing', async () => {
+    const loc = await mkLocation();
+    const other = await mkLocation({ name: 'Elsewhere' });
+    const mon = await mkMonitor({ locations: [loc.id, other.id] });
+    const l = assertOk(await lease(loc.token)).leases.find((x) => x.monitorId === mon.id);
+    // Another team's location holds no lease of ours.
+    const foreign = assertOk(await api('POST', '/v1/locations', { key: otherKey, body: { name: 'theirs' } }), 201);
+    noteSecret(foreign.token);
+    const refusals = [
+      [foreign.token, upResult(l.leaseId), 'no_lease'],
+      [other.token, upResult(l.leaseId), 'no_lease'],
+      [loc.token, upResult(GHOST_LEASE), 'no_lease'],
+      [loc.token, upResult(l.leaseId, { checkedAt: new Date(Date.now() + 3600e3).toISOString() }), 'outside_lease'],
+      [loc.token, upResult(l.leaseId, { checkedAt: new Date(Date.now() - 3600e3).toISOString() }), 'outside_lease'],
+    ];
+    for (const [token, result, code] of refusals) {
+      const ans = assertOk(await report(token, [result]));
+      assert.deepEqual(ans, { accepted: 0, refused: [{ index: 0, leaseId: result.leaseId, code }] });
+    }
+    assert.equal((await results(mon.id)).length, 0);
+    // Taken once; the same batch again is refused.
+    assert.equal(assertOk(await report(loc.token, [upResult(l.leaseId)])).accepted, 1);
+    const replay = assertOk(await report(loc.token, [upResult(l.leaseId)]));
+    assert.deepEqual(replay.refused, [{ index: 0, leaseId: l.leaseId, code: 'lease_used' }]);
+    assert.equal((await results(mon.id)).length, 1);
+  });
+
+  it('negative: bad tokens are 401 and change nothing', async () => {
+    const loc = await mkLocation();
+    const tries = [
+      [undefined, 'missing_credentials', false],
+      [makeToken(), 'invalid_key', true],
+      [`${loc.token.slice(0, -1)}${loc.token.endsWith('A') ? 'B' : 'A'}`, 'invalid_key', true],
+      [admin, 'invalid_key', true],
+      ['uptloc_short', 'invalid_key', true],
+    ];
+    for (const [token, code, presented] of tries) {
+      for (const send of [() => lease(token), () => report(token, [upResult(GHOST_LEASE)])]) {
+        const res = await assertNoChange(srv, send, { authFailure: true });
+        assertUnauthorized(res, code, { presented });
+      }
+    }
+    const basic = await api('POST', '/v1/agent/leases', { body: {}, headers: { authorization: `Basic ${loc.token}` } });
+    assertUnauthorized(basic, 'invalid_key');
+  });
+
+  it('negative: malformed and oversized batches are refused whole, naming each bad field', async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: [loc.id] });
+    const l = assertOk(await lease(loc.token)).leases.find((x) => x.monitorId === mon.id);
+    const bad = [
+      [{ results: [] }, '/results'],
+      [{ results: 'x' }, '/results'],
+      [{}, '/results'],
+      [{ results: [upResult(l.leaseId)], extra: 1 }, '/extra'],
+      [{ results: Array.from({ length: 501 }, () => upResult(l.leaseId)) }, '/results'],
+      [{ results: [upResult(l.leaseId), 7] }, '/results/1'],
+      [{ results: [upResult(l.leaseId, { status: 'sideways' })] }, '/results/0/status'],
+      [{ results: [upResult(l.leaseId, { leaseId: 'mon_x' })] }, '/results/0/leaseId'],
+      [{ results: [upResult(l.leaseId, { checkedAt: 'yesterday' })] }, '/results/0/checkedAt'],
+      [{ results: [upResult(l.leaseId, { statusCode: 99 })] }, '/results/0/statusCode'],
+      [{ results: [upResult(l.leaseId, { responseTimeMs: -1 })] }, '/results/0/responseTimeMs'],
+      [{ results: [upResult(l.leaseId, { status: 'down' })] }, '/results/0/error'],
+      [{ results: [upResult(l.leaseId, { error: { code: 'Bad Code', message: 'm' } })] }, '/results/0/error/code'],
+      [{ results: [upResult(l.leaseId, { timings: { dnsMs: 1, warpMs: 2 } })] }, '/results/0/timings/warpMs'],
+      [{ results: [upResult(l.leaseId, { ssl: { expiresAt: 'soon' } })] }, '/results/0/ssl/expiresAt'],
+      [{ results: [upResult(l.leaseId, { location: 'local' })] }, '/results/0/location'],
+    ];
+    for (const [body, pointer] of bad) {
+      const res = await assertNoChange(srv, () => api('POST', '/v1/agent/results', { key: loc.token, body }));
+      assertProblem(res, 400, null, { pointers: [pointer], codes: ['validation_error', 'unknown_field'] });
+    }
+    for (const body of [{ max: 0 }, { max: 501 }, { max: 'all' }, { limit: 5 }]) {
+      const res = await assertNoChange(srv, () => lease(loc.token, body));
+      assertProblem(res, 400, null, { codes: ['validation_error', 'unknown_field'] });
+    }
+    assertProblem(await api('POST', '/v1/agent/results', { key: loc.token, rawBody: '{"results": [' }), 400, 'malformed_json');
+    const big = await api('POST', '/v1/agent/results', { key: loc.token, rawBody: `{"results": "${'x'.repeat(1024 * 1024)}"}` });
+    assertProblem(big, 413, 'body_too_large');
+    assertProblem(await api('POST', '/v1/agent/results', { key: loc.token, rawBody: 'x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    // Nothing was taken: the lease still takes its result.
+    assert.equal(assertOk(await report(loc.token, [upResult(l.leaseId)])).accepted, 1);
+  });
+
+  it('only its own team\'s monitors naming it are leased, unpaused ones', async () => {
+    const loc = await mkLocation();
+    const named = await mkMonitor({ locations: [loc.id] });
+    const paused = await mkMonitor({ locations: [loc.id], paused: true });
+    const notNamed = await mkMonitor({});
+    const leased = assertOk(await lease(loc.token, { max: 500 })).leases.map((x) => x.monitorId);
+    assert.ok(leased.includes(named.id));
+    assert.ok(!leased.includes(paused.id));
+    assert.ok(!leased.includes(notNamed.id));
+    const foreign = assertOk(await api('POST', '/v1/locations', { key: otherKey, body: { name: 'theirs' } }), 201);
+    noteSecret(foreign.token);
+    assert.deepEqual(assertOk(await lease(foreign.token)).leases, []);
+  });
+});
