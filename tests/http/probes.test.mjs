@@ -375,3 +375,129 @@ describe('the agent routes', () => {
     assert.deepEqual(assertOk(await lease(foreign.token)).leases, []);
   });
 });
+
+// uptime-probe, run for real against this server.
+describe('uptime-probe', () => {
+  let spools = [];
+  const spool = async () => {
+    const d = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-probe-'));
+    spools.push(d);
+    return d;
+  };
+  const probe = (args, env = {}) => runCron(srv, 'uptime-probe', args, {
+    env: { UPTIME_ALLOW_PRIVATE_TARGETS: '1', UPTIME_PROBE_TOKEN: '', ...env }, timeout: 60e3,
+  });
+  const batches = (dir) => fs.readdirSync(dir).filter((f) => /^batch-.*\.json$/.test(f));
+  after(async () => {
+    for (const d of spools) await fsp.rm(d, { recursive: true, force: true });
+  });
+
+  it('--once leases the checks of its location, runs them from --source-address and reports them', async () => {
+    const seen = [];
+    const target = await startHttpTarget((req, res) => {
+      seen.push(req.socket.remoteAddress);
+      res.end('hello');
+    });
+    try {
+      const loc = await mkLocation({ name: 'agent one' });
+      const mon = await mkMonitor({ url: target.url('/x'), locations: [loc.id], contentChecks: [{ type: 'contains', value: 'hello' }] });
+      const dir = await spool();
+      const r = await probe(['--once', '--server', srv.baseUrl, '--source-address', '127.0.0.2', '--spool', dir],
+        { UPTIME_PROBE_TOKEN: loc.token });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(seen, ['127.0.0.2']);
+      const rs = await results(mon.id);
+      assert.equal(rs.length, 1);
+      assert.equal(rs[0].location, loc.id);
+      assert.equal(rs[0].status, 'up');
+      assert.equal(rs[0].statusCode, 200);
+      assert.ok(rs[0].responseTimeMs >= 0);
+      assert.deepEqual(batches(dir), [], 'a batch the server took leaves the spool');
+      // Nothing is due now: a second round checks nothing.
+      assert.equal((await probe(['--once', '--server', srv.baseUrl, '--token', loc.token, '--spool', dir])).code, 0);
+      assert.equal(seen.length, 1);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('judges as the checker does: content checks, status codes, and the target policy of its host', async () => {
+    const loc = await mkLocation({ name: 'agent two' });
+    const bad = await mkMonitor({ url: web.url('/ok'), locations: [loc.id], contentChecks: [{ type: 'contains', value: 'absent' }] });
+    const down = await mkMonitor({ url: web.url('/down'), locations: [loc.id] });
+    const dir = await spool();
+    // Private targets refused on the agent's host unless it allows them.
+    const r = await probe(['--once', '--server', srv.baseUrl, '--token', loc.token, '--spool', dir], { UPTIME_ALLOW_PRIVATE_TARGETS: '0' });
+    assert.equal(r.code, 0, r.stderr);
+    for (const id of [bad.id, down.id]) {
+      const [res] = await results(id);
+      assert.equal(res.status, 'down');
+      assert.equal(res.error.code, 'target_refused');
+    }
+    // Due again: put their checks back, and allow them.
+    srv.sqlWrite(`UPDATE monitor_locations SET next_check_at = 0 WHERE location_id = '${loc.id}'`);
+    assert.equal((await probe(['--once', '--server', srv.baseUrl, '--token', loc.token, '--spool', dir])).code, 0);
+    assert.equal((await results(bad.id))[0].error.code, 'content_mismatch');
+    assert.equal((await results(down.id))[0].error.code, 'unexpected_status');
+    assert.equal((await results(down.id))[0].statusCode, 503);
+  });
+
+  it('keeps results while the server cannot take them, and delivers them on a later round', async () => {
+    // A relay in front of the server that loses the reports while "down".
+    let reportsDown = true;
+    const relay = await startHttpTarget(async (req, res) => {
+      if (reportsDown && req.url.endsWith('/v1/agent/results')) { req.socket.destroy(); return; }
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const up = await fetch(srv.baseUrl + req.url, { method: req.method, headers: { authorization: req.headers.authorization, 'content-type': req.headers['content-type'] }, body: Buffer.concat(chunks) });
+      res.statusCode = up.status;
+      res.setHeader('content-type', up.headers.get('content-type') ?? 'application/json');
+      res.end(Buffer.from(await up.arrayBuffer()));
+    });
+    try {
+      const loc = await mkLocation({ name: 'agent three' });
+      const mon = await mkMonitor({ locations: [loc.id] });
+      const dir = await spool();
+      const args = ['--once', '--server', relay.url(''), '--token', loc.token, '--spool', dir];
+      const r1 = await probe(args);
+      assert.equal(r1.code, 1, 'the round could not report');
+      assert.match(r1.stderr, /results: the server cannot be reached/);
+      assert.equal(batches(dir).length, 1, 'the results stay in the spool');
+      assert.equal((await results(mon.id)).length, 0);
+      // Still down: kept again, nothing lost.
+      assert.equal((await probe(args)).code, 1);
+      assert.equal(batches(dir).length, 1);
+      reportsDown = false;
+      const r2 = await probe(args);
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.deepEqual(batches(dir), []);
+      const rs = await results(mon.id);
+      assert.equal(rs.length, 1);
+      assert.equal(rs[0].location, loc.id);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('negative: refuses to start without a server, a well-formed token or a sane option', async () => {
+    const dir = await spool();
+    const loc = await mkLocation({ name: 'agent four' });
+    for (const args of [
+      ['--once', '--token', loc.token],
+      ['--once', '--server', 'ftp://example.com', '--token', loc.token],
+      ['--once', '--server', srv.baseUrl],
+      ['--once', '--server', srv.baseUrl, '--token', 'uptime_x'],
+      ['--once', '--server', srv.baseUrl, '--token', loc.token, '--concurrency', '0'],
+      ['--once', '--server', srv.baseUrl, '--token', loc.token, '--source-address', 'here'],
+      ['--once', '--server', srv.baseUrl, '--token', loc.token, '--bogus'],
+    ]) {
+      const r = await probe([...args, '--spool', dir]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, new RegExp(loc.token), 'the token is never printed');
+    }
+    // A token the server does not know: 401, exit 1, and said so.
+    const r = await probe(['--once', '--server', srv.baseUrl, '--token', makeToken(), '--spool', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /lease: the server answered 401/);
+  });
+});
