@@ -669,7 +669,9 @@ monitor_json(const struct monitor *m)
 	cJSON_AddStringToObject(o, "status", mon_status_names[
 	    m->in_maintenance ? MST_MAINTENANCE : m->status]);
 	json_add_time(o, "lastCheckedAt", m->last_checked_at);
-	json_add_time(o, "nextCheckAt", m->paused ? 0 : m->next_check_at);
+	/* This host's schedule: none when it does not check the monitor. */
+	json_add_time(o, "nextCheckAt", m->paused || !monitor_checked_here(m) ?
+	    0 : m->next_check_at);
 	json_add_time(o, "lastStatusChangeAt", m->last_change_at);
 	if (m->last_response_ms >= 0)
 		cJSON_AddNumberToObject(o, "lastResponseTimeMs",

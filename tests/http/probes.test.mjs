@@ -221,6 +221,7 @@ describe("a monitor's locations", () => {
   it("this host's checker leaves a monitor that does not name local to its locations", async () => {
     const loc = await mkLocation();
     const mon = await mkMonitor({ locations: [loc.id] });
+    assert.equal(mon.nextCheckAt, null, "not on this host's schedule");
     await runCron(srv, 'uptime-check', ['--once']);
     assert.equal((await results(mon.id)).length, 0);
   });
