@@ -595,6 +595,17 @@ static const struct jfield ssl_fields[] = {
 /* Longest time a probe phase may say it took, ms. */
 #define MAX_PHASE_MS	(10 * 60 * 1000)
 
+/* 1 when s fits a buffer of size bytes (no cut through a character),
+ * else an error at ptr. */
+static int
+fits(const char *s, size_t size, const char *ptr, struct verrs *v)
+{
+	if (strlen(s) < size)
+		return 1;
+	verr_add(v, VERR_INVALID, ptr, "must be at most %zu bytes", size - 1);
+	return 0;
+}
+
 /* Add the errors of src to dst, their pointers under prefix. */
 static void
 verrs_under(struct verrs *dst, const struct verrs *src, const char *prefix)
@@ -688,7 +699,8 @@ location_result_parse(const cJSON *item, const char *base,
 				snprintf(r->error_code, sizeof(r->error_code),
 				    "%s", s);
 		}
-		if (json_str(o, "message", 0, 255, JREQ, &sv, &s, NULL) == 1)
+		if (json_str(o, "message", 0, 255, JREQ, &sv, &s, NULL) == 1 &&
+		    fits(s, sizeof(r->error_message), "/message", &sv))
 			snprintf(r->error_message, sizeof(r->error_message),
 			    "%s", s);
 	}
@@ -716,7 +728,7 @@ location_result_parse(const cJSON *item, const char *base,
 		if (json_time(o, "expiresAt", JNULL, &sv, &t, &isnull) == 1)
 			r->ssl_expires_at = t / 1000;
 		if (json_str(o, "issuer", 0, 255, JNULL, &sv, &s, &isnull) ==
-		    1)
+		    1 && fits(s, sizeof(r->ssl_issuer), "/issuer", &sv))
 			snprintf(r->ssl_issuer, sizeof(r->ssl_issuer), "%s", s);
 		if (json_bool(o, "tlsError", 0, &sv, &b) == 1)
 			r->tls_error = b;

@@ -343,6 +343,7 @@ describe('the agent routes', () => {
       [{ results: [upResult(l.leaseId, { status: 'down' })] }, '/results/0/error'],
       [{ results: [upResult(l.leaseId, { error: { code: 'Bad Code', message: 'm' } })] }, '/results/0/error/code'],
       [{ results: [upResult(l.leaseId, { timings: { dnsMs: 1, warpMs: 2 } })] }, '/results/0/timings/warpMs'],
+      [{ results: [upResult(l.leaseId, { status: 'down', error: { code: 'timeout', message: 'é'.repeat(200) } })] }, '/results/0/error/message'],
       [{ results: [upResult(l.leaseId, { ssl: { expiresAt: 'soon' } })] }, '/results/0/ssl/expiresAt'],
       [{ results: [upResult(l.leaseId, { location: 'local' })] }, '/results/0/location'],
     ];
