@@ -155,8 +155,9 @@ refused(const char *what, long status, const struct buf *b)
 		fprintf(stderr, "uptime-probe: %s: the server cannot be "
 		    "reached\n", what);
 	else
-		fprintf(stderr, "uptime-probe: %s: the server answered %ld%s%s\n",
-		    what, status, detail ? ": " : "", detail ? detail : "");
+		fprintf(stderr, "uptime-probe: %s: the server answered "
+		    "%ld%s%s\n", what, status, detail ? ": " : "",
+		    detail ? detail : "");
 	cJSON_Delete(o);
 }
 
@@ -537,8 +538,9 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--source-address") == 0) {
 			a.source = argv[++i];
 			if (probe_parse_source(a.source, &ss, &sslen) == -1) {
-				fprintf(stderr, "uptime-probe: --source-address "
-				    "needs an IPv4 or IPv6 address\n");
+				fprintf(stderr, "uptime-probe: "
+				    "--source-address needs an IPv4 or IPv6 "
+				    "address\n");
 				return usage();
 			}
 		} else if (strcmp(argv[i], "--concurrency") == 0) {

@@ -129,7 +129,8 @@ bearer(struct req *r, const char *prefix, const char *what)
 	if (h == NULL || *h == '\0') {
 		snprintf(detail, sizeof(detail), "Send \"Authorization: Bearer "
 		    "%s...\" with %s.", prefix, what);
-		(void)unauthorized(r, "missing_credentials", detail, NULL, NULL);
+		(void)unauthorized(r, "missing_credentials", detail, NULL,
+		    NULL);
 		return NULL;
 	}
 	if (strncasecmp(h, "Bearer ", 7) != 0) {

@@ -430,7 +430,8 @@ location_links_check(struct db *db, const char *team, const cJSON *locations,
 		snprintf(ptr, sizeof(ptr), "/locations/%d", i++);
 		if (id == NULL || strcmp(id, MON_LOCAL) == 0)
 			continue;
-		rc = scalar(db_query(db, sqls[STMT_EXISTS], "tt", team, id), &n);
+		rc = scalar(db_query(db, sqls[STMT_EXISTS], "tt", team, id),
+		    &n);
 		if (rc == DB_NOTFOUND)
 			verr_add(v, VERR_INVALID, ptr, "no location %s in this "
 			    "team", id);
@@ -801,7 +802,8 @@ location_report(struct db *db, struct location *loc, const char *lease,
 		flags |= CHECK_HISTORY;
 	rc = check_record(db, &m, r, flags, now);
 	if (rc == DB_OK)
-		rc = exec(db_query(db, sqls[STMT_LEASE_DONE], "tI", lease, now));
+		rc = exec(db_query(db, sqls[STMT_LEASE_DONE], "tI", lease,
+		    now));
 	if (rc == DB_OK)
 		rc = exec(db_query(db, sqls[STMT_PLAN], "ttII", mid, loc->id,
 		    due, check_next_due(due, m.interval_s, now)));

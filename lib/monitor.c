@@ -527,7 +527,8 @@ apply_locations(struct monitor *m, const cJSON *val, struct verrs *v)
 	if (!cJSON_IsArray(val) || cJSON_GetArraySize(val) < 1 ||
 	    cJSON_GetArraySize(val) > MON_MAXLOCATIONS) {
 		verr_add(v, VERR_INVALID, "/locations", "must be a list of 1 "
-		    "to %d locations: \"local\" or location ids", MON_MAXLOCATIONS);
+		    "to %d locations: \"local\" or location ids",
+		    MON_MAXLOCATIONS);
 		return;
 	}
 	cJSON_ArrayForEach(l, val) {
@@ -541,7 +542,8 @@ apply_locations(struct monitor *m, const cJSON *val, struct verrs *v)
 		}
 		for (k = val->child; k != l; k = k->next)
 			if (strcmp(k->valuestring, s) == 0) {
-				verr_add(v, VERR_INVALID, ptr, "names %s twice", s);
+				verr_add(v, VERR_INVALID, ptr, "names %s twice",
+				    s);
 				return;
 			}
 	}
@@ -555,7 +557,7 @@ monitor_checked_here(const struct monitor *m)
 	const cJSON	*l;
 
 	cJSON_ArrayForEach(l, m->locations)
-		if (strcmp(cJSON_GetStringValue(l), MON_LOCAL) == 0)
+		if (cJSON_IsString(l) && strcmp(l->valuestring, MON_LOCAL) == 0)
 			return 1;
 	return 0;
 }
