@@ -160,8 +160,9 @@ monitors_patch(struct req *r)
 		m.status = m.paused ? MST_PAUSED : MST_PENDING;
 		m.fails = 0;
 		m.last_change_at = m.next_check_at = r->now;
-		if (m.paused && (rc = outage_close(r->db, m.id, r->now,
-		    NULL)) != DB_OK) {
+		if ((rc = monitor_states_clear(r->db, m.id)) != DB_OK ||
+		    (m.paused && (rc = outage_close(r->db, m.id, r->now,
+		    NULL)) != DB_OK)) {
 			monitor_free(&m);
 			return resp_db(r, rc);
 		}

@@ -57,6 +57,9 @@ enum stmt {
 	STMT_PAUSED,
 	STMT_UNANNOUNCED,
 	STMT_DEFER,
+	STMT_LSTATE_GET,
+	STMT_LSTATE_PUT,
+	STMT_LSTATE_DOWN,
 	STMT__MAX
 };
 
@@ -107,6 +110,17 @@ static const char *const sqls[STMT__MAX] = {
 	"WHERE e.outage_id = o.id AND e.kind = 'down' AND e.suppressed = 0)",
 	/* STMT_DEFER */
 	"UPDATE monitors SET next_check_at = ?2 WHERE id = ?1 AND paused = 0",
+	/* STMT_LSTATE_GET: a location's own state of the monitor. */
+	"SELECT status, fails, successes FROM monitor_location_state "
+	"WHERE monitor_id = ? AND location = ?",
+	/* STMT_LSTATE_PUT */
+	"INSERT INTO monitor_location_state (monitor_id, location, status, "
+	"fails, successes, last_checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	"ON CONFLICT (monitor_id, location) DO UPDATE SET status = ?3, "
+	"fails = ?4, successes = ?5, last_checked_at = ?6",
+	/* STMT_LSTATE_DOWN: its locations (?2, a JSON array) confirmed down. */
+	"SELECT count(*) FROM monitor_location_state WHERE monitor_id = ?1 "
+	"AND status = 'down' AND location IN (SELECT value FROM json_each(?2))",
 };
 
 static const char *
@@ -592,19 +606,84 @@ close_outage(struct db *db, const struct monitor *m, int64_t at)
 	return add_event(db, m, "up", at, id[0] ? id : NULL, NULL);
 }
 
-/* Move the status; record outages and events.  DB_* code. */
+/*
+ * Move the result's location's own state (docs/probes.md): it confirms
+ * down after `confirmations` failures in a row and, once down, is up
+ * again after `recoveryConfirmations` successes in a row.  *down: how
+ * many of the monitor's locations are confirmed down now.  DB_* code.
+ */
+static int
+location_state(struct db *db, struct monitor *m, const struct check_result *r,
+    long *down)
+{
+	sqlite3_stmt	*st;
+	const char	*loc = r->location[0] ? r->location : MON_LOCAL;
+	char		 status[16] = "up";
+	long		 fails = 0, successes = 0;
+	int		 rc;
+
+	if ((st = db_query(db, sqls[STMT_LSTATE_GET], "tt", m->id, loc)) ==
+	    NULL)
+		return DB_ERROR;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_col_text(st, 0, status, sizeof(status));
+		fails = sqlite3_column_int(st, 1);
+		successes = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_rc(rc);
+	if (r->status == MST_DOWN) {
+		fails++;
+		successes = 0;
+		if (fails >= m->confirmations)
+			snprintf(status, sizeof(status), "down");
+	} else {
+		successes++;
+		fails = 0;
+		if (strcmp(status, "down") != 0 || successes >= m->recovery)
+			snprintf(status, sizeof(status), "%s",
+			    mon_status_names[r->status]);
+	}
+	m->loc_fails = fails;
+	if ((st = db_query(db, sqls[STMT_LSTATE_PUT], "tttiiI", m->id, loc,
+	    status, (int)fails, (int)successes, r->checked_at)) == NULL)
+		return DB_ERROR;
+	if ((rc = db_exec_stmt(st)) != DB_OK)
+		return rc;
+	if ((st = db_query(db, sqls[STMT_LSTATE_DOWN], "t", m->id)) == NULL ||
+	    db_bind_json(st, 2, m->locations) == -1)
+		return DB_ERROR;
+	*down = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*down = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_OK : db_rc(rc);
+}
+
+/*
+ * Move the status; record outages and events.  The monitor is down when
+ * at least its quorum of locations (a majority by default; with one
+ * location, that one) have confirmed it down.  DB_* code.
+ */
 static int
 transition(struct db *db, struct monitor *m, const struct check_result *r)
 {
 	enum mon_status	 old = m->status, new;
+	long		 down, quorum;
+	int		 rc;
 
-	if (r->status != MST_DOWN) {
+	if ((rc = location_state(db, m, r, &down)) != DB_OK)
+		return rc;
+	quorum = monitor_quorum(m);
+	if (r->status != MST_DOWN)
 		m->fails = 0;
-		new = r->status;
-	} else {
+	else
 		m->fails++;
-		new = m->fails >= m->confirmations ? MST_DOWN : old;
-	}
+	if (down >= quorum)
+		new = MST_DOWN;
+	else
+		new = r->status != MST_DOWN ? r->status : old;
 	if (new == old)
 		return DB_OK;
 	m->status = new;
@@ -762,8 +841,7 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	m->last_checked_at = r->checked_at;
 	m->last_response_ms = r->response_ms;
 	if (flags & CHECK_SCHEDULED)
-		m->next_check_at = next_slot(m->next_check_at,
-		    m->interval_s * 1000, now);
+		m->next_check_at = check_plan(m, r, m->next_check_at, now);
 
 	if ((st = db_stmt(db, sqls[STMT_STATE])) == NULL)
 		return DB_ERROR;
@@ -786,6 +864,19 @@ int64_t
 check_next_due(int64_t planned, long interval_s, int64_t now)
 {
 	return next_slot(planned, interval_s * 1000, now);
+}
+
+int64_t
+check_plan(const struct monitor *m, const struct check_result *r,
+    int64_t planned, int64_t now)
+{
+	int64_t	 next = next_slot(planned, m->interval_s * 1000, now);
+
+	/* A failure not yet confirmed here is checked again sooner. */
+	if (r->status == MST_DOWN && m->retry_s > 0 &&
+	    m->loc_fails < m->confirmations && now + m->retry_s * 1000 < next)
+		next = now + m->retry_s * 1000;
+	return next;
 }
 
 int

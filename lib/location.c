@@ -806,7 +806,7 @@ location_report(struct db *db, struct location *loc, const char *lease,
 		    now));
 	if (rc == DB_OK)
 		rc = exec(db_query(db, sqls[STMT_PLAN], "ttII", mid, loc->id,
-		    due, check_next_due(due, m.interval_s, now)));
+		    due, check_plan(&m, r, due, now)));
 	monitor_free(&m);
 	if (rc == DB_OK)
 		*why = LOC_TAKEN;

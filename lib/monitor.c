@@ -40,7 +40,16 @@ const char *const health_names[HEALTH__MAX] = {
 	"last_checked_at, next_check_at, last_change_at, last_response_ms, " \
 	"ssl_expires_at, ssl_issuer, ssl_status, ssl_warned_at, created_at, " \
 	"updated_at, ping_token, last_ping_at, run_started_at, " \
-	"ping_expected_at, ping_window, ping_count, locations"
+	"ping_expected_at, ping_window, ping_count, locations, quorum, " \
+	"recovery_confirmations, retry_interval_s"
+
+/* Each location's own state (check_record), as locationStates. */
+#define LOC_STATES "(SELECT json_group_array(json_object('location', " \
+	"s.location, 'status', s.status, 'failures', s.fails, " \
+	"'lastCheckedAt', strftime('%Y-%m-%dT%H:%M:%fZ', " \
+	"s.last_checked_at / 1000.0, 'unixepoch'))) FROM " \
+	"monitor_location_state s WHERE s.monitor_id = monitors.id AND " \
+	"s.location IN (SELECT value FROM json_each(monitors.locations)))"
 
 /*
  * An unpaused monitor that a maintenance window covers now shows the
@@ -67,13 +76,14 @@ enum stmt {
 	STMT_COUNTS,
 	STMT_DUE,
 	STMT_BY_TOKEN,
+	STMT_STATES_CLEAR,
 	STMT__MAX
 };
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO monitors (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE: definition and state together. */
 	"UPDATE monitors SET name = ?3, interval_s = ?4, timeout_s = ?5, "
 	"confirmations = ?6, paused = ?7, tags = ?8, config = ?9, "
@@ -81,11 +91,12 @@ static const char *const sqls[STMT__MAX] = {
 	"next_check_at = ?13, last_change_at = ?14, last_response_ms = ?15, "
 	"ssl_expires_at = ?16, ssl_issuer = ?17, ssl_status = ?18, "
 	"ssl_warned_at = ?19, updated_at = ?20, run_started_at = ?21, "
-	"ping_expected_at = ?22, locations = ?23 "
+	"ping_expected_at = ?22, locations = ?23, quorum = ?24, "
+	"recovery_confirmations = ?25, retry_interval_s = ?26 "
 	"WHERE team_id = ?1 AND id = ?2",
 	/* STMT_GET */
-	"SELECT " COLS ", " IN_MAINT " AS in_maintenance FROM monitors "
-	"WHERE team_id = ? AND id = ?",
+	"SELECT " COLS ", " LOC_STATES " AS loc_states, " IN_MAINT
+	" AS in_maintenance FROM monitors WHERE team_id = ? AND id = ?",
 	/* STMT_DELETE */
 	"DELETE FROM monitors WHERE team_id = ? AND id = ?",
 	/* STMT_PAUSE */
@@ -94,8 +105,8 @@ static const char *const sqls[STMT__MAX] = {
 	"run_started_at = ?8, ping_expected_at = ?9 "
 	"WHERE team_id = ?1 AND id = ?2",
 	/* STMT_LIST */
-	"SELECT " COLS ", " IN_MAINT " AS in_maintenance FROM monitors "
-	"WHERE team_id = ?1"
+	"SELECT " COLS ", " LOC_STATES " AS loc_states, " IN_MAINT
+	" AS in_maintenance FROM monitors WHERE team_id = ?1"
 	" AND (?2 IS NULL OR type = ?2)"
 	" AND (?3 IS NULL OR " SHOWN_STATUS " = ?3)"
 	" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(monitors.tags)"
@@ -112,6 +123,8 @@ static const char *const sqls[STMT__MAX] = {
 	"ORDER BY next_check_at LIMIT ?",
 	/* STMT_BY_TOKEN: the ping endpoint's one lookup. */
 	"SELECT " COLS " FROM monitors WHERE ping_token = ?",
+	/* STMT_STATES_CLEAR */
+	"DELETE FROM monitor_location_state WHERE monitor_id = ?",
 };
 
 void
@@ -122,6 +135,7 @@ monitor_init(struct monitor *m, int64_t now)
 	m->interval_s = 60;
 	m->timeout_s = 10;
 	m->confirmations = 1;
+	m->recovery = 1;
 	m->tags = cJSON_CreateArray();
 	m->config = cJSON_CreateObject();
 	m->locations = cJSON_CreateArray();
@@ -138,7 +152,8 @@ monitor_free(struct monitor *m)
 	cJSON_Delete(m->tags);
 	cJSON_Delete(m->config);
 	cJSON_Delete(m->locations);
-	m->tags = m->config = m->locations = NULL;
+	cJSON_Delete(m->loc_states);
+	m->tags = m->config = m->locations = m->loc_states = NULL;
 }
 
 /* ---- validation ---- */
@@ -475,7 +490,9 @@ static const struct tfield tfields[] = {
 static const struct jfield mon_fields[] = {
 	{ "name", 0 }, { "type", 0 }, { "intervalSeconds", 0 },
 	{ "timeoutSeconds", 0 }, { "confirmations", 0 }, { "paused", 0 },
-	{ "tags", 0 }, { "locations", 0 },
+	{ "tags", 0 }, { "locations", 0 }, { "quorum", 0 },
+	{ "recoveryConfirmations", 0 }, { "retryIntervalSeconds", 0 },
+	{ "locationStates", 1 },
 	{ "url", 0 }, { "method", 0 }, { "headers", 0 }, { "body", 0 },
 	{ "expectedStatusCodes", 0 }, { "followRedirects", 0 },
 	{ "verifyTls", 0 }, { "degradedAfterMs", 0 }, { "contentChecks", 0 },
@@ -552,6 +569,25 @@ apply_locations(struct monitor *m, const cJSON *val, struct verrs *v)
 }
 
 int
+monitor_states_clear(struct db *db, const char *id)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_STATES_CLEAR])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, id);
+	return db_exec_stmt(st);
+}
+
+long
+monitor_quorum(const struct monitor *m)
+{
+	long	 n = cJSON_GetArraySize(m->locations);
+
+	return m->quorum > 0 ? m->quorum : (n < 1 ? 1 : n / 2 + 1);
+}
+
+int
 monitor_checked_here(const struct monitor *m)
 {
 	const cJSON	*l;
@@ -602,6 +638,27 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 	if ((val = cJSON_GetObjectItemCaseSensitive(body, "locations")) !=
 	    NULL)
 		apply_locations(m, val, v);
+	if (json_int(body, "quorum", 1, MON_MAXLOCATIONS, JNULL, v, &n,
+	    &t) == 1)
+		m->quorum = (long)n;
+	else if (t && cJSON_GetObjectItemCaseSensitive(body, "quorum"))
+		m->quorum = 0;
+	if (json_int(body, "recoveryConfirmations", 1, 10, 0, v, &n,
+	    NULL) == 1)
+		m->recovery = (long)n;
+	if (json_int(body, "retryIntervalSeconds", 10, 86400, JNULL, v, &n,
+	    &t) == 1)
+		m->retry_s = (long)n;
+	else if (t && cJSON_GetObjectItemCaseSensitive(body,
+	    "retryIntervalSeconds"))
+		m->retry_s = 0;
+	if (m->quorum > cJSON_GetArraySize(m->locations))
+		verr_add(v, VERR_INVALID, "/quorum", "must be at most the "
+		    "number of locations (%d)", cJSON_GetArraySize(
+		    m->locations));
+	if (m->retry_s > m->interval_s)
+		verr_add(v, VERR_INVALID, "/retryIntervalSeconds", "must not "
+		    "be longer than intervalSeconds");
 
 	for (f = tfields; f->name != NULL; f++) {
 		snprintf(ptr, sizeof(ptr), "/%s", f->name);
@@ -666,6 +723,17 @@ monitor_json(const struct monitor *m)
 	cJSON_AddItemToObject(o, "tags", cJSON_Duplicate(m->tags, 1));
 	cJSON_AddItemToObject(o, "locations", cJSON_Duplicate(m->locations,
 	    1));
+	if (m->quorum > 0)
+		cJSON_AddNumberToObject(o, "quorum", m->quorum);
+	else
+		cJSON_AddNullToObject(o, "quorum");
+	cJSON_AddNumberToObject(o, "recoveryConfirmations", m->recovery);
+	if (m->retry_s > 0)
+		cJSON_AddNumberToObject(o, "retryIntervalSeconds", m->retry_s);
+	else
+		cJSON_AddNullToObject(o, "retryIntervalSeconds");
+	cJSON_AddItemToObject(o, "locationStates", m->loc_states ?
+	    cJSON_Duplicate(m->loc_states, 1) : cJSON_CreateArray());
 	cJSON_ArrayForEach(c, m->config)
 		cJSON_AddItemToObject(o, c->string, cJSON_Duplicate(c, 1));
 	cJSON_AddStringToObject(o, "status", mon_status_names[
@@ -745,6 +813,14 @@ row(sqlite3_stmt *st, struct monitor *m)
 	m->ping_window = sqlite3_column_int64(st, 26);
 	m->ping_count = sqlite3_column_int(st, 27);
 	m->locations = cJSON_Parse((const char *)sqlite3_column_text(st, 28));
+	m->quorum = sqlite3_column_int(st, 29);		/* NULL: 0 */
+	m->recovery = sqlite3_column_int(st, 30);
+	m->retry_s = sqlite3_column_int(st, 31);
+	if (sqlite3_column_count(st) > 32 && strcmp(sqlite3_column_name(st,
+	    32), "loc_states") == 0 && sqlite3_column_type(st, 32) ==
+	    SQLITE_TEXT)
+		m->loc_states = cJSON_Parse((const char *)
+		    sqlite3_column_text(st, 32));
 	i = sqlite3_column_count(st) - 1;
 	m->in_maintenance = strcmp(sqlite3_column_name(st, i),
 	    "in_maintenance") == 0 && sqlite3_column_int(st, i);
@@ -804,6 +880,9 @@ monitor_insert(struct db *db, struct monitor *m)
 	sqlite3_bind_int64(st, 28, m->ping_count);
 	if (db_bind_json(st, 29, m->locations) == -1)
 		return DB_ERROR;
+	db_bind_opt(st, 30, m->quorum > 0 ? m->quorum : -1);
+	sqlite3_bind_int(st, 31, (int)m->recovery);
+	db_bind_opt(st, 32, m->retry_s > 0 ? m->retry_s : -1);
 	return db_exec_stmt(st);
 }
 
@@ -831,6 +910,9 @@ monitor_update(struct db *db, struct monitor *m)
 	db_bind_time(st, 22, m->ping_expected_at);
 	if (db_bind_json(st, 23, m->locations) == -1)
 		return DB_ERROR;
+	db_bind_opt(st, 24, m->quorum > 0 ? m->quorum : -1);
+	sqlite3_bind_int(st, 25, (int)m->recovery);
+	db_bind_opt(st, 26, m->retry_s > 0 ? m->retry_s : -1);
 	rc = db_exec_stmt(st);
 	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
 		rc = DB_NOTFOUND;
@@ -900,6 +982,8 @@ monitor_set_paused(struct db *db, struct monitor *m, int paused, int64_t now)
 	    heartbeat_restart(m, now) == -1)
 		return DB_ERROR;
 	if (paused && outage_close(db, m->id, now, NULL) != DB_OK)
+		return DB_ERROR;
+	if (monitor_states_clear(db, m->id) != DB_OK)
 		return DB_ERROR;
 	if ((st = db_stmt(db, sqls[STMT_PAUSE])) == NULL)
 		return DB_ERROR;

@@ -56,6 +56,10 @@ void	 monitor_free(struct monitor *);
 void	 monitor_apply(struct monitor *, const cJSON *body, int creating,
 	    struct verrs *v);
 cJSON	*monitor_json(const struct monitor *);
+/* Forget each location's own state of the monitor (paused, resumed). */
+int	 monitor_states_clear(struct db *, const char *id);
+/* The locations that must confirm m down: its quorum, else a majority. */
+long	 monitor_quorum(const struct monitor *);
 /* 1 when m's locations hold "local": this host's checker checks it. */
 int	 monitor_checked_here(const struct monitor *);
 
@@ -135,6 +139,13 @@ cJSON	*check_result_json(const struct check_result *);
  * (probe locations plan theirs with it too).
  */
 int64_t	 check_next_due(int64_t planned, long interval_s, int64_t now);
+/*
+ * The next check of m after r, a check planned at planned: the next
+ * planned time, or sooner (retryIntervalSeconds) after a failure its
+ * location has not confirmed yet (m->loc_fails, set by check_record).
+ */
+int64_t	 check_plan(const struct monitor *m, const struct check_result *r,
+	    int64_t planned, int64_t now);
 
 /*
  * Close the monitor's open outage, if any, at time at; its id goes to

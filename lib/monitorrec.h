@@ -68,8 +68,15 @@ struct monitor {
 	cJSON		*config;	/* object, owned */
 	cJSON		*locations;	/* array of "local" and location ids,
 					   owned (lib/location.h) */
+	long		 quorum;	/* 0: a majority of its locations */
+	long		 recovery;	/* recoveryConfirmations */
+	long		 retry_s;	/* retryIntervalSeconds, 0: none */
 
 	/* State, kept by the checker. */
+	cJSON		*loc_states;	/* locationStates as read, owned, or
+					   NULL */
+	long		 loc_fails;	/* the last result's location's
+					   failures in a row (check_record) */
 	enum mon_status	 status;
 	int		 in_maintenance;	/* shown as "maintenance" */
 	long		 fails;		/* consecutive failures */

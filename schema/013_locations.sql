@@ -54,3 +54,26 @@ CREATE INDEX probe_leases_at ON probe_leases(leased_at);
 
 -- Where a result was taken: NULL for this host (shown as "local").
 ALTER TABLE check_results ADD COLUMN location TEXT;
+
+-- The rules of a monitor checked from several locations (docs/probes.md):
+-- quorum, the locations that must have confirmed it down (NULL: a
+-- majority of its locations); recovery_confirmations, successes in a row
+-- before a location that confirmed down counts as up again;
+-- retry_interval_s, how soon a location checks again after a failure
+-- not yet confirmed (NULL: at the next planned time).
+ALTER TABLE monitors ADD COLUMN quorum INTEGER;
+ALTER TABLE monitors ADD COLUMN recovery_confirmations INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE monitors ADD COLUMN retry_interval_s INTEGER;
+
+-- Each location's own state of a monitor ("local" for this host), kept
+-- by check_record: its confirmed status (up, degraded or down) and its
+-- failures and successes in a row.
+CREATE TABLE monitor_location_state (
+	monitor_id	TEXT NOT NULL REFERENCES monitors(id) ON DELETE CASCADE,
+	location	TEXT NOT NULL,
+	status		TEXT NOT NULL CHECK (status IN ('up','degraded','down')),
+	fails		INTEGER NOT NULL DEFAULT 0,
+	successes	INTEGER NOT NULL DEFAULT 0,
+	last_checked_at	INTEGER NOT NULL,
+	PRIMARY KEY (monitor_id, location)
+) STRICT, WITHOUT ROWID;

@@ -30,6 +30,9 @@ const HTTP_DEFAULTS = {
   paused: false,
   tags: [],
   locations: ['local'],
+  quorum: null,
+  recoveryConfirmations: 1,
+  retryIntervalSeconds: null,
   method: 'GET',
   headers: {},
   body: null,
@@ -42,10 +45,12 @@ const HTTP_DEFAULTS = {
 };
 const STATE_FIELDS = ['status', 'lastCheckedAt', 'nextCheckAt', 'lastStatusChangeAt', 'lastResponseTimeMs',
   'createdAt', 'updatedAt'];
-const HTTP_KEYS = ['id', 'name', ...Object.keys(HTTP_DEFAULTS), 'url', ...STATE_FIELDS, 'ssl'];
+const HTTP_KEYS = ['id', 'name', ...Object.keys(HTTP_DEFAULTS), 'url', ...STATE_FIELDS, 'ssl', 'locationStates'];
 const TCP_KEYS = ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds', 'confirmations', 'paused', 'tags', 'locations',
+  'quorum', 'recoveryConfirmations', 'retryIntervalSeconds', 'locationStates',
   'host', 'port', ...STATE_FIELDS];
 const DNS_KEYS = ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds', 'confirmations', 'paused', 'tags', 'locations',
+  'quorum', 'recoveryConfirmations', 'retryIntervalSeconds', 'locationStates',
   'hostname', 'recordType', 'expectedValue', ...STATE_FIELDS];
 
 const api = (...a) => srv.api(...a);

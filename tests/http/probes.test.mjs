@@ -503,3 +503,104 @@ describe('uptime-probe', () => {
     assert.match(r.stderr, /lease: the server answered 401/);
   });
 });
+
+// The rules of a monitor checked from several places: three agents,
+// each from its own address, and a target that fails some of them.
+describe('quorum and recovery across locations', () => {
+  let target, failing, dir;
+  const addrs = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+  before(async () => {
+    failing = new Set();
+    target = await startHttpTarget((req, res) => {
+      res.statusCode = failing.has(req.socket.remoteAddress) ? 503 : 200;
+      res.end('ok');
+    });
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-probe-q-'));
+  });
+  after(async () => {
+    await target?.close();
+    if (dir) await fsp.rm(dir, { recursive: true, force: true });
+  });
+  // One round: every agent once, in order, each from its address.
+  async function round(locs) {
+    srv.sqlWrite(`UPDATE monitor_locations SET next_check_at = ${Date.now()} WHERE location_id IN (${locs.map((l) => `'${l.id}'`).join(', ')})`);
+    for (const [i, loc] of locs.entries()) {
+      const r = await runCron(srv, 'uptime-probe', ['--once', '--server', srv.baseUrl, '--source-address', addrs[i],
+        '--spool', path.join(dir, String(i))], { env: { UPTIME_ALLOW_PRIVATE_TARGETS: '1', UPTIME_PROBE_TOKEN: loc.token } });
+      assert.equal(r.code, 0, r.stderr);
+    }
+  }
+  const state = async (id) => assertOk(await api('GET', `/v1/monitors/${id}`, { key: admin }));
+
+  it('stays up while one of three fails, showing it; goes down when two do; recovers after three good rounds', async () => {
+    const locs = [];
+    for (const n of ['A', 'B', 'C']) locs.push(await mkLocation({ name: `q-${n}` }));
+    const mon = await mkMonitor({ url: target.url('/q'), locations: locs.map((l) => l.id) });
+    assert.equal(mon.quorum, null);
+
+    failing = new Set(['127.0.0.4']);
+    await round(locs);
+    let m = await state(mon.id);
+    assert.equal(m.status, 'up', 'one of three is no quorum (2 of 3)');
+    const byLoc = Object.fromEntries(m.locationStates.map((s) => [s.location, s]));
+    assert.equal(byLoc[locs[2].id].status, 'down');
+    assert.equal(byLoc[locs[2].id].failures, 1);
+    assert.equal(byLoc[locs[0].id].status, 'up');
+    assert.match(byLoc[locs[0].id].lastCheckedAt, TIME_RE);
+    assert.equal(assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin })).length, 0);
+
+    failing = new Set(['127.0.0.3', '127.0.0.4']);
+    await round(locs);
+    m = await state(mon.id);
+    assert.equal(m.status, 'down', 'two of three confirm it');
+    assert.equal(assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin })).length, 1);
+
+    assertOk(await api('PATCH', `/v1/monitors/${mon.id}`, { key: admin, body: { recoveryConfirmations: 3 } }));
+    failing = new Set();
+    await round(locs);
+    assert.equal((await state(mon.id)).status, 'down', 'one good round of three');
+    await round(locs);
+    assert.equal((await state(mon.id)).status, 'down', 'two good rounds of three');
+    await round(locs);
+    m = await state(mon.id);
+    assert.equal(m.status, 'up', 'three good rounds');
+    assert.ok(m.locationStates.every((s) => s.status === 'up'));
+    const outages = assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin }));
+    assert.ok(outages[0].endedAt);
+  });
+
+  it('a quorum of one takes it down on any location; retryIntervalSeconds re-checks a failure sooner', async () => {
+    const locs = [await mkLocation({ name: 'r-A' }), await mkLocation({ name: 'r-B' })];
+    const mon = await mkMonitor({
+      url: target.url('/r'), locations: locs.map((l) => l.id), quorum: 1, intervalSeconds: 300, retryIntervalSeconds: 10,
+      confirmations: 2,
+    });
+    failing = new Set(['127.0.0.3']);
+    await round(locs);
+    // B failed once, not confirmed (confirmations 2): due again in 10 s, not 300.
+    const [row] = srv.sql(`SELECT next_check_at FROM monitor_locations WHERE monitor_id = '${mon.id}' AND location_id = '${locs[1].id}'`);
+    assert.ok(row.next_check_at - Date.now() <= 10e3 && row.next_check_at - Date.now() > 0, `due in ${row.next_check_at - Date.now()} ms`);
+    const [rowA] = srv.sql(`SELECT next_check_at FROM monitor_locations WHERE monitor_id = '${mon.id}' AND location_id = '${locs[0].id}'`);
+    assert.ok(rowA.next_check_at - Date.now() > 200e3);
+    assert.equal((await state(mon.id)).status, 'up');
+    await round(locs);
+    assert.equal((await state(mon.id)).status, 'down', 'one location confirmed it, and the quorum is 1');
+  });
+
+  it('negative: quorum and retryIntervalSeconds are checked against the monitor', async () => {
+    const loc = await mkLocation({ name: 'v' });
+    const bad = [
+      [{ locations: ['local', loc.id], quorum: 3 }, '/quorum'],
+      [{ quorum: 0 }, '/quorum'],
+      [{ recoveryConfirmations: 0 }, '/recoveryConfirmations'],
+      [{ recoveryConfirmations: 11 }, '/recoveryConfirmations'],
+      [{ retryIntervalSeconds: 5 }, '/retryIntervalSeconds'],
+      [{ intervalSeconds: 60, retryIntervalSeconds: 120 }, '/retryIntervalSeconds'],
+      [{ locationStates: [] }, '/locationStates'],
+    ];
+    for (const [extra, pointer] of bad) {
+      const res = await assertNoChange(srv, () => api('POST', '/v1/monitors', { key: admin, body: { name: 'x', url: web.url('/ok'), ...extra } }));
+      assertProblem(res, 400, null, { pointers: [pointer], codes: ['validation_error', 'read_only_field'] });
+    }
+  });
+});

@@ -165,6 +165,73 @@ test_lease_rules(void)
 	    9), LOC_TAKEN);
 }
 
+/* Record one result of status st from location loc ("" for local). */
+static const char *
+record(const char *id, const char *loc, enum mon_status st, int64_t at)
+{
+	static char		 status[16];
+	struct monitor		 m;
+	struct check_result	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.checked_at = at;
+	r.status = st;
+	r.response_ms = 1;
+	if (st == MST_DOWN)
+		snprintf(r.error_code, sizeof(r.error_code), "timeout");
+	snprintf(r.location, sizeof(r.location), "%s", loc);
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	CHECK_INT(check_record(db, &m, &r, 0, at), DB_OK);
+	monitor_free(&m);
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	snprintf(status, sizeof(status), "%s", mon_status_names[m.status]);
+	monitor_free(&m);
+	return status;
+}
+
+static void
+test_quorum_rule(void)
+{
+	struct monitor	 m;
+	char		 id[ID_MAX], json[200];
+
+	CHECK_INT(tmpdb_monitor(db, team.id, id), DB_OK);
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	snprintf(json, sizeof(json), "[\"local\", \"%s\", \"%s\"]", here.id,
+	    there.id);
+	cJSON_Delete(m.locations);
+	m.locations = cJSON_Parse(json);
+	CHECK_INT(monitor_quorum(&m), 2);
+	CHECK_INT(monitor_update(db, &m), DB_OK);
+	monitor_free(&m);
+
+	/* A majority of three: one location down is no outage. */
+	CHECK_STR(record(id, "", MST_UP, 1000), "up");
+	CHECK_STR(record(id, here.id, MST_UP, 1001), "up");
+	CHECK_STR(record(id, "", MST_DOWN, 2000), "up");
+	CHECK_STR(record(id, there.id, MST_UP, 2001), "up");
+	CHECK_STR(record(id, here.id, MST_DOWN, 2002), "down");
+	/* One recovering leaves one down: below the quorum, up. */
+	CHECK_STR(record(id, "", MST_UP, 3000), "up");
+
+	/* recoveryConfirmations 2: a location down needs two successes. */
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	m.recovery = 2;
+	CHECK_INT(monitor_update(db, &m), DB_OK);
+	monitor_free(&m);
+	CHECK_STR(record(id, "", MST_DOWN, 4000), "down");
+	CHECK_STR(record(id, "", MST_UP, 5000), "down");
+	CHECK_STR(record(id, here.id, MST_UP, 5001), "down");
+	CHECK_STR(record(id, "", MST_UP, 6000), "up");
+
+	/* A quorum of 1: any location confirming is an outage. */
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	m.quorum = 1;
+	CHECK_INT(monitor_update(db, &m), DB_OK);
+	monitor_free(&m);
+	CHECK_STR(record(id, there.id, MST_DOWN, 7000), "down");
+}
+
 int
 main(void)
 {
@@ -172,6 +239,7 @@ main(void)
 	UNIT_RUN(test_result_round_trip);
 	UNIT_RUN(test_result_refusals_name_the_field);
 	UNIT_RUN(test_lease_rules);
+	UNIT_RUN(test_quorum_rule);
 	tmpdb_close(db);
 	return unit_finish();
 }
