@@ -90,7 +90,8 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULTS */
 	"SELECT id, checked_at, status, response_ms, status_code, "
 	"error_code, error_message, dns_ms, connect_ms, tls_ms, "
-	"first_byte_ms, due_at, location FROM check_results WHERE monitor_id = ?1"
+	"first_byte_ms, due_at, location FROM check_results "
+	"WHERE monitor_id = ?1"
 	" AND (?2 IS NULL OR checked_at >= ?2)"
 	" AND (?3 IS NULL OR checked_at < ?3)"
 	" AND (?4 IS NULL OR status = ?4)"

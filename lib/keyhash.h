@@ -12,7 +12,8 @@
 #define KEY_LEN		(7 + KEY_RANDLEN + KEY_SUMLEN)
 #define KEY_SHOWNLEN	(7 + 8)		/* keyPrefix: uptime_ + 8 */
 #define KEY_HASHLEN	32
-#define LOCTOKEN_PREFIX	"uptloc_"	/* a location's token (location.h) */
+/* A probe location's token (location.h): the key format, this prefix. */
+#define LOCTOKEN_PREFIX	"uptloc_"
 
 /* Load the server secret (64 hex characters, file mode 0600). */
 int	 auth_load_secret(const char *path, char *err, size_t errlen) WUR;

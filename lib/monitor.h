@@ -144,8 +144,8 @@ int64_t	 check_next_due(int64_t planned, long interval_s, int64_t now);
  * planned time, or sooner (retryIntervalSeconds) after a failure its
  * location has not confirmed yet (m->loc_fails, set by check_record).
  */
-int64_t	 check_plan(const struct monitor *m, const struct check_result *r,
-	    int64_t planned, int64_t now);
+int64_t	 check_plan(const struct monitor *m,
+	    const struct check_result *r, int64_t planned, int64_t now);
 
 /*
  * Close the monitor's open outage, if any, at time at; its id goes to
