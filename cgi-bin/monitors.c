@@ -15,6 +15,7 @@
 #include "checkerstate.h"
 #include "heartbeat.h"
 #include "limit.h"
+#include "location.h"
 #include "metrics.h"
 #include "monitor.h"
 #include "pingkey.h"
@@ -115,7 +116,11 @@ monitors_create(struct req *r)
 		monitor_free(&m);
 		return 0;
 	}
-	if ((rc = monitor_create(r->db, &m, r->now)) != DB_OK) {
+	if ((rc = monitor_create(r->db, &m, r->now)) != DB_OK ||
+	    (rc = location_monitor_saved(r->db, &m, -1, r->now, &v)) !=
+	    DB_OK || v.n > 0) {
+		monitor_free(&m);
+		return v.n > 0 ? resp_verrs(r, &v) : resp_db(r, rc);
 		monitor_free(&m);
 		return resp_db(r, rc);
 	}
@@ -148,7 +153,7 @@ monitors_patch(struct req *r)
 	struct monitor	 m;
 	struct verrs	 v = { 0 };
 	cJSON		*body;
-	int		 rc;
+	int		 rc, was_paused;
 
 	if ((body = req_json(r)) == NULL)
 		return 0;
@@ -156,8 +161,11 @@ monitors_patch(struct req *r)
 		cJSON_Delete(body);
 		return 0;
 	}
+	was_paused = m.paused;
 	rc = monitor_patch(r->db, &m, body, r->now, &v);
 	cJSON_Delete(body);
+	if (rc == DB_OK && v.n == 0)
+		rc = location_monitor_saved(r->db, &m, was_paused, r->now, &v);
 	if (rc == DB_OK && v.n == 0)
 		return answer(r, 200, &m);
 	if (rc == DB_OK)

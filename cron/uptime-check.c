@@ -495,7 +495,9 @@ start_due(struct checker *ck)
 		rn->ck = ck;
 		rn->it = it;
 		rc = monitor_get(ck->db, it->team, it->id, &rn->m);
-		if (rc != DB_OK || rn->m.paused) {
+		/* Paused, or no longer checked from this host, since. */
+		if (rc != DB_OK || rn->m.paused ||
+		    !monitor_checked_here(&rn->m)) {
 			if (rc != DB_OK && rc != DB_NOTFOUND)
 				fprintf(stderr, "uptime-check: cannot read "
 				    "monitor %s; it will be tried again\n",

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "db.h"
 #include "keyhash.h"
+#include "location.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "response.h"
@@ -108,11 +109,46 @@ unauthorized(struct req *r, const char *code, const char *detail,
 	return -1;
 }
 
+/*
+ * The request's bearer token (a key starting prefix, sent as what), or
+ * NULL once answered: no server secret (500), no header or not Bearer
+ * (401).
+ */
+static const char *
+bearer(struct req *r, const char *prefix, const char *what)
+{
+	const char	*h, *tok;
+	char		 detail[128];
+
+	if (!key_have_secret()) {
+		req_log(r, __func__, "no server secret loaded");
+		resp_db(r, DB_ERROR);
+		return NULL;
+	}
+	h = req_param(r, "HTTP_AUTHORIZATION");
+	if (h == NULL || *h == '\0') {
+		snprintf(detail, sizeof(detail), "Send \"Authorization: Bearer "
+		    "%s...\" with %s.", prefix, what);
+		(void)unauthorized(r, "missing_credentials", detail, NULL,
+		    NULL);
+		return NULL;
+	}
+	if (strncasecmp(h, "Bearer ", 7) != 0) {
+		snprintf(detail, sizeof(detail), "Only the Bearer scheme is "
+		    "accepted: \"Authorization: Bearer %s...\".", prefix);
+		(void)unauthorized(r, "invalid_key", detail, NULL, NULL);
+		return NULL;
+	}
+	for (tok = h + 7; *tok == ' '; tok++)
+		continue;
+	return tok;
+}
+
 int
 auth_request(struct req *r, int scope)
 {
 	static struct apikey	 key;
-	const char		*h, *tok;
+	const char		*tok;
 	char			 prefix[KEY_SHOWNLEN + 1];
 	char			 name[ID_MAX + 4];
 	unsigned char		 hash[KEY_HASHLEN];
@@ -120,21 +156,8 @@ auth_request(struct req *r, int scope)
 	int			 rc;
 
 	r->key = NULL;
-	if (!key_have_secret()) {
-		req_log(r, __func__, "no server secret loaded");
-		return resp_db(r, DB_ERROR), -1;
-	}
-	h = req_param(r, "HTTP_AUTHORIZATION");
-	if (h == NULL || *h == '\0')
-		return unauthorized(r, "missing_credentials", "Send "
-		    "\"Authorization: Bearer uptime_...\" with an API key.",
-		    NULL, NULL);
-	if (strncasecmp(h, "Bearer ", 7) != 0)
-		return unauthorized(r, "invalid_key", "Only the Bearer scheme "
-		    "is accepted: \"Authorization: Bearer uptime_...\".",
-		    NULL, NULL);
-	for (tok = h + 7; *tok == ' '; tok++)
-		continue;
+	if ((tok = bearer(r, KEY_PREFIX, "an API key")) == NULL)
+		return -1;
 	if (!key_check_format(tok))
 		return unauthorized(r, "invalid_key", "The API key is "
 		    "malformed: check that it was copied whole.", NULL, NULL);
@@ -201,4 +224,34 @@ auth_scope(struct req *r, int scope)
 	    scope_names[scope], "This API key lacks the %s scope that this "
 	    "request needs.", scope_names[scope]);
 	return -1;
+}
+
+int
+auth_location(struct req *r, struct location *loc)
+{
+	const char	*tok;
+	char		 name[ID_MAX + 4];
+	long		 count;
+	int		 rc;
+
+	if ((tok = bearer(r, LOCTOKEN_PREFIX, "the location's token")) ==
+	    NULL)
+		return -1;
+	if (!token_check_format(LOCTOKEN_PREFIX, tok))
+		return unauthorized(r, "invalid_key", "The location token is "
+		    "malformed: check that it was copied whole.", NULL, NULL);
+	if ((rc = location_by_token(r->db, tok, loc)) == DB_NOTFOUND)
+		return unauthorized(r, "invalid_key", "The location token is "
+		    "not valid.", NULL, NULL);
+	if (rc != DB_OK)
+		return resp_db(r, rc), -1;
+	snprintf(r->team_id, sizeof(r->team_id), "%s", loc->team_id);
+
+	/* A location's requests count against the key budget too. */
+	snprintf(name, sizeof(name), "l:%s", loc->id);
+	count = ratelimit_hit(name, r->now, &r->rl_reset);
+	if (count == -1 || count > cfg.rate_limit)
+		return too_many(r, r->rl_reset, "requests with this location "
+		    "token");
+	return 0;
 }

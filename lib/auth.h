@@ -21,4 +21,13 @@ int	 auth_request(struct req *, int scope) WUR;
  */
 int	 auth_scope(struct req *, int scope) WUR;
 
+struct location;
+/*
+ * Authenticate a probe agent's request (a public route) by its
+ * location's token (lib/location.h) instead of an API key: 401, or 429
+ * past the rate limit, answered here with -1; on success fills loc and
+ * sets req->team_id.
+ */
+int	 auth_location(struct req *, struct location *loc) WUR;
+
 #endif /* AUTH_H */

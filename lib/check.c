@@ -62,6 +62,9 @@ enum stmt {
 	STMT_PAUSED,
 	STMT_UNANNOUNCED,
 	STMT_DEFER,
+	STMT_LSTATE_GET,
+	STMT_LSTATE_PUT,
+	STMT_LSTATE_DOWN,
 	STMT__MAX
 };
 
@@ -69,8 +72,8 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULT */
 	"INSERT INTO check_results (monitor_id, checked_at, status, "
 	"response_ms, status_code, error_code, error_message, dns_ms, "
-	"connect_ms, tls_ms, first_byte_ms, due_at) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"connect_ms, tls_ms, first_byte_ms, due_at, location) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_STATE: only state; a concurrent PATCH keeps its changes,
 	 * its new due time (?12 is the one this check was for) included.
 	 * ?13: a new last_value, or NULL to keep it. */
@@ -94,7 +97,8 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULTS */
 	"SELECT id, checked_at, status, response_ms, status_code, "
 	"error_code, error_message, dns_ms, connect_ms, tls_ms, "
-	"first_byte_ms, due_at FROM check_results WHERE monitor_id = ?1"
+	"first_byte_ms, due_at, location FROM check_results "
+	"WHERE monitor_id = ?1"
 	" AND (?2 IS NULL OR checked_at >= ?2)"
 	" AND (?3 IS NULL OR checked_at < ?3)"
 	" AND (?4 IS NULL OR status = ?4)"
@@ -114,6 +118,17 @@ static const char *const sqls[STMT__MAX] = {
 	"WHERE e.outage_id = o.id AND e.kind = 'down' AND e.suppressed = 0)",
 	/* STMT_DEFER */
 	"UPDATE monitors SET next_check_at = ?2 WHERE id = ?1 AND paused = 0",
+	/* STMT_LSTATE_GET: a location's own state of the monitor. */
+	"SELECT status, fails, successes FROM monitor_location_state "
+	"WHERE monitor_id = ? AND location = ?",
+	/* STMT_LSTATE_PUT */
+	"INSERT INTO monitor_location_state (monitor_id, location, status, "
+	"fails, successes, last_checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	"ON CONFLICT (monitor_id, location) DO UPDATE SET status = ?3, "
+	"fails = ?4, successes = ?5, last_checked_at = ?6",
+	/* STMT_LSTATE_DOWN: its locations (?2, a JSON array) confirmed down. */
+	"SELECT count(*) FROM monitor_location_state WHERE monitor_id = ?1 "
+	"AND status = 'down' AND location IN (SELECT value FROM json_each(?2))",
 };
 
 static const char *
@@ -803,19 +818,84 @@ close_outage(struct db *db, const struct monitor *m, int64_t at)
 	return add_event(db, m, "up", at, id[0] ? id : NULL, NULL);
 }
 
-/* Move the status; record outages and events.  DB_* code. */
+/*
+ * Move the result's location's own state (docs/probes.md): it confirms
+ * down after `confirmations` failures in a row and, once down, is up
+ * again after `recoveryConfirmations` successes in a row.  *down: how
+ * many of the monitor's locations are confirmed down now.  DB_* code.
+ */
+static int
+location_state(struct db *db, struct monitor *m, const struct check_result *r,
+    long *down)
+{
+	sqlite3_stmt	*st;
+	const char	*loc = r->location[0] ? r->location : MON_LOCAL;
+	char		 status[16] = "up";
+	long		 fails = 0, successes = 0;
+	int		 rc;
+
+	if ((st = db_query(db, sqls[STMT_LSTATE_GET], "tt", m->id, loc)) ==
+	    NULL)
+		return DB_ERROR;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_col_text(st, 0, status, sizeof(status));
+		fails = sqlite3_column_int(st, 1);
+		successes = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_rc(rc);
+	if (r->status == MST_DOWN) {
+		fails++;
+		successes = 0;
+		if (fails >= m->confirmations)
+			snprintf(status, sizeof(status), "down");
+	} else {
+		successes++;
+		fails = 0;
+		if (strcmp(status, "down") != 0 || successes >= m->recovery)
+			snprintf(status, sizeof(status), "%s",
+			    mon_status_names[r->status]);
+	}
+	m->loc_fails = fails;
+	if ((st = db_query(db, sqls[STMT_LSTATE_PUT], "tttiiI", m->id, loc,
+	    status, (int)fails, (int)successes, r->checked_at)) == NULL)
+		return DB_ERROR;
+	if ((rc = db_exec_stmt(st)) != DB_OK)
+		return rc;
+	if ((st = db_query(db, sqls[STMT_LSTATE_DOWN], "t", m->id)) == NULL ||
+	    db_bind_json(st, 2, m->locations) == -1)
+		return DB_ERROR;
+	*down = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*down = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_OK : db_rc(rc);
+}
+
+/*
+ * Move the status; record outages and events.  The monitor is down when
+ * at least its quorum of locations (a majority by default; with one
+ * location, that one) have confirmed it down.  DB_* code.
+ */
 static int
 transition(struct db *db, struct monitor *m, const struct check_result *r)
 {
 	enum mon_status	 old = m->status, new;
+	long		 down, quorum;
+	int		 rc;
 
-	if (r->status != MST_DOWN) {
+	if ((rc = location_state(db, m, r, &down)) != DB_OK)
+		return rc;
+	quorum = monitor_quorum(m);
+	if (r->status != MST_DOWN)
 		m->fails = 0;
-		new = r->status;
-	} else {
+	else
 		m->fails++;
-		new = m->fails >= m->confirmations ? MST_DOWN : old;
-	}
+	if (down >= quorum)
+		new = MST_DOWN;
+	else
+		new = r->status != MST_DOWN ? r->status : old;
 	if (new == old)
 		return DB_OK;
 	m->status = new;
@@ -967,6 +1047,7 @@ insert_result(struct db *db, const struct monitor *m,
 	db_bind_opt(st, 10, r->tls_ms);
 	db_bind_opt(st, 11, r->first_byte_ms);
 	db_bind_time(st, 12, r->due_at);
+	db_bind_text(st, 13, r->location[0] ? r->location : NULL);
 	return db_exec_stmt(st);
 }
 
@@ -983,6 +1064,8 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	if ((rc = rollup_add(db, m->id, r->checked_at,
 	    mon_status_names[r->status], r->response_ms)) != DB_OK)
 		return rc;
+	if (flags & CHECK_HISTORY)
+		return DB_OK;
 
 	/* A paused monitor (maybe paused while this check ran) keeps its
 	 * result but has no state to move: no outage, no event. */
@@ -1005,8 +1088,7 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	m->last_checked_at = r->checked_at;
 	m->last_response_ms = r->response_ms;
 	if (flags & CHECK_SCHEDULED)
-		m->next_check_at = next_slot(m->next_check_at,
-		    m->interval_s * 1000, now);
+		m->next_check_at = check_plan(m, r, m->next_check_at, now);
 
 	if ((st = db_stmt(db, sqls[STMT_STATE])) == NULL)
 		return DB_ERROR;
@@ -1028,6 +1110,25 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	return db_exec_stmt(st);
 }
 
+int64_t
+check_next_due(int64_t planned, long interval_s, int64_t now)
+{
+	return next_slot(planned, interval_s * 1000, now);
+}
+
+int64_t
+check_plan(const struct monitor *m, const struct check_result *r,
+    int64_t planned, int64_t now)
+{
+	int64_t	 next = next_slot(planned, m->interval_s * 1000, now);
+
+	/* A failure not yet confirmed here is checked again sooner. */
+	if (r->status == MST_DOWN && m->retry_s > 0 &&
+	    m->loc_fails < m->confirmations && now + m->retry_s * 1000 < next)
+		next = now + m->retry_s * 1000;
+	return next;
+}
+
 int
 check_defer(struct db *db, struct monitor *m, int64_t until)
 {
@@ -1042,6 +1143,20 @@ check_defer(struct db *db, struct monitor *m, int64_t until)
 	return db_exec_stmt(st);
 }
 
+cJSON *
+check_result_json(const struct check_result *r)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	struct jw	 w;
+	cJSON		*o;
+
+	jw_start(&w, &b);
+	check_result_write(&w, r);
+	o = jw_failed(&w) ? NULL : cJSON_ParseWithLength(b.p, b.len);
+	buf_free(&b);
+	return o;
+}
+
 void
 check_result_write(struct jw *w, const struct check_result *r)
 {
@@ -1054,6 +1169,8 @@ check_result_write(struct jw *w, const struct check_result *r)
 	else
 		jw_null(w, "startLagMs");
 	jw_str(w, "status", mon_status_names[r->status]);
+	/* Where it was taken: "local" (this host) or a location's id. */
+	jw_str(w, "location", r->location[0] ? r->location : "local");
 	if (r->response_ms >= 0)
 		jw_int(w, "responseTimeMs", r->response_ms);
 	else
@@ -1106,6 +1223,7 @@ result_row(sqlite3_stmt *st, struct lister *l)
 	r.tls_ms = col_opt(st, 9);
 	r.first_byte_ms = col_opt(st, 10);
 	r.due_at = sqlite3_column_int64(st, 11);	/* NULL: 0 */
+	db_col_text(st, 12, r.location, sizeof(r.location));
 	snprintf(id, sizeof(id), "r_%lld",
 	    (long long)sqlite3_column_int64(st, 0));
 	if ((w = page_item(l, r.checked_at, id)) != NULL)

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "json.h"
 #include "limit.h"
+#include "location.h"
 #include "maintenance.h"
 #include "monitor.h"
 #include "page.h"
@@ -931,7 +932,7 @@ apply_monitor(struct run *u, const struct item *it)
 	struct monitor	 s, m;
 	struct verrs	 v = { 0 };
 	cJSON		*body, *b = NULL, *want = NULL, *a = NULL, *full = NULL;
-	int		 rc = DB_OK, ret = 0, have = 0;
+	int		 rc = DB_OK, ret = 0, have = 0, was_paused;
 
 	body = api_body(CK_MONITOR, it->obj, &u->mons);
 	monitor_init(&s, u->now);
@@ -949,7 +950,13 @@ apply_monitor(struct run *u, const struct item *it)
 			ret = -1;
 			goto out;
 		}
-		if ((rc = monitor_create(u->db, &s, u->now)) == DB_OK)
+		if ((rc = monitor_create(u->db, &s, u->now)) != DB_OK ||
+		    (rc = location_monitor_saved(u->db, &s, -1, u->now, &v)) !=
+		    DB_OK)
+			goto out;
+		if (v.n > 0)
+			item_errs(u, CK_MONITOR, it, &v);
+		else
 			planned_create(u, CK_MONITOR, it, s.id);
 		goto out;
 	}
@@ -963,7 +970,10 @@ apply_monitor(struct run *u, const struct item *it)
 		goto out;
 	}
 	full = api_body(CK_MONITOR, want, &u->mons);
-	if ((rc = monitor_patch(u->db, &m, full, u->now, &v)) != DB_OK)
+	was_paused = m.paused;
+	if ((rc = monitor_patch(u->db, &m, full, u->now, &v)) != DB_OK ||
+	    (v.n == 0 && (rc = location_monitor_saved(u->db, &m, was_paused,
+	    u->now, &v)) != DB_OK))
 		goto out;
 	if (v.n > 0) {
 		item_errs(u, CK_MONITOR, it, &v);

@@ -7,7 +7,8 @@
  * A request is the same when its method, path and body are (a BLAKE2b
  * fingerprint).  Only successful answers are kept: a failed request
  * leaves nothing behind and can be retried with the same key.  Secrets
- * shown once (an API key's "key", an invite's "acceptUrl") are taken out
+ * shown once (an API key's "key", an invite's "acceptUrl", a probe
+ * location's "token") are taken out
  * of the kept answer, so a replay never repeats them.
  */
 #include <stdio.h>
@@ -53,7 +54,8 @@ static const char *const sqls[STMT__MAX] = {
 };
 
 /* Members of "data" that are shown once and never kept. */
-static const char *const secret_members[] = { "key", "acceptUrl", NULL };
+static const char *const secret_members[] = { "key", "acceptUrl", "token",
+    NULL };
 
 static void
 fingerprint(struct req *r, unsigned char out[32])

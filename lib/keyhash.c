@@ -54,7 +54,13 @@ key_checksum(const char *rand, size_t len, char out[KEY_SUMLEN])
 void
 key_generate(char *out)
 {
-	memcpy(out, KEY_PREFIX, 7);
+	token_generate(KEY_PREFIX, out);
+}
+
+void
+token_generate(const char *prefix, char *out)
+{
+	memcpy(out, prefix, 7);
 	base62_random(out + 7, KEY_RANDLEN);
 	key_checksum(out + 7, KEY_RANDLEN, out + 7 + KEY_RANDLEN);
 	out[KEY_LEN] = '\0';
@@ -63,10 +69,16 @@ key_generate(char *out)
 int
 key_check_format(const char *s)
 {
+	return token_check_format(KEY_PREFIX, s);
+}
+
+int
+token_check_format(const char *prefix, const char *s)
+{
 	char	 sum[KEY_SUMLEN];
 	size_t	 i;
 
-	if (s == NULL || strlen(s) != KEY_LEN || strncmp(s, KEY_PREFIX, 7))
+	if (s == NULL || strlen(s) != KEY_LEN || strncmp(s, prefix, 7))
 		return 0;
 	for (i = 7; i < KEY_LEN; i++)
 		if (strchr(base62, s[i]) == NULL)

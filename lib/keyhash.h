@@ -12,6 +12,8 @@
 #define KEY_LEN		(7 + KEY_RANDLEN + KEY_SUMLEN)
 #define KEY_SHOWNLEN	(7 + 8)		/* keyPrefix: uptime_ + 8 */
 #define KEY_HASHLEN	32
+/* A probe location's token (location.h): the key format, this prefix. */
+#define LOCTOKEN_PREFIX	"uptloc_"
 
 /* Load the server secret (64 hex characters, file mode 0600). */
 int	 auth_load_secret(const char *path, char *err, size_t errlen) WUR;
@@ -23,6 +25,12 @@ void	 key_generate(char *out);
 int	 key_check_format(const char *s);
 /* Keyed BLAKE2b-256 of the key with the server secret. */
 void	 key_hash(const char *key, unsigned char out[KEY_HASHLEN]);
+/*
+ * The same for another kind of token of the key's shape: prefix is 7
+ * characters ("uptloc_", a probe location's token, LOCTOKEN_PREFIX).
+ */
+void	 token_generate(const char *prefix, char *out);
+int	 token_check_format(const char *prefix, const char *s);
 /* The 6-character base62 checksum of the random part. */
 void	 key_checksum(const char *rand, size_t len, char out[KEY_SUMLEN]);
 /*

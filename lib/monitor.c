@@ -42,7 +42,16 @@ const char *const health_names[HEALTH__MAX] = {
 	"last_checked_at, next_check_at, last_change_at, last_response_ms, " \
 	"ssl_expires_at, ssl_issuer, ssl_status, ssl_warned_at, created_at, " \
 	"updated_at, ping_token, last_ping_at, run_started_at, " \
-	"ping_expected_at, ping_window, ping_count, last_value, ref"
+	"ping_expected_at, ping_window, ping_count, last_value, ref, " \
+	"locations, quorum, recovery_confirmations, retry_interval_s"
+
+/* Each location's own state (check_record), as locationStates. */
+#define LOC_STATES "(SELECT json_group_array(json_object('location', " \
+	"s.location, 'status', s.status, 'failures', s.fails, " \
+	"'lastCheckedAt', strftime('%Y-%m-%dT%H:%M:%fZ', " \
+	"s.last_checked_at / 1000.0, 'unixepoch'))) FROM " \
+	"monitor_location_state s WHERE s.monitor_id = monitors.id AND " \
+	"s.location IN (SELECT value FROM json_each(monitors.locations)))"
 
 /*
  * An unpaused monitor that a maintenance window covers now shows the
@@ -71,13 +80,14 @@ enum stmt {
 	STMT_BY_TOKEN,
 	STMT_REF_TAKEN,
 	STMT_BY_SLUG,
+	STMT_STATES_CLEAR,
 	STMT__MAX
 };
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO monitors (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_UPDATE: definition and state together. */
 	"UPDATE monitors SET name = ?3, interval_s = ?4, timeout_s = ?5, "
 	"confirmations = ?6, paused = ?7, tags = ?8, config = ?9, "
@@ -85,11 +95,12 @@ static const char *const sqls[STMT__MAX] = {
 	"next_check_at = ?13, last_change_at = ?14, last_response_ms = ?15, "
 	"ssl_expires_at = ?16, ssl_issuer = ?17, ssl_status = ?18, "
 	"ssl_warned_at = ?19, updated_at = ?20, run_started_at = ?21, "
-	"ping_expected_at = ?22, last_value = ?23 "
+	"ping_expected_at = ?22, last_value = ?23, locations = ?24, "
+	"quorum = ?25, recovery_confirmations = ?26, retry_interval_s = ?27 "
 	"WHERE team_id = ?1 AND id = ?2",
 	/* STMT_GET */
-	"SELECT " COLS ", " IN_MAINT " AS in_maintenance FROM monitors "
-	"WHERE team_id = ? AND id = ?",
+	"SELECT " COLS ", " LOC_STATES " AS loc_states, " IN_MAINT
+	" AS in_maintenance FROM monitors WHERE team_id = ? AND id = ?",
 	/* STMT_DELETE */
 	"DELETE FROM monitors WHERE team_id = ? AND id = ?",
 	/* STMT_PAUSE */
@@ -98,8 +109,8 @@ static const char *const sqls[STMT__MAX] = {
 	"run_started_at = ?8, ping_expected_at = ?9 "
 	"WHERE team_id = ?1 AND id = ?2",
 	/* STMT_LIST */
-	"SELECT " COLS ", " IN_MAINT " AS in_maintenance FROM monitors "
-	"WHERE team_id = ?1"
+	"SELECT " COLS ", " LOC_STATES " AS loc_states, " IN_MAINT
+	" AS in_maintenance FROM monitors WHERE team_id = ?1"
 	" AND (?2 IS NULL OR type = ?2)"
 	" AND (?3 IS NULL OR " SHOWN_STATUS " = ?3)"
 	" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(monitors.tags)"
@@ -109,9 +120,11 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_COUNTS */
 	"SELECT " SHOWN_STATUS " AS shown, count(*) FROM monitors "
 	"WHERE team_id = ? GROUP BY shown",
-	/* STMT_DUE: the scheduler's look ahead. */
+	/* STMT_DUE: the scheduler's look ahead, of the monitors checked
+	 * from this host (their locations hold "local"). */
 	"SELECT id, team_id, next_check_at FROM monitors WHERE paused = 0 "
-	"AND next_check_at <= ? ORDER BY next_check_at LIMIT ?",
+	"AND next_check_at <= ? AND instr(locations, '\"local\"') > 0 "
+	"ORDER BY next_check_at LIMIT ?",
 	/* STMT_BY_TOKEN: the ping endpoint's one lookup. */
 	"SELECT " COLS " FROM monitors WHERE ping_token = ?",
 	/* STMT_REF_TAKEN: for ref_default. */
@@ -120,6 +133,8 @@ static const char *const sqls[STMT__MAX] = {
 	 * expression this is. */
 	"SELECT " COLS " FROM monitors WHERE team_id = ? AND "
 	"json_extract(config, '$.slug') = ?",
+	/* STMT_STATES_CLEAR */
+	"DELETE FROM monitor_location_state WHERE monitor_id = ?",
 };
 
 void
@@ -130,8 +145,11 @@ monitor_init(struct monitor *m, int64_t now)
 	m->interval_s = 60;
 	m->timeout_s = 10;
 	m->confirmations = 1;
+	m->recovery = 1;
 	m->tags = cJSON_CreateArray();
 	m->config = cJSON_CreateObject();
+	m->locations = cJSON_CreateArray();
+	cJSON_AddItemToArray(m->locations, cJSON_CreateString(MON_LOCAL));
 	m->status = MST_PENDING;
 	m->last_response_ms = -1;
 	m->next_check_at = now;
@@ -144,7 +162,10 @@ monitor_free(struct monitor *m)
 	cJSON_Delete(m->tags);
 	cJSON_Delete(m->config);
 	cJSON_Delete(m->last_value);
-	m->tags = m->config = m->last_value = NULL;
+	cJSON_Delete(m->locations);
+	cJSON_Delete(m->loc_states);
+	m->tags = m->config = m->last_value = m->locations = m->loc_states =
+	    NULL;
 }
 
 /* ---- validation ---- */
@@ -541,7 +562,9 @@ static const struct tfield tfields[] = {
 const struct jfield monitor_fields[] = {
 	{ "name", 0 }, { "type", 0 }, { "intervalSeconds", 0 },
 	{ "timeoutSeconds", 0 }, { "confirmations", 0 }, { "paused", 0 },
-	{ "tags", 0 },
+	{ "tags", 0 }, { "locations", 0 }, { "quorum", 0 },
+	{ "recoveryConfirmations", 0 }, { "retryIntervalSeconds", 0 },
+	{ "locationStates", 1 },
 	{ "url", 0 }, { "method", 0 }, { "headers", 0 }, { "body", 0 },
 	{ "expectedStatusCodes", 0 }, { "followRedirects", 0 },
 	{ "verifyTls", 0 }, { "degradedAfterMs", 0 }, { "contentChecks", 0 },
@@ -581,6 +604,75 @@ apply_tags(struct monitor *m, const cJSON *val, struct verrs *v)
 
 static void	apply_type_fields(struct monitor *, const cJSON *,
 		    struct verrs *);
+/*
+ * locations: 1 to MON_MAXLOCATIONS of "local" and probe location ids,
+ * each once; a heartbeat is judged here only.  Whether the ids name
+ * locations of the team is the caller's to check (lib/location.h).
+ */
+static void
+apply_locations(struct monitor *m, const cJSON *val, struct verrs *v)
+{
+	const cJSON	*l, *k;
+	const char	*s;
+	char		 ptr[32];
+	int		 i = 0;
+
+	if (!cJSON_IsArray(val) || cJSON_GetArraySize(val) < 1 ||
+	    cJSON_GetArraySize(val) > MON_MAXLOCATIONS) {
+		verr_add(v, VERR_INVALID, "/locations", "must be a list of 1 "
+		    "to %d locations: \"local\" or location ids",
+		    MON_MAXLOCATIONS);
+		return;
+	}
+	cJSON_ArrayForEach(l, val) {
+		snprintf(ptr, sizeof(ptr), "/locations/%d", i++);
+		s = cJSON_GetStringValue(l);
+		if (s == NULL || (strcmp(s, MON_LOCAL) != 0 &&
+		    !id_valid(s, "loc"))) {
+			verr_add(v, VERR_INVALID, ptr, "must be \"local\" or a "
+			    "location id (loc_...)");
+			return;
+		}
+		for (k = val->child; k != l; k = k->next)
+			if (strcmp(k->valuestring, s) == 0) {
+				verr_add(v, VERR_INVALID, ptr, "names %s twice",
+				    s);
+				return;
+			}
+	}
+	cJSON_Delete(m->locations);
+	m->locations = cJSON_Duplicate(val, 1);
+}
+
+int
+monitor_states_clear(struct db *db, const char *id)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, sqls[STMT_STATES_CLEAR])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, id);
+	return db_exec_stmt(st);
+}
+
+long
+monitor_quorum(const struct monitor *m)
+{
+	long	 n = cJSON_GetArraySize(m->locations);
+
+	return m->quorum > 0 ? m->quorum : (n < 1 ? 1 : n / 2 + 1);
+}
+
+int
+monitor_checked_here(const struct monitor *m)
+{
+	const cJSON	*l;
+
+	cJSON_ArrayForEach(l, m->locations)
+		if (cJSON_IsString(l) && strcmp(l->valuestring, MON_LOCAL) == 0)
+			return 1;
+	return 0;
+}
 
 void
 monitor_apply(struct monitor *m, const cJSON *body, int creating,
@@ -616,7 +708,35 @@ monitor_apply(struct monitor *m, const cJSON *body, int creating,
 		m->paused = t;
 	if ((val = cJSON_GetObjectItemCaseSensitive(body, "tags")) != NULL)
 		apply_tags(m, val, v);
+	if ((val = cJSON_GetObjectItemCaseSensitive(body, "locations")) !=
+	    NULL)
+		apply_locations(m, val, v);
+	if (json_int(body, "quorum", 1, MON_MAXLOCATIONS, JNULL, v, &n,
+	    &t) == 1)
+		m->quorum = (long)n;
+	else if (t && cJSON_GetObjectItemCaseSensitive(body, "quorum"))
+		m->quorum = 0;
+	if (json_int(body, "recoveryConfirmations", 1, 10, 0, v, &n,
+	    NULL) == 1)
+		m->recovery = (long)n;
+	if (json_int(body, "retryIntervalSeconds", 10, 86400, JNULL, v, &n,
+	    &t) == 1)
+		m->retry_s = (long)n;
+	else if (t && cJSON_GetObjectItemCaseSensitive(body,
+	    "retryIntervalSeconds"))
+		m->retry_s = 0;
+	if (m->quorum > cJSON_GetArraySize(m->locations))
+		verr_add(v, VERR_INVALID, "/quorum", "must be at most the "
+		    "number of locations (%d)", cJSON_GetArraySize(
+		    m->locations));
+	if (m->retry_s > m->interval_s)
+		verr_add(v, VERR_INVALID, "/retryIntervalSeconds", "must not "
+		    "be longer than intervalSeconds");
 	apply_type_fields(m, body, v);
+	if (m->type == MON_HEARTBEAT && (cJSON_GetArraySize(m->locations) != 1 ||
+	    !monitor_checked_here(m)))
+		verr_add(v, VERR_INVALID, "/locations", "a heartbeat is judged "
+		    "on this host only: [\"local\"]");
 	if (m->type == MON_HEARTBEAT)
 		heartbeat_apply(m, body, v);
 	else if (m->timeout_s > m->interval_s)
@@ -737,11 +857,29 @@ monitor_write(struct jw *w, const struct monitor *m)
 	jw_int(w, "confirmations", m->confirmations);
 	jw_bool(w, "paused", m->paused);
 	jw_cjson(w, "tags", m->tags);
+	jw_cjson(w, "locations", m->locations);
+	if (m->quorum > 0)
+		jw_int(w, "quorum", m->quorum);
+	else
+		jw_null(w, "quorum");
+	jw_int(w, "recoveryConfirmations", m->recovery);
+	if (m->retry_s > 0)
+		jw_int(w, "retryIntervalSeconds", m->retry_s);
+	else
+		jw_null(w, "retryIntervalSeconds");
+	if (m->loc_states != NULL)
+		jw_cjson(w, "locationStates", m->loc_states);
+	else {
+		jw_arr(w, "locationStates");
+		jw_end(w);
+	}
 	jw_members(w, m->config);
 	jw_str(w, "status", mon_status_names[
 	    m->in_maintenance ? MST_MAINTENANCE : m->status]);
 	jw_time(w, "lastCheckedAt", m->last_checked_at);
-	jw_time(w, "nextCheckAt", m->paused ? 0 : m->next_check_at);
+	/* This host's schedule: none when it does not check the monitor. */
+	jw_time(w, "nextCheckAt", m->paused || !monitor_checked_here(m) ? 0 :
+	    m->next_check_at);
 	jw_time(w, "lastStatusChangeAt", m->last_change_at);
 	if (m->last_response_ms >= 0)
 		jw_int(w, "lastResponseTimeMs", m->last_response_ms);
@@ -825,10 +963,19 @@ row(sqlite3_stmt *st, struct monitor *m)
 		m->last_value = cJSON_Parse((const char *)
 		    sqlite3_column_text(st, 28));
 	db_col_text(st, 29, m->ref, sizeof(m->ref));
+	m->locations = cJSON_Parse((const char *)sqlite3_column_text(st, 30));
+	m->quorum = sqlite3_column_int(st, 31);		/* NULL: 0 */
+	m->recovery = sqlite3_column_int(st, 32);
+	m->retry_s = sqlite3_column_int(st, 33);
+	if (sqlite3_column_count(st) > 34 && strcmp(sqlite3_column_name(st,
+	    34), "loc_states") == 0 && sqlite3_column_type(st, 34) ==
+	    SQLITE_TEXT)
+		m->loc_states = cJSON_Parse((const char *)
+		    sqlite3_column_text(st, 34));
 	i = sqlite3_column_count(st) - 1;
 	m->in_maintenance = strcmp(sqlite3_column_name(st, i),
 	    "in_maintenance") == 0 && sqlite3_column_int(st, i);
-	if (m->tags == NULL || m->config == NULL) {
+	if (m->tags == NULL || m->config == NULL || m->locations == NULL) {
 		monitor_free(m);
 		return -1;
 	}
@@ -889,6 +1036,11 @@ monitor_insert(struct db *db, struct monitor *m)
 	if (m->last_value != NULL && db_bind_json(st, 29, m->last_value) == -1)
 		return DB_ERROR;
 	db_bind_text(st, 30, m->ref);
+	if (db_bind_json(st, 31, m->locations) == -1)
+		return DB_ERROR;
+	db_bind_opt(st, 32, m->quorum > 0 ? m->quorum : -1);
+	sqlite3_bind_int(st, 33, (int)m->recovery);
+	db_bind_opt(st, 34, m->retry_s > 0 ? m->retry_s : -1);
 	return db_exec_stmt(st);
 }
 
@@ -1004,6 +1156,11 @@ monitor_update(struct db *db, struct monitor *m)
 	db_bind_time(st, 22, m->ping_expected_at);
 	if (m->last_value != NULL && db_bind_json(st, 23, m->last_value) == -1)
 		return DB_ERROR;
+	if (db_bind_json(st, 24, m->locations) == -1)
+		return DB_ERROR;
+	db_bind_opt(st, 25, m->quorum > 0 ? m->quorum : -1);
+	sqlite3_bind_int(st, 26, (int)m->recovery);
+	db_bind_opt(st, 27, m->retry_s > 0 ? m->retry_s : -1);
 	rc = db_exec_stmt(st);
 	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
 		rc = DB_NOTFOUND;
@@ -1086,6 +1243,8 @@ monitor_set_paused(struct db *db, struct monitor *m, int paused, int64_t now)
 	    heartbeat_restart(m, now) == -1)
 		return DB_ERROR;
 	if (paused && outage_close(db, m->id, now, NULL) != DB_OK)
+		return DB_ERROR;
+	if (monitor_states_clear(db, m->id) != DB_OK)
 		return DB_ERROR;
 	if ((st = db_stmt(db, sqls[STMT_PAUSE])) == NULL)
 		return DB_ERROR;

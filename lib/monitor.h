@@ -42,6 +42,7 @@ struct check_result {
 	/* DNS: the answer set of a lookup that answered, sorted, without
 	 * repeats (owned, check_result_clear); NULL otherwise. */
 	cJSON		*answers;
+	char		 location[ID_MAX];	/* "": this host */
 };
 
 struct monitor_filter {
@@ -71,6 +72,12 @@ void	 monitor_apply_check(struct monitor *, const cJSON *body,
 void	 monitor_write(struct jw *, const struct monitor *);
 /* The same as a tree, for the configuration document (caller owns). */
 cJSON	*monitor_json(const struct monitor *);
+/* Forget each location's own state of the monitor (paused, resumed). */
+int	 monitor_states_clear(struct db *, const char *id);
+/* The locations that must confirm m down: its quorum, else a majority. */
+long	 monitor_quorum(const struct monitor *);
+/* 1 when m's locations hold "local": this host's checker checks it. */
+int	 monitor_checked_here(const struct monitor *);
 
 /*
  * Store m, a new monitor of m->team_id that monitor_apply accepted: its
@@ -177,6 +184,9 @@ void	 check_wait_cancel(struct check_wait *);
  */
 #define CHECK_SCHEDULED	0x01
 #define CHECK_NOROW	0x02
+/* Only the row and the rollup: a result older than the monitor's last,
+ * delivered late by a probe location (lib/location.c), moves no state. */
+#define CHECK_HISTORY	0x04
 int	 check_record(struct db *, struct monitor *, const struct check_result *,
 	    int flags, int64_t now);
 /*
@@ -187,8 +197,23 @@ int	 check_record(struct db *, struct monitor *, const struct check_result *,
 int	 check_defer(struct db *, struct monitor *, int64_t until);
 /* A result as JSON: one value written to w. */
 void	 check_result_write(struct jw *, const struct check_result *);
+/* The same as a tree (a probe location's report; caller owns). */
+cJSON	*check_result_json(const struct check_result *);
 /* Release what a result owns (its answers). */
 void	 check_result_clear(struct check_result *);
+/*
+ * The first planned time after now of a check planned at planned, every
+ * interval_s, keeping its phase: how the checker plans the next check
+ * (probe locations plan theirs with it too).
+ */
+int64_t	 check_next_due(int64_t planned, long interval_s, int64_t now);
+/*
+ * The next check of m after r, a check planned at planned: the next
+ * planned time, or sooner (retryIntervalSeconds) after a failure its
+ * location has not confirmed yet (m->loc_fails, set by check_record).
+ */
+int64_t	 check_plan(const struct monitor *m,
+	    const struct check_result *r, int64_t planned, int64_t now);
 
 /*
  * Close the monitor's open outage, if any, at time at; its id goes to

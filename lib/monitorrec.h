@@ -20,6 +20,8 @@
 #define MON_MAXCHECKLEN		1024
 #define MON_MAXHOST		253
 #define MON_PINGTOKEN_MAX	40	/* a ping token and its NUL */
+#define MON_MAXLOCATIONS	16	/* locations a monitor is checked from */
+#define MON_LOCAL		"local"	/* this host's checker, a location */
 
 enum mon_type {
 	MON_HTTP,
@@ -66,8 +68,17 @@ struct monitor {
 	int		 paused;
 	cJSON		*tags;		/* array of strings, owned */
 	cJSON		*config;	/* object, owned */
+	cJSON		*locations;	/* array of "local" and location ids,
+					   owned (lib/location.h) */
+	long		 quorum;	/* 0: a majority of its locations */
+	long		 recovery;	/* recoveryConfirmations */
+	long		 retry_s;	/* retryIntervalSeconds, 0: none */
 
 	/* State, kept by the checker. */
+	cJSON		*loc_states;	/* locationStates as read, owned, or
+					   NULL */
+	long		 loc_fails;	/* the last result's location's
+					   failures in a row (check_record) */
 	enum mon_status	 status;
 	int		 in_maintenance;	/* shown as "maintenance" */
 	long		 fails;		/* consecutive failures */

@@ -179,6 +179,8 @@ struct probe_loop {
 	int			 have_chan;
 	int			 ares_maxto;	/* ms, for the per-try timeout */
 	int			 ares_inited;
+	struct sockaddr_storage	 src;		/* opts.source_address, port 0 */
+	socklen_t		 srclen;	/* 0: none */
 };
 
 static void	probe_fail(struct probe *, const char *, const char *, ...)
@@ -534,6 +536,21 @@ probe_http_write(char *data, size_t size, size_t nmemb, void *arg)
 	return take;
 }
 
+/*
+ * Bind fd to the loop's source address, if it has one: 0, or -1 when
+ * the socket's family is not the source's or bind fails (the caller
+ * closes fd).
+ */
+static int
+probe_bind_source(const struct probe_loop *l, int fd, int family)
+{
+	if (l->srclen == 0)
+		return 0;
+	if (family != l->src.ss_family)
+		return -1;
+	return bind(fd, (const struct sockaddr *)&l->src, l->srclen);
+}
+
 /* CURLOPT_OPENSOCKETFUNCTION: the policy check of every connection. */
 static curl_socket_t
 probe_http_opensocket(void *arg, curlsocktype purpose,
@@ -550,6 +567,10 @@ probe_http_opensocket(void *arg, curlsocktype purpose,
 		return CURL_SOCKET_BAD;
 	}
 	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	if (fd != -1 && probe_bind_source(j->loop, fd, a->family) == -1) {
+		close(fd);
+		fd = -1;
+	}
 	return fd == -1 ? CURL_SOCKET_BAD : fd;
 }
 
@@ -935,6 +956,12 @@ probe_tcp_next(struct probe_job *j)
 
 		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, 0);
+		if (fd != -1 && probe_bind_source(j->loop, fd,
+		    ss.ss_family) == -1) {
+			j->last_errno = errno;
+			close(fd);
+			continue;
+		}
 		if (fd == -1) {
 			j->last_errno = errno;
 			continue;
@@ -1629,11 +1656,38 @@ probe_chan_init(struct probe_loop *l)
 	    ARES_SUCCESS)
 		return -1;
 	l->have_chan = 1;
+	if (l->src.ss_family == AF_INET)
+		ares_set_local_ip4(l->chan, ntohl(((struct sockaddr_in *)(void *)
+		    &l->src)->sin_addr.s_addr));
+	else if (l->src.ss_family == AF_INET6)
+		ares_set_local_ip6(l->chan, ((struct sockaddr_in6 *)(void *)
+		    &l->src)->sin6_addr.s6_addr);
 	if (l->opts.dns_servers != NULL &&
 	    ares_set_servers_ports_csv(l->chan, l->opts.dns_servers) !=
 	    ARES_SUCCESS)
 		return -1;
 	return 0;
+}
+
+int
+probe_parse_source(const char *s, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in	*in = (struct sockaddr_in *)(void *)ss;
+	struct sockaddr_in6	*in6 = (struct sockaddr_in6 *)(void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		*len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		*len = sizeof(*in6);
+		return 0;
+	}
+	return -1;
 }
 
 /*
@@ -1657,6 +1711,9 @@ probe_loop_open(const struct probe_opts *opts, int ares_maxto)
 	l->ep = -1;
 	l->curl_due = -1;
 	l->ares_maxto = ares_maxto;
+	if (opts->source_address != NULL && probe_parse_source(
+	    opts->source_address, &l->src, &l->srclen) == -1)
+		goto fail;
 	if ((l->slots = calloc(l->nslots, sizeof(*l->slots))) == NULL ||
 	    (l->freeslots = calloc(l->nslots, sizeof(*l->freeslots))) == NULL)
 		goto fail;

@@ -38,7 +38,7 @@
 
 #include <stddef.h>
 
-struct sockaddr;
+#include <sys/socket.h>
 
 /* At most this much of a response body is kept; reading stops there. */
 #define PROBE_MAXBODY		(1024 * 1024)
@@ -185,6 +185,10 @@ struct probe_opts {
 					   probes use libcurl's resolver. */
 	const char	 *ca_file;	/* CA bundle for HTTPS instead of the
 					   system bundle file, or NULL */
+	const char	 *source_address; /* IPv4 or IPv6 literal every probe
+					   connection (and DNS query) is sent
+					   from, or NULL; a target only of the
+					   other family cannot be reached */
 	/*
 	 * Optional extra address filter, called for every address
 	 * target_addr_allowed() lets through; return 1 to allow.  It can
@@ -275,6 +279,13 @@ int	probe_loop_watch(struct probe_loop *l, int fd, int max_ms,
 size_t	probe_loop_free_slots(const struct probe_loop *l);
 size_t	probe_loop_active(const struct probe_loop *l);
 void	probe_loop_close(struct probe_loop *l);
+
+/*
+ * Parse an IPv4 or IPv6 literal into ss (port 0) and its length: 0, or
+ * -1 when s is neither.  For probe_opts.source_address.
+ */
+int	probe_parse_source(const char *s, struct sockaddr_storage *ss,
+	    socklen_t *len) __attribute__((warn_unused_result));
 
 /*
  * Release the outputs of p and zero them; the inputs are left alone.

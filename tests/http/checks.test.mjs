@@ -27,7 +27,7 @@ let key, readKey, safeKey;
 const targets = targetSet();
 
 const run = (body, k = key, server = srv) => server.api('POST', '/v1/checks', { key: k, body });
-const RESULT_KEYS = ['checkedAt', 'dueAt', 'startLagMs', 'status', 'responseTimeMs', 'statusCode', 'error', 'timings'];
+const RESULT_KEYS = ['checkedAt', 'dueAt', 'startLagMs', 'status', 'responseTimeMs', 'statusCode', 'error', 'timings', 'location'];
 
 async function web() {
   return targets.add(await startHttpTarget(async (req, res) => {
@@ -77,6 +77,7 @@ describe('POST /v1/checks runs one check and answers its result', () => {
     const r = assertOk(await run({ url: t.url('/ok') }));
     assert.deepEqual(Object.keys(r).sort(), [...RESULT_KEYS].sort());
     assert.equal(r.status, 'up');
+    assert.equal(r.location, 'local');
     assert.equal(r.statusCode, 200);
     assert.equal(r.error, null);
     assert.match(r.checkedAt, TIME_RE);

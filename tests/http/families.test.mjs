@@ -59,6 +59,10 @@ describe(`${DEF_FILE} is well formed`, () => {
     for (const f of DEF.families) {
       if (!DEF.prefixes.some((p) => p.program === f.program)) diffs.push(`${DEF_FILE}:${f.line}: ${f.program} has no PREFIX`);
     }
+    for (const u of DEF.uses) {
+      if (!PROGRAMS.includes(u.program) || !PROGRAMS.includes(u.family)) diffs.push(`${DEF_FILE}:${u.line}: USES_SCOPES names no FAMILY ${u.program} or ${u.family}`);
+      if (DEF.scopes.some((s) => s.name.startsWith(`${u.program}:`))) diffs.push(`${DEF_FILE}:${u.line}: ${u.program} has scopes of its own and USES_SCOPES`);
+    }
     for (const s of DEF.scopes) {
       const m = /^([a-z-]+):(read|write)$/.exec(s.name);
       if (!m || !PROGRAMS.includes(m[1])) diffs.push(`${DEF_FILE}:${s.line}: ${s.name} is not <family>:read or :write`);
@@ -67,9 +71,10 @@ describe(`${DEF_FILE} is well formed`, () => {
     noDiffs(diffs);
   });
 
-  it('negative: a line that is no FAMILY, PREFIX or SCOPE is refused with its number', () => {
+  it('negative: a line that is no FAMILY, PREFIX, SCOPE or USES_SCOPES is refused with its number', () => {
     assert.throws(() => parseFamilies('/* x */\nFAMILY("a")\nFAMILY("b", "c")\n'), /families\.def:3: FAMILY takes 1 arguments/);
-    assert.throws(() => parseFamilies('FAMILY("a")\n\nSCOPES(A, "a:read", 0)\n'), /families\.def:3: not a FAMILY, PREFIX or SCOPE line/);
+    assert.throws(() => parseFamilies('FAMILY("a")\n\nSCOPES(A, "a:read", 0)\n'), /families\.def:3: not a FAMILY, PREFIX, SCOPE or USES_SCOPES line/);
+    assert.throws(() => parseFamilies('USES_SCOPES("a")\n'), /families\.def:1: USES_SCOPES takes 2 arguments/);
     assert.throws(() => parseFamilies('SCOPE(A, a:read, 0)\n'), /families\.def:1: argument a:read/);
     assert.deepEqual(parseFamilies('/*\n * FAMILY("x")\n */\n#ifndef A\nFAMILY("y")\n').families, [{ program: 'y', line: 5 }]);
   });
@@ -89,7 +94,8 @@ describe(`cgi-bin/ and ${DEF_FILE} agree`, () => {
     for (const program of PROGRAMS) {
       const routes = routesOf(program);
       if (routes.length === 0) diffs.push(`cgi-bin/${program}.c: no route table read`);
-      const own = new Set(DEF.scopes.filter((s) => s.name.startsWith(`${program}:`)).map((s) => `SCOPE_${s.id}`));
+      const families = [program, ...DEF.uses.filter((u) => u.program === program).map((u) => u.family)];
+      const own = new Set(DEF.scopes.filter((s) => families.some((f) => s.name.startsWith(`${f}:`))).map((s) => `SCOPE_${s.id}`));
       for (const r of routes) {
         const owner = ownerOf(r.pattern);
         if (owner !== program) diffs.push(`cgi-bin/${program}.c: ${r.method} ${r.pattern} is ${owner ? `${owner}'s prefix` : 'under no PREFIX'} in ${DEF_FILE}`);

@@ -128,7 +128,8 @@ describe('creating heartbeat monitors', () => {
     const t0 = Date.now();
     const m = await mk(hbBody({ intervalSeconds: 3600 }));
     assert.deepEqual(Object.keys(m).sort(), ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds',
-      'confirmations', 'paused', 'tags', 'schedule', 'timezone', 'gracePeriodSeconds', 'slug', 'pingUrl', 'lastPingAt',
+      'confirmations', 'paused', 'tags', 'locations', 'quorum', 'recoveryConfirmations', 'retryIntervalSeconds',
+      'locationStates', 'schedule', 'timezone', 'gracePeriodSeconds', 'slug', 'pingUrl', 'lastPingAt',
       'status', 'lastCheckedAt', 'nextCheckAt', 'lastStatusChangeAt', 'lastResponseTimeMs', 'createdAt',
       'updatedAt'].sort());
     assert.equal(m.type, 'heartbeat');

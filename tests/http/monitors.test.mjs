@@ -29,6 +29,10 @@ const HTTP_DEFAULTS = {
   confirmations: 1,
   paused: false,
   tags: [],
+  locations: ['local'],
+  quorum: null,
+  recoveryConfirmations: 1,
+  retryIntervalSeconds: null,
   method: 'GET',
   headers: {},
   body: null,
@@ -41,10 +45,12 @@ const HTTP_DEFAULTS = {
 };
 const STATE_FIELDS = ['status', 'lastCheckedAt', 'nextCheckAt', 'lastStatusChangeAt', 'lastResponseTimeMs',
   'createdAt', 'updatedAt'];
-const HTTP_KEYS = ['id', 'name', ...Object.keys(HTTP_DEFAULTS), 'url', ...STATE_FIELDS, 'ssl'];
-const TCP_KEYS = ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds', 'confirmations', 'paused', 'tags',
+const HTTP_KEYS = ['id', 'name', ...Object.keys(HTTP_DEFAULTS), 'url', ...STATE_FIELDS, 'ssl', 'locationStates'];
+const TCP_KEYS = ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds', 'confirmations', 'paused', 'tags', 'locations',
+  'quorum', 'recoveryConfirmations', 'retryIntervalSeconds', 'locationStates',
   'host', 'port', ...STATE_FIELDS];
-const DNS_KEYS = ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds', 'confirmations', 'paused', 'tags',
+const DNS_KEYS = ['id', 'name', 'type', 'intervalSeconds', 'timeoutSeconds', 'confirmations', 'paused', 'tags', 'locations',
+  'quorum', 'recoveryConfirmations', 'retryIntervalSeconds', 'locationStates',
   'hostname', 'recordType', 'expectedValue', 'lastValue', ...STATE_FIELDS];
 
 const api = (...a) => srv.api(...a);
@@ -896,7 +902,9 @@ describe('POST /v1/monitors/{id}/check', () => {
   it('runs one check now, returns the result and records it without moving the schedule', async () => {
     const m = await mk(httpBody());
     const r = await checkNow(m.id);
-    sameKeys(r, ['checkedAt', 'dueAt', 'startLagMs', 'status', 'responseTimeMs', 'statusCode', 'error', 'timings']);
+    sameKeys(r, ['checkedAt', 'dueAt', 'startLagMs', 'status', 'location', 'responseTimeMs', 'statusCode', 'error',
+      'timings']);
+    assert.equal(r.location, 'local');
     assert.match(r.checkedAt, TIME_RE);
     assert.equal(r.dueAt, null, 'a check on demand was not due');
     assert.equal(r.startLagMs, null);

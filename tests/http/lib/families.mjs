@@ -22,27 +22,29 @@ export function parseFamilies(text) {
   const families = [];
   const prefixes = [];
   const scopes = [];
+  const uses = [];
   // Comments out, line numbers kept.
   const lines = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, '')).split('\n');
   lines.forEach((raw, i) => {
     const line = raw.trim();
     const where = `${DEF_FILE}:${i + 1}`;
     if (line === '' || line.startsWith('#')) return;
-    const m = /^(FAMILY|PREFIX|SCOPE)\((.*)\)$/.exec(line);
-    if (!m) throw new Error(`${where}: not a FAMILY, PREFIX or SCOPE line: ${line}`);
+    const m = /^(FAMILY|PREFIX|SCOPE|USES_SCOPES)\((.*)\)$/.exec(line);
+    if (!m) throw new Error(`${where}: not a FAMILY, PREFIX, SCOPE or USES_SCOPES line: ${line}`);
     const args = m[2].split(',').map((a) => a.trim()).map((a) => {
       if (/^"[^"\\]*"$/.test(a)) return a.slice(1, -1);
       if (/^[0-9]+$/.test(a)) return Number(a);
       if (/^[A-Z][A-Z0-9_]*$/.test(a)) return a;
       throw new Error(`${where}: argument ${a} is no "string", number or identifier`);
     });
-    const want = { FAMILY: 1, PREFIX: 3, SCOPE: 3 }[m[1]];
+    const want = { FAMILY: 1, PREFIX: 3, SCOPE: 3, USES_SCOPES: 2 }[m[1]];
     if (args.length !== want) throw new Error(`${where}: ${m[1]} takes ${want} arguments, has ${args.length}`);
     if (m[1] === 'FAMILY') families.push({ program: args[0], line: i + 1 });
     else if (m[1] === 'PREFIX') prefixes.push({ program: args[0], prefix: args[1], probe: args[2], line: i + 1 });
+    else if (m[1] === 'USES_SCOPES') uses.push({ program: args[0], family: args[1], line: i + 1 });
     else scopes.push({ id: args[0], name: args[1], bit: args[2], line: i + 1 });
   });
-  return { families, prefixes, scopes };
+  return { families, prefixes, scopes, uses };
 }
 
 export const DEF = parseFamilies(fs.readFileSync(path.join(ROOT, DEF_FILE), 'utf8'));

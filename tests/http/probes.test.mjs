@@ -1,0 +1,606 @@
+// Probe locations (probes.fcgi, docs/probes.md): the locations API with
+// the monitors:* scopes, a monitor's "locations", the agents' lease and
+// report routes with a location token, and uptime-probe itself against
+// this server, all through the real web server.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  startServer, runCron, noteSecret, sleep, CRONDIR, SANITIZER_ENV, SANITIZER_RE, BASE62, keyChecksum,
+} from './lib/harness.mjs';
+import {
+  assertOk, assertProblem, assertNoChange, assertUnauthorized, assertForbidden, TIME_RE,
+} from './lib/checks.mjs';
+import { startHttpTarget } from './lib/targets.mjs';
+
+const LOC_ID_RE = /^loc_[0-9A-Za-z]{20}$/;
+const TOKEN_RE = /^uptloc_[0-9A-Za-z]{38}$/;
+const GHOST_LOC = 'loc_' + 'A'.repeat(20);
+const GHOST_LEASE = 'lse_' + 'A'.repeat(20);
+
+let srv, web, team, admin, readOnly, writeOnly, alertsOnly, otherTeam, otherKey;
+
+const api = (...a) => srv.api(...a);
+
+async function mkLocation(body = { name: 'Frankfurt', region: 'eu-central' }, key = admin) {
+  const loc = assertOk(await api('POST', '/v1/locations', { key, body }), 201);
+  noteSecret(loc.token);
+  return loc;
+}
+async function mkMonitor(body, key = admin) {
+  return assertOk(await api('POST', '/v1/monitors', { key, body: { name: 'web', url: web.url('/ok'), ...body } }), 201);
+}
+const lease = (token, body = {}) => api('POST', '/v1/agent/leases', { key: token, body });
+const report = (token, results) => api('POST', '/v1/agent/results', { key: token, body: { results } });
+const results = async (id) => assertOk(await api('GET', `/v1/monitors/${id}/results`, { key: admin }));
+
+// A result as uptime-probe reports it, for a lease.
+const upResult = (leaseId, extra = {}) => ({
+  leaseId, checkedAt: new Date().toISOString(), status: 'up', responseTimeMs: 12, statusCode: 200,
+  error: null, timings: { dnsMs: 0, connectMs: 1, tlsMs: 0, firstByteMs: 2 }, ssl: null, ...extra,
+});
+
+// A well-formed location token no server issued.
+function makeToken() {
+  let r = '';
+  for (let i = 0; i < 32; i++) r += BASE62[Math.floor(Math.random() * 62)];
+  return `uptloc_${r}${keyChecksum(r)}`;
+}
+
+before(async () => {
+  web = await startHttpTarget((req, res) => {
+    res.statusCode = req.url === '/down' ? 503 : 200;
+    res.end('ok');
+  });
+  srv = await startServer({ allowPrivate: true, env: { UPTIME_RATE_LIMIT: '1000000' } });
+  team = await srv.createTeam('Probes team');
+  admin = await srv.createKey(team, { name: 'admin' });
+  readOnly = await srv.createKey(team, { name: 'reader', scopes: ['monitors:read'] });
+  writeOnly = await srv.createKey(team, { name: 'writer', scopes: ['monitors:write'] });
+  alertsOnly = await srv.createKey(team, { name: 'alerts', scopes: ['alerts:read', 'alerts:write'] });
+  otherTeam = await srv.createTeam('Other team');
+  otherKey = await srv.createKey(otherTeam, { name: 'other admin' });
+});
+
+after(async () => {
+  await srv?.stop();
+  await web?.close();
+});
+
+describe('locations', () => {
+  it('creates a location with its token once, and reads it back without it', async () => {
+    const res = await api('POST', '/v1/locations', { key: admin, body: { name: 'Frankfurt', region: 'eu-central' } });
+    const loc = assertOk(res, 201);
+    noteSecret(loc.token);
+    assert.match(loc.id, LOC_ID_RE);
+    assert.match(loc.token, TOKEN_RE);
+    assert.equal(loc.tokenPrefix, loc.token.slice(0, 15));
+    assert.equal(loc.name, 'Frankfurt');
+    assert.equal(loc.region, 'eu-central');
+    assert.equal(loc.status, 'offline');
+    assert.equal(loc.lastSeenAt, null);
+    assert.equal(loc.builtIn, false);
+    assert.match(loc.createdAt, TIME_RE);
+    assert.match(res.headers.get('location'), new RegExp(`/v1/locations/${loc.id}$`));
+    const got = assertOk(await api('GET', `/v1/locations/${loc.id}`, { key: readOnly }));
+    assert.equal(got.token, undefined);
+    const { token, ...shown } = loc;
+    assert.ok(token);
+    assert.deepEqual(got, shown);
+    const list = assertOk(await api('GET', '/v1/locations', { key: readOnly }));
+    assert.ok(list.some((l) => l.id === loc.id && l.token === undefined));
+    // Only the keyed hash is stored.
+    const row = srv.sql(`SELECT hex(token_hash) AS h, token_prefix FROM locations WHERE id = '${loc.id}'`);
+    assert.doesNotMatch(JSON.stringify(row), new RegExp(loc.token));
+  });
+
+  it('renames, changes and clears the region, and rotates the token', async () => {
+    const loc = await mkLocation();
+    let got = assertOk(await api('PATCH', `/v1/locations/${loc.id}`, { key: writeOnly, body: { name: 'FRA-1' } }));
+    assert.equal(got.name, 'FRA-1');
+    assert.equal(got.region, 'eu-central');
+    got = assertOk(await api('PATCH', `/v1/locations/${loc.id}`, { key: admin, body: { region: null } }));
+    assert.equal(got.region, null);
+    const rot = assertOk(await api('POST', `/v1/locations/${loc.id}/rotate-token`, { key: admin }));
+    noteSecret(rot.token);
+    assert.match(rot.token, TOKEN_RE);
+    assert.notEqual(rot.token, loc.token);
+    assertUnauthorized(await lease(loc.token), 'invalid_key');
+    assertOk(await lease(rot.token));
+  });
+
+  it('the built-in local location is this host\'s checker, and cannot be changed', async () => {
+    let local = assertOk(await api('GET', '/v1/locations/local', { key: readOnly }));
+    assert.equal(local.id, 'local');
+    assert.equal(local.builtIn, true);
+    assert.equal(local.status, 'offline');
+    await mkMonitor({});
+    await runCron(srv, 'uptime-check', ['--once']);
+    local = assertOk(await api('GET', '/v1/locations/local', { key: readOnly }));
+    assert.equal(local.status, 'online');
+    assert.match(local.lastSeenAt, TIME_RE);
+    for (const m of ['PATCH', 'DELETE']) {
+      const res = await api(m, '/v1/locations/local', { key: admin, body: m === 'PATCH' ? { name: 'x' } : undefined });
+      assertProblem(res, 405, 'method_not_allowed');
+    }
+    assertProblem(await api('POST', '/v1/locations/local/rotate-token', { key: admin }), 404, 'not_found');
+  });
+
+  it('negative: bad fields are refused, naming each, and change nothing', async () => {
+    const bad = [
+      [{}, ['/name']],
+      [{ name: '' }, ['/name']],
+      [{ name: 'x'.repeat(256) }, ['/name']],
+      [{ name: 'x', region: 'r'.repeat(65) }, ['/region']],
+      [{ name: 'x', region: 7 }, ['/region']],
+      [{ name: 'x', id: GHOST_LOC }, ['/id']],
+      [{ name: 'x', token: makeToken() }, ['/token']],
+      [{ name: 'x', colour: 'red' }, ['/colour']],
+    ];
+    for (const [body, pointers] of bad) {
+      const res = await assertNoChange(srv, () => api('POST', '/v1/locations', { key: admin, body }));
+      assertProblem(res, 400, null, { pointers, codes: ['validation_error', 'unknown_field', 'read_only_field'] });
+    }
+    const loc = await mkLocation();
+    const res = await assertNoChange(srv, () => api('PATCH', `/v1/locations/${loc.id}`, { key: admin, body: { name: '' } }));
+    assertProblem(res, 400, 'validation_error', { pointers: ['/name'] });
+    assertProblem(await api('POST', '/v1/locations', { key: admin, rawBody: '{"name":' }), 400, 'malformed_json');
+    assertProblem(await api('POST', '/v1/locations', { key: admin, rawBody: 'x'.repeat(1024 * 1024 + 1) }), 413, 'body_too_large');
+  });
+
+  it('negative: scopes are those of monitors (403), and a key is needed (401)', async () => {
+    const loc = await mkLocation();
+    assertForbidden(await api('GET', '/v1/locations', { key: alertsOnly }), 'monitors:read');
+    assertForbidden(await api('GET', `/v1/locations/${loc.id}`, { key: writeOnly }), 'monitors:read');
+    assertForbidden(await api('POST', '/v1/locations', { key: readOnly, body: { name: 'x' } }), 'monitors:write');
+    assertForbidden(await api('PATCH', `/v1/locations/${loc.id}`, { key: readOnly, body: { name: 'x' } }), 'monitors:write');
+    assertForbidden(await api('DELETE', `/v1/locations/${loc.id}`, { key: readOnly }), 'monitors:write');
+    assertForbidden(await api('POST', `/v1/locations/${loc.id}/rotate-token`, { key: readOnly }), 'monitors:write');
+    assertUnauthorized(await api('GET', '/v1/locations'), 'missing_credentials', { presented: false });
+    // A location token is no API key.
+    assertUnauthorized(await api('GET', '/v1/locations', { key: loc.token }), 'invalid_key');
+  });
+
+  it("negative: another team's location is 404 everywhere, and cannot be named by a monitor", async () => {
+    const loc = await mkLocation();
+    for (const [m, p, body] of [['GET', ''], ['PATCH', '', { name: 'x' }], ['DELETE', ''], ['POST', '/rotate-token']]) {
+      const res = await assertNoChange(srv, () => api(m, `/v1/locations/${loc.id}${p}`, { key: otherKey, body }));
+      assertProblem(res, 404, 'not_found');
+    }
+    assertProblem(await api('GET', `/v1/locations/${GHOST_LOC}`, { key: admin }), 404, 'not_found');
+    assertProblem(await api('GET', '/v1/locations/loc_short', { key: admin }), 404, 'not_found');
+    const list = assertOk(await api('GET', '/v1/locations', { key: otherKey }));
+    assert.ok(!list.some((l) => l.id === loc.id));
+    const res = await assertNoChange(srv, () => api('POST', '/v1/monitors', {
+      key: otherKey, body: { name: 'x', url: web.url('/ok'), locations: [loc.id] },
+    }));
+    assertProblem(res, 400, 'validation_error', { pointers: ['/locations/0'] });
+  });
+
+  it('deletes a location no monitor names; refuses while one does (409)', async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: ['local', loc.id] });
+    const res = await assertNoChange(srv, () => api('DELETE', `/v1/locations/${loc.id}`, { key: admin }));
+    assertProblem(res, 409, 'conflict');
+    assertOk(await api('PATCH', `/v1/monitors/${mon.id}`, { key: admin, body: { locations: ['local'] } }));
+    const del = await api('DELETE', `/v1/locations/${loc.id}`, { key: admin });
+    assert.equal(del.status, 204);
+    assertProblem(await api('GET', `/v1/locations/${loc.id}`, { key: admin }), 404, 'not_found');
+    assertUnauthorized(await lease(loc.token), 'invalid_key');
+  });
+});
+
+describe("a monitor's locations", () => {
+  it('defaults to ["local"], takes locations of the team, and refuses bad lists', async () => {
+    const mon = await mkMonitor({});
+    assert.deepEqual(mon.locations, ['local']);
+    const loc = await mkLocation();
+    const both = assertOk(await api('PATCH', `/v1/monitors/${mon.id}`, { key: admin, body: { locations: [loc.id, 'local'] } }));
+    assert.deepEqual(both.locations, [loc.id, 'local']);
+    const bad = [
+      [[], '/locations'],
+      ['local', '/locations'],
+      [['local', 'local'], '/locations/1'],
+      [['remote'], '/locations/0'],
+      [[GHOST_LOC], '/locations/0'],
+      [Array.from({ length: 17 }, () => 'local'), '/locations'],
+    ];
+    for (const [locations, pointer] of bad) {
+      const res = await assertNoChange(srv, () => api('PATCH', `/v1/monitors/${mon.id}`, { key: admin, body: { locations } }));
+      assertProblem(res, 400, 'validation_error', { pointers: [pointer] });
+    }
+    const hb = await api('POST', '/v1/monitors', { key: admin, body: { name: 'hb', type: 'heartbeat', locations: [loc.id] } });
+    assertProblem(hb, 400, 'validation_error', { pointers: ['/locations'] });
+  });
+
+  it("this host's checker leaves a monitor that does not name local to its locations", async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: [loc.id] });
+    assert.equal(mon.nextCheckAt, null, "not on this host's schedule");
+    await runCron(srv, 'uptime-check', ['--once']);
+    assert.equal((await results(mon.id)).length, 0);
+  });
+});
+
+describe('the agent routes', () => {
+  it('lease the due checks of the monitors naming the location, and take their results once', async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: [loc.id], intervalSeconds: 60 });
+    const first = assertOk(await lease(loc.token));
+    assert.equal(first.location, loc.id);
+    const mine = first.leases.filter((l) => l.monitorId === mon.id);
+    assert.equal(mine.length, 1);
+    const l = mine[0];
+    assert.equal(l.check.url, web.url('/ok'));
+    assert.equal(l.check.type, 'http');
+    assert.equal(l.check.timeoutSeconds, 10);
+    assert.ok(Date.parse(l.expiresAt) > Date.now());
+    // Leased: not handed out twice.
+    const again = assertOk(await lease(loc.token));
+    assert.ok(!again.leases.some((x) => x.monitorId === mon.id));
+
+    const ans = assertOk(await report(loc.token, [upResult(l.leaseId)]));
+    assert.deepEqual(ans, { accepted: 1, refused: [] });
+    const rs = await results(mon.id);
+    assert.equal(rs.length, 1);
+    assert.equal(rs[0].location, loc.id);
+    assert.equal(rs[0].status, 'up');
+    assert.equal(rs[0].dueAt, l.dueAt);
+    const m = assertOk(await api('GET', `/v1/monitors/${mon.id}`, { key: admin }));
+    assert.equal(m.status, 'up');
+    const seen = assertOk(await api('GET', `/v1/locations/${loc.id}`, { key: admin }));
+    assert.equal(seen.status, 'online');
+    assert.match(seen.lastSeenAt, TIME_RE);
+
+    // The next check is planned from the planned time.
+    const next = assertOk(await lease(loc.token));
+    assert.ok(!next.leases.some((x) => x.monitorId === mon.id));
+    assert.equal(Date.parse(next.nextDueAt) - Date.parse(l.dueAt) <= 60000, true);
+  });
+
+  it('a down result is judged like a local one: an outage and a down event', async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: [loc.id] });
+    const l = assertOk(await lease(loc.token)).leases.find((x) => x.monitorId === mon.id);
+    const down = upResult(l.leaseId, {
+      status: 'down', statusCode: 503, error: { code: 'unexpected_status', message: 'The response status was 503.' },
+    });
+    assert.equal(assertOk(await report(loc.token, [down])).accepted, 1);
+    const m = assertOk(await api('GET', `/v1/monitors/${mon.id}`, { key: admin }));
+    assert.equal(m.status, 'down');
+    const outages = assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin }));
+    assert.equal(outages.length, 1);
+    assert.equal(outages[0].cause.code, 'unexpected_status');
+  });
+
+  it('negative: a replayed, forged, foreign or late result is refused and records nothing', async () => {
+    const loc = await mkLocation();
+    const other = await mkLocation({ name: 'Elsewhere' });
+    const mon = await mkMonitor({ locations: [loc.id, other.id] });
+    const l = assertOk(await lease(loc.token)).leases.find((x) => x.monitorId === mon.id);
+    // Another team's location holds no lease of ours.
+    const foreign = assertOk(await api('POST', '/v1/locations', { key: otherKey, body: { name: 'theirs' } }), 201);
+    noteSecret(foreign.token);
+    const refusals = [
+      [foreign.token, upResult(l.leaseId), 'no_lease'],
+      [other.token, upResult(l.leaseId), 'no_lease'],
+      [loc.token, upResult(GHOST_LEASE), 'no_lease'],
+      [loc.token, upResult(l.leaseId, { checkedAt: new Date(Date.now() + 3600e3).toISOString() }), 'outside_lease'],
+      [loc.token, upResult(l.leaseId, { checkedAt: new Date(Date.now() - 3600e3).toISOString() }), 'outside_lease'],
+    ];
+    for (const [token, result, code] of refusals) {
+      const ans = assertOk(await report(token, [result]));
+      assert.deepEqual(ans, { accepted: 0, refused: [{ index: 0, leaseId: result.leaseId, code }] });
+    }
+    assert.equal((await results(mon.id)).length, 0);
+    // Taken once; the same batch again is refused.
+    assert.equal(assertOk(await report(loc.token, [upResult(l.leaseId)])).accepted, 1);
+    const replay = assertOk(await report(loc.token, [upResult(l.leaseId)]));
+    assert.deepEqual(replay.refused, [{ index: 0, leaseId: l.leaseId, code: 'lease_used' }]);
+    assert.equal((await results(mon.id)).length, 1);
+  });
+
+  it('negative: bad tokens are 401 and change nothing', async () => {
+    const loc = await mkLocation();
+    const tries = [
+      [undefined, 'missing_credentials', false],
+      [makeToken(), 'invalid_key', true],
+      [`${loc.token.slice(0, -1)}${loc.token.endsWith('A') ? 'B' : 'A'}`, 'invalid_key', true],
+      [admin, 'invalid_key', true],
+      ['uptloc_short', 'invalid_key', true],
+    ];
+    for (const [token, code, presented] of tries) {
+      for (const send of [() => lease(token), () => report(token, [upResult(GHOST_LEASE)])]) {
+        const res = await assertNoChange(srv, send, { authFailure: true });
+        assertUnauthorized(res, code, { presented });
+      }
+    }
+    const basic = await api('POST', '/v1/agent/leases', { body: {}, headers: { authorization: `Basic ${loc.token}` } });
+    assertUnauthorized(basic, 'invalid_key');
+  });
+
+  it('negative: malformed and oversized batches are refused whole, naming each bad field', async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: [loc.id] });
+    const l = assertOk(await lease(loc.token)).leases.find((x) => x.monitorId === mon.id);
+    const bad = [
+      [{ results: [] }, '/results'],
+      [{ results: 'x' }, '/results'],
+      [{}, '/results'],
+      [{ results: [upResult(l.leaseId)], extra: 1 }, '/extra'],
+      [{ results: Array.from({ length: 501 }, () => upResult(l.leaseId)) }, '/results'],
+      [{ results: [upResult(l.leaseId), 7] }, '/results/1'],
+      [{ results: [upResult(l.leaseId, { status: 'sideways' })] }, '/results/0/status'],
+      [{ results: [upResult(l.leaseId, { leaseId: 'mon_x' })] }, '/results/0/leaseId'],
+      [{ results: [upResult(l.leaseId, { checkedAt: 'yesterday' })] }, '/results/0/checkedAt'],
+      [{ results: [upResult(l.leaseId, { statusCode: 99 })] }, '/results/0/statusCode'],
+      [{ results: [upResult(l.leaseId, { responseTimeMs: -1 })] }, '/results/0/responseTimeMs'],
+      [{ results: [upResult(l.leaseId, { status: 'down' })] }, '/results/0/error'],
+      [{ results: [upResult(l.leaseId, { error: { code: 'Bad Code', message: 'm' } })] }, '/results/0/error/code'],
+      [{ results: [upResult(l.leaseId, { timings: { dnsMs: 1, warpMs: 2 } })] }, '/results/0/timings/warpMs'],
+      [{ results: [upResult(l.leaseId, { status: 'down', error: { code: 'timeout', message: 'é'.repeat(200) } })] }, '/results/0/error/message'],
+      [{ results: [upResult(l.leaseId, { ssl: { expiresAt: 'soon' } })] }, '/results/0/ssl/expiresAt'],
+      [{ results: [upResult(l.leaseId, { location: 'local' })] }, '/results/0/location'],
+    ];
+    for (const [body, pointer] of bad) {
+      const res = await assertNoChange(srv, () => api('POST', '/v1/agent/results', { key: loc.token, body }));
+      assertProblem(res, 400, null, { pointers: [pointer], codes: ['validation_error', 'unknown_field'] });
+    }
+    for (const body of [{ max: 0 }, { max: 501 }, { max: 'all' }, { limit: 5 }]) {
+      const res = await assertNoChange(srv, () => lease(loc.token, body));
+      assertProblem(res, 400, null, { codes: ['validation_error', 'unknown_field'] });
+    }
+    assertProblem(await api('POST', '/v1/agent/results', { key: loc.token, rawBody: '{"results": [' }), 400, 'malformed_json');
+    const big = await api('POST', '/v1/agent/results', { key: loc.token, rawBody: `{"results": "${'x'.repeat(1024 * 1024)}"}` });
+    assertProblem(big, 413, 'body_too_large');
+    assertProblem(await api('POST', '/v1/agent/results', { key: loc.token, rawBody: 'x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    // Nothing was taken: the lease still takes its result.
+    assert.equal(assertOk(await report(loc.token, [upResult(l.leaseId)])).accepted, 1);
+  });
+
+  it('only its own team\'s monitors naming it are leased, unpaused ones', async () => {
+    const loc = await mkLocation();
+    const named = await mkMonitor({ locations: [loc.id] });
+    const paused = await mkMonitor({ locations: [loc.id], paused: true });
+    const notNamed = await mkMonitor({});
+    const leased = assertOk(await lease(loc.token, { max: 500 })).leases.map((x) => x.monitorId);
+    assert.ok(leased.includes(named.id));
+    assert.ok(!leased.includes(paused.id));
+    assert.ok(!leased.includes(notNamed.id));
+    const foreign = assertOk(await api('POST', '/v1/locations', { key: otherKey, body: { name: 'theirs' } }), 201);
+    noteSecret(foreign.token);
+    assert.deepEqual(assertOk(await lease(foreign.token)).leases, []);
+  });
+});
+
+// uptime-probe, run for real against this server.
+describe('uptime-probe', () => {
+  let spools = [];
+  const spool = async () => {
+    const d = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-probe-'));
+    spools.push(d);
+    return d;
+  };
+  const probe = (args, env = {}) => runCron(srv, 'uptime-probe', args, {
+    env: { UPTIME_ALLOW_PRIVATE_TARGETS: '1', UPTIME_PROBE_TOKEN: '', ...env }, timeout: 60e3,
+  });
+  const batches = (dir) => fs.readdirSync(dir).filter((f) => /^batch-.*\.json$/.test(f));
+  after(async () => {
+    for (const d of spools) await fsp.rm(d, { recursive: true, force: true });
+  });
+
+  it('--once leases the checks of its location, runs them from --source-address and reports them', async () => {
+    const seen = [];
+    const target = await startHttpTarget((req, res) => {
+      seen.push(req.socket.remoteAddress);
+      res.end('hello');
+    });
+    try {
+      const loc = await mkLocation({ name: 'agent one' });
+      const mon = await mkMonitor({ url: target.url('/x'), locations: [loc.id], contentChecks: [{ type: 'contains', value: 'hello' }] });
+      const dir = await spool();
+      const r = await probe(['--once', '--server', srv.baseUrl, '--source-address', '127.0.0.2', '--spool', dir],
+        { UPTIME_PROBE_TOKEN: loc.token });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(seen, ['127.0.0.2']);
+      const rs = await results(mon.id);
+      assert.equal(rs.length, 1);
+      assert.equal(rs[0].location, loc.id);
+      assert.equal(rs[0].status, 'up');
+      assert.equal(rs[0].statusCode, 200);
+      assert.ok(rs[0].responseTimeMs >= 0);
+      assert.deepEqual(batches(dir), [], 'a batch the server took leaves the spool');
+      // Nothing is due now: a second round checks nothing.
+      assert.equal((await probe(['--once', '--server', srv.baseUrl, '--token', loc.token, '--spool', dir])).code, 0);
+      assert.equal(seen.length, 1);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('judges as the checker does: content checks, status codes, and the target policy of its host', async () => {
+    const loc = await mkLocation({ name: 'agent two' });
+    const bad = await mkMonitor({ url: web.url('/ok'), locations: [loc.id], contentChecks: [{ type: 'contains', value: 'absent' }] });
+    const down = await mkMonitor({ url: web.url('/down'), locations: [loc.id] });
+    const dir = await spool();
+    // Private targets refused on the agent's host unless it allows them.
+    const r = await probe(['--once', '--server', srv.baseUrl, '--token', loc.token, '--spool', dir], { UPTIME_ALLOW_PRIVATE_TARGETS: '0' });
+    assert.equal(r.code, 0, r.stderr);
+    for (const id of [bad.id, down.id]) {
+      const [res] = await results(id);
+      assert.equal(res.status, 'down');
+      assert.equal(res.error.code, 'target_refused');
+    }
+    // Due again: put their checks back, and allow them.
+    srv.sqlWrite(`UPDATE monitor_locations SET next_check_at = 0 WHERE location_id = '${loc.id}'`);
+    assert.equal((await probe(['--once', '--server', srv.baseUrl, '--token', loc.token, '--spool', dir])).code, 0);
+    assert.equal((await results(bad.id))[0].error.code, 'content_mismatch');
+    assert.equal((await results(down.id))[0].error.code, 'unexpected_status');
+    assert.equal((await results(down.id))[0].statusCode, 503);
+  });
+
+  it('keeps results while the server cannot take them, and delivers them on a later round', async () => {
+    // A relay in front of the server that loses the reports while "down".
+    let reportsDown = true;
+    const relay = await startHttpTarget(async (req, res) => {
+      if (reportsDown && req.url.endsWith('/v1/agent/results')) { req.socket.destroy(); return; }
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const up = await fetch(srv.baseUrl + req.url, { method: req.method, headers: { authorization: req.headers.authorization, 'content-type': req.headers['content-type'] }, body: Buffer.concat(chunks) });
+      res.statusCode = up.status;
+      res.setHeader('content-type', up.headers.get('content-type') ?? 'application/json');
+      res.end(Buffer.from(await up.arrayBuffer()));
+    });
+    try {
+      const loc = await mkLocation({ name: 'agent three' });
+      const mon = await mkMonitor({ locations: [loc.id] });
+      const dir = await spool();
+      const args = ['--once', '--server', relay.url(''), '--token', loc.token, '--spool', dir];
+      const r1 = await probe(args);
+      assert.equal(r1.code, 1, 'the round could not report');
+      assert.match(r1.stderr, /results: the server cannot be reached/);
+      assert.equal(batches(dir).length, 1, 'the results stay in the spool');
+      assert.equal((await results(mon.id)).length, 0);
+      // Still down: kept again, nothing lost.
+      assert.equal((await probe(args)).code, 1);
+      assert.equal(batches(dir).length, 1);
+      reportsDown = false;
+      const r2 = await probe(args);
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.deepEqual(batches(dir), []);
+      const rs = await results(mon.id);
+      assert.equal(rs.length, 1);
+      assert.equal(rs[0].location, loc.id);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('negative: refuses to start without a server, a well-formed token or a sane option', async () => {
+    const dir = await spool();
+    const loc = await mkLocation({ name: 'agent four' });
+    for (const args of [
+      ['--once', '--token', loc.token],
+      ['--once', '--server', 'ftp://example.com', '--token', loc.token],
+      ['--once', '--server', srv.baseUrl],
+      ['--once', '--server', srv.baseUrl, '--token', 'uptime_x'],
+      ['--once', '--server', srv.baseUrl, '--token', loc.token, '--concurrency', '0'],
+      ['--once', '--server', srv.baseUrl, '--token', loc.token, '--source-address', 'here'],
+      ['--once', '--server', srv.baseUrl, '--token', loc.token, '--bogus'],
+    ]) {
+      const r = await probe([...args, '--spool', dir]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, new RegExp(loc.token), 'the token is never printed');
+    }
+    // A token the server does not know: 401, exit 1, and said so.
+    const r = await probe(['--once', '--server', srv.baseUrl, '--token', makeToken(), '--spool', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /lease: the server answered 401/);
+  });
+});
+
+// The rules of a monitor checked from several places: three agents,
+// each from its own address, and a target that fails some of them.
+describe('quorum and recovery across locations', () => {
+  let target, failing, dir;
+  const addrs = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+  before(async () => {
+    failing = new Set();
+    target = await startHttpTarget((req, res) => {
+      res.statusCode = failing.has(req.socket.remoteAddress) ? 503 : 200;
+      res.end('ok');
+    });
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-probe-q-'));
+  });
+  after(async () => {
+    await target?.close();
+    if (dir) await fsp.rm(dir, { recursive: true, force: true });
+  });
+  // One round: every agent once, in order, each from its address.
+  async function round(locs) {
+    srv.sqlWrite(`UPDATE monitor_locations SET next_check_at = ${Date.now()} WHERE location_id IN (${locs.map((l) => `'${l.id}'`).join(', ')})`);
+    for (const [i, loc] of locs.entries()) {
+      const r = await runCron(srv, 'uptime-probe', ['--once', '--server', srv.baseUrl, '--source-address', addrs[i],
+        '--spool', path.join(dir, String(i))], { env: { UPTIME_ALLOW_PRIVATE_TARGETS: '1', UPTIME_PROBE_TOKEN: loc.token } });
+      assert.equal(r.code, 0, r.stderr);
+    }
+  }
+  const state = async (id) => assertOk(await api('GET', `/v1/monitors/${id}`, { key: admin }));
+
+  it('stays up while one of three fails, showing it; goes down when two do; recovers after three good rounds', async () => {
+    const locs = [];
+    for (const n of ['A', 'B', 'C']) locs.push(await mkLocation({ name: `q-${n}` }));
+    const mon = await mkMonitor({ url: target.url('/q'), locations: locs.map((l) => l.id) });
+    assert.equal(mon.quorum, null);
+
+    failing = new Set(['127.0.0.4']);
+    await round(locs);
+    let m = await state(mon.id);
+    assert.equal(m.status, 'up', 'one of three is no quorum (2 of 3)');
+    const byLoc = Object.fromEntries(m.locationStates.map((s) => [s.location, s]));
+    assert.equal(byLoc[locs[2].id].status, 'down');
+    assert.equal(byLoc[locs[2].id].failures, 1);
+    assert.equal(byLoc[locs[0].id].status, 'up');
+    assert.match(byLoc[locs[0].id].lastCheckedAt, TIME_RE);
+    assert.equal(assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin })).length, 0);
+
+    failing = new Set(['127.0.0.3', '127.0.0.4']);
+    await round(locs);
+    m = await state(mon.id);
+    assert.equal(m.status, 'down', 'two of three confirm it');
+    assert.equal(assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin })).length, 1);
+
+    assertOk(await api('PATCH', `/v1/monitors/${mon.id}`, { key: admin, body: { recoveryConfirmations: 3 } }));
+    failing = new Set();
+    await round(locs);
+    assert.equal((await state(mon.id)).status, 'down', 'one good round of three');
+    await round(locs);
+    assert.equal((await state(mon.id)).status, 'down', 'two good rounds of three');
+    await round(locs);
+    m = await state(mon.id);
+    assert.equal(m.status, 'up', 'three good rounds');
+    assert.ok(m.locationStates.every((s) => s.status === 'up'));
+    const outages = assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin }));
+    assert.ok(outages[0].endedAt);
+  });
+
+  it('a quorum of one takes it down on any location; retryIntervalSeconds re-checks a failure sooner', async () => {
+    const locs = [await mkLocation({ name: 'r-A' }), await mkLocation({ name: 'r-B' })];
+    const mon = await mkMonitor({
+      url: target.url('/r'), locations: locs.map((l) => l.id), quorum: 1, intervalSeconds: 300, retryIntervalSeconds: 10,
+      confirmations: 2,
+    });
+    failing = new Set(['127.0.0.3']);
+    await round(locs);
+    // B failed once, not confirmed (confirmations 2): due again in 10 s, not 300.
+    const [row] = srv.sql(`SELECT next_check_at FROM monitor_locations WHERE monitor_id = '${mon.id}' AND location_id = '${locs[1].id}'`);
+    assert.ok(row.next_check_at - Date.now() <= 10e3 && row.next_check_at - Date.now() > 0, `due in ${row.next_check_at - Date.now()} ms`);
+    const [rowA] = srv.sql(`SELECT next_check_at FROM monitor_locations WHERE monitor_id = '${mon.id}' AND location_id = '${locs[0].id}'`);
+    assert.ok(rowA.next_check_at - Date.now() > 200e3);
+    assert.equal((await state(mon.id)).status, 'up');
+    await round(locs);
+    assert.equal((await state(mon.id)).status, 'down', 'one location confirmed it, and the quorum is 1');
+  });
+
+  it('negative: quorum and retryIntervalSeconds are checked against the monitor', async () => {
+    const loc = await mkLocation({ name: 'v' });
+    const bad = [
+      [{ locations: ['local', loc.id], quorum: 3 }, '/quorum'],
+      [{ quorum: 0 }, '/quorum'],
+      [{ recoveryConfirmations: 0 }, '/recoveryConfirmations'],
+      [{ recoveryConfirmations: 11 }, '/recoveryConfirmations'],
+      [{ retryIntervalSeconds: 5 }, '/retryIntervalSeconds'],
+      [{ intervalSeconds: 60, retryIntervalSeconds: 120 }, '/retryIntervalSeconds'],
+      [{ locationStates: [] }, '/locationStates'],
+    ];
+    for (const [extra, pointer] of bad) {
+      const res = await assertNoChange(srv, () => api('POST', '/v1/monitors', { key: admin, body: { name: 'x', url: web.url('/ok'), ...extra } }));
+      assertProblem(res, 400, null, { pointers: [pointer], codes: ['validation_error', 'read_only_field'] });
+    }
+  });
+});

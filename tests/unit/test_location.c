@@ -1,0 +1,245 @@
+/*
+ * lib/location.c: a reported result both ways, and the lease rules
+ * (leased once until it expires, a result taken once, only inside its
+ * lease and only from the location that holds it) on a real database.
+ */
+#include "unit.h"
+#include "tmpdb.h"
+#include "location.h"
+
+static struct db	*db;
+static struct team	 team;
+static struct location	 here, there;
+static char		 mon[ID_MAX];
+
+static void
+setup(void)
+{
+	struct monitor	 m;
+	char		 token[KEY_LEN + 1];
+	cJSON		*locs;
+
+	db = tmpdb_open("location");
+	memset(&here, 0, sizeof(here));
+	memset(&there, 0, sizeof(there));
+	snprintf(here.name, sizeof(here.name), "here");
+	snprintf(there.name, sizeof(there.name), "there");
+	location_token_new(token);
+	if (team_create(db, "Probes", &team) != DB_OK ||
+	    (snprintf(here.team_id, ID_MAX, "%s", team.id),
+	    snprintf(there.team_id, ID_MAX, "%s", team.id),
+	    location_insert(db, &here, token, 1000)) != DB_OK ||
+	    (location_token_new(token),
+	    location_insert(db, &there, token, 1000)) != DB_OK ||
+	    tmpdb_monitor(db, team.id, mon) != DB_OK ||
+	    monitor_get(db, team.id, mon, &m) != DB_OK) {
+		fprintf(stderr, "setup failed\n");
+		exit(1);
+	}
+	locs = cJSON_CreateArray();
+	cJSON_AddItemToArray(locs, cJSON_CreateString(here.id));
+	cJSON_Delete(m.locations);
+	m.locations = locs;
+	if (monitor_update(db, &m) != DB_OK ||
+	    location_links_sync(db, &m, 1000) != DB_OK) {
+		fprintf(stderr, "setup failed\n");
+		exit(1);
+	}
+	monitor_free(&m);
+}
+
+/* Lease at now; the first lease's id into id ("" for none). */
+static int
+lease(struct location *loc, int64_t now, char *id)
+{
+	cJSON	*l = cJSON_CreateArray();
+	int64_t	 next;
+	int	 n;
+
+	CHECK_INT(location_lease(db, loc, now, 10, l, &next), DB_OK);
+	n = cJSON_GetArraySize(l);
+	snprintf(id, ID_MAX, "%s", n ? cJSON_GetStringValue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(l, 0), "leaseId")) : "");
+	cJSON_Delete(l);
+	return n;
+}
+
+static enum loc_refusal
+report(struct location *loc, const char *id, int64_t checked, int64_t now)
+{
+	struct check_result	 r;
+	enum loc_refusal	 why = LOC_REFUSAL__MAX;
+
+	memset(&r, 0, sizeof(r));
+	r.checked_at = checked;
+	r.status = MST_UP;
+	r.response_ms = 5;
+	CHECK_INT(location_report(db, loc, id, &r, now, &why), DB_OK);
+	return why;
+}
+
+static void
+test_result_round_trip(void)
+{
+	struct check_result	 r, back;
+	struct verrs		 v = { 0 };
+	char			 lease_id[ID_MAX];
+	cJSON			*o;
+
+	memset(&r, 0, sizeof(r));
+	r.checked_at = 1760000000123LL;
+	r.status = MST_DOWN;
+	r.response_ms = 42;
+	r.status_code = 503;
+	snprintf(r.error_code, sizeof(r.error_code), "unexpected_status");
+	snprintf(r.error_message, sizeof(r.error_message), "It was 503.");
+	r.dns_ms = 1;
+	r.connect_ms = 2;
+	r.tls_ms = 3;
+	r.first_byte_ms = 4;
+	r.ssl_expires_at = 1800000000;
+	snprintf(r.ssl_issuer, sizeof(r.ssl_issuer), "CN=Test CA");
+	o = location_result_json(&r, "lse_AAAAAAAAAAAAAAAAAAAA");
+	location_result_parse(o, "/results/0", &back, lease_id, &v);
+	cJSON_Delete(o);
+	CHECK_INT(v.n, 0);
+	CHECK_STR(lease_id, "lse_AAAAAAAAAAAAAAAAAAAA");
+	CHECK_INT(back.checked_at, r.checked_at);
+	CHECK_INT(back.status, MST_DOWN);
+	CHECK_INT(back.response_ms, 42);
+	CHECK_INT(back.status_code, 503);
+	CHECK_STR(back.error_code, "unexpected_status");
+	CHECK_STR(back.error_message, "It was 503.");
+	CHECK_INT(back.first_byte_ms, 4);
+	CHECK_INT(back.ssl_expires_at, 1800000000);
+	CHECK_STR(back.ssl_issuer, "CN=Test CA");
+}
+
+static void
+test_result_refusals_name_the_field(void)
+{
+	struct check_result	 r;
+	struct verrs		 v = { 0 };
+	char			 lease_id[ID_MAX];
+	cJSON			*o = cJSON_Parse("{\"leaseId\": \"lse_x\", "
+				    "\"checkedAt\": \"now\", \"status\": \"down\", "
+				    "\"timings\": {\"dnsMs\": -1}}");
+
+	location_result_parse(o, "/results/7", &r, lease_id, &v);
+	cJSON_Delete(o);
+	CHECK_INT(v.n, 3);
+	CHECK_STR(v.e[0].pointer, "/results/7/leaseId");
+	CHECK_STR(v.e[1].pointer, "/results/7/checkedAt");
+	CHECK_STR(v.e[2].pointer, "/results/7/timings/dnsMs");
+}
+
+static void
+test_lease_rules(void)
+{
+	char	 id[ID_MAX], id2[ID_MAX];
+	int64_t	 t = 2000, expiry = 10 * 1000 + LOC_LEASE_GRACE_MS;
+
+	/* Due since its link was made; leased once; not to another. */
+	CHECK_INT(lease(&there, t, id), 0);
+	CHECK_INT(lease(&here, t, id), 1);
+	CHECK_INT(lease(&here, t + 1, id2), 0);
+	/* Only the location holding it, only inside it, once. */
+	CHECK_INT(report(&there, id, t + 10, t + 20), LOC_NO_LEASE);
+	CHECK_INT(report(&here, "lse_AAAAAAAAAAAAAAAAAAAA", t + 10, t + 20),
+	    LOC_NO_LEASE);
+	CHECK_INT(report(&here, id, t + expiry + 1, t + 20),
+	    LOC_OUTSIDE_LEASE);
+	CHECK_INT(report(&here, id, t - LOC_CLOCK_SLACK_MS - 1, t + 20),
+	    LOC_OUTSIDE_LEASE);
+	CHECK_INT(report(&here, id, t + 10, t + 20), LOC_TAKEN);
+	CHECK_INT(report(&here, id, t + 10, t + 30), LOC_LEASE_USED);
+	/* Planned a minute on from the planned time. */
+	CHECK_INT(lease(&here, 1000 + 59999, id2), 0);
+	CHECK_INT(lease(&here, 1000 + 60000, id2), 1);
+	/* Not reported by its expiry: leased again. */
+	CHECK_INT(lease(&here, 1000 + 60000 + expiry - 1, id), 0);
+	CHECK_INT(lease(&here, 1000 + 60000 + expiry, id), 1);
+	CHECK(strcmp(id, id2) != 0);
+	/* The expired lease's result still counts when it started inside. */
+	CHECK_INT(report(&here, id2, 1000 + 60000 + 5, 1000 + 60000 + expiry +
+	    9), LOC_TAKEN);
+}
+
+/* Record one result of status st from location loc ("" for local). */
+static const char *
+record(const char *id, const char *loc, enum mon_status st, int64_t at)
+{
+	static char		 status[16];
+	struct monitor		 m;
+	struct check_result	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.checked_at = at;
+	r.status = st;
+	r.response_ms = 1;
+	if (st == MST_DOWN)
+		snprintf(r.error_code, sizeof(r.error_code), "timeout");
+	snprintf(r.location, sizeof(r.location), "%s", loc);
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	CHECK_INT(check_record(db, &m, &r, 0, at), DB_OK);
+	monitor_free(&m);
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	snprintf(status, sizeof(status), "%s", mon_status_names[m.status]);
+	monitor_free(&m);
+	return status;
+}
+
+static void
+test_quorum_rule(void)
+{
+	struct monitor	 m;
+	char		 id[ID_MAX], json[200];
+
+	CHECK_INT(tmpdb_monitor(db, team.id, id), DB_OK);
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	snprintf(json, sizeof(json), "[\"local\", \"%s\", \"%s\"]", here.id,
+	    there.id);
+	cJSON_Delete(m.locations);
+	m.locations = cJSON_Parse(json);
+	CHECK_INT(monitor_quorum(&m), 2);
+	CHECK_INT(monitor_update(db, &m), DB_OK);
+	monitor_free(&m);
+
+	/* A majority of three: one location down is no outage. */
+	CHECK_STR(record(id, "", MST_UP, 1000), "up");
+	CHECK_STR(record(id, here.id, MST_UP, 1001), "up");
+	CHECK_STR(record(id, "", MST_DOWN, 2000), "up");
+	CHECK_STR(record(id, there.id, MST_UP, 2001), "up");
+	CHECK_STR(record(id, here.id, MST_DOWN, 2002), "down");
+	/* One recovering leaves one down: below the quorum, up. */
+	CHECK_STR(record(id, "", MST_UP, 3000), "up");
+
+	/* recoveryConfirmations 2: a location down needs two successes. */
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	m.recovery = 2;
+	CHECK_INT(monitor_update(db, &m), DB_OK);
+	monitor_free(&m);
+	CHECK_STR(record(id, "", MST_DOWN, 4000), "down");
+	CHECK_STR(record(id, "", MST_UP, 5000), "down");
+	CHECK_STR(record(id, here.id, MST_UP, 5001), "down");
+	CHECK_STR(record(id, "", MST_UP, 6000), "up");
+
+	/* A quorum of 1: any location confirming is an outage. */
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	m.quorum = 1;
+	CHECK_INT(monitor_update(db, &m), DB_OK);
+	monitor_free(&m);
+	CHECK_STR(record(id, there.id, MST_DOWN, 7000), "down");
+}
+
+int
+main(void)
+{
+	setup();
+	UNIT_RUN(test_result_round_trip);
+	UNIT_RUN(test_result_refusals_name_the_field);
+	UNIT_RUN(test_lease_rules);
+	UNIT_RUN(test_quorum_rule);
+	tmpdb_close(db);
+	return unit_finish();
+}
