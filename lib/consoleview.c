@@ -3,6 +3,9 @@
  * at /app/style.css; system fonts; a single column that fits 375 px and
  * widens to 64rem; focus outlines kept; colours at WCAG AA contrast
  * (text #17212b on #fff, links and buttons #1d4ed8 with white).
+ * The referrer policy is same-origin, not no-referrer: under no-referrer
+ * a browser sends "Origin: null" with a form, which the Origin check
+ * refuses; tokens travel in fragments, which no Referer carries.
  */
 #include <stdio.h>
 #include <string.h>
@@ -87,7 +90,7 @@ cv_csp(void)
 		sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
 		    sodium_base64_VARIANT_ORIGINAL);
 		snprintf(csp, sizeof(csp), "default-src 'none'; style-src "
-		    "'self'; script-src 'sha256-%s'; img-src 'self'; "
+		    "'self'; script-src 'sha256-%s'; img-src 'self' data:; "
 		    "form-action 'self'; base-uri 'none'; "
 		    "frame-ancestors 'none'", b64);
 	}
@@ -106,7 +109,8 @@ cv_begin(struct buf *b, const struct cv_frame *f)
 	if (buf_puts(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n"
-	    "<meta name=\"referrer\" content=\"no-referrer\">\n<title>") ||
+	    "<meta name=\"referrer\" content=\"same-origin\">\n"
+	    "<link rel=\"icon\" href=\"data:,\">\n<title>") ||
 	    cv_text(b, f->title) ||
 	    buf_puts(b, " \xe2\x80\x94 uptime</title>\n<link rel=\"stylesheet\" "
 	    "href=\"") || cv_text(b, f->app) ||

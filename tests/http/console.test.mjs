@@ -6,7 +6,10 @@
 // an expired session.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startServer } from './lib/harness.mjs';
+import { startBrowser } from './lib/browser.mjs';
 
 let srv, api, ownerLink, teamId, adminKey;
 const PW = 'correct horse battery';
@@ -238,5 +241,69 @@ describe('forms and the API keys page', () => {
       assert.match(res.text, /class="(error|alert)"/);
     }
     assert.equal(srv.sql('SELECT count(*) AS n FROM members')[0].n, members);
+  });
+});
+
+describe('in a real browser (headless Chromium)', () => {
+  let browser, tab;
+  before(async () => { browser = await startBrowser(); });
+  after(async () => { await tab?.close(); await browser?.close(); });
+
+  // Wait until the tab shows a loaded page whose path ends with suffix.
+  async function at(suffix) {
+    for (let i = 0; i < 100; i++) {
+      const [p, ready] = await tab.eval('[location.pathname, document.readyState]');
+      if (p.endsWith(suffix) && ready === 'complete') return;
+      await sleep(100);
+    }
+    assert.fail(`the browser never reached ${suffix}: ${await tab.eval('location.href')} ${await tab.eval('document.body.innerText')} ${tab.errors}`);
+  }
+  const fill = (id, value) => tab.eval(`document.getElementById(${JSON.stringify(id)}).value = ${JSON.stringify(value)}`);
+  const click = (selector) => tab.eval(`document.querySelector(${JSON.stringify(selector)}).click()`);
+  const fits = async () => assert.ok(await tab.eval('document.documentElement.scrollWidth <= window.innerWidth'), 'the page overflows sideways');
+  const curl = (key) => execFileSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `Authorization: Bearer ${key}`,
+    `${srv.baseUrl}/v1/api-keys/current`], { encoding: 'utf8' });
+
+  it('accepts an invitation, signs out and in, creates a key, uses it with curl, revokes it: the API then answers 401', async () => {
+    const inv = await api('POST', '/v1/team/invites', { key: adminKey, body: { email: 'browser@example.com', role: 'admin' } });
+    assert.equal(inv.status, 201, inv.text);
+    const token = tokenOf(inv.json.data.acceptUrl);
+    tab = await browser.open(`${srv.baseUrl}/app/accept#token=${token}`, { width: 375, height: 800, mobile: true });
+    assert.equal(await tab.eval('location.hash'), '', 'the token leaves the address bar');
+    assert.equal(await tab.eval('document.getElementById("token").closest("div").hidden'), true);
+    await fits();
+    await fill('name', 'Browser Person');
+    await fill('password', PW);
+    await click('button[type=submit]');
+    await at('/app');
+    assert.match(await tab.eval('document.querySelector("header").textContent'), /Browser Person \(admin\)/);
+    await fits();
+
+    await click('header form button');
+    await at('/app/login');
+    await fill('email', 'browser@example.com');
+    await fill('password', PW);
+    await click('button[type=submit]');
+    await at('/app');
+
+    await tab.eval(`location.href = ${JSON.stringify(`${srv.baseUrl}/app/api-keys`)}`);
+    await at('/app/api-keys');
+    await fits();
+    await fill('name', 'made in a browser');
+    await tab.eval('document.querySelector("input[value=\'monitors:read\']").checked = true');
+    await tab.eval('document.querySelector("input[value=\'api-keys:read\']").checked = true');
+    await click('form.card button[type=submit]');
+    for (let i = 0; i < 100 && !(await tab.eval('!!document.getElementById("secret")')); i++) await sleep(100);
+    const secret = await tab.eval('document.getElementById("secret").textContent');
+    assert.match(secret, /^uptime_[0-9A-Za-z]{38}$/);
+    await fits();
+
+    assert.equal(curl(secret), '200');
+    const id = (await srv.whoami(secret)).id;
+    await click(`form[action$="/api-keys/${id}/revoke"] button`);
+    for (let i = 0; i < 100 && (await tab.eval('document.getElementById("secret") !== null')); i++) await sleep(100);
+    await at('/app/api-keys');
+    assert.equal(curl(secret), '401');
+    assert.deepEqual(tab.errors, [], 'the pages reported errors');
   });
 });
