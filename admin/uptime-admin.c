@@ -5,6 +5,7 @@
  *   uptime-admin init
  *   uptime-admin migrate
  *   uptime-admin team create NAME [--owner EMAIL [--owner-name NAME]]
+ *   uptime-admin member link --team ID --email EMAIL
  *   uptime-admin key create --team ID --name NAME --scopes LIST|all
  *                           [--expires TIME]
  *   uptime-admin key list --team ID
@@ -33,6 +34,7 @@
 
 #include "uptime.h"
 #include "limit.h"
+#include "account.h"
 #include "member.h"
 #include "owner.h"
 
@@ -43,6 +45,7 @@ static const char usage_text[] =
     "       uptime-admin migrate\n"
     "       uptime-admin team create NAME [--owner EMAIL "
     "[--owner-name NAME]]\n"
+    "       uptime-admin member link --team ID --email EMAIL\n"
     "       uptime-admin key create --team ID --name NAME "
     "--scopes LIST|all [--expires TIME]\n"
     "       uptime-admin key list --team ID\n"
@@ -200,10 +203,30 @@ only_flags(int argc, char **argv, int from, const char *known)
 	return 0;
 }
 
+/*
+ * A new one-time link that sets m's password in the console into url
+ * (the earlier ones stop working): UPTIME_PUBLIC_URL's /app/password,
+ * the token in the fragment.  A DB_* code.
+ */
+static int
+password_link(struct db *db, const struct member *m, char *url, size_t len)
+{
+	char	 token[ACCOUNT_TOKEN_LEN + 1];
+	int	 rc;
+
+	rc = account_link_new(db, m, time_now_ms(), cfg.link_ttl * 1000, token);
+	if (rc == DB_OK)
+		snprintf(url, len, "%s/app/password#token=%s", cfg.public_url,
+		    token);
+	sodium_memzero(token, sizeof(token));
+	return rc;
+}
+
 /* The team and, with --owner, its first owner, in one transaction. */
 static int
 team_create_owned(struct db *db, const char *name, const char *email,
-    const char *owner_name, struct team *t, struct member *m)
+    const char *owner_name, struct team *t, struct member *m, char *link,
+    size_t linklen)
 {
 	int	 rc;
 
@@ -217,6 +240,8 @@ team_create_owned(struct db *db, const char *name, const char *email,
 		m->role = ROLE_OWNER;
 		m->joined_at = t->created_at;
 		rc = member_insert(db, m);
+		if (rc == DB_OK)
+			rc = password_link(db, m, link, linklen);
 	}
 	if (rc != DB_OK) {
 		db_rollback(db);
@@ -234,6 +259,7 @@ cmd_team(int argc, char **argv)
 	const char	*owner = flag(argc, argv, "--owner");
 	const char	*oname = flag(argc, argv, "--owner-name");
 	char		 email[MAIL_ADDR_MAX + 1], local[MAIL_ADDR_MAX + 1];
+	char		 link[PUBLIC_URL_MAX + 64];
 	long		 n;
 
 	if (argc < 3 || strcmp(argv[1], "create") != 0 ||
@@ -257,18 +283,68 @@ cmd_team(int argc, char **argv)
 	if (oname != NULL && (utf8_chars(oname) < 1 ||
 	    utf8_chars(oname) > NAME_MAXCHARS))
 		return usage("--owner-name must be 1 to 255 characters");
-	if ((db = open_db(1)) == NULL)
+	/* The owner's link is a keyed hash of the server secret. */
+	if ((owner != NULL && load_secret() == -1) ||
+	    (db = open_db(1)) == NULL)
 		return 1;
 	if (team_create_owned(db, argv[2], owner ? email : NULL, oname, &t,
-	    &m) != DB_OK) {
+	    &m, link, sizeof(link)) != DB_OK) {
 		fprintf(stderr, "uptime-admin: cannot create the team\n");
 		db_close(db);
 		return 1;
 	}
 	printf("%s\n", t.id);
 	if (owner != NULL)
-		fprintf(stderr, "uptime-admin: %s <%s> is the owner (%s)\n",
-		    m.name, m.email, m.id);
+		fprintf(stderr, "uptime-admin: %s <%s> is the owner (%s); "
+		    "their one-time link to set a password, valid %ld "
+		    "seconds:\n%s\n", m.name, m.email, m.id, cfg.link_ttl,
+		    link);
+	sodium_memzero(link, sizeof(link));
+	db_close(db);
+	return 0;
+}
+
+/* uptime-admin member link --team ID --email EMAIL: a new link. */
+static int
+cmd_member(int argc, char **argv)
+{
+	struct db	*db;
+	struct member	 m;
+	const char	*team = flag(argc, argv, "--team");
+	const char	*addr = flag(argc, argv, "--email");
+	char		 email[MAIL_ADDR_MAX + 1], link[PUBLIC_URL_MAX + 64];
+	int		 rc;
+
+	if (argc < 2 || strcmp(argv[1], "link") != 0 ||
+	    only_flags(argc, argv, 2, ",--team,--email,") || team == NULL ||
+	    addr == NULL)
+		return usage("member takes: link --team ID --email EMAIL");
+	if (!id_valid(team, "team"))
+		return usage("--team must be a team id");
+	if (mail_addr_normalize(addr, email, sizeof(email)) == -1)
+		return usage("--email must be an email address");
+	if (load_secret() == -1 || (db = open_db(1)) == NULL)
+		return 1;
+	if ((rc = member_by_email(db, team, email, &m)) == DB_NOTFOUND) {
+		fprintf(stderr, "uptime-admin: %s is not a member of %s\n",
+		    email, team);
+		db_close(db);
+		return 1;
+	}
+	if (rc != DB_OK || (rc = db_begin(db)) != DB_OK ||
+	    (rc = password_link(db, &m, link, sizeof(link))) != DB_OK ||
+	    (rc = db_commit(db)) != DB_OK) {
+		if (db_in_tx(db))
+			db_rollback(db);
+		fprintf(stderr, "uptime-admin: cannot make the link\n");
+		db_close(db);
+		return 1;
+	}
+	printf("%s\n", link);
+	sodium_memzero(link, sizeof(link));
+	fprintf(stderr, "uptime-admin: a one-time link for %s <%s> to set a "
+	    "password, valid %ld seconds; earlier links stop working\n",
+	    m.name, m.email, cfg.link_ttl);
 	db_close(db);
 	return 0;
 }
@@ -704,6 +780,8 @@ main(int argc, char **argv)
 		return cmd_migrate();
 	if (strcmp(argv[1], "team") == 0)
 		return cmd_team(argc - 1, argv + 1);
+	if (strcmp(argv[1], "member") == 0)
+		return cmd_member(argc - 1, argv + 1);
 	if (strcmp(argv[1], "key") == 0)
 		return cmd_key(argc - 1, argv + 1);
 	if (strcmp(argv[1], "backup") == 0)

@@ -20,7 +20,8 @@ const char *const key_status_names[KEY_STATUS__MAX] = {
 };
 
 #define COLS "id, team_id, name, scopes, key_prefix, created_at, " \
-	"expires_at, last_used_at, last_used_ip, revoked_at, created_by_key_id"
+	"expires_at, last_used_at, last_used_ip, revoked_at, created_by_key_id, " \
+	"created_by_member_id"
 
 enum stmt {
 	STMT_BY_HASH,
@@ -43,8 +44,9 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT " COLS " FROM api_keys WHERE id = ?",
 	/* STMT_INSERT */
 	"INSERT INTO api_keys (id, team_id, name, scopes, key_prefix, "
-	"key_hash, created_at, expires_at, created_by_key_id) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"key_hash, created_at, expires_at, created_by_key_id, "
+	"created_by_member_id) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_REVOKE */
 	"UPDATE api_keys SET revoked_at = ? WHERE team_id = ? AND id = ? "
 	"AND revoked_at IS NULL",
@@ -89,6 +91,8 @@ row(sqlite3_stmt *st, struct apikey *k)
 	db_col_text(st, 8, k->last_used_ip, sizeof(k->last_used_ip));
 	k->revoked_at = sqlite3_column_int64(st, 9);
 	db_col_text(st, 10, k->created_by, sizeof(k->created_by));
+	db_col_text(st, 11, k->created_by_member,
+	    sizeof(k->created_by_member));
 }
 
 /* Step a statement expected to give at most one key. */
@@ -161,6 +165,8 @@ apikey_insert(struct db *db, struct apikey *k, const char *secret,
 	sqlite3_bind_int64(st, 7, k->created_at);
 	db_bind_time(st, 8, k->expires_at);
 	db_bind_text(st, 9, k->created_by[0] ? k->created_by : NULL);
+	db_bind_text(st, 10, k->created_by_member[0] ? k->created_by_member :
+	    NULL);
 	sodium_memzero(hash, sizeof(hash));
 	return db_exec_stmt(st);
 }

@@ -29,7 +29,9 @@ struct apikey {
 	int64_t		 last_used_at;
 	char		 last_used_ip[IP_MAX];
 	int64_t		 revoked_at;
-	char		 created_by[ID_MAX];
+	char		 created_by[ID_MAX];	/* the key that made it, or "" */
+	char		 created_by_member[ID_MAX];	/* the member who made
+						   it in the console, or "" */
 };
 
 enum key_status	 apikey_status(const struct apikey *, int64_t now);

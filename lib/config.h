@@ -41,6 +41,11 @@ struct config {
 	char	 dns_servers[256];	/* UPTIME_DNS_SERVERS, "" = system */
 	char	 ca_file[1024];		/* UPTIME_CA_FILE, "" = system CAs */
 	long	 invite_ttl;		/* UPTIME_INVITE_TTL_SECONDS */
+	long	 session_idle;		/* UPTIME_SESSION_IDLE_SECONDS */
+	long	 session_max;		/* UPTIME_SESSION_MAX_SECONDS */
+	long	 login_limit;		/* UPTIME_LOGIN_LIMIT, sign-in tries
+					   a minute, per client and account */
+	long	 link_ttl;		/* UPTIME_PASSWORD_LINK_TTL_SECONDS */
 	char	 pagerduty_url[512];	/* UPTIME_PAGERDUTY_URL */
 	char	 telegram_url[512];	/* UPTIME_TELEGRAM_URL, no trailing / */
 };

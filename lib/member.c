@@ -12,6 +12,7 @@
 #include "json.h"
 #include "member.h"
 #include "page.h"
+#include "scope.h"
 
 const char *const member_role_names[ROLE__MAX] = {
 	"owner", "admin", "member", "viewer"
@@ -50,6 +51,32 @@ static const char *const sqls[STMT__MAX] = {
 	" AND (?3 = 0 OR (joined_at, id) < (?4, ?5))"
 	" ORDER BY joined_at DESC, id DESC LIMIT ?6",
 };
+
+#define READS	((1u << SCOPE_MONITORS_READ) | (1u << SCOPE_ALERTS_READ) | \
+		(1u << SCOPE_STATUS_PAGES_READ) | \
+		(1u << SCOPE_MAINTENANCE_READ) | (1u << SCOPE_TEAM_READ))
+#define WRITES	((1u << SCOPE_MONITORS_WRITE) | (1u << SCOPE_ALERTS_WRITE) | \
+		(1u << SCOPE_STATUS_PAGES_WRITE) | \
+		(1u << SCOPE_MAINTENANCE_WRITE))
+#define ADMIN	((1u << SCOPE_TEAM_WRITE) | (1u << SCOPE_API_KEYS_READ) | \
+		(1u << SCOPE_API_KEYS_WRITE))
+
+unsigned
+member_role_scopes(enum member_role role)
+{
+	switch (role) {
+	case ROLE_OWNER:
+		return SCOPES_ALL;
+	case ROLE_ADMIN:
+		return READS | WRITES | ADMIN;
+	case ROLE_MEMBER:
+		return READS | WRITES;
+	case ROLE_VIEWER:
+		return READS;
+	default:
+		return 0;
+	}
+}
 
 int
 member_role_find(const char *name)

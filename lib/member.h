@@ -25,6 +25,14 @@ enum member_role {
 extern const char *const member_role_names[ROLE__MAX];
 /* The role's index, or -1 when name is not one of the four. */
 int	 member_role_find(const char *name);
+/*
+ * The scopes a role grants (bits of enum scope, scope.h): viewer every
+ * :read scope but api-keys:read; member adds the writes of monitors,
+ * alerts, status pages and maintenance; admin adds team:* and
+ * api-keys:*; owner everything.  The one rule for people and for the
+ * keys they make.
+ */
+unsigned member_role_scopes(enum member_role);
 
 struct member {
 	char		 id[ID_MAX];

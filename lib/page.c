@@ -102,6 +102,16 @@ page_json(struct lister *l)
 	return jw_failed(&l->w) ? NULL : cJSON_Parse(l->items.p);
 }
 
+int
+page_items(struct lister *l, int rc, cJSON **items)
+{
+	*items = page_json(l);
+	page_free(l);
+	if (rc == DB_OK && *items == NULL)
+		rc = DB_ERROR;
+	return rc;
+}
+
 void
 page_free(struct lister *l)
 {

@@ -74,6 +74,12 @@ int	 page_visit(struct lister *, const void *obj, int64_t t,
 void	 page_end(struct lister *);
 /* The page's items as a cJSON array (the caller owns it), or NULL. */
 cJSON	*page_json(struct lister *);
+/*
+ * For callers that read a list's items (the console, the team's stats):
+ * *items the page as a cJSON array (the caller's, NULL on failure), the
+ * lister freed.  rc, or DB_ERROR when the items cannot be read back.
+ */
+int	 page_items(struct lister *, int rc, cJSON **items);
 void	 page_free(struct lister *);
 /*
  * Bind the page to a list statement's parameters i .. i + 3: has a

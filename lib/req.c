@@ -30,6 +30,52 @@ req_query(struct req *r, const char *name)
 	return NULL;
 }
 
+const char *
+req_form(struct req *r, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nform; i++)
+		if (strcmp(r->form[i].name, name) == 0)
+			return r->form[i].value;
+	return NULL;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+req_url_decode(char *s)
+{
+	char	*o = s;
+	int	 h, l;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '+')
+			*o++ = ' ';
+		else if (*s == '%') {
+			if ((h = hexval((unsigned char)s[1])) == -1 ||
+			    (l = hexval((unsigned char)s[2])) == -1 ||
+			    (h == 0 && l == 0))
+				return -1;
+			*o++ = (char)(h * 16 + l);
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+	return 0;
+}
+
 const struct qspec q_page[] = { Q_PAGE, Q_END };
 const char *const q_bool_names[2] = { "false", "true" };
 

@@ -61,9 +61,17 @@ struct qparam {
 	int64_t		 t;		/* QT_FROM, QT_TO */
 };
 
+/* A field of a form body (application/x-www-form-urlencoded), decoded. */
+struct formfield {
+	char		*name;
+	char		*value;
+};
+#define REQ_MAXFORM	32		/* fields of a form body */
+
 struct apikey;
 struct db;
 struct route;
+struct session;
 
 struct req {
 	/* What the client sent, valid for this request. */
@@ -88,8 +96,13 @@ struct req {
 	char		 argbuf[REQ_MAXPATHARGS][REQ_MAXARG];
 	int64_t		 now;
 
+	/* A form body's fields (ROUTE_FORM), decoded in body. */
+	struct formfield form[REQ_MAXFORM];
+	size_t		 nform;
+
 	/* Set by authentication. */
 	struct apikey	*key;		/* NULL on public routes */
+	struct session	*session;	/* the console's: ROUTE_SESSION */
 	long		 rl_limit;	/* RateLimit-* headers when > 0 */
 	long		 rl_remaining;
 	int		 rl_reset;
@@ -120,6 +133,10 @@ struct req {
 const char	*req_param(struct req *, const char *cginame);
 /* A query parameter's decoded value, or NULL. */
 const char	*req_query(struct req *, const char *name);
+/* A form field's value (the first when sent more than once), or NULL. */
+const char	*req_form(struct req *, const char *name);
+/* Percent-decode s in place ('+' is a space); -1 on a bad or NUL escape. */
+int		 req_url_decode(char *s) WUR;
 /*
  * A QT_ENUM parameter's index in its name table, or its def when absent;
  * a QT_FROM or QT_TO parameter's time, or 0 when absent.  Asking for a

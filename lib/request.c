@@ -43,6 +43,7 @@
 #include "response.h"
 #include "router.h"
 #include "scope.h"
+#include "session.h"
 #include "timefmt.h"
 
 #define READ_CHUNK	65536
@@ -77,42 +78,6 @@ serve_on_signal(int sig)
 	serve_stopping = 1;
 	if (serve_nullfd != -1)
 		(void)dup2(serve_nullfd, FCGI_LISTENSOCK_FILENO);
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decode s in place ('+' is a space); -1 on a bad or NUL escape. */
-static int
-url_decode(char *s)
-{
-	char	*o = s;
-	int	 h, l;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '+')
-			*o++ = ' ';
-		else if (*s == '%') {
-			if ((h = hexval((unsigned char)s[1])) == -1 ||
-			    (l = hexval((unsigned char)s[2])) == -1 ||
-			    (h == 0 && l == 0))
-				return -1;
-			*o++ = (char)(h * 16 + l);
-			s += 2;
-		} else
-			*o++ = *s;
-	}
-	*o = '\0';
-	return 0;
 }
 
 /* Is name in the comma-separated list? */
@@ -252,8 +217,8 @@ req_parse_query(struct req *r, const struct qspec *spec)
 				    "accepted.", REQ_MAXPARAMS), -1;
 			if ((eq = strchr(p, '=')) != NULL)
 				*eq++ = '\0';
-			if (url_decode(p) == -1 ||
-			    (eq != NULL && url_decode(eq) == -1))
+			if (req_url_decode(p) == -1 ||
+			    (eq != NULL && req_url_decode(eq) == -1))
 				return resp_problem(r, 400, "bad_query",
 				    "The query string has a bad escape."), -1;
 			if ((r->q[r->nq].spec = declared(spec, p)) == NULL) {
@@ -455,7 +420,7 @@ refuse_body(struct req *r)
 	static const struct jfield none[] = { { NULL, 0 } };
 	cJSON		*o;
 
-	if (r->route->flags & (ROUTE_BODY | ROUTE_RAWBODY) ||
+	if (r->route->flags & (ROUTE_BODY | ROUTE_RAWBODY | ROUTE_FORM) ||
 	    strspn(r->body ? r->body : "", " \t\r\n") == r->bodylen)
 		return 0;
 	if ((o = req_json(r)) == NULL)
@@ -591,9 +556,10 @@ run_write(struct req *r)
 	if (r->route->handler(r) == -1 && !r->answered)
 		resp_db(r, DB_ERROR);
 	action = r->action != NULL ? r->action : r->route->action;
-	if (r->status < 300 && action != NULL && *action != '\0')
+	/* A console form's 303 is its success (POST, then redirect). */
+	if (r->status < 400 && action != NULL && *action != '\0')
 		audit_write(r, action);
-	if (r->status >= 300) {
+	if (r->status >= 400) {
 		if (tx)
 			db_rollback(r->db);
 		/* A handler's own 403 (escalation) is on record too. */
@@ -718,6 +684,15 @@ handle(struct req *r, const struct route *routes, size_t nroutes)
 	if (req_parse_query(r, r->route->query) == -1 || read_body(r) == -1 ||
 	    refuse_body(r) == -1)
 		return;
+	/* The console's pages: the form, the Origin, the session. */
+	if (r->route->flags & (ROUTE_FORM | ROUTE_SESSION) &&
+	    session_request(r) == -1) {
+		/* Its refusals are on record as a key's are. */
+		if (r->status == 401 || r->status == 403)
+			audit_write(r, r->status == 401 ? "auth.failed" :
+			    "auth.forbidden");
+		return;
+	}
 
 	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) {
 		if (r->route->handler(r) == -1 && !r->answered)

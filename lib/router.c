@@ -164,12 +164,15 @@ router_strip_mount(const char *path)
 	const char	*p;
 
 	/* Programs may be mounted under a prefix ("/uptime/v1/..."):
-	 * routing starts at the first segment that is "v1" or "status". */
+	 * routing starts at the first segment that is "v1", "status" or
+	 * "app" (the console). */
 	for (p = path; p != NULL && *p == '/'; p = strchr(p + 1, '/')) {
 		if ((strncmp(p, "/v1", 3) == 0 &&
 		    (p[3] == '/' || p[3] == '\0')) ||
 		    (strncmp(p, "/status", 7) == 0 &&
-		    (p[7] == '/' || p[7] == '\0')))
+		    (p[7] == '/' || p[7] == '\0')) ||
+		    (strncmp(p, "/app", 4) == 0 &&
+		    (p[4] == '/' || p[4] == '\0')))
 			return clean_mount(path, p) ? p : NULL;
 	}
 	return path;

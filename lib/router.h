@@ -9,6 +9,10 @@
 #define ROUTE_BODY	0x01	/* takes a JSON object body */
 #define ROUTE_NOTX	0x02	/* writes, but manages its own transactions */
 #define ROUTE_RAWBODY	0x04	/* takes any body, as bytes (heartbeat pings) */
+#define ROUTE_FORM	0x08	/* a console page: a POST takes a form body
+				   and is refused from another Origin */
+#define ROUTE_SESSION	0x10	/* a console page behind the sign-in: a
+				   session, and its CSRF token on a POST */
 
 /*
  * One route.  pattern segments are literals, "{prefix}", which matches
@@ -39,7 +43,7 @@ const struct route *router_match(const struct route *, size_t,
 		    const char *method, const char *path, struct req *,
 		    char *allow, size_t allowlen);
 /*
- * The path from its first "/v1" or "/status" segment on, a pointer into
+ * The path from its first "/v1", "/status" or "/app" segment on, a pointer into
  * path (path itself when it has neither); NULL when what comes before
  * that segment is not a clean mount prefix: only segments of letters,
  * digits and "-._~", none empty, "." or "..".

@@ -79,11 +79,7 @@ keep_all(struct db *db, const char *team, struct list *l)
 	memset(&pg, 0, sizeof(pg));
 	pg.perpage = INT32_MAX - 1;
 	page_start(&ls, &pg, 0);
-	rc = monitor_list(db, team, &all, &ls);
-	items = page_json(&ls);
-	page_free(&ls);
-	if (rc == DB_OK && items == NULL)
-		rc = DB_ERROR;
+	rc = page_items(&ls, monitor_list(db, team, &all, &ls), &items);
 	if (rc == DB_OK && (n = cJSON_GetArraySize(items)) > 0 &&
 	    (l->v = calloc((size_t)n, sizeof(*l->v))) == NULL)
 		rc = DB_ERROR;

@@ -432,6 +432,34 @@ test_throttle_client(void)
 	CHECK_INT(count("SELECT count(*) FROM invite_accept_failures"), 2);
 }
 
+/* The scopes of each role, by name: the rule people and their keys share. */
+static void
+test_role_scopes(void)
+{
+	static const char *const want[ROLE__MAX] = {
+		"all",
+		"monitors:read,monitors:write,alerts:read,alerts:write,"
+		"status-pages:read,status-pages:write,maintenance:read,"
+		"maintenance:write,team:read,team:write,api-keys:read,"
+		"api-keys:write",
+		"monitors:read,monitors:write,alerts:read,alerts:write,"
+		"status-pages:read,status-pages:write,maintenance:read,"
+		"maintenance:write,team:read",
+		"monitors:read,alerts:read,status-pages:read,maintenance:read,"
+		"team:read",
+	};
+	unsigned	 mask;
+	int		 i;
+
+	for (i = 0; i < ROLE__MAX; i++) {
+		CHECK(scope_parse_list(want[i], &mask) == 0);
+		CHECK(member_role_scopes((enum member_role)i) == mask);
+	}
+	/* A viewer reads everything but the keys. */
+	CHECK(!(member_role_scopes(ROLE_VIEWER) &
+	    (1u << SCOPE_API_KEYS_READ)));
+}
+
 int
 main(void)
 {
@@ -441,6 +469,7 @@ main(void)
 	}
 	UNIT_RUN(test_members);
 	UNIT_RUN(test_role_get);
+	UNIT_RUN(test_role_scopes);
 	UNIT_RUN(test_invites);
 	UNIT_RUN(test_throttle);
 	UNIT_RUN(test_throttle_client);

@@ -436,6 +436,12 @@ test_strip_mount(void)
 	/* /v1 wins over a later /status segment. */
 	STRIP("/x/v1/status-pages", "/v1/status-pages");
 	STRIP("/x/v1/monitors/status", "/v1/monitors/status");
+	/* The console, mounted or not; "/apps" is not /app. */
+	STRIP("/app", "/app");
+	STRIP("/app/login", "/app/login");
+	STRIP("/uptime/app/api-keys", "/app/api-keys");
+	STRIP("/apps/x", "/apps/x");
+	STRIP("/../app/login", NULL);
 }
 
 /*

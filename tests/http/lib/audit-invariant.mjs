@@ -3,6 +3,7 @@
 // 401 or 403.  The harness checks it for every server it stops, from the
 // server's access log, so every test of every family checks it.
 //
+// A console form (under /app) that worked answers 303 and counts.
 // Not counted: GET, HEAD and OPTIONS; idempotent replays (nothing
 // changed); heartbeat pings (public, recorded as pings, not audited);
 // probe agents' leases and reports (with a location token, recorded as
@@ -29,7 +30,9 @@ export function expectedAuditEvents(log) {
     const path = target.split('?')[0];
     if (status === 401 || status === 403) { n++; continue; }
     if (['GET', 'HEAD', 'OPTIONS'].includes(method)) continue;
-    if (status < 200 || status > 299 || replayed === 'true') continue;
+    // A console form's success is its 303 (POST, then redirect).
+    if ((status < 200 || status > 299) && !(status === 303 && /(^|\/)app(\/|$)/.test(path))) continue;
+    if (replayed === 'true') continue;
     if (/(^|\/)v1\/ping\//.test(path)) continue;
     if (/(^|\/)v1\/agent\//.test(path)) continue;
     n++;

@@ -1,0 +1,654 @@
+/*
+ * console.fcgi: the web console, server-rendered pages under /app.
+ *
+ * Every page is HTML from lib/consoleview.c; every form is a plain POST
+ * that answers with a redirect (303), or with its page again and the
+ * errors beside their fields (422: nothing was saved).  The serve loop
+ * checks each POST's Origin and, behind the sign-in (ROUTE_SESSION),
+ * the session and its CSRF token (lib/session.c) before a handler runs;
+ * each handler asks for the scope it needs from the member's role
+ * (session_scope), the same scopes and the same table an API key holds.
+ * Refusals a person cannot meet by filling a form well (another origin,
+ * a missing CSRF token, a role without the scope, too many tries) are
+ * problem details, as from the API.  See docs/console.md.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "uptime.h"
+#include "account.h"
+#include "consoleview.h"
+#include "invite.h"
+#include "limit.h"
+#include "mailaddr.h"
+#include "member.h"
+#include "monitor.h"
+#include "session.h"
+
+#define APP_MAX		(PUBLIC_URL_MAX + REQ_MAXPATH + 8)
+
+/* A string member of o, or NULL. */
+static const char *
+str(const cJSON *o, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The console's path and the page's frame for r. */
+static void
+frame(struct req *r, struct cv_frame *f, char *app, char *csrf,
+    const char *title)
+{
+	session_app_path(r, "", app, APP_MAX);
+	session_csrf(r, csrf);
+	memset(f, 0, sizeof(*f));
+	f->title = title;
+	f->app = app;
+	if (r->session != NULL) {
+		f->who = r->session->member.name;
+		f->role = member_role_names[r->session->member.role];
+		f->csrf = csrf;
+	}
+}
+
+/* Answer b, wrapped by cv_end, as the page with status; frees b.  A
+ * form shown again with its errors is 422: nothing was saved. */
+static int
+answer(struct req *r, struct buf *b, int ok, int status)
+{
+	if (!ok || cv_end(b) != 0) {
+		buf_free(b);
+		req_log(r, __func__, "out of memory");
+		return resp_db(r, DB_ERROR);
+	}
+	resp_header(r, "Content-Security-Policy", "%s", cv_csp());
+	resp_header(r, "X-Frame-Options", "DENY");
+	return resp_body(r, status, "text/html", b);
+}
+
+/* The sign-in page, with err over the form. */
+static int
+login_page(struct req *r, const char *email, const char *err)
+{
+	struct cv_frame	 f;
+	struct buf	 b = { NULL, 0, 0 };
+	char		 app[APP_MAX], csrf[SESSION_CSRFLEN + 1];
+	int		 ok;
+
+	frame(r, &f, app, csrf, "Sign in");
+	f.who = NULL;
+	ok = cv_begin(&b, &f) == 0 && (err == NULL || cv_alert(&b, err) == 0) &&
+	    buf_puts(&b, "<form class=\"card\" method=\"post\" action=\"") == 0 &&
+	    cv_text(&b, app) == 0 && buf_puts(&b, "/login\">\n") == 0 &&
+	    cv_field(&b, "Email address", "email", "email", email, "username",
+	    NULL) == 0 &&
+	    cv_field(&b, "Password", "password", "password", NULL,
+	    "current-password", NULL) == 0 &&
+	    buf_puts(&b, "<button type=\"submit\">Sign in</button>\n"
+	    "</form>\n") == 0;
+	return answer(r, &b, ok, err != NULL ? 422 : 200);
+}
+
+/*
+ * GET /app/login
+ * No key.  200 text/html: the sign-in form; 303 to /app when signed in.
+ */
+static int
+login_get(struct req *r)
+{
+	if (r->session != NULL)
+		return session_redirect(r, "");
+	return login_page(r, NULL, NULL);
+}
+
+/*
+ * POST /app/login (form: email, password)
+ * No key.  303 to /app, signed in with a new session; 422 the form again
+ * when the address or the password is not right (one answer for both);
+ * 403 bad_origin; 415; 429 past UPTIME_LOGIN_LIMIT tries a minute from
+ * the client or for the address.
+ */
+static int
+login_post(struct req *r)
+{
+	struct member	 m;
+	const char	*email = req_form(r, "email");
+	const char	*pw = req_form(r, "password");
+	char		 addr[MAIL_ADDR_MAX + 1];
+	int		 rc;
+
+	if (email == NULL || pw == NULL || mail_addr_normalize(email, addr,
+	    sizeof(addr)) == -1 || account_password_problem(pw) != NULL) {
+		if (session_throttle(r, NULL) == -1)
+			return 0;
+		return login_page(r, email, "The email address or the password "
+		    "is not right.");
+	}
+	if (session_throttle(r, addr) == -1)
+		return 0;
+	rc = account_check_password(r->db, addr, pw, &m);
+	if (rc == DB_NOTFOUND)
+		return login_page(r, email, "The email address or the password "
+		    "is not right.");
+	if (rc != DB_OK)
+		return resp_db(r, rc);
+	if ((rc = session_begin(r, &m)) != DB_OK)
+		return resp_db(r, rc);
+	snprintf(r->target_id, sizeof(r->target_id), "%s", m.id);
+	return session_redirect(r, "");
+}
+
+/*
+ * POST /app/logout (form: csrf)
+ * No key: the session.  303 to /app/login, the session ended; 401
+ * session_required without a live session; 403 bad_origin, bad_csrf;
+ * 415.
+ */
+static int
+logout_post(struct req *r)
+{
+	int	 rc;
+
+	snprintf(r->target_id, sizeof(r->target_id), "%s",
+	    r->session->member.id);
+	if ((rc = session_end(r)) != DB_OK)
+		return resp_db(r, rc);
+	return session_redirect(r, "/login");
+}
+
+/* The page that sets a password from a token in the link's fragment:
+ * accepting an invitation (with a name) or a set-password link. */
+static int
+token_page(struct req *r, int invite, const char *name, const char *err,
+    const char *name_err, const char *pw_err)
+{
+	struct cv_frame	 f;
+	struct buf	 b = { NULL, 0, 0 };
+	char		 app[APP_MAX], csrf[SESSION_CSRFLEN + 1];
+	int		 ok;
+
+	frame(r, &f, app, csrf, invite ? "Join the team" : "Set your "
+	    "password");
+	f.who = NULL;
+	ok = cv_begin(&b, &f) == 0 && (err == NULL || cv_alert(&b, err) == 0) &&
+	    buf_puts(&b, invite ? "<p>Give your name and choose a password "
+	    "to accept the invitation; the address and the role are the "
+	    "invitation's.</p>\n" : "<p>Choose the password you will sign in "
+	    "with.</p>\n") == 0 &&
+	    buf_puts(&b, "<form class=\"card\" method=\"post\" action=\"") == 0 &&
+	    cv_text(&b, app) == 0 &&
+	    buf_puts(&b, invite ? "/accept\">\n" : "/password\">\n") == 0 &&
+	    cv_field(&b, "Code from the link (the part after #token=)",
+	    "token", "text", NULL, "off", NULL) == 0 &&
+	    (!invite || cv_field(&b, "Your name", "name", "text", name, "name",
+	    name_err) == 0) &&
+	    cv_field(&b, "New password (at least 10 characters)", "password",
+	    "password", NULL, "new-password", pw_err) == 0 &&
+	    buf_puts(&b, invite ? "<button type=\"submit\">Accept the "
+	    "invitation</button>\n</form>\n" : "<button type=\"submit\">Set the "
+	    "password</button>\n</form>\n") == 0 &&
+	    buf_puts(&b, "<script>") == 0 &&
+	    buf_puts(&b, cv_fragment_script()) == 0 &&
+	    buf_puts(&b, "</script>\n") == 0;
+	return answer(r, &b, ok, err != NULL || name_err != NULL ||
+	    pw_err != NULL ? 422 : 200);
+}
+
+/*
+ * GET /app/accept
+ * No key.  200 text/html: the page an invitation's link opens (the
+ * token in the fragment): name and password, then signed in.
+ */
+static int
+accept_get(struct req *r)
+{
+	return token_page(r, 1, NULL, NULL, NULL, NULL);
+}
+
+/*
+ * POST /app/accept (form: token, name, password)
+ * No key.  303 to /app: a member, with the password, signed in; 422 the
+ * form again with the errors beside their fields, or when the token is
+ * wrong, used, revoked or expired; 403 bad_origin; 415; 429 after
+ * too many wrong tokens from the client.
+ */
+static int
+accept_post(struct req *r)
+{
+	struct member	 m;
+	struct invite	 inv;
+	const char	*token = req_form(r, "token");
+	const char	*name = req_form(r, "name");
+	const char	*pw = req_form(r, "password");
+	const char	*name_err = NULL, *pw_err;
+	char		 hash[PASSWORD_HASHMAX];
+	long		 n;
+	int		 rc, retry;
+
+	if ((rc = invite_throttled(r->db, r->remote_addr, r->now,
+	    &retry)) == 1) {
+		resp_header(r, "Retry-After", "%d", retry);
+		return resp_problem(r, 429, "rate_limited", "Too many failed "
+		    "attempts from this address; retry in %d seconds.", retry);
+	}
+	if (rc == -1)
+		return resp_db(r, DB_ERROR);
+	n = name != NULL ? utf8_chars(name) : 0;
+	if (n < 1 || n > NAME_MAXCHARS)
+		name_err = "Give a name of 1 to 255 characters.";
+	pw_err = pw != NULL ? account_password_problem(pw) :
+	    "must be at least 10 characters";
+	if (name_err != NULL || pw_err != NULL)
+		return token_page(r, 1, name, NULL, name_err, pw_err != NULL ?
+		    "The password must be 10 characters to 256 bytes." : NULL);
+	if (account_password_hash(pw, hash) == -1)
+		return resp_db(r, DB_ERROR);
+	memset(&m, 0, sizeof(m));
+	snprintf(m.name, sizeof(m.name), "%s", name);
+	rc = invite_accept_token(r->db, token != NULL ? token : "", r->now, &m,
+	    &inv);
+	if (rc == DB_NOTFOUND || rc == DB_CONFLICT) {
+		if (rc == DB_NOTFOUND && invite_failed(r->db, r->remote_addr,
+		    r->now) != DB_OK)
+			req_log(r, __func__, "cannot count a failed accept");
+		return token_page(r, 1, name, rc == DB_CONFLICT ? "This address "
+		    "is a member of the team already: sign in instead." :
+		    "This invitation cannot be accepted: it was used, revoked "
+		    "or has expired, or the code is wrong.  Ask for a new "
+		    "invitation.", NULL, NULL);
+	}
+	if (rc != DB_OK)
+		return resp_db(r, rc);
+	snprintf(r->team_id, sizeof(r->team_id), "%s", m.team_id);
+	snprintf(r->target_id, sizeof(r->target_id), "%s", m.id);
+	if ((rc = db_begin(r->db)) != DB_OK)
+		return resp_db(r, rc);
+	if ((rc = account_set_password(r->db, &m, hash)) != DB_OK ||
+	    (rc = session_begin(r, &m)) != DB_OK ||
+	    (rc = db_commit(r->db)) != DB_OK) {
+		db_rollback(r->db);
+		return resp_db(r, rc);
+	}
+	return session_redirect(r, "");
+}
+
+/*
+ * GET /app/password
+ * No key.  200 text/html: the page a set-password link opens (the token
+ * in the fragment).
+ */
+static int
+password_get(struct req *r)
+{
+	return token_page(r, 0, NULL, NULL, NULL, NULL);
+}
+
+/*
+ * POST /app/password (form: token, password)
+ * No key.  303 to /app: the password set, the member's other sessions
+ * ended, signed in; 422 the form again when the password is not
+ * acceptable or the link is wrong, used or expired; 403 bad_origin;
+ * 415; 429 past UPTIME_LOGIN_LIMIT tries a minute from the client.
+ */
+static int
+password_post(struct req *r)
+{
+	struct member	 m;
+	const char	*token = req_form(r, "token");
+	const char	*pw = req_form(r, "password");
+	const char	*pw_err;
+	char		 hash[PASSWORD_HASHMAX];
+	int		 rc;
+
+	if (session_throttle(r, NULL) == -1)
+		return 0;
+	pw_err = pw != NULL ? account_password_problem(pw) : "is missing";
+	if (pw_err != NULL)
+		return token_page(r, 0, NULL, NULL, NULL, "The password must be "
+		    "10 characters to 256 bytes.");
+	if (account_password_hash(pw, hash) == -1)
+		return resp_db(r, DB_ERROR);
+	if ((rc = db_begin(r->db)) != DB_OK)
+		return resp_db(r, rc);
+	rc = account_link_use(r->db, token != NULL ? token : "", r->now, &m);
+	if (rc == DB_NOTFOUND) {
+		db_rollback(r->db);
+		return token_page(r, 0, NULL, "This link cannot set a password: "
+		    "it was used or has expired, or the code is wrong.  Ask "
+		    "for a new link.", NULL, NULL);
+	}
+	if (rc != DB_OK || (rc = account_set_password(r->db, &m, hash)) !=
+	    DB_OK || (rc = account_session_end_all(r->db, m.id)) != DB_OK ||
+	    (r->session = NULL, rc = session_begin(r, &m)) != DB_OK ||
+	    (rc = db_commit(r->db)) != DB_OK) {
+		db_rollback(r->db);
+		return resp_db(r, rc);
+	}
+	snprintf(r->target_id, sizeof(r->target_id), "%s", m.id);
+	return session_redirect(r, "");
+}
+
+/*
+ * GET /app
+ * No key: the session, monitors:read.  200 text/html: the team's
+ * monitors with their states; 303 to /app/login when signed out; 403
+ * insufficient_scope.
+ */
+static int
+overview(struct req *r)
+{
+	struct monitor_filter	 mf = { -1, -1, NULL };
+	struct cv_frame		 f;
+	struct buf		 b = { NULL, 0, 0 };
+	struct lister		 l;
+	struct page		 pg;
+	cJSON			*items;
+	const cJSON		*it;
+	const char		*st;
+	char			 app[APP_MAX], csrf[SESSION_CSRFLEN + 1];
+	int			 ok, rc;
+
+	if (session_scope(r, SCOPE_MONITORS_READ) == -1)
+		return 0;
+	memset(&pg, 0, sizeof(pg));
+	pg.perpage = PAGE_MAX;
+	page_start(&l, &pg, r->now);
+	if ((rc = page_items(&l, monitor_list(r->db,
+	    r->session->member.team_id, &mf, &l), &items)) != DB_OK) {
+		cJSON_Delete(items);
+		return resp_db(r, rc);
+	}
+	frame(r, &f, app, csrf, "Monitors");
+	ok = cv_begin(&b, &f) == 0;
+	if (ok && cJSON_GetArraySize(items) == 0)
+		ok = buf_puts(&b, "<p>No monitors yet.</p>\n") == 0;
+	else if (ok)
+		ok = buf_puts(&b, "<div class=\"table\"><table>\n<thead><tr>"
+		    "<th scope=\"col\">Monitor</th><th scope=\"col\">Type</th>"
+		    "<th scope=\"col\">State</th><th scope=\"col\">Last check"
+		    "</th></tr></thead>\n<tbody>\n") == 0;
+	cJSON_ArrayForEach(it, items) {
+		st = str(it, "status");
+		ok = ok && buf_puts(&b, "<tr><td>") == 0 &&
+		    cv_text(&b, str(it, "name")) == 0 &&
+		    buf_puts(&b, "</td><td>") == 0 &&
+		    cv_text(&b, str(it, "type")) == 0 &&
+		    buf_puts(&b, "</td><td class=\"state-") == 0 &&
+		    cv_text(&b, st) == 0 && buf_puts(&b, "\">") == 0 &&
+		    cv_text(&b, st) == 0 && buf_puts(&b, "</td><td>") == 0 &&
+		    cv_text(&b, str(it, "lastCheckedAt") != NULL ?
+		    str(it, "lastCheckedAt") : "never") == 0 &&
+		    buf_puts(&b, "</td></tr>\n") == 0;
+	}
+	if (ok && cJSON_GetArraySize(items) > 0)
+		ok = buf_puts(&b, "</tbody>\n</table></div>\n") == 0;
+	cJSON_Delete(items);
+	return answer(r, &b, ok, 200);
+}
+
+/* One key of apikey_json as a row of the table. */
+static int
+key_row(struct buf *b, const cJSON *k, int can_revoke, const char *app,
+    const char *csrf)
+{
+	const cJSON	*sc;
+	const char	*used = str(k, "lastUsedAt");
+	int		 first = 1, ok;
+
+	ok = buf_puts(b, "<tr><td>") == 0 && cv_text(b, str(k, "name")) == 0 &&
+	    buf_puts(b, "</td><td><code>") == 0 &&
+	    cv_text(b, str(k, "keyPrefix")) == 0 &&
+	    buf_puts(b, "</code></td><td>") == 0;
+	cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(k, "scopes")) {
+		ok = ok && buf_puts(b, first ? "" : ", ") == 0 &&
+		    cv_text(b, cJSON_GetStringValue(sc)) == 0;
+		first = 0;
+	}
+	ok = ok && buf_puts(b, "</td><td>") == 0 &&
+	    cv_text(b, str(k, "createdAt")) == 0 &&
+	    buf_puts(b, "</td><td>") == 0 &&
+	    cv_text(b, used != NULL ? used : "never") == 0 &&
+	    buf_puts(b, "</td><td>") == 0 && cv_text(b, str(k, "status")) == 0 &&
+	    buf_puts(b, "</td><td>") == 0;
+	if (ok && can_revoke && strcmp(str(k, "status"), "revoked") != 0)
+		ok = buf_puts(b, "<form method=\"post\" action=\"") == 0 &&
+		    cv_text(b, app) == 0 && buf_puts(b, "/api-keys/") == 0 &&
+		    cv_text(b, str(k, "id")) == 0 &&
+		    buf_puts(b, "/revoke\">") == 0 && cv_csrf(b, csrf) == 0 &&
+		    buf_puts(b, "<button class=\"danger\" type=\"submit\" "
+		    "aria-label=\"Revoke ") == 0 &&
+		    cv_text(b, str(k, "name")) == 0 &&
+		    buf_puts(b, "\">Revoke</button></form>") == 0;
+	return ok && buf_puts(b, "</td></tr>\n") == 0 ? 0 : -1;
+}
+
+/* The scopes of apikey_json's key k as a mask. */
+static unsigned
+key_scopes(const cJSON *k)
+{
+	const cJSON	*sc;
+	unsigned	 m = 0;
+	int		 i;
+
+	cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(k, "scopes"))
+		if ((i = scope_find(cJSON_GetStringValue(sc))) != -1)
+			m |= 1u << i;
+	return m;
+}
+
+/*
+ * The API keys page: the secret of a key just made (shown once), the
+ * form (the scopes the member's role holds), the keys.
+ */
+static int
+keys_page(struct req *r, const char *secret, const char *err)
+{
+	struct cv_frame	 f;
+	struct buf	 b = { NULL, 0, 0 };
+	struct lister	 l;
+	struct page	 pg;
+	cJSON		*items;
+	const cJSON	*k;
+	char		 app[APP_MAX], csrf[SESSION_CSRFLEN + 1];
+	unsigned	 mine = session_scopes(r);
+	int		 write = (mine & (1u << SCOPE_API_KEYS_WRITE)) != 0;
+	int		 ok, i, rc;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.perpage = PAGE_MAX;
+	page_start(&l, &pg, r->now);
+	if ((rc = page_items(&l, apikey_list(r->db,
+	    r->session->member.team_id, KEY_ALL, &l), &items)) != DB_OK) {
+		cJSON_Delete(items);
+		return resp_db(r, rc);
+	}
+	frame(r, &f, app, csrf, "API keys");
+	ok = cv_begin(&b, &f) == 0 && (err == NULL || cv_alert(&b, err) == 0);
+	if (ok && secret != NULL)
+		ok = buf_puts(&b, "<section aria-labelledby=\"new-key\">"
+		    "<h2 id=\"new-key\">Your new key</h2><p>Copy it now: it is "
+		    "shown this once.</p><p class=\"secret\" id=\"secret\">") ==
+		    0 && cv_text(&b, secret) == 0 &&
+		    buf_puts(&b, "</p></section>\n") == 0;
+	if (ok && write) {
+		ok = buf_puts(&b, "<form class=\"card\" method=\"post\" "
+		    "action=\"") == 0 && cv_text(&b, app) == 0 &&
+		    buf_puts(&b, "/api-keys\">\n<h2>Create a key</h2>\n") == 0 &&
+		    cv_csrf(&b, csrf) == 0 &&
+		    cv_field(&b, "Name", "name", "text", NULL, "off", NULL) ==
+		    0 && buf_puts(&b, "<fieldset><legend>Scopes</legend>\n") ==
+		    0;
+		for (i = 0; ok && i < SCOPE__MAX; i++)
+			if (mine & (1u << i))
+				ok = buf_printf(&b, "<label><input "
+				    "type=\"checkbox\" name=\"scope\" "
+				    "value=\"%s\"> %s</label>\n", scope_names[i],
+				    scope_names[i]) == 0;
+		ok = ok && buf_puts(&b, "</fieldset>\n<button type=\"submit\">"
+		    "Create the key</button>\n</form>\n") == 0;
+	}
+	ok = ok && buf_puts(&b, "<h2>Keys</h2>\n<div class=\"table\"><table>\n"
+	    "<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Prefix"
+	    "</th><th scope=\"col\">Scopes</th><th scope=\"col\">Created</th>"
+	    "<th scope=\"col\">Last used</th><th scope=\"col\">Status</th>"
+	    "<th scope=\"col\"><span class=\"sr\">Actions</span></th></tr>"
+	    "</thead>\n<tbody>\n") == 0;
+	cJSON_ArrayForEach(k, items)
+		ok = ok && key_row(&b, k, write && (key_scopes(k) & ~mine) == 0,
+		    app, csrf) == 0;
+	ok = ok && buf_puts(&b, "</tbody>\n</table></div>\n") == 0;
+	cJSON_Delete(items);
+	return answer(r, &b, ok, err != NULL ? 422 : 200);
+}
+
+/*
+ * GET /app/api-keys
+ * No key: the session, api-keys:read.  200 text/html: the team's keys
+ * and, with api-keys:write, the form to make one; 303 to /app/login
+ * when signed out; 403 insufficient_scope.
+ */
+static int
+keys_get(struct req *r)
+{
+	if (session_scope(r, SCOPE_API_KEYS_READ) == -1)
+		return 0;
+	return keys_page(r, NULL, NULL);
+}
+
+/*
+ * POST /app/api-keys (form: csrf, name, scope...)
+ * No key: the session, api-keys:write.  200 text/html: the page with the
+ * new key's secret, shown once; 422 the form again with its error; 401
+ * session_required when signed out; 403 bad_origin, bad_csrf,
+ * insufficient_scope, escalation_refused (a scope the role lacks); 409
+ * limit_exceeded; 415.
+ */
+static int
+keys_post(struct req *r)
+{
+	struct apikey	 k;
+	const char	*name = req_form(r, "name");
+	char		 secret[KEY_LEN + 1];
+	unsigned	 mine = session_scopes(r);
+	size_t		 i;
+	long		 n;
+	int		 s, rc;
+
+	if (session_scope(r, SCOPE_API_KEYS_WRITE) == -1)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	for (i = 0; i < r->nform; i++) {
+		if (strcmp(r->form[i].name, "scope") != 0)
+			continue;
+		if ((s = scope_find(r->form[i].value)) == -1)
+			return keys_page(r, NULL, "Pick scopes from the list.");
+		if (!(mine & (1u << s)))
+			return resp_problem_member(r, 403,
+			    "escalation_refused", "scope", scope_names[s],
+			    "Your role cannot give a key the %s scope.",
+			    scope_names[s]);
+		k.scopes |= 1u << s;
+	}
+	n = name != NULL ? utf8_chars(name) : 0;
+	if (n < 1 || n > NAME_MAXCHARS)
+		return keys_page(r, NULL, "Give the key a name of 1 to 255 "
+		    "characters.");
+	if (k.scopes == 0)
+		return keys_page(r, NULL, "Pick at least one scope.");
+	snprintf(k.name, sizeof(k.name), "%s", name);
+	snprintf(k.team_id, sizeof(k.team_id), "%s",
+	    r->session->member.team_id);
+	snprintf(k.created_by_member, sizeof(k.created_by_member), "%s",
+	    r->session->member.id);
+	if (limit_check_team(r, LIMIT_KEYS, k.team_id) == -1)
+		return 0;
+	key_generate(secret);
+	if ((rc = apikey_insert(r->db, &k, secret, r->now)) != DB_OK) {
+		sodium_memzero(secret, sizeof(secret));
+		return resp_db(r, rc);
+	}
+	snprintf(r->target_id, sizeof(r->target_id), "%s", k.id);
+	rc = keys_page(r, secret, NULL);
+	sodium_memzero(secret, sizeof(secret));
+	return rc;
+}
+
+/*
+ * POST /app/api-keys/{key}/revoke (form: csrf)
+ * No key: the session, api-keys:write.  303 to /app/api-keys, the key
+ * revoked (also when it was already); 401 session_required when signed
+ * out; 403 bad_origin, bad_csrf, insufficient_scope, escalation_refused
+ * (a key with a scope the role lacks); 404; 415.
+ */
+static int
+keys_revoke(struct req *r)
+{
+	struct apikey	 k;
+	unsigned	 mine = session_scopes(r);
+	int		 rc;
+
+	if (session_scope(r, SCOPE_API_KEYS_WRITE) == -1)
+		return 0;
+	if ((rc = apikey_get(r->db, r->session->member.team_id, r->args[0],
+	    &k)) != DB_OK)
+		return resp_db(r, rc);
+	if (k.scopes & ~mine)
+		return resp_problem(r, 403, "escalation_refused", "Your role "
+		    "cannot revoke a key with scopes it does not hold.");
+	if (k.revoked_at == 0 && (rc = apikey_revoke(r->db, &k, r->now)) !=
+	    DB_OK)
+		return resp_db(r, rc);
+	return session_redirect(r, "/api-keys");
+}
+
+/*
+ * GET /app/style.css
+ * No key.  200 text/css: the console's one style sheet.
+ */
+static int
+stylesheet(struct req *r)
+{
+	struct buf	 b = { NULL, 0, 0 };
+
+	if (buf_puts(&b, cv_stylesheet()) != 0) {
+		buf_free(&b);
+		return resp_db(r, DB_ERROR);
+	}
+	resp_header(r, "Cache-Control", "public, max-age=3600");
+	return resp_body(r, 200, "text/css", &b);
+}
+
+static const struct route routes[] = {
+	{ "GET", "/app", SCOPE_PUBLIC, overview, NULL, NULL, ROUTE_SESSION },
+	{ "GET", "/app/login", SCOPE_PUBLIC, login_get, NULL, NULL,
+	    ROUTE_FORM },
+	{ "POST", "/app/login", SCOPE_PUBLIC, login_post, "session.created",
+	    NULL, ROUTE_FORM | ROUTE_NOTX },
+	{ "POST", "/app/logout", SCOPE_PUBLIC, logout_post, "session.ended",
+	    NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "GET", "/app/accept", SCOPE_PUBLIC, accept_get, NULL, NULL,
+	    ROUTE_FORM },
+	{ "POST", "/app/accept", SCOPE_PUBLIC, accept_post, "invite.accepted",
+	    NULL, ROUTE_FORM | ROUTE_NOTX },
+	{ "GET", "/app/password", SCOPE_PUBLIC, password_get, NULL, NULL,
+	    ROUTE_FORM },
+	{ "POST", "/app/password", SCOPE_PUBLIC, password_post,
+	    "member.password_set", NULL, ROUTE_FORM | ROUTE_NOTX },
+	{ "GET", "/app/api-keys", SCOPE_PUBLIC, keys_get, NULL, NULL,
+	    ROUTE_SESSION },
+	{ "POST", "/app/api-keys", SCOPE_PUBLIC, keys_post, "api_key.created",
+	    NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/api-keys/{key}/revoke", SCOPE_PUBLIC, keys_revoke,
+	    "api_key.revoked", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "GET", "/app/style.css", SCOPE_PUBLIC, stylesheet, NULL, NULL, 0 },
+};
+
+int
+main(void)
+{
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]), 0);
+}

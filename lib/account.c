@@ -1,0 +1,318 @@
+/*
+ * Passwords, sessions and set-password links: the struct, the SQL and
+ * the secrets of signing in.  Passwords are libsodium's Argon2id strings
+ * at the interactive limits; tokens are 32 random bytes shown once and
+ * kept as keyed BLAKE2b-256 hashes (token_hash, keyhash.c), "session"
+ * and "plink" keeping the two kinds apart.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "account.h"
+#include "db.h"
+#include "ids.h"
+#include "json.h"
+#include "keyhash.h"
+#include "member.h"
+
+#define SESSION_TOUCH_MS	60000	/* seen_at written once a minute */
+
+enum stmt {
+	STMT_SET_PASSWORD,
+	STMT_BY_EMAIL,
+	STMT_SESSION_INSERT,
+	STMT_SESSION_GET,
+	STMT_SESSION_TOUCH,
+	STMT_SESSION_END,
+	STMT_SESSION_END_ALL,
+	STMT_LINK_DROP,
+	STMT_LINK_INSERT,
+	STMT_LINK_USE,
+	STMT__MAX
+};
+
+static const char *const sqls[STMT__MAX] = {
+	/* STMT_SET_PASSWORD */
+	"UPDATE members SET password_hash = ? WHERE team_id = ? AND id = ?",
+	/* STMT_BY_EMAIL: the address's teams with a password, oldest
+	 * first. */
+	"SELECT team_id, id, password_hash FROM members WHERE email = ?"
+	" AND password_hash IS NOT NULL ORDER BY joined_at, id LIMIT ?",
+	/* STMT_SESSION_INSERT */
+	"INSERT INTO sessions (id, token_hash, member_id, team_id, created_at,"
+	" seen_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_SESSION_GET */
+	"SELECT id, team_id, member_id, created_at, seen_at FROM sessions"
+	" WHERE token_hash = ?",
+	/* STMT_SESSION_TOUCH */
+	"UPDATE sessions SET seen_at = ? WHERE id = ?",
+	/* STMT_SESSION_END */
+	"DELETE FROM sessions WHERE id = ?",
+	/* STMT_SESSION_END_ALL */
+	"DELETE FROM sessions WHERE member_id = ?",
+	/* STMT_LINK_DROP: a member's links that were not used. */
+	"DELETE FROM password_links WHERE member_id = ? AND used_at IS NULL",
+	/* STMT_LINK_INSERT */
+	"INSERT INTO password_links (token_hash, member_id, created_at,"
+	" expires_at) VALUES (?, ?, ?, ?)",
+	/* STMT_LINK_USE: one statement, so that a token works once. */
+	"UPDATE password_links SET used_at = ?1 WHERE token_hash = ?2"
+	" AND used_at IS NULL AND expires_at > ?1"
+	" RETURNING (SELECT team_id FROM members WHERE id = member_id),"
+	" member_id",
+};
+
+void
+account_token_new(char *out)
+{
+	unsigned char	 b[32];
+
+	randombytes_buf(b, sizeof(b));
+	sodium_bin2base64(out, ACCOUNT_TOKEN_LEN + 1, b, sizeof(b),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(b, sizeof(b));
+}
+
+int
+account_token_valid(const char *s)
+{
+	return s != NULL && strlen(s) == ACCOUNT_TOKEN_LEN &&
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_") == ACCOUNT_TOKEN_LEN;
+}
+
+const char *
+account_password_problem(const char *pw)
+{
+	long	 n = utf8_chars(pw);
+
+	if (strlen(pw) > PASSWORD_MAXBYTES)
+		return "must be at most 256 bytes";
+	if (n < 0)
+		return "must be UTF-8 text";
+	if (n < PASSWORD_MINCHARS)
+		return "must be at least 10 characters";
+	return NULL;
+}
+
+int
+account_password_hash(const char *pw, char *out)
+{
+	return crypto_pwhash_str(out, pw, strlen(pw),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0 ? 0 : -1;
+}
+
+int
+account_set_password(struct db *db, const struct member *m, const char *hash)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_query(db, sqls[STMT_SET_PASSWORD], "ttt", hash,
+	    m->team_id, m->id)) == NULL)
+		return DB_ERROR;
+	return db_exec_one(st);
+}
+
+/*
+ * A hash no password matches (of 32 random bytes), made once: an unknown
+ * address costs the same check as a known one.
+ */
+static const char *
+decoy_hash(void)
+{
+	static char	 h[PASSWORD_HASHMAX];
+	char		 pw[ACCOUNT_TOKEN_LEN + 1];
+
+	if (h[0] == '\0') {
+		account_token_new(pw);
+		if (account_password_hash(pw, h) == -1)
+			h[0] = '\0';
+		sodium_memzero(pw, sizeof(pw));
+	}
+	return h;
+}
+
+int
+account_check_password(struct db *db, const char *email, const char *pw,
+    struct member *m)
+{
+	sqlite3_stmt	*st;
+	char		 team[ACCOUNT_MAXTEAMS][ID_MAX], id[ACCOUNT_MAXTEAMS][ID_MAX];
+	char		 hash[PASSWORD_HASHMAX];
+	int		 n = 0, rc, found = -1;
+
+	if ((st = db_query(db, sqls[STMT_BY_EMAIL], "ti", email,
+	    ACCOUNT_MAXTEAMS)) == NULL)
+		return DB_ERROR;
+	/* Read the rows first: a check takes a while, and the statement
+	 * would hold its read meanwhile. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < ACCOUNT_MAXTEAMS) {
+		db_col_text(st, 0, team[n], sizeof(team[n]));
+		db_col_text(st, 1, id[n], sizeof(id[n]));
+		db_col_text(st, 2, hash, sizeof(hash));
+		if (found == -1 && crypto_pwhash_str_verify(hash, pw,
+		    strlen(pw)) == 0)
+			found = n;
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_rc(rc);
+	if (n == 0 && crypto_pwhash_str_verify(decoy_hash(), pw,
+	    strlen(pw)) == 0)
+		return DB_NOTFOUND;	/* no password matches the decoy */
+	if (found == -1)
+		return DB_NOTFOUND;
+	return member_get(db, team[found], id[found], m);
+}
+
+int
+account_session_new(struct db *db, const struct member *m, const char *ip,
+    int64_t now, char *token, struct session *s)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 h[KEY_HASHLEN];
+
+	memset(s, 0, sizeof(*s));
+	id_new(s->id, "ses");
+	s->created_at = s->seen_at = now;
+	s->member = *m;
+	account_token_new(token);
+	token_hash("session", token, h);
+	if ((st = db_stmt(db, sqls[STMT_SESSION_INSERT])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, s->id);
+	sqlite3_bind_blob(st, 2, h, sizeof(h), SQLITE_TRANSIENT);
+	db_bind_text(st, 3, m->id);
+	db_bind_text(st, 4, m->team_id);
+	sqlite3_bind_int64(st, 5, now);
+	sqlite3_bind_int64(st, 6, now);
+	db_bind_text(st, 7, ip);
+	return db_exec_stmt(st);
+}
+
+static void
+session_row(sqlite3_stmt *st, void *arg)
+{
+	struct session	*s = arg;
+
+	db_col_text(st, 0, s->id, sizeof(s->id));
+	db_col_text(st, 1, s->member.team_id, sizeof(s->member.team_id));
+	db_col_text(st, 2, s->member.id, sizeof(s->member.id));
+	s->created_at = sqlite3_column_int64(st, 3);
+	s->seen_at = sqlite3_column_int64(st, 4);
+}
+
+int
+account_session_get(struct db *db, const char *token, int64_t now,
+    int64_t idle_ms, int64_t abs_ms, struct session *s)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 h[KEY_HASHLEN];
+	char		 team[ID_MAX], id[ID_MAX];
+	int		 rc;
+
+	memset(s, 0, sizeof(*s));
+	if (!account_token_valid(token))
+		return DB_NOTFOUND;
+	token_hash("session", token, h);
+	if ((st = db_stmt(db, sqls[STMT_SESSION_GET])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_TRANSIENT);
+	if ((rc = db_step_one(st, session_row, s)) != DB_OK)
+		return rc;
+	if (now - s->seen_at >= idle_ms || now - s->created_at >= abs_ms) {
+		(void)account_session_end(db, s->id);
+		return DB_NOTFOUND;
+	}
+	snprintf(team, sizeof(team), "%s", s->member.team_id);
+	snprintf(id, sizeof(id), "%s", s->member.id);
+	if ((rc = member_get(db, team, id, &s->member)) != DB_OK)
+		return rc;
+	if (now - s->seen_at >= SESSION_TOUCH_MS) {
+		s->seen_at = now;
+		if ((st = db_query(db, sqls[STMT_SESSION_TOUCH], "It", now,
+		    s->id)) == NULL)
+			return DB_ERROR;
+		(void)db_exec_stmt(st);
+	}
+	return DB_OK;
+}
+
+int
+account_session_end(struct db *db, const char *id)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_query(db, sqls[STMT_SESSION_END], "t", id)) == NULL)
+		return DB_ERROR;
+	return db_exec_stmt(st);
+}
+
+int
+account_session_end_all(struct db *db, const char *member_id)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_query(db, sqls[STMT_SESSION_END_ALL], "t",
+	    member_id)) == NULL)
+		return DB_ERROR;
+	return db_exec_stmt(st);
+}
+
+int
+account_link_new(struct db *db, const struct member *m, int64_t now,
+    int64_t ttl_ms, char *token)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 h[KEY_HASHLEN];
+	int		 rc;
+
+	if ((st = db_query(db, sqls[STMT_LINK_DROP], "t", m->id)) == NULL)
+		return DB_ERROR;
+	if ((rc = db_exec_stmt(st)) != DB_OK)
+		return rc;
+	account_token_new(token);
+	token_hash("plink", token, h);
+	if ((st = db_stmt(db, sqls[STMT_LINK_INSERT])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_TRANSIENT);
+	db_bind_text(st, 2, m->id);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, now + ttl_ms);
+	return db_exec_stmt(st);
+}
+
+static void
+link_row(sqlite3_stmt *st, void *arg)
+{
+	struct member	*m = arg;
+
+	db_col_text(st, 0, m->team_id, sizeof(m->team_id));
+	db_col_text(st, 1, m->id, sizeof(m->id));
+}
+
+int
+account_link_use(struct db *db, const char *token, int64_t now,
+    struct member *m)
+{
+	sqlite3_stmt	*st;
+	unsigned char	 h[KEY_HASHLEN];
+	struct member	 found;
+	int		 rc;
+
+	if (!account_token_valid(token))
+		return DB_NOTFOUND;
+	memset(&found, 0, sizeof(found));
+	token_hash("plink", token, h);
+	if ((st = db_stmt(db, sqls[STMT_LINK_USE])) == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_blob(st, 2, h, sizeof(h), SQLITE_TRANSIENT);
+	if ((rc = db_step_one(st, link_row, &found)) != DB_OK)
+		return rc;
+	return member_get(db, found.team_id, found.id, m);
+}
