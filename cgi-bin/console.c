@@ -227,16 +227,10 @@ accept_post(struct req *r)
 	const char	*name_err = NULL, *pw_err;
 	char		 hash[PASSWORD_HASHMAX];
 	long		 n;
-	int		 rc, retry;
+	int		 rc;
 
-	if ((rc = invite_throttled(r->db, r->remote_addr, r->now,
-	    &retry)) == 1) {
-		resp_header(r, "Retry-After", "%d", retry);
-		return resp_problem(r, 429, "rate_limited", "Too many failed "
-		    "attempts from this address; retry in %d seconds.", retry);
-	}
-	if (rc == -1)
-		return resp_db(r, DB_ERROR);
+	if (limit_invite_accept(r) == -1)
+		return 0;
 	n = name != NULL ? utf8_chars(name) : 0;
 	if (n < 1 || n > NAME_MAXCHARS)
 		name_err = "Give a name of 1 to 255 characters.";

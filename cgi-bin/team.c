@@ -16,6 +16,7 @@
 
 #include "uptime.h"
 #include "invite.h"
+#include "limit.h"
 #include "invitepage.h"
 
 #define INVITE_MAX_TTL_MS (30LL * 24 * 3600 * 1000)	/* expiresAt */
@@ -417,16 +418,10 @@ invites_accept(struct req *r)
 	struct verrs	 v = { 0 };
 	cJSON		*body;
 	const char	*token = NULL, *name = NULL;
-	int		 rc, retry;
+	int		 rc;
 
-	if ((rc = invite_throttled(r->db, r->remote_addr, r->now,
-	    &retry)) == 1) {
-		resp_header(r, "Retry-After", "%d", retry);
-		return resp_problem(r, 429, "rate_limited", "Too many failed "
-		    "attempts from this address; retry in %d seconds.", retry);
-	}
-	if (rc == -1)
-		return resp_db(r, DB_ERROR);
+	if (limit_invite_accept(r) == -1)
+		return 0;
 	if ((body = req_json(r)) == NULL)
 		return 0;
 	json_check_fields(body, accept_fields, &v);

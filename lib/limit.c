@@ -9,6 +9,7 @@
 #include "config.h"
 #include "db.h"
 #include "ids.h"
+#include "invite.h"
 #include "limit.h"
 #include "ratelimit.h"
 #include "req.h"
@@ -131,6 +132,23 @@ limit_verify_domain(struct req *r)
 	    "in %d seconds.", cfg.verify_limit, reset);
 	resp_header(r, "Retry-After", "%d", reset < 1 ? 1 : reset);
 	return -1;
+}
+
+int
+limit_invite_accept(struct req *r)
+{
+	int	 rc, retry;
+
+	if ((rc = invite_throttled(r->db, r->remote_addr, r->now,
+	    &retry)) == 1) {
+		resp_header(r, "Retry-After", "%d", retry);
+		return resp_problem(r, 429, "rate_limited", "Too many failed "
+		    "attempts from this address; retry in %d seconds.",
+		    retry), -1;
+	}
+	if (rc == -1)
+		return resp_db(r, DB_ERROR), -1;
+	return 0;
 }
 
 int

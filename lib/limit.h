@@ -62,6 +62,12 @@ int	 limit_check_team(struct req *, enum limit, const char *team) WUR;
  * (the seconds until the minute ends).
  */
 int	 limit_verify_domain(struct req *) WUR;
+/*
+ * The failed invitation accepts of the client's address (invite.h's
+ * throttle), before an accept is tried: 0 when it may try; else -1 with
+ * the answer made: 429 rate_limited with Retry-After, or 500.
+ */
+int	 limit_invite_accept(struct req *) WUR;
 
 /*
  * Take the lease of a monitor of the calling key's team until r->now +
