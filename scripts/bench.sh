@@ -300,7 +300,7 @@ LUA
 	measure() {	# program pattern, then wrk's arguments
 		pat=$1; shift
 		t0=$(ticks "$pat")
-		out=$(wrk -t2 -c16 -d"${BENCH_SECONDS:-5}"s "$@")
+		out=$(wrk ${WRK_LOAD:--t2 -c16} -d"${BENCH_SECONDS:-5}"s "$@")
 		t1=$(ticks "$pat")
 		echo "$out" | awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '
 		    /requests in/ { n = $1 } /Requests\/sec/ { r = $2 }
@@ -398,19 +398,9 @@ PY
 		murl="http://127.0.0.1:$aport/v1/metrics"
 		size=$(curl -sf -H "Authorization: Bearer $mkey" "$murl" | wc -c)
 		samples=$(curl -sf -H "Authorization: Bearer $mkey" "$murl" | grep -vc '^#')
-		one() {	# program pattern, then wrk's arguments
-			pat=$1; shift
-			t0=$(ticks "$pat")
-			out=$(wrk -t1 -c1 -d"${BENCH_SECONDS:-5}"s "$@")
-			t1=$(ticks "$pat")
-			echo "$out" | awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '
-			    /requests in/ { n = $1 } /Requests\/sec/ { r = $2 }
-			    /Non-2xx/ { bad = $NF }
-			    END { printf "%s %.3f %d\n", r, n ? t * 1000 / hz / n : 0, bad }'
-		}
-		set -- $(one bench/hello "http://127.0.0.1:$aport/hello")
+		set -- $(WRK_LOAD="-t1 -c1" measure bench/hello "http://127.0.0.1:$aport/hello")
 		hello=$1 hcpu=$2
-		set -- $(one cgi-bin/monitors.fcgi -H "Authorization: Bearer $mkey" "$murl")
+		set -- $(WRK_LOAD="-t1 -c1" measure cgi-bin/monitors.fcgi -H "Authorization: Bearer $mkey" "$murl")
 		scrapes=$1 scpu=$2 bad=$3
 		awk -v h="$hello" -v s="$scrapes" -v hc="$hcpu" -v sc="$scpu" \
 		    -v size="$size" -v samples="$samples" -v bad="$bad" \
