@@ -34,25 +34,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-freeport() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-ms() { date +%s%3N; }
+. "$top/scripts/bench-lib.sh"
 
 # The answering target: lighttpd and a small file.
-port=$(freeport)
-mkdir -p "$work/www"
-echo "ok" > "$work/www/index.html"
-cat > "$work/lighttpd.conf" <<CONF
-server.bind = "127.0.0.1"
-server.port = $port
-server.document-root = "$work/www"
-server.errorlog = "$work/lighttpd.log"
-server.max-connections = 8192
-server.max-fds = 16384
-CONF
-lighttpd -D -f "$work/lighttpd.conf" &
-pids="$pids $!"
+static_target "$work" 8192
+port=$target_port
+pids="$pids $target_pid"
 
 # The hanging target: accepts, reads, never answers.
 hport=$(freeport)

@@ -44,21 +44,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-ms() { date +%s%3N; }
+. "$top/scripts/bench-lib.sh"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$work/www"
-echo "ok" > "$work/www/index.html"
-cat > "$work/lighttpd.conf" <<CONF
-server.bind = "127.0.0.1"
-server.port = $port
-server.document-root = "$work/www"
-server.errorlog = "$work/lighttpd.log"
-server.max-connections = 4096
-server.max-fds = 8192
-CONF
-lighttpd -D -f "$work/lighttpd.conf" &
-lpid=$!
+static_target "$work" 4096
+port=$target_port lpid=$target_pid
 i=0
 until curl -sf -o /dev/null "http://127.0.0.1:$port/index.html"; do
 	i=$((i + 1)); [ $i -gt 50 ] && { echo "lighttpd did not start"; exit 1; }
@@ -147,7 +136,7 @@ if [ -x "$build/bench/hello" ] && [ -x "$build/bench/bytes" ] &&
 	echo "== API routes against the same bytes from memory and a bare FastCGI hello"
 	api="$work/api"
 	mkdir -p "$api/empty" "$api/bytes"
-	aport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	aport=$(freeport)
 	export UPTIME_DB="$api/uptime.db" UPTIME_SECRET_FILE="$api/secret"
 	export UPTIME_RATE_LIMIT=1000000
 	"$build/bin/uptime-admin" init 2>/dev/null
