@@ -381,16 +381,18 @@ checks_run(struct req *r)
 }
 
 /*
- * GET /v1/monitors/{id}/results?from&to&status&perPage&cursor
+ * GET /v1/monitors/{id}/results?from&to&status&location&perPage&cursor
  * Scope monitors:read.  200 with a page of results, newest first (a
- * heartbeat's pings); 400; 404.
+ * heartbeat's pings), of one location ("local" or loc_...) when asked;
+ * 400; 404.
  */
 static int
 monitors_results(struct req *r)
 {
 	struct monitor		 m;
 	struct result_filter	 f = { req_time(r, "from"), req_time(r, "to"),
-				    req_enum(r, "status") };
+				    req_enum(r, "status"),
+				    req_query(r, "location") };
 	struct lister		 l;
 	const char		*c = r->page.has_cursor ? r->page.c_id : NULL;
 	int			 hb;
@@ -407,6 +409,9 @@ monitors_results(struct req *r)
 		return resp_problem(r, 400, "bad_query", "The cursor is not "
 		    "one this list gave out.");
 	list_start(r, &l);
+	/* A heartbeat's pings all come to this host. */
+	if (hb && f.location != NULL && strcmp(f.location, MON_LOCAL) != 0)
+		return list_answer(r, &l, DB_OK);
 	return list_answer(r, &l, hb ? ping_list(r->db, r->args[0], &f, &l) :
 	    result_list(r->db, r->args[0], &f, &l));
 }
@@ -686,10 +691,13 @@ static const struct qspec q_monitors[] = {
 	Q_END
 };
 
+static const char *const local_names[] = { MON_LOCAL };
+
 static const struct qspec q_results[] = {
 	Q_WINDOW,
 	Q_ENUM_SOME("status", mon_status_names, MST__MAX,
 	    1u << MST_UP | 1u << MST_DEGRADED | 1u << MST_DOWN),
+	Q_ID_OR("location", "loc", local_names, 1),
 	Q_PAGE,
 	Q_END
 };

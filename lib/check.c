@@ -103,6 +103,7 @@ static const char *const sqls[STMT__MAX] = {
 	" AND (?3 IS NULL OR checked_at < ?3)"
 	" AND (?4 IS NULL OR status = ?4)"
 	" AND (?5 = 0 OR (checked_at, id) < (?6, ?7))"
+	" AND (?9 IS NULL OR coalesce(nullif(location, ''), 'local') = ?9)"
 	" ORDER BY checked_at DESC, id DESC LIMIT ?8",
 	/* STMT_OUTAGES */
 	"SELECT id, started_at, ended_at, cause_code, cause_message, "
@@ -1239,8 +1240,10 @@ result_list(struct db *db, const char *monitor, const struct result_filter *f,
 
 	if ((st = db_query(db, sqls[STMT_RESULTS], "tTTt", monitor, f->from,
 	    f->to, f->status >= 0 ? mon_status_names[f->status] : NULL)) !=
-	    NULL)
+	    NULL) {
 		page_bind_rowid(st, 5, l);
+		db_bind_text(st, 9, f->location);
+	}
 	return page_rows(db, st, 0, l, result_row);
 }
 

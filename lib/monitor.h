@@ -225,6 +225,7 @@ int	 outage_close(struct db *, const char *monitor, int64_t at, char *id);
 struct result_filter {
 	int64_t		 from, to;	/* 0: open */
 	int		 status;	/* -1: any */
+	const char	*location;	/* "local", a location id; NULL: any */
 };
 int	 result_list(struct db *, const char *monitor,
 	    const struct result_filter *, struct lister *);

@@ -18,7 +18,7 @@
 enum qtype {
 	QT_ENUM,	/* one of names[0 .. n - 1], those in mask when set */
 	QT_TEXT,	/* 1 to n characters, of the bytes in str when set */
-	QT_ID,		/* an id "<str>_…" */
+	QT_ID,		/* an id "<str>_…", or one of names[0 .. n - 1] */
 	QT_FROM,	/* an RFC 3339 time */
 	QT_TO,		/* an RFC 3339 time after from when both are given */
 	QT_PERPAGE,	/* 1 to PAGE_MAX, read into r->page */
@@ -41,6 +41,7 @@ struct qspec {
 					{ name, QT_ENUM, names, n, mask, -1, NULL }
 #define Q_TEXT(name, max, bytes)	{ name, QT_TEXT, NULL, max, 0, 0, bytes }
 #define Q_ID(name, prefix)		{ name, QT_ID, NULL, 0, 0, 0, prefix }
+#define Q_ID_OR(name, prefix, names, n)	{ name, QT_ID, names, n, 0, 0, prefix }
 #define Q_WINDOW	{ "from", QT_FROM, NULL, 0, 0, 0, NULL }, \
 			{ "to", QT_TO, NULL, 0, 0, 0, NULL }
 #define Q_PAGE		{ "perPage", QT_PERPAGE, NULL, 0, 0, 0, NULL }, \

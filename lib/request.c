@@ -149,11 +149,12 @@ check_param(struct req *r, struct qparam *p)
 		    "characters%s%s.", q->name, q->n, q->str != NULL ?
 		    " of " : "", q->str != NULL ? q->str : ""), -1;
 	case QT_ID:
-		if (id_valid(v, q->str))
+		if (id_valid(v, q->str) || str_index(q->names, q->n, v) != -1)
 			return 0;
 		return resp_problem(r, 400, "bad_query", "%s must be an id "
-		    "(%s_ and %d letters or digits).", q->name, q->str,
-		    ID_RANDLEN), -1;
+		    "(%s_ and %d letters or digits)%s%s.", q->name, q->str,
+		    ID_RANDLEN, q->n > 0 ? " or " : "", q->n > 0 ? q->names[0] :
+		    ""), -1;
 	case QT_FROM:
 	case QT_TO:
 		if (time_parse(v, &p->t) == 0)

@@ -263,6 +263,24 @@ describe('the agent routes', () => {
     assert.equal(Date.parse(next.nextDueAt) - Date.parse(l.dueAt) <= 60000, true);
   });
 
+  it('results of one location: ?location=local or a location id; bad values are 400', async () => {
+    const loc = await mkLocation();
+    const mon = await mkMonitor({ locations: ['local', loc.id], intervalSeconds: 60 });
+    // One result here (a check on demand) and one from the location.
+    assertOk(await api('POST', `/v1/monitors/${mon.id}/check`, { key: admin }));
+    const l = assertOk(await lease(loc.token)).leases.find((x) => x.monitorId === mon.id);
+    assert.deepEqual(assertOk(await report(loc.token, [upResult(l.leaseId)])), { accepted: 1, refused: [] });
+    const of = async (q) => assertOk(await api('GET', `/v1/monitors/${mon.id}/results?${q}`, { key: admin }));
+    assert.deepEqual((await results(mon.id)).map((x) => x.location).sort(), [loc.id, 'local'].sort());
+    assert.deepEqual((await of('location=local')).map((x) => x.location), ['local']);
+    assert.deepEqual((await of(`location=${loc.id}`)).map((x) => x.location), [loc.id]);
+    assert.deepEqual(await of(`location=${GHOST_LOC}`), []);
+    for (const bad of ['LOCAL', 'loc_short', 'mon_' + 'A'.repeat(20), '']) {
+      const r = await api('GET', `/v1/monitors/${mon.id}/results?location=${bad}`, { key: admin });
+      assertProblem(r, 400, 'bad_query');
+    }
+  });
+
   it('a down result is judged like a local one: an outage and a down event', async () => {
     const loc = await mkLocation();
     const mon = await mkMonitor({ locations: [loc.id] });

@@ -694,6 +694,7 @@ test_query_max_params(void)
 
 enum { T_A, T_B, T_C, T__MAX };
 static const char *const t_names[T__MAX] = { "ay", "bee", "cee" };
+static const char *const t_here[] = { "here" };
 
 static const struct qspec q_typed[] = {
 	Q_ENUM("e", t_names, T__MAX),
@@ -701,6 +702,7 @@ static const struct qspec q_typed[] = {
 	Q_ENUM_SOME("s", t_names, T__MAX, 1u << T_A | 1u << T_C),
 	Q_TEXT("tx", 4, "abc."),
 	Q_ID("mon", "mon"),
+	Q_ID_OR("at", "loc", t_here, 1),
 	Q_WINDOW,
 	Q_PAGE,
 	Q_END
@@ -770,6 +772,14 @@ test_query_typed(void)
 	CHECK_STR(refusal(&r, "mon=key_ABCDEFGHIJabcdefghij"), "mon must be "
 	    "an id (mon_ and 20 letters or digits).");
 	req_done(&r);
+	CHECK_STR(refusal(&r, "at=here"), "");
+	CHECK_STR(req_query(&r, "at"), "here");
+	req_done(&r);
+	CHECK_STR(refusal(&r, "at=loc_ABCDEFGHIJabcdefghij"), "");
+	req_done(&r);
+	CHECK_STR(refusal(&r, "at=there"), "at must be an id (loc_ and 20 "
+	    "letters or digits) or here.");
+	req_done(&r);
 	CHECK_STR(refusal(&r, "from=yesterday"), "from must be an RFC 3339 "
 	    "time.");
 	req_done(&r);
@@ -777,7 +787,7 @@ test_query_typed(void)
 	    "to=2026-02-14T12:00:01Z"), "to must be after from.");
 	req_done(&r);
 	CHECK_STR(refusal(&r, "x=1"), "Unknown query parameter \"x\"; this "
-	    "route accepts: e, d, s, tx, mon, from, to, perPage, cursor.");
+	    "route accepts: e, d, s, tx, mon, at, from, to, perPage, cursor.");
 	req_done(&r);
 	req_query_init(&r, "a=1");
 	CHECK_INT(req_parse_query(&r, NULL), -1);
