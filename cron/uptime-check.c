@@ -214,6 +214,8 @@ judged(struct checker *ck, struct run *rn)
 	size_t		 cap;
 
 	unlink_live(ck, rn);
+	/* Its team's share has room again while the result waits. */
+	sched_ended(ck->sched, rn->it);
 	rn->r.due_at = rn->due;
 	probe_clear(&rn->p);
 	check_scratch_free(rn->scratch);

@@ -16,7 +16,8 @@
 enum sched_state {
 	ITEM_WAITING,	/* in the heap */
 	ITEM_PARKED,	/* due, its team at its cap */
-	ITEM_RUNNING	/* taken */
+	ITEM_RUNNING,	/* taken */
+	ITEM_ENDED	/* checked, its result not yet written */
 };
 
 /* An entry of a chained hash table, keyed by a string of its owner. */
@@ -337,20 +338,16 @@ sched_take(struct sched *s, int64_t now)
 	return NULL;
 }
 
-void
-sched_done(struct sched *s, struct sched_item *it)
+/* n is no longer in flight: its team's oldest parked item goes back to
+ * the heap, first. */
+static void
+sched_leave(struct sched *s, struct sched_node *n)
 {
-	struct sched_node	*n = (struct sched_node *)(void *)it, *p;
-	struct sched_team	*t;
+	struct sched_team	*t = n->team;
+	struct sched_node	*p;
 
-	if (it == NULL || n->state != ITEM_RUNNING)
-		return;
-	t = n->team;
 	t->running--;
 	s->nrunning--;
-	htab_del(&s->items, &n->h);
-	free(n);
-	/* The team's oldest parked item goes back to the heap, first. */
 	if ((p = t->phead) != NULL) {
 		t->phead = p->pnext;
 		if (t->phead == NULL)
@@ -366,6 +363,30 @@ sched_done(struct sched *s, struct sched_item *it)
 			s->nparked++;
 		}
 	}
+}
+
+void
+sched_ended(struct sched *s, struct sched_item *it)
+{
+	struct sched_node	*n = (struct sched_node *)(void *)it;
+
+	if (it == NULL || n->state != ITEM_RUNNING)
+		return;
+	n->state = ITEM_ENDED;
+	sched_leave(s, n);
+}
+
+void
+sched_done(struct sched *s, struct sched_item *it)
+{
+	struct sched_node	*n = (struct sched_node *)(void *)it;
+
+	if (it == NULL || (n->state != ITEM_RUNNING && n->state != ITEM_ENDED))
+		return;
+	if (n->state == ITEM_RUNNING)
+		sched_leave(s, n);
+	htab_del(&s->items, &n->h);
+	free(n);
 }
 
 int

@@ -7,8 +7,10 @@
  * It knows ids, teams and times only: no database, no network.  The
  * checker adds what the database says is due soon (sched_add, as often
  * as it likes: known monitors are not added twice), takes what is due
- * when a slot is free (sched_take) and gives each taken item back when
- * its result is written or it was not checked after all (sched_done).
+ * when a slot is free (sched_take), says when its check has ended
+ * (sched_ended: the team's share has room again, while its result waits
+ * to be written) and gives each taken item back when its result is
+ * written or it was not checked after all (sched_done).
  *
  * Fairness: a team never has more than team_cap checks in flight.  A
  * due item of a team at its cap is parked in that team's queue (oldest
@@ -51,7 +53,14 @@ int		 sched_add(struct sched *, const char *id, const char *team,
  */
 struct sched_item *sched_take(struct sched *, int64_t now);
 
-/* A taken item is over (checked, or dropped): forget it. */
+/*
+ * A taken item's check has ended and its result waits to be written: it
+ * no longer counts as in flight (its team's oldest parked item goes back
+ * to the heap) but stays known, so it is not added again, until
+ * sched_done.
+ */
+void		 sched_ended(struct sched *, struct sched_item *);
+/* A taken item is over (written, or dropped): forget it. */
 void		 sched_done(struct sched *, struct sched_item *);
 
 /* Is the monitor known (waiting, parked or in flight)? */

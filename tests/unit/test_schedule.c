@@ -106,6 +106,44 @@ test_sched_team_cap(void)
 }
 
 /* Many items, many teams: always the earliest due first. */
+/*
+ * A check that has ended but whose result is not written yet no longer
+ * holds its team's share (the next parked item starts), yet stays known
+ * until sched_done, so it is not added twice meanwhile.
+ */
+static void
+test_sched_ended(void)
+{
+	struct sched		*s = sched_new(1);
+	struct sched_item	*a1, *a2;
+
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(sched_add(s, "mon_a1", "team_a", 1), 1);
+	CHECK_INT(sched_add(s, "mon_a2", "team_a", 2), 1);
+	a1 = sched_take(s, 100);
+	CHECK(a1 != NULL && strcmp(a1->id, "mon_a1") == 0);
+	CHECK(sched_take(s, 100) == NULL);	/* a2 parked: the cap is 1 */
+	CHECK_INT((int)sched_parked(s), 1);
+	sched_ended(s, a1);
+	CHECK_INT((int)sched_running(s), 0);
+	CHECK_INT((int)sched_team_running(s, "team_a"), 0);
+	a2 = sched_take(s, 100);
+	CHECK(a2 != NULL && strcmp(a2->id, "mon_a2") == 0);
+	/* a1 is still known until its result is written. */
+	CHECK(sched_known(s, "mon_a1"));
+	CHECK_INT(sched_add(s, "mon_a1", "team_a", 200), 0);
+	sched_ended(s, a1);	/* twice: nothing more */
+	CHECK_INT((int)sched_team_running(s, "team_a"), 1);
+	sched_done(s, a1);
+	CHECK(!sched_known(s, "mon_a1"));
+	CHECK_INT(sched_add(s, "mon_a1", "team_a", 200), 1);
+	sched_done(s, a2);
+	CHECK_INT((int)sched_running(s), 0);
+	sched_free(s);
+}
+
 static void
 test_sched_many(void)
 {
@@ -144,6 +182,7 @@ main(void)
 {
 	UNIT_RUN(test_sched_order);
 	UNIT_RUN(test_sched_team_cap);
+	UNIT_RUN(test_sched_ended);
 	UNIT_RUN(test_sched_many);
 	return unit_finish();
 }
