@@ -45,7 +45,7 @@ endif
 
 # re2 is C++: lib/*.cc is built with CXX in the same modes as the C, and
 # the programs link libstdc++ for it.
-PKGS	 = sqlite3 libcjson libcurl libsodium libcares zlib fcgi re2
+PKGS	 = sqlite3 libpq libcjson libcurl libsodium libcares zlib fcgi re2
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wwrite-strings -Wformat=2 -Werror
 CXXWARN	 = -Wall -Wextra -Wshadow -Wmissing-declarations -Wformat=2 -Werror
@@ -100,7 +100,7 @@ FUZZERS	 = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 # test scrapes it with the real server; the package also enables a
 # prometheus service on port 9090 where systemd runs, which the tests do
 # not need: `systemctl disable --now prometheus`).
-DEB_BUILD = gcc g++ make pkg-config libfcgi-dev libsqlite3-dev \
+DEB_BUILD = gcc g++ make pkg-config libfcgi-dev libsqlite3-dev libpq-dev \
 	    libcjson-dev libcurl4-openssl-dev libsodium-dev libc-ares-dev \
 	    zlib1g-dev libre2-dev
 DEB_RUN	  = lighttpd sqlite3 curl jq ca-certificates tzdata
@@ -130,10 +130,14 @@ $(BUILD)/lib/%.o: lib/%.cc lib/*.h lib/*.def
 	$(SAY) "  CXX     $<"
 	$(Q)$(CXX) $(CXXFLAGS) -c $< -o $@
 
-$(BUILD)/lib/schema.c: $(sort $(wildcard schema/*.sql)) scripts/embed-schema.sh
+$(BUILD)/lib/schema.c: $(sort $(wildcard schema/*.sql schema/pg/*.sql)) \
+    scripts/embed-schema.sh
 	@mkdir -p $(@D)
 	$(SAY) "  SCHEMA  $@"
-	$(Q)sh scripts/embed-schema.sh $(sort $(wildcard schema/*.sql)) > $@.tmp
+	$(Q)sh scripts/embed-schema.sh schema_ \
+	    $(sort $(wildcard schema/*.sql)) > $@.tmp
+	$(Q)sh scripts/embed-schema.sh pg_schema_ \
+	    $(sort $(wildcard schema/pg/*.sql)) >> $@.tmp
 	$(Q)mv $@.tmp $@
 
 $(BUILD)/lib/schema.o: $(BUILD)/lib/schema.c

@@ -52,38 +52,6 @@ wal_size(void)
 	return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
 }
 
-/*
- * Checkpoint the WAL and truncate it.  With a reader in the way (busy),
- * fall back to a passive checkpoint, which copies what it can without
- * waiting.  Returns the mode that ran ("truncate", "passive") or NULL.
- */
-static const char *
-checkpoint(struct db *db)
-{
-	sqlite3	*h = db_handle(db);
-	int	 rc;
-
-	rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_TRUNCATE,
-	    NULL, NULL);
-	if (rc == SQLITE_OK)
-		return "truncate";
-	if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
-		fprintf(stderr, "uptime-maintain: checkpoint: %s\n",
-		    sqlite3_errmsg(h));
-		return NULL;
-	}
-	fprintf(stderr, "uptime-maintain: the database is busy: passive "
-	    "checkpoint instead of truncate\n");
-	rc = sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL);
-	if (rc != SQLITE_OK) {
-		fprintf(stderr, "uptime-maintain: passive checkpoint: %s\n",
-		    sqlite3_errmsg(h));
-		return NULL;
-	}
-	return "passive";
-}
-
 static const char *
 rc_text(int rc)
 {
@@ -160,7 +128,7 @@ main(int argc, char **argv)
 		status = 1;
 	}
 	before = wal_size();
-	if ((mode = checkpoint(db)) == NULL)
+	if ((mode = db_checkpoint(db)) == NULL)
 		status = 1;
 	after = wal_size();
 

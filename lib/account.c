@@ -108,7 +108,7 @@ account_password_hash(const char *pw, char *out)
 int
 account_set_password(struct db *db, const struct member *m, const char *hash)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_query(db, sqls[STMT_SET_PASSWORD], "ttt", hash,
 	    m->team_id, m->id)) == NULL)
@@ -139,7 +139,7 @@ int
 account_check_password(struct db *db, const char *email, const char *pw,
     struct member *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 team[ACCOUNT_MAXTEAMS][ID_MAX], id[ACCOUNT_MAXTEAMS][ID_MAX];
 	char		 hash[PASSWORD_HASHMAX];
 	int		 n = 0, rc, found = -1;
@@ -149,7 +149,7 @@ account_check_password(struct db *db, const char *email, const char *pw,
 		return DB_ERROR;
 	/* Read the rows first: a check takes a while, and the statement
 	 * would hold its read meanwhile. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < ACCOUNT_MAXTEAMS) {
+	while ((rc = db_step(st)) == DB_ROW && n < ACCOUNT_MAXTEAMS) {
 		db_col_text(st, 0, team[n], sizeof(team[n]));
 		db_col_text(st, 1, id[n], sizeof(id[n]));
 		db_col_text(st, 2, hash, sizeof(hash));
@@ -158,8 +158,8 @@ account_check_password(struct db *db, const char *email, const char *pw,
 			found = n;
 		n++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_rc(rc);
 	if (n == 0 && crypto_pwhash_str_verify(decoy_hash(), pw,
 	    strlen(pw)) == 0)
@@ -173,7 +173,7 @@ int
 account_session_new(struct db *db, const struct member *m, const char *ip,
     int64_t now, char *token, struct session *s)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 h[KEY_HASHLEN];
 
 	memset(s, 0, sizeof(*s));
@@ -185,32 +185,32 @@ account_session_new(struct db *db, const struct member *m, const char *ip,
 	if ((st = db_stmt(db, sqls[STMT_SESSION_INSERT])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, s->id);
-	sqlite3_bind_blob(st, 2, h, sizeof(h), SQLITE_TRANSIENT);
+	db_bind_blob(st, 2, h, sizeof(h));
 	db_bind_text(st, 3, m->id);
 	db_bind_text(st, 4, m->team_id);
-	sqlite3_bind_int64(st, 5, now);
-	sqlite3_bind_int64(st, 6, now);
+	db_bind_int64(st, 5, now);
+	db_bind_int64(st, 6, now);
 	db_bind_text(st, 7, ip);
 	return db_exec_stmt(st);
 }
 
 static void
-session_row(sqlite3_stmt *st, void *arg)
+session_row(struct db_stmt *st, void *arg)
 {
 	struct session	*s = arg;
 
 	db_col_text(st, 0, s->id, sizeof(s->id));
 	db_col_text(st, 1, s->member.team_id, sizeof(s->member.team_id));
 	db_col_text(st, 2, s->member.id, sizeof(s->member.id));
-	s->created_at = sqlite3_column_int64(st, 3);
-	s->seen_at = sqlite3_column_int64(st, 4);
+	s->created_at = db_col_int64(st, 3);
+	s->seen_at = db_col_int64(st, 4);
 }
 
 int
 account_session_get(struct db *db, const char *token, int64_t now,
     int64_t idle_ms, int64_t abs_ms, struct session *s)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 h[KEY_HASHLEN];
 	char		 team[ID_MAX], id[ID_MAX];
 	int		 rc;
@@ -221,7 +221,7 @@ account_session_get(struct db *db, const char *token, int64_t now,
 	token_hash("session", token, h);
 	if ((st = db_stmt(db, sqls[STMT_SESSION_GET])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_TRANSIENT);
+	db_bind_blob(st, 1, h, sizeof(h));
 	if ((rc = db_step_one(st, session_row, s)) != DB_OK)
 		return rc;
 	if (now - s->seen_at >= idle_ms || now - s->created_at >= abs_ms) {
@@ -245,7 +245,7 @@ account_session_get(struct db *db, const char *token, int64_t now,
 int
 account_session_end(struct db *db, const char *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_query(db, sqls[STMT_SESSION_END], "t", id)) == NULL)
 		return DB_ERROR;
@@ -255,7 +255,7 @@ account_session_end(struct db *db, const char *id)
 int
 account_session_end_all(struct db *db, const char *member_id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_query(db, sqls[STMT_SESSION_END_ALL], "t",
 	    member_id)) == NULL)
@@ -267,7 +267,7 @@ int
 account_link_new(struct db *db, const struct member *m, int64_t now,
     int64_t ttl_ms, char *token)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 h[KEY_HASHLEN];
 	int		 rc;
 
@@ -279,15 +279,15 @@ account_link_new(struct db *db, const struct member *m, int64_t now,
 	token_hash("plink", token, h);
 	if ((st = db_stmt(db, sqls[STMT_LINK_INSERT])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_TRANSIENT);
+	db_bind_blob(st, 1, h, sizeof(h));
 	db_bind_text(st, 2, m->id);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, now + ttl_ms);
+	db_bind_int64(st, 3, now);
+	db_bind_int64(st, 4, now + ttl_ms);
 	return db_exec_stmt(st);
 }
 
 static void
-link_row(sqlite3_stmt *st, void *arg)
+link_row(struct db_stmt *st, void *arg)
 {
 	struct member	*m = arg;
 
@@ -299,7 +299,7 @@ int
 account_link_use(struct db *db, const char *token, int64_t now,
     struct member *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 h[KEY_HASHLEN];
 	struct member	 found;
 	int		 rc;
@@ -310,8 +310,8 @@ account_link_use(struct db *db, const char *token, int64_t now,
 	token_hash("plink", token, h);
 	if ((st = db_stmt(db, sqls[STMT_LINK_USE])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_blob(st, 2, h, sizeof(h), SQLITE_TRANSIENT);
+	db_bind_int64(st, 1, now);
+	db_bind_blob(st, 2, h, sizeof(h));
 	if ((rc = db_step_one(st, link_row, &found)) != DB_OK)
 		return rc;
 	return member_get(db, found.team_id, found.id, m);

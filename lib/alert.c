@@ -857,7 +857,7 @@ channel_json_clear(const struct channel *c)
 static int
 load_monitors(struct db *db, struct channel *c, int all)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	cJSON_Delete(c->monitor_ids);
@@ -868,17 +868,17 @@ load_monitors(struct db *db, struct channel *c, int all)
 		return DB_ERROR;
 	c->monitor_ids = cJSON_CreateArray();
 	db_bind_text(st, 1, c->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		cJSON_AddItemToArray(c->monitor_ids, cJSON_CreateString(
-		    (const char *)sqlite3_column_text(st, 0)));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+		    db_col_str(st, 0)));
+	db_reset(st);
+	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }
 
 static int
 save_monitors(struct db *db, const struct channel *c)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const cJSON	*m;
 	int		 rc, i = 0;
 
@@ -892,7 +892,7 @@ save_monitors(struct db *db, const struct channel *c)
 			return DB_ERROR;
 		db_bind_text(st, 1, c->id);
 		db_bind_text(st, 2, m->valuestring);
-		sqlite3_bind_int(st, 3, i++);
+		db_bind_int(st, 3, i++);
 		if ((rc = db_exec_stmt(st)) != DB_OK)
 			return rc;
 	}
@@ -900,7 +900,7 @@ save_monitors(struct db *db, const struct channel *c)
 }
 
 static int
-row(sqlite3_stmt *st, struct channel *c, int *all)
+row(struct db_stmt *st, struct channel *c, int *all)
 {
 	char	 s[32];
 	int	 i;
@@ -912,14 +912,14 @@ row(sqlite3_stmt *st, struct channel *c, int *all)
 	db_col_text(st, 3, s, sizeof(s));
 	i = str_index(ach_type_names, ACH_TYPE__MAX, s);
 	c->type = i == -1 ? ACH_WEBHOOK : (enum ach_type)i;
-	c->config = cJSON_Parse((const char *)sqlite3_column_text(st, 4));
+	c->config = cJSON_Parse(db_col_str(st, 4));
 	for (i = 0; i < AEV__MAX; i++)
-		c->events[i] = sqlite3_column_int(st, 5 + i);
-	*all = sqlite3_column_int(st, 5 + AEV__MAX);
-	c->remind_min = sqlite3_column_int(st, 6 + AEV__MAX);
-	c->enabled = sqlite3_column_int(st, 7 + AEV__MAX);
-	c->created_at = sqlite3_column_int64(st, 8 + AEV__MAX);
-	c->updated_at = sqlite3_column_int64(st, 9 + AEV__MAX);
+		c->events[i] = db_col_int(st, 5 + i);
+	*all = db_col_int(st, 5 + AEV__MAX);
+	c->remind_min = db_col_int(st, 6 + AEV__MAX);
+	c->enabled = db_col_int(st, 7 + AEV__MAX);
+	c->created_at = db_col_int64(st, 8 + AEV__MAX);
+	c->updated_at = db_col_int64(st, 9 + AEV__MAX);
 	db_col_text(st, 10 + AEV__MAX, c->ref, sizeof(c->ref));
 	if (c->config == NULL)
 		return -1;
@@ -927,21 +927,21 @@ row(sqlite3_stmt *st, struct channel *c, int *all)
 }
 
 static void
-bind_flags(sqlite3_stmt *st, const struct channel *c, int base)
+bind_flags(struct db_stmt *st, const struct channel *c, int base)
 {
 	int	 i;
 
 	for (i = 0; i < AEV__MAX; i++)
-		sqlite3_bind_int(st, base + i, c->events[i] ? 1 : 0);
-	sqlite3_bind_int(st, base + AEV__MAX, c->monitor_ids == NULL);
-	sqlite3_bind_int(st, base + AEV__MAX + 1, (int)c->remind_min);
-	sqlite3_bind_int(st, base + AEV__MAX + 2, c->enabled ? 1 : 0);
+		db_bind_int(st, base + i, c->events[i] ? 1 : 0);
+	db_bind_int(st, base + AEV__MAX, c->monitor_ids == NULL);
+	db_bind_int(st, base + AEV__MAX + 1, (int)c->remind_min);
+	db_bind_int(st, base + AEV__MAX + 2, c->enabled ? 1 : 0);
 }
 
 int
 channel_insert(struct db *db, struct channel *c)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (c->ref[0] == '\0' && (rc = ref_default(db, sqls[STMT_REF_TAKEN],
@@ -957,8 +957,8 @@ channel_insert(struct db *db, struct channel *c)
 	if (db_bind_json(st, 5, c->config) == -1)
 		return DB_ERROR;
 	bind_flags(st, c, 6);
-	sqlite3_bind_int64(st, 9 + AEV__MAX, c->created_at);
-	sqlite3_bind_int64(st, 10 + AEV__MAX, c->updated_at);
+	db_bind_int64(st, 9 + AEV__MAX, c->created_at);
+	db_bind_int64(st, 10 + AEV__MAX, c->updated_at);
 	db_bind_text(st, 11 + AEV__MAX, c->ref);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
@@ -968,7 +968,7 @@ channel_insert(struct db *db, struct channel *c)
 int
 channel_update(struct db *db, struct channel *c)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_UPDATE])) == NULL)
@@ -979,9 +979,9 @@ channel_update(struct db *db, struct channel *c)
 	if (db_bind_json(st, 4, c->config) == -1)
 		return DB_ERROR;
 	bind_flags(st, c, 5);
-	sqlite3_bind_int64(st, 8 + AEV__MAX, c->updated_at);
+	db_bind_int64(st, 8 + AEV__MAX, c->updated_at);
 	rc = db_exec_stmt(st);
-	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+	if (rc == DB_OK && db_changes(db) == 0)
 		rc = DB_NOTFOUND;
 	if (rc != DB_OK)
 		return rc;
@@ -991,7 +991,7 @@ channel_update(struct db *db, struct channel *c)
 int
 channel_delete(struct db *db, const char *team, const char *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_DELETE], team, id)) == NULL)
 		return DB_ERROR;
@@ -1002,16 +1002,16 @@ int
 channel_get(struct db *db, const char *team, const char *id,
     struct channel *c)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc, all = 1;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == DB_ROW)
 		rc = row(st, c, &all) == 0 ? DB_OK : DB_ERROR;
 	else
-		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
-	sqlite3_reset(st);
+		rc = rc == DB_DONE ? DB_NOTFOUND : db_rc(rc);
+	db_reset(st);
 	if (rc == DB_OK && (rc = load_monitors(db, c, all)) != DB_OK)
 		channel_free(c);
 	return rc;
@@ -1020,10 +1020,10 @@ channel_get(struct db *db, const char *team, const char *id,
 int
 channel_list(struct db *db, const char *team, struct lister *l)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct channel	*cs;
 	int		*all;
-	int		 rc = SQLITE_DONE, n = 0, i, limit = l->page->perpage + 1;
+	int		 rc = DB_DONE, n = 0, i, limit = l->page->perpage + 1;
 
 	if ((cs = calloc((size_t)limit, sizeof(*cs))) == NULL ||
 	    (all = calloc((size_t)limit, sizeof(*all))) == NULL) {
@@ -1036,13 +1036,13 @@ channel_list(struct db *db, const char *team, struct lister *l)
 	}
 	db_bind_text(st, 1, team);
 	page_bind(st, 2, l);
-	while (n < limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (n < limit && (rc = db_step(st)) == DB_ROW)
 		if (row(st, &cs[n], &all[n]) == 0)
 			n++;
 		else
 			channel_free(&cs[n]);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	db_reset(st);
+	if (rc != DB_DONE && rc != DB_ROW) {
 		rc = db_rc(rc);
 		goto out;
 	}
@@ -1104,7 +1104,7 @@ notification_json(const struct notification *n)
 int
 notification_insert(struct db *db, struct notification *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (n->id[0] == '\0')
 		id_new(n->id, "ntf");
@@ -1118,22 +1118,22 @@ notification_insert(struct db *db, struct notification *n)
 	db_bind_text(st, 6, ntf_event_names[n->event]);
 	db_bind_text(st, 7, ntf_status_names[n->status]);
 	db_bind_text(st, 8, n->reason[0] ? n->reason : NULL);
-	sqlite3_bind_int(st, 9, (int)n->attempts);
+	db_bind_int(st, 9, (int)n->attempts);
 	db_bind_time(st, 10, n->status == NST_PENDING ? n->next_attempt_at :
 	    0);
 	db_bind_time(st, 11, n->last_attempt_at);
 	db_bind_time(st, 12, n->sent_at);
 	if (n->response_status > 0)
-		sqlite3_bind_int64(st, 13, n->response_status);
+		db_bind_int64(st, 13, n->response_status);
 	db_bind_text(st, 14, n->error[0] ? n->error : NULL);
-	sqlite3_bind_int64(st, 15, n->delivered_mask);
-	sqlite3_bind_int64(st, 16, n->created_at);
+	db_bind_int64(st, 15, n->delivered_mask);
+	db_bind_int64(st, 16, n->created_at);
 	db_bind_text(st, 17, n->payload ? n->payload : "{}");
 	return db_exec_stmt(st);
 }
 
 void
-notification_from_row(sqlite3_stmt *st, struct notification *n)
+notification_from_row(struct db_stmt *st, struct notification *n)
 {
 	char	 s[32];
 	int	 i;
@@ -1151,36 +1151,36 @@ notification_from_row(sqlite3_stmt *st, struct notification *n)
 	i = str_index(ntf_status_names, NST__MAX, s);
 	n->status = i == -1 ? NST_FAILED : (enum ntf_status)i;
 	db_col_text(st, 7, n->reason, sizeof(n->reason));
-	n->attempts = sqlite3_column_int(st, 8);
-	n->next_attempt_at = sqlite3_column_int64(st, 9);
-	n->last_attempt_at = sqlite3_column_int64(st, 10);
-	n->sent_at = sqlite3_column_int64(st, 11);
-	n->response_status = sqlite3_column_int(st, 12);
+	n->attempts = db_col_int(st, 8);
+	n->next_attempt_at = db_col_int64(st, 9);
+	n->last_attempt_at = db_col_int64(st, 10);
+	n->sent_at = db_col_int64(st, 11);
+	n->response_status = db_col_int(st, 12);
 	db_col_text(st, 13, n->error, sizeof(n->error));
-	n->delivered_mask = (unsigned)sqlite3_column_int64(st, 14);
-	n->created_at = sqlite3_column_int64(st, 15);
+	n->delivered_mask = (unsigned)db_col_int64(st, 14);
+	n->created_at = db_col_int64(st, 15);
 }
 
 int
 notification_get(struct db *db, const char *team, const char *id,
     struct notification *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_NTF_GET], team, id)) == NULL)
 		return DB_ERROR;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		notification_from_row(st, n);
 		rc = DB_OK;
 	} else
-		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
-	sqlite3_reset(st);
+		rc = rc == DB_DONE ? DB_NOTFOUND : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
 static int
-notification_row(sqlite3_stmt *st, struct lister *l)
+notification_row(struct db_stmt *st, struct lister *l)
 {
 	struct notification	 n;
 
@@ -1192,19 +1192,19 @@ notification_row(sqlite3_stmt *st, struct lister *l)
 int
 notification_count_pending(struct db *db, const char *team, long long *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*n = 0;
 	if ((st = db_stmt(db, sqls[STMT_NTF_PENDING])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*n = sqlite3_column_int64(st, 0);
+	if ((rc = db_step(st)) == DB_ROW) {
+		*n = db_col_int64(st, 0);
 		rc = DB_OK;
 	} else
 		rc = db_rc(rc);
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -1222,7 +1222,7 @@ notification_list(struct db *db, const char *team,
 int
 notification_attempts_json(struct db *db, const char *id, cJSON **out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	cJSON		*a, *o;
 	char		 err[NTF_MAXERROR];
 	int		 rc;
@@ -1232,22 +1232,22 @@ notification_attempts_json(struct db *db, const char *id, cJSON **out)
 		return DB_ERROR;
 	a = cJSON_CreateArray();
 	db_bind_text(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		o = cJSON_CreateObject();
-		json_add_time(o, "at", sqlite3_column_int64(st, 0));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		json_add_time(o, "at", db_col_int64(st, 0));
+		if (!db_col_null(st, 1))
 			cJSON_AddNumberToObject(o, "responseStatus",
-			    sqlite3_column_int(st, 1));
+			    db_col_int(st, 1));
 		else
 			cJSON_AddNullToObject(o, "responseStatus");
 		db_col_text(st, 2, err, sizeof(err));
 		json_add_str(o, "error", err);
 		cJSON_AddNumberToObject(o, "durationMs",
-		    sqlite3_column_int(st, 3));
+		    db_col_int(st, 3));
 		cJSON_AddItemToArray(a, o);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		cJSON_Delete(a);
 		return db_rc(rc);
 	}

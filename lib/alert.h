@@ -182,7 +182,7 @@ cJSON	*notification_json(const struct notification *);
  */
 int	 notification_insert(struct db *, struct notification *);
 /* Fill n from a row whose first columns are NTF_COLS (payload NULL). */
-void	 notification_from_row(sqlite3_stmt *, struct notification *);
+void	 notification_from_row(struct db_stmt *, struct notification *);
 /* By id within a team; DB_OK or DB_NOTFOUND (payload left NULL). */
 int	 notification_get(struct db *, const char *team, const char *id,
 	    struct notification *);

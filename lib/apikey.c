@@ -77,19 +77,19 @@ apikey_status(const struct apikey *k, int64_t now)
 }
 
 static void
-row(sqlite3_stmt *st, struct apikey *k)
+row(struct db_stmt *st, struct apikey *k)
 {
 	memset(k, 0, sizeof(*k));
 	db_col_text(st, 0, k->id, sizeof(k->id));
 	db_col_text(st, 1, k->team_id, sizeof(k->team_id));
 	db_col_text(st, 2, k->name, sizeof(k->name));
-	k->scopes = (unsigned)sqlite3_column_int64(st, 3) & SCOPES_ALL;
+	k->scopes = (unsigned)db_col_int64(st, 3) & SCOPES_ALL;
 	db_col_text(st, 4, k->prefix, sizeof(k->prefix));
-	k->created_at = sqlite3_column_int64(st, 5);
-	k->expires_at = sqlite3_column_int64(st, 6);
-	k->last_used_at = sqlite3_column_int64(st, 7);
+	k->created_at = db_col_int64(st, 5);
+	k->expires_at = db_col_int64(st, 6);
+	k->last_used_at = db_col_int64(st, 7);
 	db_col_text(st, 8, k->last_used_ip, sizeof(k->last_used_ip));
-	k->revoked_at = sqlite3_column_int64(st, 9);
+	k->revoked_at = db_col_int64(st, 9);
 	db_col_text(st, 10, k->created_by, sizeof(k->created_by));
 	db_col_text(st, 11, k->created_by_member,
 	    sizeof(k->created_by_member));
@@ -97,27 +97,27 @@ row(sqlite3_stmt *st, struct apikey *k)
 
 /* Step a statement expected to give at most one key. */
 static int
-one(sqlite3_stmt *st, struct apikey *k)
+one(struct db_stmt *st, struct apikey *k)
 {
 	int	 rc;
 
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		row(st, k);
 		rc = DB_OK;
 	} else
-		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
-	sqlite3_reset(st);
+		rc = rc == DB_DONE ? DB_NOTFOUND : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
 int
 apikey_by_hash(struct db *db, const unsigned char *hash, struct apikey *k)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_BY_HASH])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_blob(st, 1, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	db_bind_blob(st, 1, hash, KEY_HASHLEN);
 	return one(st, k);
 }
 
@@ -125,7 +125,7 @@ int
 apikey_get(struct db *db, const char *team, const char *id,
     struct apikey *k)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
@@ -135,7 +135,7 @@ apikey_get(struct db *db, const char *team, const char *id,
 int
 apikey_find(struct db *db, const char *id, struct apikey *k)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_FIND])) == NULL)
 		return DB_ERROR;
@@ -147,7 +147,7 @@ int
 apikey_insert(struct db *db, struct apikey *k, const char *secret,
     int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 hash[KEY_HASHLEN];
 
 	id_new(k->id, "key");
@@ -159,10 +159,10 @@ apikey_insert(struct db *db, struct apikey *k, const char *secret,
 	db_bind_text(st, 1, k->id);
 	db_bind_text(st, 2, k->team_id);
 	db_bind_text(st, 3, k->name);
-	sqlite3_bind_int64(st, 4, k->scopes);
+	db_bind_int64(st, 4, k->scopes);
 	db_bind_text(st, 5, k->prefix);
-	sqlite3_bind_blob(st, 6, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 7, k->created_at);
+	db_bind_blob(st, 6, hash, KEY_HASHLEN);
+	db_bind_int64(st, 7, k->created_at);
 	db_bind_time(st, 8, k->expires_at);
 	db_bind_text(st, 9, k->created_by[0] ? k->created_by : NULL);
 	db_bind_text(st, 10, k->created_by_member[0] ? k->created_by_member :
@@ -174,11 +174,11 @@ apikey_insert(struct db *db, struct apikey *k, const char *secret,
 int
 apikey_revoke(struct db *db, const struct apikey *k, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_REVOKE])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now);
+	db_bind_int64(st, 1, now);
 	db_bind_text(st, 2, k->team_id);
 	db_bind_text(st, 3, k->id);
 	return db_exec_stmt(st);
@@ -187,14 +187,14 @@ apikey_revoke(struct db *db, const struct apikey *k, int64_t now)
 int
 apikey_set_secret(struct db *db, struct apikey *k, const char *secret)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 hash[KEY_HASHLEN];
 
 	snprintf(k->prefix, sizeof(k->prefix), "%.*s", KEY_SHOWNLEN, secret);
 	key_hash(secret, hash);
 	if ((st = db_stmt(db, sqls[STMT_SET_HASH])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_blob(st, 1, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	db_bind_blob(st, 1, hash, KEY_HASHLEN);
 	db_bind_text(st, 2, k->prefix);
 	db_bind_text(st, 3, k->team_id);
 	db_bind_text(st, 4, k->id);
@@ -205,20 +205,20 @@ apikey_set_secret(struct db *db, struct apikey *k, const char *secret)
 int
 apikey_touch(struct db *db, struct apikey *k, const char *ip, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	k->last_used_at = now;
 	snprintf(k->last_used_ip, sizeof(k->last_used_ip), "%s", ip);
 	if ((st = db_stmt(db, sqls[STMT_TOUCH])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now);
+	db_bind_int64(st, 1, now);
 	db_bind_text(st, 2, ip[0] ? ip : NULL);
 	db_bind_text(st, 3, k->id);
 	return db_exec_stmt(st);
 }
 
 static int
-list_row(sqlite3_stmt *st, struct lister *l)
+list_row(struct db_stmt *st, struct lister *l)
 {
 	struct apikey	 k;
 

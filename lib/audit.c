@@ -44,7 +44,7 @@ static const char *const sqls[STMT__MAX] = {
 int
 audit_record(struct db *db, const char *team, const struct audit_event *ev)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 id[ID_MAX];
 
 	id_new(id, "evt");
@@ -52,32 +52,32 @@ audit_record(struct db *db, const char *team, const struct audit_event *ev)
 		return DB_ERROR;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, team);
-	sqlite3_bind_int64(st, 3, ev->at);
+	db_bind_int64(st, 3, ev->at);
 	db_bind_text(st, 4, ev->key_id[0] ? ev->key_id : NULL);
 	db_bind_text(st, 5, ev->key_prefix[0] ? ev->key_prefix : NULL);
 	db_bind_text(st, 6, ev->action);
 	db_bind_text(st, 7, ev->method);
 	db_bind_text(st, 8, ev->path);
-	sqlite3_bind_int(st, 9, ev->status);
+	db_bind_int(st, 9, ev->status);
 	db_bind_text(st, 10, ev->ip[0] ? ev->ip : NULL);
 	db_bind_text(st, 11, ev->target_id[0] ? ev->target_id : NULL);
 	return db_exec_stmt(st);
 }
 
 static int
-list_row(sqlite3_stmt *st, struct lister *l)
+list_row(struct db_stmt *st, struct lister *l)
 {
 	struct audit_event	 ev;
 
 	memset(&ev, 0, sizeof(ev));
 	db_col_text(st, 0, ev.id, sizeof(ev.id));
-	ev.at = sqlite3_column_int64(st, 1);
+	ev.at = db_col_int64(st, 1);
 	db_col_text(st, 2, ev.key_id, sizeof(ev.key_id));
 	db_col_text(st, 3, ev.key_prefix, sizeof(ev.key_prefix));
 	db_col_text(st, 4, ev.action, sizeof(ev.action));
 	db_col_text(st, 5, ev.method, sizeof(ev.method));
 	db_col_text(st, 6, ev.path, sizeof(ev.path));
-	ev.status = sqlite3_column_int(st, 7);
+	ev.status = db_col_int(st, 7);
 	db_col_text(st, 8, ev.ip, sizeof(ev.ip));
 	db_col_text(st, 9, ev.target_id, sizeof(ev.target_id));
 	page_add(l, audit_json(&ev), ev.at, ev.id);
@@ -113,10 +113,10 @@ audit_json(const struct audit_event *ev)
 int
 audit_prune(struct db *db, int64_t before)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_PRUNE])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, before);
+	db_bind_int64(st, 1, before);
 	return db_exec_stmt(st);
 }

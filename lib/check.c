@@ -745,7 +745,7 @@ static int
 add_event(struct db *db, const struct monitor *m, const char *kind,
     int64_t at, const char *outage, const char *detail)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct maint_effect	 me;
 	int			 rc;
 
@@ -756,10 +756,10 @@ add_event(struct db *db, const struct monitor *m, const char *kind,
 	db_bind_text(st, 1, m->id);
 	db_bind_text(st, 2, m->team_id);
 	db_bind_text(st, 3, kind);
-	sqlite3_bind_int64(st, 4, at);
+	db_bind_int64(st, 4, at);
 	db_bind_text(st, 5, outage);
 	db_bind_text(st, 6, detail);
-	sqlite3_bind_int(st, 7, me.active && me.suppress_alerts);
+	db_bind_int(st, 7, me.active && me.suppress_alerts);
 	return db_exec_stmt(st);
 }
 
@@ -767,7 +767,7 @@ static int
 open_outage(struct db *db, const struct monitor *m,
     const struct check_result *r)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct maint_effect	 me;
 	char			 id[ID_MAX];
 	int			 rc;
@@ -780,10 +780,10 @@ open_outage(struct db *db, const struct monitor *m,
 		return DB_ERROR;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, m->id);
-	sqlite3_bind_int64(st, 3, r->checked_at);
+	db_bind_int64(st, 3, r->checked_at);
 	db_bind_text(st, 4, r->error_code);
 	db_bind_text(st, 5, r->error_message);
-	sqlite3_bind_int(st, 6, me.active);
+	db_bind_int(st, 6, me.active);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 	return add_event(db, m, "down", r->checked_at, id, r->error_code);
@@ -792,20 +792,20 @@ open_outage(struct db *db, const struct monitor *m,
 int
 outage_close(struct db *db, const char *monitor, int64_t at, char *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 closed[ID_MAX] = "";
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_OUTAGE_CLOSE])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, monitor);
-	sqlite3_bind_int64(st, 2, at);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int64(st, 2, at);
+	while ((rc = db_step(st)) == DB_ROW)
 		db_col_text(st, 0, closed, sizeof(closed));
-	sqlite3_reset(st);
+	db_reset(st);
 	if (id != NULL)
 		snprintf(id, ID_MAX, "%s", closed);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }
 
 static int
@@ -829,7 +829,7 @@ static int
 location_state(struct db *db, struct monitor *m, const struct check_result *r,
     long *down)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*loc = r->location[0] ? r->location : MON_LOCAL;
 	char		 status[16] = "up";
 	long		 fails = 0, successes = 0;
@@ -838,13 +838,13 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
 	if ((st = db_query(db, sqls[STMT_LSTATE_GET], "tt", m->id, loc)) ==
 	    NULL)
 		return DB_ERROR;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		db_col_text(st, 0, status, sizeof(status));
-		fails = sqlite3_column_int(st, 1);
-		successes = sqlite3_column_int(st, 2);
+		fails = db_col_int(st, 1);
+		successes = db_col_int(st, 2);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_rc(rc);
 	if (r->status == MST_DOWN) {
 		fails++;
@@ -868,10 +868,10 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
 	    db_bind_json(st, 2, m->locations) == -1)
 		return DB_ERROR;
 	*down = 0;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*down = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : db_rc(rc);
+	if ((rc = db_step(st)) == DB_ROW)
+		*down = db_col_int(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? DB_OK : db_rc(rc);
 }
 
 /*
@@ -992,7 +992,7 @@ static int
 announce_late(struct db *db, const struct monitor *m,
     const struct check_result *r)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct maint_effect	 me;
 	char			 id[ID_MAX];
 	int			 rc;
@@ -1002,11 +1002,11 @@ announce_late(struct db *db, const struct monitor *m,
 	if ((st = db_stmt(db, sqls[STMT_UNANNOUNCED])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, m->id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == DB_ROW)
 		db_col_text(st, 0, id, sizeof(id));
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? DB_OK : db_rc(rc);
 	if ((rc = maint_at(db, m->team_id, m->id, r->checked_at, &me)) !=
 	    DB_OK)
 		return rc;
@@ -1032,12 +1032,12 @@ static int
 insert_result(struct db *db, const struct monitor *m,
     const struct check_result *r)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_RESULT])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, m->id);
-	sqlite3_bind_int64(st, 2, r->checked_at);
+	db_bind_int64(st, 2, r->checked_at);
 	db_bind_text(st, 3, mon_status_names[r->status]);
 	db_bind_opt(st, 4, r->response_ms);
 	db_bind_opt(st, 5, r->status_code > 0 ? r->status_code : -1);
@@ -1056,7 +1056,7 @@ int
 check_record(struct db *db, struct monitor *m, const struct check_result *r,
     int flags, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 planned = m->next_check_at;
 	int		 rc, paused;
 
@@ -1073,10 +1073,10 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	if ((st = db_stmt(db, sqls[STMT_PAUSED])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, m->id);
-	rc = sqlite3_step(st);
-	paused = rc != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	rc = db_step(st);
+	paused = rc != DB_ROW || db_col_int(st, 0) != 0;
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_rc(rc);
 	if (paused)
 		return DB_OK;
@@ -1095,16 +1095,16 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 		return DB_ERROR;
 	db_bind_text(st, 1, m->id);
 	db_bind_text(st, 2, mon_status_names[m->status]);
-	sqlite3_bind_int(st, 3, (int)m->fails);
+	db_bind_int(st, 3, (int)m->fails);
 	db_bind_time(st, 4, m->last_checked_at);
-	sqlite3_bind_int64(st, 5, m->next_check_at);
+	db_bind_int64(st, 5, m->next_check_at);
 	db_bind_time(st, 6, m->last_change_at);
 	db_bind_opt(st, 7, m->last_response_ms);
 	db_bind_time(st, 8, m->ssl_expires_at);
 	db_bind_text(st, 9, m->ssl_issuer[0] ? m->ssl_issuer : NULL);
 	db_bind_text(st, 10, m->ssl_status[0] ? m->ssl_status : NULL);
 	db_bind_time(st, 11, m->ssl_warned_at);
-	sqlite3_bind_int64(st, 12, planned);
+	db_bind_int64(st, 12, planned);
 	if (m->type == MON_DNS && r->answers != NULL &&
 	    db_bind_json(st, 13, m->last_value) == -1)
 		return DB_ERROR;
@@ -1133,14 +1133,14 @@ check_plan(const struct monitor *m, const struct check_result *r,
 int
 check_defer(struct db *db, struct monitor *m, int64_t until)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	m->next_check_at = next_slot(m->next_check_at, m->interval_s * 1000,
 	    until - 1);
 	if ((st = db_stmt(db, sqls[STMT_DEFER])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, m->id);
-	sqlite3_bind_int64(st, 2, m->next_check_at);
+	db_bind_int64(st, 2, m->next_check_at);
 	return db_exec_stmt(st);
 }
 
@@ -1197,21 +1197,21 @@ check_result_write(struct jw *w, const struct check_result *r)
 }
 
 static long
-col_opt(sqlite3_stmt *st, int i)
+col_opt(struct db_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 :
-	    (long)sqlite3_column_int64(st, i);
+	return db_col_null(st, i) ? -1 :
+	    (long)db_col_int64(st, i);
 }
 
 static int
-result_row(sqlite3_stmt *st, struct lister *l)
+result_row(struct db_stmt *st, struct lister *l)
 {
 	struct check_result	 r;
 	struct jw		*w;
 	char			 s[16], id[ID_MAX];
 
 	memset(&r, 0, sizeof(r));
-	r.checked_at = sqlite3_column_int64(st, 1);
+	r.checked_at = db_col_int64(st, 1);
 	db_col_text(st, 2, s, sizeof(s));
 	r.status = strcmp(s, "up") == 0 ? MST_UP :
 	    strcmp(s, "degraded") == 0 ? MST_DEGRADED : MST_DOWN;
@@ -1223,10 +1223,10 @@ result_row(sqlite3_stmt *st, struct lister *l)
 	r.connect_ms = col_opt(st, 8);
 	r.tls_ms = col_opt(st, 9);
 	r.first_byte_ms = col_opt(st, 10);
-	r.due_at = sqlite3_column_int64(st, 11);	/* NULL: 0 */
+	r.due_at = db_col_int64(st, 11);	/* NULL: 0 */
 	db_col_text(st, 12, r.location, sizeof(r.location));
 	snprintf(id, sizeof(id), "r_%lld",
-	    (long long)sqlite3_column_int64(st, 0));
+	    (long long)db_col_int64(st, 0));
 	if ((w = page_item(l, r.checked_at, id)) != NULL)
 		check_result_write(w, &r);
 	return 0;
@@ -1236,7 +1236,7 @@ int
 result_list(struct db *db, const char *monitor, const struct result_filter *f,
     struct lister *l)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_query(db, sqls[STMT_RESULTS], "tTTt", monitor, f->from,
 	    f->to, f->status >= 0 ? mon_status_names[f->status] : NULL)) !=
@@ -1248,15 +1248,15 @@ result_list(struct db *db, const char *monitor, const struct result_filter *f,
 }
 
 static int
-outage_row(sqlite3_stmt *st, struct lister *l)
+outage_row(struct db_stmt *st, struct lister *l)
 {
 	cJSON		*o, *c;
 	char		 id[ID_MAX], code[64], msg[256];
 	int64_t		 start, end;
 
 	db_col_text(st, 0, id, sizeof(id));
-	start = sqlite3_column_int64(st, 1);
-	end = sqlite3_column_int64(st, 2);
+	start = db_col_int64(st, 1);
+	end = db_col_int64(st, 2);
 	db_col_text(st, 3, code, sizeof(code));
 	db_col_text(st, 4, msg, sizeof(msg));
 	o = cJSON_CreateObject();
@@ -1270,7 +1270,7 @@ outage_row(sqlite3_stmt *st, struct lister *l)
 	cJSON_AddStringToObject(c, "code", code);
 	cJSON_AddStringToObject(c, "message", msg);
 	cJSON_AddBoolToObject(o, "duringMaintenance",
-	    sqlite3_column_int(st, 5));
+	    db_col_int(st, 5));
 	page_add(l, o, start, id);
 	return 0;
 }

@@ -65,60 +65,60 @@ checker_state_figures(struct checker_state *st, int64_t *lags, size_t n)
 int
 checker_state_put(struct db *db, const struct checker_state *s)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_PUT])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int(st, 1, s->running);
-	sqlite3_bind_int64(st, 2, s->started_at);
-	sqlite3_bind_int64(st, 3, s->updated_at);
-	sqlite3_bind_int64(st, 4, s->window_ms);
-	sqlite3_bind_int64(st, 5, s->slots);
-	sqlite3_bind_int64(st, 6, s->team_slots);
-	sqlite3_bind_int64(st, 7, s->in_flight);
-	sqlite3_bind_int64(st, 8, s->waiting);
-	sqlite3_bind_int64(st, 9, s->checks);
-	sqlite3_bind_int64(st, 10, s->late);
+	db_bind_int(st, 1, s->running);
+	db_bind_int64(st, 2, s->started_at);
+	db_bind_int64(st, 3, s->updated_at);
+	db_bind_int64(st, 4, s->window_ms);
+	db_bind_int64(st, 5, s->slots);
+	db_bind_int64(st, 6, s->team_slots);
+	db_bind_int64(st, 7, s->in_flight);
+	db_bind_int64(st, 8, s->waiting);
+	db_bind_int64(st, 9, s->checks);
+	db_bind_int64(st, 10, s->late);
 	db_bind_opt(st, 11, s->lag_p50_ms);
 	db_bind_opt(st, 12, s->lag_p99_ms);
 	db_bind_opt(st, 13, s->lag_max_ms);
-	sqlite3_bind_int(st, 14, s->behind);
+	db_bind_int(st, 14, s->behind);
 	return db_exec_stmt(st);
 }
 
 /* A lag column: -1 for NULL. */
 static long
-col_lag(sqlite3_stmt *st, int i)
+col_lag(struct db_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? -1 :
-	    (long)sqlite3_column_int64(st, i);
+	return db_col_null(st, i) ? -1 :
+	    (long)db_col_int64(st, i);
 }
 
 static void
-get_row(sqlite3_stmt *st, void *out)
+get_row(struct db_stmt *st, void *out)
 {
 	struct checker_state	*s = out;
 
-	s->running = sqlite3_column_int(st, 0);
-	s->started_at = sqlite3_column_int64(st, 1);
-	s->updated_at = sqlite3_column_int64(st, 2);
-	s->window_ms = sqlite3_column_int64(st, 3);
-	s->slots = (long)sqlite3_column_int64(st, 4);
-	s->team_slots = (long)sqlite3_column_int64(st, 5);
-	s->in_flight = (long)sqlite3_column_int64(st, 6);
-	s->waiting = (long)sqlite3_column_int64(st, 7);
-	s->checks = (long)sqlite3_column_int64(st, 8);
-	s->late = (long)sqlite3_column_int64(st, 9);
+	s->running = db_col_int(st, 0);
+	s->started_at = db_col_int64(st, 1);
+	s->updated_at = db_col_int64(st, 2);
+	s->window_ms = db_col_int64(st, 3);
+	s->slots = (long)db_col_int64(st, 4);
+	s->team_slots = (long)db_col_int64(st, 5);
+	s->in_flight = (long)db_col_int64(st, 6);
+	s->waiting = (long)db_col_int64(st, 7);
+	s->checks = (long)db_col_int64(st, 8);
+	s->late = (long)db_col_int64(st, 9);
 	s->lag_p50_ms = col_lag(st, 10);
 	s->lag_p99_ms = col_lag(st, 11);
 	s->lag_max_ms = col_lag(st, 12);
-	s->behind = sqlite3_column_int(st, 13);
+	s->behind = db_col_int(st, 13);
 }
 
 int
 checker_state_get(struct db *db, struct checker_state *s)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	memset(s, 0, sizeof(*s));
 	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)

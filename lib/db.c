@@ -1,8 +1,10 @@
 /*
- * The SQLite database: opening, the statement cache, transactions and
- * migrations.  One connection per process.  Migrations are the files
- * schema/NNN_*.sql, compiled into the program (see the Makefile), applied
- * in order and tracked with PRAGMA user_version.
+ * The database: opening, the statement cache, transactions, migrations,
+ * and the SQLite driver (db_pg.c is PostgreSQL's).  One connection per
+ * process.  Migrations are the files schema/NNN_*.sql (SQLite) and
+ * schema/pg/NNN_*.sql (PostgreSQL), compiled into the program (see the
+ * Makefile), applied in order and tracked with PRAGMA user_version on
+ * SQLite and the table uptime_schema on PostgreSQL.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,31 +17,28 @@
 #include <time.h>
 
 #include "db.h"
+#include "dbdrv.h"
 #include "owner.h"
 
 #define DB_BUSY_MS	5000	/* wait this long for a lock, then 503 */
-#define DB_MAXSTMTS	256	/* distinct cached statements */
 
-/* Generated from schema/ by the Makefile: the migrations in order, their
- * numbers (the schema version each one brings) and how many there are. */
+/* Generated from schema/ by the Makefile: each engine's migrations in
+ * order, their numbers (the schema version each one brings) and how
+ * many there are. */
 extern const char *const schema_migrations[];
 extern const int schema_numbers[];
 extern const int schema_count;
+extern const char *const pg_schema_migrations[];
+extern const int pg_schema_numbers[];
+extern const int pg_schema_count;
 
-struct dbstmt {
-	const char	*sql;
-	sqlite3_stmt	*st;
-};
+/* The writers' lock on PostgreSQL (db_begin) and the migrators'. */
+#define PG_WRITE_LOCK	"SELECT pg_advisory_xact_lock(7573120001)"
+#define PG_MIGRATE_LOCK	"SELECT pg_advisory_xact_lock(7573120002)"
 
-struct db {
-	sqlite3		*h;
-	struct dbstmt	 cache[DB_MAXSTMTS];
-	size_t		 ncache;
-	int		 in_tx;
-};
-
-int
-db_rc(int rc)
+/* A SQLite result code as a DB_* code (db_step's answers pass). */
+static int
+lite_rc(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
@@ -54,6 +53,25 @@ db_rc(int rc)
 	default:
 		return DB_ERROR;
 	}
+}
+
+int
+db_rc(int rc)
+{
+	return rc == DB_ROW || rc == DB_DONE ? DB_OK : rc;
+}
+
+int
+db_is_uri(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 ||
+	    strncmp(path, "postgres://", 11) == 0;
+}
+
+enum db_engine
+db_engine(struct db *db)
+{
+	return db->engine;
 }
 
 int
@@ -74,37 +92,70 @@ db_exec(struct db *db, const char *sql)
 	char	*msg = NULL;
 	int	 rc;
 
+	if (db->engine == DB_POSTGRES)
+		return pg_exec(db, sql) == DB_OK ? 0 :
+		    db_autocommit(db) && PQstatus(db->pg) != CONNECTION_OK ?
+		    DB_BUSY : -1;
 	rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		fprintf(stderr, "db_exec: %s\n", msg ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
-		return db_rc(rc) == DB_BUSY ? DB_BUSY : -1;
+		return lite_rc(rc) == DB_BUSY ? DB_BUSY : -1;
 	}
 	return 0;
 }
 
+/* The schema version: PRAGMA user_version on SQLite, the one row of
+ * uptime_schema (0 before the first migration) on PostgreSQL. */
 static int
 user_version(struct db *db, int *v)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK)
+	if (db->engine == DB_POSTGRES) {
+		st = db_stmt(db, "SELECT to_regclass('uptime_schema') IS NULL");
+		if (st == NULL || db_step(st) != DB_ROW)
+			return -1;
+		rc = db_col_int(st, 0);
+		db_reset(st);
+		*v = 0;
+		if (rc)
+			return 0;
+	}
+	if ((st = db_stmt(db, db_sql(db, "PRAGMA user_version",
+	    "SELECT version FROM uptime_schema"))) == NULL)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	if ((rc = db_step(st)) == DB_ROW)
+		*v = db_col_int(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? 0 : -1;
+}
+
+/* Take the migrators' lock in a new transaction; 0 or -1. */
+static int
+migrate_lock(struct db *db)
+{
+	if (db->engine == DB_SQLITE)
+		return db_exec(db, "BEGIN IMMEDIATE");
+	if (db_exec(db, "BEGIN") != 0)
+		return -1;
+	return db_exec(db, PG_MIGRATE_LOCK);
 }
 
 int
 db_migrate(struct db *db, char *err, size_t errlen)
 {
-	char	 sql[64];
-	int	 v, i, latest = db_schema_version();
+	const char *const	*sqls = schema_migrations;
+	const int		*nums = schema_numbers;
+	char			 sql[96];
+	int			 v, i, n = schema_count, latest = db_schema_version();
 
+	if (db->engine == DB_POSTGRES) {
+		sqls = pg_schema_migrations;
+		nums = pg_schema_numbers;
+		n = pg_schema_count;
+	}
 	if (user_version(db, &v) == -1)
 		goto fail;
 	if (v == latest)
@@ -115,25 +166,28 @@ db_migrate(struct db *db, char *err, size_t errlen)
 		goto newer;
 	/* Take the write lock, then look again: another process may have
 	 * migrated while we waited. */
-	if (db_exec(db, "BEGIN IMMEDIATE") != 0)
-		goto fail;
+	if (migrate_lock(db) != 0)
+		goto rollback;
 	if (user_version(db, &v) == -1)
 		goto rollback;
 	if (v > latest) {
 		db_rollback(db);
 		goto newer;
 	}
-	for (i = 0; i < schema_count; i++) {
-		if (schema_numbers[i] <= v)
+	for (i = 0; i < n; i++) {
+		if (nums[i] <= v)
 			continue;
-		if (db_exec(db, schema_migrations[i]) != 0) {
-			snprintf(err, errlen, "migration %03d failed",
-			    schema_numbers[i]);
+		if (db_exec(db, sqls[i]) != 0) {
+			snprintf(err, errlen, "migration %03d failed", nums[i]);
 			db_rollback(db);
 			return -1;
 		}
 	}
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", latest);
+	if (db->engine == DB_POSTGRES)
+		snprintf(sql, sizeof(sql), "UPDATE uptime_schema SET "
+		    "version = %d", latest);
+	else
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", latest);
 	if (db_exec(db, sql) != 0 || db_exec(db, "COMMIT") != 0)
 		goto rollback;
 	return 0;
@@ -145,6 +199,7 @@ rollback:
 	db_rollback(db);
 fail:
 	snprintf(err, errlen, "cannot migrate the database: %s",
+	    db->engine == DB_POSTGRES ? PQerrorMessage(db->pg) :
 	    sqlite3_errmsg(db->h));
 	return -1;
 }
@@ -163,7 +218,7 @@ set_wal(struct db *db)
 	for (waited = 0; ; waited += 10) {
 		rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL", NULL,
 		    NULL, NULL);
-		if (db_rc(rc) != DB_BUSY || waited >= DB_BUSY_MS)
+		if (lite_rc(rc) != DB_BUSY || waited >= DB_BUSY_MS)
 			break;
 		nanosleep(&pause, NULL);
 	}
@@ -184,6 +239,43 @@ sql_functions(struct db *db)
 	return 0;
 }
 
+/* Open the SQLite file at path; 0, or -1 with err set. */
+static int
+lite_open(struct db *db, const char *path, char *err, size_t errlen)
+{
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		if (owner_explain("the database", path, OWNER_WRITE, err,
+		    errlen))
+			return -1;
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		return -1;
+	}
+	/* SQLite opens a file it may not write read-only, without a word:
+	 * every write would then fail, so refuse it here. */
+	if (sqlite3_db_readonly(db->h, "main") == 1) {
+		if (!owner_explain("the database", path, OWNER_WRITE, err,
+		    errlen))
+			snprintf(err, errlen, "cannot write database %s", path);
+		return -1;
+	}
+	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
+	sqlite3_extended_result_codes(db->h, 1);
+	if (set_wal(db) != 0 ||
+	    db_exec(db, "PRAGMA foreign_keys = ON") != 0 ||
+	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0 ||
+	    sql_functions(db) != 0) {
+		if (owner_explain("the database", path, OWNER_WRITE, err,
+		    errlen))
+			return -1;
+		snprintf(err, errlen, "cannot set up database %s: %s", path,
+		    sqlite3_errmsg(db->h));
+		return -1;
+	}
+	return 0;
+}
+
 struct db *
 db_open(const char *path, int migrate, char *err, size_t errlen)
 {
@@ -194,42 +286,18 @@ db_open(const char *path, int migrate, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		if (owner_explain("the database", path, OWNER_WRITE, err,
-		    errlen))
+	if (db_is_uri(path)) {
+		db->engine = DB_POSTGRES;
+		if (pg_connect(db, path, err, errlen) != 0)
 			goto fail;
-		snprintf(err, errlen, "cannot open database %s: %s", path,
-		    db->h ? sqlite3_errmsg(db->h) : "out of memory");
+	} else if (lite_open(db, path, err, errlen) != 0)
 		goto fail;
-	}
-	/* SQLite opens a file it may not write read-only, without a word:
-	 * every write would then fail, so refuse it here. */
-	if (sqlite3_db_readonly(db->h, "main") == 1) {
-		if (!owner_explain("the database", path, OWNER_WRITE, err,
-		    errlen))
-			snprintf(err, errlen, "cannot write database %s", path);
-		goto fail;
-	}
-	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
-	sqlite3_extended_result_codes(db->h, 1);
-	/* SQL functions the modules' statements use (db_sql_functions). */
-	if (set_wal(db) != 0 ||
-	    db_exec(db, "PRAGMA foreign_keys = ON") != 0 ||
-	    db_exec(db, "PRAGMA synchronous = NORMAL") != 0 ||
-	    sql_functions(db) != 0) {
-		if (owner_explain("the database", path, OWNER_WRITE, err,
-		    errlen))
-			goto fail;
-		snprintf(err, errlen, "cannot set up database %s: %s", path,
-		    sqlite3_errmsg(db->h));
-		goto fail;
-	}
 	if (migrate && db_migrate(db, err, errlen) == -1)
 		goto fail;
 	if (user_version(db, &v) == -1) {
-		snprintf(err, errlen, "cannot read database %s: %s", path,
-		    sqlite3_errmsg(db->h));
+		snprintf(err, errlen, "cannot read the database's schema "
+		    "version: %s", db->engine == DB_POSTGRES ?
+		    PQerrorMessage(db->pg) : sqlite3_errmsg(db->h));
 		goto fail;
 	}
 	if (v > db_schema_version()) {
@@ -250,6 +318,16 @@ fail:
 	return NULL;
 }
 
+static void
+stmt_free(struct db_stmt *st)
+{
+	if (st->lite != NULL)
+		sqlite3_finalize(st->lite);
+	if (st->pg != NULL)
+		pg_free(st->pg);
+	free(st);
+}
+
 void
 db_close(struct db *db)
 {
@@ -258,46 +336,91 @@ db_close(struct db *db)
 	if (db == NULL)
 		return;
 	for (i = 0; i < db->ncache; i++)
-		sqlite3_finalize(db->cache[i].st);
-	sqlite3_close(db->h);
+		stmt_free(db->cache[i]);
+	if (db->h != NULL)
+		sqlite3_close(db->h);
+	pg_close(db);
 	free(db);
 }
 
-sqlite3_stmt *
-db_stmt(struct db *db, const char *sql)
+/* A new statement for sql; slot names it on PostgreSQL. */
+static struct db_stmt *
+stmt_new(struct db *db, const char *sql, size_t slot)
 {
-	sqlite3_stmt	*st;
-	size_t		 i;
+	struct db_stmt	*st;
 
-	for (i = 0; i < db->ncache; i++)
-		if (db->cache[i].sql == sql) {
-			st = db->cache[i].st;
-			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
-			return st;
-		}
-	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "db_stmt: %s: %s\n", sqlite3_errmsg(db->h), sql);
+	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return NULL;
-	}
-	if (db->ncache < DB_MAXSTMTS) {
-		db->cache[db->ncache].sql = sql;
-		db->cache[db->ncache].st = st;
-		db->ncache++;
-	} else {
-		fprintf(stderr, "db_stmt: statement cache full\n");
-		sqlite3_finalize(st);
+	st->db = db;
+	st->sql = sql;
+	if (db->engine == DB_POSTGRES)
+		st->pg = pg_prepare(db, sql, slot);
+	else if (sqlite3_prepare_v3(db->h, sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->lite, NULL) != SQLITE_OK)
+		fprintf(stderr, "db_stmt: %s: %s\n", sqlite3_errmsg(db->h),
+		    sql);
+	if (st->lite == NULL && st->pg == NULL) {
+		stmt_free(st);
 		return NULL;
 	}
 	return st;
 }
 
-sqlite3_stmt *
+struct db_stmt *
+db_prepare(struct db *db, const char *sql)
+{
+	static size_t	 n;
+
+	return stmt_new(db, sql, DB_MAXSTMTS + n++);
+}
+
+void
+db_finalize(struct db_stmt *st)
+{
+	char	 sql[64];
+
+	if (st == NULL)
+		return;
+	if (st->pg != NULL && pg_prepared(st->db, st->pg)) {
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", pg_name(st->pg));
+		if (pg_exec(st->db, sql) != DB_OK)
+			fprintf(stderr, "db_finalize: %s failed\n", sql);
+	}
+	stmt_free(st);
+}
+
+struct db_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	struct db_stmt	*st;
+	size_t		 i;
+
+	for (i = 0; i < db->ncache; i++)
+		if (db->cache[i]->sql == sql) {
+			st = db->cache[i];
+			if (st->pg != NULL)
+				pg_clear(st->pg);
+			else {
+				sqlite3_reset(st->lite);
+				sqlite3_clear_bindings(st->lite);
+			}
+			return st;
+		}
+	if (db->ncache == DB_MAXSTMTS) {
+		fprintf(stderr, "db_stmt: statement cache full\n");
+		return NULL;
+	}
+	if ((st = stmt_new(db, sql, db->ncache)) == NULL)
+		return NULL;
+	db->cache[db->ncache++] = st;
+	return st;
+}
+
+struct db_stmt *
 db_stmt_ids(struct db *db, const char *sql, const char *team,
     const char *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sql)) == NULL)
 		return NULL;
@@ -306,13 +429,25 @@ db_stmt_ids(struct db *db, const char *sql, const char *team,
 	return st;
 }
 
+/*
+ * A write transaction.  SQLite's BEGIN IMMEDIATE takes the one write
+ * lock; on PostgreSQL the same order comes from one advisory lock held
+ * to the end of the transaction, across every node, so the rules the
+ * modules keep under one writer (per-team limits, unique names, state
+ * transitions) hold as they do on SQLite (docs/scale-out.md).
+ */
 int
 db_begin(struct db *db)
 {
 	int	 rc;
 
-	if ((rc = db_exec(db, "BEGIN IMMEDIATE")) != 0)
+	if ((rc = db_exec(db, db_sql(db, "BEGIN IMMEDIATE", "BEGIN"))) != 0)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	if (db->engine == DB_POSTGRES && (rc = db_exec(db, PG_WRITE_LOCK))
+	    != 0) {
+		db_rollback(db);
+		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
+	}
 	db->in_tx = 1;
 	return DB_OK;
 }
@@ -334,8 +469,8 @@ void
 db_rollback(struct db *db)
 {
 	db->in_tx = 0;
-	if (!sqlite3_get_autocommit(db->h))
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	if (!db_autocommit(db) && db_exec(db, "ROLLBACK") != 0)
+		fprintf(stderr, "db_rollback: failed\n");
 }
 
 int
@@ -345,14 +480,24 @@ db_in_tx(struct db *db)
 }
 
 int
+db_autocommit(struct db *db)
+{
+	if (db->engine == DB_POSTGRES)
+		return pg_autocommit(db);
+	return sqlite3_get_autocommit(db->h);
+}
+
+/* A read transaction sees one snapshot, as SQLite's deferred BEGIN. */
+int
 db_read_begin(struct db *db, int *own)
 {
 	int	 rc;
 
 	*own = 0;
-	if (!sqlite3_get_autocommit(db->h))
+	if (!db_autocommit(db))
 		return DB_OK;
-	if ((rc = db_exec(db, "BEGIN")) != 0)
+	if ((rc = db_exec(db, db_sql(db, "BEGIN",
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ"))) != 0)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 	*own = 1;
 	return DB_OK;
@@ -368,49 +513,79 @@ db_read_end(struct db *db, int own, int rc)
 }
 
 int
-db_exec_stmt(sqlite3_stmt *st)
+db_step(struct db_stmt *st)
 {
 	int	 rc;
 
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW && db_rc(rc) == DB_ERROR)
-		fprintf(stderr, "db_exec_stmt: %s: %s\n",
-		    sqlite3_errmsg(sqlite3_db_handle(st)), sqlite3_sql(st));
-	rc = db_rc(rc);
-	sqlite3_reset(st);
+	if (st->pg != NULL)
+		return pg_step(st->db, st->pg);
+	rc = sqlite3_step(st->lite);
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	if (lite_rc(rc) == DB_ERROR)
+		fprintf(stderr, "db_step: %s: %s\n", sqlite3_errmsg(st->db->h),
+		    sqlite3_sql(st->lite));
+	return lite_rc(rc);
+}
+
+void
+db_reset(struct db_stmt *st)
+{
+	if (st->pg != NULL)
+		pg_reset(st->pg);
+	else
+		sqlite3_reset(st->lite);
+}
+
+long
+db_changes(struct db *db)
+{
+	if (db->engine == DB_POSTGRES)
+		return db->changes;
+	return sqlite3_changes(db->h);
+}
+
+int
+db_exec_stmt(struct db_stmt *st)
+{
+	int	 rc;
+
+	rc = db_rc(db_step(st));
+	db_reset(st);
 	return rc;
 }
 
 int
-db_exec_one(sqlite3_stmt *st)
+db_exec_one(struct db_stmt *st)
 {
 	int	 rc;
 
-	if ((rc = db_exec_stmt(st)) == DB_OK &&
-	    sqlite3_changes(sqlite3_db_handle(st)) == 0)
+	if ((rc = db_exec_stmt(st)) == DB_OK && db_changes(st->db) == 0)
 		rc = DB_NOTFOUND;
 	return rc;
 }
 
 int
-db_step_one(sqlite3_stmt *st, void (*row)(sqlite3_stmt *, void *),
+db_step_one(struct db_stmt *st, void (*row)(struct db_stmt *, void *),
     void *out)
 {
 	int	 rc;
 
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		row(st, out);
 		rc = DB_OK;
 	} else
-		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
-	sqlite3_reset(st);
+		rc = rc == DB_DONE ? DB_NOTFOUND : rc;
+	db_reset(st);
 	return rc;
 }
 
-sqlite3_stmt *
+struct db_stmt *
 db_query(struct db *db, const char *sql, const char *fmt, ...)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	va_list		 ap;
 	int		 i;
 
@@ -423,10 +598,10 @@ db_query(struct db *db, const char *sql, const char *fmt, ...)
 			db_bind_text(st, i, va_arg(ap, const char *));
 			break;
 		case 'i':
-			sqlite3_bind_int(st, i, va_arg(ap, int));
+			db_bind_int(st, i, va_arg(ap, int));
 			break;
 		case 'I':
-			sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			db_bind_int64(st, i, va_arg(ap, int64_t));
 			break;
 		case 'T':
 			db_bind_time(st, i, va_arg(ap, int64_t));
@@ -439,50 +614,252 @@ db_query(struct db *db, const char *sql, const char *fmt, ...)
 }
 
 void
-db_bind_text(sqlite3_stmt *st, int i, const char *s)
+db_bind_int(struct db_stmt *st, int i, int v)
+{
+	db_bind_int64(st, i, v);
+}
+
+void
+db_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+	char	 s[24];
+
+	if (st->pg == NULL) {
+		sqlite3_bind_int64(st->lite, i, v);
+		return;
+	}
+	snprintf(s, sizeof(s), "%lld", (long long)v);
+	pg_bind(st->pg, i, s, -1, 0);
+}
+
+void
+db_bind_null(struct db_stmt *st, int i)
+{
+	if (st->pg != NULL)
+		pg_bind(st->pg, i, NULL, 0, 0);
+	else
+		sqlite3_bind_null(st->lite, i);
+}
+
+void
+db_bind_text(struct db_stmt *st, int i, const char *s)
 {
 	if (s == NULL)
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
+	else if (st->pg != NULL)
+		pg_bind(st->pg, i, s, -1, 0);
 	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st->lite, i, s, -1, SQLITE_TRANSIENT);
 }
 
 void
-db_bind_time(sqlite3_stmt *st, int i, int64_t t)
+db_bind_blob(struct db_stmt *st, int i, const void *p, int len)
+{
+	if (st->pg != NULL)
+		pg_bind(st->pg, i, p, len, 1);
+	else
+		sqlite3_bind_blob(st->lite, i, p, len, SQLITE_TRANSIENT);
+}
+
+void
+db_bind_time(struct db_stmt *st, int i, int64_t t)
 {
 	if (t == 0)
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 	else
-		sqlite3_bind_int64(st, i, t);
+		db_bind_int64(st, i, t);
 }
 
 void
-db_bind_opt(sqlite3_stmt *st, int i, long v)
+db_bind_opt(struct db_stmt *st, int i, long v)
 {
 	if (v < 0)
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 	else
-		sqlite3_bind_int64(st, i, v);
+		db_bind_int64(st, i, v);
 }
 
 int
-db_bind_json(sqlite3_stmt *st, int i, const cJSON *j)
+db_bind_json(struct db_stmt *st, int i, const cJSON *j)
 {
 	char	*s;
 
 	if ((s = cJSON_PrintUnformatted(j)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	db_bind_text(st, i, s);
 	free(s);
 	return 0;
 }
 
-void
-db_col_text(sqlite3_stmt *st, int i, char *out, size_t outlen)
+int
+db_param_count(struct db_stmt *st)
 {
-	const unsigned char	*s = sqlite3_column_text(st, i);
+	if (st->pg != NULL)
+		return pg_nparams(st->pg);
+	return sqlite3_bind_parameter_count(st->lite);
+}
 
-	snprintf(out, outlen, "%s", s ? (const char *)s : "");
+int
+db_col_null(struct db_stmt *st, int i)
+{
+	if (st->pg != NULL)
+		return pg_col_null(st->pg, i);
+	return sqlite3_column_type(st->lite, i) == SQLITE_NULL;
+}
+
+int
+db_col_int(struct db_stmt *st, int i)
+{
+	if (st->pg == NULL)
+		return sqlite3_column_int(st->lite, i);
+	return (int)db_col_int64(st, i);
+}
+
+/* PostgreSQL answers text: an integer, a boolean ("t", "f"), or a
+ * number with a fraction (an average), read as SQLite would. */
+int64_t
+db_col_int64(struct db_stmt *st, int i)
+{
+	const char	*s;
+
+	if (st->pg == NULL)
+		return sqlite3_column_int64(st->lite, i);
+	if ((s = pg_col_str(st->pg, i)) == NULL)
+		return 0;
+	if (*s == 't')
+		return 1;
+	if (strchr(s, '.') != NULL || strchr(s, 'e') != NULL)
+		return (int64_t)strtod(s, NULL);
+	return strtoll(s, NULL, 10);
+}
+
+double
+db_col_double(struct db_stmt *st, int i)
+{
+	const char	*s;
+
+	if (st->pg == NULL)
+		return sqlite3_column_double(st->lite, i);
+	return (s = pg_col_str(st->pg, i)) == NULL ? 0 : strtod(s, NULL);
+}
+
+const char *
+db_col_str(struct db_stmt *st, int i)
+{
+	if (st->pg != NULL)
+		return pg_col_str(st->pg, i);
+	return (const char *)sqlite3_column_text(st->lite, i);
+}
+
+const void *
+db_col_blob(struct db_stmt *st, int i)
+{
+	if (st->pg != NULL)
+		return pg_col_blob(st->pg, i, NULL);
+	return sqlite3_column_blob(st->lite, i);
+}
+
+int
+db_col_bytes(struct db_stmt *st, int i)
+{
+	int	 len = 0;
+
+	if (st->pg == NULL)
+		return sqlite3_column_bytes(st->lite, i);
+	(void)pg_col_blob(st->pg, i, &len);
+	return len;
+}
+
+int
+db_col_count(struct db_stmt *st)
+{
+	if (st->pg != NULL)
+		return pg_col_count(st->pg);
+	return sqlite3_column_count(st->lite);
+}
+
+const char *
+db_col_name(struct db_stmt *st, int i)
+{
+	if (st->pg != NULL)
+		return pg_col_name(st->pg, i);
+	return sqlite3_column_name(st->lite, i);
+}
+
+void
+db_col_text(struct db_stmt *st, int i, char *out, size_t outlen)
+{
+	const char	*s = db_col_str(st, i);
+
+	snprintf(out, outlen, "%s", s ? s : "");
+}
+
+struct sqlfn {
+	struct db	*db;
+	int		 nargs;
+	int		(*fn)(struct db *, const char *const *, int64_t *);
+};
+
+static void
+lite_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct sqlfn	*f = sqlite3_user_data(ctx);
+	const char	*args[8];
+	int64_t		 out;
+	int		 i;
+
+	for (i = 0; i < argc && i < 8; i++)
+		args[i] = (const char *)sqlite3_value_text(argv[i]);
+	if (f->fn(f->db, args, &out) != 0) {
+		sqlite3_result_error(ctx, "SQL function failed", -1);
+		return;
+	}
+	sqlite3_result_int64(ctx, out);
+}
+
+int
+db_function(struct db *db, const char *name, int nargs,
+    int (*fn)(struct db *, const char *const *, int64_t *))
+{
+	struct sqlfn	*f;
+
+	if (db->engine != DB_SQLITE)
+		return 0;
+	if (nargs > 8 || (f = malloc(sizeof(*f))) == NULL)
+		return -1;
+	f->db = db;
+	f->nargs = nargs;
+	f->fn = fn;
+	return sqlite3_create_function_v2(db->h, name, nargs, SQLITE_UTF8 |
+	    SQLITE_DIRECTONLY, f, lite_fn, NULL, NULL, free) == SQLITE_OK ?
+	    0 : -1;
+}
+
+const char *
+db_checkpoint(struct db *db)
+{
+	int	 rc;
+
+	if (db->engine == DB_POSTGRES)
+		return "none";
+	rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	if (rc == SQLITE_OK)
+		return "truncate";
+	if (lite_rc(rc) != DB_BUSY) {
+		fprintf(stderr, "checkpoint: %s\n", sqlite3_errmsg(db->h));
+		return NULL;
+	}
+	fprintf(stderr, "checkpoint: the database is busy: passive "
+	    "checkpoint instead of truncate\n");
+	rc = sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "passive checkpoint: %s\n",
+		    sqlite3_errmsg(db->h));
+		return NULL;
+	}
+	return "passive";
 }
 
 int
@@ -491,6 +868,11 @@ db_backup(struct db *db, const char *path, char *err, size_t errlen)
 	sqlite3_stmt	*st;
 	int		 rc, fd;
 
+	if (db->engine == DB_POSTGRES) {
+		snprintf(err, errlen, "a PostgreSQL database is backed up "
+		    "with pg_dump (docs/scale-out.md)");
+		return -1;
+	}
 	/* Create the file 0600 first, so the copy is never readable by
 	 * others; VACUUM INTO accepts an empty file. */
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,

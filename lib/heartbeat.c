@@ -89,7 +89,7 @@ expected_ahead(struct monitor *m, int64_t now)
 static int
 save_state(struct db *db, const struct monitor *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_STATE])) == NULL)
 		return DB_ERROR;
@@ -97,9 +97,9 @@ save_state(struct db *db, const struct monitor *m)
 	db_bind_time(st, 2, m->last_ping_at);
 	db_bind_time(st, 3, m->run_started_at);
 	db_bind_time(st, 4, m->ping_expected_at);
-	sqlite3_bind_int64(st, 5, m->ping_window);
-	sqlite3_bind_int64(st, 6, m->ping_count);
-	sqlite3_bind_int64(st, 7, m->next_check_at);
+	db_bind_int64(st, 5, m->ping_window);
+	db_bind_int64(st, 6, m->ping_count);
+	db_bind_int64(st, 7, m->next_check_at);
 	return db_exec_stmt(st);
 }
 
@@ -118,21 +118,21 @@ static int
 insert_ping(struct db *db, const struct monitor *m, const struct ping_in *p,
     int64_t duration)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_PING])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, m->id);
 	db_bind_text(st, 2, ping_kind_names[p->kind]);
-	sqlite3_bind_int64(st, 3, p->at);
+	db_bind_int64(st, 3, p->at);
 	db_bind_text(st, 4, p->ip != NULL && p->ip[0] ? p->ip : NULL);
 	if (p->body != NULL && p->bodylen > 0)
-		sqlite3_bind_blob(st, 5, p->body, (int)(p->bodylen >
-		    HB_MAXBODY ? HB_MAXBODY : p->bodylen), SQLITE_STATIC);
+		db_bind_blob(st, 5, p->body, (int)(p->bodylen >
+		    HB_MAXBODY ? HB_MAXBODY : p->bodylen));
 	if (duration >= 0)
-		sqlite3_bind_int64(st, 6, duration);
+		db_bind_int64(st, 6, duration);
 	if (p->exit_code >= 0)
-		sqlite3_bind_int(st, 7, p->exit_code);
+		db_bind_int(st, 7, p->exit_code);
 	return db_exec_stmt(st);
 }
 
@@ -288,7 +288,7 @@ heartbeat_judge(struct db *db, struct monitor *m, int64_t now)
 int
 heartbeat_rotate(struct db *db, struct monitor *m, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 token[HB_TOKEN_LEN + 1];
 	int		 rc;
 
@@ -298,9 +298,9 @@ heartbeat_rotate(struct db *db, struct monitor *m, int64_t now)
 	db_bind_text(st, 1, m->team_id);
 	db_bind_text(st, 2, m->id);
 	db_bind_text(st, 3, token);
-	sqlite3_bind_int64(st, 4, now);
+	db_bind_int64(st, 4, now);
 	rc = db_exec_stmt(st);
-	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+	if (rc == DB_OK && db_changes(db) == 0)
 		rc = DB_NOTFOUND;
 	if (rc == DB_OK) {
 		snprintf(m->ping_token, sizeof(m->ping_token), "%s", token);
@@ -375,31 +375,31 @@ body_json(const unsigned char *s, size_t n)
 }
 
 static cJSON *
-ping_json(sqlite3_stmt *st)
+ping_json(struct db_stmt *st)
 {
 	cJSON		*o = cJSON_CreateObject(), *e, *body;
-	const char	*kind = (const char *)sqlite3_column_text(st, 1);
+	const char	*kind = db_col_str(st, 1);
 	int		 fail = kind != NULL && strcmp(kind, "fail") == 0;
-	int		 code = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 :
-			    sqlite3_column_int(st, 6);
+	int		 code = db_col_null(st, 6) ? -1 :
+			    db_col_int(st, 6);
 	char		 msg[128];
 
-	json_add_time(o, "checkedAt", sqlite3_column_int64(st, 2));
+	json_add_time(o, "checkedAt", db_col_int64(st, 2));
 	cJSON_AddStringToObject(o, "status", fail ? "down" : "up");
 	cJSON_AddStringToObject(o, "kind", kind != NULL ? kind : "success");
 	if (code >= 0)
 		cJSON_AddNumberToObject(o, "exitCode", code);
 	else
 		cJSON_AddNullToObject(o, "exitCode");
-	json_add_str(o, "sourceIp", (const char *)sqlite3_column_text(st, 3));
-	if (sqlite3_column_type(st, 5) == SQLITE_NULL)
+	json_add_str(o, "sourceIp", db_col_str(st, 3));
+	if (db_col_null(st, 5))
 		cJSON_AddNullToObject(o, "durationMs");
 	else
 		cJSON_AddNumberToObject(o, "durationMs",
-		    (double)sqlite3_column_int64(st, 5));
-	if (sqlite3_column_type(st, 4) == SQLITE_NULL ||
-	    (body = body_json(sqlite3_column_blob(st, 4),
-	    (size_t)sqlite3_column_bytes(st, 4))) == NULL)
+		    (double)db_col_int64(st, 5));
+	if (db_col_null(st, 4) ||
+	    (body = body_json(db_col_blob(st, 4),
+	    (size_t)db_col_bytes(st, 4))) == NULL)
 		cJSON_AddNullToObject(o, "body");
 	else
 		cJSON_AddItemToObject(o, "body", body);
@@ -417,13 +417,13 @@ ping_json(sqlite3_stmt *st)
 }
 
 static int
-ping_row(sqlite3_stmt *st, struct lister *l)
+ping_row(struct db_stmt *st, struct lister *l)
 {
 	char	 id[ID_MAX];
 
 	snprintf(id, sizeof(id), "p_%lld",
-	    (long long)sqlite3_column_int64(st, 0));
-	page_add(l, ping_json(st), sqlite3_column_int64(st, 2), id);
+	    (long long)db_col_int64(st, 0));
+	page_add(l, ping_json(st), db_col_int64(st, 2), id);
 	return 0;
 }
 
@@ -431,7 +431,7 @@ int
 ping_list(struct db *db, const char *monitor, const struct result_filter *f,
     struct lister *l)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_query(db, sqls[STMT_LIST], "tTTt", monitor, f->from,
 	    f->to, f->status >= 0 ? mon_status_names[f->status] : NULL)) !=
@@ -443,7 +443,7 @@ ping_list(struct db *db, const char *monitor, const struct result_filter *f,
 int
 ping_prune(struct db *db, int64_t before, long long *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc, changed;
 
 	*n = 0;
@@ -454,13 +454,13 @@ ping_prune(struct db *db, int64_t before, long long *n)
 			db_rollback(db);
 			return DB_ERROR;
 		}
-		sqlite3_bind_int64(st, 1, before);
-		sqlite3_bind_int(st, 2, PRUNE_BATCH);
+		db_bind_int64(st, 1, before);
+		db_bind_int(st, 2, PRUNE_BATCH);
 		if ((rc = db_exec_stmt(st)) != DB_OK) {
 			db_rollback(db);
 			return rc;
 		}
-		changed = sqlite3_changes(db_handle(db));
+		changed = db_changes(db);
 		if ((rc = db_commit(db)) != DB_OK)
 			return rc;
 		*n += changed;

@@ -75,16 +75,16 @@ fingerprint(struct req *r, unsigned char out[32])
 
 /* Set the answer from a kept row. */
 static int
-replay(struct req *r, sqlite3_stmt *st)
+replay(struct req *r, struct db_stmt *st)
 {
-	const void	*body = sqlite3_column_blob(st, 5);
-	int		 len = sqlite3_column_bytes(st, 5);
-	const char	*h = (const char *)sqlite3_column_text(st, 4);
+	const void	*body = db_col_blob(st, 5);
+	int		 len = db_col_bytes(st, 5);
+	const char	*h = db_col_str(st, 4);
 
 	r->answered = 1;
-	r->status = sqlite3_column_int(st, 2);
-	r->ctype = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL :
-	    strcmp((const char *)sqlite3_column_text(st, 3),
+	r->status = db_col_int(st, 2);
+	r->ctype = db_col_null(st, 3) ? NULL :
+	    strcmp(db_col_str(st, 3),
 	    "application/json") == 0 ? "application/json" :
 	    "application/problem+json";
 	r->out.len = 0;
@@ -99,7 +99,7 @@ idem_begin(struct req *r)
 {
 	const char	*key = req_param(r, "HTTP_IDEMPOTENCY_KEY");
 	unsigned char	 fp[32];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	size_t		 n, i;
 	int		 rc, same, running;
 	int64_t		 created;
@@ -125,11 +125,11 @@ idem_begin(struct req *r)
 	}
 	db_bind_text(st, 1, r->key->id);
 	db_bind_text(st, 2, key);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		created = sqlite3_column_int64(st, 6);
-		same = sqlite3_column_bytes(st, 0) == 32 &&
-		    sodium_memcmp(sqlite3_column_blob(st, 0), fp, 32) == 0;
-		running = strcmp((const char *)sqlite3_column_text(st, 1),
+	if ((rc = db_step(st)) == DB_ROW) {
+		created = db_col_int64(st, 6);
+		same = db_col_bytes(st, 0) == 32 &&
+		    sodium_memcmp(db_col_blob(st, 0), fp, 32) == 0;
+		running = strcmp(db_col_str(st, 1),
 		    "running") == 0;
 		if (created >= r->now - IDEM_TTL_MS &&
 		    !(running && created < r->now - IDEM_STALE_MS)) {
@@ -144,24 +144,24 @@ idem_begin(struct req *r)
 				    "running; retry shortly.");
 			} else if (replay(r, st) == -1)
 				resp_db(r, DB_ERROR);
-			sqlite3_reset(st);
+			db_reset(st);
 			db_rollback(r->db);
 			return IDEM_ANSWERED;
 		}
-	} else if (rc != SQLITE_DONE) {
-		sqlite3_reset(st);
+	} else if (rc != DB_DONE) {
+		db_reset(st);
 		rc = db_rc(rc);
 		goto rollback;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	if ((st = db_stmt(r->db, sqls[STMT_CLAIM])) == NULL) {
 		rc = DB_ERROR;
 		goto rollback;
 	}
 	db_bind_text(st, 1, r->key->id);
 	db_bind_text(st, 2, key);
-	sqlite3_bind_blob(st, 3, fp, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, r->now);
+	db_bind_blob(st, 3, fp, 32);
+	db_bind_int64(st, 4, r->now);
 	if ((rc = db_exec_stmt(st)) != DB_OK || (rc = db_commit(r->db)) != DB_OK)
 		goto rollback;
 	snprintf(r->idem_key, sizeof(r->idem_key), "%s", key);
@@ -200,7 +200,7 @@ kept_body(struct req *r, size_t *len)
 int
 idem_finish(struct req *r)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		*body;
 	size_t		 len = 0;
 	int		 rc;
@@ -219,11 +219,11 @@ idem_finish(struct req *r)
 	body = kept_body(r, &len);
 	db_bind_text(st, 1, r->key->id);
 	db_bind_text(st, 2, r->idem_key);
-	sqlite3_bind_int(st, 3, r->status);
+	db_bind_int(st, 3, r->status);
 	db_bind_text(st, 4, r->ctype);
 	db_bind_text(st, 5, r->headers.len ? r->headers.p : NULL);
 	if (body != NULL)
-		sqlite3_bind_blob(st, 6, body, (int)len, SQLITE_TRANSIENT);
+		db_bind_blob(st, 6, body, (int)len);
 	rc = db_exec_stmt(st);
 	free(body);
 	return rc;
@@ -232,10 +232,10 @@ idem_finish(struct req *r)
 int
 idem_prune(struct db *db, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_PRUNE])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now - IDEM_TTL_MS);
+	db_bind_int64(st, 1, now - IDEM_TTL_MS);
 	return db_exec_stmt(st);
 }

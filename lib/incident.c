@@ -332,16 +332,16 @@ incident_json(const struct incident *inc)
 /* ---- SQL ---- */
 
 static int
-col_enum(sqlite3_stmt *st, int col, const char *const *names, int n)
+col_enum(struct db_stmt *st, int col, const char *const *names, int n)
 {
 	int	 i = str_index(names, n,
-	    (const char *)sqlite3_column_text(st, col));
+	    db_col_str(st, col));
 
 	return i < 0 ? 0 : i;
 }
 
 static void
-row(sqlite3_stmt *st, void *arg)
+row(struct db_stmt *st, void *arg)
 {
 	struct incident	*inc = arg;
 
@@ -354,19 +354,19 @@ row(sqlite3_stmt *st, void *arg)
 	    INC_STATUS__MAX);
 	inc->impact = (enum inc_impact)col_enum(st, 5, inc_impact_names,
 	    IMPACT__MAX);
-	inc->started_at = sqlite3_column_int64(st, 6);
-	inc->resolved_at = sqlite3_column_int64(st, 7);
-	inc->created_at = sqlite3_column_int64(st, 8);
-	inc->updated_at = sqlite3_column_int64(st, 9);
+	inc->started_at = db_col_int64(st, 6);
+	inc->resolved_at = db_col_int64(st, 7);
+	inc->created_at = db_col_int64(st, 8);
+	inc->updated_at = db_col_int64(st, 9);
 }
 
 /* Load the updates (newest first) and component links of inc. */
 static int
 details_load(struct db *db, struct incident *inc)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct incident_update	*u;
-	const unsigned char	*msg;
+	const char		*msg;
 	int			 rc;
 
 	updates_free(inc);
@@ -376,23 +376,23 @@ details_load(struct db *db, struct incident *inc)
 	if ((st = db_stmt(db, sqls[STMT_UPDATES])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, inc->id);
-	sqlite3_bind_int(st, 2, INC_MAXUPDATES);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int(st, 2, INC_MAXUPDATES);
+	while ((rc = db_step(st)) == DB_ROW) {
 		u = &inc->updates[inc->nupdates];
 		db_col_text(st, 0, u->id, sizeof(u->id));
 		u->status = (enum inc_status)col_enum(st, 1, inc_status_names,
 		    INC_STATUS__MAX);
-		msg = sqlite3_column_text(st, 2);
-		if ((u->message = strdup(msg ? (const char *)msg : "")) ==
+		msg = db_col_str(st, 2);
+		if ((u->message = strdup(msg ? msg : "")) ==
 		    NULL) {
-			rc = SQLITE_NOMEM;
+			rc = DB_ERROR;
 			break;
 		}
-		u->created_at = sqlite3_column_int64(st, 3);
+		u->created_at = db_col_int64(st, 3);
 		inc->nupdates++;
 	}
-	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
-	sqlite3_reset(st);
+	rc = rc == DB_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
 	if (rc != DB_OK)
 		return rc;
 
@@ -400,12 +400,12 @@ details_load(struct db *db, struct incident *inc)
 	if ((st = db_stmt(db, sqls[STMT_LINKS])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, inc->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	while ((rc = db_step(st)) == DB_ROW &&
 	    inc->ncomponents < SP_MAXCOMPONENTS)
 		db_col_text(st, 0, inc->component_ids[inc->ncomponents++],
 		    ID_MAX);
-	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : db_rc(rc);
-	sqlite3_reset(st);
+	rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
@@ -413,7 +413,7 @@ int
 incident_get(struct db *db, const char *team, const char *id,
     struct incident *inc)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	memset(inc, 0, sizeof(*inc));
@@ -429,7 +429,7 @@ incident_get(struct db *db, const char *team, const char *id,
 static int
 links_store(struct db *db, const struct incident *inc)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	size_t		 i;
 	int		 rc;
 
@@ -443,7 +443,7 @@ links_store(struct db *db, const struct incident *inc)
 			return DB_ERROR;
 		db_bind_text(st, 1, inc->id);
 		db_bind_text(st, 2, inc->component_ids[i]);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+		db_bind_int64(st, 3, (int64_t)i);
 		if ((rc = db_exec_stmt(st)) != DB_OK)
 			return rc;
 	}
@@ -454,7 +454,7 @@ int
 incident_add_update(struct db *db, struct incident *inc,
     enum inc_status status, const char *message, int64_t now)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct incident_update	*ups, *u;
 	char			 id[ID_MAX];
 	size_t			 i;
@@ -467,7 +467,7 @@ incident_add_update(struct db *db, struct incident *inc,
 	db_bind_text(st, 2, inc->id);
 	db_bind_text(st, 3, inc_status_names[status]);
 	db_bind_text(st, 4, message);
-	sqlite3_bind_int64(st, 5, now);
+	db_bind_int64(st, 5, now);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 	/* Newest first in memory too, for the answer. */
@@ -491,7 +491,7 @@ incident_add_update(struct db *db, struct incident *inc,
 
 /* Bind the incident's fields as ?1..?10, in STMT_INSERT's column order. */
 static void
-bind_incident(sqlite3_stmt *st, const struct incident *inc)
+bind_incident(struct db_stmt *st, const struct incident *inc)
 {
 	db_bind_text(st, 1, inc->id);
 	db_bind_text(st, 2, inc->page_id);
@@ -499,16 +499,16 @@ bind_incident(sqlite3_stmt *st, const struct incident *inc)
 	db_bind_text(st, 4, inc->title);
 	db_bind_text(st, 5, inc_status_names[inc->status]);
 	db_bind_text(st, 6, inc_impact_names[inc->impact]);
-	sqlite3_bind_int64(st, 7, inc->started_at);
+	db_bind_int64(st, 7, inc->started_at);
 	db_bind_time(st, 8, inc->resolved_at);
-	sqlite3_bind_int64(st, 9, inc->created_at);
-	sqlite3_bind_int64(st, 10, inc->updated_at);
+	db_bind_int64(st, 9, inc->created_at);
+	db_bind_int64(st, 10, inc->updated_at);
 }
 
 int
 incident_insert(struct db *db, struct incident *inc)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	id_new(inc->id, "inc");
@@ -525,7 +525,7 @@ incident_insert(struct db *db, struct incident *inc)
 int
 incident_store(struct db *db, struct incident *inc)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_UPDATE])) == NULL)
@@ -539,7 +539,7 @@ incident_store(struct db *db, struct incident *inc)
 int
 incident_delete(struct db *db, const char *team, const char *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_DELETE], team, id)) == NULL)
 		return DB_ERROR;
@@ -548,17 +548,17 @@ incident_delete(struct db *db, const char *team, const char *id)
 
 /* Call fn for each row of a prepared and bound incident statement. */
 static int
-each(struct db *db, sqlite3_stmt *st,
+each(struct db *db, struct db_stmt *st,
     int (*fn)(const struct incident *, void *), void *arg)
 {
 	struct incident	*inc;
 	int		 rc = DB_OK, src;
 
 	if ((inc = calloc(1, sizeof(*inc))) == NULL) {
-		sqlite3_reset(st);
+		db_reset(st);
 		return DB_ERROR;
 	}
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((src = db_step(st)) == DB_ROW) {
 		row(st, inc);
 		if ((rc = details_load(db, inc)) == DB_OK && fn(inc, arg) != 0)
 			rc = DB_ERROR;
@@ -566,15 +566,15 @@ each(struct db *db, sqlite3_stmt *st,
 		if (rc != DB_OK)
 			break;
 	}
-	if (rc == DB_OK && src != SQLITE_DONE)
+	if (rc == DB_OK && src != DB_DONE)
 		rc = db_rc(src);
-	sqlite3_reset(st);
+	db_reset(st);
 	free(inc);
 	return rc;
 }
 
 static int
-list_row(sqlite3_stmt *st, struct lister *l)
+list_row(struct db_stmt *st, struct lister *l)
 {
 	struct incident	*inc;
 	int		 rc = 0;
@@ -609,13 +609,13 @@ incident_list_page(struct db *db, const char *page_id, enum inc_which which,
 	static const enum stmt stmts[INC_WHICH__MAX] = {
 		STMT_PAGE_OPEN, STMT_PAGE_RESOLVED, STMT_PAGE_ANY
 	};
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((unsigned)which >= INC_WHICH__MAX ||
 	    (st = db_stmt(db, sqls[stmts[which]])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, page_id);
-	sqlite3_bind_int64(st, 2, since);
-	sqlite3_bind_int(st, 3, limit);
+	db_bind_int64(st, 2, since);
+	db_bind_int(st, 3, limit);
 	return each(db, st, fn, arg);
 }

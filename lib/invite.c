@@ -127,7 +127,7 @@ invite_token_valid(const char *s)
 
 /* Read a row of COLS into the struct invite at arg. */
 static void
-row(sqlite3_stmt *st, void *arg)
+row(struct db_stmt *st, void *arg)
 {
 	struct invite	*inv = arg;
 	char		 role[16];
@@ -141,10 +141,10 @@ row(sqlite3_stmt *st, void *arg)
 	/* The schema's CHECK keeps the role one of the four. */
 	inv->role = (i = member_role_find(role)) == -1 ? ROLE_VIEWER :
 	    (enum member_role)i;
-	inv->created_at = sqlite3_column_int64(st, 4);
-	inv->expires_at = sqlite3_column_int64(st, 5);
-	inv->accepted_at = sqlite3_column_int64(st, 6);
-	inv->revoked_at = sqlite3_column_int64(st, 7);
+	inv->created_at = db_col_int64(st, 4);
+	inv->expires_at = db_col_int64(st, 5);
+	inv->accepted_at = db_col_int64(st, 6);
+	inv->revoked_at = db_col_int64(st, 7);
 	db_col_text(st, 8, inv->created_by, sizeof(inv->created_by));
 }
 
@@ -152,7 +152,7 @@ int
 invite_get(struct db *db, const char *team, const char *id,
     struct invite *inv)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
@@ -162,13 +162,13 @@ invite_get(struct db *db, const char *team, const char *id,
 int
 invite_by_token(struct db *db, const char *token, struct invite *inv)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 hash[KEY_HASHLEN];
 
 	token_hash(HASH_DOMAIN, token, hash);
 	if ((st = db_stmt(db, sqls[STMT_BY_HASH])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_blob(st, 1, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	db_bind_blob(st, 1, hash, KEY_HASHLEN);
 	sodium_memzero(hash, sizeof(hash));
 	return db_step_one(st, row, inv);
 }
@@ -177,13 +177,13 @@ int
 invite_pending_for(struct db *db, const char *team, const char *email,
     int64_t now, struct invite *inv)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_PENDING_FOR])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
 	db_bind_text(st, 2, email);
-	sqlite3_bind_int64(st, 3, now);
+	db_bind_int64(st, 3, now);
 	return db_step_one(st, row, inv);
 }
 
@@ -191,7 +191,7 @@ int
 invite_insert(struct db *db, struct invite *inv, const char *token,
     int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 hash[KEY_HASHLEN];
 
 	id_new(inv->id, "inv");
@@ -204,9 +204,9 @@ invite_insert(struct db *db, struct invite *inv, const char *token,
 	db_bind_text(st, 2, inv->team_id);
 	db_bind_text(st, 3, inv->email);
 	db_bind_text(st, 4, member_role_names[inv->role]);
-	sqlite3_bind_blob(st, 5, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 6, inv->created_at);
-	sqlite3_bind_int64(st, 7, inv->expires_at);
+	db_bind_blob(st, 5, hash, KEY_HASHLEN);
+	db_bind_int64(st, 6, inv->created_at);
+	db_bind_int64(st, 7, inv->expires_at);
 	db_bind_text(st, 8, inv->created_by[0] ? inv->created_by : NULL);
 	sodium_memzero(hash, sizeof(hash));
 	return db_exec_stmt(st);
@@ -215,14 +215,14 @@ invite_insert(struct db *db, struct invite *inv, const char *token,
 int
 invite_renew(struct db *db, const struct invite *inv, const char *token)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 hash[KEY_HASHLEN];
 
 	if ((st = db_stmt(db, sqls[STMT_RENEW])) == NULL)
 		return DB_ERROR;
 	token_hash(HASH_DOMAIN, token, hash);
-	sqlite3_bind_blob(st, 1, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, inv->expires_at);
+	db_bind_blob(st, 1, hash, KEY_HASHLEN);
+	db_bind_int64(st, 2, inv->expires_at);
 	db_bind_text(st, 3, inv->team_id);
 	db_bind_text(st, 4, inv->id);
 	sodium_memzero(hash, sizeof(hash));
@@ -232,12 +232,12 @@ invite_renew(struct db *db, const struct invite *inv, const char *token)
 int
 invite_revoke(struct db *db, struct invite *inv, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_REVOKE])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now);
+	db_bind_int64(st, 1, now);
 	db_bind_text(st, 2, inv->team_id);
 	db_bind_text(st, 3, inv->id);
 	if ((rc = db_exec_one(st)) == DB_OK)
@@ -248,12 +248,12 @@ invite_revoke(struct db *db, struct invite *inv, int64_t now)
 int
 invite_accept(struct db *db, struct invite *inv, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_ACCEPT])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now);
+	db_bind_int64(st, 1, now);
 	db_bind_text(st, 2, inv->team_id);
 	db_bind_text(st, 3, inv->id);
 	if ((rc = db_exec_one(st)) == DB_OK)
@@ -262,7 +262,7 @@ invite_accept(struct db *db, struct invite *inv, int64_t now)
 }
 
 static int
-list_row(sqlite3_stmt *st, struct lister *l)
+list_row(struct db_stmt *st, struct lister *l)
 {
 	struct invite	 inv;
 
@@ -300,7 +300,7 @@ invite_json(const struct invite *inv, int64_t now)
 int
 invite_throttled(struct db *db, const char *ip, int64_t now, int *retry_s)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 client[IP_MAX + 8];
 	int64_t		 start, left;
 	long		 fails;
@@ -311,13 +311,13 @@ invite_throttled(struct db *db, const char *ip, int64_t now, int *retry_s)
 	if ((st = db_stmt(db, sqls[STMT_THROTTLE_GET])) == NULL)
 		return -1;
 	db_bind_text(st, 1, client);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? 0 : -1;
+	if ((rc = db_step(st)) != DB_ROW) {
+		db_reset(st);
+		return rc == DB_DONE ? 0 : -1;
 	}
-	start = sqlite3_column_int64(st, 0);
-	fails = (long)sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
+	start = db_col_int64(st, 0);
+	fails = (long)db_col_int64(st, 1);
+	db_reset(st);
 	left = start + INVITE_ACCEPT_WINDOW_MS - now;
 	if (left <= 0 || fails < INVITE_ACCEPT_FAILS)
 		return 0;
@@ -328,21 +328,21 @@ invite_throttled(struct db *db, const char *ip, int64_t now, int *retry_s)
 int
 invite_failed(struct db *db, const char *ip, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 client[IP_MAX + 8];
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_THROTTLE_PRUNE])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now - INVITE_ACCEPT_WINDOW_MS);
+	db_bind_int64(st, 1, now - INVITE_ACCEPT_WINDOW_MS);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 	if ((st = db_stmt(db, sqls[STMT_THROTTLE_HIT])) == NULL)
 		return DB_ERROR;
 	ratelimit_client(ip, client, sizeof(client));
 	db_bind_text(st, 1, client);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, INVITE_ACCEPT_WINDOW_MS);
+	db_bind_int64(st, 2, now);
+	db_bind_int64(st, 3, INVITE_ACCEPT_WINDOW_MS);
 	return db_exec_stmt(st);
 }
 

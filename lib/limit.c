@@ -89,27 +89,27 @@ static const char *const sqls[STMT__MAX] = {
 
 /* Read a row of integers: out[i] is column i. */
 static void
-ints(sqlite3_stmt *st, void *out)
+ints(struct db_stmt *st, void *out)
 {
 	int64_t	*v = out;
 	int	 i;
 
-	for (i = 0; i < sqlite3_column_count(st); i++)
-		v[i] = sqlite3_column_int64(st, i);
+	for (i = 0; i < db_col_count(st); i++)
+		v[i] = db_col_int64(st, i);
 }
 
 int
 limit_room(struct db *db, enum limit which, const char *team, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 n;
 	int		 rc;
 
 	if ((st = db_stmt(db, limits[which].count)) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
-	if (sqlite3_bind_parameter_count(st) > 1)
-		sqlite3_bind_int64(st, 2, now);
+	if (db_param_count(st) > 1)
+		db_bind_int64(st, 2, now);
 	if ((rc = db_step_one(st, ints, &n)) != DB_OK)
 		return rc == DB_NOTFOUND ? DB_ERROR : rc;
 	return n < *limits[which].max ? DB_OK : DB_CONFLICT;
@@ -190,19 +190,19 @@ static int
 take(struct db *db, const char *team, const char *monitor, int64_t now,
     int64_t lease_ms, const char *token, enum busy *why, int64_t *lapses)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 v[2];
 	int		 rc;
 
 	*why = BUSY_NONE;
 	if ((st = db_stmt(db, sqls[STMT_LAPSE])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now);
+	db_bind_int64(st, 1, now);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 	if ((st = db_stmt(db, sqls[STMT_LAPSE_CHECKS])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now);
+	db_bind_int64(st, 1, now);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 
@@ -235,7 +235,7 @@ take(struct db *db, const char *team, const char *monitor, int64_t now,
 			return DB_ERROR;
 		db_bind_text(st, 1, token);
 		db_bind_text(st, 2, team);
-		sqlite3_bind_int64(st, 3, now + lease_ms);
+		db_bind_int64(st, 3, now + lease_ms);
 		return db_exec_stmt(st);
 	}
 	if ((st = db_stmt(db, sqls[STMT_TAKE])) == NULL)
@@ -243,7 +243,7 @@ take(struct db *db, const char *team, const char *monitor, int64_t now,
 	db_bind_text(st, 1, monitor);
 	db_bind_text(st, 2, team);
 	db_bind_text(st, 3, token);
-	sqlite3_bind_int64(st, 4, now + lease_ms);
+	db_bind_int64(st, 4, now + lease_ms);
 	/* A conflict here is the monitor deleted since it was read. */
 	rc = db_exec_stmt(st);
 	return rc == DB_CONFLICT ? DB_NOTFOUND : rc;
@@ -287,7 +287,7 @@ runnow_take(struct req *r, const char *monitor, int64_t lease_ms,
 int
 runnow_give(struct db *db, const char *monitor, const char *token)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (monitor == NULL) {
 		if ((st = db_stmt(db, sqls[STMT_GIVE_CHECK])) == NULL)

@@ -193,17 +193,17 @@ int
 location_local_json(struct db *db, int64_t now, cJSON **out)
 {
 	struct location	 loc;
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	cJSON		*o;
 	int		 rc;
 
 	memset(&loc, 0, sizeof(loc));
 	if ((st = db_stmt(db, sqls[STMT_LOCAL])) == NULL)
 		return DB_ERROR;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		loc.last_seen_at = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if ((rc = db_step(st)) == DB_ROW)
+		loc.last_seen_at = db_col_int64(st, 0);
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return db_rc(rc);
 	loc.offline_ms = LOC_LOCAL_OFFLINE_MS;
 	o = cJSON_CreateObject();
@@ -222,7 +222,7 @@ location_local_json(struct db *db, int64_t now, cJSON **out)
 }
 
 static void
-row(sqlite3_stmt *st, struct location *loc)
+row(struct db_stmt *st, struct location *loc)
 {
 	int64_t	 interval;
 
@@ -232,25 +232,25 @@ row(sqlite3_stmt *st, struct location *loc)
 	db_col_text(st, 2, loc->name, sizeof(loc->name));
 	db_col_text(st, 3, loc->region, sizeof(loc->region));
 	db_col_text(st, 4, loc->token_prefix, sizeof(loc->token_prefix));
-	loc->last_seen_at = sqlite3_column_int64(st, 5);
-	loc->created_at = sqlite3_column_int64(st, 6);
-	loc->updated_at = sqlite3_column_int64(st, 7);
-	interval = sqlite3_column_type(st, 8) == SQLITE_NULL ?
-	    DEFAULT_INTERVAL_S : sqlite3_column_int64(st, 8);
+	loc->last_seen_at = db_col_int64(st, 5);
+	loc->created_at = db_col_int64(st, 6);
+	loc->updated_at = db_col_int64(st, 7);
+	interval = db_col_null(st, 8) ?
+	    DEFAULT_INTERVAL_S : db_col_int64(st, 8);
 	loc->offline_ms = LOC_OFFLINE_INTERVALS * interval * 1000;
 }
 
 static int
-one(sqlite3_stmt *st, struct location *loc)
+one(struct db_stmt *st, struct location *loc)
 {
 	int	 rc;
 
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		row(st, loc);
 		rc = DB_OK;
 	} else
-		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
-	sqlite3_reset(st);
+		rc = rc == DB_DONE ? DB_NOTFOUND : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
@@ -264,7 +264,7 @@ int
 location_insert(struct db *db, struct location *loc, const char *token,
     int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 hash[KEY_HASHLEN];
 
 	id_new(loc->id, "loc");
@@ -279,10 +279,10 @@ location_insert(struct db *db, struct location *loc, const char *token,
 	db_bind_text(st, 2, loc->team_id);
 	db_bind_text(st, 3, loc->name);
 	db_bind_text(st, 4, loc->region[0] ? loc->region : NULL);
-	sqlite3_bind_blob(st, 5, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	db_bind_blob(st, 5, hash, KEY_HASHLEN);
 	db_bind_text(st, 6, loc->token_prefix);
-	sqlite3_bind_int64(st, 7, now);
-	sqlite3_bind_int64(st, 8, now);
+	db_bind_int64(st, 7, now);
+	db_bind_int64(st, 8, now);
 	sodium_memzero(hash, sizeof(hash));
 	return db_exec_stmt(st);
 }
@@ -290,21 +290,21 @@ location_insert(struct db *db, struct location *loc, const char *token,
 int
 location_update(struct db *db, struct location *loc)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_UPDATE], loc->team_id,
 	    loc->id)) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 3, loc->name);
 	db_bind_text(st, 4, loc->region[0] ? loc->region : NULL);
-	sqlite3_bind_int64(st, 5, loc->updated_at);
+	db_bind_int64(st, 5, loc->updated_at);
 	return db_exec_one(st);
 }
 
 int
 location_set_token(struct db *db, struct location *loc, const char *token)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 hash[KEY_HASHLEN];
 
 	snprintf(loc->token_prefix, sizeof(loc->token_prefix), "%.*s",
@@ -313,33 +313,33 @@ location_set_token(struct db *db, struct location *loc, const char *token)
 	if ((st = db_stmt_ids(db, sqls[STMT_SET_TOKEN], loc->team_id,
 	    loc->id)) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_blob(st, 3, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	db_bind_blob(st, 3, hash, KEY_HASHLEN);
 	db_bind_text(st, 4, loc->token_prefix);
-	sqlite3_bind_int64(st, 5, loc->updated_at);
+	db_bind_int64(st, 5, loc->updated_at);
 	sodium_memzero(hash, sizeof(hash));
 	return db_exec_one(st);
 }
 
 /* A statement db_query bound, run; DB_ERROR when it could not be made. */
 static int
-exec(sqlite3_stmt *st)
+exec(struct db_stmt *st)
 {
 	return st == NULL ? DB_ERROR : db_exec_stmt(st);
 }
 
 /* The one integer a statement gives (0 for NULL); DB_* code. */
 static int
-scalar(sqlite3_stmt *st, int64_t *out)
+scalar(struct db_stmt *st, int64_t *out)
 {
 	int	 rc;
 
 	*out = 0;
 	if (st == NULL)
 		return DB_ERROR;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : rc == SQLITE_DONE ? DB_NOTFOUND :
+	if ((rc = db_step(st)) == DB_ROW)
+		*out = db_col_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? DB_OK : rc == DB_DONE ? DB_NOTFOUND :
 	    db_rc(rc);
 }
 
@@ -366,7 +366,7 @@ int
 location_get(struct db *db, const char *team, const char *id,
     struct location *loc)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
@@ -376,7 +376,7 @@ location_get(struct db *db, const char *team, const char *id,
 int
 location_by_token(struct db *db, const char *token, struct location *loc)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 hash[KEY_HASHLEN];
 
 	if (!token_check_format(LOCTOKEN_PREFIX, token))
@@ -384,13 +384,13 @@ location_by_token(struct db *db, const char *token, struct location *loc)
 	token_hash(HASH_DOMAIN, token, hash);
 	if ((st = db_stmt(db, sqls[STMT_BY_HASH])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_blob(st, 1, hash, KEY_HASHLEN, SQLITE_TRANSIENT);
+	db_bind_blob(st, 1, hash, KEY_HASHLEN);
 	sodium_memzero(hash, sizeof(hash));
 	return one(st, loc);
 }
 
 static int
-list_row(sqlite3_stmt *st, struct lister *l)
+list_row(struct db_stmt *st, struct lister *l)
 {
 	struct location	 loc;
 
@@ -444,7 +444,7 @@ location_links_check(struct db *db, const char *team, const cJSON *locations,
 int
 location_links_sync(struct db *db, const struct monitor *m, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const cJSON	*l;
 	const char	*id;
 	int		 rc;
@@ -525,7 +525,7 @@ location_lease(struct db *db, struct location *loc, int64_t now, int max,
 		int64_t	 due;
 	}		*due = NULL;
 	struct monitor	 m;
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 n = 0, i, rc;
 
 	*next_due = 0;
@@ -540,12 +540,12 @@ location_lease(struct db *db, struct location *loc, int64_t now, int max,
 		rc = DB_ERROR;
 		goto out;
 	}
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (n < max && (rc = db_step(st)) == DB_ROW) {
 		db_col_text(st, 0, due[n].id, sizeof(due[n].id));
-		due[n++].due = sqlite3_column_int64(st, 1);
+		due[n++].due = db_col_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	db_reset(st);
+	if (rc != DB_DONE && rc != DB_ROW) {
 		rc = db_rc(rc);
 		goto out;
 	}
@@ -763,7 +763,7 @@ location_report(struct db *db, struct location *loc, const char *lease,
     struct check_result *r, int64_t now, enum loc_refusal *why)
 {
 	struct monitor	 m;
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 mid[ID_MAX];
 	int64_t		 due, leased, expires;
 	int		 used, rc, flags = 0;
@@ -772,17 +772,17 @@ location_report(struct db *db, struct location *loc, const char *lease,
 	if ((st = db_query(db, sqls[STMT_LEASE_GET], "tt", lease,
 	    loc->id)) == NULL)
 		return DB_ERROR;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		db_col_text(st, 0, mid, sizeof(mid));
-		due = sqlite3_column_int64(st, 1);
-		leased = sqlite3_column_int64(st, 2);
-		expires = sqlite3_column_int64(st, 3);
-		used = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		due = db_col_int64(st, 1);
+		leased = db_col_int64(st, 2);
+		expires = db_col_int64(st, 3);
+		used = !db_col_null(st, 4);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	db_reset(st);
+	if (rc == DB_DONE)
 		return DB_OK;
-	if (rc != SQLITE_ROW)
+	if (rc != DB_ROW)
 		return db_rc(rc);
 	if (used) {
 		*why = LOC_LEASE_USED;

@@ -451,7 +451,7 @@ enum mail_status
 mail_deliver(struct db *db, const char *team, const char *kind,
     const char *ref, const char *to, const char *subject, const char *body)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 id[ID_MAX], err[512];
 	int64_t		 started;
 	int		 ok;
@@ -474,7 +474,7 @@ mail_deliver(struct db *db, const char *team, const char *kind,
 	db_bind_text(st, 6, subject);
 	db_bind_text(st, 7, mail_status_names[ok ? MAIL_SENT : MAIL_FAILED]);
 	db_bind_text(st, 8, ok ? NULL : err);
-	sqlite3_bind_int64(st, 9, started);
+	db_bind_int64(st, 9, started);
 	db_bind_time(st, 10, ok ? time_now_ms() : 0);
 	if (db_exec_stmt(st) != DB_OK)
 		goto norecord;

@@ -247,7 +247,7 @@ static void
 apply_monitors(struct db *db, struct maint_window *w, const cJSON *ids,
     struct verrs *v)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const cJSON	*id;
 	char		 ptr[64];
 	size_t		 i, n = 0, k;
@@ -286,9 +286,9 @@ apply_monitors(struct db *db, struct maint_window *w, const cJSON *ids,
 		else {
 			db_bind_text(st, 1, w->team_id);
 			db_bind_text(st, 2, id->valuestring);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			if (rc != SQLITE_ROW)
+			rc = db_step(st);
+			db_reset(st);
+			if (rc != DB_ROW)
 				verr_add(v, VERR_INVALID, ptr, "%s is not a "
 				    "monitor of this team", id->valuestring);
 		}
@@ -463,7 +463,7 @@ maint_json(const struct maint_window *w, int64_t now)
 /* ---- SQL ---- */
 
 static void
-row(sqlite3_stmt *st, struct maint_window *w)
+row(struct db_stmt *st, struct maint_window *w)
 {
 	char	 s[16];
 	int	 f;
@@ -473,27 +473,27 @@ row(sqlite3_stmt *st, struct maint_window *w)
 	db_col_text(st, 1, w->team_id, sizeof(w->team_id));
 	db_col_text(st, 2, w->title, sizeof(w->title));
 	db_col_text(st, 3, w->description, sizeof(w->description));
-	w->starts_at = sqlite3_column_int64(st, 4);
-	w->ends_at = sqlite3_column_int64(st, 5);
+	w->starts_at = db_col_int64(st, 4);
+	w->ends_at = db_col_int64(st, 5);
 	db_col_text(st, 6, w->timezone, sizeof(w->timezone));
 	db_col_text(st, 7, s, sizeof(s));
 	f = str_index(maint_freq_names, MAINT_FREQ__MAX, s);
 	w->freq = f > 0 ? (enum maint_freq)f : MAINT_ONCE;
-	w->interval = sqlite3_column_int(st, 8);
+	w->interval = db_col_int(st, 8);
 	if (w->interval < 1 || w->interval > MAINT_MAXINTERVAL)
 		w->interval = 1;
-	w->by_weekday = (unsigned)sqlite3_column_int(st, 9) & 0x7f;
-	w->until = sqlite3_column_int64(st, 10);
-	w->all_monitors = sqlite3_column_int(st, 11);
-	w->suppress_alerts = sqlite3_column_int(st, 12);
-	w->show_on_status_page = sqlite3_column_int(st, 13);
-	w->pause_checks = sqlite3_column_int(st, 14);
-	w->horizon = sqlite3_column_int64(st, 15);
-	w->cancelled_at = sqlite3_column_int64(st, 16);
-	w->ended_early_at = sqlite3_column_int64(st, 17);
-	w->ended_occurrence_at = sqlite3_column_int64(st, 18);
-	w->created_at = sqlite3_column_int64(st, 19);
-	w->updated_at = sqlite3_column_int64(st, 20);
+	w->by_weekday = (unsigned)db_col_int(st, 9) & 0x7f;
+	w->until = db_col_int64(st, 10);
+	w->all_monitors = db_col_int(st, 11);
+	w->suppress_alerts = db_col_int(st, 12);
+	w->show_on_status_page = db_col_int(st, 13);
+	w->pause_checks = db_col_int(st, 14);
+	w->horizon = db_col_int64(st, 15);
+	w->cancelled_at = db_col_int64(st, 16);
+	w->ended_early_at = db_col_int64(st, 17);
+	w->ended_occurrence_at = db_col_int64(st, 18);
+	w->created_at = db_col_int64(st, 19);
+	w->updated_at = db_col_int64(st, 20);
 	db_col_text(st, 21, w->ref, sizeof(w->ref));
 }
 
@@ -501,7 +501,7 @@ row(sqlite3_stmt *st, struct maint_window *w)
 static int
 load_monitors(struct db *db, struct maint_window *w)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	w->nmonitors = 0;
@@ -510,17 +510,17 @@ load_monitors(struct db *db, struct maint_window *w)
 	if ((st = db_stmt(db, sqls[STMT_MON_LIST])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, w->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	while ((rc = db_step(st)) == DB_ROW &&
 	    w->nmonitors < MAINT_MAXMONITORS)
 		db_col_text(st, 0, w->monitor_ids[w->nmonitors++], ID_MAX);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : db_rc(rc);
+	db_reset(st);
+	return rc == DB_DONE || rc == DB_ROW ? DB_OK : db_rc(rc);
 }
 
 static int
 save_monitors(struct db *db, const struct maint_window *w)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	size_t		 i;
 	int		 rc;
 
@@ -534,7 +534,7 @@ save_monitors(struct db *db, const struct maint_window *w)
 			return DB_ERROR;
 		db_bind_text(st, 1, w->id);
 		db_bind_text(st, 2, w->monitor_ids[i]);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+		db_bind_int64(st, 3, (int64_t)i);
 		if ((rc = db_exec_stmt(st)) != DB_OK)
 			return rc;
 	}
@@ -543,23 +543,23 @@ save_monitors(struct db *db, const struct maint_window *w)
 
 /* Bind the columns from title on (?3..?19), as STMT_INSERT has them. */
 static void
-bind_fields(sqlite3_stmt *st, const struct maint_window *w)
+bind_fields(struct db_stmt *st, const struct maint_window *w)
 {
 	db_bind_text(st, 3, w->title);
 	db_bind_text(st, 4, w->description[0] ? w->description : NULL);
-	sqlite3_bind_int64(st, 5, w->starts_at);
-	sqlite3_bind_int64(st, 6, w->ends_at);
+	db_bind_int64(st, 5, w->starts_at);
+	db_bind_int64(st, 6, w->ends_at);
 	db_bind_text(st, 7, w->timezone);
 	db_bind_text(st, 8, w->freq == MAINT_ONCE ? NULL :
 	    maint_freq_names[w->freq]);
-	sqlite3_bind_int(st, 9, w->interval);
-	sqlite3_bind_int(st, 10, (int)w->by_weekday);
+	db_bind_int(st, 9, w->interval);
+	db_bind_int(st, 10, (int)w->by_weekday);
 	db_bind_time(st, 11, w->until);
-	sqlite3_bind_int(st, 12, w->all_monitors);
-	sqlite3_bind_int(st, 13, w->suppress_alerts);
-	sqlite3_bind_int(st, 14, w->show_on_status_page);
-	sqlite3_bind_int(st, 15, w->pause_checks);
-	sqlite3_bind_int64(st, 16, w->horizon);
+	db_bind_int(st, 12, w->all_monitors);
+	db_bind_int(st, 13, w->suppress_alerts);
+	db_bind_int(st, 14, w->show_on_status_page);
+	db_bind_int(st, 15, w->pause_checks);
+	db_bind_int64(st, 16, w->horizon);
 	db_bind_time(st, 17, w->cancelled_at);
 	db_bind_time(st, 18, w->ended_early_at);
 	db_bind_time(st, 19, w->ended_occurrence_at);
@@ -568,7 +568,7 @@ bind_fields(sqlite3_stmt *st, const struct maint_window *w)
 int
 maint_insert(struct db *db, struct maint_window *w)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (w->ref[0] == '\0' && (rc = ref_default(db, sqls[STMT_REF_TAKEN],
@@ -580,8 +580,8 @@ maint_insert(struct db *db, struct maint_window *w)
 	db_bind_text(st, 1, w->id);
 	db_bind_text(st, 2, w->team_id);
 	bind_fields(st, w);
-	sqlite3_bind_int64(st, 20, w->created_at);
-	sqlite3_bind_int64(st, 21, w->updated_at);
+	db_bind_int64(st, 20, w->created_at);
+	db_bind_int64(st, 21, w->updated_at);
 	db_bind_text(st, 22, w->ref);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
@@ -591,7 +591,7 @@ maint_insert(struct db *db, struct maint_window *w)
 int
 maint_update(struct db *db, struct maint_window *w)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_UPDATE])) == NULL)
@@ -599,9 +599,9 @@ maint_update(struct db *db, struct maint_window *w)
 	db_bind_text(st, 1, w->id);
 	db_bind_text(st, 2, w->team_id);
 	bind_fields(st, w);
-	sqlite3_bind_int64(st, 20, w->updated_at);
+	db_bind_int64(st, 20, w->updated_at);
 	rc = db_exec_stmt(st);
-	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+	if (rc == DB_OK && db_changes(db) == 0)
 		return DB_NOTFOUND;
 	if (rc != DB_OK)
 		return rc;
@@ -612,22 +612,22 @@ int
 maint_get(struct db *db, const char *team, const char *id,
     struct maint_window *w)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		row(st, w);
 		rc = DB_OK;
 	} else
-		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
-	sqlite3_reset(st);
+		rc = rc == DB_DONE ? DB_NOTFOUND : db_rc(rc);
+	db_reset(st);
 	return rc == DB_OK ? load_monitors(db, w) : rc;
 }
 
 static int
-list_row(sqlite3_stmt *st, struct lister *l)
+list_row(struct db_stmt *st, struct lister *l)
 {
 	struct maint_window	*w;
 	const int		*state = l->arg;
@@ -662,18 +662,18 @@ maint_list(struct db *db, const char *team, int state, struct lister *l)
 static int
 save_state(struct db *db, struct maint_window *w, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	w->horizon = maint_horizon(w);
 	w->updated_at = now;
 	if ((st = db_stmt(db, sqls[STMT_STATE])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, w->id);
-	sqlite3_bind_int64(st, 2, w->horizon);
+	db_bind_int64(st, 2, w->horizon);
 	db_bind_time(st, 3, w->cancelled_at);
 	db_bind_time(st, 4, w->ended_early_at);
 	db_bind_time(st, 5, w->ended_occurrence_at);
-	sqlite3_bind_int64(st, 6, w->updated_at);
+	db_bind_int64(st, 6, w->updated_at);
 	return db_exec_stmt(st);
 }
 
@@ -690,7 +690,7 @@ maint_cancel(struct db *db, struct maint_window *w, int64_t now)
 int
 maint_end(struct db *db, struct maint_window *w, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct maint_occ o;
 	int		 i, rc, ended = 0;
 
@@ -700,8 +700,8 @@ maint_end(struct db *db, struct maint_window *w, int64_t now)
 		if ((st = db_stmt(db, sqls[STMT_EARLY_PUT])) == NULL)
 			return DB_ERROR;
 		db_bind_text(st, 1, w->id);
-		sqlite3_bind_int64(st, 2, o.start);
-		sqlite3_bind_int64(st, 3, now);
+		db_bind_int64(st, 2, o.start);
+		db_bind_int64(st, 3, now);
 		if ((rc = db_exec_stmt(st)) != DB_OK)
 			return rc;
 		w->ended_early_at = now;
@@ -716,7 +716,7 @@ maint_end(struct db *db, struct maint_window *w, int64_t now)
 int
 maint_release(struct db *db, const struct maint_window *w, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (!w->pause_checks)
 		return DB_OK;
@@ -724,8 +724,8 @@ maint_release(struct db *db, const struct maint_window *w, int64_t now)
 		return DB_ERROR;
 	db_bind_text(st, 1, w->team_id);
 	db_bind_text(st, 2, w->id);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int(st, 4, w->all_monitors);
+	db_bind_int64(st, 3, now);
+	db_bind_int(st, 4, w->all_monitors);
 	return db_exec_stmt(st);
 }
 
@@ -741,7 +741,7 @@ static int64_t
 early_stored(const struct maint_window *w, int64_t start, void *arg)
 {
 	struct early_ctx *c = arg;
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 end = 0;
 	int		 rc;
 
@@ -752,12 +752,12 @@ early_stored(const struct maint_window *w, int64_t start, void *arg)
 		return 0;
 	}
 	db_bind_text(st, 1, w->id);
-	sqlite3_bind_int64(st, 2, start);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		end = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
+	db_bind_int64(st, 2, start);
+	if ((rc = db_step(st)) == DB_ROW)
+		end = db_col_int64(st, 0);
+	else if (rc != DB_DONE)
 		c->rc = db_rc(rc);
-	sqlite3_reset(st);
+	db_reset(st);
 	return end;
 }
 
@@ -765,19 +765,19 @@ early_stored(const struct maint_window *w, int64_t start, void *arg)
  * STMT_AT or STMT_SPANS: the windows of team_id (NULL: the monitor's
  * team) that cover monitor_id, bound with the times a and b (?3, ?4).
  */
-static sqlite3_stmt *
+static struct db_stmt *
 covering(struct db *db, enum stmt which, const char *team_id,
     const char *monitor_id, int64_t a, int64_t b)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[which])) == NULL)
 		return NULL;
 	db_bind_text(st, 1, team_id);
 	db_bind_text(st, 2, monitor_id);
-	sqlite3_bind_int64(st, 3, a);
-	if (sqlite3_bind_parameter_count(st) >= 4)
-		sqlite3_bind_int64(st, 4, b);
+	db_bind_int64(st, 3, a);
+	if (db_param_count(st) >= 4)
+		db_bind_int64(st, 4, b);
 	return st;
 }
 
@@ -785,7 +785,7 @@ int
 maint_at(struct db *db, const char *team_id, const char *monitor_id,
     int64_t t, struct maint_effect *e)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct maint_window	*w;
 	struct early_ctx	 c = { db, DB_OK };
 	struct maint_occ	 o;
@@ -798,7 +798,7 @@ maint_at(struct db *db, const char *team_id, const char *monitor_id,
 		free(w);
 		return DB_ERROR;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		row(st, w);
 		/* From the latest early end on, the columns tell all. */
 		if (t >= w->ended_early_at)
@@ -824,27 +824,27 @@ maint_at(struct db *db, const char *team_id, const char *monitor_id,
 			    w->id);
 		}
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	free(w);
 	if (c.rc != DB_OK)
 		return c.rc;
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }
 
 int
 maint_any_pausing(struct db *db, int64_t now, int *any)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*any = 0;
 	if ((st = db_stmt(db, sqls[STMT_PAUSING])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int64(st, 1, now);
+	if ((rc = db_step(st)) == DB_ROW)
 		*any = 1;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? DB_OK : db_rc(rc);
 }
 
 static int
@@ -863,7 +863,7 @@ static int
 add_spans(struct db *db, const struct maint_window *w, int64_t from,
     int64_t to, struct maint_occ *out, size_t max, size_t *n, int *full)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct maint_occ *occ, *ends;
 	size_t		 nends = 0, j = 0;
 	int		 k, i, rc = DB_OK;
@@ -884,15 +884,15 @@ add_spans(struct db *db, const struct maint_window *w, int64_t from,
 			goto out;
 		}
 		db_bind_text(st, 1, w->id);
-		sqlite3_bind_int64(st, 2, occ[0].start);
-		sqlite3_bind_int64(st, 3, occ[k - 1].start + 1);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)max);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW && nends < max) {
-			ends[nends].start = sqlite3_column_int64(st, 0);
-			ends[nends++].end = sqlite3_column_int64(st, 1);
+		db_bind_int64(st, 2, occ[0].start);
+		db_bind_int64(st, 3, occ[k - 1].start + 1);
+		db_bind_int64(st, 4, (int64_t)max);
+		while ((rc = db_step(st)) == DB_ROW && nends < max) {
+			ends[nends].start = db_col_int64(st, 0);
+			ends[nends++].end = db_col_int64(st, 1);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_reset(st);
+		if (rc != DB_DONE && rc != DB_ROW) {
 			rc = db_rc(rc);
 			goto out;
 		}
@@ -927,10 +927,10 @@ int
 maint_spans(struct db *db, const char *team_id, const char *monitor_id,
     int64_t from, int64_t to, struct maint_occ *out, size_t max, size_t *n)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct maint_window	*w;
 	size_t			 i, k;
-	int			 rc = DB_OK, src = SQLITE_DONE, full = 0;
+	int			 rc = DB_OK, src = DB_DONE, full = 0;
 
 	*n = 0;
 	if (to <= from || max == 0)
@@ -942,13 +942,13 @@ maint_spans(struct db *db, const char *team_id, const char *monitor_id,
 		free(w);
 		return DB_ERROR;
 	}
-	while (rc == DB_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+	while (rc == DB_OK && (src = db_step(st)) == DB_ROW) {
 		row(st, w);
 		rc = add_spans(db, w, from, to, out, max, n, &full);
 	}
-	if (rc == DB_OK && src != SQLITE_DONE && src != SQLITE_ROW)
+	if (rc == DB_OK && src != DB_DONE && src != DB_ROW)
 		rc = db_rc(src);
-	sqlite3_reset(st);
+	db_reset(st);
 	free(w);
 	if (full)
 		fprintf(stderr, "maint_spans: %s: more than %zu occurrences; "
@@ -989,7 +989,7 @@ int
 maint_list_public(struct db *db, const char *team_id, int64_t now,
     int (*fn)(const struct maint_public *, void *), void *arg)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct maint_window	*w;
 	struct maint_public	 p;
 	struct pub		*found;
@@ -1005,17 +1005,17 @@ maint_list_public(struct db *db, const char *team_id, int64_t now,
 		goto out;
 	}
 	db_bind_text(st, 1, team_id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int(st, 3, PUBLIC_SCAN);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 2, now);
+	db_bind_int(st, 3, PUBLIC_SCAN);
+	while ((rc = db_step(st)) == DB_ROW) {
 		row(st, w);
 		if ((a = maint_occurrence(w, now, &found[n].occ)) < 0)
 			continue;
 		snprintf(found[n].id, sizeof(found[n].id), "%s", w->id);
 		found[n++].active = a;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		rc = db_rc(rc);
 		goto out;
 	}
@@ -1048,31 +1048,22 @@ out:
 }
 
 /* uptime_in_maintenance(team_id, monitor_id): see maint_sql_register. */
-static void
-sql_in_maintenance(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int
+sql_in_maintenance(struct db *db, const char *const *args, int64_t *out)
 {
 	struct maint_effect	 e;
-	const char		*team, *mon;
 
-	(void)argc;
-	team = (const char *)sqlite3_value_text(argv[0]);
-	mon = (const char *)sqlite3_value_text(argv[1]);
-	if (mon == NULL) {
-		sqlite3_result_int(ctx, 0);
-		return;
-	}
-	if (maint_at(sqlite3_user_data(ctx), team, mon, time_now_ms(), &e) !=
-	    DB_OK) {
-		sqlite3_result_error(ctx, "maintenance lookup failed", -1);
-		return;
-	}
-	sqlite3_result_int(ctx, e.active);
+	*out = 0;
+	if (args[1] == NULL)
+		return 0;
+	if (maint_at(db, args[0], args[1], time_now_ms(), &e) != DB_OK)
+		return -1;
+	*out = e.active;
+	return 0;
 }
 
 int
 maint_sql_register(struct db *db)
 {
-	return sqlite3_create_function_v2(db_handle(db),
-	    "uptime_in_maintenance", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, db,
-	    sql_in_maintenance, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	return db_function(db, "uptime_in_maintenance", 2, sql_in_maintenance);
 }

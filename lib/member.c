@@ -113,7 +113,7 @@ member_role_get(const cJSON *obj, int flags, struct verrs *v,
 
 /* Read a row of COLS into the struct member at arg. */
 static void
-row(sqlite3_stmt *st, void *arg)
+row(struct db_stmt *st, void *arg)
 {
 	struct member	*m = arg;
 	char		 role[16];
@@ -128,7 +128,7 @@ row(sqlite3_stmt *st, void *arg)
 	/* The schema's CHECK keeps the role one of the four. */
 	m->role = (i = member_role_find(role)) == -1 ? ROLE_VIEWER :
 	    (enum member_role)i;
-	m->joined_at = sqlite3_column_int64(st, 5);
+	m->joined_at = db_col_int64(st, 5);
 }
 
 /* Bind team and a second text, then step for one member. */
@@ -136,7 +136,7 @@ static int
 lookup(struct db *db, enum stmt s, const char *team, const char *v,
     struct member *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[s])) == NULL)
 		return DB_ERROR;
@@ -162,7 +162,7 @@ member_by_email(struct db *db, const char *team, const char *email,
 int
 member_insert(struct db *db, struct member *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	id_new(m->id, "mem");
 	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
@@ -172,14 +172,14 @@ member_insert(struct db *db, struct member *m)
 	db_bind_text(st, 3, m->email);
 	db_bind_text(st, 4, m->name);
 	db_bind_text(st, 5, member_role_names[m->role]);
-	sqlite3_bind_int64(st, 6, m->joined_at);
+	db_bind_int64(st, 6, m->joined_at);
 	return db_exec_stmt(st);
 }
 
 int
 member_update(struct db *db, const struct member *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_UPDATE])) == NULL)
 		return DB_ERROR;
@@ -193,7 +193,7 @@ member_update(struct db *db, const struct member *m)
 int
 member_delete(struct db *db, const char *team, const char *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_DELETE], team, id)) == NULL)
 		return DB_ERROR;
@@ -203,23 +203,23 @@ member_delete(struct db *db, const char *team, const char *id)
 int
 member_owners(struct db *db, const char *team, long *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_OWNERS])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*n = (long)sqlite3_column_int64(st, 0);
+	if ((rc = db_step(st)) == DB_ROW) {
+		*n = (long)db_col_int64(st, 0);
 		rc = DB_OK;
 	} else
 		rc = db_rc(rc) == DB_OK ? DB_ERROR : db_rc(rc);
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
 static int
-list_row(sqlite3_stmt *st, struct lister *l)
+list_row(struct db_stmt *st, struct lister *l)
 {
 	struct member	 m;
 

@@ -647,7 +647,7 @@ apply_locations(struct monitor *m, const cJSON *val, struct verrs *v)
 int
 monitor_states_clear(struct db *db, const char *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_STATES_CLEAR])) == NULL)
 		return DB_ERROR;
@@ -920,7 +920,7 @@ monitor_write(struct jw *w, const struct monitor *m)
 /* ---- SQL ---- */
 
 static int
-row(sqlite3_stmt *st, struct monitor *m)
+row(struct db_stmt *st, struct monitor *m)
 {
 	char	 s[32];
 	int	 i;
@@ -932,49 +932,46 @@ row(sqlite3_stmt *st, struct monitor *m)
 	db_col_text(st, 3, s, sizeof(s));
 	i = str_index(mon_type_names, MON_TYPE__MAX, s);
 	m->type = i == -1 ? MON_HTTP : (enum mon_type)i;
-	m->interval_s = sqlite3_column_int(st, 4);
-	m->timeout_s = sqlite3_column_int(st, 5);
-	m->confirmations = sqlite3_column_int(st, 6);
-	m->paused = sqlite3_column_int(st, 7);
-	m->tags = cJSON_Parse((const char *)sqlite3_column_text(st, 8));
-	m->config = cJSON_Parse((const char *)sqlite3_column_text(st, 9));
+	m->interval_s = db_col_int(st, 4);
+	m->timeout_s = db_col_int(st, 5);
+	m->confirmations = db_col_int(st, 6);
+	m->paused = db_col_int(st, 7);
+	m->tags = cJSON_Parse(db_col_str(st, 8));
+	m->config = cJSON_Parse(db_col_str(st, 9));
 	db_col_text(st, 10, s, sizeof(s));
 	i = str_index(mon_status_names, MST__MAX, s);
 	m->status = i == -1 ? MST_PENDING : (enum mon_status)i;
-	m->fails = sqlite3_column_int(st, 11);
-	m->last_checked_at = sqlite3_column_int64(st, 12);
-	m->next_check_at = sqlite3_column_int64(st, 13);
-	m->last_change_at = sqlite3_column_int64(st, 14);
-	m->last_response_ms = sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int(st, 15);
-	m->ssl_expires_at = sqlite3_column_int64(st, 16);
+	m->fails = db_col_int(st, 11);
+	m->last_checked_at = db_col_int64(st, 12);
+	m->next_check_at = db_col_int64(st, 13);
+	m->last_change_at = db_col_int64(st, 14);
+	m->last_response_ms = db_col_null(st, 15) ? -1 :
+	    db_col_int(st, 15);
+	m->ssl_expires_at = db_col_int64(st, 16);
 	db_col_text(st, 17, m->ssl_issuer, sizeof(m->ssl_issuer));
 	db_col_text(st, 18, m->ssl_status, sizeof(m->ssl_status));
-	m->ssl_warned_at = sqlite3_column_int64(st, 19);
-	m->created_at = sqlite3_column_int64(st, 20);
-	m->updated_at = sqlite3_column_int64(st, 21);
+	m->ssl_warned_at = db_col_int64(st, 19);
+	m->created_at = db_col_int64(st, 20);
+	m->updated_at = db_col_int64(st, 21);
 	db_col_text(st, 22, m->ping_token, sizeof(m->ping_token));
-	m->last_ping_at = sqlite3_column_int64(st, 23);
-	m->run_started_at = sqlite3_column_int64(st, 24);
-	m->ping_expected_at = sqlite3_column_int64(st, 25);
-	m->ping_window = sqlite3_column_int64(st, 26);
-	m->ping_count = sqlite3_column_int(st, 27);
-	if (sqlite3_column_type(st, 28) != SQLITE_NULL)
-		m->last_value = cJSON_Parse((const char *)
-		    sqlite3_column_text(st, 28));
+	m->last_ping_at = db_col_int64(st, 23);
+	m->run_started_at = db_col_int64(st, 24);
+	m->ping_expected_at = db_col_int64(st, 25);
+	m->ping_window = db_col_int64(st, 26);
+	m->ping_count = db_col_int(st, 27);
+	if (!db_col_null(st, 28))
+		m->last_value = cJSON_Parse(db_col_str(st, 28));
 	db_col_text(st, 29, m->ref, sizeof(m->ref));
-	m->locations = cJSON_Parse((const char *)sqlite3_column_text(st, 30));
-	m->quorum = sqlite3_column_int(st, 31);		/* NULL: 0 */
-	m->recovery = sqlite3_column_int(st, 32);
-	m->retry_s = sqlite3_column_int(st, 33);
-	if (sqlite3_column_count(st) > 34 && strcmp(sqlite3_column_name(st,
-	    34), "loc_states") == 0 && sqlite3_column_type(st, 34) ==
-	    SQLITE_TEXT)
-		m->loc_states = cJSON_Parse((const char *)
-		    sqlite3_column_text(st, 34));
-	i = sqlite3_column_count(st) - 1;
-	m->in_maintenance = strcmp(sqlite3_column_name(st, i),
-	    "in_maintenance") == 0 && sqlite3_column_int(st, i);
+	m->locations = cJSON_Parse(db_col_str(st, 30));
+	m->quorum = db_col_int(st, 31);		/* NULL: 0 */
+	m->recovery = db_col_int(st, 32);
+	m->retry_s = db_col_int(st, 33);
+	if (db_col_count(st) > 34 && strcmp(db_col_name(st,
+	    34), "loc_states") == 0 && !db_col_null(st, 34))
+		m->loc_states = cJSON_Parse(db_col_str(st, 34));
+	i = db_col_count(st) - 1;
+	m->in_maintenance = strcmp(db_col_name(st, i),
+	    "in_maintenance") == 0 && db_col_int(st, i);
 	if (m->tags == NULL || m->config == NULL || m->locations == NULL) {
 		monitor_free(m);
 		return -1;
@@ -983,15 +980,15 @@ row(sqlite3_stmt *st, struct monitor *m)
 }
 
 static int
-bind_state(sqlite3_stmt *st, const struct monitor *m, int base)
+bind_state(struct db_stmt *st, const struct monitor *m, int base)
 {
 	db_bind_text(st, base, mon_status_names[m->status]);
-	sqlite3_bind_int(st, base + 1, (int)m->fails);
+	db_bind_int(st, base + 1, (int)m->fails);
 	db_bind_time(st, base + 2, m->last_checked_at);
-	sqlite3_bind_int64(st, base + 3, m->next_check_at);
+	db_bind_int64(st, base + 3, m->next_check_at);
 	db_bind_time(st, base + 4, m->last_change_at);
 	if (m->last_response_ms >= 0)
-		sqlite3_bind_int64(st, base + 5, m->last_response_ms);
+		db_bind_int64(st, base + 5, m->last_response_ms);
 	db_bind_time(st, base + 6, m->ssl_expires_at);
 	db_bind_text(st, base + 7, m->ssl_issuer[0] ? m->ssl_issuer : NULL);
 	db_bind_text(st, base + 8, m->ssl_status[0] ? m->ssl_status : NULL);
@@ -1002,7 +999,7 @@ bind_state(sqlite3_stmt *st, const struct monitor *m, int base)
 int
 monitor_insert(struct db *db, struct monitor *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (m->ref[0] == '\0' && (rc = ref_default(db, sqls[STMT_REF_TAKEN],
@@ -1017,29 +1014,29 @@ monitor_insert(struct db *db, struct monitor *m)
 	db_bind_text(st, 2, m->team_id);
 	db_bind_text(st, 3, m->name);
 	db_bind_text(st, 4, mon_type_names[m->type]);
-	sqlite3_bind_int(st, 5, (int)m->interval_s);
-	sqlite3_bind_int(st, 6, (int)m->timeout_s);
-	sqlite3_bind_int(st, 7, (int)m->confirmations);
-	sqlite3_bind_int(st, 8, m->paused);
+	db_bind_int(st, 5, (int)m->interval_s);
+	db_bind_int(st, 6, (int)m->timeout_s);
+	db_bind_int(st, 7, (int)m->confirmations);
+	db_bind_int(st, 8, m->paused);
 	if (db_bind_json(st, 9, m->tags) == -1 ||
 	    db_bind_json(st, 10, m->config) == -1)
 		return DB_ERROR;
 	bind_state(st, m, 11);
-	sqlite3_bind_int64(st, 21, m->created_at);
-	sqlite3_bind_int64(st, 22, m->updated_at);
+	db_bind_int64(st, 21, m->created_at);
+	db_bind_int64(st, 22, m->updated_at);
 	db_bind_text(st, 23, m->ping_token[0] ? m->ping_token : NULL);
 	db_bind_time(st, 24, m->last_ping_at);
 	db_bind_time(st, 25, m->run_started_at);
 	db_bind_time(st, 26, m->ping_expected_at);
-	sqlite3_bind_int64(st, 27, m->ping_window);
-	sqlite3_bind_int64(st, 28, m->ping_count);
+	db_bind_int64(st, 27, m->ping_window);
+	db_bind_int64(st, 28, m->ping_count);
 	if (m->last_value != NULL && db_bind_json(st, 29, m->last_value) == -1)
 		return DB_ERROR;
 	db_bind_text(st, 30, m->ref);
 	if (db_bind_json(st, 31, m->locations) == -1)
 		return DB_ERROR;
 	db_bind_opt(st, 32, m->quorum > 0 ? m->quorum : -1);
-	sqlite3_bind_int(st, 33, (int)m->recovery);
+	db_bind_int(st, 33, (int)m->recovery);
 	db_bind_opt(st, 34, m->retry_s > 0 ? m->retry_s : -1);
 	return db_exec_stmt(st);
 }
@@ -1135,7 +1132,7 @@ out:
 int
 monitor_update(struct db *db, struct monitor *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_UPDATE])) == NULL)
@@ -1143,15 +1140,15 @@ monitor_update(struct db *db, struct monitor *m)
 	db_bind_text(st, 1, m->team_id);
 	db_bind_text(st, 2, m->id);
 	db_bind_text(st, 3, m->name);
-	sqlite3_bind_int(st, 4, (int)m->interval_s);
-	sqlite3_bind_int(st, 5, (int)m->timeout_s);
-	sqlite3_bind_int(st, 6, (int)m->confirmations);
-	sqlite3_bind_int(st, 7, m->paused);
+	db_bind_int(st, 4, (int)m->interval_s);
+	db_bind_int(st, 5, (int)m->timeout_s);
+	db_bind_int(st, 6, (int)m->confirmations);
+	db_bind_int(st, 7, m->paused);
 	if (db_bind_json(st, 8, m->tags) == -1 ||
 	    db_bind_json(st, 9, m->config) == -1)
 		return DB_ERROR;
 	bind_state(st, m, 10);
-	sqlite3_bind_int64(st, 20, m->updated_at);
+	db_bind_int64(st, 20, m->updated_at);
 	db_bind_time(st, 21, m->run_started_at);
 	db_bind_time(st, 22, m->ping_expected_at);
 	if (m->last_value != NULL && db_bind_json(st, 23, m->last_value) == -1)
@@ -1159,10 +1156,10 @@ monitor_update(struct db *db, struct monitor *m)
 	if (db_bind_json(st, 24, m->locations) == -1)
 		return DB_ERROR;
 	db_bind_opt(st, 25, m->quorum > 0 ? m->quorum : -1);
-	sqlite3_bind_int(st, 26, (int)m->recovery);
+	db_bind_int(st, 26, (int)m->recovery);
 	db_bind_opt(st, 27, m->retry_s > 0 ? m->retry_s : -1);
 	rc = db_exec_stmt(st);
-	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+	if (rc == DB_OK && db_changes(db) == 0)
 		rc = DB_NOTFOUND;
 	return rc;
 }
@@ -1170,7 +1167,7 @@ monitor_update(struct db *db, struct monitor *m)
 int
 monitor_delete(struct db *db, const char *team, const char *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_DELETE], team, id)) == NULL)
 		return DB_ERROR;
@@ -1179,15 +1176,15 @@ monitor_delete(struct db *db, const char *team, const char *id)
 
 /* The one monitor a bound statement finds; DB_OK or DB_NOTFOUND. */
 static int
-one(sqlite3_stmt *st, struct monitor *m)
+one(struct db_stmt *st, struct monitor *m)
 {
 	int	 rc;
 
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	if ((rc = db_step(st)) == DB_ROW)
 		rc = row(st, m) == 0 ? DB_OK : DB_ERROR;
 	else
-		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
-	sqlite3_reset(st);
+		rc = rc == DB_DONE ? DB_NOTFOUND : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
@@ -1195,7 +1192,7 @@ int
 monitor_get(struct db *db, const char *team, const char *id,
     struct monitor *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
 		return DB_ERROR;
@@ -1205,7 +1202,7 @@ monitor_get(struct db *db, const char *team, const char *id,
 int
 monitor_by_token(struct db *db, const char *token, struct monitor *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_BY_TOKEN])) == NULL)
 		return DB_ERROR;
@@ -1217,7 +1214,7 @@ int
 monitor_by_slug(struct db *db, const char *team, const char *slug,
     struct monitor *m)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_BY_SLUG])) == NULL)
 		return DB_ERROR;
@@ -1229,7 +1226,7 @@ monitor_by_slug(struct db *db, const char *team, const char *slug,
 int
 monitor_set_paused(struct db *db, struct monitor *m, int paused, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (m->paused == paused)
 		return DB_OK;
@@ -1250,18 +1247,18 @@ monitor_set_paused(struct db *db, struct monitor *m, int paused, int64_t now)
 		return DB_ERROR;
 	db_bind_text(st, 1, m->team_id);
 	db_bind_text(st, 2, m->id);
-	sqlite3_bind_int(st, 3, paused);
+	db_bind_int(st, 3, paused);
 	db_bind_text(st, 4, mon_status_names[m->status]);
-	sqlite3_bind_int64(st, 5, m->next_check_at);
-	sqlite3_bind_int64(st, 6, now);
-	sqlite3_bind_int64(st, 7, now);
+	db_bind_int64(st, 5, m->next_check_at);
+	db_bind_int64(st, 6, now);
+	db_bind_int64(st, 7, now);
 	db_bind_time(st, 8, m->run_started_at);
 	db_bind_time(st, 9, m->ping_expected_at);
 	return db_exec_stmt(st);
 }
 
 static int
-list_row(sqlite3_stmt *st, struct lister *l)
+list_row(struct db_stmt *st, struct lister *l)
 {
 	struct monitor	 m;
 	struct jw	*w;
@@ -1289,19 +1286,19 @@ monitor_list(struct db *db, const char *team, const struct monitor_filter *f,
 int
 monitor_counts(struct db *db, const char *team, long counts[MST__MAX])
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc, i;
 
 	memset(counts, 0, sizeof(long) * MST__MAX);
 	if ((st = db_stmt(db, sqls[STMT_COUNTS])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		if ((i = str_index(mon_status_names, MST__MAX,
-		    (const char *)sqlite3_column_text(st, 0))) != -1)
-			counts[i] = sqlite3_column_int(st, 1);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+		    db_col_str(st, 0))) != -1)
+			counts[i] = db_col_int(st, 1);
+	db_reset(st);
+	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }
 
 enum health
@@ -1343,22 +1340,22 @@ int
 monitor_due_soon(struct db *db, int64_t until, size_t max,
     int (*fn)(const char *, const char *, int64_t, void *), void *arg)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 id[ID_MAX], team[ID_MAX];
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_DUE])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, until);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, until);
+	db_bind_int64(st, 2, (int64_t)max);
+	while ((rc = db_step(st)) == DB_ROW) {
 		db_col_text(st, 0, id, sizeof(id));
 		db_col_text(st, 1, team, sizeof(team));
-		if (fn(id, team, sqlite3_column_int64(st, 2), arg) == -1) {
-			sqlite3_reset(st);
+		if (fn(id, team, db_col_int64(st, 2), arg) == -1) {
+			db_reset(st);
 			return DB_ERROR;
 		}
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
+	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }

@@ -472,7 +472,7 @@ static int
 count2(struct db *db, int stmt, const char *a, const char *b, int64_t t,
     long *x, long *y)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*x = *y = 0;
@@ -481,22 +481,22 @@ count2(struct db *db, int stmt, const char *a, const char *b, int64_t t,
 	db_bind_text(st, 1, a);
 	db_bind_text(st, 2, b);
 	if (t != 0)
-		sqlite3_bind_int64(st, 3, t);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*x = sqlite3_column_int(st, 0);
-		if (sqlite3_column_count(st) > 1)
-			*y = sqlite3_column_int(st, 1);
-		rc = SQLITE_DONE;
+		db_bind_int64(st, 3, t);
+	if ((rc = db_step(st)) == DB_ROW) {
+		*x = db_col_int(st, 0);
+		if (db_col_count(st) > 1)
+			*y = db_col_int(st, 1);
+		rc = DB_DONE;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
+	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }
 
 /* The channels an event goes to; *out is the caller's to free. */
 static int
 match(struct db *db, const struct evinfo *e, struct chanref **out, size_t *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct chanref	*a = NULL;
 	size_t		 cap = 0;
 	int		 rc;
@@ -508,20 +508,20 @@ match(struct db *db, const struct evinfo *e, struct chanref **out, size_t *n)
 	db_bind_text(st, 1, e->team_id);
 	db_bind_text(st, 2, e->monitor_id);
 	db_bind_text(st, 3, ntf_event_names[e->kind]);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (grow(&a, &cap, *n, sizeof(*a)) == -1) {
-			rc = SQLITE_NOMEM;
+			rc = DB_ERROR;
 			break;
 		}
 		db_col_text(st, 0, a[*n].id, sizeof(a[*n].id));
 		db_col_text(st, 1, a[*n].name, sizeof(a[*n].name));
 		(*n)++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		free(a);
 		*n = 0;
-		return rc == SQLITE_NOMEM ? DB_ERROR : db_rc(rc);
+		return rc == DB_ERROR ? DB_ERROR : db_rc(rc);
 	}
 	*out = a;
 	return DB_OK;
@@ -543,7 +543,7 @@ static int
 judge(struct db *db, const struct evinfo *e, const struct chanref *ch,
     int64_t now, struct notification *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	long		 downs, open, sent, unused;
 	char		 why[160];
 	int		 rc;
@@ -628,38 +628,37 @@ make_one(struct db *db, const struct evinfo *e, const struct chanref *ch,
 }
 
 static void
-col_time_opt(sqlite3_stmt *st, int i, int64_t *out)
+col_time_opt(struct db_stmt *st, int i, int64_t *out)
 {
-	*out = sqlite3_column_type(st, i) == SQLITE_NULL ? 0 :
-	    sqlite3_column_int64(st, i);
+	*out = db_col_null(st, i) ? 0 :
+	    db_col_int64(st, i);
 }
 
 /* Read one event row (EVSEL). */
 static void
-event_row(sqlite3_stmt *st, struct evinfo *e)
+event_row(struct db_stmt *st, struct evinfo *e)
 {
 	char	 s[32];
 	int	 i;
 
 	memset(e, 0, sizeof(*e));
-	e->event_id = sqlite3_column_int64(st, 0);
+	e->event_id = db_col_int64(st, 0);
 	db_col_text(st, 1, e->team_id, sizeof(e->team_id));
 	db_col_text(st, 2, e->monitor_id, sizeof(e->monitor_id));
 	db_col_text(st, 3, s, sizeof(s));
 	i = str_index(ntf_event_names, NEV__MAX, s);
 	e->kind = i == -1 ? NEV_DOWN : (enum ntf_event)i;
-	e->at = sqlite3_column_int64(st, 4);
+	e->at = db_col_int64(st, 4);
 	db_col_text(st, 5, e->outage_id, sizeof(e->outage_id));
 	db_col_text(st, 6, s, sizeof(s));
 	if (e->kind == NEV_SSL_EXPIRING)
 		e->ssl_expires_at = strtoll(s, NULL, 10);
-	if (e->kind == NEV_DNS_CHANGED && sqlite3_column_type(st, 6) ==
-	    SQLITE_TEXT)
-		e->dns = cJSON_Parse((const char *)sqlite3_column_text(st, 6));
-	e->suppressed = sqlite3_column_int(st, 7) != 0;
+	if (e->kind == NEV_DNS_CHANGED && !db_col_null(st, 6))
+		e->dns = cJSON_Parse(db_col_str(st, 6));
+	e->suppressed = db_col_int(st, 7) != 0;
 	db_col_text(st, 8, e->monitor_name, sizeof(e->monitor_name));
 	db_col_text(st, 9, e->monitor_type, sizeof(e->monitor_type));
-	set_target(e, (const char *)sqlite3_column_text(st, 10));
+	set_target(e, db_col_str(st, 10));
 	col_time_opt(st, 11, &e->outage_start);
 	col_time_opt(st, 12, &e->outage_end);
 	db_col_text(st, 13, e->cause_code, sizeof(e->cause_code));
@@ -673,16 +672,16 @@ int
 notify_events(struct db *db, int64_t now, size_t max,
     struct notify_counts *k)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct evinfo	*evs;
 	struct chanref	*chs;
 	size_t		 n = 0, i, j, nch;
-	int		 rc = SQLITE_DONE, supp;
+	int		 rc = DB_DONE, supp;
 
 	if ((st = db_stmt(db, sqls[STMT_HAS_SUPPRESSED])) == NULL)
 		return DB_ERROR;
-	supp = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	supp = db_step(st) == DB_ROW && db_col_int(st, 0);
+	db_reset(st);
 	if ((evs = calloc(max ? max : 1, sizeof(*evs))) == NULL)
 		return DB_ERROR;
 	if ((st = db_stmt(db, sqls[supp ? STMT_EVENTS_SUPP : STMT_EVENTS])) ==
@@ -690,11 +689,11 @@ notify_events(struct db *db, int64_t now, size_t max,
 		free(evs);
 		return DB_ERROR;
 	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int64(st, 1, (int64_t)max);
+	while (n < max && (rc = db_step(st)) == DB_ROW)
 		event_row(st, &evs[n++]);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	db_reset(st);
+	if (rc != DB_DONE && rc != DB_ROW) {
 		for (i = 0; i < n; i++)
 			evinfo_clear(&evs[i]);
 		free(evs);
@@ -713,8 +712,8 @@ notify_events(struct db *db, int64_t now, size_t max,
 			rc = DB_ERROR;
 			break;
 		}
-		sqlite3_bind_int64(st, 1, evs[i].event_id);
-		sqlite3_bind_int64(st, 2, now);
+		db_bind_int64(st, 1, evs[i].event_id);
+		db_bind_int64(st, 2, now);
 		if ((rc = db_exec_stmt(st)) == DB_OK)
 			k->events++;
 	}
@@ -736,7 +735,7 @@ struct remind {
 int
 notify_reminders(struct db *db, int64_t now, struct notify_counts *k)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct remind	*a = NULL, *r;
 	struct maint_effect me;
 	size_t		 n = 0, cap = 0, i;
@@ -745,16 +744,16 @@ notify_reminders(struct db *db, int64_t now, struct notify_counts *k)
 
 	if ((st = db_stmt(db, sqls[STMT_REMIND])) == NULL)
 		return DB_ERROR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (grow(&a, &cap, n, sizeof(*a)) == -1) {
-			rc = SQLITE_NOMEM;
+			rc = DB_ERROR;
 			break;
 		}
 		r = &a[n++];
 		memset(r, 0, sizeof(*r));
 		db_col_text(st, 0, r->ch.id, sizeof(r->ch.id));
 		db_col_text(st, 1, r->ch.name, sizeof(r->ch.name));
-		r->every_min = sqlite3_column_int(st, 2);
+		r->every_min = db_col_int(st, 2);
 		r->e.kind = NEV_REMINDER;
 		r->e.at = now;
 		db_col_text(st, 3, r->e.team_id, sizeof(r->e.team_id));
@@ -763,17 +762,17 @@ notify_reminders(struct db *db, int64_t now, struct notify_counts *k)
 		    sizeof(r->e.monitor_name));
 		db_col_text(st, 6, r->e.monitor_type,
 		    sizeof(r->e.monitor_type));
-		set_target(&r->e, (const char *)sqlite3_column_text(st, 7));
+		set_target(&r->e, db_col_str(st, 7));
 		db_col_text(st, 8, r->e.outage_id, sizeof(r->e.outage_id));
-		r->e.outage_start = sqlite3_column_int64(st, 9);
+		r->e.outage_start = db_col_int64(st, 9);
 		db_col_text(st, 10, r->e.cause_code, sizeof(r->e.cause_code));
 		db_col_text(st, 11, r->e.cause_msg, sizeof(r->e.cause_msg));
 		col_time_opt(st, 12, &r->last);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		free(a);
-		return rc == SQLITE_NOMEM ? DB_ERROR : db_rc(rc);
+		return rc == DB_ERROR ? DB_ERROR : db_rc(rc);
 	}
 	rc = DB_OK;
 	for (i = 0; i < n && rc == DB_OK; i++) {
@@ -803,7 +802,7 @@ struct pair {
 static int
 last_status(struct db *db, const struct pair *p, struct notification *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*pl;
 	int		 rc;
 
@@ -811,14 +810,14 @@ last_status(struct db *db, const struct pair *p, struct notification *n)
 		return DB_ERROR;
 	db_bind_text(st, 1, p->channel_id);
 	db_bind_text(st, 2, p->monitor_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		notification_from_row(st, n);
-		pl = (const char *)sqlite3_column_text(st, 16);
+		pl = db_col_str(st, 16);
 		n->payload = strdup(pl ? pl : "{}");
 		rc = n->payload ? DB_OK : DB_ERROR;
 	} else
-		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
-	sqlite3_reset(st);
+		rc = rc == DB_DONE ? DB_NOTFOUND : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
@@ -826,7 +825,7 @@ last_status(struct db *db, const struct pair *p, struct notification *n)
 static int
 last_sent(struct db *db, const struct pair *p, int *ev)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 s[32];
 	int		 rc;
 
@@ -835,13 +834,13 @@ last_sent(struct db *db, const struct pair *p, int *ev)
 		return DB_ERROR;
 	db_bind_text(st, 1, p->channel_id);
 	db_bind_text(st, 2, p->monitor_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		db_col_text(st, 0, s, sizeof(s));
 		*ev = str_index(ntf_event_names, NEV__MAX, s);
-		rc = SQLITE_DONE;
+		rc = DB_DONE;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
+	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }
 
 /* Send the held-back state of one pair if the rule says so. */
@@ -901,27 +900,27 @@ done:
 int
 notify_settle(struct db *db, int64_t now, struct notify_counts *k)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct pair	*a = NULL;
 	size_t		 n = 0, cap = 0, i;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_FLAPPED])) == NULL)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 1, now - NOTIFY_SETTLE_MS);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, now - NOTIFY_SETTLE_MS);
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (grow(&a, &cap, n, sizeof(*a)) == -1) {
-			rc = SQLITE_NOMEM;
+			rc = DB_ERROR;
 			break;
 		}
 		db_col_text(st, 0, a[n].channel_id, sizeof(a[n].channel_id));
 		db_col_text(st, 1, a[n].monitor_id, sizeof(a[n].monitor_id));
 		n++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		free(a);
-		return rc == SQLITE_NOMEM ? DB_ERROR : db_rc(rc);
+		return rc == DB_ERROR ? DB_ERROR : db_rc(rc);
 	}
 	rc = DB_OK;
 	for (i = 0; i < n && rc == DB_OK; i++)
@@ -963,11 +962,11 @@ int
 notify_due(struct db *db, int64_t now, size_t max, struct delivery **out,
     size_t *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct delivery	*ds;
 	const char	*pl;
 	size_t		 i, kept = 0;
-	int		 rc = SQLITE_DONE;
+	int		 rc = DB_DONE;
 
 	*out = NULL;
 	*n = 0;
@@ -977,22 +976,22 @@ notify_due(struct db *db, int64_t now, size_t max, struct delivery **out,
 		free(ds);
 		return DB_ERROR;
 	}
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, (int64_t)max);
+	while (*n < max && (rc = db_step(st)) == DB_ROW) {
 		notification_from_row(st, &ds[*n].n);
-		pl = (const char *)sqlite3_column_text(st, 16);
+		pl = db_col_str(st, 16);
 		if ((ds[*n].n.payload = strdup(pl ? pl : "{}")) == NULL) {
-			rc = SQLITE_NOMEM;
+			rc = DB_ERROR;
 			break;
 		}
 		(*n)++;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	db_reset(st);
+	if (rc != DB_DONE && rc != DB_ROW) {
 		notify_free_all(ds, *n);
 		*n = 0;
-		return rc == SQLITE_NOMEM ? DB_ERROR : db_rc(rc);
+		return rc == DB_ERROR ? DB_ERROR : db_rc(rc);
 	}
 	/* The channels, and the lease, once the query is done. */
 	for (i = 0, rc = DB_OK; i < *n && rc == DB_OK; i++) {
@@ -1012,7 +1011,7 @@ notify_due(struct db *db, int64_t now, size_t max, struct delivery **out,
 			break;
 		}
 		db_bind_text(st, 1, ds[i].n.id);
-		sqlite3_bind_int64(st, 2, now + NOTIFY_LEASE_MS);
+		db_bind_int64(st, 2, now + NOTIFY_LEASE_MS);
 		if ((rc = db_exec_stmt(st)) != DB_OK) {
 			channel_free(&ds[i].c);
 			notification_free(&ds[i].n);
@@ -1362,7 +1361,7 @@ notify_judge_http(struct delivery *d, const struct probe *p)
 void
 notify_mail(struct db *db, struct delivery *d)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const cJSON	*to;
 	struct buf	 errs = { NULL, 0, 0 };
 	char		 why[NTF_MAXERROR];
@@ -1392,9 +1391,9 @@ notify_mail(struct db *db, struct delivery *d)
 			if ((st = db_stmt(db, sqls[STMT_MAIL_ERROR])) != NULL) {
 				db_bind_text(st, 1, d->n.id);
 				db_bind_text(st, 2, to->valuestring);
-				if (sqlite3_step(st) == SQLITE_ROW)
+				if (db_step(st) == DB_ROW)
 					db_col_text(st, 0, why, sizeof(why));
-				sqlite3_reset(st);
+				db_reset(st);
 			}
 			if (buf_printf(&errs, "%s%s: %s", errs.len ? "; " :
 			    "", to->valuestring, why[0] ? why :
@@ -1415,7 +1414,7 @@ notify_mail(struct db *db, struct delivery *d)
 int
 notify_record(struct db *db, struct delivery *d, int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum ntf_status	 status;
 	int64_t		 next = 0;
 	long		 attempts = d->n.attempts;
@@ -1429,11 +1428,11 @@ notify_record(struct db *db, struct delivery *d, int64_t now)
 		if ((st = db_stmt(db, sqls[STMT_ATTEMPT])) == NULL)
 			return DB_ERROR;
 		db_bind_text(st, 1, d->n.id);
-		sqlite3_bind_int64(st, 2, now);
+		db_bind_int64(st, 2, now);
 		if (d->status > 0)
-			sqlite3_bind_int64(st, 3, d->status);
+			db_bind_int64(st, 3, d->status);
 		db_bind_text(st, 4, d->ok ? NULL : d->error);
-		sqlite3_bind_int64(st, 5, d->duration_ms > 0 ?
+		db_bind_int64(st, 5, d->duration_ms > 0 ?
 		    d->duration_ms : 0);
 		if ((rc = db_exec_stmt(st)) != DB_OK)
 			return rc;
@@ -1451,14 +1450,14 @@ notify_record(struct db *db, struct delivery *d, int64_t now)
 		return DB_ERROR;
 	db_bind_text(st, 1, d->n.id);
 	db_bind_text(st, 2, ntf_status_names[status]);
-	sqlite3_bind_int(st, 3, (int)attempts);
+	db_bind_int(st, 3, (int)attempts);
 	db_bind_time(st, 4, next);
 	db_bind_time(st, 5, d->skip ? d->n.last_attempt_at : now);
 	db_bind_time(st, 6, status == NST_SENT ? now : 0);
 	if (d->status > 0)
-		sqlite3_bind_int64(st, 7, d->status);
+		db_bind_int64(st, 7, d->status);
 	db_bind_text(st, 8, status == NST_SENT ? NULL : d->error);
-	sqlite3_bind_int64(st, 9, d->n.delivered_mask);
+	db_bind_int64(st, 9, d->n.delivered_mask);
 	db_bind_text(st, 10, d->skip ? "disabled" : NULL);
 	return db_exec_stmt(st);
 }

@@ -128,40 +128,40 @@ page_visit(struct lister *l, const void *obj, int64_t t, const char *id)
 }
 
 void
-page_bind(sqlite3_stmt *st, int i, const struct lister *l)
+page_bind(struct db_stmt *st, int i, const struct lister *l)
 {
-	sqlite3_bind_int(st, i, l->page->has_cursor);
-	sqlite3_bind_int64(st, i + 1, l->page->c_time);
+	db_bind_int(st, i, l->page->has_cursor);
+	db_bind_int64(st, i + 1, l->page->c_time);
 	db_bind_text(st, i + 2, l->page->c_id);
-	sqlite3_bind_int(st, i + 3, l->page->perpage + 1);
+	db_bind_int(st, i + 3, l->page->perpage + 1);
 }
 
 void
-page_bind_rowid(sqlite3_stmt *st, int i, const struct lister *l)
+page_bind_rowid(struct db_stmt *st, int i, const struct lister *l)
 {
-	sqlite3_bind_int(st, i, l->page->has_cursor);
-	sqlite3_bind_int64(st, i + 1, l->page->c_time);
-	sqlite3_bind_int64(st, i + 2, l->page->has_cursor ?
+	db_bind_int(st, i, l->page->has_cursor);
+	db_bind_int64(st, i + 1, l->page->c_time);
+	db_bind_int64(st, i + 2, l->page->has_cursor ?
 	    strtoll(l->page->c_id + 2, NULL, 10) : 0);
-	sqlite3_bind_int(st, i + 3, l->page->perpage + 1);
+	db_bind_int(st, i + 3, l->page->perpage + 1);
 }
 
 int
-page_rows(struct db *db, sqlite3_stmt *st, int i, struct lister *l,
+page_rows(struct db *db, struct db_stmt *st, int i, struct lister *l,
     page_row_fn *fn)
 {
-	int	 rc = SQLITE_DONE;
+	int	 rc = DB_DONE;
 
 	if (st == NULL)
 		return DB_ERROR;
 	if (i > 0)
 		page_bind(st, i, l);
 	l->db = db;
-	while (!l->more && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	while (!l->more && (rc = db_step(st)) == DB_ROW)
 		if (fn(st, l) == -1) {
-			sqlite3_reset(st);
+			db_reset(st);
 			return DB_ERROR;
 		}
-	sqlite3_reset(st);
-	return l->more || rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
+	return l->more || rc == DB_DONE ? DB_OK : db_rc(rc);
 }

@@ -10,9 +10,8 @@
 #include "buf.h"
 #include "jsonw.h"
 
-#include <sqlite3.h>
-
 struct db;
+struct db_stmt;
 
 #define CURSOR_MAX	96
 
@@ -85,9 +84,9 @@ void	 page_free(struct lister *);
  * Bind the page to a list statement's parameters i .. i + 3: has a
  * cursor, its time, its id, and the row limit (perpage + 1).
  */
-void	 page_bind(sqlite3_stmt *, int i, const struct lister *);
+void	 page_bind(struct db_stmt *, int i, const struct lister *);
 /* The same for lists whose ids are "<x>_<rowid>": the rowid is bound. */
-void	 page_bind_rowid(sqlite3_stmt *, int i, const struct lister *);
+void	 page_bind_rowid(struct db_stmt *, int i, const struct lister *);
 /*
  * The row iterator of lists: bind the page to st's parameters i .. i + 3
  * (page_bind; none when i is 0), then step st until its end or a full
@@ -95,8 +94,8 @@ void	 page_bind_rowid(sqlite3_stmt *, int i, const struct lister *);
  * says (or skips the row) and returns 0, or -1 to stop with DB_ERROR.  st may be
  * NULL (db_query failed): DB_ERROR.  Resets st.  A DB_* code.
  */
-typedef int	 page_row_fn(sqlite3_stmt *, struct lister *);
-int	 page_rows(struct db *, sqlite3_stmt *, int i, struct lister *,
+typedef int	 page_row_fn(struct db_stmt *, struct lister *);
+int	 page_rows(struct db *, struct db_stmt *, int i, struct lister *,
 	    page_row_fn *);
 
 #endif /* PAGE_H */

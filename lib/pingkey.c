@@ -235,22 +235,22 @@ pingkey_json(const struct pingkey *k, const char *secret)
 }
 
 static void
-row(sqlite3_stmt *st, void *out)
+row(struct db_stmt *st, void *out)
 {
 	struct pingkey	*k = out;
 
 	memset(k, 0, sizeof(*k));
 	db_col_text(st, 0, k->team_id, sizeof(k->team_id));
 	db_col_text(st, 1, k->prefix, sizeof(k->prefix));
-	k->create_on_ping = sqlite3_column_int(st, 2);
-	k->defaults = cJSON_Parse((const char *)sqlite3_column_text(st, 3));
-	k->created_at = sqlite3_column_int64(st, 4);
-	k->rotated_at = sqlite3_column_int64(st, 5);
+	k->create_on_ping = db_col_int(st, 2);
+	k->defaults = cJSON_Parse(db_col_str(st, 3));
+	k->created_at = db_col_int64(st, 4);
+	k->rotated_at = db_col_int64(st, 5);
 }
 
 /* The one key a bound statement finds; DB_OK or DB_NOTFOUND. */
 static int
-one(sqlite3_stmt *st, struct pingkey *k)
+one(struct db_stmt *st, struct pingkey *k)
 {
 	int	 rc;
 
@@ -263,7 +263,7 @@ one(sqlite3_stmt *st, struct pingkey *k)
 int
 pingkey_get(struct db *db, const char *team, struct pingkey *k)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
 		return DB_ERROR;
@@ -274,20 +274,20 @@ pingkey_get(struct db *db, const char *team, struct pingkey *k)
 int
 pingkey_by_secret(struct db *db, const char *key, struct pingkey *k)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 h[KEY_HASHLEN];
 
 	if ((st = db_stmt(db, sqls[STMT_BY_HASH])) == NULL)
 		return DB_ERROR;
 	token_hash(HASH_DOMAIN, key, h);
-	sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_TRANSIENT);
+	db_bind_blob(st, 1, h, sizeof(h));
 	return one(st, k);
 }
 
 int
 pingkey_insert(struct db *db, const struct pingkey *k, const char *secret)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 h[KEY_HASHLEN];
 	int		 rc;
 
@@ -295,14 +295,14 @@ pingkey_insert(struct db *db, const struct pingkey *k, const char *secret)
 		return DB_ERROR;
 	token_hash(HASH_DOMAIN, secret, h);
 	db_bind_text(st, 1, k->team_id);
-	sqlite3_bind_blob(st, 2, h, sizeof(h), SQLITE_TRANSIENT);
+	db_bind_blob(st, 2, h, sizeof(h));
 	db_bind_text(st, 3, k->prefix);
-	sqlite3_bind_int(st, 4, k->create_on_ping);
+	db_bind_int(st, 4, k->create_on_ping);
 	if (db_bind_json(st, 5, k->defaults) == -1)
 		return DB_ERROR;
-	sqlite3_bind_int64(st, 6, k->created_at);
+	db_bind_int64(st, 6, k->created_at);
 	rc = db_exec_stmt(st);
-	if (rc == DB_OK && sqlite3_changes(db_handle(db)) == 0)
+	if (rc == DB_OK && db_changes(db) == 0)
 		rc = DB_CONFLICT;
 	return rc;
 }
@@ -310,12 +310,12 @@ pingkey_insert(struct db *db, const struct pingkey *k, const char *secret)
 int
 pingkey_update(struct db *db, const struct pingkey *k)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_UPDATE])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, k->team_id);
-	sqlite3_bind_int(st, 2, k->create_on_ping);
+	db_bind_int(st, 2, k->create_on_ping);
 	if (db_bind_json(st, 3, k->defaults) == -1)
 		return DB_ERROR;
 	return db_exec_one(st);
@@ -325,7 +325,7 @@ int
 pingkey_rotate(struct db *db, struct pingkey *k, const char *secret,
     int64_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned char	 h[KEY_HASHLEN];
 	int		 rc;
 
@@ -333,9 +333,9 @@ pingkey_rotate(struct db *db, struct pingkey *k, const char *secret,
 		return DB_ERROR;
 	token_hash(HASH_DOMAIN, secret, h);
 	db_bind_text(st, 1, k->team_id);
-	sqlite3_bind_blob(st, 2, h, sizeof(h), SQLITE_TRANSIENT);
+	db_bind_blob(st, 2, h, sizeof(h));
 	db_bind_text(st, 3, k->prefix);
-	sqlite3_bind_int64(st, 4, now);
+	db_bind_int64(st, 4, now);
 	if ((rc = db_exec_one(st)) == DB_OK)
 		k->rotated_at = now;
 	return rc;
@@ -344,7 +344,7 @@ pingkey_rotate(struct db *db, struct pingkey *k, const char *secret,
 int
 pingkey_delete(struct db *db, const char *team)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_DELETE])) == NULL)
 		return DB_ERROR;

@@ -74,7 +74,7 @@ static int
 stored_taken(const char *ref, void *arg)
 {
 	struct stored	*s = arg;
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(s->db, s->sql)) == NULL) {
@@ -83,11 +83,11 @@ stored_taken(const char *ref, void *arg)
 	}
 	db_bind_text(st, 1, s->team);
 	db_bind_text(st, 2, ref);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step(st);
+	db_reset(st);
+	if (rc == DB_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return 0;
 	s->rc = db_rc(rc);
 	return -1;

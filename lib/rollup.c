@@ -321,10 +321,10 @@ rollup_hist_decode(struct rollup_hist *h, const void *blob, size_t len)
 
 /* Decode the histogram in column col, or log and leave h empty. */
 static void
-col_hist(sqlite3_stmt *st, int col, struct rollup_hist *h)
+col_hist(struct db_stmt *st, int col, struct rollup_hist *h)
 {
-	const void	*blob = sqlite3_column_blob(st, col);
-	int		 len = sqlite3_column_bytes(st, col);
+	const void	*blob = db_col_blob(st, col);
+	int		 len = db_col_bytes(st, col);
 
 	if (rollup_hist_decode(h, blob, (size_t)len) == -1)
 		fprintf(stderr, "rollup: histogram of %d bytes ignored "
@@ -335,7 +335,7 @@ int
 rollup_add(struct db *db, const char *monitor_id, int64_t at_ms,
     const char *status, long response_ms)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct rollup_hist	 h;
 	unsigned char		 blob[ROLLUP_HISTBYTES];
 	int			 up, degraded, down, found = 0, dirty = 0;
@@ -351,7 +351,7 @@ rollup_add(struct db *db, const char *monitor_id, int64_t at_ms,
 		return DB_ERROR;
 	}
 	memset(&h, 0, sizeof(h));
-	if (sqlite3_get_autocommit(db_handle(db))) {
+	if (db_autocommit(db)) {
 		if ((rc = db_begin(db)) != DB_OK)
 			return rc;
 		own = 1;
@@ -361,20 +361,20 @@ rollup_add(struct db *db, const char *monitor_id, int64_t at_ms,
 	if ((st = db_stmt(db, sqls[STMT_ADD_GET])) == NULL)
 		goto out;
 	db_bind_text(st, 1, monitor_id);
-	sqlite3_bind_int64(st, 2, floor_to(at_ms, ROLLUP_HOUR_MS));
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 2, floor_to(at_ms, ROLLUP_HOUR_MS));
+	if ((rc = db_step(st)) == DB_ROW) {
 		found = 1;
-		dirty = sqlite3_column_int(st, 0);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		dirty = db_col_int(st, 0);
+		if (!db_col_null(st, 1)) {
 			has = 1;
-			min = (long)sqlite3_column_int64(st, 1);
-			max = (long)sqlite3_column_int64(st, 2);
+			min = (long)db_col_int64(st, 1);
+			max = (long)db_col_int64(st, 2);
 			col_hist(st, 3, &h);
 		}
 		rc = DB_OK;
 	} else
 		rc = db_rc(rc);
-	sqlite3_reset(st);
+	db_reset(st);
 	if (rc != DB_OK)
 		goto out;
 
@@ -392,18 +392,17 @@ rollup_add(struct db *db, const char *monitor_id, int64_t at_ms,
 	    STMT_ADD_PUT_DIRTY])) == NULL)
 		goto out;
 	db_bind_text(st, 1, monitor_id);
-	sqlite3_bind_int64(st, 2, floor_to(at_ms, ROLLUP_HOUR_MS));
-	sqlite3_bind_int(st, 3, up);
-	sqlite3_bind_int(st, 4, degraded);
-	sqlite3_bind_int(st, 5, down);
-	sqlite3_bind_int(st, 6, response_ms >= 0);
-	sqlite3_bind_int64(st, 7, response_ms >= 0 ? response_ms : 0);
+	db_bind_int64(st, 2, floor_to(at_ms, ROLLUP_HOUR_MS));
+	db_bind_int(st, 3, up);
+	db_bind_int(st, 4, degraded);
+	db_bind_int(st, 5, down);
+	db_bind_int(st, 6, response_ms >= 0);
+	db_bind_int64(st, 7, response_ms >= 0 ? response_ms : 0);
 	if (has) {
-		sqlite3_bind_int64(st, 8, min);
-		sqlite3_bind_int64(st, 9, max);
+		db_bind_int64(st, 8, min);
+		db_bind_int64(st, 9, max);
 		rollup_hist_encode(&h, blob);
-		sqlite3_bind_blob(st, 10, blob, sizeof(blob),
-		    SQLITE_TRANSIENT);
+		db_bind_blob(st, 10, blob, sizeof(blob));
 	}
 	rc = db_exec_stmt(st);
 out:
@@ -421,7 +420,7 @@ static int
 agg_read(struct db *db, enum stmt which, const char *monitor_id,
     int64_t lo, int64_t hi, struct agg *a)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct rollup_hist	 h;
 	long long		 samples;
 	long			 min, max;
@@ -430,17 +429,17 @@ agg_read(struct db *db, enum stmt which, const char *monitor_id,
 	if ((st = db_query(db, sqls[which], "tII", monitor_id, lo, hi)) ==
 	    NULL)
 		return DB_ERROR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		a->total += sqlite3_column_int64(st, 0);
-		a->up += sqlite3_column_int64(st, 1);
-		a->degraded += sqlite3_column_int64(st, 2);
-		a->down += sqlite3_column_int64(st, 3);
-		samples = sqlite3_column_int64(st, 4);
+	while ((rc = db_step(st)) == DB_ROW) {
+		a->total += db_col_int64(st, 0);
+		a->up += db_col_int64(st, 1);
+		a->degraded += db_col_int64(st, 2);
+		a->down += db_col_int64(st, 3);
+		samples = db_col_int64(st, 4);
 		if (samples <= 0)
 			continue;
-		a->sum_ms += sqlite3_column_int64(st, 5);
-		min = (long)sqlite3_column_int64(st, 6);
-		max = (long)sqlite3_column_int64(st, 7);
+		a->sum_ms += db_col_int64(st, 5);
+		min = (long)db_col_int64(st, 6);
+		max = (long)db_col_int64(st, 7);
 		if (a->samples == 0 || min < a->min_ms)
 			a->min_ms = min;
 		if (a->samples == 0 || max > a->max_ms)
@@ -449,8 +448,8 @@ agg_read(struct db *db, enum stmt which, const char *monitor_id,
 		col_hist(st, 8, &h);
 		rollup_hist_merge(&a->hist, &h);
 	}
-	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
-	sqlite3_reset(st);
+	rc = rc == DB_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
@@ -458,20 +457,20 @@ agg_read(struct db *db, enum stmt which, const char *monitor_id,
 static int
 daily_end(struct db *db, const char *monitor_id, int64_t *end)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*end = 0;
 	if ((st = db_stmt(db, sqls[STMT_DAILY_LAST])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, monitor_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-			*end = sqlite3_column_int64(st, 0) + ROLLUP_DAY_MS;
+	if ((rc = db_step(st)) == DB_ROW) {
+		if (!db_col_null(st, 0))
+			*end = db_col_int64(st, 0) + ROLLUP_DAY_MS;
 		rc = DB_OK;
 	} else
 		rc = db_rc(rc);
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -497,7 +496,7 @@ static int
 downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
     int64_t now, const struct maint_occ *sp, size_t nsp, struct downtime *d)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 s, e, m, i, ds, de;
 	int		 rc;
 
@@ -506,12 +505,12 @@ downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
 	if ((st = db_query(db, sqls[STMT_OUTAGES], "tII", monitor_id, lo,
 	    hi)) == NULL)
 		return DB_ERROR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s = max64(sqlite3_column_int64(st, 0), lo);
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+	while ((rc = db_step(st)) == DB_ROW) {
+		s = max64(db_col_int64(st, 0), lo);
+		if (db_col_null(st, 1))
 			e = now;	/* still open */
 		else
-			e = sqlite3_column_int64(st, 1);
+			e = db_col_int64(st, 1);
 		e = min64(e, hi);
 		d->count++;
 		if (e <= s)
@@ -529,8 +528,8 @@ downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
 			    ds, de);
 		}
 	}
-	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
-	sqlite3_reset(st);
+	rc = rc == DB_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
@@ -632,24 +631,24 @@ static int
 days_read(struct db *db, enum stmt which, const char *monitor_id,
     int64_t lo, int64_t hi, int64_t start, int ndays, struct rollup_day *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 i;
 	int		 rc;
 
 	if ((st = db_query(db, sqls[which], "tII", monitor_id, lo, hi)) ==
 	    NULL)
 		return DB_ERROR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		i = (sqlite3_column_int64(st, 0) - start) / ROLLUP_DAY_MS;
+	while ((rc = db_step(st)) == DB_ROW) {
+		i = (db_col_int64(st, 0) - start) / ROLLUP_DAY_MS;
 		if (i < 0 || i >= ndays)
 			continue;
-		out[i].total += sqlite3_column_int64(st, 1);
-		out[i].up += sqlite3_column_int64(st, 2);
-		out[i].degraded += sqlite3_column_int64(st, 3);
-		out[i].down += sqlite3_column_int64(st, 4);
+		out[i].total += db_col_int64(st, 1);
+		out[i].up += db_col_int64(st, 2);
+		out[i].degraded += db_col_int64(st, 3);
+		out[i].down += db_col_int64(st, 4);
 	}
-	rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
-	sqlite3_reset(st);
+	rc = rc == DB_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
@@ -731,7 +730,7 @@ rollup_team_counts(struct db *db, const char *team,
     int (*fn)(const struct rollup_counts *, void *), void *arg)
 {
 	struct rollup_counts	 c;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	int64_t			 s;
 	int			 rc, i;
 
@@ -741,26 +740,26 @@ rollup_team_counts(struct db *db, const char *team,
 	if ((st = db_stmt(db, sqls[STMT_TEAM_COUNTS])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++) {
 		s = floor_to(now - days[i] * ROLLUP_DAY_MS, ROLLUP_HOUR_MS);
-		sqlite3_bind_int64(st, 3 + 2 * i, s);
-		sqlite3_bind_int64(st, 4 + 2 * i,
+		db_bind_int64(st, 3 + 2 * i, s);
+		db_bind_int64(st, 4 + 2 * i,
 		    floor_to(s + ROLLUP_DAY_MS - 1, ROLLUP_DAY_MS));
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		c.monitor_id = (const char *)sqlite3_column_text(st, 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		c.monitor_id = db_col_str(st, 0);
 		for (i = 0; i < ROLLUP_TEAM_WINDOWS; i++) {
-			c.total[i] = sqlite3_column_int64(st, 1 + 2 * i);
-			c.ok[i] = sqlite3_column_int64(st, 2 + 2 * i);
+			c.total[i] = db_col_int64(st, 1 + 2 * i);
+			c.ok[i] = db_col_int64(st, 2 + 2 * i);
 		}
 		if (c.monitor_id == NULL || fn(&c, arg) == -1) {
-			sqlite3_reset(st);
+			db_reset(st);
 			return DB_ERROR;
 		}
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
+	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }
 
 static double
@@ -830,7 +829,7 @@ fail:
 static int
 daily_build(struct db *db, const char *monitor_id, int64_t day)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct agg	 a;
 	unsigned char	 blob[ROLLUP_HISTBYTES];
 	int		 rc;
@@ -842,27 +841,26 @@ daily_build(struct db *db, const char *monitor_id, int64_t day)
 	if ((st = db_stmt(db, sqls[STMT_DAILY_PUT])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, monitor_id);
-	sqlite3_bind_int64(st, 2, day);
-	sqlite3_bind_int64(st, 3, a.total);
-	sqlite3_bind_int64(st, 4, a.up);
-	sqlite3_bind_int64(st, 5, a.degraded);
-	sqlite3_bind_int64(st, 6, a.down);
-	sqlite3_bind_int64(st, 7, a.samples);
-	sqlite3_bind_int64(st, 8, a.sum_ms);
+	db_bind_int64(st, 2, day);
+	db_bind_int64(st, 3, a.total);
+	db_bind_int64(st, 4, a.up);
+	db_bind_int64(st, 5, a.degraded);
+	db_bind_int64(st, 6, a.down);
+	db_bind_int64(st, 7, a.samples);
+	db_bind_int64(st, 8, a.sum_ms);
 	if (a.samples > 0) {
-		sqlite3_bind_int64(st, 9, a.min_ms);
-		sqlite3_bind_int64(st, 10, a.max_ms);
+		db_bind_int64(st, 9, a.min_ms);
+		db_bind_int64(st, 10, a.max_ms);
 		rollup_hist_encode(&a.hist, blob);
-		sqlite3_bind_blob(st, 11, blob, sizeof(blob),
-		    SQLITE_TRANSIENT);
+		db_bind_blob(st, 11, blob, sizeof(blob));
 	}
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
 	if ((st = db_stmt(db, sqls[STMT_DIRTY_CLEAR])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, monitor_id);
-	sqlite3_bind_int64(st, 2, day);
-	sqlite3_bind_int64(st, 3, day + ROLLUP_DAY_MS);
+	db_bind_int64(st, 2, day);
+	db_bind_int64(st, 3, day + ROLLUP_DAY_MS);
 	return db_exec_stmt(st);
 }
 
@@ -874,7 +872,7 @@ struct dirty_day {
 int
 rollup_daily(struct db *db, int64_t now, long long *ndays)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct dirty_day	 todo[DAILY_BATCH];
 	int64_t			 before = floor_to(now, ROLLUP_DAY_MS);
 	int			 n, i, rc;
@@ -888,24 +886,24 @@ rollup_daily(struct db *db, int64_t now, long long *ndays)
 			rc = DB_ERROR;
 			goto fail;
 		}
-		sqlite3_bind_int64(st, 1, before);
-		sqlite3_bind_int(st, 2, DAILY_BATCH);
+		db_bind_int64(st, 1, before);
+		db_bind_int(st, 2, DAILY_BATCH);
 		n = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+		while ((rc = db_step(st)) == DB_ROW &&
 		    n < DAILY_BATCH) {
-			if (sqlite3_column_bytes(st, 0) >= MONITOR_IDMAX) {
+			if (db_col_bytes(st, 0) >= MONITOR_IDMAX) {
 				fprintf(stderr, "rollup_daily: monitor id of "
-				    "%d bytes\n", sqlite3_column_bytes(st, 0));
-				rc = SQLITE_ERROR;
+				    "%d bytes\n", db_col_bytes(st, 0));
+				rc = DB_ERROR;
 				break;
 			}
 			db_col_text(st, 0, todo[n].monitor_id,
 			    sizeof(todo[n].monitor_id));
-			todo[n].day = sqlite3_column_int64(st, 1);
+			todo[n].day = db_col_int64(st, 1);
 			n++;
 		}
-		rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : db_rc(rc);
-		sqlite3_reset(st);
+		rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : db_rc(rc);
+		db_reset(st);
 		if (rc != DB_OK)
 			goto fail;
 		for (i = 0; i < n; i++)
@@ -937,7 +935,7 @@ static int
 prune_batches(struct db *db, enum stmt which, int64_t before,
     long long *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc, n;
 
 	for (;;) {
@@ -947,13 +945,13 @@ prune_batches(struct db *db, enum stmt which, int64_t before,
 			db_rollback(db);
 			return DB_ERROR;
 		}
-		sqlite3_bind_int64(st, 1, before);
-		sqlite3_bind_int(st, 2, ROLLUP_BATCH);
+		db_bind_int64(st, 1, before);
+		db_bind_int(st, 2, ROLLUP_BATCH);
 		if ((rc = db_exec_stmt(st)) != DB_OK) {
 			db_rollback(db);
 			return rc;
 		}
-		n = sqlite3_changes(db_handle(db));
+		n = db_changes(db);
 		if ((rc = db_commit(db)) != DB_OK)
 			return rc;
 		*count += n;
@@ -1000,6 +998,6 @@ rollup_prune(struct db *db, int64_t now, long raw_days, long audit_days,
 		db_rollback(db);
 		return rc;
 	}
-	pruned->audit = sqlite3_changes(db_handle(db));
+	pruned->audit = db_changes(db);
 	return db_commit(db);
 }

@@ -601,7 +601,7 @@ sp_json(const struct status_page *sp, const enum health *states)
 /* ---- SQL ---- */
 
 static void
-row(sqlite3_stmt *st, void *arg)
+row(struct db_stmt *st, void *arg)
 {
 	struct status_page	*sp = arg;
 
@@ -612,16 +612,16 @@ row(sqlite3_stmt *st, void *arg)
 	db_col_text(st, 3, sp->slug, sizeof(sp->slug));
 	db_col_text(st, 4, sp->title, sizeof(sp->title));
 	db_col_text(st, 5, sp->description, sizeof(sp->description));
-	sp->is_public = sqlite3_column_int(st, 6);
-	sp->history_days = sqlite3_column_int(st, 7);
+	sp->is_public = db_col_int(st, 6);
+	sp->history_days = db_col_int(st, 7);
 	db_col_text(st, 8, sp->custom_domain, sizeof(sp->custom_domain));
-	sp->created_at = sqlite3_column_int64(st, 9);
-	sp->updated_at = sqlite3_column_int64(st, 10);
+	sp->created_at = db_col_int64(st, 9);
+	sp->updated_at = db_col_int64(st, 10);
 	db_col_text(st, 11, sp->verified_domain, sizeof(sp->verified_domain));
-	sp->domain_checked_at = sqlite3_column_int64(st, 12);
+	sp->domain_checked_at = db_col_int64(st, 12);
 	db_col_text(st, 13, sp->domain_error, sizeof(sp->domain_error));
 	db_col_text(st, 14, sp->logo_url, sizeof(sp->logo_url));
-	sp->show_overall_status = sqlite3_column_int(st, 15);
+	sp->show_overall_status = db_col_int(st, 15);
 	db_col_text(st, 16, sp->ref, sizeof(sp->ref));
 }
 
@@ -629,7 +629,7 @@ row(sqlite3_stmt *st, void *arg)
 static int
 components_load(struct db *db, struct status_page *sp)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct sp_component	*c, *grown;
 	size_t			 cap = 0;
 	int			 rc;
@@ -638,14 +638,14 @@ components_load(struct db *db, struct status_page *sp)
 	if ((st = db_stmt(db, sqls[STMT_COMPONENTS])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, sp->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	while ((rc = db_step(st)) == DB_ROW &&
 	    sp->ncomponents < SP_MAXCOMPONENTS) {
 		/* Grown as needed: a page rarely has many. */
 		if (sp->ncomponents == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
 			if ((grown = realloc(sp->components,
 			    cap * sizeof(*grown))) == NULL) {
-				rc = SQLITE_NOMEM;
+				rc = DB_ERROR;
 				break;
 			}
 			sp->components = grown;
@@ -657,8 +657,8 @@ components_load(struct db *db, struct status_page *sp)
 		db_col_text(st, 2, c->display_name, sizeof(c->display_name));
 		db_col_text(st, 3, c->group, sizeof(c->group));
 	}
-	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : db_rc(rc);
-	sqlite3_reset(st);
+	rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
@@ -667,7 +667,7 @@ static int
 lookup(struct db *db, enum stmt which, const char *a, const char *b,
     struct status_page *sp)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	memset(sp, 0, sizeof(*sp));
@@ -706,7 +706,7 @@ static int
 taken(struct db *db, enum stmt which, const char *value, const char *id,
     int *found)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*found = 0;
@@ -714,12 +714,12 @@ taken(struct db *db, enum stmt which, const char *value, const char *id,
 		return DB_ERROR;
 	db_bind_text(st, 1, value);
 	db_bind_text(st, 2, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		*found = 1;
 		rc = DB_OK;
 	} else
-		rc = rc == SQLITE_DONE ? DB_OK : db_rc(rc);
-	sqlite3_reset(st);
+		rc = rc == DB_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
@@ -743,7 +743,7 @@ sp_taken(struct db *db, const struct status_page *sp, int *rc)
 static int
 components_store(struct db *db, struct status_page *sp)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		(*old)[ID_MAX] = NULL;
 	size_t		 nold = 0, i;
 	int		 rc;
@@ -755,11 +755,11 @@ components_store(struct db *db, struct status_page *sp)
 		goto out;
 	}
 	db_bind_text(st, 1, sp->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && nold <=
+	while ((rc = db_step(st)) == DB_ROW && nold <=
 	    SP_MAXCOMPONENTS)
 		db_col_text(st, 0, old[nold++], ID_MAX);
-	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? DB_OK : db_rc(rc);
-	sqlite3_reset(st);
+	rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : db_rc(rc);
+	db_reset(st);
 	if (rc != DB_OK)
 		goto out;
 	for (i = 0; i < nold; i++) {
@@ -787,7 +787,7 @@ components_store(struct db *db, struct status_page *sp)
 		db_bind_text(st, 4, sp->components[i].display_name);
 		db_bind_text(st, 5, sp->components[i].group[0] ?
 		    sp->components[i].group : NULL);
-		sqlite3_bind_int64(st, 6, (sqlite3_int64)i);
+		db_bind_int64(st, 6, (int64_t)i);
 		if ((rc = db_exec_stmt(st)) != DB_OK)
 			goto out;
 	}
@@ -799,7 +799,7 @@ out:
 
 /* Bind the page's fields as ?1..?16, in STMT_INSERT's column order. */
 static void
-bind_page(sqlite3_stmt *st, const struct status_page *sp)
+bind_page(struct db_stmt *st, const struct status_page *sp)
 {
 	db_bind_text(st, 1, sp->id);
 	db_bind_text(st, 2, sp->team_id);
@@ -807,26 +807,26 @@ bind_page(sqlite3_stmt *st, const struct status_page *sp)
 	db_bind_text(st, 4, sp->slug);
 	db_bind_text(st, 5, sp->title);
 	db_bind_text(st, 6, sp->description);
-	sqlite3_bind_int(st, 7, sp->is_public);
-	sqlite3_bind_int(st, 8, sp->history_days);
+	db_bind_int(st, 7, sp->is_public);
+	db_bind_int(st, 8, sp->history_days);
 	db_bind_text(st, 9, sp->custom_domain[0] ? sp->custom_domain : NULL);
-	sqlite3_bind_int64(st, 10, sp->created_at);
-	sqlite3_bind_int64(st, 11, sp->updated_at);
+	db_bind_int64(st, 10, sp->created_at);
+	db_bind_int64(st, 11, sp->updated_at);
 	db_bind_text(st, 12, sp->verified_domain[0] ? sp->verified_domain :
 	    NULL);
 	if (sp->domain_checked_at != 0)
-		sqlite3_bind_int64(st, 13, sp->domain_checked_at);
+		db_bind_int64(st, 13, sp->domain_checked_at);
 	else
-		sqlite3_bind_null(st, 13);
+		db_bind_null(st, 13);
 	db_bind_text(st, 14, sp->domain_error[0] ? sp->domain_error : NULL);
 	db_bind_text(st, 15, sp->logo_url[0] ? sp->logo_url : NULL);
-	sqlite3_bind_int(st, 16, sp->show_overall_status);
+	db_bind_int(st, 16, sp->show_overall_status);
 }
 
 int
 sp_insert(struct db *db, struct status_page *sp)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (sp->ref[0] == '\0' && (rc = ref_default(db, sqls[STMT_REF_TAKEN],
@@ -845,7 +845,7 @@ sp_insert(struct db *db, struct status_page *sp)
 int
 sp_update(struct db *db, struct status_page *sp)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_UPDATE])) == NULL)
@@ -859,7 +859,7 @@ sp_update(struct db *db, struct status_page *sp)
 int
 sp_delete(struct db *db, const char *team, const char *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt_ids(db, sqls[STMT_DELETE], team, id)) == NULL)
 		return DB_ERROR;
@@ -867,7 +867,7 @@ sp_delete(struct db *db, const char *team, const char *id)
 }
 
 static int
-list_row(sqlite3_stmt *st, struct lister *l)
+list_row(struct db_stmt *st, struct lister *l)
 {
 	sp_states_fn *const	*states_of = l->arg;
 	struct status_page	*sp;

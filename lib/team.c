@@ -29,7 +29,7 @@ static const char *const sqls[STMT__MAX] = {
 int
 team_create(struct db *db, const char *name, struct team *t)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	memset(t, 0, sizeof(*t));
 	id_new(t->id, "team");
@@ -39,34 +39,34 @@ team_create(struct db *db, const char *name, struct team *t)
 		return DB_ERROR;
 	db_bind_text(st, 1, t->id);
 	db_bind_text(st, 2, t->name);
-	sqlite3_bind_int64(st, 3, t->created_at);
+	db_bind_int64(st, 3, t->created_at);
 	return db_exec_stmt(st);
 }
 
 int
 team_get(struct db *db, const char *id, struct team *t)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_GET])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if ((rc = db_step(st)) == DB_ROW) {
 		db_col_text(st, 0, t->id, sizeof(t->id));
 		db_col_text(st, 1, t->name, sizeof(t->name));
-		t->created_at = sqlite3_column_int64(st, 2);
+		t->created_at = db_col_int64(st, 2);
 		rc = DB_OK;
 	} else
-		rc = rc == SQLITE_DONE ? DB_NOTFOUND : db_rc(rc);
-	sqlite3_reset(st);
+		rc = rc == DB_DONE ? DB_NOTFOUND : db_rc(rc);
+	db_reset(st);
 	return rc;
 }
 
 int
 team_set_name(struct db *db, const struct team *t)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = db_stmt(db, sqls[STMT_SET_NAME])) == NULL)
 		return DB_ERROR;

@@ -164,17 +164,17 @@ add(struct sums *s, const struct stats *st)
 static int
 open_outages(struct db *db, const char *team, long long *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*n = 0;
 	if ((st = db_stmt(db, sqls[STMT_OPEN_OUTAGES])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? DB_OK : db_rc(rc);
+	if ((rc = db_step(st)) == DB_ROW)
+		*n = db_col_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? DB_OK : db_rc(rc);
 }
 
 /* Everything but the transaction: see teamstats_json. */

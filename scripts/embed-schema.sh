@@ -1,16 +1,19 @@
 #!/bin/sh
-# Turn schema/NNN_*.sql into a C file holding each migration as a string,
-# so that the programs carry their schema with them.  The schema version
-# of a database (PRAGMA user_version) is the number of the last migration
+# embed-schema.sh PREFIX FILE...: turn one engine's migrations NNN_*.sql
+# into C, each migration a string, so that the programs carry their schema
+# with them: PREFIXmigrations[], PREFIXnumbers[] and PREFIXcount.  The
+# schema version of a database is the number of the last migration
 # applied; numbers must increase, and each is used once.
 set -eu
+p=$1
+shift
 last=0
 nums=
 echo '/* Generated from schema/ by scripts/embed-schema.sh; do not edit. */'
-echo 'extern const char *const schema_migrations[];'
-echo 'extern const int schema_numbers[];'
-echo 'extern const int schema_count;'
-echo 'const char *const schema_migrations[] = {'
+echo "extern const char *const ${p}migrations[];"
+echo "extern const int ${p}numbers[];"
+echo "extern const int ${p}count;"
+echo "const char *const ${p}migrations[] = {"
 for f in "$@"; do
 	base=$(basename "$f")
 	case "$base" in
@@ -29,5 +32,5 @@ for f in "$@"; do
 	echo ','
 done
 echo '0 };'
-echo "const int schema_numbers[] = {$nums 0 };"
-echo "const int schema_count = $(echo "$nums" | tr -cd , | wc -c);"
+echo "const int ${p}numbers[] = {$nums 0 };"
+echo "const int ${p}count = $(echo "$nums" | tr -cd , | wc -c);"

@@ -271,23 +271,38 @@ test_open_bad_path(void)
 	db_close(NULL);
 }
 
+static const char sql_team_add[] =
+    "INSERT INTO teams (id, name, created_at) VALUES (?1, 'T', 1)";
+
+/* db_step's answers, and db_rc folding them into DB_* codes: a row and
+ * the end are DB_OK, a constraint DB_CONFLICT, an error DB_ERROR. */
 static void
 test_db_rc(void)
 {
-	CHECK_INT(db_rc(SQLITE_OK), DB_OK);
-	CHECK_INT(db_rc(SQLITE_DONE), DB_OK);
-	CHECK_INT(db_rc(SQLITE_ROW), DB_OK);
-	CHECK_INT(db_rc(SQLITE_BUSY), DB_BUSY);
-	CHECK_INT(db_rc(SQLITE_LOCKED), DB_BUSY);
-	CHECK_INT(db_rc(SQLITE_BUSY_SNAPSHOT), DB_BUSY);
-	CHECK_INT(db_rc(SQLITE_BUSY_TIMEOUT), DB_BUSY);
-	CHECK_INT(db_rc(SQLITE_CONSTRAINT), DB_CONFLICT);
-	CHECK_INT(db_rc(SQLITE_CONSTRAINT_UNIQUE), DB_CONFLICT);
-	CHECK_INT(db_rc(SQLITE_CONSTRAINT_FOREIGNKEY), DB_CONFLICT);
-	CHECK_INT(db_rc(SQLITE_ERROR), DB_ERROR);
-	CHECK_INT(db_rc(SQLITE_CORRUPT), DB_ERROR);
-	CHECK_INT(db_rc(SQLITE_IOERR_WRITE), DB_ERROR);
-	CHECK_INT(db_rc(SQLITE_MISUSE), DB_ERROR);
+	struct db	*db;
+	struct db_stmt	*st;
+	char		 path[256];
+
+	CHECK_INT(db_rc(DB_ROW), DB_OK);
+	CHECK_INT(db_rc(DB_DONE), DB_OK);
+	CHECK_INT(db_rc(DB_BUSY), DB_BUSY);
+	CHECK_INT(db_rc(DB_CONFLICT), DB_CONFLICT);
+	CHECK_INT(db_rc(DB_ERROR), DB_ERROR);
+	if ((db = fresh("rc.db", path, sizeof(path))) == NULL)
+		return;
+	st = db_query(db, sql_team_add, "t", "team_rc");
+	CHECK_INT(db_step(st), DB_DONE);
+	CHECK_INT(db_changes(db), 1);
+	db_reset(st);
+	CHECK_INT(db_step(st), DB_CONFLICT);
+	db_reset(st);
+	st = db_query(db, sql_team_add, "t", NULL);
+	CHECK_INT(db_exec_stmt(st), DB_CONFLICT);
+	st = db_prepare(db, "SELECT abs(-9223372036854775807 - 1)");
+	CHECK(st != NULL);
+	CHECK_INT(db_step(st), DB_ERROR);
+	db_finalize(st);
+	db_close(db);
 }
 
 static void
@@ -359,7 +374,7 @@ static void
 test_stmt_cache_and_binds(void)
 {
 	struct db	*db;
-	sqlite3_stmt	*a, *b;
+	struct db_stmt	*a, *b;
 	char		 path[256], out[8];
 
 	if ((db = fresh("stmt.db", path, sizeof(path))) == NULL)
@@ -368,17 +383,16 @@ test_stmt_cache_and_binds(void)
 	CHECK(a != NULL);
 	if (a != NULL) {
 		db_bind_text(a, 1, "x");
-		CHECK_INT(sqlite3_step(a), SQLITE_ROW);
+		CHECK_INT(db_step(a), DB_ROW);
 	}
 	/* The same SQL address gives the same statement, reset and
 	 * unbound. */
 	b = db_stmt(db, sql_count_teams);
 	CHECK(a == b);
 	if (b != NULL) {
-		CHECK(sqlite3_sql(b) != NULL);
-		CHECK_INT(sqlite3_stmt_busy(b), 0);
-		CHECK_INT(sqlite3_step(b), SQLITE_ROW);
-		sqlite3_reset(b);
+		CHECK_INT(db_col_count(b), 1);
+		CHECK_INT(db_step(b), DB_ROW);
+		db_reset(b);
 	}
 	CHECK(db_stmt(db, sql_bad) == NULL);
 
@@ -389,20 +403,20 @@ test_stmt_cache_and_binds(void)
 	if (b != NULL) {
 		db_bind_text(b, 1, NULL);
 		db_bind_time(b, 2, 0);
-		CHECK_INT(sqlite3_step(b), SQLITE_ROW);
-		CHECK_INT(sqlite3_column_type(b, 0), SQLITE_NULL);
-		CHECK_INT(sqlite3_column_type(b, 1), SQLITE_NULL);
+		CHECK_INT(db_step(b), DB_ROW);
+		CHECK(db_col_null(b, 0));
+		CHECK(db_col_null(b, 1));
 		memset(out, 'x', sizeof(out));
 		db_col_text(b, 0, out, sizeof(out));
 		CHECK_STR(out, "");
 		b = db_stmt(db, sql_echo);
 		db_bind_text(b, 1, "abcdefghijkl");
 		db_bind_time(b, 2, 1771070400000);
-		CHECK_INT(sqlite3_step(b), SQLITE_ROW);
+		CHECK_INT(db_step(b), DB_ROW);
 		db_col_text(b, 0, out, sizeof(out));
 		CHECK_STR(out, "abcdefg");
-		CHECK_INT(sqlite3_column_int64(b, 1), 1771070400000);
-		sqlite3_reset(b);
+		CHECK_INT(db_col_int64(b, 1), 1771070400000);
+		db_reset(b);
 	}
 	/* db_exec. */
 	CHECK_INT(db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)"), 0);
