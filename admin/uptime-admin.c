@@ -141,7 +141,7 @@ cmd_init(void)
 	char		 err[1024];
 
 	if (make_parent(cfg.secret_file, "UPTIME_SECRET_FILE") == -1 ||
-	    make_parent(cfg.db, "UPTIME_DB") == -1)
+	    (!db_is_uri(cfg.db) && make_parent(cfg.db, "UPTIME_DB") == -1))
 		return 1;
 	if (access(cfg.secret_file, F_OK) == 0)
 		fprintf(stderr, "uptime-admin: keeping the secret %s\n",
@@ -727,12 +727,16 @@ cmd_config(int argc, char **argv)
 			    "file's group", secret, cfg.file,
 			    (unsigned)(sb.st_mode & 07777));
 	}
+	/* A PostgreSQL database has no file here: init and the programs
+	 * say what is wrong with the connection. */
 	snprintf(dir, sizeof(dir), "%s", cfg.db);
-	check_path(&c, "UPTIME_DB", dirname(dir), W_OK | X_OK, 1, NULL);
-	check_path(&c, "UPTIME_DB", cfg.db, R_OK | W_OK, 1,
-	    "uptime-admin init creates it");
-	for (i = 0; i < sizeof(db_companions) / sizeof(db_companions[0]);
-	    i++) {
+	if (!db_is_uri(cfg.db)) {
+		check_path(&c, "UPTIME_DB", dirname(dir), W_OK | X_OK, 1, NULL);
+		check_path(&c, "UPTIME_DB", cfg.db, R_OK | W_OK, 1,
+		    "uptime-admin init creates it");
+	}
+	for (i = 0; !db_is_uri(cfg.db) &&
+	    i < sizeof(db_companions) / sizeof(db_companions[0]); i++) {
 		snprintf(value, sizeof(value), "%s%s", cfg.db,
 		    db_companions[i]);
 		check_path(&c, "UPTIME_DB", value, R_OK | W_OK, 0, NULL);

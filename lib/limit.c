@@ -301,3 +301,23 @@ runnow_give(struct db *db, const char *monitor, const char *token)
 	db_bind_text(st, 2, token);
 	return db_exec_stmt(st);
 }
+
+/* PostgreSQL only (docs/scale-out.md): rate_counters is not in SQLite's
+ * schema, whose programs count in the host's shared table. */
+static const char sql_count_hit[] =
+    "INSERT INTO rate_counters (name, minute, n) VALUES (?1, ?2, 1) "
+    "ON CONFLICT (name) DO UPDATE SET n = CASE WHEN "
+    "rate_counters.minute = excluded.minute THEN rate_counters.n + 1 "
+    "ELSE 1 END, minute = excluded.minute RETURNING n";
+
+long
+limit_count_hit(void *arg, int64_t name, int64_t minute)
+{
+	struct db_stmt	*st;
+	int64_t		 n;
+
+	if ((st = db_query(arg, sql_count_hit, "II", name, minute)) == NULL ||
+	    db_step_one(st, ints, &n) != DB_OK)
+		return -1;
+	return (long)n;
+}

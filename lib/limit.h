@@ -91,4 +91,10 @@ int	 runnow_take(struct req *, const char *monitor, int64_t lease_ms,
  */
 int	 runnow_give(struct db *, const char *monitor, const char *token);
 
+/*
+ * The rate limits' counter in the database, for ratelimit_store (arg is
+ * the struct db): every node on one PostgreSQL counts in the same row.
+ */
+long	 limit_count_hit(void *db, int64_t name, int64_t minute);
+
 #endif /* LIMIT_H */

@@ -51,6 +51,8 @@ _Static_assert(RATELIMIT_KEYBYTES == crypto_shorthash_KEYBYTES,
 static struct rl_slot	*table;
 static unsigned char	 hash_key[RATELIMIT_KEYBYTES];
 static int		 have_key;
+static long		(*store_hit)(void *, int64_t, int64_t);
+static void		*store_arg;
 
 int
 ratelimit_open(const char *path, char *err, size_t errlen)
@@ -169,6 +171,13 @@ take(struct rl_slot *s, uint64_t cur, uint64_t word, uint64_t h,
 	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) || cur == h;
 }
 
+void
+ratelimit_store(long (*hit)(void *, int64_t, int64_t), void *arg)
+{
+	store_hit = hit;
+	store_arg = arg;
+}
+
 long
 ratelimit_hit(const char *name, int64_t now_ms, int *reset_s)
 {
@@ -178,7 +187,7 @@ ratelimit_hit(const char *name, int64_t now_ms, int *reset_s)
 
 	minute = (uint64_t)(now_ms / 60000);
 	*reset_s = (int)(60 - (now_ms / 1000) % 60);
-	if (table == NULL)
+	if (table == NULL && store_hit == NULL)
 		return 0;
 	if (!have_key) {
 		fprintf(stderr, "uptime: ratelimit_hit: no key for the "
@@ -186,6 +195,8 @@ ratelimit_hit(const char *name, int64_t now_ms, int *reset_s)
 		return -1;
 	}
 	h = name_hash(name);
+	if (store_hit != NULL)
+		return store_hit(store_arg, (int64_t)h, (int64_t)minute);
 	start = (size_t)(h & (RL_SLOTS - 1));
 	while (reads < RL_READS) {
 		victim = NULL;

@@ -11,6 +11,13 @@
 /* Map the shared counter table at path (created 0600 if missing). */
 int	 ratelimit_open(const char *path, char *err, size_t errlen) WUR;
 /*
+ * Count in a store that every node shares instead of the host's table
+ * (several nodes on one PostgreSQL): hit(arg, name, minute) counts one
+ * for the hashed name in that minute and returns the count so far, or -1.
+ */
+void	 ratelimit_store(long (*hit)(void *arg, int64_t name, int64_t minute),
+	    void *arg);
+/*
  * The key names are hashed with; auth_load_secret() derives it from the
  * server secret and sets it.  The table refuses to count without one.
  */

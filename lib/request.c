@@ -37,6 +37,7 @@
 #include "json.h"
 #include "keyhash.h"
 #include "page.h"
+#include "limit.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "request.h"
@@ -735,7 +736,7 @@ start(char *err, size_t errlen)
 	if (config_load(err, errlen) == -1)
 		return NULL;
 	snprintf(path, sizeof(path), "%s.ratelimit", cfg.db);
-	if (ratelimit_open(path, err, errlen) == -1) {
+	if (!db_is_uri(cfg.db) && ratelimit_open(path, err, errlen) == -1) {
 		config_blame("UPTIME_DB", err, errlen);
 		return NULL;
 	}
@@ -745,6 +746,9 @@ start(char *err, size_t errlen)
 	}
 	if ((db = db_open(cfg.db, 1, err, errlen)) == NULL)
 		config_blame("UPTIME_DB", err, errlen);
+	/* Several nodes on one PostgreSQL count in the database. */
+	else if (db_engine(db) == DB_POSTGRES)
+		ratelimit_store(limit_count_hit, db);
 	return db;
 }
 

@@ -614,3 +614,20 @@ CREATE TABLE password_links (
 );
 
 CREATE INDEX password_links_member ON password_links(member_id);
+
+-- The schema version: what PRAGMA user_version is on SQLite.  lib/db.c
+-- reads it, and sets it in the transaction that migrates.
+CREATE TABLE uptime_schema (
+	version		BIGINT NOT NULL
+);
+INSERT INTO uptime_schema (version) VALUES (0);
+
+-- The rate limits' counters (lib/limit.c, limit_count_hit), shared by
+-- every node: a row per hashed name, its minute and the count in it.
+-- SQLite's programs count in the host's shared table instead.
+-- uptime-maintain removes the rows of past minutes.
+CREATE TABLE rate_counters (
+	name		BIGINT PRIMARY KEY,
+	minute		BIGINT NOT NULL,
+	n		BIGINT NOT NULL
+);

@@ -205,6 +205,51 @@ export async function writeSettings(file, { db, secret, publicUrl = null, allowP
   await fsp.writeFile(file, text + Object.entries(settings).map(([k, v]) => `${k}=${v}\n`).join(''));
 }
 
+// ---- the engine: SQLite files, or databases in a PostgreSQL cluster ----------
+
+// UPTIME_TEST_PG (set by `make http` for its PostgreSQL run) is the URI of
+// a throwaway cluster's maintenance database; each instance then gets a
+// database of its own in it, dropped by cleanup().
+export const PG = process.env.UPTIME_TEST_PG || null;
+
+function psql(uri, sql) {
+  return execFileSync('psql', [uri, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+    { encoding: 'utf8', maxBuffer: 256 << 20 });
+}
+
+// The URI of the database name on the cluster of PG.
+function pgDatabase(name) {
+  const u = new URL(PG);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+// The rows of a query as objects, on either engine.
+function queryRows(db, query) {
+  if (!PG) {
+    return JSON.parse(execFileSync('sqlite3', ['-readonly', '-json', db, query],
+      { encoding: 'utf8', maxBuffer: 256 << 20 }) || '[]');
+  }
+  const q = query.trim().replace(/;$/, '');
+  return JSON.parse(psql(db, `SELECT coalesce(json_agg(q), '[]') FROM (${q}) q`));
+}
+
+// snapshot() on PostgreSQL: each table's rows as JSON text, sorted.  The
+// rate limits' counters are left out, as SQLite's live outside the file.
+function pgTableRows(db, { exclude, keepLastUsed }) {
+  const drop = (row) => {
+    if (!keepLastUsed) for (const k of Object.keys(row)) if (/^last_used/i.test(k)) delete row[k];
+    return JSON.stringify(row);
+  };
+  const out = {};
+  const tables = queryRows(db, "SELECT table_name AS t FROM information_schema.tables " +
+    "WHERE table_schema = 'public' ORDER BY 1").map((r) => r.t).filter((t) => t !== 'rate_counters' && !exclude.includes(t));
+  const lines = psql(db, tables.map((t) =>
+    `SELECT coalesce(jsonb_agg(x), '[]') FROM ${sqlName(t)} x;`).join('\n')).split('\n').filter(Boolean);
+  tables.forEach((t, i) => { out[t] = JSON.parse(lines[i]).map(drop).sort(); });
+  return out;
+}
+
 // Make a temporary folder with a configuration file, run "uptime-admin
 // init" in it.  Used alone by the CGI tests, and by startServer().  The
 // environment given to uptime-admin, the cron programs and the CGI tests
@@ -213,7 +258,12 @@ export async function writeSettings(file, { db, secret, publicUrl = null, allowP
 export async function createInstance(opts = {}) {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-http-'));
   await fsp.mkdir(path.join(dir, 'empty'));
-  const db = path.join(dir, 'uptime.db');
+  let db = path.join(dir, 'uptime.db');
+  if (PG) {
+    const name = `u_${path.basename(dir).replace(/[^0-9A-Za-z]/g, '_').toLowerCase()}`;
+    psql(PG, `CREATE DATABASE ${name}`);
+    db = pgDatabase(name);
+  }
   const secret = path.join(dir, 'secret');
   const configFile = path.join(dir, 'uptime.conf');
   await writeSettings(configFile, {
@@ -266,6 +316,7 @@ export async function createInstance(opts = {}) {
     // exclude: table names left out.  Columns named last_used* are left
     // out: they record use, at most once a minute, by design.
     snapshot({ exclude = [], keepLastUsed = false } = {}) {
+      if (PG) return pgTableRows(db, { exclude, keepLastUsed });
       const sq = (sql) => execFileSync('sqlite3', ['-readonly', '-json', db, sql], { encoding: 'utf8', maxBuffer: 256 << 20 });
       const cols = JSON.parse(sq("SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p " +
         "WHERE m.type = 'table' ORDER BY m.name, p.cid") || '[]');
@@ -303,12 +354,13 @@ export async function createInstance(opts = {}) {
     },
 
     sql(query) {
-      return JSON.parse(execFileSync('sqlite3', ['-readonly', '-json', db, query], { encoding: 'utf8' }) || '[]');
+      return queryRows(db, query);
     },
 
     // Write as the checker or the maintainer would (waits for the lock).
     sqlWrite(query) {
-      execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, query], { encoding: 'utf8' });
+      if (PG) psql(db, query);
+      else execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, query], { encoding: 'utf8' });
     },
 
     async cleanup() {
@@ -317,6 +369,11 @@ export async function createInstance(opts = {}) {
         return;
       }
       await fsp.rm(dir, { recursive: true, force: true });
+      if (PG) {
+        try {
+          psql(PG, `DROP DATABASE IF EXISTS ${new URL(db).pathname.slice(1)} WITH (FORCE)`);
+        } catch { /* the cluster goes with the run */ }
+      }
     },
   };
 
@@ -381,7 +438,11 @@ function startProcess(file, args, { env, uid, gid, group = false }) {
   live.add(child);
   const p = { child, output: '', exited: null, group };
   child.stdout.on('data', (d) => { p.output += d; });
-  child.stderr.on('data', (d) => { p.output += d; });
+  child.stderr.on('data', (d) => {
+    p.output += d;
+    // UPTIME_TEST_STDERR: a file that gathers every server's stderr.
+    if (process.env.UPTIME_TEST_STDERR) fs.appendFileSync(process.env.UPTIME_TEST_STDERR, d);
+  });
   p.exitPromise = new Promise((resolve) => {
     child.on('error', (e) => { p.output += `${e}\n`; });
     child.on('exit', (code, signal) => {
