@@ -220,7 +220,8 @@ unit: all $(UNITS)
 # part through Apache with mod_proxy_fcgi and nginx with fcgiwrap.  The
 # other files test programs, not their server.  HTTP_KINDS picks kinds
 # (make test HTTP_KINDS=lighttpd).
-HTTP_KINDS  ?= lighttpd apache-fcgid apache-cgi apache-proxy-fcgi nginx
+HTTP_KINDS  ?= lighttpd apache-fcgid apache-cgi apache-proxy-fcgi nginx \
+	       postgresql
 http_files   = $(addprefix tests/http/,$(addsuffix .test.mjs,$(1)))
 HTTP_CORE    = $(call http_files,auth api-keys audit conventions config \
 	       guarantees secrets readme deploy monitors heartbeat team)
@@ -228,6 +229,8 @@ HTTP_CORE    = $(call http_files,auth api-keys audit conventions config \
 HTTP_FCGID   = $(HTTP_CORE) $(call http_files,status-pages)
 HTTP_CGI     = $(HTTP_CORE)
 HTTP_SMOKE   = $(call http_files,auth api-keys monitors deploy)
+# The files that run on PostgreSQL too (lighttpd, scripts/pg-test.sh).
+HTTP_PG      = $(call http_files,auth api-keys)
 
 http: all tests/http/node_modules/.stamp
 	@fail=0; \
@@ -241,6 +244,10 @@ http: all tests/http/node_modules/.stamp
 	run apache-cgi $(HTTP_CGI); \
 	run apache-proxy-fcgi $(HTTP_SMOKE); \
 	run nginx $(HTTP_SMOKE); \
+	case " $(HTTP_KINDS) " in *" postgresql "*) \
+	    echo "== HTTP tests through lighttpd on PostgreSQL"; \
+	    UPTIME_SERVER=lighttpd UPTIME_BUILD=$(BUILD) UPTIME_SAN=$(SAN) \
+	    sh scripts/pg-test.sh $(HTTP_PG) || fail=1 ;; esac; \
 	exit $$fail
 
 # The HTTP tests' npm packages (OpenAPI validator and linter), as locked.

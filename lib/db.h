@@ -59,6 +59,13 @@ enum db_engine	 db_engine(struct db *);
  * their address); SQLite's ?N placeholders serve both engines.
  */
 #define db_sql(db, lite, pg)	(db_engine(db) == DB_POSTGRES ? (pg) : (lite))
+/*
+ * A module's statement i: sqls[i], or pg[i] on PostgreSQL where the
+ * module's table of PostgreSQL variants has one (NULL where the common
+ * text serves both engines).
+ */
+#define db_sqlv(db, sqls, pg, i) \
+	(db_engine(db) == DB_POSTGRES && (pg)[i] != NULL ? (pg)[i] : (sqls)[i])
 /* The SQLite connection, for the SQLite-only tools and tests; NULL on
  * PostgreSQL. */
 sqlite3		*db_handle(struct db *);
