@@ -60,6 +60,9 @@
 
 #define POLL_MS		1000	/* the database is asked this often */
 #define AHEAD_MS	2500	/* for what is due this far ahead */
+/* PostgreSQL: a claimed check's lease outlives its due time and timeout
+ * by this much (the look ahead, writing the result, a slow node). */
+#define LEASE_MARGIN_MS	10000
 #define DUE_MAX		100000	/* rows taken in one look */
 #define BATCH		500	/* results written per transaction, */
 #define FLUSH_MS	250	/* or after this long */
@@ -116,6 +119,8 @@ struct run {
 struct checker {
 	enum mode		 mode;
 	struct db		*db;
+	char			 node[1300];	/* host:data folder, the
+						   leases' holder */
 	struct sched		*sched;
 	struct probe_loop	*loop;
 	size_t			 slots;
@@ -543,7 +548,15 @@ add_due(const char *id, const char *team, int64_t due, void *arg)
 static void
 look_ahead(struct checker *ck, int64_t until)
 {
-	if (monitor_due_soon(ck->db, until, DUE_MAX, add_due, ck) != DB_OK)
+	int	 rc;
+
+	/* Several nodes on one PostgreSQL: each check is claimed. */
+	if (db_engine(ck->db) == DB_POSTGRES)
+		rc = monitor_claim_due(ck->db, ck->node, now_ms(), until,
+		    LEASE_MARGIN_MS, DUE_MAX, add_due, ck);
+	else
+		rc = monitor_due_soon(ck->db, until, DUE_MAX, add_due, ck);
+	if (rc != DB_OK)
 		fprintf(stderr, "uptime-check: cannot read the due monitors; "
 		    "trying again\n");
 }
@@ -656,6 +669,7 @@ usage(void)
 int
 main(int argc, char **argv)
 {
+	char			 host[256], folder[1024];
 	struct checker		 ck;
 	struct probe_opts	 o;
 	struct sigaction	 sa;
@@ -711,6 +725,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "uptime-check: %s\n", err);
 		return 1;
 	}
+	/* The node: this host and its data folder (two nodes may share a
+	 * host in a test). */
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	owner_data_folder(folder, sizeof(folder));
+	snprintf(ck.node, sizeof(ck.node), "%s:%s", host, folder);
 	memset(&sa, 0, sizeof(sa));	/* no SA_RESTART: a wait ends */
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

@@ -22,6 +22,7 @@
 
 #include "uptime.h"
 #include "heartbeat.h"
+#include "limit.h"
 #include "owner.h"
 #include "rollup.h"
 
@@ -102,6 +103,14 @@ main(int argc, char **argv)
 		db_close(db);
 		return lock == 0 ? 0 : 1;
 	}
+	/* Several nodes on one PostgreSQL: one maintains at a time. */
+	if ((lock = db_try_lock(db, "maintain")) != 1) {
+		fprintf(stderr, "uptime-maintain: %s\n", lock == 0 ?
+		    "another node is maintaining the database; nothing to do" :
+		    "cannot take the maintainers' lock");
+		db_close(db);
+		return lock == 0 ? 0 : 1;
+	}
 
 	/* Each step runs even when the one before failed: they are
 	 * independent, and what is done stays done. */
@@ -120,6 +129,11 @@ main(int argc, char **argv)
 	    &npings)) != DB_OK) {
 		fprintf(stderr, "uptime-maintain: pruning pings stopped: %s\n",
 		    rc_text(rc));
+		status = 1;
+	}
+	if ((rc = limit_counts_prune(db, now)) != DB_OK) {
+		fprintf(stderr, "uptime-maintain: forgetting past rate-limit "
+		    "counts failed: %s\n", rc_text(rc));
 		status = 1;
 	}
 	if ((rc = idem_prune(db, now)) != DB_OK) {

@@ -835,6 +835,23 @@ db_function(struct db *db, const char *name, int nargs,
 	    0 : -1;
 }
 
+int
+db_try_lock(struct db *db, const char *name)
+{
+	struct db_stmt	*st;
+	int		 rc;
+
+	if (db->engine == DB_SQLITE)
+		return 1;
+	if ((st = db_prepare(db, "SELECT pg_try_advisory_lock(7573120000, "
+	    "hashtext(?1))")) == NULL)
+		return -1;
+	db_bind_text(st, 1, name);
+	rc = db_step(st) == DB_ROW ? db_col_int(st, 0) : -1;
+	db_finalize(st);
+	return rc;
+}
+
 const char *
 db_checkpoint(struct db *db)
 {

@@ -170,6 +170,13 @@ void		 db_col_text(struct db_stmt *, int, char *out, size_t outlen);
 int		 db_function(struct db *, const char *name, int nargs,
 		    int (*fn)(struct db *, const char *const *args,
 		    int64_t *out)) WUR;
+/*
+ * One process at a time over every node, for the program name: on
+ * PostgreSQL a session advisory lock, taken without waiting and held
+ * until db_close (1 taken, 0 held elsewhere, -1 an error); on SQLite 1
+ * (the host's lock file is the one lock).
+ */
+int		 db_try_lock(struct db *, const char *name) WUR;
 /* Fold SQLite's write-ahead log back into the file: "truncate",
  * "passive" when a reader was in the way, or NULL (logged).  Nothing to
  * do on PostgreSQL ("none"). */

@@ -321,3 +321,16 @@ limit_count_hit(void *arg, int64_t name, int64_t minute)
 		return -1;
 	return (long)n;
 }
+
+int
+limit_counts_prune(struct db *db, int64_t now)
+{
+	struct db_stmt	*st;
+
+	if (db_engine(db) != DB_POSTGRES)
+		return DB_OK;
+	if ((st = db_query(db, "DELETE FROM rate_counters WHERE minute < ?1",
+	    "I", now / 60000)) == NULL)
+		return DB_ERROR;
+	return db_exec_stmt(st);
+}

@@ -96,5 +96,8 @@ int	 runnow_give(struct db *, const char *monitor, const char *token);
  * the struct db): every node on one PostgreSQL counts in the same row.
  */
 long	 limit_count_hit(void *db, int64_t name, int64_t minute);
+/* Forget the counts of minutes before now's (PostgreSQL; nothing to do
+ * on SQLite); a DB_* code. */
+int	 limit_counts_prune(struct db *, int64_t now);
 
 #endif /* LIMIT_H */

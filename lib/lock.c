@@ -23,14 +23,24 @@
 #define LOCK_STEP_MS	20	/* how often a waiter tries again */
 #define LOCK_QUEUE_TRIES 5	/* tries for the queue (the holder peeks) */
 
-/* Open "$UPTIME_DB.<name><suffix>.lock"; the descriptor, or -1. */
+/*
+ * Open "$UPTIME_DB.<name><suffix>.lock", or on PostgreSQL (UPTIME_DB a
+ * URI) "uptime.<name><suffix>.lock" in the data folder, beside the
+ * server secret: one per node.  The descriptor, or -1.
+ */
 static int
 lock_open(const char *name, const char *suffix, char *path, size_t pathlen,
     char *err, size_t errlen)
 {
+	char	 folder[1024];
 	int	 fd;
 
-	snprintf(path, pathlen, "%s.%s%s.lock", cfg.db, name, suffix);
+	if (strstr(cfg.db, "://") != NULL) {
+		owner_data_folder(folder, sizeof(folder));
+		snprintf(path, pathlen, "%s/uptime.%s%s.lock", folder, name,
+		    suffix);
+	} else
+		snprintf(path, pathlen, "%s.%s%s.lock", cfg.db, name, suffix);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 &&
 	    !owner_explain("the lock file", path, OWNER_WRITE, err, errlen))
 		snprintf(err, errlen, "cannot open %s: %s", path,

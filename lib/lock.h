@@ -7,7 +7,9 @@
 #include "base.h"
 
 /*
- * Take the exclusive lock "$UPTIME_DB.<name>.lock" without waiting: 1
+ * Take the exclusive lock "$UPTIME_DB.<name>.lock" (on PostgreSQL, a
+ * node's own "uptime.<name>.lock" beside the server secret) without
+ * waiting: 1
  * taken (held until the process ends), 0 held by another process, -1 an
  * error (message in err).
  */

@@ -1359,3 +1359,37 @@ monitor_due_soon(struct db *db, int64_t until, size_t max,
 	db_reset(st);
 	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }
+
+/* PostgreSQL only: SQLite has one checker per host (monitor.h). */
+static const char sql_claim_due[] =
+    "WITH due AS (SELECT id FROM monitors WHERE paused = 0 "
+    "AND next_check_at <= ?3 AND strpos(locations, '\"local\"') > 0 "
+    "AND (lease_node = ?1 OR lease_until IS NULL OR lease_until < ?4) "
+    "ORDER BY next_check_at LIMIT ?5 FOR UPDATE SKIP LOCKED) "
+    "UPDATE monitors m SET lease_node = ?1, lease_until = "
+    "m.next_check_at + m.timeout_s * 1000 + ?2 FROM due "
+    "WHERE m.id = due.id RETURNING m.id, m.team_id, m.next_check_at";
+
+int
+monitor_claim_due(struct db *db, const char *node, int64_t now,
+    int64_t until, int64_t margin_ms, size_t max,
+    int (*fn)(const char *, const char *, int64_t, void *), void *arg)
+{
+	struct db_stmt	*st;
+	char		 id[ID_MAX], team[ID_MAX];
+	int		 rc;
+
+	if ((st = db_query(db, sql_claim_due, "tIIIi", node, margin_ms,
+	    until, now, (int)max)) == NULL)
+		return DB_ERROR;
+	while ((rc = db_step(st)) == DB_ROW) {
+		db_col_text(st, 0, id, sizeof(id));
+		db_col_text(st, 1, team, sizeof(team));
+		if (fn(id, team, db_col_int64(st, 2), arg) == -1) {
+			db_reset(st);
+			return DB_ERROR;
+		}
+	}
+	db_reset(st);
+	return rc == DB_DONE ? DB_OK : db_rc(rc);
+}

@@ -31,7 +31,10 @@ owner_data_folder(char *out, size_t outlen)
 {
 	char	 copy[sizeof(cfg.db)];
 
-	snprintf(copy, sizeof(copy), "%s", cfg.db);
+	/* A PostgreSQL database (a URI) has no folder here: the node's
+	 * own files are beside its server secret. */
+	snprintf(copy, sizeof(copy), "%s", strstr(cfg.db, "://") != NULL ?
+	    cfg.secret_file : cfg.db);
 	snprintf(out, outlen, "%s", dirname(copy));
 }
 

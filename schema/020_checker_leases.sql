@@ -1,0 +1,7 @@
+-- Leases of due checks, for several checkers on one PostgreSQL database
+-- (lib/monitor.c, monitor_claim_due): the node whose checker took the
+-- monitor's next check, and until when no other node may take it.  On
+-- SQLite the one checker of the host holds the host's lock and leaves
+-- them empty.
+ALTER TABLE monitors ADD COLUMN lease_node TEXT;
+ALTER TABLE monitors ADD COLUMN lease_until INTEGER;
