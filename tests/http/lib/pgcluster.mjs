@@ -24,7 +24,10 @@ export function startCluster() {
   try {
     uri = execFileSync(PG_CLUSTER, ['start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (e) {
-    try { execFileSync(PG_CLUSTER, ['stop', dir], { stdio: 'ignore' }); } catch { /* said below */ }
+    // The script's stop, else (no script) the folder if it is empty.
+    try { execFileSync(PG_CLUSTER, ['stop', dir], { stdio: 'ignore' }); } catch {
+      try { fs.rmdirSync(dir); } catch { /* kept: said below */ }
+    }
     throw new Error(`pg-cluster.sh start ${dir} failed:\n${e.stderr || e.message}`);
   }
   return {
