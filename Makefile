@@ -95,18 +95,16 @@ FUZZERS	 = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 # and maintenance windows use, the sqlite3 shell, and curl and jq for
 # README's examples.  A production host needs those two (and its own web
 # server).  DEB_TEST is the test rig: the other web servers the HTTP
-# suite runs through, a browser, Node.js, clang for fuzzing, wrk for the
+# suite runs through, a browser, Node.js, PostgreSQL 15 and psql (the
+# throwaway clusters of scripts/pg-cluster.sh; the package's own cluster,
+# 15 main on port 5432, is not used), clang for fuzzing, wrk for the
 # benchmarks, and Prometheus (its promtool checks GET /v1/metrics, and a
 # test scrapes it with the real server; the package also enables a
 # prometheus service on port 9090 where systemd runs, which the tests do
-# not need: `systemctl disable --now prometheus`), and PostgreSQL 15
-# with its client (scripts/pg-cluster.sh starts throwaway clusters from
-# its programs; the package's own cluster, 15 main on port 5432, is not
-# used: `systemctl disable --now postgresql`).  libpq-dev is the client
-# library of the PostgreSQL engine (docs/scale-out.md).
-DEB_BUILD = gcc g++ make pkg-config libfcgi-dev libsqlite3-dev \
+# not need: `systemctl disable --now prometheus`).
+DEB_BUILD = gcc g++ make pkg-config libfcgi-dev libsqlite3-dev libpq-dev \
 	    libcjson-dev libcurl4-openssl-dev libsodium-dev libc-ares-dev \
-	    zlib1g-dev libre2-dev libpq-dev
+	    zlib1g-dev libre2-dev
 DEB_RUN	  = lighttpd sqlite3 curl jq ca-certificates tzdata
 DEB_TEST  = openssl nodejs wrk apache2 libapache2-mod-fcgid nginx fcgiwrap \
 	    spawn-fcgi multiwatch libfcgi-bin chromium python3 clang-14 \
