@@ -54,11 +54,11 @@ function sqliteJson(db, sql) {
 
 const SQLITE_CLASS = { INTEGER: 'integer', TEXT: 'text', BLOB: 'blob' };
 
-// The WHERE of a partial index, written comparably: no casts, no outer
-// parentheses, single spaces.
-function predicate(text) {
+// An SQL expression (a default, the WHERE of a partial index) written
+// comparably: no casts, no outer parentheses, single spaces.
+function comparable(text) {
   if (text == null) return null;
-  let s = text.replace(/::[a-z ]+/g, '').replace(/\s+/g, ' ').trim();
+  let s = String(text).replace(/::[a-z ]+/g, '').replace(/\s+/g, ' ').trim();
   while (/^\(.*\)$/.test(s) && balanced(s.slice(1, -1))) s = s.slice(1, -1).trim();
   return s;
 }
@@ -71,8 +71,6 @@ function balanced(s) {
   }
   return depth === 0;
 }
-
-const norm = (v) => (v == null ? null : predicate(String(v)));
 
 // tables: name -> { columns: [{ name, type, notnull, dflt, auto }],
 //   implicitRowid, keys: Set('pk(a,b)' | 'unique(a)'),
@@ -90,7 +88,7 @@ function sqliteModel(db) {
       FROM sqlite_schema m, pragma_table_info(m.name) c WHERE ${TABLES} ORDER BY m.name, c.cid`)) {
     tables.get(c.tbl).columns.push({
       name: c.name, type: SQLITE_CLASS[c.type] || `other:${c.type}`,
-      notnull: c.nn === 1 || c.pk > 0, dflt: norm(c.dflt), pk: c.pk,
+      notnull: c.nn === 1 || c.pk > 0, dflt: comparable(c.dflt), pk: c.pk,
     });
   }
   for (const t of tables.values()) {
@@ -120,7 +118,7 @@ function sqliteModel(db) {
       t.indexes.set(i.name, {
         unique: i.uniq === 1,
         cols: colsOf(i.name).map((c) => (c.cid === -2 ? '<expression>' : c.name) + (c.dsc ? ' DESC' : '')),
-        where: m ? predicate(m[1]) : null,
+        where: m ? comparable(m[1]) : null,
       });
     }
   }
@@ -165,7 +163,7 @@ function pgModel(pg) {
       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
       WHERE c.relkind = 'r' ORDER BY c.relname, a.attnum`);
   for (const c of cols) {
-    tables.get(c.tbl).columns.push({ name: c.name, type: PG_CLASS[c.type] || `other:${c.type}`, notnull: c.nn, dflt: norm(c.dflt), auto: c.auto });
+    tables.get(c.tbl).columns.push({ name: c.name, type: PG_CLASS[c.type] || `other:${c.type}`, notnull: c.nn, dflt: comparable(c.dflt), auto: c.auto });
   }
   const attnames = (rel, keys) => `(SELECT array_agg(a.attname ORDER BY x.o) FROM unnest(${keys}) WITH ORDINALITY x(n, o)
       JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = x.n)`;
@@ -192,7 +190,7 @@ function pgModel(pg) {
       WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid
           AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x'))`);
   for (const i of idx) {
-    tables.get(i.tbl).indexes.set(i.name, { unique: i.uniq, cols: i.cols, where: predicate(i.where) });
+    tables.get(i.tbl).indexes.set(i.name, { unique: i.uniq, cols: i.cols, where: comparable(i.where) });
   }
   return tables;
 }
