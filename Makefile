@@ -95,7 +95,9 @@ FUZZERS	 = $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
 # and maintenance windows use, the sqlite3 shell, and curl and jq for
 # README's examples.  A production host needs those two (and its own web
 # server).  DEB_TEST is the test rig: the other web servers the HTTP
-# suite runs through, a browser, Node.js, clang for fuzzing, wrk for the
+# suite runs through, a browser, Node.js, PostgreSQL 15 and psql (the
+# throwaway clusters of scripts/pg-cluster.sh; the package's own cluster,
+# 15 main on port 5432, is not used), clang for fuzzing, wrk for the
 # benchmarks, and Prometheus (its promtool checks GET /v1/metrics, and a
 # test scrapes it with the real server; the package also enables a
 # prometheus service on port 9090 where systemd runs, which the tests do
@@ -106,7 +108,7 @@ DEB_BUILD = gcc g++ make pkg-config libfcgi-dev libsqlite3-dev libpq-dev \
 DEB_RUN	  = lighttpd sqlite3 curl jq ca-certificates tzdata
 DEB_TEST  = openssl nodejs wrk apache2 libapache2-mod-fcgid nginx fcgiwrap \
 	    spawn-fcgi multiwatch libfcgi-bin chromium python3 clang-14 \
-	    libclang-rt-14-dev time prometheus
+	    libclang-rt-14-dev time prometheus postgresql postgresql-client
 
 .PHONY: all deps test-deps test unit http run bench clean install \
 	uninstall fuzz fuzz-replay fuzzers
