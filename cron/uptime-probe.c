@@ -1,5 +1,5 @@
 /*
- * uptime-probe: the agent of a probe location (docs/probes.md).  Runs
+ * uptime-probe: the agent of a probe location (docs/locations.md).  Runs
  * anywhere with network access to the server; leases the due checks of
  * the monitors that name its location, runs them with the checker's
  * probe engine (lib/probe.c: the same target policy, timeouts and result

@@ -127,9 +127,15 @@ static const char *const sqls[STMT__MAX] = {
 	"fails, successes, last_checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 	"ON CONFLICT (monitor_id, location) DO UPDATE SET status = ?3, "
 	"fails = ?4, successes = ?5, last_checked_at = ?6",
-	/* STMT_LSTATE_DOWN: its locations (?2, a JSON array) confirmed down. */
-	"SELECT count(*) FROM monitor_location_state WHERE monitor_id = ?1 "
-	"AND status = 'down' AND location IN (SELECT value FROM json_each(?2))",
+	/* STMT_LSTATE_DOWN: its locations (?2, a JSON array) that are not
+	 * offline and confirmed down; its locations that are offline. */
+	"SELECT (SELECT count(*) FROM monitor_location_state s WHERE "
+	"s.monitor_id = ?1 AND s.status = 'down' AND s.location IN "
+	"(SELECT value FROM json_each(?2)) AND NOT EXISTS (SELECT 1 FROM "
+	"locations l WHERE l.id = s.location AND l.health = 'offline')), "
+	"(SELECT count(*) FROM monitor_locations ml JOIN locations l ON "
+	"l.id = ml.location_id WHERE ml.monitor_id = ?1 AND "
+	"l.health = 'offline')",
 };
 
 static const char *
@@ -820,14 +826,15 @@ close_outage(struct db *db, const struct monitor *m, int64_t at)
 }
 
 /*
- * Move the result's location's own state (docs/probes.md): it confirms
- * down after `confirmations` failures in a row and, once down, is up
- * again after `recoveryConfirmations` successes in a row.  *down: how
- * many of the monitor's locations are confirmed down now.  DB_* code.
+ * Move the result's location's own state (docs/locations.md): it
+ * confirms down after `confirmations` failures in a row and, once down,
+ * is up again after `recoveryConfirmations` successes in a row.  *down:
+ * how many of the monitor's locations that are not offline are
+ * confirmed down now; *offline: how many are offline.  DB_* code.
  */
 static int
 location_state(struct db *db, struct monitor *m, const struct check_result *r,
-    long *down)
+    long *down, long *offline)
 {
 	sqlite3_stmt	*st;
 	const char	*loc = r->location[0] ? r->location : MON_LOCAL;
@@ -867,28 +874,31 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
 	if ((st = db_query(db, sqls[STMT_LSTATE_DOWN], "t", m->id)) == NULL ||
 	    db_bind_json(st, 2, m->locations) == -1)
 		return DB_ERROR;
-	*down = 0;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	*down = *offline = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*down = sqlite3_column_int(st, 0);
+		*offline = sqlite3_column_int(st, 1);
+	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? DB_OK : db_rc(rc);
 }
 
 /*
  * Move the status; record outages and events.  The monitor is down when
- * at least its quorum of locations (a majority by default; with one
- * location, that one) have confirmed it down.  DB_* code.
+ * at least its quorum of the locations that are not offline (a majority
+ * by default; with one location, that one) have confirmed it down.
+ * DB_* code.
  */
 static int
 transition(struct db *db, struct monitor *m, const struct check_result *r)
 {
 	enum mon_status	 old = m->status, new;
-	long		 down, quorum;
+	long		 down, offline, quorum;
 	int		 rc;
 
-	if ((rc = location_state(db, m, r, &down)) != DB_OK)
+	if ((rc = location_state(db, m, r, &down, &offline)) != DB_OK)
 		return rc;
-	quorum = monitor_quorum(m);
+	quorum = monitor_quorum(m, offline);
 	if (r->status != MST_DOWN)
 		m->fails = 0;
 	else

@@ -74,8 +74,12 @@ void	 monitor_write(struct jw *, const struct monitor *);
 cJSON	*monitor_json(const struct monitor *);
 /* Forget each location's own state of the monitor (paused, resumed). */
 int	 monitor_states_clear(struct db *, const char *id);
-/* The locations that must confirm m down: its quorum, else a majority. */
-long	 monitor_quorum(const struct monitor *);
+/*
+ * The locations that must confirm m down while offline of its locations
+ * are offline (left out): its quorum, else a majority of the others, and
+ * never more than there are others (at least 1).
+ */
+long	 monitor_quorum(const struct monitor *, long offline);
 /* 1 when m's locations hold "local": this host's checker checks it. */
 int	 monitor_checked_here(const struct monitor *);
 
