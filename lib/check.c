@@ -62,6 +62,7 @@ enum stmt {
 	STMT_PAUSED,
 	STMT_UNANNOUNCED,
 	STMT_DEFER,
+	STMT_PLAN_ONLY,
 	STMT_LSTATE_GET,
 	STMT_LSTATE_PUT,
 	STMT_LSTATE_DOWN,
@@ -72,8 +73,8 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULT */
 	"INSERT INTO check_results (monitor_id, checked_at, status, "
 	"response_ms, status_code, error_code, error_message, dns_ms, "
-	"connect_ms, tls_ms, first_byte_ms, due_at, location) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"connect_ms, tls_ms, first_byte_ms, due_at, location, inconclusive) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_STATE: only state; a concurrent PATCH keeps its changes,
 	 * its new due time (?12 is the one this check was for) included.
 	 * ?13: a new last_value, or NULL to keep it. */
@@ -97,11 +98,11 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULTS */
 	"SELECT id, checked_at, status, response_ms, status_code, "
 	"error_code, error_message, dns_ms, connect_ms, tls_ms, "
-	"first_byte_ms, due_at, location FROM check_results "
+	"first_byte_ms, due_at, location, inconclusive FROM check_results "
 	"WHERE monitor_id = ?1"
 	" AND (?2 IS NULL OR checked_at >= ?2)"
 	" AND (?3 IS NULL OR checked_at < ?3)"
-	" AND (?4 IS NULL OR status = ?4)"
+	" AND (?4 IS NULL OR (status = ?4 AND inconclusive = 0))"
 	" AND (?5 = 0 OR (checked_at, id) < (?6, ?7))"
 	" AND (?9 IS NULL OR coalesce(nullif(location, ''), 'local') = ?9)"
 	" ORDER BY checked_at DESC, id DESC LIMIT ?8",
@@ -119,6 +120,10 @@ static const char *const sqls[STMT__MAX] = {
 	"WHERE e.outage_id = o.id AND e.kind = 'down' AND e.suppressed = 0)",
 	/* STMT_DEFER */
 	"UPDATE monitors SET next_check_at = ?2 WHERE id = ?1 AND paused = 0",
+	/* STMT_PLAN_ONLY: the next check, unless a PATCH moved it (?2 is
+	 * the time this check was for). */
+	"UPDATE monitors SET next_check_at = ?3 WHERE id = ?1 AND "
+	"next_check_at = ?2 AND paused = 0",
 	/* STMT_LSTATE_GET: a location's own state of the monitor. */
 	"SELECT status, fails, successes FROM monitor_location_state "
 	"WHERE monitor_id = ? AND location = ?",
@@ -1059,7 +1064,15 @@ insert_result(struct db *db, const struct monitor *m,
 	db_bind_opt(st, 11, r->first_byte_ms);
 	db_bind_time(st, 12, r->due_at);
 	db_bind_text(st, 13, r->location[0] ? r->location : NULL);
+	sqlite3_bind_int(st, 14, r->inconclusive != 0);
 	return db_exec_stmt(st);
+}
+
+/* A statement db_query bound, run; DB_ERROR when it could not be made. */
+static int
+exec_q(sqlite3_stmt *st)
+{
+	return st == NULL ? DB_ERROR : db_exec_stmt(st);
 }
 
 int
@@ -1072,6 +1085,14 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 
 	if (!(flags & CHECK_NOROW) && (rc = insert_result(db, m, r)) != DB_OK)
 		return rc;
+	/* Inconclusive: history only, not counted; the schedule goes on. */
+	if (r->inconclusive) {
+		if (!(flags & CHECK_SCHEDULED))
+			return DB_OK;
+		m->next_check_at = check_next_due(planned, m->interval_s, now);
+		return exec_q(db_query(db, sqls[STMT_PLAN_ONLY], "tII", m->id,
+		    planned, m->next_check_at));
+	}
 	if ((rc = rollup_add(db, m->id, r->checked_at,
 	    mon_status_names[r->status], r->response_ms)) != DB_OK)
 		return rc;
@@ -1179,7 +1200,8 @@ check_result_write(struct jw *w, const struct check_result *r)
 		jw_int(w, "startLagMs", r->checked_at - r->due_at);
 	else
 		jw_null(w, "startLagMs");
-	jw_str(w, "status", mon_status_names[r->status]);
+	jw_str(w, "status", r->inconclusive ? "inconclusive" :
+	    mon_status_names[r->status]);
 	/* Where it was taken: "local" (this host) or a location's id. */
 	jw_str(w, "location", r->location[0] ? r->location : "local");
 	if (r->response_ms >= 0)
@@ -1235,6 +1257,7 @@ result_row(sqlite3_stmt *st, struct lister *l)
 	r.first_byte_ms = col_opt(st, 10);
 	r.due_at = sqlite3_column_int64(st, 11);	/* NULL: 0 */
 	db_col_text(st, 12, r.location, sizeof(r.location));
+	r.inconclusive = sqlite3_column_int(st, 13);
 	snprintf(id, sizeof(id), "r_%lld",
 	    (long long)sqlite3_column_int64(st, 0));
 	if ((w = page_item(l, r.checked_at, id)) != NULL)

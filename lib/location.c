@@ -761,9 +761,12 @@ location_result_parse(const cJSON *item, const char *base,
 			r->status = MST_DEGRADED;
 		else if (strcmp(s, "down") == 0)
 			r->status = MST_DOWN;
-		else
+		else if (strcmp(s, "inconclusive") == 0) {
+			r->status = MST_DOWN;	/* a failure, every canary too */
+			r->inconclusive = 1;
+		} else
 			verr_add(&lv, VERR_INVALID, "/status", "must be one of "
-			    "up, degraded, down");
+			    "up, degraded, down, inconclusive");
 	}
 	if (json_int(item, "responseTimeMs", 0, MAX_PHASE_MS, JNULL, &lv, &n,
 	    &isnull) == 1)

@@ -16,7 +16,7 @@ import {
 import {
   assertOk, assertProblem, assertNoChange, assertUnauthorized, assertForbidden, TIME_RE,
 } from './lib/checks.mjs';
-import { startHttpTarget } from './lib/targets.mjs';
+import { startHttpTarget, closedPort } from './lib/targets.mjs';
 
 const LOC_ID_RE = /^loc_[0-9A-Za-z]{20}$/;
 const TOKEN_RE = /^uptloc_[0-9A-Za-z]{38}$/;
@@ -804,6 +804,83 @@ describe('agents and the server', () => {
       for (const m of mons) assert.equal((await api('GET', `/v1/monitors/${m.id}`, { key: admin })).json.data.status, 'up');
     } finally {
       await relay.close();
+    }
+  });
+});
+
+// UPTIME_CANARY_URLS (docs/locations.md): a checker that lost its own
+// network does not take its failures for its targets' outages.
+describe('canaries', () => {
+  let dead, dir;
+  before(async () => {
+    dead = `http://127.0.0.1:${await closedPort()}/`;
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-probe-c-'));
+  });
+  after(async () => { if (dir) await fsp.rm(dir, { recursive: true, force: true }); });
+  const state = async (id) => assertOk(await api('GET', `/v1/monitors/${id}`, { key: admin }));
+  const outages = async (id) => assertOk(await api('GET', `/v1/monitors/${id}/outages`, { key: admin }));
+  const checks = async (id) => assertOk(await api('GET', `/v1/monitors/${id}/stats?from=${new Date(Date.now() - 3600e3).toISOString()}`, { key: admin })).checks.total;
+
+  it("this host's checker: when every canary fails, its failures are inconclusive and move nothing; when one answers, they count", async () => {
+    const mon = await mkMonitor({ url: web.url('/down') });
+    const check = async (canaries) => {
+      srv.sqlWrite(`UPDATE monitors SET next_check_at = ${Date.now()} WHERE id = '${mon.id}'`);
+      const r = await runCron(srv, 'uptime-check', ['--once'], { env: { UPTIME_CANARY_URLS: canaries } });
+      assert.equal(r.code, 0, r.stderr);
+      return r;
+    };
+    const r = await check(`${dead}, ${dead}x`);
+    assert.match(r.stderr, /every canary failed: 1 failures recorded as inconclusive/);
+    let [res] = await results(mon.id);
+    assert.equal(res.status, 'inconclusive');
+    assert.equal(res.error.code, 'unexpected_status');
+    assert.equal((await state(mon.id)).status, 'pending', 'no state moved');
+    assert.ok(Date.parse((await state(mon.id)).nextCheckAt) > Date.now(), 'the next check is planned');
+    assert.deepEqual(await outages(mon.id), []);
+    assert.equal(await checks(mon.id), 0, 'not counted');
+    assert.deepEqual(assertOk(await api('GET', `/v1/monitors/${mon.id}/results?status=down`, { key: admin })), []);
+    // One canary answers (any status): the network works, the failure counts.
+    await check(`${dead},${web.url('/down')}`);
+    [res] = await results(mon.id);
+    assert.equal(res.status, 'down');
+    assert.equal((await state(mon.id)).status, 'down');
+    assert.equal((await outages(mon.id)).length, 1);
+  });
+
+  it('an agent: the same, reported as inconclusive and taken as such', async () => {
+    const loc = await mkLocation({ name: 'canaries' });
+    const mon = await mkMonitor({ url: web.url('/down'), locations: [loc.id] });
+    const round = async (canaries) => {
+      srv.sqlWrite(`UPDATE monitor_locations SET next_check_at = ${Date.now()} WHERE location_id = '${loc.id}'`);
+      const r = await runCron(srv, 'uptime-probe', ['--once', '--server', srv.baseUrl, '--spool', dir], {
+        env: { UPTIME_ALLOW_PRIVATE_TARGETS: '1', UPTIME_PROBE_TOKEN: loc.token, UPTIME_CANARY_URLS: canaries },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      return r;
+    };
+    assert.match((await round(dead)).stderr, /every canary failed: 1 failures reported as inconclusive/);
+    let [res] = await results(mon.id);
+    assert.equal(res.status, 'inconclusive');
+    assert.equal(res.location, loc.id);
+    assert.equal((await state(mon.id)).status, 'pending');
+    assert.deepEqual(await outages(mon.id), []);
+    await round(web.url('/ok'));
+    [res] = await results(mon.id);
+    assert.equal(res.status, 'down');
+    assert.equal((await state(mon.id)).status, 'down');
+  });
+
+  it('negative: a bad UPTIME_CANARY_URLS stops the checker and the agent, naming it', async () => {
+    const loc = await mkLocation({ name: 'bad canaries' });
+    for (const bad of ['ftp://example.com/', 'http://', `${dead},,${dead}`, Array(9).fill(dead).join(',')]) {
+      const c = await runCron(srv, 'uptime-check', ['--once'], { env: { UPTIME_CANARY_URLS: bad } });
+      assert.equal(c.code, 1, bad);
+      assert.match(c.stderr, /UPTIME_CANARY_URLS/);
+      const p = await runCron(srv, 'uptime-probe', ['--once', '--server', srv.baseUrl, '--spool', dir], {
+        env: { UPTIME_PROBE_TOKEN: loc.token, UPTIME_CANARY_URLS: bad },
+      });
+      assert.equal(p.code, 2, bad);
+      assert.match(p.stderr, /UPTIME_CANARY_URLS/);
     }
   });
 });
