@@ -27,8 +27,9 @@
  * by default), UPTIME_DNS_SERVERS and UPTIME_CA_FILE, as for the
  * checker.  With UPTIME_CANARY_URLS, a round with failures fetches the
  * canaries (lib/canary.h): when every one fails, the round's failures
- * are reported inconclusive.  Exit status: 0, 1 when the server could not be reached or
- * refused the token (results kept), 2 for a usage error.
+ * are reported inconclusive.  Exit status: 0, 1 when the server could
+ * not be reached or refused the token (results kept), 2 for a usage
+ * error.
  */
 #include <sys/stat.h>
 

@@ -357,6 +357,10 @@ join(const cJSON *a, char *out, size_t outlen)
 		snprintf(out, outlen, "none");
 }
 
+/* A location's region in words, " (region)", as three %s arguments. */
+#define REGION(e) (e)->loc_region[0] ? " (" : "", (e)->loc_region, \
+	(e)->loc_region[0] ? ")" : ""
+
 /* The one-line message of an event. */
 static void
 describe(const struct evinfo *e, int64_t now, char *out, size_t outlen)
@@ -401,16 +405,12 @@ describe(const struct evinfo *e, int64_t now, char *out, size_t outlen)
 		snprintf(out, outlen, "LOCATION OFFLINE: %s%s%s%s has not "
 		    "reported since %s; its checks are left out of the "
 		    "quorum until it reports again.", e->loc_name,
-		    e->loc_region[0] ? " (" : "", e->loc_region,
-		    e->loc_region[0] ? ")" : "", e->loc_seen ? t : "it was "
-		    "made");
+		    REGION(e), e->loc_seen ? t : "it was made");
 		break;
 	case NEV_LOCATION_ONLINE:
 		notify_duration((e->at - e->loc_seen) / 1000, d, sizeof(d));
 		snprintf(out, outlen, "LOCATION ONLINE: %s%s%s%s reports "
-		    "again after %s of silence.", e->loc_name,
-		    e->loc_region[0] ? " (" : "", e->loc_region,
-		    e->loc_region[0] ? ")" : "", d);
+		    "again after %s of silence.", e->loc_name, REGION(e), d);
 		break;
 	case NEV_REMINDER:
 		notify_duration((now - e->outage_start) / 1000, d, sizeof(d));
