@@ -2,7 +2,7 @@
  * probes.fcgi: probe locations (managed with the monitors:* scopes), and
  * the routes their agents (uptime-probe) lease checks from and report
  * results to, authenticated by the location's token instead of an API
- * key.  docs/probes.md.
+ * key.  docs/locations.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +292,9 @@ agent_report(struct req *r)
 	}
 	o = cJSON_CreateObject();
 	refused = cJSON_AddArrayToObject(o, "refused");
+	/* Seen first: a location back from offline counts in the quorum of
+	 * the results it brings. */
+	rc = location_seen(r->db, &loc, r->now);
 	for (i = 0; i < n && rc == DB_OK; i++) {
 		if ((rc = location_report(r->db, &loc, lease[i], &res[i],
 		    r->now, &why)) != DB_OK)
@@ -308,8 +311,6 @@ agent_report(struct req *r)
 	}
 	free(res);
 	free(lease);
-	if (rc == DB_OK)
-		rc = location_seen(r->db, &loc, r->now);
 	if ((rc = end_tx(r, rc)) != DB_OK) {
 		cJSON_Delete(o);
 		return resp_db(r, rc);

@@ -51,6 +51,7 @@
 #include <curl/curl.h>
 
 #include "uptime.h"
+#include "canary.h"
 #include "checkerstate.h"
 #include "heartbeat.h"
 #include "maintenance.h"
@@ -136,6 +137,13 @@ struct checker {
 	int64_t			*lags;		/* start lags since then */
 	size_t			 nlags, caplags;
 	int64_t			 said;		/* real time "behind" was said */
+	/* UPTIME_CANARY_URLS: failures wait in held for a round of
+	 * canaries that starts after them; judging are the round's. */
+	struct canaries		 cn;
+	struct run		**held, **judging;
+	size_t			 nheld, capheld, njudging, capjudging;
+	int			 canary_busy;
+	int64_t			 canary_at;	/* real time of the last */
 };
 
 static void
@@ -211,13 +219,36 @@ unlink_live(struct checker *ck, struct run *rn)
 	rn->prev = rn->next = NULL;
 }
 
-/* rn is judged: release what its probe holds, queue the result. */
+/* Append rn to the list *a (n used, *cap allocated); out of memory,
+ * rn is dropped and checked again. */
+static void
+queue(struct checker *ck, struct run ***a, size_t *n, size_t *cap,
+    struct run *rn)
+{
+	struct run	**na;
+	size_t		 c;
+
+	if (*n == *cap) {
+		c = *cap ? *cap * 2 : BATCH;
+		if ((na = realloc(*a, c * sizeof(*na))) == NULL) {
+			fprintf(stderr, "uptime-check: out of memory; a result "
+			    "is dropped and checked again\n");
+			run_free(ck, rn);
+			return;
+		}
+		*a = na;
+		*cap = c;
+	}
+	(*a)[(*n)++] = rn;
+}
+
+/*
+ * rn is judged: release what its probe holds, queue the result (a
+ * failure waits for the canaries, when there are some).
+ */
 static void
 judged(struct checker *ck, struct run *rn)
 {
-	struct run	**no;
-	size_t		 cap;
-
 	unlink_live(ck, rn);
 	/* Its team's share has room again while the result waits. */
 	sched_ended(ck->sched, rn->it);
@@ -225,18 +256,68 @@ judged(struct checker *ck, struct run *rn)
 	probe_clear(&rn->p);
 	check_scratch_free(rn->scratch);
 	rn->scratch = NULL;
-	if (ck->nout == ck->capout) {
-		cap = ck->capout ? ck->capout * 2 : BATCH;
-		if ((no = realloc(ck->out, cap * sizeof(*no))) == NULL) {
-			fprintf(stderr, "uptime-check: out of memory; a result "
-			    "is dropped and checked again\n");
-			run_free(ck, rn);
-			return;
+	if (ck->cn.n > 0 && rn->r.status == MST_DOWN)
+		queue(ck, &ck->held, &ck->nheld, &ck->capheld, rn);
+	else
+		queue(ck, &ck->out, &ck->nout, &ck->capout, rn);
+}
+
+/*
+ * Start a round of canaries for the failures held, when none runs, the
+ * last started CANARY_GAP_MS ago or more, and the loop has a slot for
+ * each canary.
+ */
+static void
+canary_start(struct checker *ck, int64_t real)
+{
+	struct run	**t;
+	size_t		 i, n;
+
+	if (ck->nheld == 0 || ck->canary_busy ||
+	    real - ck->canary_at < CANARY_GAP_MS ||
+	    probe_loop_free_slots(ck->loop) < ck->cn.n)
+		return;
+	t = ck->judging;
+	ck->judging = ck->held;
+	ck->held = t;
+	n = ck->capjudging;
+	ck->capjudging = ck->capheld;
+	ck->capheld = n;
+	ck->njudging = ck->nheld;
+	ck->nheld = 0;
+	ck->canary_busy = 1;
+	ck->canary_at = real;
+	canary_prepare(&ck->cn);
+	for (i = 0; i < ck->cn.n; i++)
+		/* A canary that cannot start counts as failed. */
+		if (probe_loop_start(ck->loop, &ck->cn.p[i]) == -1) {
+			ck->cn.p[i].failed = 1;
+			(void)canary_done(&ck->cn, &ck->cn.p[i]);
 		}
-		ck->out = no;
-		ck->capout = cap;
+}
+
+/*
+ * A canary ended.  When the round is over, its failures are written,
+ * inconclusive when every canary failed too.
+ */
+static void
+canary_ended(struct checker *ck)
+{
+	size_t	 i;
+	int	 lost;
+
+	if (!ck->canary_busy || ck->cn.done < ck->cn.n)
+		return;
+	lost = canary_all_failed(&ck->cn);
+	if (lost)
+		fprintf(stderr, "uptime-check: every canary failed: %zu "
+		    "failures recorded as inconclusive\n", ck->njudging);
+	for (i = 0; i < ck->njudging; i++) {
+		ck->judging[i]->r.inconclusive = lost;
+		queue(ck, &ck->out, &ck->nout, &ck->capout, ck->judging[i]);
 	}
-	ck->out[ck->nout++] = rn;
+	ck->njudging = 0;
+	ck->canary_busy = 0;
 }
 
 static void	judge(struct checker *, struct run *);
@@ -303,12 +384,16 @@ judge(struct checker *ck, struct run *rn)
 	}
 }
 
-/* A probe ended: judge it. */
+/* A probe ended: judge it (a canary counts in its round). */
 static void
 finished(struct probe *p, void *arg)
 {
 	struct checker	*ck = arg;
 
+	if (canary_done(&ck->cn, p)) {
+		canary_ended(ck);
+		return;
+	}
 	judge(ck, (struct run *)(void *)((char *)p - offsetof(struct run,
 	    p)));
 }
@@ -628,13 +713,16 @@ schedule(struct checker *ck)
 			look_ahead(ck, now_ms() + AHEAD_MS);
 		}
 		start_due(ck);
+		canary_start(ck, real);
+		canary_ended(ck);	/* a round whose canaries all failed */
 		if (ck->nout >= BATCH || real - ck->flushed >= FLUSH_MS)
 			flush(ck);
 		if (reports && real - ck->st.updated_at >= REPORT_MS)
 			report(ck, 1);
 		if (ck->mode == MODE_ONCE && sched_running(ck->sched) == 0 &&
 		    sched_waiting(ck->sched) == 0 &&
-		    sched_parked(ck->sched) == 0)
+		    sched_parked(ck->sched) == 0 && ck->nheld == 0 &&
+		    !ck->canary_busy)
 			break;
 		now = now_ms();
 		wait = sched_next_due(ck->sched) - now;
@@ -644,6 +732,9 @@ schedule(struct checker *ck)
 			wait = probe_loop_free_slots(ck->loop) > 0 ? 0 : TICK_MS;
 		if (ck->nout > 0 && FLUSH_MS - (real - ck->flushed) < wait)
 			wait = FLUSH_MS - (real - ck->flushed);
+		if (ck->nheld > 0 && !ck->canary_busy &&
+		    CANARY_GAP_MS - (real - ck->canary_at) < wait)
+			wait = CANARY_GAP_MS - (real - ck->canary_at);
 		if (probe_loop_wait(ck->loop, (int)(wait < 0 ? 0 : wait)) ==
 		    -1) {
 			fprintf(stderr, "uptime-check: the probe loop broke; "
@@ -738,6 +829,10 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (canary_setup(&ck.cn, cfg.canary_urls, err, sizeof(err)) == -1) {
+		fprintf(stderr, "uptime-check: UPTIME_CANARY_URLS: %s\n", err);
+		return 1;
+	}
 	ck.slots = size_slots();
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	ck.child_cap = ncpu > 1 ? (size_t)ncpu : 1;
@@ -760,12 +855,18 @@ main(int argc, char **argv)
 	} else if (schedule(&ck) == -1)
 		rc = 1;
 
-	/* What is still in flight is not recorded: it stays due. */
+	/* What is still in flight is not recorded: it stays due, and so
+	 * do the failures still waiting for canaries. */
 	probe_loop_close(ck.loop);
 	while ((rn = ck.live) != NULL) {
 		ck.live = rn->next;
 		run_free(&ck, rn);
 	}
+	runs_drop(&ck, ck.held, ck.nheld);
+	runs_drop(&ck, ck.judging, ck.njudging);
+	canary_clear(&ck.cn);
+	free(ck.held);
+	free(ck.judging);
 	free(ck.out);
 	free(ck.lags);
 	sched_free(ck.sched);

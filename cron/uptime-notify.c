@@ -7,8 +7,11 @@
  *                                  reminders, backoff, the flap rule)
  *
  * One instance at a time: a second one finds the lock taken and exits 0
- * without a word.  A pass makes the notifications of new events, the
- * reminders and the flap rule's catch-ups in short transactions
+ * without a word.  A pass makes the notifications of new events, finds
+ * the probe locations that went silent (lib/location.c: offline, and
+ * location_offline for their teams), makes the notifications of
+ * location health changes, the reminders and the flap rule's catch-ups
+ * in short transactions
  * (lib/notify.c), then takes the due notifications in batches, leases
  * them, and delivers each batch concurrently: HTTP channels (webhook,
  * Slack, Discord, PagerDuty, Telegram) through the probe engine with the
@@ -28,6 +31,7 @@
 #include <sodium.h>
 
 #include "uptime.h"
+#include "location.h"
 #include "notify.h"
 #include "owner.h"
 
@@ -67,11 +71,20 @@ make_events(struct db *db, int64_t now, void *arg)
 	return notify_events(db, now, EVENT_BATCH, arg);
 }
 
+/*
+ * Location health first (the locations found silent go offline), then
+ * the notifications of its changes, the reminders and the flap rule's
+ * catch-ups.
+ */
 static int
 make_others(struct db *db, int64_t now, void *arg)
 {
+	long	 gone;
 	int	 rc;
 
+	if ((rc = location_sweep(db, now, &gone)) != DB_OK ||
+	    (rc = notify_locations(db, now, EVENT_BATCH, arg)) != DB_OK)
+		return rc;
 	if ((rc = notify_reminders(db, now, arg)) != DB_OK)
 		return rc;
 	return notify_settle(db, now, arg);

@@ -1,5 +1,5 @@
 /*
- * uptime-probe: the agent of a probe location (docs/probes.md).  Runs
+ * uptime-probe: the agent of a probe location (docs/locations.md).  Runs
  * anywhere with network access to the server; leases the due checks of
  * the monitors that name its location, runs them with the checker's
  * probe engine (lib/probe.c: the same target policy, timeouts and result
@@ -25,8 +25,11 @@
  *
  * The target policy is this host's: UPTIME_ALLOW_PRIVATE_TARGETS (off
  * by default), UPTIME_DNS_SERVERS and UPTIME_CA_FILE, as for the
- * checker.  Exit status: 0, 1 when the server could not be reached or
- * refused the token (results kept), 2 for a usage error.
+ * checker.  With UPTIME_CANARY_URLS, a round with failures fetches the
+ * canaries (lib/canary.h): when every one fails, the round's failures
+ * are reported inconclusive.  Exit status: 0, 1 when the server could
+ * not be reached or refused the token (results kept), 2 for a usage
+ * error.
  */
 #include <sys/stat.h>
 
@@ -45,6 +48,7 @@
 #include <sodium.h>
 
 #include "uptime.h"
+#include "canary.h"
 #include "location.h"
 #include "monitor.h"
 
@@ -74,6 +78,7 @@ struct agent {
 	int		 concurrency;
 	struct probe_opts opts;
 	unsigned	 seq;		/* spool file names */
+	struct canaries	 cn;		/* UPTIME_CANARY_URLS */
 };
 
 /* One leased check, from its lease to its judged result. */
@@ -390,6 +395,27 @@ run_jobs(struct agent *a, struct job *jobs, size_t n)
 }
 
 /*
+ * When some of the n jobs failed and every canary fails too, this
+ * host's network is the likely cause: those failures are inconclusive.
+ */
+static void
+canaries(struct agent *a, struct job *jobs, size_t n)
+{
+	size_t	 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (jobs[i].ok && jobs[i].done && jobs[i].r.status == MST_DOWN)
+			k++;
+	if (a->cn.n == 0 || k == 0 || canary_run(&a->cn, &a->opts) != 1)
+		return;
+	fprintf(stderr, "uptime-probe: every canary failed: %zu failures "
+	    "reported as inconclusive\n", k);
+	for (i = 0; i < n; i++)
+		if (jobs[i].ok && jobs[i].done && jobs[i].r.status == MST_DOWN)
+			jobs[i].r.inconclusive = 1;
+}
+
+/*
  * One round: send what is kept, lease, run, keep, send.  *next is when
  * the server says the next check is due (0: not known).  0, or -1 when
  * the server could not be reached or refused the token.
@@ -438,6 +464,7 @@ round_once(struct agent *a, int64_t *next)
 	if (run_jobs(a, jobs, n) == -1)
 		fprintf(stderr, "uptime-probe: the probe loop broke; the "
 		    "checks not done are left to their leases' expiry\n");
+	canaries(a, jobs, n);
 
 	batch = cJSON_CreateObject();
 	list = cJSON_AddArrayToObject(batch, "results");
@@ -481,11 +508,15 @@ usage(void)
 	return 2;
 }
 
-/* Set cfg's target policy from the environment, as the checker reads it. */
+/*
+ * Set cfg's target policy and a's canaries from the environment, as the
+ * checker reads them.
+ */
 static int
-policy_from_env(void)
+policy_from_env(struct agent *a)
 {
 	const char	*s;
+	char		 why[256];
 
 	if ((s = getenv("UPTIME_ALLOW_PRIVATE_TARGETS")) != NULL && *s) {
 		if (strcmp(s, "1") == 0 || strcasecmp(s, "true") == 0 ||
@@ -504,6 +535,12 @@ policy_from_env(void)
 		snprintf(cfg.dns_servers, sizeof(cfg.dns_servers), "%s", s);
 	if ((s = getenv("UPTIME_CA_FILE")) != NULL)
 		snprintf(cfg.ca_file, sizeof(cfg.ca_file), "%s", s);
+	s = getenv("UPTIME_CANARY_URLS");
+	if (canary_setup(&a->cn, s ? s : "", why, sizeof(why)) == -1) {
+		fprintf(stderr, "uptime-probe: UPTIME_CANARY_URLS must be "
+		    "comma-separated http:// or https:// URLs: %s\n", why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -575,7 +612,7 @@ main(int argc, char **argv)
 	while (strlen(a.url) > 0 && a.url[strlen(a.url) - 1] == '/')
 		a.url[strlen(a.url) - 1] = '\0';
 	snprintf(a.auth, sizeof(a.auth), "Authorization: Bearer %s", token);
-	if (policy_from_env() == -1)
+	if (policy_from_env(&a) == -1)
 		return 2;
 	if (mkdir(a.spool, 0700) == -1 && errno != EEXIST) {
 		fprintf(stderr, "uptime-probe: cannot make the spool %s: %s\n",
@@ -617,6 +654,7 @@ main(int argc, char **argv)
 		}
 	} while (!stopping);
 	sodium_memzero(a.auth, sizeof(a.auth));
+	canary_clear(&a.cn);
 	curl_global_cleanup();
 	return rc == -1 ? 1 : 0;
 }

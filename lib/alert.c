@@ -31,7 +31,7 @@ const char *const ach_event_names[AEV__MAX] = {
 
 const char *const ntf_event_names[NEV__MAX] = {
 	"down", "up", "degraded", "ssl_expiring", "reminder", "test",
-	"dns_changed"
+	"dns_changed", "location_offline", "location_online"
 };
 
 const char *const ntf_status_names[NST__MAX] = {

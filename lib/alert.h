@@ -66,6 +66,8 @@ enum ntf_event {
 	NEV_REMINDER,
 	NEV_TEST,
 	NEV_DNS_CHANGED,	/* a DNS monitor's answer changed */
+	NEV_LOCATION_OFFLINE,	/* a probe location stopped reporting */
+	NEV_LOCATION_ONLINE,	/* and reports again */
 	NEV__MAX
 };
 extern const char *const ntf_event_names[NEV__MAX];

@@ -62,6 +62,7 @@ enum stmt {
 	STMT_PAUSED,
 	STMT_UNANNOUNCED,
 	STMT_DEFER,
+	STMT_PLAN_ONLY,
 	STMT_LSTATE_GET,
 	STMT_LSTATE_PUT,
 	STMT_LSTATE_DOWN,
@@ -72,8 +73,8 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULT */
 	"INSERT INTO check_results (monitor_id, checked_at, status, "
 	"response_ms, status_code, error_code, error_message, dns_ms, "
-	"connect_ms, tls_ms, first_byte_ms, due_at, location) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"connect_ms, tls_ms, first_byte_ms, due_at, location, inconclusive) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_STATE: only state; a concurrent PATCH keeps its changes,
 	 * its new due time (?12 is the one this check was for) included.
 	 * ?13: a new last_value, or NULL to keep it. */
@@ -97,11 +98,11 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_RESULTS */
 	"SELECT id, checked_at, status, response_ms, status_code, "
 	"error_code, error_message, dns_ms, connect_ms, tls_ms, "
-	"first_byte_ms, due_at, location FROM check_results "
+	"first_byte_ms, due_at, location, inconclusive FROM check_results "
 	"WHERE monitor_id = ?1"
 	" AND (?2 IS NULL OR checked_at >= ?2)"
 	" AND (?3 IS NULL OR checked_at < ?3)"
-	" AND (?4 IS NULL OR status = ?4)"
+	" AND (?4 IS NULL OR (status = ?4 AND inconclusive = 0))"
 	" AND (?5 = 0 OR (checked_at, id) < (?6, ?7))"
 	" AND (?9 IS NULL OR coalesce(nullif(location, ''), 'local') = ?9)"
 	" ORDER BY checked_at DESC, id DESC LIMIT ?8",
@@ -119,6 +120,10 @@ static const char *const sqls[STMT__MAX] = {
 	"WHERE e.outage_id = o.id AND e.kind = 'down' AND e.suppressed = 0)",
 	/* STMT_DEFER */
 	"UPDATE monitors SET next_check_at = ?2 WHERE id = ?1 AND paused = 0",
+	/* STMT_PLAN_ONLY: the next check, unless a PATCH moved it (?2 is
+	 * the time this check was for). */
+	"UPDATE monitors SET next_check_at = ?3 WHERE id = ?1 AND "
+	"next_check_at = ?2 AND paused = 0",
 	/* STMT_LSTATE_GET: a location's own state of the monitor. */
 	"SELECT status, fails, successes FROM monitor_location_state "
 	"WHERE monitor_id = ? AND location = ?",
@@ -127,9 +132,15 @@ static const char *const sqls[STMT__MAX] = {
 	"fails, successes, last_checked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 	"ON CONFLICT (monitor_id, location) DO UPDATE SET status = ?3, "
 	"fails = ?4, successes = ?5, last_checked_at = ?6",
-	/* STMT_LSTATE_DOWN: its locations (?2, a JSON array) confirmed down. */
-	"SELECT count(*) FROM monitor_location_state WHERE monitor_id = ?1 "
-	"AND status = 'down' AND location IN (SELECT value FROM json_each(?2))",
+	/* STMT_LSTATE_DOWN: its locations (?2, a JSON array) that are not
+	 * offline and confirmed down; its locations that are offline. */
+	"SELECT (SELECT count(*) FROM monitor_location_state s WHERE "
+	"s.monitor_id = ?1 AND s.status = 'down' AND s.location IN "
+	"(SELECT value FROM json_each(?2)) AND NOT EXISTS (SELECT 1 FROM "
+	"locations l WHERE l.id = s.location AND l.health = 'offline')), "
+	"(SELECT count(*) FROM monitor_locations ml JOIN locations l ON "
+	"l.id = ml.location_id WHERE ml.monitor_id = ?1 AND "
+	"l.health = 'offline')",
 };
 
 static const char *
@@ -820,14 +831,15 @@ close_outage(struct db *db, const struct monitor *m, int64_t at)
 }
 
 /*
- * Move the result's location's own state (docs/probes.md): it confirms
- * down after `confirmations` failures in a row and, once down, is up
- * again after `recoveryConfirmations` successes in a row.  *down: how
- * many of the monitor's locations are confirmed down now.  DB_* code.
+ * Move the result's location's own state (docs/locations.md): it
+ * confirms down after `confirmations` failures in a row and, once down,
+ * is up again after `recoveryConfirmations` successes in a row.  *down:
+ * how many of the monitor's locations that are not offline are
+ * confirmed down now; *offline: how many are offline.  DB_* code.
  */
 static int
 location_state(struct db *db, struct monitor *m, const struct check_result *r,
-    long *down)
+    long *down, long *offline)
 {
 	struct db_stmt	*st;
 	const char	*loc = r->location[0] ? r->location : MON_LOCAL;
@@ -867,28 +879,31 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
 	if ((st = db_query(db, sqls[STMT_LSTATE_DOWN], "t", m->id)) == NULL ||
 	    db_bind_json(st, 2, m->locations) == -1)
 		return DB_ERROR;
-	*down = 0;
-	if ((rc = db_step(st)) == DB_ROW)
+	*down = *offline = 0;
+	if ((rc = db_step(st)) == DB_ROW) {
 		*down = db_col_int(st, 0);
+		*offline = db_col_int(st, 1);
+	}
 	db_reset(st);
 	return rc == DB_ROW ? DB_OK : db_rc(rc);
 }
 
 /*
  * Move the status; record outages and events.  The monitor is down when
- * at least its quorum of locations (a majority by default; with one
- * location, that one) have confirmed it down.  DB_* code.
+ * at least its quorum of the locations that are not offline (a majority
+ * by default; with one location, that one) have confirmed it down.
+ * DB_* code.
  */
 static int
 transition(struct db *db, struct monitor *m, const struct check_result *r)
 {
 	enum mon_status	 old = m->status, new;
-	long		 down, quorum;
+	long		 down, offline, quorum;
 	int		 rc;
 
-	if ((rc = location_state(db, m, r, &down)) != DB_OK)
+	if ((rc = location_state(db, m, r, &down, &offline)) != DB_OK)
 		return rc;
-	quorum = monitor_quorum(m);
+	quorum = monitor_quorum(m, offline);
 	if (r->status != MST_DOWN)
 		m->fails = 0;
 	else
@@ -1049,7 +1064,15 @@ insert_result(struct db *db, const struct monitor *m,
 	db_bind_opt(st, 11, r->first_byte_ms);
 	db_bind_time(st, 12, r->due_at);
 	db_bind_text(st, 13, r->location[0] ? r->location : NULL);
+	db_bind_int(st, 14, r->inconclusive != 0);
 	return db_exec_stmt(st);
+}
+
+/* A statement db_query bound, run; DB_ERROR when it could not be made. */
+static int
+exec_q(struct db_stmt *st)
+{
+	return st == NULL ? DB_ERROR : db_exec_stmt(st);
 }
 
 int
@@ -1062,6 +1085,14 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 
 	if (!(flags & CHECK_NOROW) && (rc = insert_result(db, m, r)) != DB_OK)
 		return rc;
+	/* Inconclusive: history only, not counted; the schedule goes on. */
+	if (r->inconclusive) {
+		if (!(flags & CHECK_SCHEDULED))
+			return DB_OK;
+		m->next_check_at = check_next_due(planned, m->interval_s, now);
+		return exec_q(db_query(db, sqls[STMT_PLAN_ONLY], "tII", m->id,
+		    planned, m->next_check_at));
+	}
 	if ((rc = rollup_add(db, m->id, r->checked_at,
 	    mon_status_names[r->status], r->response_ms)) != DB_OK)
 		return rc;
@@ -1169,7 +1200,8 @@ check_result_write(struct jw *w, const struct check_result *r)
 		jw_int(w, "startLagMs", r->checked_at - r->due_at);
 	else
 		jw_null(w, "startLagMs");
-	jw_str(w, "status", mon_status_names[r->status]);
+	jw_str(w, "status", r->inconclusive ? "inconclusive" :
+	    mon_status_names[r->status]);
 	/* Where it was taken: "local" (this host) or a location's id. */
 	jw_str(w, "location", r->location[0] ? r->location : "local");
 	if (r->response_ms >= 0)
@@ -1225,6 +1257,7 @@ result_row(struct db_stmt *st, struct lister *l)
 	r.first_byte_ms = col_opt(st, 10);
 	r.due_at = db_col_int64(st, 11);	/* NULL: 0 */
 	db_col_text(st, 12, r.location, sizeof(r.location));
+	r.inconclusive = db_col_int(st, 13);
 	snprintf(id, sizeof(id), "r_%lld",
 	    (long long)db_col_int64(st, 0));
 	if ((w = page_item(l, r.checked_at, id)) != NULL)

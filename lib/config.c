@@ -69,6 +69,8 @@ static int	p_mail_from(const struct setting *, const char *, char *,
 		    size_t);
 static int	p_origins(const struct setting *, const char *, char *,
 		    size_t);
+static int	p_canaries(const struct setting *, const char *, char *,
+		    size_t);
 
 #define STR(n, p, f, d) \
 	{ (n), KIND_STR, (p), offsetof(struct config, f), \
@@ -112,6 +114,7 @@ static const struct setting settings[] = {
 	    16384),
 	STR("UPTIME_DNS_SERVERS", p_str, dns_servers, ""),
 	STR("UPTIME_CA_FILE", p_str, ca_file, ""),
+	STR("UPTIME_CANARY_URLS", p_canaries, canary_urls, ""),
 	NUM("UPTIME_RETENTION_DAYS", retention_days, "30", 1, 3650),
 	NUM("UPTIME_MAX_KEYS", max_keys, "50", 1, 10000),
 	NUM("UPTIME_MAX_MONITORS", max_monitors, "1000", 1, 100000),
@@ -199,6 +202,68 @@ p_bool(const struct setting *s, const char *v, char *why, size_t whylen)
 	}
 	memcpy(field(s), &b, sizeof(b));
 	return 0;
+}
+
+int
+config_canaries(const char *v,
+    char urls[CONFIG_CANARY_MAX][CONFIG_CANARY_URLMAX + 1], char *why,
+    size_t whylen)
+{
+	const char	*p = v, *end;
+	char		 r[128];
+	size_t		 len;
+	int		 n = 0;
+
+	while (*p != '\0') {
+		p += strspn(p, " \t");
+		end = p + strcspn(p, ",");
+		len = (size_t)(end - p);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len == 0 && *end == '\0' && n == 0)
+			break;		/* blanks only: none */
+		if (n == CONFIG_CANARY_MAX) {
+			snprintf(why, whylen, "at most %d canary URLs",
+			    CONFIG_CANARY_MAX);
+			return -1;
+		}
+		if (len == 0 || len > CONFIG_CANARY_URLMAX) {
+			snprintf(why, whylen, "URL %d is %s", n + 1, len ?
+			    "too long" : "empty");
+			return -1;
+		}
+		memcpy(urls[n], p, len);
+		urls[n][len] = '\0';
+		if (target_url_check(urls[n], r, sizeof(r)) == -1) {
+			snprintf(why, whylen, "URL %d is not an http:// or "
+			    "https:// URL with a host (%s)", n + 1, r);
+			return -1;
+		}
+		n++;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return n;
+}
+
+static int
+p_canaries(const struct setting *s, const char *v, char *why, size_t whylen)
+{
+	char	 (*urls)[CONFIG_CANARY_URLMAX + 1];
+	char	 r[256];
+	int	 rc;
+
+	if ((urls = malloc(CONFIG_CANARY_MAX * sizeof(*urls))) == NULL) {
+		snprintf(why, whylen, "%s: out of memory", s->name);
+		return -1;
+	}
+	rc = config_canaries(v, urls, r, sizeof(r));
+	free(urls);
+	if (rc == -1) {
+		snprintf(why, whylen, "%s must be comma-separated http:// or "
+		    "https:// URLs: %s", s->name, r);
+		return -1;
+	}
+	return p_str(s, v, why, whylen);
 }
 
 /* Drop the trailing slashes of a URL field. */

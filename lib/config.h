@@ -9,6 +9,10 @@
 /* The configuration file read when UPTIME_CONFIG is not set. */
 #define CONFIG_DEFAULT_FILE	"/etc/uptime/uptime.conf"
 
+/* UPTIME_CANARY_URLS: at most this many URLs of this many bytes. */
+#define CONFIG_CANARY_MAX	8
+#define CONFIG_CANARY_URLMAX	2048
+
 struct config {
 	char	 file[1024];		/* the file read (UPTIME_CONFIG), or "" */
 	char	 db[1024];		/* UPTIME_DB */
@@ -40,6 +44,8 @@ struct config {
 					   0: a quarter of the slots */
 	char	 dns_servers[256];	/* UPTIME_DNS_SERVERS, "" = system */
 	char	 ca_file[1024];		/* UPTIME_CA_FILE, "" = system CAs */
+	char	 canary_urls[CONFIG_CANARY_MAX * (CONFIG_CANARY_URLMAX + 1)];
+					/* UPTIME_CANARY_URLS, "" = none */
 	long	 invite_ttl;		/* UPTIME_INVITE_TTL_SECONDS */
 	long	 session_idle;		/* UPTIME_SESSION_IDLE_SECONDS */
 	long	 session_max;		/* UPTIME_SESSION_MAX_SECONDS */
@@ -80,5 +86,13 @@ const char *config_show(size_t i, char *value, size_t valuelen, char *from,
  * 2".  For start-up failures caused by a setting's value.
  */
 void	 config_blame(const char *name, char *err, size_t errlen);
+/*
+ * Split a UPTIME_CANARY_URLS value (http:// or https:// URLs with a
+ * host, separated by commas, blanks around each ignored; "" for none)
+ * into urls: the number of URLs, or -1 with why naming the bad one.
+ */
+int	 config_canaries(const char *v,
+	    char urls[CONFIG_CANARY_MAX][CONFIG_CANARY_URLMAX + 1],
+	    char *why, size_t whylen);
 
 #endif /* CONFIG_H */

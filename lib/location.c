@@ -30,11 +30,13 @@ const char *const loc_refusal_names[LOC_REFUSAL__MAX] = {
 	"taken", "no_lease", "lease_used", "outside_lease"
 };
 
-/* The last column: the shortest interval of its unpaused monitors. */
-#define COLS "id, team_id, name, region, token_prefix, last_seen_at, " \
-	"created_at, updated_at, (SELECT min(m.interval_s) FROM " \
-	"monitor_locations ml JOIN monitors m ON m.id = ml.monitor_id " \
+/* The shortest interval of a location's unpaused monitors, or NULL. */
+#define MIN_INTERVAL "(SELECT min(m.interval_s) FROM monitor_locations " \
+	"ml JOIN monitors m ON m.id = ml.monitor_id " \
 	"WHERE ml.location_id = locations.id AND m.paused = 0)"
+/* The last column: the shortest interval. */
+#define COLS "id, team_id, name, region, token_prefix, last_seen_at, " \
+	"created_at, updated_at, " MIN_INTERVAL
 
 /* A monitor's open lease: not reported, not expired. */
 #define OPEN_LEASE "EXISTS (SELECT 1 FROM probe_leases l WHERE " \
@@ -67,6 +69,10 @@ enum stmt {
 	STMT_LEASE_ADD,
 	STMT_LEASE_GET,
 	STMT_LEASE_DONE,
+	STMT_BACK,
+	STMT_SILENT,
+	STMT_GONE,
+	STMT_EVENT,
 	STMT__MAX
 };
 
@@ -92,8 +98,9 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT count(*) FROM monitor_locations WHERE location_id = ?",
 	/* STMT_DELETE */
 	"DELETE FROM locations WHERE team_id = ? AND id = ?",
-	/* STMT_SEEN */
-	"UPDATE locations SET last_seen_at = ?2 WHERE id = ?1",
+	/* STMT_SEEN: a new location is online from its first visit. */
+	"UPDATE locations SET last_seen_at = ?2, health = 'online' "
+	"WHERE id = ?1",
 	/* STMT_LOCAL: this host's checker's last figures or its last
 	 * scheduled result, the later (--once writes no figures). */
 	"SELECT max(coalesce((SELECT updated_at FROM checker_state "
@@ -127,6 +134,20 @@ static const char *const sqls[STMT__MAX] = {
 	"FROM probe_leases WHERE id = ? AND location_id = ?",
 	/* STMT_LEASE_DONE */
 	"UPDATE probe_leases SET reported_at = ?2 WHERE id = ?1",
+	/* STMT_BACK: offline until now; changes no row otherwise. */
+	"UPDATE locations SET health = 'online' WHERE id = ?1 AND "
+	"health = 'offline'",
+	/* STMT_SILENT: online, and not seen for the offline rule's time
+	 * (?2 intervals of its shortest, ?3 s without monitors) by ?1. */
+	"SELECT id, team_id, last_seen_at FROM locations WHERE "
+	"health = 'online' AND last_seen_at < ?1 - ?2 * 1000 * "
+	"coalesce(" MIN_INTERVAL ", ?3) ORDER BY last_seen_at LIMIT ?4",
+	/* STMT_GONE: still online and still not seen since ?2. */
+	"UPDATE locations SET health = 'offline' WHERE id = ?1 AND "
+	"health = 'online' AND last_seen_at = ?2",
+	/* STMT_EVENT */
+	"INSERT INTO location_events (location_id, team_id, kind, at, "
+	"last_seen_at) VALUES (?, ?, ?, ?, ?)",
 };
 
 /* ---- the location ---- */
@@ -406,11 +427,73 @@ location_list(struct db *db, const char *team, struct lister *l)
 	    list_row);
 }
 
+/* A change of the location's health for the notifier.  DB_* code. */
+static int
+health_event(struct db *db, const char *id, const char *team,
+    const char *kind, int64_t at, int64_t seen)
+{
+	return exec(db_query(db, sqls[STMT_EVENT], "tttIT", id, team, kind,
+	    at, seen));
+}
+
 int
 location_seen(struct db *db, struct location *loc, int64_t now)
 {
+	struct db_stmt	*st;
+	int		 rc;
+
+	if ((st = db_query(db, sqls[STMT_BACK], "t", loc->id)) == NULL)
+		return DB_ERROR;
+	if ((rc = db_exec_one(st)) == DB_OK)
+		rc = health_event(db, loc->id, loc->team_id,
+		    "location_online", now, loc->last_seen_at);
+	if (rc != DB_OK && rc != DB_NOTFOUND)
+		return rc;
 	loc->last_seen_at = now;
 	return exec(db_query(db, sqls[STMT_SEEN], "tI", loc->id, now));
+}
+
+int
+location_sweep(struct db *db, int64_t now, long *n)
+{
+	struct {
+		char	 id[ID_MAX];
+		char	 team[ID_MAX];
+		int64_t	 seen;
+	}		*a;
+	struct db_stmt	*st;
+	size_t		 k = 0, i;
+	int		 rc = DB_DONE;
+
+	*n = 0;
+	if ((a = calloc(LOC_SWEEP_MAX, sizeof(*a))) == NULL)
+		return DB_ERROR;
+	/* The silent ones first, then each changed: no write under a read. */
+	if ((st = db_query(db, sqls[STMT_SILENT], "Iiii", now,
+	    LOC_OFFLINE_INTERVALS, DEFAULT_INTERVAL_S, LOC_SWEEP_MAX)) ==
+	    NULL) {
+		free(a);
+		return DB_ERROR;
+	}
+	while (k < LOC_SWEEP_MAX && (rc = db_step(st)) == DB_ROW) {
+		db_col_text(st, 0, a[k].id, sizeof(a[k].id));
+		db_col_text(st, 1, a[k].team, sizeof(a[k].team));
+		a[k++].seen = db_col_int64(st, 2);
+	}
+	db_reset(st);
+	rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : db_rc(rc);
+	for (i = 0; i < k && rc == DB_OK; i++) {
+		if ((st = db_query(db, sqls[STMT_GONE], "tI", a[i].id,
+		    a[i].seen)) == NULL)
+			rc = DB_ERROR;
+		else if ((rc = db_exec_one(st)) == DB_NOTFOUND)
+			rc = DB_OK;	/* seen since, or another sweep's */
+		else if (rc == DB_OK && (rc = health_event(db, a[i].id,
+		    a[i].team, "location_offline", now, a[i].seen)) == DB_OK)
+			(*n)++;
+	}
+	free(a);
+	return rc;
 }
 
 /* ---- the monitors' links ---- */
@@ -678,9 +761,12 @@ location_result_parse(const cJSON *item, const char *base,
 			r->status = MST_DEGRADED;
 		else if (strcmp(s, "down") == 0)
 			r->status = MST_DOWN;
-		else
+		else if (strcmp(s, "inconclusive") == 0) {
+			r->status = MST_DOWN;	/* a failure, every canary too */
+			r->inconclusive = 1;
+		} else
 			verr_add(&lv, VERR_INVALID, "/status", "must be one of "
-			    "up, degraded, down");
+			    "up, degraded, down, inconclusive");
 	}
 	if (json_int(item, "responseTimeMs", 0, MAX_PHASE_MS, JNULL, &lv, &n,
 	    &isnull) == 1)

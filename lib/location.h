@@ -1,5 +1,5 @@
 /*
- * Probe locations (docs/probes.md): places other than this host where a
+ * Probe locations (docs/locations.md): places other than this host where a
  * team runs uptime-probe, the agent that leases the due checks of the
  * monitors naming its location, runs them and reports their results.
  * The struct, its JSON both ways, its token (a keyed hash at rest, as
@@ -141,7 +141,24 @@ cJSON	*location_result_json(const struct check_result *r,
  */
 int	 location_report(struct db *, struct location *, const char *lease,
 	    struct check_result *r, int64_t now, enum loc_refusal *why);
-/* Mark the location seen at now.  DB_* code. */
+/*
+ * Mark the location seen at now.  One that was offline is online again:
+ * its location_online event is recorded, once (the change is a
+ * conditional UPDATE).  Call inside a transaction.  DB_* code.
+ */
 int	 location_seen(struct db *, struct location *, int64_t now);
+
+/* Most locations found silent in one sweep; the next sweep takes more. */
+#define LOC_SWEEP_MAX	1000
+
+/*
+ * Location health: each location online until now that has not been
+ * seen for LOC_OFFLINE_INTERVALS of its shortest interval goes offline
+ * (out of its monitors' quorum) with a location_offline event for the
+ * notifier.  Each change is a conditional UPDATE from the state read,
+ * so of two sweeps that find the same silence one records it.  *n: how
+ * many went offline.  Call inside a transaction.  DB_* code.
+ */
+int	 location_sweep(struct db *, int64_t now, long *n);
 
 #endif /* LOCATION_H */

@@ -656,11 +656,14 @@ monitor_states_clear(struct db *db, const char *id)
 }
 
 long
-monitor_quorum(const struct monitor *m)
+monitor_quorum(const struct monitor *m, long offline)
 {
-	long	 n = cJSON_GetArraySize(m->locations);
+	long	 n = cJSON_GetArraySize(m->locations) - offline, q;
 
-	return m->quorum > 0 ? m->quorum : (n < 1 ? 1 : n / 2 + 1);
+	if (n < 1)
+		n = 1;
+	q = m->quorum > 0 ? m->quorum : n / 2 + 1;
+	return q < n ? q : n;
 }
 
 int

@@ -43,6 +43,9 @@ struct check_result {
 	 * repeats (owned, check_result_clear); NULL otherwise. */
 	cJSON		*answers;
 	char		 location[ID_MAX];	/* "": this host */
+	/* A failure taken while every canary failed too (lib/canary.h):
+	 * kept as history, shown as "inconclusive", moving no state. */
+	int		 inconclusive;
 };
 
 struct monitor_filter {
@@ -74,8 +77,12 @@ void	 monitor_write(struct jw *, const struct monitor *);
 cJSON	*monitor_json(const struct monitor *);
 /* Forget each location's own state of the monitor (paused, resumed). */
 int	 monitor_states_clear(struct db *, const char *id);
-/* The locations that must confirm m down: its quorum, else a majority. */
-long	 monitor_quorum(const struct monitor *);
+/*
+ * The locations that must confirm m down while offline of its locations
+ * are offline (left out): its quorum, else a majority of the others, and
+ * never more than there are others (at least 1).
+ */
+long	 monitor_quorum(const struct monitor *, long offline);
 /* 1 when m's locations hold "local": this host's checker checks it. */
 int	 monitor_checked_here(const struct monitor *);
 
@@ -192,7 +199,9 @@ void	 check_wait_cancel(struct check_wait *);
  * dns_changed event and m->last_value) and, with CHECK_SCHEDULED, plan
  * the next check from the planned time.  With CHECK_NOROW no
  * check_results row is written (a heartbeat keeps its pings instead; the
- * rollup still counts the result).  Call inside a transaction.
+ * rollup still counts the result).  An inconclusive r (lib/canary.h)
+ * is only its row: no rollup, no state, and with CHECK_SCHEDULED the
+ * next check at the next planned time.  Call inside a transaction.
  */
 #define CHECK_SCHEDULED	0x01
 #define CHECK_NOROW	0x02

@@ -72,6 +72,9 @@ enum stmt {
 	STMT_ATTEMPT,
 	STMT_MOVE,
 	STMT_MAIL_ERROR,
+	STMT_LOC_EVENTS,
+	STMT_LOC_MATCH,
+	STMT_LOC_PROCESSED,
 	STMT__MAX
 };
 
@@ -156,6 +159,20 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_MAIL_ERROR: why lib/mail.c's last try for this one failed. */
 	"SELECT error FROM mail_outbox WHERE kind = 'alert' AND ref_id = ?1 "
 	"AND to_addr = ?2 ORDER BY created_at DESC LIMIT 1",
+	/* STMT_LOC_EVENTS: location health changes not processed yet. */
+	"SELECT e.id, e.team_id, e.location_id, e.kind, e.at, "
+	"e.last_seen_at, l.name, l.region FROM location_events e "
+	"JOIN locations l ON l.id = e.location_id "
+	"WHERE e.processed_at IS NULL ORDER BY e.id LIMIT ?",
+	/* STMT_LOC_MATCH: enabled channels hearing "down" that cover a
+	 * monitor checked from the location (?2), or every monitor. */
+	"SELECT c.id, c.name FROM channels c WHERE c.team_id = ?1 "
+	"AND c.enabled = 1 AND c.on_down = 1 AND (c.all_monitors = 1 OR "
+	"EXISTS (SELECT 1 FROM channel_monitors cm JOIN monitor_locations "
+	"ml ON ml.monitor_id = cm.monitor_id WHERE cm.channel_id = c.id AND "
+	"ml.location_id = ?2)) ORDER BY c.created_at, c.id",
+	/* STMT_LOC_PROCESSED */
+	"UPDATE location_events SET processed_at = ?2 WHERE id = ?1",
 };
 
 /* What a notification is about: an event, or an outage still open. */
@@ -177,6 +194,12 @@ struct evinfo {
 	int64_t		 ssl_expires_at;
 	cJSON		*dns;		/* dns_changed: {previous, current},
 					   owned (evinfo_clear) */
+	/* location_offline, location_online: the location, and when it
+	 * was last seen before the change ("" and 0 otherwise). */
+	char		 loc_id[ID_MAX];
+	char		 loc_name[NAME_MAXBYTES];
+	char		 loc_region[260];
+	int64_t		 loc_seen;
 };
 
 /* A channel a notification goes to. */
@@ -334,6 +357,10 @@ join(const cJSON *a, char *out, size_t outlen)
 		snprintf(out, outlen, "none");
 }
 
+/* A location's region in words, " (region)", as three %s arguments. */
+#define REGION(e) (e)->loc_region[0] ? " (" : "", (e)->loc_region, \
+	(e)->loc_region[0] ? ")" : ""
+
 /* The one-line message of an event. */
 static void
 describe(const struct evinfo *e, int64_t now, char *out, size_t outlen)
@@ -373,6 +400,18 @@ describe(const struct evinfo *e, int64_t now, char *out, size_t outlen)
 		snprintf(out, outlen, "DNS CHANGED: %s (%s) now answers %s "
 		    "(was %s).", e->monitor_name, e->target, is, was);
 		break;
+	case NEV_LOCATION_OFFLINE:
+		time_format(e->loc_seen, t);
+		snprintf(out, outlen, "LOCATION OFFLINE: %s%s%s%s has not "
+		    "reported since %s; its checks are left out of the "
+		    "quorum until it reports again.", e->loc_name,
+		    REGION(e), e->loc_seen ? t : "it was made");
+		break;
+	case NEV_LOCATION_ONLINE:
+		notify_duration((e->at - e->loc_seen) / 1000, d, sizeof(d));
+		snprintf(out, outlen, "LOCATION ONLINE: %s%s%s%s reports "
+		    "again after %s of silence.", e->loc_name, REGION(e), d);
+		break;
 	case NEV_REMINDER:
 		notify_duration((now - e->outage_start) / 1000, d, sizeof(d));
 		snprintf(out, outlen, "STILL DOWN: %s (%s) has been down for "
@@ -409,11 +448,14 @@ payload_make(const struct evinfo *e, const char *ntf_id,
 	x = cJSON_AddObjectToObject(o, "channel");
 	cJSON_AddStringToObject(x, "id", ch->id);
 	cJSON_AddStringToObject(x, "name", ch->name);
-	x = cJSON_AddObjectToObject(o, "monitor");
-	cJSON_AddStringToObject(x, "id", e->monitor_id);
-	cJSON_AddStringToObject(x, "name", e->monitor_name);
-	cJSON_AddStringToObject(x, "type", e->monitor_type);
-	cJSON_AddStringToObject(x, "target", e->target);
+	if (e->monitor_id[0] != '\0') {
+		x = cJSON_AddObjectToObject(o, "monitor");
+		cJSON_AddStringToObject(x, "id", e->monitor_id);
+		cJSON_AddStringToObject(x, "name", e->monitor_name);
+		cJSON_AddStringToObject(x, "type", e->monitor_type);
+		cJSON_AddStringToObject(x, "target", e->target);
+	} else
+		cJSON_AddNullToObject(o, "monitor");
 	if (e->outage_id[0] != '\0') {
 		x = cJSON_AddObjectToObject(o, "outage");
 		cJSON_AddStringToObject(x, "id", e->outage_id);
@@ -430,6 +472,14 @@ payload_make(const struct evinfo *e, const char *ntf_id,
 	json_add_time(o, "sslExpiresAt", e->ssl_expires_at);
 	cJSON_AddItemToObject(o, "dns", e->dns != NULL ?
 	    cJSON_Duplicate(e->dns, 1) : cJSON_CreateNull());
+	if (e->loc_id[0] != '\0') {
+		x = cJSON_AddObjectToObject(o, "location");
+		cJSON_AddStringToObject(x, "id", e->loc_id);
+		cJSON_AddStringToObject(x, "name", e->loc_name);
+		json_add_str(x, "region", e->loc_region);
+		json_add_time(x, "lastSeenAt", e->loc_seen);
+	} else
+		cJSON_AddNullToObject(o, "location");
 	cJSON_AddBoolToObject(o, "afterFlapping", after_flapping);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -460,6 +510,7 @@ notify_test_payload(const struct channel *ch, const char *ntf_id,
 	cJSON_AddNullToObject(o, "outage");
 	cJSON_AddNullToObject(o, "sslExpiresAt");
 	cJSON_AddNullToObject(o, "dns");
+	cJSON_AddNullToObject(o, "location");
 	cJSON_AddBoolToObject(o, "afterFlapping", 0);
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
@@ -492,7 +543,10 @@ count2(struct db *db, int stmt, const char *a, const char *b, int64_t t,
 	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }
 
-/* The channels an event goes to; *out is the caller's to free. */
+/*
+ * The channels an event goes to: of its monitor, or (a location's
+ * health) its location; *out is the caller's to free.
+ */
 static int
 match(struct db *db, const struct evinfo *e, struct chanref **out, size_t *n)
 {
@@ -503,11 +557,14 @@ match(struct db *db, const struct evinfo *e, struct chanref **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((st = db_stmt(db, sqls[STMT_MATCH])) == NULL)
+	if (e->loc_id[0] != '\0')
+		st = db_query(db, sqls[STMT_LOC_MATCH], "tt", e->team_id,
+		    e->loc_id);
+	else
+		st = db_query(db, sqls[STMT_MATCH], "ttt", e->team_id,
+		    e->monitor_id, ntf_event_names[e->kind]);
+	if (st == NULL)
 		return DB_ERROR;
-	db_bind_text(st, 1, e->team_id);
-	db_bind_text(st, 2, e->monitor_id);
-	db_bind_text(st, 3, ntf_event_names[e->kind]);
 	while ((rc = db_step(st)) == DB_ROW) {
 		if (grow(&a, &cap, *n, sizeof(*a)) == -1) {
 			rc = DB_ERROR;
@@ -719,6 +776,65 @@ notify_events(struct db *db, int64_t now, size_t max,
 	}
 	for (i = 0; i < n; i++)
 		evinfo_clear(&evs[i]);
+	free(evs);
+	return rc;
+}
+
+/* Read one location event row (STMT_LOC_EVENTS). */
+static void
+loc_event_row(struct db_stmt *st, struct evinfo *e)
+{
+	char	 s[32];
+	int	 i;
+
+	memset(e, 0, sizeof(*e));
+	e->event_id = db_col_int64(st, 0);
+	db_col_text(st, 1, e->team_id, sizeof(e->team_id));
+	db_col_text(st, 2, e->loc_id, sizeof(e->loc_id));
+	db_col_text(st, 3, s, sizeof(s));
+	i = str_index(ntf_event_names, NEV__MAX, s);
+	e->kind = i == NEV_LOCATION_ONLINE ? NEV_LOCATION_ONLINE :
+	    NEV_LOCATION_OFFLINE;
+	e->at = db_col_int64(st, 4);
+	col_time_opt(st, 5, &e->loc_seen);
+	db_col_text(st, 6, e->loc_name, sizeof(e->loc_name));
+	db_col_text(st, 7, e->loc_region, sizeof(e->loc_region));
+}
+
+int
+notify_locations(struct db *db, int64_t now, size_t max,
+    struct notify_counts *k)
+{
+	struct db_stmt	*st;
+	struct evinfo	*evs;
+	struct chanref	*chs;
+	size_t		 n = 0, i, j, nch;
+	int		 rc = DB_DONE;
+
+	if ((evs = calloc(max ? max : 1, sizeof(*evs))) == NULL)
+		return DB_ERROR;
+	if ((st = db_query(db, sqls[STMT_LOC_EVENTS], "I", (int64_t)max)) ==
+	    NULL) {
+		free(evs);
+		return DB_ERROR;
+	}
+	while (n < max && (rc = db_step(st)) == DB_ROW)
+		loc_event_row(st, &evs[n++]);
+	db_reset(st);
+	rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : db_rc(rc);
+	for (i = 0; i < n && rc == DB_OK; i++) {
+		if ((rc = match(db, &evs[i], &chs, &nch)) != DB_OK)
+			break;
+		for (j = 0; j < nch && rc == DB_OK; j++)
+			rc = make_one(db, &evs[i], &chs[j], now, k);
+		free(chs);
+		if (rc != DB_OK)
+			break;
+		st = db_query(db, sqls[STMT_LOC_PROCESSED], "II",
+		    (int64_t)evs[i].event_id, now);
+		if ((rc = st == NULL ? DB_ERROR : db_exec_stmt(st)) == DB_OK)
+			k->events++;
+	}
 	free(evs);
 	return rc;
 }
@@ -1083,6 +1199,7 @@ mail_text(const cJSON *pl, const struct delivery *d)
 	const cJSON	*m = cJSON_GetObjectItem(pl, "monitor");
 	const cJSON	*o = cJSON_GetObjectItem(pl, "outage");
 	const cJSON	*c = cJSON_GetObjectItem(o, "cause");
+	const cJSON	*l = cJSON_GetObjectItem(pl, "location");
 	char		 dur[64];
 	int		 ok;
 
@@ -1106,6 +1223,9 @@ mail_text(const cJSON *pl, const struct delivery *d)
 			ok = buf_printf(&b, "Cause:    %s: %s\n",
 			    pstr(c, "code"), pstr(c, "message")) == 0;
 	}
+	if (ok && cJSON_IsObject(l))
+		ok = buf_printf(&b, "Location: %s (%s)\nLast seen: %s\n",
+		    pstr(l, "name"), pstr(l, "id"), pstr(l, "lastSeenAt")) == 0;
 	if (ok && cJSON_IsString(cJSON_GetObjectItem(pl, "sslExpiresAt")))
 		ok = buf_printf(&b, "Expires:  %s\n",
 		    pstr(pl, "sslExpiresAt")) == 0;
@@ -1150,6 +1270,14 @@ pagerduty_body(const cJSON *pl, const struct delivery *d)
 	case NEV_SSL_EXPIRING:
 		severity = "warning";
 		snprintf(key, sizeof(key), "%s:ssl", d->n.monitor_id);
+		break;
+	case NEV_LOCATION_ONLINE:
+		action = "resolve";
+		/* FALLTHROUGH */
+	case NEV_LOCATION_OFFLINE:
+		severity = "warning";
+		snprintf(key, sizeof(key), "%s:offline", pstr(
+		    cJSON_GetObjectItem(pl, "location"), "id"));
 		break;
 	default:
 		severity = "info";

@@ -45,6 +45,14 @@ struct notify_counts {
  */
 int	 notify_events(struct db *, int64_t now, size_t max,
 	    struct notify_counts *);
+/*
+ * The same for up to max unprocessed location health changes
+ * (location_offline, location_online): one notification per enabled
+ * channel of the team that hears "down" and covers every monitor or
+ * one checked from the location.  Inside a write transaction.
+ */
+int	 notify_locations(struct db *, int64_t now, size_t max,
+	    struct notify_counts *);
 /* Make the reminders that are due.  Inside a transaction.  DB_* code. */
 int	 notify_reminders(struct db *, int64_t now, struct notify_counts *);
 /*

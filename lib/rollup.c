@@ -58,6 +58,7 @@ enum stmt {
 	STMT_PRUNE_HOURLY,
 	STMT_PRUNE_DAILY,
 	STMT_PRUNE_EVENTS,
+	STMT_PRUNE_LOC_EVENTS,
 	STMT_PRUNE_NOTIFICATIONS,
 	STMT_PRUNE_MAIL,
 	STMT_DAYS_DAILY,
@@ -127,6 +128,9 @@ static const char *const sqls[STMT__MAX] = {
 	 * a scan per batch is fine. */
 	"DELETE FROM monitor_events WHERE id IN (SELECT id FROM "
 	"monitor_events WHERE processed_at IS NOT NULL AND at < ? LIMIT ?)",
+	/* STMT_PRUNE_LOC_EVENTS: the same for location health changes. */
+	"DELETE FROM location_events WHERE id IN (SELECT id FROM "
+	"location_events WHERE processed_at IS NOT NULL AND at < ? LIMIT ?)",
 	/* STMT_PRUNE_NOTIFICATIONS: delivered or given up; their attempts
 	 * go with them (ON DELETE CASCADE). */
 	"DELETE FROM notifications WHERE id IN (SELECT id FROM "
@@ -981,6 +985,9 @@ rollup_prune(struct db *db, int64_t now, long raw_days, long audit_days,
 	    floor_to(now, ROLLUP_DAY_MS) - ROLLUP_DAILY_DAYS * ROLLUP_DAY_MS,
 	    &pruned->daily)) != DB_OK ||
 	    (rc = prune_batches(db, STMT_PRUNE_EVENTS,
+	    now - ROLLUP_EVENTS_DAYS * ROLLUP_DAY_MS,
+	    &pruned->events)) != DB_OK ||
+	    (rc = prune_batches(db, STMT_PRUNE_LOC_EVENTS,
 	    now - ROLLUP_EVENTS_DAYS * ROLLUP_DAY_MS,
 	    &pruned->events)) != DB_OK ||
 	    (rc = prune_batches(db, STMT_PRUNE_NOTIFICATIONS,

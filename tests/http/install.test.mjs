@@ -15,7 +15,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  ROOT, BUILD, BINDIR, CRONDIR, SANITIZER_ENV, SANITIZER_RE, createInstance, filesUnder, sleep,
+  ROOT, BUILD, BINDIR, CRONDIR, SANITIZER_ENV, SANITIZER_RE, createInstance, filesUnder, sleep, keyChecksum, randomBase62,
 } from './lib/harness.mjs';
 import { parseEnvLines, unitEnvironment, unitExecStart, userIds, CONTRACT_PREFIXES } from './lib/servers.mjs';
 
@@ -155,6 +155,27 @@ describe('make install', () => {
       const st = await fsp.stat(here(to));
       assert.equal(st.mode & 0o777, 0o755, `${to} mode ${(st.mode & 0o777).toString(8)}`);
       assert.ok((await fsp.readFile(from)).equals(await fsp.readFile(here(to))), `${to} differs from ${from}`);
+    }
+  });
+
+  it("installs the agent of a probe location; its cron line and unit run it with options it takes", async () => {
+    assert.ok((await fsp.readdir(here(`${PREFIX}/bin`))).includes('uptime-probe'));
+    const [file, ...args] = unitExecStart(await read(`${EXAMPLES}/uptime-probe.service`));
+    assert.equal(file, `${PREFIX}/bin/uptime-probe`);
+    const job = (await read(`${EXAMPLES}/uptime-probe.cron`)).split('\n').filter((l) => l && !l.startsWith('#'));
+    assert.equal(job.length, 1);
+    const [, cronArgs] = job[0].split(`exec ${PREFIX}/bin/uptime-probe `);
+    assert.ok(cronArgs.split(/\s+/).includes('--once'), job[0]);
+    // Against a closed port: the options taken, the server unreachable.
+    const spool = await fsp.mkdtemp(path.join(tmp, 'spool-'));
+    const random = randomBase62(32);
+    for (const a of [args, cronArgs.split(/\s+/)]) {
+      const given = a.map((x) => (x === 'https://uptime.example.com' ? 'http://127.0.0.1:9' : x === '/var/lib/uptime-probe' ? spool : x));
+      const r = await run(here(file), given, {
+        env: { PATH: '/usr/bin:/bin', ...SANITIZER_ENV, UPTIME_PROBE_TOKEN: `uptloc_${random}${keyChecksum(random)}` },
+      });
+      assert.equal(r.code, 1, `${given.join(' ')}:\n${r.stderr}`);
+      assert.match(r.stderr, /lease: the server cannot be reached/);
     }
   });
 

@@ -24,7 +24,7 @@ const SECRET = 'whsec_notify_0123456789abcdef';
 const BOT = '123456:ABCdefGHIjklMNOpqrSTUvwx-tg99';
 const MIN = 60e3;
 const PAYLOAD_KEYS = ['id', 'event', 'createdAt', 'occurredAt', 'message', 'team', 'channel', 'monitor', 'outage',
-  'sslExpiresAt', 'dns', 'afterFlapping'];
+  'sslExpiresAt', 'dns', 'location', 'afterFlapping'];
 // The DNS zone of the local DNS server (UPTIME_DNS_SERVERS), changed by the tests.
 const ZONE = { 'moving.notify.test': { A: ['192.0.2.1'] } };
 
@@ -188,6 +188,7 @@ describe('webhook channels', () => {
     assert.match(b.outage.cause.message, /500/);
     assert.equal(b.sslExpiresAt, null);
     assert.equal(b.dns, null);
+    assert.equal(b.location, null);
     assert.equal(b.afterFlapping, false);
 
     let [n] = await notes(ch);

@@ -291,7 +291,7 @@ describe('the schema on PostgreSQL and on SQLite', () => {
     assert.deepEqual([...types].sort(), ['blob', 'integer', 'text']);
     const auto = [];
     for (const [name, t] of pgTables) for (const c of t.columns) if (c.auto) auto.push(`${name}.${c.name}`);
-    assert.deepEqual(auto.sort(), ['check_results.id', 'checker_state.id', 'incident_updates.rowid',
+    assert.deepEqual(auto.sort(), ['check_results.id', 'checker_state.id', 'incident_updates.rowid', 'location_events.id',
       'monitor_events.id', 'notification_attempts.id', 'pings.id']);
   });
 

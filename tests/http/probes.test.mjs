@@ -1,4 +1,4 @@
-// Probe locations (probes.fcgi, docs/probes.md): the locations API with
+// Probe locations (probes.fcgi, docs/locations.md): the locations API with
 // the monitors:* scopes, a monitor's "locations", the agents' lease and
 // report routes with a location token, and uptime-probe itself against
 // this server, all through the real web server.
@@ -16,7 +16,7 @@ import {
 import {
   assertOk, assertProblem, assertNoChange, assertUnauthorized, assertForbidden, TIME_RE,
 } from './lib/checks.mjs';
-import { startHttpTarget } from './lib/targets.mjs';
+import { startHttpTarget, closedPort } from './lib/targets.mjs';
 
 const LOC_ID_RE = /^loc_[0-9A-Za-z]{20}$/;
 const TOKEN_RE = /^uptloc_[0-9A-Za-z]{38}$/;
@@ -619,6 +619,268 @@ describe('quorum and recovery across locations', () => {
     for (const [extra, pointer] of bad) {
       const res = await assertNoChange(srv, () => api('POST', '/v1/monitors', { key: admin, body: { name: 'x', url: web.url('/ok'), ...extra } }));
       assertProblem(res, 400, null, { pointers: [pointer], codes: ['validation_error', 'read_only_field'] });
+    }
+  });
+});
+
+// Location health (docs/locations.md): an agent that stops reporting
+// goes offline, once, out of its monitors' quorum, and its team hears
+// it through its alert channels; back, it is online again, once.
+describe('location health', () => {
+  let recv, target, dir;
+  const got = [];
+  before(async () => {
+    recv = await startHttpTarget(async (req, res) => {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      got.push({ path: req.url, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') });
+      res.end('ok');
+    });
+    // This host's checks (from 127.0.0.1) fail; the agent's do not.
+    target = await startHttpTarget((req, res) => {
+      res.statusCode = req.socket.remoteAddress === '127.0.0.1' ? 503 : 200;
+      res.end('ok');
+    });
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-probe-h-'));
+  });
+  after(async () => {
+    await recv?.close();
+    await target?.close();
+    if (dir) await fsp.rm(dir, { recursive: true, force: true });
+  });
+  const notify = async (now) => {
+    const r = await runCron(srv, 'uptime-notify', now ? ['--now', new Date(now).toISOString()] : []);
+    assert.equal(r.code, 0, r.stderr);
+  };
+  // The location notices the receiver took on path for location id.
+  const notices = (p, id) => got.filter((g) => g.path === p && g.body?.location?.id === id).map((g) => g.body.event);
+  const agentEnv = (loc) => ({ ...srv.env, ...SANITIZER_ENV, UPTIME_ALLOW_PRIVATE_TARGETS: '1', UPTIME_PROBE_TOKEN: loc.token });
+
+  it('a killed agent goes offline once, leaves the quorum, and the team is told once; back, it is online again, once', async () => {
+    const loc = await mkLocation({ name: 'health', region: 'eu-west' });
+    const mon = await mkMonitor({ url: target.url('/h'), locations: ['local', loc.id], quorum: 2, intervalSeconds: 30 });
+    const elsewhere = await mkMonitor({});
+    const hook = async (p, extra) => assertOk(await api('POST', '/v1/alert-channels', {
+      key: admin, body: { name: `health ${p}`, type: 'webhook', config: { url: recv.url(p) }, ...extra },
+    }), 201);
+    await hook('/all');
+    await hook('/covers', { monitorIds: [mon.id] });
+    await hook('/elsewhere', { monitorIds: [elsewhere.id] });
+    await hook('/nodown', { events: { down: false } });
+
+    // The agent, running as a service would.
+    const agent = spawn(path.join(CRONDIR, 'uptime-probe'), ['--server', srv.baseUrl, '--source-address', '127.0.0.2',
+      '--spool', dir], { env: agentEnv(loc), stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    agent.stderr.on('data', (d) => { err += d; });
+    const exited = new Promise((resolve) => agent.on('exit', resolve));
+    try {
+      for (let i = 0; i < 200 && !(await results(mon.id)).some((x) => x.location === loc.id); i++) await sleep(50);
+      assert.ok((await results(mon.id)).some((x) => x.location === loc.id), `the agent reported nothing:\n${err}`);
+    } finally {
+      agent.kill('SIGKILL');
+      await exited;
+    }
+    assert.doesNotMatch(err, SANITIZER_RE, err);
+    // This host confirms down; one of two is no quorum of 2.
+    await runCron(srv, 'uptime-check', ['--once']);
+    assert.equal((await api('GET', `/v1/monitors/${mon.id}`, { key: admin })).json.data.status, 'up');
+    await notify();
+    assert.deepEqual(notices('/all', loc.id), [], 'seen just now: online');
+
+    // Three intervals (30 s) of silence, and a little more, later.
+    const seen = Date.parse(assertOk(await api('GET', `/v1/locations/${loc.id}`, { key: admin })).lastSeenAt);
+    await notify(seen + 89e3);
+    assert.deepEqual(notices('/all', loc.id), [], 'not yet three intervals');
+    await notify(seen + 91e3);
+    await notify(seen + 120e3);
+    await notify(seen + 600e3);
+    assert.deepEqual(notices('/all', loc.id), ['location_offline'], 'told once');
+    assert.deepEqual(notices('/covers', loc.id), ['location_offline'], 'a channel of a monitor checked from there');
+    assert.deepEqual(notices('/elsewhere', loc.id), [], 'a channel of other monitors only');
+    assert.deepEqual(notices('/nodown', loc.id), [], 'a channel that does not hear down');
+    const [off] = got.filter((g) => g.path === '/all' && g.body?.location?.id === loc.id);
+    assert.equal(off.body.monitor, null);
+    assert.equal(off.body.location.name, 'health');
+    assert.equal(off.body.location.region, 'eu-west');
+    assert.equal(Date.parse(off.body.location.lastSeenAt), seen);
+    assert.match(off.body.message, /^LOCATION OFFLINE: health \(eu-west\) has not reported since /);
+    const listed = assertOk(await api('GET', '/v1/notifications?event=location_offline', { key: admin }));
+    assert.ok(listed.some((n) => n.monitorId === null && n.status === 'sent'));
+
+    // Offline, it is out of the quorum: this host alone confirms down.
+    srv.sqlWrite(`UPDATE monitors SET next_check_at = ${Date.now()} WHERE id = '${mon.id}'`);
+    await runCron(srv, 'uptime-check', ['--once']);
+    assert.equal((await api('GET', `/v1/monitors/${mon.id}`, { key: admin })).json.data.status, 'down');
+
+    // Back: online at once, in the quorum again (its check passes), told once.
+    srv.sqlWrite(`UPDATE monitor_locations SET next_check_at = ${Date.now()} WHERE location_id = '${loc.id}'`);
+    const r = await runCron(srv, 'uptime-probe', ['--once', '--server', srv.baseUrl, '--source-address', '127.0.0.2',
+      '--spool', dir], { env: agentEnv(loc) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(assertOk(await api('GET', `/v1/locations/${loc.id}`, { key: admin })).status, 'online');
+    assert.equal((await api('GET', `/v1/monitors/${mon.id}`, { key: admin })).json.data.status, 'up');
+    await notify();
+    await notify();
+    assert.deepEqual(notices('/all', loc.id), ['location_offline', 'location_online']);
+    const on = got.filter((g) => g.path === '/all' && g.body?.location?.id === loc.id)[1];
+    assert.match(on.body.message, /^LOCATION ONLINE: health \(eu-west\) reports again after /);
+  });
+});
+
+describe('agents and the server', () => {
+  let dir;
+  before(async () => { dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-probe-r-')); });
+  after(async () => { if (dir) await fsp.rm(dir, { recursive: true, force: true }); });
+  const batches = () => fs.readdirSync(dir).filter((f) => /^batch-.*\.json$/.test(f));
+  const probeOnce = (loc, server = srv.baseUrl) => runCron(srv, 'uptime-probe', ['--once', '--server', server, '--spool', dir],
+    { env: { UPTIME_ALLOW_PRIVATE_TARGETS: '1', UPTIME_PROBE_TOKEN: loc.token }, timeout: 60e3 });
+
+  it('an agent holding results through a server restart delivers them afterwards', async () => {
+    // The server stops while the agent's check runs: leased, then
+    // nobody to report to.
+    let halted;
+    const target = await startHttpTarget(async (req, res) => {
+      halted ??= srv.halt();
+      await halted;
+      res.end('ok');
+    });
+    try {
+      const loc = await mkLocation({ name: 'restart' });
+      const mon = await mkMonitor({ url: target.url('/r'), locations: [loc.id] });
+      const r1 = await probeOnce(loc);
+      assert.ok(halted, 'the check ran');
+      assert.equal(r1.code, 1, r1.stderr);
+      assert.match(r1.stderr, /results: the server cannot be reached/);
+      assert.equal(batches().length, 1, 'the results stay in the spool');
+      await srv.restart();
+      assert.equal((await results(mon.id)).length, 0);
+      const r2 = await probeOnce(loc);
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.deepEqual(batches(), []);
+      const rs = await results(mon.id);
+      assert.equal(rs.length, 1);
+      assert.equal(rs[0].location, loc.id);
+      assert.equal(rs[0].status, 'up');
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("negative: an agent's batch replayed, or sent with another location's token, records nothing", async () => {
+    // A relay that keeps a copy of each report the agent sends.
+    const sent = [];
+    const relay = await startHttpTarget(async (req, res) => {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const body = Buffer.concat(chunks);
+      if (req.url.endsWith('/v1/agent/results')) sent.push(body.toString());
+      const up = await fetch(srv.baseUrl + req.url, { method: req.method, headers: { authorization: req.headers.authorization, 'content-type': req.headers['content-type'] }, body });
+      res.statusCode = up.status;
+      res.setHeader('content-type', up.headers.get('content-type') ?? 'application/json');
+      res.end(Buffer.from(await up.arrayBuffer()));
+    });
+    try {
+      const loc = await mkLocation({ name: 'replayed' });
+      const thief = await mkLocation({ name: 'thief' });
+      const mons = [await mkMonitor({ locations: [loc.id, thief.id] }), await mkMonitor({ locations: [loc.id] })];
+      assert.equal((await probeOnce(loc, relay.url(''))).code, 0);
+      assert.equal(sent.length, 1);
+      const batch = JSON.parse(sent[0]);
+      assert.equal(batch.results.length, 2);
+      for (const m of mons) assert.equal((await results(m.id)).length, 1);
+      const before = srv.sql('SELECT count(*) AS n FROM check_results')[0].n;
+      // The same bytes again: every result's lease is used.
+      const again = assertOk(await api('POST', '/v1/agent/results', { key: loc.token, rawBody: sent[0] }));
+      assert.equal(again.accepted, 0);
+      assert.deepEqual(again.refused.map((x) => x.code), ['lease_used', 'lease_used']);
+      // Another location of the team, even one its monitors name, holds none of those leases.
+      const stolen = assertOk(await api('POST', '/v1/agent/results', { key: thief.token, rawBody: sent[0] }));
+      assert.deepEqual(stolen.refused.map((x) => x.code), ['no_lease', 'no_lease']);
+      // A forged down result under a real, used lease id changes nothing either.
+      const forged = { results: [{ ...batch.results[0], status: 'down', error: { code: 'timeout', message: 'forged' } }] };
+      assert.deepEqual(assertOk(await report(loc.token, forged.results)).refused.map((x) => x.code), ['lease_used']);
+      assert.equal(srv.sql('SELECT count(*) AS n FROM check_results')[0].n, before);
+      for (const m of mons) assert.equal((await api('GET', `/v1/monitors/${m.id}`, { key: admin })).json.data.status, 'up');
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+// UPTIME_CANARY_URLS (docs/locations.md): a checker that lost its own
+// network does not take its failures for its targets' outages.
+describe('canaries', () => {
+  let dead, dir;
+  before(async () => {
+    dead = `http://127.0.0.1:${await closedPort()}/`;
+    dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-probe-c-'));
+  });
+  after(async () => { if (dir) await fsp.rm(dir, { recursive: true, force: true }); });
+  const state = async (id) => assertOk(await api('GET', `/v1/monitors/${id}`, { key: admin }));
+  const outages = async (id) => assertOk(await api('GET', `/v1/monitors/${id}/outages`, { key: admin }));
+  const checks = async (id) => assertOk(await api('GET', `/v1/monitors/${id}/stats?from=${new Date(Date.now() - 3600e3).toISOString()}`, { key: admin })).checks.total;
+
+  it("this host's checker: when every canary fails, its failures are inconclusive and move nothing; when one answers, they count", async () => {
+    const mon = await mkMonitor({ url: web.url('/down') });
+    const check = async (canaries) => {
+      srv.sqlWrite(`UPDATE monitors SET next_check_at = ${Date.now()} WHERE id = '${mon.id}'`);
+      const r = await runCron(srv, 'uptime-check', ['--once'], { env: { UPTIME_CANARY_URLS: canaries } });
+      assert.equal(r.code, 0, r.stderr);
+      return r;
+    };
+    const r = await check(`${dead}, ${dead}x`);
+    assert.match(r.stderr, /every canary failed: 1 failures recorded as inconclusive/);
+    let [res] = await results(mon.id);
+    assert.equal(res.status, 'inconclusive');
+    assert.equal(res.error.code, 'unexpected_status');
+    assert.equal((await state(mon.id)).status, 'pending', 'no state moved');
+    assert.ok(Date.parse((await state(mon.id)).nextCheckAt) > Date.now(), 'the next check is planned');
+    assert.deepEqual(await outages(mon.id), []);
+    assert.equal(await checks(mon.id), 0, 'not counted');
+    assert.deepEqual(assertOk(await api('GET', `/v1/monitors/${mon.id}/results?status=down`, { key: admin })), []);
+    // One canary answers (any status): the network works, the failure counts.
+    await check(`${dead},${web.url('/down')}`);
+    [res] = await results(mon.id);
+    assert.equal(res.status, 'down');
+    assert.equal((await state(mon.id)).status, 'down');
+    assert.equal((await outages(mon.id)).length, 1);
+  });
+
+  it('an agent: the same, reported as inconclusive and taken as such', async () => {
+    const loc = await mkLocation({ name: 'canaries' });
+    const mon = await mkMonitor({ url: web.url('/down'), locations: [loc.id] });
+    const round = async (canaries) => {
+      srv.sqlWrite(`UPDATE monitor_locations SET next_check_at = ${Date.now()} WHERE location_id = '${loc.id}'`);
+      const r = await runCron(srv, 'uptime-probe', ['--once', '--server', srv.baseUrl, '--spool', dir], {
+        env: { UPTIME_ALLOW_PRIVATE_TARGETS: '1', UPTIME_PROBE_TOKEN: loc.token, UPTIME_CANARY_URLS: canaries },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      return r;
+    };
+    assert.match((await round(dead)).stderr, /every canary failed: 1 failures reported as inconclusive/);
+    let [res] = await results(mon.id);
+    assert.equal(res.status, 'inconclusive');
+    assert.equal(res.location, loc.id);
+    assert.equal((await state(mon.id)).status, 'pending');
+    assert.deepEqual(await outages(mon.id), []);
+    await round(web.url('/ok'));
+    [res] = await results(mon.id);
+    assert.equal(res.status, 'down');
+    assert.equal((await state(mon.id)).status, 'down');
+  });
+
+  it('negative: a bad UPTIME_CANARY_URLS stops the checker and the agent, naming it', async () => {
+    const loc = await mkLocation({ name: 'bad canaries' });
+    for (const bad of ['ftp://example.com/', 'http://', `${dead},,${dead}`, Array(9).fill(dead).join(',')]) {
+      const c = await runCron(srv, 'uptime-check', ['--once'], { env: { UPTIME_CANARY_URLS: bad } });
+      assert.equal(c.code, 1, bad);
+      assert.match(c.stderr, /UPTIME_CANARY_URLS/);
+      const p = await runCron(srv, 'uptime-probe', ['--once', '--server', srv.baseUrl, '--spool', dir], {
+        env: { UPTIME_PROBE_TOKEN: loc.token, UPTIME_CANARY_URLS: bad },
+      });
+      assert.equal(p.code, 2, bad);
+      assert.match(p.stderr, /UPTIME_CANARY_URLS/);
     }
   });
 });

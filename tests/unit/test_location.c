@@ -201,8 +201,17 @@ test_quorum_rule(void)
 	    there.id);
 	cJSON_Delete(m.locations);
 	m.locations = cJSON_Parse(json);
-	CHECK_INT(monitor_quorum(&m), 2);
+	CHECK_INT(monitor_quorum(&m, 0), 2);
+	/* Offline locations are left out: a majority of the others, never
+	 * more than there are. */
+	CHECK_INT(monitor_quorum(&m, 1), 2);
+	CHECK_INT(monitor_quorum(&m, 2), 1);
+	CHECK_INT(monitor_quorum(&m, 3), 1);
+	m.quorum = 3;
+	CHECK_INT(monitor_quorum(&m, 1), 2);
+	m.quorum = 0;
 	CHECK_INT(monitor_update(db, &m), DB_OK);
+	CHECK_INT(location_links_sync(db, &m, 1000), DB_OK);
 	monitor_free(&m);
 
 	/* A majority of three: one location down is no outage. */
@@ -232,6 +241,94 @@ test_quorum_rule(void)
 	CHECK_STR(record(id, there.id, MST_DOWN, 7000), "down");
 }
 
+/* The location's health changes, oldest first, joined with ",". */
+static const char *
+health_events(const char *id)
+{
+	static char	 out[256];
+	sqlite3_stmt	*st;
+
+	out[0] = '\0';
+	st = db_query(db, "SELECT kind FROM location_events WHERE "
+	    "location_id = ? ORDER BY id", "t", id);
+	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
+		    out[0] ? "," : "", (const char *)sqlite3_column_text(st,
+		    0));
+	if (st != NULL)
+		sqlite3_reset(st);
+	return out;
+}
+
+/*
+ * Location health: a location silent for three of its shortest
+ * intervals goes offline once, however many sweeps find it; its down
+ * state then counts for nothing, and it is online again, once, when
+ * seen.
+ */
+static void
+test_location_health(void)
+{
+	struct monitor	 m;
+	struct location	 a, b;
+	char		 id[ID_MAX], json[200], token[KEY_LEN + 1];
+	long		 n;
+	int64_t		 t = 100000000;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	snprintf(a.name, sizeof(a.name), "a");
+	snprintf(b.name, sizeof(b.name), "b");
+	snprintf(a.team_id, ID_MAX, "%s", team.id);
+	snprintf(b.team_id, ID_MAX, "%s", team.id);
+	location_token_new(token);
+	CHECK_INT(location_insert(db, &a, token, t), DB_OK);
+	location_token_new(token);
+	CHECK_INT(location_insert(db, &b, token, t), DB_OK);
+	/* Never seen: nothing to tell. */
+	CHECK_INT(location_sweep(db, t, &n), DB_OK);
+	CHECK_INT(location_sweep(db, t + 3600000, &n), DB_OK);
+	CHECK_STR(health_events(a.id), "");
+
+	CHECK_INT(tmpdb_monitor(db, team.id, id), DB_OK);
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	snprintf(json, sizeof(json), "[\"%s\", \"%s\"]", a.id, b.id);
+	cJSON_Delete(m.locations);
+	m.locations = cJSON_Parse(json);
+	m.interval_s = 30;
+	m.quorum = 2;
+	CHECK_INT(monitor_update(db, &m), DB_OK);
+	CHECK_INT(location_links_sync(db, &m, t), DB_OK);
+	monitor_free(&m);
+	CHECK_INT(location_seen(db, &a, t), DB_OK);
+	CHECK_INT(location_seen(db, &b, t), DB_OK);
+	CHECK_STR(record(id, a.id, MST_UP, t), "up");
+	CHECK_STR(record(id, b.id, MST_DOWN, t + 1), "up");
+
+	/* 90 s of silence is not yet offline; past it, once. */
+	CHECK_INT(location_seen(db, &a, t + 60000), DB_OK);
+	CHECK_INT(location_sweep(db, t + 90000, &n), DB_OK);
+	CHECK_INT(n, 0);
+	CHECK_INT(location_sweep(db, t + 90001, &n), DB_OK);
+	CHECK_INT(n, 1);
+	CHECK_INT(location_sweep(db, t + 90002, &n), DB_OK);
+	CHECK_INT(n, 0);
+	/* b is offline: its down state is out of the quorum of 2, which
+	 * is now 1 (a alone), and a decides. */
+	CHECK_STR(record(id, a.id, MST_UP, t + 90003), "up");
+	CHECK_STR(record(id, a.id, MST_DOWN, t + 90004), "down");
+	CHECK_STR(record(id, a.id, MST_UP, t + 90005), "up");
+
+	/* Seen again: online, once. */
+	CHECK_INT(location_seen(db, &b, t + 100000), DB_OK);
+	CHECK_INT(location_seen(db, &b, t + 100001), DB_OK);
+	CHECK_STR(health_events(b.id), "location_offline,location_online");
+	CHECK_STR(health_events(a.id), "");
+	/* Back in the quorum: b's down counts again. */
+	CHECK_STR(record(id, b.id, MST_DOWN, t + 100002), "up");
+	CHECK_STR(record(id, a.id, MST_DOWN, t + 100003), "down");
+}
+
 int
 main(void)
 {
@@ -240,6 +337,7 @@ main(void)
 	UNIT_RUN(test_result_refusals_name_the_field);
 	UNIT_RUN(test_lease_rules);
 	UNIT_RUN(test_quorum_rule);
+	UNIT_RUN(test_location_health);
 	tmpdb_close(db);
 	return unit_finish();
 }

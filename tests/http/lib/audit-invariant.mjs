@@ -7,7 +7,7 @@
 // Not counted: GET, HEAD and OPTIONS; idempotent replays (nothing
 // changed); heartbeat pings (public, recorded as pings, not audited);
 // probe agents' leases and reports (with a location token, recorded as
-// results and the location's lastSeenAt, not audited: docs/probes.md).
+// results and the location's lastSeenAt, not audited: docs/locations.md).
 //
 // 401s past UPTIME_AUTH_FAIL_LIMIT a minute across all clients are not
 // recorded (docs/api.md "Rate limits"); the servers the tests start are

@@ -494,8 +494,11 @@ async function launch(inst, opts) {
   const conf = spec.conf;
   await handOver(dir);
 
-  const backends = [];
+  let backends = [];
   let server;
+  // Processes of a start before a restart: their output is still read
+  // for sanitizer reports.
+  const retired = [];
   const stopAll = async () => {
     if (server) await stopProcess(server);
     for (const b of backends) await stopProcess(b);
@@ -507,27 +510,30 @@ async function launch(inst, opts) {
     throw new Error(`${why}:\n${server?.output ?? ''}\n${log}\n${outs}`);
   };
 
-  // The FastCGI backends first: their sockets must be there.
-  for (const b of spec.backends) {
-    const p = startProcess(b.file, b.args, { env: b.env, uid: b.uid, gid: b.gid, group: true });
-    p.name = b.name;
-    backends.push(p);
-    const until = Date.now() + 15000;
-    while (!fs.existsSync(b.socket)) {
-      if (p.exited) await startFailed(`backend ${b.name} (${b.file} ${b.args.join(' ')}) exited at start (${JSON.stringify(p.exited)})`);
-      if (Date.now() > until) await startFailed(`backend ${b.name} made no socket ${b.socket} within 15 s`);
-      await sleep(20);
+  const startAll = async () => {
+    // The FastCGI backends first: their sockets must be there.
+    for (const b of spec.backends) {
+      const p = startProcess(b.file, b.args, { env: b.env, uid: b.uid, gid: b.gid, group: true });
+      p.name = b.name;
+      backends.push(p);
+      const until = Date.now() + 15000;
+      while (!fs.existsSync(b.socket)) {
+        if (p.exited) await startFailed(`backend ${b.name} (${b.file} ${b.args.join(' ')}) exited at start (${JSON.stringify(p.exited)})`);
+        if (Date.now() > until) await startFailed(`backend ${b.name} made no socket ${b.socket} within 15 s`);
+        await sleep(20);
+      }
     }
-  }
 
-  server = startProcess(spec.file, spec.args, { env: spec.env });
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    if (server.exited) await startFailed(`${SERVER} exited at start (${JSON.stringify(server.exited)})`);
-    if (await canConnect(port)) break;
-    if (Date.now() > deadline) await startFailed(`${SERVER} did not listen on ${port} within 15 s`);
-    await sleep(50);
-  }
+    server = startProcess(spec.file, spec.args, { env: spec.env });
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      if (server.exited) await startFailed(`${SERVER} exited at start (${JSON.stringify(server.exited)})`);
+      if (await canConnect(port)) break;
+      if (Date.now() > deadline) await startFailed(`${SERVER} did not listen on ${port} within 15 s`);
+      await sleep(50);
+    }
+  };
+  await startAll();
 
   const origin = `http://127.0.0.1:${port}`;
   const baseUrl = origin + MOUNT;
@@ -547,7 +553,7 @@ async function launch(inst, opts) {
     // The logs' file names in the instance folder.
     errorLogFile: KIND.errorLog,
     accessLogFile: KIND.accessLog,
-    get output() { return server.output; },
+    get output() { return server?.output ?? ''; },
     // Every answer received through api(), as text (status line left out).
     transcript: [],
 
@@ -637,12 +643,25 @@ async function launch(inst, opts) {
       if (problems.length) throw new Error(problems.join('\n'));
     },
 
+    // Stop the server and its backends as a crash or an upgrade would,
+    // keeping the instance; restart() starts them again on the same port.
+    async halt() {
+      await stopAll();
+      retired.push(server, ...backends);
+      server = undefined;
+      backends = [];
+    },
+    async restart() {
+      await startAll();
+      srv.pid = server.child.pid;
+    },
+
     // Sanitizer output found so far ('' if none).
     async sanitizerReports() {
       let text = '';
       const log = await readIf(path.join(dir, KIND.errorLog));
       if (SANITIZER_RE.test(log)) text += `--- ${KIND.errorLog}\n${log}\n`;
-      for (const p of [server, ...backends]) {
+      for (const p of [server, ...backends, ...retired].filter(Boolean)) {
         if (SANITIZER_RE.test(p.output)) text += `--- ${p.name ?? SERVER} stderr\n${p.output}\n`;
       }
       for (const f of await fsp.readdir(sanDir).catch(() => [])) {
