@@ -464,6 +464,8 @@ invites_accept(struct req *r)
 		return resp_db(r, rc);
 	snprintf(r->team_id, sizeof(r->team_id), "%s", m.team_id);
 	snprintf(r->target_id, sizeof(r->target_id), "%s", m.id);
+	/* The new member acted, as when accepting in the console. */
+	snprintf(r->member_id, sizeof(r->member_id), "%s", m.id);
 	resp_header(r, "Location", "%.*s/v1/team/members/%s",
 	    (int)(r->path - r->uri_path), r->uri_path, m.id);
 	return resp_data(r, 201, member_json(&m));

@@ -231,6 +231,11 @@ describe('the audit trail names who acted', () => {
     ev = await lastEvent();
     assert.deepEqual([ev.action, ev.status, ev.memberId], ['auth.forbidden', 403, viewer.id]);
 
+    const inv = assertOk(await api('POST', '/v1/team/invites', { key: ownerKey, body: { email: 'api-accept@example.com', role: 'viewer' } }), 201);
+    const joined = assertOk(await api('POST', '/v1/invites/accept', { body: { token: tokenOf(inv.acceptUrl), name: 'Through the API' } }), 201);
+    ev = await lastEvent();
+    assert.deepEqual([ev.action, ev.keyId, ev.memberId, ev.targetId], ['invite.accepted', null, joined.id, joined.id]);
+
     const byMember = assertOk(await api('GET', `/v1/audit-events?memberId=${admin.id}`, { key: ownerKey }));
     assert.ok(byMember.length >= 3, JSON.stringify(byMember));
     assert.ok(byMember.every((e) => e.memberId === admin.id));
@@ -240,7 +245,8 @@ describe('the audit trail names who acted', () => {
     assert.deepEqual(assertOk(await api('GET', `/v1/audit-events?memberId=${viewer.id}&action=team.updated`, { key: ownerKey })), []);
   });
 
-  it('negative: a memberId that is not a member id is 400 bad_query', async () => {
+  it('negative: a memberId that is not a member id is 400 bad_query; one no member has lists nothing', async () => {
+    assert.deepEqual(assertOk(await api('GET', '/v1/audit-events?memberId=mem_00000000000000000000', { key: ownerKey })), []);
     for (const q of ['memberId=', 'memberId=nope', `memberId=${adminKeyId}`, 'memberId=mem_short']) {
       assertProblem(await api('GET', `/v1/audit-events?${q}`, { key: ownerKey }), 400, 'bad_query');
     }
