@@ -6,10 +6,11 @@
  * neither removed nor demoted.  No one gives a role above the one the
  * request acts with (the key holder's), or changes or removes a member
  * above it: only owners invite, promote, demote or remove owners
- * (auth_role).  Removing a member revokes the keys it holds.  Invitations carry a one-time token that
- * only the create and resend answers (and the mail) show, in the
- * fragment of acceptUrl so that no request line carries it; the
- * database holds its keyed hash.  Create and resend mail the invitation
+ * (auth_role).  Removing a member revokes the keys it holds.
+ *
+ * Invitations carry a one-time token that only the create and resend
+ * answers (and the mail) show, in the fragment of acceptUrl so that no
+ * request line carries it; the database holds its keyed hash.  Create and resend mail the invitation
  * when UPTIME_SMTP_URL is set, after their own transaction has
  * committed, so that no write lock is held while the mail server
  * answers (invite_issue in lib/invite.c).

@@ -255,9 +255,10 @@ auth_scope(struct req *r, int scope)
 int
 auth_role(struct req *r, int target, int want)
 {
-	const char	*mine = member_role_names[r->role];
+	const char	*mine = r->role >= 0 && r->role < ROLE__MAX ?
+			    member_role_names[r->role] : "none";
 
-	switch (member_may_set((enum member_role)r->role, target, want)) {
+	switch (member_may_set(r->role, target, want)) {
 	case MEMBER_ALLOWED:
 		return 0;
 	case MEMBER_OUTRANKED:

@@ -94,11 +94,13 @@ above(int a, int b)
 }
 
 enum member_check
-member_may_set(enum member_role actor, int target, int want)
+member_may_set(int actor, int target, int want)
 {
-	if (target >= 0 && above(target, (int)actor))
+	if (actor < 0 || actor >= ROLE__MAX)
+		actor = ROLE__MAX;
+	if (target >= 0 && above(target, actor))
 		return MEMBER_OUTRANKED;
-	if (want >= 0 && above(want, (int)actor))
+	if (want >= 0 && above(want, actor))
 		return MEMBER_ESCALATION;
 	return MEMBER_ALLOWED;
 }

@@ -54,10 +54,10 @@ enum member_check {
  * whose role is target (-1: none yet, an invitation) and give it role
  * want (-1: the role does not change)?  Owners rank above admins, admins
  * above members, members above viewers; a role is not above itself.
- * So only an owner invites, promotes, demotes or removes an owner.
+ * So only an owner invites, promotes, demotes or removes an owner.  An
+ * actor that is not a role (-1: no one) ranks below every role.
  */
-enum member_check member_may_set(enum member_role actor, int target,
-	    int want);
+enum member_check member_may_set(int actor, int target, int want);
 
 struct member {
 	char		 id[ID_MAX];

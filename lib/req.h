@@ -109,8 +109,9 @@ struct req {
 	 * session's member's role's scopes, or a key's scopes that its
 	 * holder's role grants too (member_key_scopes); and the role it
 	 * acts with (enum member_role: the member's, the key holder's, an
-	 * owner's for a key without a holder); and that member's id ("":
-	 * none), for the audit trail.  Set with key or session.
+	 * owner's for a key without a holder; -1 for no one); and that
+	 * member's id ("": none), for the audit trail.  Set with key or
+	 * session.
 	 */
 	unsigned	 scopes;
 	int		 role;

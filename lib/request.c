@@ -722,6 +722,7 @@ req_reset(struct req *r, struct db *db, void *io)
 	r->db = db;
 	r->io = io;
 	r->status = 500;
+	r->role = -1;		/* no one, until a key or a session */
 }
 
 /*

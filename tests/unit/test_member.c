@@ -507,8 +507,7 @@ test_may_set(void)
 				want = t >= 0 && t < a ? MEMBER_OUTRANKED :
 				    w >= 0 && w < a ? MEMBER_ESCALATION :
 				    MEMBER_ALLOWED;
-				CHECK_INT(member_may_set((enum member_role)a,
-				    t, w), want);
+				CHECK_INT(member_may_set(a, t, w), want);
 			}
 	/* The cases by name. */
 	CHECK_INT(member_may_set(ROLE_OWNER, ROLE_OWNER, ROLE_VIEWER),
@@ -532,6 +531,13 @@ test_may_set(void)
 	    MEMBER_ESCALATION);
 	CHECK_INT(member_may_set(ROLE_VIEWER, ROLE_MEMBER, -1),
 	    MEMBER_OUTRANKED);
+	/* Negative: no one (a request without a key or a session) ranks
+	 * below every role. */
+	for (t = 0; t < ROLE__MAX; t++) {
+		CHECK_INT(member_may_set(-1, t, -1), MEMBER_OUTRANKED);
+		CHECK_INT(member_may_set(-1, -1, t), MEMBER_ESCALATION);
+		CHECK_INT(member_may_set(ROLE__MAX, -1, t), MEMBER_ESCALATION);
+	}
 }
 
 int
