@@ -2,11 +2,13 @@
  * api-keys.fcgi: API keys and the audit trail.
  *
  * No key may give more than it has: a key creates or rotates only keys
- * whose scopes are a subset of its own and whose expiry is no later than
+ * whose scopes are a subset of what it may do (its own scopes that its
+ * holder's role grants too: r->scopes) and whose expiry is no later than
  * its own (so a key with an expiry cannot make one without).  Nor may it
  * take away more than it has: it revokes only keys whose scopes are a
- * subset of its own, so a key with api-keys:write alone cannot lock its
- * team out by revoking the team's broader keys.
+ * subset of the same, so a key with api-keys:write alone cannot lock its
+ * team out by revoking the team's broader keys.  A key made here has the
+ * holder of the key that made it (docs/console.md, "Roles").
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 
 #include "uptime.h"
 #include "limit.h"
+#include "member.h"
 
 static const struct jfield key_fields[] = {
 	{ "name", 0 },
@@ -28,25 +31,34 @@ static const struct jfield key_fields[] = {
 	{ "revokedAt", 1 },
 	{ "status", 1 },
 	{ "createdByKeyId", 1 },
+	{ "createdByMemberId", 1 },
+	{ "holderMemberId", 1 },
 	{ "key", 1 },
 	{ NULL, 0 }
 };
 
-/* Answer 403 when scopes hold one the calling key lacks; verb says what
- * the caller tried ("give", "revoke a key with"). */
+/* Answer 403 when scopes hold one the calling key may not use; verb
+ * says what the caller tried ("give", "revoke a key with"). */
 static int
 exceeds_scopes(struct req *r, unsigned scopes, const char *verb)
 {
 	int	 i;
 
-	for (i = 0; i < SCOPE__MAX; i++)
-		if ((scopes & (1u << i)) && !(r->key->scopes & (1u << i))) {
+	for (i = 0; i < SCOPE__MAX; i++) {
+		if (!(scopes & (1u << i)) || (r->scopes & (1u << i)))
+			continue;
+		if (r->key->scopes & (1u << i))
+			resp_problem_member(r, 403, "escalation_refused",
+			    "scope", scope_names[i], "A key cannot %s a "
+			    "scope its holder's role (%s) does not grant: %s.",
+			    verb, member_role_names[r->role], scope_names[i]);
+		else
 			resp_problem_member(r, 403, "escalation_refused",
 			    "scope", scope_names[i], "A key cannot %s a "
 			    "scope it does not have: %s.", verb,
 			    scope_names[i]);
-			return 1;
-		}
+		return 1;
+	}
 	return 0;
 }
 
@@ -146,6 +158,7 @@ keys_create(struct req *r)
 
 	snprintf(k.team_id, sizeof(k.team_id), "%s", r->key->team_id);
 	snprintf(k.created_by, sizeof(k.created_by), "%s", r->key->id);
+	snprintf(k.holder, sizeof(k.holder), "%s", r->key->holder);
 	if (limit_check(r, LIMIT_KEYS) == -1)
 		return 0;
 	key_generate(secret);
@@ -242,7 +255,7 @@ keys_rotate(struct req *r)
 }
 
 /*
- * GET /v1/audit-events?keyId&action&from&to
+ * GET /v1/audit-events?keyId&memberId&action&from&to
  * Scope api-keys:read.  200 with a page of events, newest first;
  * 400 bad_query.
  */
@@ -250,6 +263,7 @@ static int
 audit_events(struct req *r)
 {
 	struct audit_filter	 f = { req_query(r, "keyId"),
+				    req_query(r, "memberId"),
 				    req_query(r, "action"), req_time(r, "from"),
 				    req_time(r, "to") };
 	struct lister		 l;
@@ -267,6 +281,7 @@ static const struct qspec q_keys[] = {
 
 static const struct qspec q_audit[] = {
 	Q_ID("keyId", "key"),
+	Q_ID("memberId", "mem"),
 	Q_TEXT("action", 63, "abcdefghijklmnopqrstuvwxyz_."),
 	Q_WINDOW,
 	Q_PAGE,

@@ -558,6 +558,7 @@ keys_post(struct req *r)
 	    r->session->member.team_id);
 	snprintf(k.created_by_member, sizeof(k.created_by_member), "%s",
 	    r->session->member.id);
+	snprintf(k.holder, sizeof(k.holder), "%s", r->session->member.id);
 	if (limit_check_team(r, LIMIT_KEYS, k.team_id) == -1)
 		return 0;
 	key_generate(secret);

@@ -3,10 +3,14 @@
  * accept route.
  *
  * A team always keeps an owner once it has one: the last owner can be
- * neither removed nor demoted.  Invitations carry a one-time token that
- * only the create and resend answers (and the mail) show, in the
- * fragment of acceptUrl so that no request line carries it; the
- * database holds its keyed hash.  Create and resend mail the invitation
+ * neither removed nor demoted.  No one gives a role above the one the
+ * request acts with (the key holder's), or changes or removes a member
+ * above it: only owners invite, promote, demote or remove owners
+ * (auth_role).  Removing a member revokes the keys it holds.
+ *
+ * Invitations carry a one-time token that only the create and resend
+ * answers (and the mail) show, in the fragment of acceptUrl so that no
+ * request line carries it; the database holds its keyed hash.  Create and resend mail the invitation
  * when UPTIME_SMTP_URL is set, after their own transaction has
  * committed, so that no write lock is held while the mail server
  * answers (invite_issue in lib/invite.c).
@@ -168,8 +172,10 @@ last_owner(struct req *r, const struct member *m, const char *what)
 
 /*
  * PATCH /v1/team/members/{id} {name?, role?}
- * Scope team:write.  200 with the member; 400 invalid body; 404; 409
- * when the team's last owner would lose the owner role.
+ * Scope team:write.  200 with the member; 400 invalid body; 403
+ * outranked (a member above the caller's role: only an owner changes an
+ * owner), escalation_refused (a role above the caller's); 404; 409 when
+ * the team's last owner would lose the owner role.
  */
 static int
 members_patch(struct req *r)
@@ -198,6 +204,8 @@ members_patch(struct req *r)
 	if (name != NULL)
 		snprintf(m.name, sizeof(m.name), "%s", name);
 	cJSON_Delete(body);
+	if (auth_role(r, (int)m.role, has_role ? (int)role : -1) == -1)
+		return 0;
 	if (has_role && role != ROLE_OWNER &&
 	    (rc = last_owner(r, &m, "demoted")) != 0)
 		return rc == 1 ? 0 : -1;
@@ -210,7 +218,9 @@ members_patch(struct req *r)
 
 /*
  * DELETE /v1/team/members/{id}
- * Scope team:write.  204; 404; 409 for the team's last owner.
+ * Scope team:write.  204, the member's sessions ended and the keys the
+ * member holds revoked; 403 outranked (only an owner removes an owner);
+ * 404; 409 for the team's last owner.
  */
 static int
 members_delete(struct req *r)
@@ -221,9 +231,14 @@ members_delete(struct req *r)
 	if ((rc = member_get(r->db, r->key->team_id, r->args[0], &m)) !=
 	    DB_OK)
 		return resp_db(r, rc);
+	if (auth_role(r, (int)m.role, -1) == -1)
+		return 0;
 	if ((rc = last_owner(r, &m, "removed")) != 0)
 		return rc == 1 ? 0 : -1;
-	return resp_deleted(r, member_delete(r->db, m.team_id, m.id));
+	/* Its sessions go with the row (ON DELETE CASCADE). */
+	if ((rc = member_delete(r->db, m.team_id, m.id)) == DB_OK)
+		rc = apikey_revoke_held(r->db, m.team_id, m.id, r->now);
+	return resp_deleted(r, rc);
 }
 
 /*
@@ -291,9 +306,10 @@ issue(struct req *r, struct invite *inv, const char *self, int status)
 /*
  * POST /v1/team/invites {email, role?, expiresAt?}
  * Scope team:write.  201 with the invitation, its acceptUrl and
- * emailStatus, Location; 400 invalid body; 409 when the address is a
- * member or has a pending invitation.  Mails it when mail is configured;
- * a failed mail does not undo the invitation.
+ * emailStatus, Location; 400 invalid body; 403 escalation_refused (a
+ * role above the caller's: only an owner invites an owner); 409 when
+ * the address is a member or has a pending invitation.  Mails it when
+ * mail is configured; a failed mail does not undo the invitation.
  */
 static int
 invites_create(struct req *r)
@@ -325,6 +341,8 @@ invites_create(struct req *r)
 	cJSON_Delete(body);
 	if (v.n > 0)
 		return resp_verrs(r, &v);
+	if (auth_role(r, -1, (int)inv.role) == -1)
+		return 0;
 	snprintf(inv.team_id, sizeof(inv.team_id), "%s", r->key->team_id);
 	snprintf(inv.created_by, sizeof(inv.created_by), "%s", r->key->id);
 	return issue(r, &inv, NULL, 201);
@@ -357,8 +375,9 @@ invites_revoke(struct req *r)
  * POST /v1/team/invites/{id}/resend
  * Scope team:write.  200 with the invitation, a new acceptUrl (the old
  * token stops working) and emailStatus, expiring the configured time
- * from now; 404; 409 when it is accepted or revoked, or its address has
- * become a member or has another pending invitation.
+ * from now; 403 escalation_refused for an invitation to a role above
+ * the caller's; 404; 409 when it is accepted or revoked, or its address
+ * has become a member or has another pending invitation.
  */
 static int
 invites_resend(struct req *r)
@@ -373,6 +392,8 @@ invites_resend(struct req *r)
 		return resp_problem(r, 409, "conflict", "Only pending or "
 		    "expired invitations can be resent; this one is %s.",
 		    invite_status_names[invite_status(&inv, r->now)]);
+	if (auth_role(r, -1, (int)inv.role) == -1)
+		return 0;
 	inv.expires_at = r->now + cfg.invite_ttl * 1000LL;
 	return issue(r, &inv, inv.id, 200);
 }
@@ -444,6 +465,8 @@ invites_accept(struct req *r)
 		return resp_db(r, rc);
 	snprintf(r->team_id, sizeof(r->team_id), "%s", m.team_id);
 	snprintf(r->target_id, sizeof(r->target_id), "%s", m.id);
+	/* The new member acted, as when accepting in the console. */
+	snprintf(r->member_id, sizeof(r->member_id), "%s", m.id);
 	resp_header(r, "Location", "%.*s/v1/team/members/%s",
 	    (int)(r->path - r->uri_path), r->uri_path, m.id);
 	return resp_data(r, 201, member_json(&m));

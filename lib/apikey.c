@@ -1,6 +1,8 @@
 /*
  * API keys: the struct, its JSON and all of its SQL.  The secret itself
  * never reaches this module's storage: only its keyed hash (auth.c).
+ * Each key is read with its holder's current role (members), so that
+ * authentication bounds it by that role without another query.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "ids.h"
 #include "json.h"
 #include "keyhash.h"
+#include "member.h"
 #include "page.h"
 #include "scope.h"
 
@@ -19,9 +22,16 @@ const char *const key_status_names[KEY_STATUS__MAX] = {
 	"active", "expired", "revoked", "all"
 };
 
-#define COLS "id, team_id, name, scopes, key_prefix, created_at, " \
-	"expires_at, last_used_at, last_used_ip, revoked_at, created_by_key_id, " \
-	"created_by_member_id"
+/*
+ * A key and its holder's current role (NULL when the key has no holder,
+ * or when its holder is no longer a member: holder_member_id tells).
+ */
+#define COLS "k.id, k.team_id, k.name, k.scopes, k.key_prefix, " \
+	"k.created_at, k.expires_at, k.last_used_at, k.last_used_ip, " \
+	"k.revoked_at, k.created_by_key_id, k.created_by_member_id, " \
+	"k.holder_member_id, m.role"
+#define FROM " FROM api_keys k LEFT JOIN members m" \
+	" ON m.id = k.holder_member_id AND m.team_id = k.team_id"
 
 enum stmt {
 	STMT_BY_HASH,
@@ -29,6 +39,7 @@ enum stmt {
 	STMT_FIND,
 	STMT_INSERT,
 	STMT_REVOKE,
+	STMT_REVOKE_HELD,
 	STMT_SET_HASH,
 	STMT_TOUCH,
 	STMT_LIST,
@@ -37,33 +48,36 @@ enum stmt {
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_BY_HASH */
-	"SELECT " COLS " FROM api_keys WHERE key_hash = ?",
+	"SELECT " COLS FROM " WHERE k.key_hash = ?",
 	/* STMT_GET */
-	"SELECT " COLS " FROM api_keys WHERE team_id = ? AND id = ?",
+	"SELECT " COLS FROM " WHERE k.team_id = ? AND k.id = ?",
 	/* STMT_FIND */
-	"SELECT " COLS " FROM api_keys WHERE id = ?",
+	"SELECT " COLS FROM " WHERE k.id = ?",
 	/* STMT_INSERT */
 	"INSERT INTO api_keys (id, team_id, name, scopes, key_prefix, "
 	"key_hash, created_at, expires_at, created_by_key_id, "
-	"created_by_member_id) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"created_by_member_id, holder_member_id) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_REVOKE */
 	"UPDATE api_keys SET revoked_at = ? WHERE team_id = ? AND id = ? "
 	"AND revoked_at IS NULL",
+	/* STMT_REVOKE_HELD */
+	"UPDATE api_keys SET revoked_at = ?1 WHERE team_id = ?2 "
+	"AND holder_member_id = ?3 AND revoked_at IS NULL",
 	/* STMT_SET_HASH */
 	"UPDATE api_keys SET key_hash = ?, key_prefix = ? "
 	"WHERE team_id = ? AND id = ?",
 	/* STMT_TOUCH */
 	"UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?",
 	/* STMT_LIST: ?2 is the status, ?3 now, ?4..?6 the cursor. */
-	"SELECT " COLS " FROM api_keys WHERE team_id = ?1 AND ("
+	"SELECT " COLS FROM " WHERE k.team_id = ?1 AND ("
 	" ?2 = 3"
-	" OR (?2 = 2 AND revoked_at IS NOT NULL)"
-	" OR (?2 = 0 AND revoked_at IS NULL AND"
-	"     (expires_at IS NULL OR expires_at > ?3))"
-	" OR (?2 = 1 AND revoked_at IS NULL AND expires_at <= ?3))"
-	" AND (?4 = 0 OR (created_at, id) < (?5, ?6))"
-	" ORDER BY created_at DESC, id DESC LIMIT ?7",
+	" OR (?2 = 2 AND k.revoked_at IS NOT NULL)"
+	" OR (?2 = 0 AND k.revoked_at IS NULL AND"
+	"     (k.expires_at IS NULL OR k.expires_at > ?3))"
+	" OR (?2 = 1 AND k.revoked_at IS NULL AND k.expires_at <= ?3))"
+	" AND (?4 = 0 OR (k.created_at, k.id) < (?5, ?6))"
+	" ORDER BY k.created_at DESC, k.id DESC LIMIT ?7",
 };
 
 enum key_status
@@ -79,6 +93,8 @@ apikey_status(const struct apikey *k, int64_t now)
 static void
 row(struct db_stmt *st, struct apikey *k)
 {
+	char	 role[16];
+
 	memset(k, 0, sizeof(*k));
 	db_col_text(st, 0, k->id, sizeof(k->id));
 	db_col_text(st, 1, k->team_id, sizeof(k->team_id));
@@ -93,6 +109,11 @@ row(struct db_stmt *st, struct apikey *k)
 	db_col_text(st, 10, k->created_by, sizeof(k->created_by));
 	db_col_text(st, 11, k->created_by_member,
 	    sizeof(k->created_by_member));
+	db_col_text(st, 12, k->holder, sizeof(k->holder));
+	db_col_text(st, 13, role, sizeof(role));
+	/* No holder: an owner's key; a holder no longer there: none. */
+	k->holder_role = k->holder[0] == '\0' ? (int)ROLE_OWNER :
+	    member_role_find(role);
 }
 
 /* Step a statement expected to give at most one key. */
@@ -167,6 +188,7 @@ apikey_insert(struct db *db, struct apikey *k, const char *secret,
 	db_bind_text(st, 9, k->created_by[0] ? k->created_by : NULL);
 	db_bind_text(st, 10, k->created_by_member[0] ? k->created_by_member :
 	    NULL);
+	db_bind_text(st, 11, k->holder[0] ? k->holder : NULL);
 	sodium_memzero(hash, sizeof(hash));
 	return db_exec_stmt(st);
 }
@@ -181,6 +203,18 @@ apikey_revoke(struct db *db, const struct apikey *k, int64_t now)
 	db_bind_int64(st, 1, now);
 	db_bind_text(st, 2, k->team_id);
 	db_bind_text(st, 3, k->id);
+	return db_exec_stmt(st);
+}
+
+int
+apikey_revoke_held(struct db *db, const char *team, const char *member,
+    int64_t now)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_query(db, sqls[STMT_REVOKE_HELD], "Itt", now, team,
+	    member)) == NULL)
+		return DB_ERROR;
 	return db_exec_stmt(st);
 }
 
@@ -252,5 +286,7 @@ apikey_json(const struct apikey *k, int64_t now)
 	cJSON_AddStringToObject(o, "status",
 	    key_status_names[apikey_status(k, now)]);
 	json_add_str(o, "createdByKeyId", k->created_by);
+	json_add_str(o, "createdByMemberId", k->created_by_member);
+	json_add_str(o, "holderMemberId", k->holder);
 	return o;
 }

@@ -32,6 +32,15 @@ struct apikey {
 	char		 created_by[ID_MAX];	/* the key that made it, or "" */
 	char		 created_by_member[ID_MAX];	/* the member who made
 						   it in the console, or "" */
+	/*
+	 * The member whose role bounds the key: who made it in the
+	 * console, or the holder of the key that made it.  "": none, the
+	 * key acts as an owner (made with uptime-admin).  holder_role is
+	 * that member's current role (enum member_role), ROLE_OWNER
+	 * without a holder, -1 when the holder is no longer a member.
+	 */
+	char		 holder[ID_MAX];
+	int		 holder_role;
 };
 
 enum key_status	 apikey_status(const struct apikey *, int64_t now);
@@ -51,6 +60,9 @@ int	 apikey_find(struct db *, const char *id, struct apikey *);
 int	 apikey_insert(struct db *, struct apikey *, const char *secret,
 	    int64_t now);
 int	 apikey_revoke(struct db *, const struct apikey *, int64_t now);
+/* Revoke every active key member holds in team (a member removed). */
+int	 apikey_revoke_held(struct db *, const char *team, const char *member,
+	    int64_t now);
 int	 apikey_set_secret(struct db *, struct apikey *, const char *secret);
 int	 apikey_touch(struct db *, struct apikey *, const char *ip,
 	    int64_t now);

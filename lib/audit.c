@@ -15,7 +15,7 @@
 #include "page.h"
 
 #define COLS "id, at, key_id, key_prefix, action, method, path, status, " \
-	"ip, target_id"
+	"ip, target_id, member_id"
 
 enum stmt {
 	STMT_INSERT,
@@ -27,16 +27,17 @@ enum stmt {
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO audit_events (id, team_id, at, key_id, key_prefix, "
-	"action, method, path, status, ip, target_id) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"action, method, path, status, ip, target_id, member_id) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_LIST */
 	"SELECT " COLS " FROM audit_events WHERE team_id = ?1"
 	" AND (?2 IS NULL OR key_id = ?2)"
-	" AND (?3 IS NULL OR action = ?3)"
-	" AND (?4 IS NULL OR at >= ?4)"
-	" AND (?5 IS NULL OR at < ?5)"
-	" AND (?6 = 0 OR (at, id) < (?7, ?8))"
-	" ORDER BY at DESC, id DESC LIMIT ?9",
+	" AND (?3 IS NULL OR member_id = ?3)"
+	" AND (?4 IS NULL OR action = ?4)"
+	" AND (?5 IS NULL OR at >= ?5)"
+	" AND (?6 IS NULL OR at < ?6)"
+	" AND (?7 = 0 OR (at, id) < (?8, ?9))"
+	" ORDER BY at DESC, id DESC LIMIT ?10",
 	/* STMT_PRUNE */
 	"DELETE FROM audit_events WHERE at < ?",
 };
@@ -61,6 +62,7 @@ audit_record(struct db *db, const char *team, const struct audit_event *ev)
 	db_bind_int(st, 9, ev->status);
 	db_bind_text(st, 10, ev->ip[0] ? ev->ip : NULL);
 	db_bind_text(st, 11, ev->target_id[0] ? ev->target_id : NULL);
+	db_bind_text(st, 12, ev->member_id[0] ? ev->member_id : NULL);
 	return db_exec_stmt(st);
 }
 
@@ -80,6 +82,7 @@ list_row(struct db_stmt *st, struct lister *l)
 	ev.status = db_col_int(st, 7);
 	db_col_text(st, 8, ev.ip, sizeof(ev.ip));
 	db_col_text(st, 9, ev.target_id, sizeof(ev.target_id));
+	db_col_text(st, 10, ev.member_id, sizeof(ev.member_id));
 	page_add(l, audit_json(&ev), ev.at, ev.id);
 	return 0;
 }
@@ -88,8 +91,9 @@ int
 audit_list(struct db *db, const char *team, const struct audit_filter *f,
     struct lister *l)
 {
-	return page_rows(db, db_query(db, sqls[STMT_LIST], "tttTT", team,
-	    f->key_id, f->action, f->from, f->to), 6, l, list_row);
+	return page_rows(db, db_query(db, sqls[STMT_LIST], "ttttTT", team,
+	    f->key_id, f->member_id, f->action, f->from, f->to), 7, l,
+	    list_row);
 }
 
 cJSON *
@@ -101,6 +105,7 @@ audit_json(const struct audit_event *ev)
 	json_add_time(o, "at", ev->at);
 	json_add_str(o, "keyId", ev->key_id);
 	json_add_str(o, "keyPrefix", ev->key_prefix);
+	json_add_str(o, "memberId", ev->member_id);
 	cJSON_AddStringToObject(o, "action", ev->action);
 	cJSON_AddStringToObject(o, "method", ev->method);
 	cJSON_AddStringToObject(o, "path", ev->path);

@@ -12,8 +12,11 @@
 struct audit_event {
 	char		 id[ID_MAX];
 	int64_t		 at;
+	/* Who acted: the key, and the member (a session's, or the key's
+	 * holder); "" for none. */
 	char		 key_id[ID_MAX];
 	char		 key_prefix[KEY_SHOWNLEN + 1];
+	char		 member_id[ID_MAX];
 	char		 action[64];
 	char		 method[16];
 	char		 path[256];
@@ -23,6 +26,7 @@ struct audit_event {
 };
 struct audit_filter {
 	const char	*key_id;
+	const char	*member_id;
 	const char	*action;
 	int64_t		 from;
 	int64_t		 to;

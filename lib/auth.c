@@ -17,6 +17,7 @@
 #include "db.h"
 #include "keyhash.h"
 #include "location.h"
+#include "member.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "response.h"
@@ -24,16 +25,23 @@
 
 #define KEY_TOUCH_MS	60000	/* write lastUsedAt at most once a minute */
 
-/* Record a refused request; failures here only get logged. */
+/*
+ * Record a refused request of key k (NULL when none was recognised; then
+ * the prefix presented, if any); failures here only get logged.
+ */
 static void
-audit_refusal(struct req *r, const char *team, const char *key_id,
-    const char *prefix, const char *action, int status)
+audit_refusal(struct req *r, const struct apikey *k, const char *prefix,
+    const char *action, int status)
 {
 	struct audit_event	 ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.at = r->now;
-	snprintf(ev.key_id, sizeof(ev.key_id), "%s", key_id ? key_id : "");
+	if (k != NULL) {
+		snprintf(ev.key_id, sizeof(ev.key_id), "%s", k->id);
+		snprintf(ev.member_id, sizeof(ev.member_id), "%s", k->holder);
+		prefix = k->prefix;
+	}
 	snprintf(ev.key_prefix, sizeof(ev.key_prefix), "%s",
 	    prefix ? prefix : "");
 	snprintf(ev.action, sizeof(ev.action), "%s", action);
@@ -41,7 +49,7 @@ audit_refusal(struct req *r, const char *team, const char *key_id,
 	snprintf(ev.path, sizeof(ev.path), "%s", r->path);
 	ev.status = status;
 	snprintf(ev.ip, sizeof(ev.ip), "%s", r->remote_addr);
-	if (audit_record(r->db, team, &ev) != DB_OK)
+	if (audit_record(r->db, k != NULL ? k->team_id : NULL, &ev) != DB_OK)
 		req_log(r, __func__, "cannot record %s", action);
 }
 
@@ -104,8 +112,7 @@ unauthorized(struct req *r, const char *code, const char *detail,
 		    "The key is not valid");
 	resp_problem(r, 401, code, "%s", detail);
 	if (record_failure(r))
-		audit_refusal(r, k ? k->team_id : NULL, k ? k->id : NULL,
-		    k ? k->prefix : prefix, "auth.failed", 401);
+		audit_refusal(r, k, prefix, "auth.failed", 401);
 	return -1;
 }
 
@@ -183,7 +190,15 @@ auth_request(struct req *r, int scope)
 	default:
 		break;
 	}
+	/* Its holder removed from the team (the keys are revoked then:
+	 * this is the guard should one be left). */
+	if (key.holder_role == -1)
+		return unauthorized(r, "invalid_key", "The API key's holder is "
+		    "no longer a member of the team.", &key, NULL);
 	r->key = &key;
+	r->role = key.holder_role;
+	r->scopes = member_key_scopes(key.scopes, key.holder_role);
+	snprintf(r->member_id, sizeof(r->member_id), "%s", key.holder);
 
 	/* Every authenticated request counts against its key's budget;
 	 * one that cannot be counted is refused. */
@@ -195,6 +210,7 @@ auth_request(struct req *r, int scope)
 		    cfg.rate_limit - count;
 		if (count == -1 || count > cfg.rate_limit) {
 			r->key = NULL;
+			r->scopes = 0;
 			return too_many(r, r->rl_reset, "requests with this "
 			    "API key");
 		}
@@ -205,9 +221,9 @@ auth_request(struct req *r, int scope)
 		(void)apikey_touch(r->db, &key, r->remote_addr, r->now);
 
 	if (scope >= 0 && auth_scope(r, scope) == -1) {
-		audit_refusal(r, key.team_id, key.id, key.prefix,
-		    "auth.forbidden", 403);
+		audit_refusal(r, &key, NULL, "auth.forbidden", 403);
 		r->key = NULL;
+		r->scopes = 0;
 		return -1;
 	}
 	return 0;
@@ -216,14 +232,48 @@ auth_request(struct req *r, int scope)
 int
 auth_scope(struct req *r, int scope)
 {
-	if (r->key != NULL && (r->key->scopes & (1u << scope)))
+	unsigned	 bit = 1u << scope;
+
+	if (r->key != NULL && (r->scopes & bit))
 		return 0;
 	resp_header(r, "WWW-Authenticate", "Bearer realm=\"uptime\", "
 	    "error=\"insufficient_scope\", scope=\"%s\"", scope_names[scope]);
-	resp_problem_member(r, 403, "insufficient_scope", "requiredScope",
-	    scope_names[scope], "This API key lacks the %s scope that this "
-	    "request needs.", scope_names[scope]);
+	if (r->key != NULL && (r->key->scopes & bit))
+		resp_problem_member(r, 403, "insufficient_scope",
+		    "requiredScope", scope_names[scope], "This API key holds "
+		    "the %s scope that this request needs, but the role of "
+		    "the member who holds the key (%s) does not grant it.",
+		    scope_names[scope], member_role_names[r->role]);
+	else
+		resp_problem_member(r, 403, "insufficient_scope",
+		    "requiredScope", scope_names[scope], "This API key lacks "
+		    "the %s scope that this request needs.",
+		    scope_names[scope]);
 	return -1;
+}
+
+int
+auth_role(struct req *r, int target, int want)
+{
+	const char	*mine = r->role >= 0 && r->role < ROLE__MAX ?
+			    member_role_names[r->role] : "none";
+
+	switch (member_may_set(r->role, target, want)) {
+	case MEMBER_ALLOWED:
+		return 0;
+	case MEMBER_OUTRANKED:
+		resp_problem(r, 403, "outranked", "This member's role (%s) is "
+		    "above the role this request acts with (%s): only the %s "
+		    "role or above can change or remove them.",
+		    member_role_names[target], mine,
+		    member_role_names[target]);
+		return -1;
+	default:
+		resp_problem(r, 403, "escalation_refused", "The role this "
+		    "request acts with (%s) cannot give the %s role, which is "
+		    "above it.", mine, member_role_names[want]);
+		return -1;
+	}
 }
 
 int

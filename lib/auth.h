@@ -21,6 +21,16 @@ int	 auth_request(struct req *, int scope) WUR;
  */
 int	 auth_scope(struct req *, int scope) WUR;
 
+/*
+ * The role rule (member_may_set): 0 when the request's role (r->role: a
+ * signed-in member's, or the holder's of the calling key) may act on a
+ * member whose role is target (-1: an invitation) and give it role want
+ * (-1: unchanged); else -1 with 403 answered: outranked (the member is
+ * above the caller's role: only an owner acts on an owner) or
+ * escalation_refused (a role above the caller's).
+ */
+int	 auth_role(struct req *, int target, int want) WUR;
+
 struct location;
 /*
  * Authenticate a probe agent's request (a public route) by its

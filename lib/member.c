@@ -78,6 +78,33 @@ member_role_scopes(enum member_role role)
 	}
 }
 
+unsigned
+member_key_scopes(unsigned key_scopes, int holder_role)
+{
+	if (holder_role < 0 || holder_role >= ROLE__MAX)
+		return 0;
+	return key_scopes & member_role_scopes((enum member_role)holder_role);
+}
+
+/* Is role a above role b?  enum member_role lists them highest first. */
+static int
+above(int a, int b)
+{
+	return a >= 0 && a < b;
+}
+
+enum member_check
+member_may_set(int actor, int target, int want)
+{
+	if (actor < 0 || actor >= ROLE__MAX)
+		actor = ROLE__MAX;
+	if (target >= 0 && above(target, actor))
+		return MEMBER_OUTRANKED;
+	if (want >= 0 && above(want, actor))
+		return MEMBER_ESCALATION;
+	return MEMBER_ALLOWED;
+}
+
 int
 member_role_find(const char *name)
 {

@@ -33,6 +33,31 @@ int	 member_role_find(const char *name);
  * keys they make.
  */
 unsigned member_role_scopes(enum member_role);
+/*
+ * What a key may do: the scopes it holds that its holder's role grants
+ * as well, so that a key never acts beyond the member it stands for.  A
+ * key with no holder (made with uptime-admin, or by such a key) acts as
+ * an owner: pass ROLE_OWNER.  holder_role -1 (the holder is no longer a
+ * member): nothing.
+ */
+unsigned member_key_scopes(unsigned key_scopes, int holder_role);
+
+/* What member_may_set decides. */
+enum member_check {
+	MEMBER_ALLOWED,
+	MEMBER_OUTRANKED,	/* the member acted on is above the actor */
+	MEMBER_ESCALATION,	/* the role given is above the actor's */
+	MEMBER_CHECK__MAX
+};
+/*
+ * May a member (or a key held by one) of role actor act on a member
+ * whose role is target (-1: none yet, an invitation) and give it role
+ * want (-1: the role does not change)?  Owners rank above admins, admins
+ * above members, members above viewers; a role is not above itself.
+ * So only an owner invites, promotes, demotes or removes an owner.  An
+ * actor that is not a role (-1: no one) ranks below every role.
+ */
+enum member_check member_may_set(int actor, int target, int want);
 
 struct member {
 	char		 id[ID_MAX];

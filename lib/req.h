@@ -104,6 +104,18 @@ struct req {
 	/* Set by authentication. */
 	struct apikey	*key;		/* NULL on public routes */
 	struct session	*session;	/* the console's: ROUTE_SESSION */
+	/*
+	 * What the caller may do, the one rule for people and keys: a
+	 * session's member's role's scopes, or a key's scopes that its
+	 * holder's role grants too (member_key_scopes); and the role it
+	 * acts with (enum member_role: the member's, the key holder's, an
+	 * owner's for a key without a holder; -1 for no one); and that
+	 * member's id ("": none), for the audit trail.  Set with key or
+	 * session.
+	 */
+	unsigned	 scopes;
+	int		 role;
+	char		 member_id[ID_MAX];
 	long		 rl_limit;	/* RateLimit-* headers when > 0 */
 	long		 rl_remaining;
 	int		 rl_reset;

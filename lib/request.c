@@ -525,11 +525,14 @@ audit_write(struct req *r, const char *action)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.at = r->now;
+	/* Who acted: a key (and the member who holds it), or the member
+	 * signed in. */
 	if (r->key != NULL) {
 		snprintf(ev.key_id, sizeof(ev.key_id), "%s", r->key->id);
 		snprintf(ev.key_prefix, sizeof(ev.key_prefix), "%s",
 		    r->key->prefix);
 	}
+	snprintf(ev.member_id, sizeof(ev.member_id), "%s", r->member_id);
 	snprintf(ev.action, sizeof(ev.action), "%s", action);
 	snprintf(ev.method, sizeof(ev.method), "%s", r->method);
 	snprintf(ev.path, sizeof(ev.path), "%s", r->path);
@@ -720,6 +723,7 @@ req_reset(struct req *r, struct db *db, void *io)
 	r->db = db;
 	r->io = io;
 	r->status = 500;
+	r->role = -1;		/* no one, until a key or a session */
 }
 
 /*

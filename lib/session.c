@@ -206,6 +206,16 @@ check_csrf(struct req *r)
 	    "again."), -1;
 }
 
+/* The request acts as the session's member: its role and scopes. */
+static void
+acting(struct req *r)
+{
+	r->session = &current;
+	r->role = current.member.role;
+	r->scopes = member_role_scopes(current.member.role);
+	snprintf(r->member_id, sizeof(r->member_id), "%s", current.member.id);
+}
+
 /*
  * No live session: a page goes to the sign-in; a form is refused (401),
  * since what it asked was not done.
@@ -238,7 +248,7 @@ session_request(struct req *r)
 		    &current) == DB_OK) {
 			/* account_session_get took only a whole token. */
 			memcpy(current_token, tok, sizeof(current_token));
-			r->session = &current;
+			acting(r);
 		}
 		sodium_memzero(tok, sizeof(tok));
 		return 0;
@@ -257,10 +267,11 @@ session_request(struct req *r)
 	}
 	memcpy(current_token, tok, sizeof(current_token));
 	sodium_memzero(tok, sizeof(tok));
-	r->session = &current;
+	acting(r);
 	snprintf(r->team_id, sizeof(r->team_id), "%s", current.member.team_id);
 	if (post && check_csrf(r) == -1) {
 		r->session = NULL;
+		r->scopes = 0;
 		return -1;
 	}
 	return 0;
@@ -269,8 +280,7 @@ session_request(struct req *r)
 unsigned
 session_scopes(struct req *r)
 {
-	return r->session != NULL ?
-	    member_role_scopes(r->session->member.role) : 0;
+	return r->session != NULL ? r->scopes : 0;
 }
 
 int
@@ -309,7 +319,7 @@ session_begin(struct req *r, const struct member *m)
 	if ((rc = account_session_new(r->db, m, r->remote_addr, r->now,
 	    current_token, &current)) != DB_OK)
 		return rc;
-	r->session = &current;
+	acting(r);
 	snprintf(r->team_id, sizeof(r->team_id), "%s", m->team_id);
 	set_cookie(r, current_token, 0);
 	return DB_OK;
@@ -323,7 +333,9 @@ session_end(struct req *r)
 	if (r->session != NULL)
 		rc = account_session_end(r->db, r->session->id);
 	set_cookie(r, "", 1);
+	/* The member stays named for the audit trail. */
 	r->session = NULL;
+	r->scopes = 0;
 	sodium_memzero(current_token, sizeof(current_token));
 	return rc;
 }

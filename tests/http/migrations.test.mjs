@@ -158,6 +158,24 @@ describe('migrations', () => {
     t.diagnostic(`upgraded from each of versions 0..${LATEST - 1} to ${LATEST}; second runs changed nothing`);
   });
 
+  it('022: each key made before it gets its holder: the member who made it, or the first up its chain of keys', async () => {
+    const db = atVersion(21);
+    const key = (id, byKey, byMember) => `INSERT INTO api_keys (id, team_id, name, scopes, key_prefix, key_hash, created_at, ` +
+      `created_by_key_id, created_by_member_id) VALUES ('${id}', 'team_00000000000000000001', '${id}', 4095, 'uptime_AAAAAAAA', ` +
+      `randomblob(32), 1700000000000, ${byKey ? `'${byKey}'` : 'NULL'}, ${byMember ? `'${byMember}'` : 'NULL'});\n`;
+    sqlite(db, "INSERT INTO members (id, team_id, email, name, role, joined_at) VALUES ('mem_00000000000000000001', " +
+      "'team_00000000000000000001', 'ann@example.com', 'Ann', 'admin', 1700000000000);\n" +
+      key('key_admin', null, null) + key('key_by_admin', 'key_admin', null) + key('key_console', null, 'mem_00000000000000000001') +
+      key('key_child', 'key_console', null) + key('key_grandchild', 'key_child', null));
+    const r = await admin(db, 'migrate');
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(execFileSync('sqlite3', ['-json', db, 'SELECT id, holder_member_id AS h FROM api_keys ORDER BY id'], { encoding: 'utf8' }));
+    assert.deepEqual(Object.fromEntries(rows.map((x) => [x.id, x.h])), {
+      key_admin: null, key_by_admin: null, key_child: 'mem_00000000000000000001',
+      key_console: 'mem_00000000000000000001', key_grandchild: 'mem_00000000000000000001',
+    });
+  });
+
   it('8 processes starting together on an older database migrate it once', async (t) => {
     // How far one process moves the schema cookie, from each version.
     const cookie = [];

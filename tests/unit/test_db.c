@@ -1,8 +1,9 @@
 /*
  * Unit tests of lib/db.c and of the resource modules that sit on it
  * (team.c, apikey.c, audit.c): opening and migrating, pragmas,
- * transactions, the statement cache, keys, the audit trail, backups,
- * and several processes opening a fresh database at once.
+ * transactions, the statement cache, keys and their holders, the audit
+ * trail, backups, and several processes opening a fresh database at
+ * once.
  *
  * Each test works in its own file under a temporary directory that is
  * removed at the end.
@@ -23,6 +24,7 @@
 
 #include "uptime.h"
 #include "limit.h"
+#include "member.h"
 #include "unit.h"
 #include "unit_list.h"
 
@@ -661,9 +663,90 @@ test_apikey_status_and_json(void)
 	    "\"keyPrefix\":\"uptime_ABCDEFGH\","
 	    "\"createdAt\":\"2026-02-14T12:00:00.000Z\",\"expiresAt\":null,"
 	    "\"lastUsedAt\":null,\"lastUsedIp\":null,\"revokedAt\":null,"
-	    "\"status\":\"active\",\"createdByKeyId\":null}");
+	    "\"status\":\"active\",\"createdByKeyId\":null,"
+	    "\"createdByMemberId\":null,\"holderMemberId\":null}");
 	free(s);
 	cJSON_Delete(j);
+}
+
+/*
+ * A key is read with its holder's current role: ROLE_OWNER without a
+ * holder, -1 once the holder is no longer a member (the id kept);
+ * apikey_revoke_held revokes the active keys one member holds.
+ */
+static void
+test_apikey_holder(void)
+{
+	struct db	*db;
+	struct team	 t, t2;
+	struct member	 m, other;
+	struct apikey	 k, held, got;
+	char		 path[256], s[KEY_LEN + 1];
+	int64_t		 now = 1771070400000;
+
+	if ((db = fresh("holder.db", path, sizeof(path))) == NULL)
+		return;
+	CHECK_INT(team_create(db, "A", &t), DB_OK);
+	CHECK_INT(team_create(db, "B", &t2), DB_OK);
+	memset(&m, 0, sizeof(m));
+	snprintf(m.team_id, sizeof(m.team_id), "%s", t.id);
+	snprintf(m.email, sizeof(m.email), "ann@example.com");
+	snprintf(m.name, sizeof(m.name), "Ann");
+	m.role = ROLE_ADMIN;
+	CHECK_INT(member_insert(db, &m), DB_OK);
+	other = m;
+	snprintf(other.email, sizeof(other.email), "bob@example.com");
+	CHECK_INT(member_insert(db, &other), DB_OK);
+
+	/* No holder: an owner's key. */
+	memset(&k, 0, sizeof(k));
+	snprintf(k.team_id, sizeof(k.team_id), "%s", t.id);
+	snprintf(k.name, sizeof(k.name), "admin-made");
+	k.scopes = SCOPES_ALL;
+	key_generate(s);
+	CHECK_INT(apikey_insert(db, &k, s, now), DB_OK);
+	CHECK_INT(apikey_get(db, t.id, k.id, &got), DB_OK);
+	CHECK_STR(got.holder, "");
+	CHECK_INT(got.holder_role, ROLE_OWNER);
+
+	/* Held by Ann: her role, as it is now. */
+	memset(&held, 0, sizeof(held));
+	snprintf(held.team_id, sizeof(held.team_id), "%s", t.id);
+	snprintf(held.name, sizeof(held.name), "Ann's");
+	snprintf(held.holder, sizeof(held.holder), "%s", m.id);
+	held.scopes = SCOPES_ALL;
+	key_generate(s);
+	CHECK_INT(apikey_insert(db, &held, s, now), DB_OK);
+	CHECK_INT(apikey_get(db, t.id, held.id, &got), DB_OK);
+	CHECK_STR(got.holder, m.id);
+	CHECK_INT(got.holder_role, ROLE_ADMIN);
+	m.role = ROLE_VIEWER;
+	CHECK_INT(member_update(db, &m), DB_OK);
+	CHECK_INT(apikey_find(db, held.id, &got), DB_OK);
+	CHECK_INT(got.holder_role, ROLE_VIEWER);
+
+	/* Revoking what Ann holds leaves the other keys; another team's
+	 * id revokes nothing. */
+	CHECK_INT(apikey_revoke_held(db, t2.id, m.id, now + 1), DB_OK);
+	CHECK_INT(apikey_get(db, t.id, held.id, &got), DB_OK);
+	CHECK_INT(got.revoked_at, 0);
+	CHECK_INT(apikey_revoke_held(db, t.id, m.id, now + 5), DB_OK);
+	CHECK_INT(apikey_get(db, t.id, held.id, &got), DB_OK);
+	CHECK_INT(got.revoked_at, now + 5);
+	CHECK_INT(apikey_revoke_held(db, t.id, m.id, now + 9), DB_OK);
+	CHECK_INT(apikey_get(db, t.id, held.id, &got), DB_OK);
+	CHECK_INT(got.revoked_at, now + 5);
+	CHECK_INT(apikey_get(db, t.id, k.id, &got), DB_OK);
+	CHECK_INT(got.revoked_at, 0);
+
+	/* Negative: Ann removed, her key has no role at all. */
+	CHECK_INT(member_delete(db, t.id, m.id), DB_OK);
+	CHECK_INT(apikey_get(db, t.id, held.id, &got), DB_OK);
+	CHECK_STR(got.holder, m.id);
+	CHECK_INT(got.holder_role, -1);
+	CHECK_INT(member_key_scopes(got.scopes, got.holder_role), 0);
+	db_close(db);
+	rm_db(path);
 }
 
 static void
@@ -860,24 +943,18 @@ ev_init(struct audit_event *ev, int64_t at, const char *key,
 	snprintf(ev->ip, sizeof(ev->ip), "203.0.113.9");
 }
 
+/* The team's events that pass f, a page of at most limit, into l. */
 static int
-list_ev(struct db *db, const char *team, const char *key, const char *action,
-    int64_t from, int64_t to, const struct page *pg, int limit,
-    struct evlist *l)
+list_f(struct db *db, const char *team, const struct audit_filter *f,
+    const struct page *pg, int limit, struct evlist *l)
 {
-	struct audit_filter	 f;
 	struct audit_event	*ev;
 	struct ulist		 u;
 	const cJSON		*o;
 	int			 rc, i;
 
 	memset(l, 0, sizeof(*l));
-	memset(&f, 0, sizeof(f));
-	f.key_id = key;
-	f.action = action;
-	f.from = from;
-	f.to = to;
-	rc = audit_list(db, team, &f, ulist(&u, pg, limit, 0));
+	rc = audit_list(db, team, f, ulist(&u, pg, limit, 0));
 	for (l->n = ulist_n(&u), i = 0; i < l->n && i < 16; i++) {
 		ev = &l->ev[i];
 		o = cJSON_GetArrayItem(ulist_items(&u), i);
@@ -888,6 +965,8 @@ list_ev(struct db *db, const char *team, const char *key, const char *action,
 		    ulist_str(&u, i, "keyId"));
 		snprintf(ev->key_prefix, sizeof(ev->key_prefix), "%s",
 		    ulist_str(&u, i, "keyPrefix"));
+		snprintf(ev->member_id, sizeof(ev->member_id), "%s",
+		    ulist_str(&u, i, "memberId"));
 		snprintf(ev->action, sizeof(ev->action), "%s",
 		    ulist_str(&u, i, "action"));
 		snprintf(ev->method, sizeof(ev->method), "%s",
@@ -901,6 +980,21 @@ list_ev(struct db *db, const char *team, const char *key, const char *action,
 	}
 	ulist_free(&u);
 	return rc;
+}
+
+static int
+list_ev(struct db *db, const char *team, const char *key, const char *action,
+    int64_t from, int64_t to, const struct page *pg, int limit,
+    struct evlist *l)
+{
+	struct audit_filter	 f;
+
+	memset(&f, 0, sizeof(f));
+	f.key_id = key;
+	f.action = action;
+	f.from = from;
+	f.to = to;
+	return list_f(db, team, &f, pg, limit, l);
 }
 
 /* Are the rows newest first, ties by id descending? */
@@ -1053,7 +1147,8 @@ test_audit(void)
 		s = cJSON_PrintUnformatted(j);
 		CHECK_STR(s, "{\"id\":\"evt_abcdefghij0123456789\","
 		    "\"at\":\"2026-02-14T12:00:00.000Z\",\"keyId\":null,"
-		    "\"keyPrefix\":null,\"action\":\"auth.failed\","
+		    "\"keyPrefix\":null,\"memberId\":null,"
+		    "\"action\":\"auth.failed\","
 		    "\"method\":\"POST\",\"path\":\"/v1/api-keys\","
 		    "\"status\":401,\"ip\":null,\"targetId\":null}");
 		free(s);
@@ -1071,6 +1166,46 @@ test_audit(void)
 	CHECK_INT(l.n, 3);
 	CHECK_INT(list_ev(db, t2.id, NULL, NULL, 0, 0, &pg, 50, &l), DB_OK);
 	CHECK_INT(l.n, 0);
+
+	/* The member who acted comes back, and filters (with the key). */
+	{
+		struct audit_filter	 f;
+		const char		*m1 = "mem_11111111111111111111";
+
+		ev_init(&ev, 4500, k1, "team.updated", 200);
+		snprintf(ev.member_id, sizeof(ev.member_id), "%s", m1);
+		CHECK_INT(audit_record(db, t.id, &ev), DB_OK);
+		ev_init(&ev, 4600, "", "session.created", 303);
+		snprintf(ev.member_id, sizeof(ev.member_id), "%s", m1);
+		CHECK_INT(audit_record(db, t.id, &ev), DB_OK);
+		memset(&f, 0, sizeof(f));
+		f.member_id = m1;
+		CHECK_INT(list_f(db, t.id, &f, &pg, 50, &l), DB_OK);
+		CHECK_INT(l.n, 2);
+		if (l.n == 2) {
+			CHECK_STR(l.ev[0].member_id, m1);
+			CHECK_STR(l.ev[0].key_id, "");
+			CHECK_STR(l.ev[1].member_id, m1);
+			CHECK_STR(l.ev[1].key_id, k1);
+		}
+		f.key_id = k1;
+		CHECK_INT(list_f(db, t.id, &f, &pg, 50, &l), DB_OK);
+		CHECK_INT(l.n, 1);
+		f.key_id = NULL;
+		f.member_id = "mem_22222222222222222222";
+		CHECK_INT(list_f(db, t.id, &f, &pg, 50, &l), DB_OK);
+		CHECK_INT(l.n, 0);
+		/* The other team does not see them. */
+		f.member_id = m1;
+		CHECK_INT(list_f(db, t2.id, &f, &pg, 50, &l), DB_OK);
+		CHECK_INT(l.n, 0);
+		/* Events without one have none. */
+		CHECK_INT(list_ev(db, t.id, NULL, NULL, 0, 0, &pg, 50, &l),
+		    DB_OK);
+		CHECK_INT(l.n, 5);
+		if (l.n == 5)
+			CHECK_STR(l.ev[4].member_id, "");
+	}
 	db_close(db);
 	rm_db(path);
 }
@@ -1341,6 +1476,7 @@ main(void)
 	UNIT_RUN(test_team);
 	UNIT_RUN(test_apikey_crud);
 	UNIT_RUN(test_apikey_status_and_json);
+	UNIT_RUN(test_apikey_holder);
 	UNIT_RUN(test_apikey_max_active);
 	UNIT_RUN(test_apikey_list);
 	UNIT_RUN(test_audit);

@@ -1,7 +1,9 @@
 /*
  * Unit tests of lib/member.c and lib/invite.c on a fresh database:
  * members (unique address per team, team isolation, owners, the role
- * getter, list order, filter and cursor, JSON), invitations (status from
+ * getter, list order, filter and cursor, JSON), the role rules (the
+ * scopes a role grants, a key's scopes under its holder's role, who may
+ * give or change which role), invitations (status from
  * the times, the token stored as a keyed hash only, renew, revoke,
  * accept only while pending, list filters at the expiry boundary, JSON
  * without the token) and the failed-accept counter's windows.
@@ -460,6 +462,84 @@ test_role_scopes(void)
 	    (1u << SCOPE_API_KEYS_READ)));
 }
 
+/*
+ * A key acts with the scopes it holds and its holder's role grants: a
+ * demoted holder's key loses what the new role lacks, a removed
+ * holder's key everything; a key with no holder acts as an owner.
+ */
+static void
+test_key_scopes(void)
+{
+	unsigned	 all = SCOPES_ALL, some;
+	int		 i;
+
+	for (i = 0; i < ROLE__MAX; i++)
+		CHECK(member_key_scopes(all, i) == member_role_scopes(
+		    (enum member_role)i));
+	CHECK(member_key_scopes(all, ROLE_OWNER) == all);
+	some = (1u << SCOPE_MONITORS_READ) | (1u << SCOPE_TEAM_WRITE) |
+	    (1u << SCOPE_API_KEYS_WRITE);
+	CHECK(member_key_scopes(some, ROLE_ADMIN) == some);
+	CHECK(member_key_scopes(some, ROLE_MEMBER) ==
+	    (1u << SCOPE_MONITORS_READ));
+	CHECK(member_key_scopes(some, ROLE_VIEWER) ==
+	    (1u << SCOPE_MONITORS_READ));
+	CHECK(member_key_scopes(0, ROLE_OWNER) == 0);
+	/* Negative: a holder who is no longer a member, or a bad role. */
+	CHECK(member_key_scopes(all, -1) == 0);
+	CHECK(member_key_scopes(all, ROLE__MAX) == 0);
+}
+
+/*
+ * Who may invite, promote, demote or remove whom: never above one's own
+ * role, never a member above one's own role; only owners for owners.
+ */
+static void
+test_may_set(void)
+{
+	int	 a, t, w;
+	enum member_check want;
+
+	/* Every combination against the rule written out by rank. */
+	for (a = 0; a < ROLE__MAX; a++)
+		for (t = -1; t < ROLE__MAX; t++)
+			for (w = -1; w < ROLE__MAX; w++) {
+				want = t >= 0 && t < a ? MEMBER_OUTRANKED :
+				    w >= 0 && w < a ? MEMBER_ESCALATION :
+				    MEMBER_ALLOWED;
+				CHECK_INT(member_may_set(a, t, w), want);
+			}
+	/* The cases by name. */
+	CHECK_INT(member_may_set(ROLE_OWNER, ROLE_OWNER, ROLE_VIEWER),
+	    MEMBER_ALLOWED);
+	CHECK_INT(member_may_set(ROLE_OWNER, -1, ROLE_OWNER), MEMBER_ALLOWED);
+	CHECK_INT(member_may_set(ROLE_ADMIN, -1, ROLE_ADMIN), MEMBER_ALLOWED);
+	CHECK_INT(member_may_set(ROLE_ADMIN, ROLE_ADMIN, ROLE_MEMBER),
+	    MEMBER_ALLOWED);
+	CHECK_INT(member_may_set(ROLE_ADMIN, ROLE_MEMBER, -1), MEMBER_ALLOWED);
+	/* Negative: an admin inviting or promoting an owner, acting on one
+	 * (demoting, renaming or removing); a member inviting an admin. */
+	CHECK_INT(member_may_set(ROLE_ADMIN, -1, ROLE_OWNER),
+	    MEMBER_ESCALATION);
+	CHECK_INT(member_may_set(ROLE_ADMIN, ROLE_MEMBER, ROLE_OWNER),
+	    MEMBER_ESCALATION);
+	CHECK_INT(member_may_set(ROLE_ADMIN, ROLE_OWNER, ROLE_ADMIN),
+	    MEMBER_OUTRANKED);
+	CHECK_INT(member_may_set(ROLE_ADMIN, ROLE_OWNER, -1),
+	    MEMBER_OUTRANKED);
+	CHECK_INT(member_may_set(ROLE_MEMBER, -1, ROLE_ADMIN),
+	    MEMBER_ESCALATION);
+	CHECK_INT(member_may_set(ROLE_VIEWER, ROLE_MEMBER, -1),
+	    MEMBER_OUTRANKED);
+	/* Negative: no one (a request without a key or a session) ranks
+	 * below every role. */
+	for (t = 0; t < ROLE__MAX; t++) {
+		CHECK_INT(member_may_set(-1, t, -1), MEMBER_OUTRANKED);
+		CHECK_INT(member_may_set(-1, -1, t), MEMBER_ESCALATION);
+		CHECK_INT(member_may_set(ROLE__MAX, -1, t), MEMBER_ESCALATION);
+	}
+}
+
 int
 main(void)
 {
@@ -470,6 +550,8 @@ main(void)
 	UNIT_RUN(test_members);
 	UNIT_RUN(test_role_get);
 	UNIT_RUN(test_role_scopes);
+	UNIT_RUN(test_key_scopes);
+	UNIT_RUN(test_may_set);
 	UNIT_RUN(test_invites);
 	UNIT_RUN(test_throttle);
 	UNIT_RUN(test_throttle_client);
