@@ -51,6 +51,7 @@ static const char usage_text[] =
     "       uptime-admin key list --team ID\n"
     "       uptime-admin key revoke ID\n"
     "       uptime-admin backup PATH\n"
+    "       uptime-admin copy --to postgresql://...\n"
     "       uptime-admin config check [--user NAME]\n"
     "Scopes for --scopes:"
 #define SCOPE(id, name, bit)	" " name
@@ -516,6 +517,48 @@ cmd_backup(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * copy --to URI: the SQLite database UPTIME_DB into the empty PostgreSQL
+ * database URI, brought to this program's schema first (docs/scale-out.md).
+ */
+static int
+cmd_copy(int argc, char **argv)
+{
+	struct db	*from, *to;
+	char		 err[1024];
+	int		 rc = 1;
+
+	if (argc != 3 || strcmp(argv[1], "--to") != 0)
+		return usage("copy takes: --to postgresql://...");
+	if (!db_is_uri(argv[2]))
+		return usage("copy --to takes a postgresql:// or postgres:// "
+		    "URI");
+	if (db_is_uri(cfg.db)) {
+		fprintf(stderr, "uptime-admin: UPTIME_DB is already a "
+		    "PostgreSQL database; copy reads a SQLite file\n");
+		return 1;
+	}
+	if ((from = open_db(0)) == NULL)
+		return 1;
+	if ((to = db_open(argv[2], 1, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "uptime-admin: %s\n", err);
+		db_close(from);
+		return 1;
+	}
+	if (db_copy(from, to, stderr, err, sizeof(err)) == -1)
+		fprintf(stderr, "uptime-admin: copy: %s; the target is as it "
+		    "was\n", err);
+	else {
+		fprintf(stderr, "uptime-admin: copied %s into the PostgreSQL "
+		    "database; point UPTIME_DB at it on every node, with the "
+		    "same UPTIME_SECRET_FILE\n", cfg.db);
+		rc = 0;
+	}
+	db_close(to);
+	db_close(from);
+	return rc;
+}
+
 /* The user config check judges access for: uid, gid and groups. */
 struct who {
 	char	 name[256];
@@ -790,6 +833,8 @@ main(int argc, char **argv)
 		return cmd_key(argc - 1, argv + 1);
 	if (strcmp(argv[1], "backup") == 0)
 		return cmd_backup(argc - 1, argv + 1);
+	if (strcmp(argv[1], "copy") == 0)
+		return cmd_copy(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage_text, stdout);
 		return 0;

@@ -12,6 +12,8 @@
 
 #include "base.h"
 
+#include <stdio.h>
+
 #include <sqlite3.h>
 
 /* db_step's answers besides the DB_* errors: a row, or the end. */
@@ -177,6 +179,14 @@ int		 db_function(struct db *, const char *name, int nargs,
  * (the host's lock file is the one lock).
  */
 int		 db_try_lock(struct db *, const char *name) WUR;
+/*
+ * dbcopy.c: copy the SQLite database from into the empty PostgreSQL
+ * database to (at the same schema version), from one snapshot and in
+ * one transaction, each table's count compared; a line per table to out
+ * (NULL: none).  0, or -1 with err set and nothing written to to.
+ */
+int		 db_copy(struct db *from, struct db *to, FILE *out, char *err,
+		    size_t errlen) WUR;
 /* Fold SQLite's write-ahead log back into the file: "truncate",
  * "passive" when a reader was in the way, or NULL (logged).  Nothing to
  * do on PostgreSQL ("none"). */

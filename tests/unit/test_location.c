@@ -246,17 +246,16 @@ static const char *
 health_events(const char *id)
 {
 	static char	 out[256];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	out[0] = '\0';
 	st = db_query(db, "SELECT kind FROM location_events WHERE "
 	    "location_id = ? ORDER BY id", "t", id);
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+	while (st != NULL && db_step(st) == DB_ROW)
 		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
-		    out[0] ? "," : "", (const char *)sqlite3_column_text(st,
-		    0));
+		    out[0] ? "," : "", db_col_str(st, 0));
 	if (st != NULL)
-		sqlite3_reset(st);
+		db_reset(st);
 	return out;
 }
 

@@ -224,9 +224,9 @@ function pgDatabase(name) {
   return u.toString();
 }
 
-// The rows of a query as objects, on either engine.
+// The rows of a query as objects, on either engine (db a path or a URI).
 function queryRows(db, query) {
-  if (!PG) {
+  if (!db.includes('://')) {
     return JSON.parse(execFileSync('sqlite3', ['-readonly', '-json', db, query],
       { encoding: 'utf8', maxBuffer: 256 << 20 }) || '[]');
   }
@@ -258,13 +258,19 @@ function pgTableRows(db, { exclude, keepLastUsed }) {
 export async function createInstance(opts = {}) {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'uptime-http-'));
   await fsp.mkdir(path.join(dir, 'empty'));
-  let db = path.join(dir, 'uptime.db');
-  if (PG) {
+  // opts.db: a database to use as it is (a node joining another's
+  // PostgreSQL database); opts.secret: a secret file to copy (the same
+  // server secret on every node).
+  let db = opts.db ?? path.join(dir, 'uptime.db');
+  const ownPg = PG && !opts.db;
+  if (ownPg) {
     const name = `u_${path.basename(dir).replace(/[^0-9A-Za-z]/g, '_').toLowerCase()}`;
     psql(PG, `CREATE DATABASE ${name}`);
     db = pgDatabase(name);
   }
+  const onPg = db.includes('://');
   const secret = path.join(dir, 'secret');
+  if (opts.secret) await fsp.copyFile(opts.secret, secret);
   const configFile = path.join(dir, 'uptime.conf');
   await writeSettings(configFile, {
     db, secret, allowPrivate: opts.allowPrivate, settings: opts.settings,
@@ -316,7 +322,7 @@ export async function createInstance(opts = {}) {
     // exclude: table names left out.  Columns named last_used* are left
     // out: they record use, at most once a minute, by design.
     snapshot({ exclude = [], keepLastUsed = false } = {}) {
-      if (PG) return pgTableRows(db, { exclude, keepLastUsed });
+      if (onPg) return pgTableRows(db, { exclude, keepLastUsed });
       const sq = (sql) => execFileSync('sqlite3', ['-readonly', '-json', db, sql], { encoding: 'utf8', maxBuffer: 256 << 20 });
       const cols = JSON.parse(sq("SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p " +
         "WHERE m.type = 'table' ORDER BY m.name, p.cid") || '[]');
@@ -359,7 +365,7 @@ export async function createInstance(opts = {}) {
 
     // Write as the checker or the maintainer would (waits for the lock).
     sqlWrite(query) {
-      if (PG) psql(db, query);
+      if (onPg) psql(db, query);
       else execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, query], { encoding: 'utf8' });
     },
 
@@ -369,7 +375,7 @@ export async function createInstance(opts = {}) {
         return;
       }
       await fsp.rm(dir, { recursive: true, force: true });
-      if (PG) {
+      if (ownPg) {
         try {
           psql(PG, `DROP DATABASE IF EXISTS ${new URL(db).pathname.slice(1)} WITH (FORCE)`);
         } catch { /* the cluster goes with the run */ }

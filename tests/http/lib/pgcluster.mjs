@@ -1,7 +1,9 @@
 // A throwaway PostgreSQL cluster for a test file, through
 // scripts/pg-cluster.sh: startCluster() makes one in a new temporary
-// folder and resolves with { dir, uri, psql(sql), psqlFile(file), stop() };
-// stop() ends the server and removes the folder (again: nothing).
+// folder and resolves with { dir, uri, psql(sql), psqlFile(file),
+// pgctl(action), stop() }; pgctl('stop') and pgctl('start') stop and start
+// its server in place (a restart under running programs); stop() ends the
+// server and removes the folder (again: nothing).
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +12,7 @@ import path from 'node:path';
 import { ROOT } from './harness.mjs';
 
 export const PG_CLUSTER = path.join(ROOT, 'scripts', 'pg-cluster.sh');
+const PGBIN = process.env.PGBIN || '/usr/lib/postgresql/15/bin';
 
 // psql with no ~/.psqlrc, stopping at the first error; its stdout.
 function psqlRun(uri, args) {
@@ -37,6 +40,12 @@ export function startCluster() {
     psql: (sql) => psqlRun(uri, ['-At', '-c', sql]),
     // A file in one transaction.
     psqlFile: (file) => psqlRun(uri, ['--single-transaction', '-f', file]),
+    pgctl: (action) => {
+      const args = [path.join(PGBIN, 'pg_ctl'), '-D', path.join(dir, 'data'), '-w', '-t', '60',
+        ...(action === 'stop' ? ['-m', 'fast'] : ['-l', path.join(dir, 'server.log')]), action];
+      const [file, ...rest] = process.getuid() === 0 ? ['runuser', '-u', 'postgres', '--', ...args] : args;
+      execFileSync(file, rest, { stdio: 'ignore' });
+    },
     stop: () => execFileSync(PG_CLUSTER, ['stop', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
   };
 }
