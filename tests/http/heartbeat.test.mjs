@@ -935,6 +935,18 @@ describe('the checker judges heartbeats (uptime-check --now)', () => {
     await remove(m.id);
   });
 
+  it('several heartbeats due in one round are each judged once', async () => {
+    const ms = [];
+    for (let i = 0; i < 3; i++) ms.push(await mk(hbBody({ intervalSeconds: 300, gracePeriodSeconds: 0 })));
+    const r = await check(Math.max(...ms.map((m) => at(m.createdAt))) + 301e3);
+    assert.equal(r.code, 0, r.stderr);
+    for (const m of ms) {
+      assert.equal((await get(m.id)).status, 'down');
+      assert.deepEqual(events(m.id).map((e) => e.kind), ['down']);
+    }
+    await remove(...ms.map((m) => m.id));
+  });
+
   it('a start without a success within the grace is down (run_not_finished)', async () => {
     const m = await mk(hbBody({ intervalSeconds: 3600, gracePeriodSeconds: 120 }));
     assertPingOk(await ping(m.pingUrl));
