@@ -1,7 +1,8 @@
 /*
  * One instance at a time for the background programs: an exclusive,
- * non-blocking flock(2) on a file beside the database.  The descriptor
- * is left open on purpose: the lock lives as long as the process.
+ * non-blocking flock(2) on a file beside the database (beside the secret
+ * file on PostgreSQL).  The descriptor is left open on purpose: the lock
+ * lives as long as the process.
  *
  * The hand-over (uptime-check from cron: each minute's instance takes
  * over from the one before) adds a second lock file, the queue: the
@@ -23,14 +24,26 @@
 #define LOCK_STEP_MS	20	/* how often a waiter tries again */
 #define LOCK_QUEUE_TRIES 5	/* tries for the queue (the holder peeks) */
 
-/* Open "$UPTIME_DB.<name><suffix>.lock"; the descriptor, or -1. */
+/*
+ * Where the lock files go: beside the database file, or, when UPTIME_DB
+ * is a PostgreSQL URI (no file on this host), beside the secret file,
+ * this host's own folder.
+ */
+static const char *
+lock_beside(void)
+{
+	return strncmp(cfg.db, "postgresql://", 13) == 0 ||
+	    strncmp(cfg.db, "postgres://", 11) == 0 ? cfg.secret_file : cfg.db;
+}
+
+/* Open "<lock_beside>.<name><suffix>.lock"; the descriptor, or -1. */
 static int
 lock_open(const char *name, const char *suffix, char *path, size_t pathlen,
     char *err, size_t errlen)
 {
 	int	 fd;
 
-	snprintf(path, pathlen, "%s.%s%s.lock", cfg.db, name, suffix);
+	snprintf(path, pathlen, "%s.%s%s.lock", lock_beside(), name, suffix);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 &&
 	    !owner_explain("the lock file", path, OWNER_WRITE, err, errlen))
 		snprintf(err, errlen, "cannot open %s: %s", path,

@@ -7,9 +7,10 @@
 #include "base.h"
 
 /*
- * Take the exclusive lock "$UPTIME_DB.<name>.lock" without waiting: 1
- * taken (held until the process ends), 0 held by another process, -1 an
- * error (message in err).
+ * Take the exclusive lock "$UPTIME_DB.<name>.lock" (on PostgreSQL,
+ * "$UPTIME_SECRET_FILE.<name>.lock", a file of this host) without
+ * waiting: 1 taken (held until the process ends), 0 held by another
+ * process, -1 an error (message in err).
  */
 int	 lock_take(const char *name, char *err, size_t errlen);
 /*
