@@ -44,6 +44,21 @@ load(struct req *r, struct monitor *m)
 	    m));
 }
 
+/* A heartbeat's slug, or NULL. */
+static const char *
+slug_of(const struct monitor *m)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItem(m->config, "slug"));
+}
+
+/* The 409 for a slug another heartbeat of the team holds. */
+static void
+slug_taken(struct req *r, const char *slug)
+{
+	resp_problem_member(r, 409, "conflict", "field", "slug", "Another "
+	    "heartbeat of the team has the slug \"%s\".", slug);
+}
+
 /*
  * A heartbeat's slug is the team's only one of that name: 0, or -1 with
  * 409 conflict naming slug (or the database's error) answered.
@@ -55,8 +70,7 @@ slug_free(struct req *r, const struct monitor *m)
 	const char	*slug;
 	int		 rc, taken;
 
-	if ((slug = cJSON_GetStringValue(cJSON_GetObjectItem(m->config,
-	    "slug"))) == NULL)
+	if ((slug = slug_of(m)) == NULL)
 		return 0;
 	if ((rc = monitor_by_slug(r->db, r->key->team_id, slug, &other)) ==
 	    DB_NOTFOUND)
@@ -67,8 +81,7 @@ slug_free(struct req *r, const struct monitor *m)
 	monitor_free(&other);
 	if (!taken)
 		return 0;
-	resp_problem_member(r, 409, "conflict", "field", "slug", "Another "
-	    "heartbeat of the team has the slug \"%s\".", slug);
+	slug_taken(r, slug);
 	return -1;
 }
 
@@ -170,8 +183,15 @@ monitors_patch(struct req *r)
 		return answer(r, 200, &m);
 	if (rc == DB_OK)
 		resp_verrs(r, &v);
-	/* A slug another heartbeat of the team holds: say which field. */
-	else if (rc != DB_CONFLICT || slug_free(r, &m) == 0)
+	/*
+	 * A conflict is a slug another heartbeat of the team holds (the
+	 * one unique index an update can break): say which field, without
+	 * another statement (on PostgreSQL the failed one ended the
+	 * transaction).
+	 */
+	else if (rc == DB_CONFLICT && slug_of(&m) != NULL)
+		slug_taken(r, slug_of(&m));
+	else
 		resp_db(r, rc);
 	monitor_free(&m);
 	return 0;

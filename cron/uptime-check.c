@@ -407,15 +407,13 @@ static void
 heartbeats(struct checker *ck, struct run **runs, size_t *n)
 {
 	struct monitor	 m;
-	size_t		 i, k = 0, nh = 0;
+	size_t		 i, k = 0;
 	int64_t		 now = now_ms();
 	int		 rc = DB_OK, tx = 0;
 
 	for (i = 0; i < *n; i++) {
-		if (runs[i]->m.type != MON_HEARTBEAT) {
-			runs[k++] = runs[i];
+		if (runs[i]->m.type != MON_HEARTBEAT)
 			continue;
-		}
 		if (rc == DB_OK && !tx)
 			tx = (rc = db_begin(ck->db)) == DB_OK;
 		/* Read again under the write lock: a ping may have come. */
@@ -425,7 +423,6 @@ heartbeats(struct checker *ck, struct run **runs, size_t *n)
 			monitor_free(&m);
 		} else if (rc == DB_NOTFOUND)
 			rc = DB_OK;	/* deleted since */
-		runs[*n - 1 - nh++] = runs[i];	/* behind the kept ones */
 	}
 	if (tx && rc == DB_OK)
 		rc = db_commit(ck->db);
@@ -435,7 +432,11 @@ heartbeats(struct checker *ck, struct run **runs, size_t *n)
 		fprintf(stderr, "uptime-check: heartbeat judgments not written "
 		    "(%s); they will be made again\n", rc == DB_BUSY ?
 		    "database busy" : "database error");
-	runs_drop(ck, runs + *n - nh, nh);
+	for (i = 0; i < *n; i++)
+		if (runs[i]->m.type == MON_HEARTBEAT)
+			run_free(ck, runs[i]);
+		else
+			runs[k++] = runs[i];
 	*n = k;
 }
 

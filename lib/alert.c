@@ -1196,7 +1196,10 @@ notification_count_pending(struct db *db, const char *team, long long *n)
 	int		 rc;
 
 	*n = 0;
-	if ((st = db_stmt(db, sqls[STMT_NTF_PENDING])) == NULL)
+	/* PostgreSQL picks its index itself. */
+	if ((st = db_stmt(db, db_sql(db, sqls[STMT_NTF_PENDING],
+	    "SELECT count(*) FROM notifications "
+	    "WHERE status = 'pending' AND team_id = ?"))) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
 	if ((rc = db_step(st)) == DB_ROW) {

@@ -31,11 +31,11 @@ static const char *const sqls[STMT__MAX] = {
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_LIST */
 	"SELECT " COLS " FROM audit_events WHERE team_id = ?1"
-	" AND (?2 IS NULL OR key_id = ?2)"
-	" AND (?3 IS NULL OR member_id = ?3)"
-	" AND (?4 IS NULL OR action = ?4)"
-	" AND (?5 IS NULL OR at >= ?5)"
-	" AND (?6 IS NULL OR at < ?6)"
+	" AND (key_id = ?2 OR ?2 IS NULL)"
+	" AND (member_id = ?3 OR ?3 IS NULL)"
+	" AND (action = ?4 OR ?4 IS NULL)"
+	" AND (at >= ?5 OR ?5 IS NULL)"
+	" AND (at < ?6 OR ?6 IS NULL)"
 	" AND (?7 = 0 OR (at, id) < (?8, ?9))"
 	" ORDER BY at DESC, id DESC LIMIT ?10",
 	/* STMT_PRUNE */

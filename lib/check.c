@@ -90,7 +90,8 @@ static const char *const sqls[STMT__MAX] = {
 	"ON CONFLICT DO NOTHING",
 	/* STMT_OUTAGE_CLOSE: never before it started (the checker's and a
 	 * web server's clocks may differ: a heartbeat ping closes it). */
-	"UPDATE outages SET ended_at = max(?2, started_at) "
+	"UPDATE outages SET ended_at = CASE WHEN started_at > ?2 "
+	"THEN started_at ELSE ?2 END "
 	"WHERE monitor_id = ?1 AND ended_at IS NULL RETURNING id",
 	/* STMT_EVENT */
 	"INSERT INTO monitor_events (monitor_id, team_id, kind, at, "
@@ -100,11 +101,11 @@ static const char *const sqls[STMT__MAX] = {
 	"error_code, error_message, dns_ms, connect_ms, tls_ms, "
 	"first_byte_ms, due_at, location, inconclusive FROM check_results "
 	"WHERE monitor_id = ?1"
-	" AND (?2 IS NULL OR checked_at >= ?2)"
-	" AND (?3 IS NULL OR checked_at < ?3)"
-	" AND (?4 IS NULL OR (status = ?4 AND inconclusive = 0))"
+	" AND (checked_at >= ?2 OR ?2 IS NULL)"
+	" AND (checked_at < ?3 OR ?3 IS NULL)"
+	" AND ((status = ?4 AND inconclusive = 0) OR ?4 IS NULL)"
 	" AND (?5 = 0 OR (checked_at, id) < (?6, ?7))"
-	" AND (?9 IS NULL OR coalesce(nullif(location, ''), 'local') = ?9)"
+	" AND (coalesce(nullif(location, ''), 'local') = ?9 OR ?9 IS NULL)"
 	" ORDER BY checked_at DESC, id DESC LIMIT ?8",
 	/* STMT_OUTAGES */
 	"SELECT id, started_at, ended_at, cause_code, cause_message, "
@@ -141,6 +142,18 @@ static const char *const sqls[STMT__MAX] = {
 	"(SELECT count(*) FROM monitor_locations ml JOIN locations l ON "
 	"l.id = ml.location_id WHERE ml.monitor_id = ?1 AND "
 	"l.health = 'offline')",
+};
+
+/* PostgreSQL's own text where the dialects differ (NULL: sqls[i]). */
+static const char *const pg_sqls[STMT__MAX] = {
+	[STMT_LSTATE_DOWN] =
+	"SELECT (SELECT count(*) FROM monitor_location_state s WHERE "
+	"s.monitor_id = ?1 AND s.status = 'down' AND s.location IN "
+	"(SELECT jsonb_array_elements_text(?2::jsonb)) AND NOT EXISTS "
+	"(SELECT 1 FROM locations l WHERE l.id = s.location AND "
+	"l.health = 'offline')), (SELECT count(*) FROM monitor_locations ml "
+	"JOIN locations l ON l.id = ml.location_id WHERE ml.monitor_id = ?1 "
+	"AND l.health = 'offline')",
 };
 
 static const char *
@@ -876,7 +889,8 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
 		return DB_ERROR;
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
-	if ((st = db_query(db, sqls[STMT_LSTATE_DOWN], "t", m->id)) == NULL ||
+	if ((st = db_query(db, db_sqlv(db, sqls, pg_sqls, STMT_LSTATE_DOWN),
+	    "t", m->id)) == NULL ||
 	    db_bind_json(st, 2, m->locations) == -1)
 		return DB_ERROR;
 	*down = *offline = 0;

@@ -15,10 +15,18 @@ enum stmt {
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_PUT */
-	"INSERT OR REPLACE INTO checker_state (id, running, started_at, "
+	"INSERT INTO checker_state (id, running, started_at, "
 	"updated_at, window_ms, slots, team_slots, in_flight, waiting, "
 	"checks, late, lag_p50_ms, lag_p99_ms, lag_max_ms, behind) "
-	"VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"ON CONFLICT (id) DO UPDATE SET running = excluded.running, "
+	"started_at = excluded.started_at, updated_at = excluded.updated_at, "
+	"window_ms = excluded.window_ms, slots = excluded.slots, "
+	"team_slots = excluded.team_slots, in_flight = excluded.in_flight, "
+	"waiting = excluded.waiting, checks = excluded.checks, "
+	"late = excluded.late, lag_p50_ms = excluded.lag_p50_ms, "
+	"lag_p99_ms = excluded.lag_p99_ms, lag_max_ms = excluded.lag_max_ms, "
+	"behind = excluded.behind",
 	/* STMT_GET */
 	"SELECT running, started_at, updated_at, window_ms, slots, "
 	"team_slots, in_flight, waiting, checks, late, lag_p50_ms, "

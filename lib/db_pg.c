@@ -21,7 +21,9 @@ struct pg_blob {
 };
 
 struct pg_stmt {
-	char		 name[16];
+	char		 name[32];
+	size_t		 idx;		/* the cache's slot, in the name */
+	unsigned	 gen;		/* plans made stale, in the name */
 	char		*sql;		/* with $N placeholders */
 	int		 nparams;
 	unsigned	 session;	/* prepared in this one; 0 never */
@@ -118,6 +120,7 @@ pg_prepare(struct db *db, const char *sql, size_t idx)
 		free(st);
 		return NULL;
 	}
+	st->idx = idx;
 	snprintf(st->name, sizeof(st->name), "u%zu", idx);
 	st->row = -1;
 	return st;
@@ -235,6 +238,29 @@ pg_error(struct db *db, PGresult *res, const char *sql)
 	return DB_ERROR;
 }
 
+/*
+ * After a failed run: a prepared statement the server lost is prepared
+ * again next time; one whose plan a DDL change made stale, under a new
+ * name (the old one stays until the session ends: dropping it could
+ * only fail in the caller's failed transaction).  One refused for its
+ * values (a constraint) is still good: preparing it again would fail
+ * on its name, ending the caller's next transaction.
+ */
+static void
+stale(struct pg_stmt *st, const PGresult *res)
+{
+	const char	*state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (state == NULL)
+		return;
+	if (strcmp(state, "0A000") == 0)
+		snprintf(st->name, sizeof(st->name), "u%zu_%u", st->idx,
+		    ++st->gen);
+	else if (strcmp(state, "26000") != 0)
+		return;
+	st->session = 0;
+}
+
 int
 pg_step(struct db *db, struct pg_stmt *st)
 {
@@ -270,10 +296,8 @@ pg_step(struct db *db, struct pg_stmt *st)
 			break;
 		default:
 			rc = pg_error(db, res, st->sql);
+			stale(st, res);
 			PQclear(res);
-			/* A prepared statement the server lost (a DDL
-			 * change) is prepared again next time. */
-			st->session = 0;
 			return rc;
 		}
 		db->changes = strtol(PQcmdTuples(res), NULL, 10);

@@ -51,10 +51,10 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT id, kind, at, source_ip, body, duration_ms, exit_code "
 	"FROM pings "
 	"WHERE monitor_id = ?1"
-	" AND (?2 IS NULL OR at >= ?2)"
-	" AND (?3 IS NULL OR at < ?3)"
-	" AND (?4 IS NULL OR (CASE kind WHEN 'fail' THEN 'down' ELSE 'up' END)"
-	"      = ?4)"
+	" AND (at >= ?2 OR ?2 IS NULL)"
+	" AND (at < ?3 OR ?3 IS NULL)"
+	" AND ((CASE kind WHEN 'fail' THEN 'down' ELSE 'up' END) = ?4"
+	"      OR ?4 IS NULL)"
 	" AND (?5 = 0 OR (at, id) < (?6, ?7))"
 	" ORDER BY at DESC, id DESC LIMIT ?8",
 	/* STMT_PRUNE: monitor by monitor through pings_monitor (CROSS JOIN

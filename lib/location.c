@@ -103,10 +103,11 @@ static const char *const sqls[STMT__MAX] = {
 	"WHERE id = ?1",
 	/* STMT_LOCAL: this host's checker's last figures or its last
 	 * scheduled result, the later (--once writes no figures). */
-	"SELECT max(coalesce((SELECT updated_at FROM checker_state "
-	"WHERE id = 1), 0), coalesce((SELECT checked_at FROM check_results "
+	"SELECT max(t) FROM (SELECT coalesce((SELECT updated_at "
+	"FROM checker_state WHERE id = 1), 0) AS t UNION ALL "
+	"SELECT coalesce((SELECT checked_at FROM check_results "
 	"WHERE location IS NULL AND due_at IS NOT NULL "
-	"ORDER BY checked_at DESC LIMIT 1), 0))",
+	"ORDER BY checked_at DESC LIMIT 1), 0)) AS x",
 	/* STMT_EXISTS */
 	"SELECT 1 FROM locations WHERE team_id = ? AND id = ?",
 	/* STMT_LINKS_DROP: the rows of the locations it no longer names
@@ -148,6 +149,13 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_EVENT */
 	"INSERT INTO location_events (location_id, team_id, kind, at, "
 	"last_seen_at) VALUES (?, ?, ?, ?, ?)",
+};
+
+/* PostgreSQL's own text where the dialects differ (NULL: sqls[i]). */
+static const char *const pg_sqls[STMT__MAX] = {
+	[STMT_LINKS_DROP] =
+	"DELETE FROM monitor_locations WHERE monitor_id = ?1 AND "
+	"location_id NOT IN (SELECT jsonb_array_elements_text(?2::jsonb))",
 };
 
 /* ---- the location ---- */
@@ -532,7 +540,8 @@ location_links_sync(struct db *db, const struct monitor *m, int64_t now)
 	const char	*id;
 	int		 rc;
 
-	if ((st = db_query(db, sqls[STMT_LINKS_DROP], "t", m->id)) == NULL ||
+	if ((st = db_query(db, db_sqlv(db, sqls, pg_sqls,
+	    STMT_LINKS_DROP), "t", m->id)) == NULL ||
 	    db_bind_json(st, 2, m->locations) == -1)
 		return DB_ERROR;
 	if ((rc = db_exec_stmt(st)) != DB_OK)

@@ -18,11 +18,13 @@
 #include "ids.h"
 #include "json.h"
 #include "jsoncheck.h"
+#include "maintenance.h"
 #include "monitor.h"
 #include "page.h"
 #include "re.h"
 #include "ref.h"
 #include "target.h"
+#include "timefmt.h"
 
 const char *const mon_type_names[MON_TYPE__MAX] = {
 	"http", "tcp", "dns", "heartbeat"
@@ -68,6 +70,27 @@ const char *const health_names[HEALTH__MAX] = {
 #define SHOWN_STATUS "(CASE WHEN " IN_MAINT " THEN 'maintenance' " \
 	"ELSE status END)"
 
+/*
+ * The same on PostgreSQL, which has no uptime_in_maintenance(): the
+ * statement's parameter n holds the ids of the team's monitors in
+ * maintenance now, a JSON array that maint_bind computes with maint_at.
+ * json_agg keeps the members in order, as json_group_array does, and
+ * takes the rows by location, the order SQLite reads them in (the
+ * primary key).
+ */
+#define LOC_STATES_PG "(SELECT coalesce(json_agg(json_build_object(" \
+	"'location', s.location, 'status', s.status, 'failures', s.fails, " \
+	"'lastCheckedAt', to_char(to_timestamp(s.last_checked_at / 1000.0) " \
+	"AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')) ORDER BY " \
+	"s.location), '[]') FROM monitor_location_state s WHERE " \
+	"s.monitor_id = monitors.id AND s.location IN (SELECT " \
+	"jsonb_array_elements_text(monitors.locations::jsonb)))"
+#define IN_MAINT_SET(n) "monitors.id IN (SELECT " \
+	"jsonb_array_elements_text(" n "::jsonb))"
+#define IN_MAINT_PG(n) "(CASE WHEN " IN_MAINT_SET(n) " THEN 1 ELSE 0 END)"
+#define SHOWN_STATUS_PG(n) "(CASE WHEN " IN_MAINT_SET(n) " THEN " \
+	"'maintenance' ELSE status END)"
+
 enum stmt {
 	STMT_INSERT,
 	STMT_UPDATE,
@@ -81,6 +104,8 @@ enum stmt {
 	STMT_REF_TAKEN,
 	STMT_BY_SLUG,
 	STMT_STATES_CLEAR,
+	STMT_MAINT_LIVE,
+	STMT_MAINT_CANDIDATES,
 	STMT__MAX
 };
 
@@ -135,6 +160,40 @@ static const char *const sqls[STMT__MAX] = {
 	"json_extract(config, '$.slug') = ?",
 	/* STMT_STATES_CLEAR */
 	"DELETE FROM monitor_location_state WHERE monitor_id = ?",
+	/* STMT_MAINT_LIVE: maint_bind's, as IN_MAINT's EXISTS. */
+	"SELECT 1 FROM maintenance_windows WHERE team_id = ?1 "
+	"AND horizon > ?2 LIMIT 1",
+	/* STMT_MAINT_CANDIDATES: maint_bind's, IN_MAINT's rows. */
+	"SELECT id FROM monitors WHERE team_id = ?1 AND paused = 0 "
+	"AND (id = ?2 OR ?2 IS NULL)",
+};
+
+/* PostgreSQL's own text where the dialects differ (NULL: sqls[i]). */
+static const char *const pg_sqls[STMT__MAX] = {
+	[STMT_GET] =
+	"SELECT " COLS ", " LOC_STATES_PG " AS loc_states, " IN_MAINT_PG("?3")
+	" AS in_maintenance FROM monitors WHERE team_id = ?1 AND id = ?2",
+	[STMT_LIST] =
+	"SELECT " COLS ", " LOC_STATES_PG " AS loc_states, " IN_MAINT_PG("?9")
+	" AS in_maintenance FROM monitors WHERE team_id = ?1"
+	" AND (type = ?2 OR ?2 IS NULL)"
+	" AND (" SHOWN_STATUS_PG("?9") " = ?3 OR ?3 IS NULL)"
+	" AND (EXISTS (SELECT 1 FROM jsonb_array_elements_text("
+	"monitors.tags::jsonb) AS t(value) WHERE t.value = ?4)"
+	" OR ?4 IS NULL)"
+	" AND (?5 = 0 OR (created_at, id) < (?6, ?7))"
+	" ORDER BY created_at DESC, id DESC LIMIT ?8",
+	[STMT_COUNTS] =
+	"SELECT " SHOWN_STATUS_PG("?2") " AS shown, count(*) FROM monitors "
+	"WHERE team_id = ?1 GROUP BY shown",
+	[STMT_DUE] =
+	"SELECT id, team_id, next_check_at FROM monitors WHERE paused = 0 "
+	"AND next_check_at <= ? AND strpos(locations, '\"local\"') > 0 "
+	"ORDER BY next_check_at LIMIT ?",
+	/* monitors_team_slug's expression on PostgreSQL. */
+	[STMT_BY_SLUG] =
+	"SELECT " COLS " FROM monitors WHERE team_id = ? AND "
+	"((config::jsonb) ->> 'slug') = ?",
 };
 
 void
@@ -1191,14 +1250,74 @@ one(struct db_stmt *st, struct monitor *m)
 	return rc;
 }
 
+/*
+ * On PostgreSQL, bind parameter i of st to what uptime_in_maintenance()
+ * answers on SQLite: the ids of the team's unpaused monitors (only id
+ * when not NULL) that a maintenance window covers now, as a JSON array.
+ * maint_at is asked only when the team has a window not finished by now
+ * ('now' a second early, as IN_MAINT).  Nothing to do on SQLite.  DB_*
+ * code.
+ */
+static int
+maint_bind(struct db *db, struct db_stmt *st, int i, const char *team,
+    const char *id)
+{
+	struct maint_effect	 e;
+	struct db_stmt		*q;
+	cJSON			*ids;
+	char			 mid[ID_MAX], *text = NULL;
+	int64_t			 now = time_now_ms();
+	int			 rc;
+
+	if (db_engine(db) != DB_POSTGRES)
+		return DB_OK;
+	if ((ids = cJSON_CreateArray()) == NULL)
+		return DB_ERROR;
+	rc = DB_ERROR;
+	if ((q = db_query(db, sqls[STMT_MAINT_LIVE], "tI", team,
+	    (now / 1000 - 1) * 1000)) == NULL)
+		goto out;
+	rc = db_step(q);
+	db_reset(q);
+	if (rc == DB_ROW) {
+		rc = DB_ERROR;
+		if ((q = db_query(db, sqls[STMT_MAINT_CANDIDATES], "tt", team,
+		    id)) == NULL)
+			goto out;
+		while ((rc = db_step(q)) == DB_ROW) {
+			db_col_text(q, 0, mid, sizeof(mid));
+			if ((rc = maint_at(db, team, mid, now, &e)) != DB_OK)
+				break;
+			if (e.active)
+				cJSON_AddItemToArray(ids,
+				    cJSON_CreateString(mid));
+		}
+		db_reset(q);
+	}
+	if ((rc = db_rc(rc)) != DB_OK)
+		goto out;
+	if ((text = cJSON_PrintUnformatted(ids)) == NULL)
+		rc = DB_ERROR;
+	else
+		db_bind_text(st, i, text);
+out:
+	free(text);
+	cJSON_Delete(ids);
+	return rc;
+}
+
 int
 monitor_get(struct db *db, const char *team, const char *id,
     struct monitor *m)
 {
 	struct db_stmt	*st;
+	int		 rc;
 
-	if ((st = db_stmt_ids(db, sqls[STMT_GET], team, id)) == NULL)
+	if ((st = db_stmt_ids(db, db_sqlv(db, sqls, pg_sqls, STMT_GET), team,
+	    id)) == NULL)
 		return DB_ERROR;
+	if ((rc = maint_bind(db, st, 3, team, id)) != DB_OK)
+		return rc;
 	return one(st, m);
 }
 
@@ -1219,7 +1338,8 @@ monitor_by_slug(struct db *db, const char *team, const char *slug,
 {
 	struct db_stmt	*st;
 
-	if ((st = db_stmt(db, sqls[STMT_BY_SLUG])) == NULL)
+	if ((st = db_stmt(db, db_sqlv(db, sqls, pg_sqls, STMT_BY_SLUG))) ==
+	    NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
 	db_bind_text(st, 2, slug);
@@ -1281,9 +1401,17 @@ int
 monitor_list(struct db *db, const char *team, const struct monitor_filter *f,
     struct lister *l)
 {
-	return page_rows(db, db_query(db, sqls[STMT_LIST], "tttt", team,
-	    f->type >= 0 ? mon_type_names[f->type] : NULL, f->status >= 0 ?
-	    mon_status_names[f->status] : NULL, f->tag), 5, l, list_row);
+	struct db_stmt	*st;
+	int		 rc;
+
+	if ((st = db_query(db, db_sqlv(db, sqls, pg_sqls, STMT_LIST), "tttt",
+	    team, f->type >= 0 ? mon_type_names[f->type] : NULL,
+	    f->status >= 0 ? mon_status_names[f->status] : NULL,
+	    f->tag)) == NULL)
+		return DB_ERROR;
+	if ((rc = maint_bind(db, st, 9, team, NULL)) != DB_OK)
+		return rc;
+	return page_rows(db, st, 5, l, list_row);
 }
 
 int
@@ -1293,9 +1421,12 @@ monitor_counts(struct db *db, const char *team, long counts[MST__MAX])
 	int		 rc, i;
 
 	memset(counts, 0, sizeof(long) * MST__MAX);
-	if ((st = db_stmt(db, sqls[STMT_COUNTS])) == NULL)
+	if ((st = db_stmt(db, db_sqlv(db, sqls, pg_sqls, STMT_COUNTS))) ==
+	    NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
+	if ((rc = maint_bind(db, st, 2, team, NULL)) != DB_OK)
+		return rc;
 	while ((rc = db_step(st)) == DB_ROW)
 		if ((i = str_index(mon_status_names, MST__MAX,
 		    db_col_str(st, 0))) != -1)
@@ -1347,7 +1478,7 @@ monitor_due_soon(struct db *db, int64_t until, size_t max,
 	char		 id[ID_MAX], team[ID_MAX];
 	int		 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_DUE])) == NULL)
+	if ((st = db_stmt(db, db_sqlv(db, sqls, pg_sqls, STMT_DUE))) == NULL)
 		return DB_ERROR;
 	db_bind_int64(st, 1, until);
 	db_bind_int64(st, 2, (int64_t)max);

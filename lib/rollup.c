@@ -35,13 +35,15 @@
 #define IN_WINDOW(col, s, d) \
 	"coalesce((SELECT sum(" col ") FROM rollups_hourly h " \
 	"WHERE h.monitor_id = t.id AND h.bucket >= " s " " \
-	"AND h.bucket < min(" d ", t.cut)), 0) + " \
+	"AND h.bucket < CASE WHEN " d " < t.cut THEN " d " ELSE t.cut " \
+	"END), 0) + " \
 	"coalesce((SELECT sum(" col ") FROM rollups_hourly h " \
-	"WHERE h.monitor_id = t.id AND h.bucket >= max(" s ", t.cut) " \
+	"WHERE h.monitor_id = t.id AND h.bucket >= CASE WHEN " s " > " \
+	"t.cut THEN " s " ELSE t.cut END " \
 	"AND h.bucket < ?2), 0) + " \
 	"coalesce((SELECT sum(" col ") FROM rollups_daily d " \
 	"WHERE d.monitor_id = t.id AND d.bucket >= " d " " \
-	"AND d.bucket < min(t.cut, ?2)), 0)"
+	"AND d.bucket < CASE WHEN t.cut < ?2 THEN t.cut ELSE ?2 END), 0)"
 
 enum stmt {
 	STMT_ADD_GET,
@@ -81,16 +83,22 @@ static const char *const sqls[STMT__MAX] = {
 	"degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
 	"VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
 	"ON CONFLICT (monitor_id, bucket) DO UPDATE SET "
-	"total = total + 1, up = up + ?3, degraded = degraded + ?4, "
-	"down = down + ?5, samples = samples + ?6, sum_ms = sum_ms + ?7, "
+	"total = rollups_hourly.total + 1, up = rollups_hourly.up + ?3, "
+	"degraded = rollups_hourly.degraded + ?4, "
+	"down = rollups_hourly.down + ?5, "
+	"samples = rollups_hourly.samples + ?6, "
+	"sum_ms = rollups_hourly.sum_ms + ?7, "
 	"min_ms = ?8, max_ms = ?9, hist = ?10",
 	/* STMT_ADD_PUT_DIRTY: the same, for a new or clean row. */
 	"INSERT INTO rollups_hourly (monitor_id, bucket, total, up, "
 	"degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
 	"VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
 	"ON CONFLICT (monitor_id, bucket) DO UPDATE SET "
-	"total = total + 1, up = up + ?3, degraded = degraded + ?4, "
-	"down = down + ?5, samples = samples + ?6, sum_ms = sum_ms + ?7, "
+	"total = rollups_hourly.total + 1, up = rollups_hourly.up + ?3, "
+	"degraded = rollups_hourly.degraded + ?4, "
+	"down = rollups_hourly.down + ?5, "
+	"samples = rollups_hourly.samples + ?6, "
+	"sum_ms = rollups_hourly.sum_ms + ?7, "
 	"min_ms = ?8, max_ms = ?9, hist = ?10, dirty = 1",
 	/* STMT_HOURLY_RANGE */
 	"SELECT " AGG_COLS " FROM rollups_hourly "

@@ -11,7 +11,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  startServer, runCron, noteSecret, sleep, CRONDIR, SANITIZER_ENV, SANITIZER_RE, BASE62, keyChecksum,
+  startServer, runCron, noteSecret, sleep, CRONDIR, SANITIZER_ENV, SANITIZER_RE, BASE62, keyChecksum, PG,
 } from './lib/harness.mjs';
 import {
   assertOk, assertProblem, assertNoChange, assertUnauthorized, assertForbidden, TIME_RE,
@@ -95,7 +95,8 @@ describe('locations', () => {
     const list = assertOk(await api('GET', '/v1/locations', { key: readOnly }));
     assert.ok(list.some((l) => l.id === loc.id && l.token === undefined));
     // Only the keyed hash is stored.
-    const row = srv.sql(`SELECT hex(token_hash) AS h, token_prefix FROM locations WHERE id = '${loc.id}'`);
+    const hex = PG ? "encode(token_hash, 'hex')" : 'hex(token_hash)';
+    const row = srv.sql(`SELECT ${hex} AS h, token_prefix FROM locations WHERE id = '${loc.id}'`);
     assert.doesNotMatch(JSON.stringify(row), new RegExp(loc.token));
   });
 
