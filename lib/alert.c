@@ -94,12 +94,12 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT " NTF_COLS " FROM notifications WHERE team_id = ? AND id = ?",
 	/* STMT_NTF_LIST */
 	"SELECT " NTF_COLS " FROM notifications WHERE team_id = ?1"
-	" AND (?2 IS NULL OR channel_id = ?2)"
-	" AND (?3 IS NULL OR monitor_id = ?3)"
-	" AND (?4 IS NULL OR status = ?4)"
-	" AND (?5 IS NULL OR event = ?5)"
-	" AND (?6 IS NULL OR created_at >= ?6)"
-	" AND (?7 IS NULL OR created_at < ?7)"
+	" AND (channel_id = ?2 OR ?2 IS NULL)"
+	" AND (monitor_id = ?3 OR ?3 IS NULL)"
+	" AND (status = ?4 OR ?4 IS NULL)"
+	" AND (event = ?5 OR ?5 IS NULL)"
+	" AND (created_at >= ?6 OR ?6 IS NULL)"
+	" AND (created_at < ?7 OR ?7 IS NULL)"
 	" AND (?8 = 0 OR (created_at, id) < (?9, ?10))"
 	" ORDER BY created_at DESC, id DESC LIMIT ?11",
 	/* STMT_ATTEMPTS */
@@ -110,6 +110,13 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_NTF_PENDING: through notifications_due, which holds the
 	 * pending ones only (of every team; a handful at any time). */
 	"SELECT count(*) FROM notifications INDEXED BY notifications_due "
+	"WHERE status = 'pending' AND team_id = ?",
+};
+
+/* The PostgreSQL text where the dialects differ (NULL: sqls[i] serves). */
+static const char *const pg_sqls[STMT__MAX] = {
+	/* STMT_NTF_PENDING: PostgreSQL picks the partial index itself. */
+	[STMT_NTF_PENDING] = "SELECT count(*) FROM notifications "
 	"WHERE status = 'pending' AND team_id = ?",
 };
 
@@ -1196,10 +1203,8 @@ notification_count_pending(struct db *db, const char *team, long long *n)
 	int		 rc;
 
 	*n = 0;
-	/* PostgreSQL picks its index itself. */
-	if ((st = db_stmt(db, db_sql(db, sqls[STMT_NTF_PENDING],
-	    "SELECT count(*) FROM notifications "
-	    "WHERE status = 'pending' AND team_id = ?"))) == NULL)
+	if ((st = db_stmt(db, db_sqlv(db, sqls, pg_sqls,
+	    STMT_NTF_PENDING))) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, team);
 	if ((rc = db_step(st)) == DB_ROW) {

@@ -49,10 +49,11 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
 	"INSERT INTO incidents (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
 	"?)",
-	/* STMT_UPDATE: bound as STMT_INSERT is (bind_incident). */
-	"UPDATE incidents SET title = ?4, status = ?5, impact = ?6, "
-	"started_at = ?7, resolved_at = ?8, updated_at = ?10 "
-	"WHERE id = ?1 AND team_id = ?3",
+	/* STMT_UPDATE: what a change may touch (every ?N used: PostgreSQL
+	 * cannot type a parameter a statement leaves out). */
+	"UPDATE incidents SET title = ?3, status = ?4, impact = ?5, "
+	"started_at = ?6, resolved_at = ?7, updated_at = ?8 "
+	"WHERE id = ?1 AND team_id = ?2",
 	/* STMT_GET */
 	"SELECT " COLS " FROM incidents WHERE team_id = ? AND id = ?",
 	/* STMT_DELETE: updates and links go with it (cascade). */
@@ -60,21 +61,23 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_LIST: ?2 page or NULL, ?3 status or NULL, ?4 1 = open only,
 	 * ?5..?7 the cursor. */
 	"SELECT " COLS " FROM incidents WHERE team_id = ?1"
-	" AND (?2 IS NULL OR page_id = ?2)"
-	" AND (?3 IS NULL OR status = ?3)"
+	" AND (page_id = ?2 OR ?2 IS NULL)"
+	" AND (status = ?3 OR ?3 IS NULL)"
 	" AND (?4 = 0 OR status <> 'resolved')"
 	" AND (?5 = 0 OR (created_at, id) < (?6, ?7))"
 	" ORDER BY created_at DESC, id DESC LIMIT ?8",
-	/* STMT_PAGE_OPEN */
+	/*
+	 * STMT_PAGE_OPEN, STMT_PAGE_RESOLVED, STMT_PAGE_ANY: ?1 the page,
+	 * ?2 the limit, ?3 since (the resolved ones only: PostgreSQL refuses
+	 * a statement with a parameter it does not use before the last).
+	 */
 	"SELECT " COLS " FROM incidents WHERE page_id = ?1 AND "
-	"status <> 'resolved' ORDER BY started_at DESC, id DESC LIMIT ?3",
-	/* STMT_PAGE_RESOLVED */
+	"status <> 'resolved' ORDER BY started_at DESC, id DESC LIMIT ?2",
 	"SELECT " COLS " FROM incidents WHERE page_id = ?1 AND "
-	"status = 'resolved' AND started_at >= ?2 "
-	"ORDER BY started_at DESC, id DESC LIMIT ?3",
-	/* STMT_PAGE_ANY */
+	"status = 'resolved' AND started_at >= ?3 "
+	"ORDER BY started_at DESC, id DESC LIMIT ?2",
 	"SELECT " COLS " FROM incidents WHERE page_id = ?1 "
-	"ORDER BY updated_at DESC, id DESC LIMIT ?3",
+	"ORDER BY updated_at DESC, id DESC LIMIT ?2",
 	/* STMT_UPDATES: newest first, in the order they were added. */
 	"SELECT id, status, message, created_at FROM incident_updates "
 	"WHERE incident_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
@@ -528,9 +531,11 @@ incident_store(struct db *db, struct incident *inc)
 	struct db_stmt	*st;
 	int		 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_UPDATE])) == NULL)
+	if ((st = db_query(db, sqls[STMT_UPDATE], "tttttITI", inc->id,
+	    inc->team_id, inc->title, inc_status_names[inc->status],
+	    inc_impact_names[inc->impact], inc->started_at, inc->resolved_at,
+	    inc->updated_at)) == NULL)
 		return DB_ERROR;
-	bind_incident(st, inc);
 	if ((rc = db_exec_one(st)) != DB_OK)
 		return rc;
 	return inc->components_given ? links_store(db, inc) : DB_OK;
@@ -615,7 +620,7 @@ incident_list_page(struct db *db, const char *page_id, enum inc_which which,
 	    (st = db_stmt(db, sqls[stmts[which]])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, page_id);
-	db_bind_int64(st, 2, since);
-	db_bind_int(st, 3, limit);
+	db_bind_int(st, 2, limit);
+	db_bind_int64(st, 3, since);
 	return each(db, st, fn, arg);
 }

@@ -84,21 +84,25 @@ static const char *const sqls[STMT__MAX] = {
 	"WHERE team_id = ?2 AND id = ?1",
 	/*
 	 * STMT_STATE: what cancelling and ending change.  A cancelled window
-	 * gives its ref up: it has left the team's configuration.
+	 * gives its ref up: it has left the team's configuration.  (The
+	 * CAST types ?3 for PostgreSQL, which types a SET's value late.)
 	 */
 	"UPDATE maintenance_windows SET horizon = ?2, cancelled_at = ?3, "
 	"ended_early_at = ?4, ended_occurrence_at = ?5, updated_at = ?6, "
-	"ref = CASE WHEN ?3 IS NULL THEN ref END WHERE id = ?1",
+	"ref = CASE WHEN CAST(?3 AS BIGINT) IS NULL THEN ref END "
+	"WHERE id = ?1",
 	/* STMT_GET */
 	"SELECT " COLS " FROM maintenance_windows WHERE team_id = ? AND id = ?",
 	/*
 	 * STMT_LIST: newest first after the cursor; ?5 is a state name or
 	 * NULL, and the states the columns tell apart are filtered here
 	 * (active and scheduled need the expansion: the caller does that).
+	 * The CAST types ?5 at its first use, for PostgreSQL.
 	 */
 	"SELECT " COLS " FROM maintenance_windows WHERE team_id = ?1"
 	" AND (?2 = 0 OR (created_at, id) < (?3, ?4))"
-	" AND (?5 IS NULL OR (?5 = 'cancelled') = (cancelled_at IS NOT NULL))"
+	" AND (CAST(?5 AS TEXT) IS NULL OR"
+	"      (?5 = 'cancelled') = (cancelled_at IS NOT NULL))"
 	" AND (?5 IS NULL OR ?5 = 'cancelled' OR"
 	"      (?5 = 'completed') = (horizon <= ?6))"
 	" ORDER BY created_at DESC, id DESC",
@@ -113,8 +117,9 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_MON_EXISTS */
 	"SELECT 1 FROM monitors WHERE team_id = ? AND id = ?",
 	/* STMT_EARLY_PUT */
-	"INSERT OR REPLACE INTO maintenance_early_ends (window_id, "
-	"occurrence_at, ended_at) VALUES (?, ?, ?)",
+	"INSERT INTO maintenance_early_ends (window_id, occurrence_at, "
+	"ended_at) VALUES (?, ?, ?) ON CONFLICT (window_id, occurrence_at) "
+	"DO UPDATE SET ended_at = excluded.ended_at",
 	/* STMT_EARLY_GET */
 	"SELECT ended_at FROM maintenance_early_ends WHERE window_id = ? "
 	"AND occurrence_at = ?",

@@ -175,6 +175,16 @@ static const char *const sqls[STMT__MAX] = {
 	"UPDATE location_events SET processed_at = ?2 WHERE id = ?1",
 };
 
+/* The PostgreSQL text where the dialects differ (NULL: sqls[i] serves). */
+static const char *const pg_sqls[STMT__MAX] = {
+	[STMT_HAS_SUPPRESSED] = "SELECT count(*) FROM "
+	"information_schema.columns WHERE table_schema = current_schema() AND "
+	"table_name = 'monitor_events' AND column_name = 'suppressed'",
+	/* STMT_FLAPPED: PostgreSQL picks the partial index itself. */
+	[STMT_FLAPPED] = "SELECT DISTINCT channel_id, monitor_id FROM "
+	"notifications WHERE reason = 'flapping' AND created_at > ?1",
+};
+
 /* What a notification is about: an event, or an outage still open. */
 struct evinfo {
 	int64_t		 event_id;
@@ -735,7 +745,8 @@ notify_events(struct db *db, int64_t now, size_t max,
 	size_t		 n = 0, i, j, nch;
 	int		 rc = DB_DONE, supp;
 
-	if ((st = db_stmt(db, sqls[STMT_HAS_SUPPRESSED])) == NULL)
+	if ((st = db_stmt(db, db_sqlv(db, sqls, pg_sqls,
+	    STMT_HAS_SUPPRESSED))) == NULL)
 		return DB_ERROR;
 	supp = db_step(st) == DB_ROW && db_col_int(st, 0);
 	db_reset(st);
@@ -1021,7 +1032,8 @@ notify_settle(struct db *db, int64_t now, struct notify_counts *k)
 	size_t		 n = 0, cap = 0, i;
 	int		 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_FLAPPED])) == NULL)
+	if ((st = db_stmt(db, db_sqlv(db, sqls, pg_sqls,
+	    STMT_FLAPPED))) == NULL)
 		return DB_ERROR;
 	db_bind_int64(st, 1, now - NOTIFY_SETTLE_MS);
 	while ((rc = db_step(st)) == DB_ROW) {

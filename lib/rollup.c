@@ -30,20 +30,24 @@
 /*
  * STMT_TEAM_COUNTS: the sum of col over the window of monitor t.id that
  * starts at s, its first whole day at d: the hourly rows before that day
- * or from cut on, the daily rows from d to cut.
+ * or from cut on, the daily rows from d to cut.  (The smaller and larger
+ * of two as CASE: PostgreSQL's min and max take one argument.)
  */
+#define SMALLER(a, b)	"CASE WHEN " a " < " b " THEN " a " ELSE " b " END"
+#define LARGER(a, b)	"CASE WHEN " a " > " b " THEN " a " ELSE " b " END"
 #define IN_WINDOW(col, s, d) \
 	"coalesce((SELECT sum(" col ") FROM rollups_hourly h " \
 	"WHERE h.monitor_id = t.id AND h.bucket >= " s " " \
-	"AND h.bucket < CASE WHEN " d " < t.cut THEN " d " ELSE t.cut " \
-	"END), 0) + " \
+	"AND h.bucket < " SMALLER(d, "t.cut") "), 0) + " \
 	"coalesce((SELECT sum(" col ") FROM rollups_hourly h " \
-	"WHERE h.monitor_id = t.id AND h.bucket >= CASE WHEN " s " > " \
-	"t.cut THEN " s " ELSE t.cut END " \
-	"AND h.bucket < ?2), 0) + " \
+	"WHERE h.monitor_id = t.id AND h.bucket >= " LARGER(s, "t.cut") \
+	" AND h.bucket < ?2), 0) + " \
 	"coalesce((SELECT sum(" col ") FROM rollups_daily d " \
 	"WHERE d.monitor_id = t.id AND d.bucket >= " d " " \
-	"AND d.bucket < CASE WHEN t.cut < ?2 THEN t.cut ELSE ?2 END), 0)"
+	"AND d.bucket < " SMALLER("t.cut", "?2") "), 0)"
+
+/* The stored row in an upsert's SET (PostgreSQL wants it named). */
+#define HOURLY	"rollups_hourly."
 
 enum stmt {
 	STMT_ADD_GET,
@@ -83,22 +87,18 @@ static const char *const sqls[STMT__MAX] = {
 	"degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
 	"VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
 	"ON CONFLICT (monitor_id, bucket) DO UPDATE SET "
-	"total = rollups_hourly.total + 1, up = rollups_hourly.up + ?3, "
-	"degraded = rollups_hourly.degraded + ?4, "
-	"down = rollups_hourly.down + ?5, "
-	"samples = rollups_hourly.samples + ?6, "
-	"sum_ms = rollups_hourly.sum_ms + ?7, "
+	"total = " HOURLY "total + 1, up = " HOURLY "up + ?3, "
+	"degraded = " HOURLY "degraded + ?4, down = " HOURLY "down + ?5, "
+	"samples = " HOURLY "samples + ?6, sum_ms = " HOURLY "sum_ms + ?7, "
 	"min_ms = ?8, max_ms = ?9, hist = ?10",
 	/* STMT_ADD_PUT_DIRTY: the same, for a new or clean row. */
 	"INSERT INTO rollups_hourly (monitor_id, bucket, total, up, "
 	"degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
 	"VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
 	"ON CONFLICT (monitor_id, bucket) DO UPDATE SET "
-	"total = rollups_hourly.total + 1, up = rollups_hourly.up + ?3, "
-	"degraded = rollups_hourly.degraded + ?4, "
-	"down = rollups_hourly.down + ?5, "
-	"samples = rollups_hourly.samples + ?6, "
-	"sum_ms = rollups_hourly.sum_ms + ?7, "
+	"total = " HOURLY "total + 1, up = " HOURLY "up + ?3, "
+	"degraded = " HOURLY "degraded + ?4, down = " HOURLY "down + ?5, "
+	"samples = " HOURLY "samples + ?6, sum_ms = " HOURLY "sum_ms + ?7, "
 	"min_ms = ?8, max_ms = ?9, hist = ?10, dirty = 1",
 	/* STMT_HOURLY_RANGE */
 	"SELECT " AGG_COLS " FROM rollups_hourly "
@@ -115,9 +115,14 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT DISTINCT monitor_id, bucket / 86400000 * 86400000 "
 	"FROM rollups_hourly WHERE dirty = 1 AND bucket < ?1 LIMIT ?2",
 	/* STMT_DAILY_PUT */
-	"INSERT OR REPLACE INTO rollups_daily (monitor_id, bucket, total, "
-	"up, degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"INSERT INTO rollups_daily (monitor_id, bucket, " AGG_COLS ") "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"ON CONFLICT (monitor_id, bucket) DO UPDATE SET "
+	"total = excluded.total, up = excluded.up, "
+	"degraded = excluded.degraded, down = excluded.down, "
+	"samples = excluded.samples, sum_ms = excluded.sum_ms, "
+	"min_ms = excluded.min_ms, max_ms = excluded.max_ms, "
+	"hist = excluded.hist",
 	/* STMT_DIRTY_CLEAR */
 	"UPDATE rollups_hourly SET dirty = 0 WHERE monitor_id = ? "
 	"AND bucket >= ? AND bucket < ? AND dirty = 1",

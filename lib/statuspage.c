@@ -23,11 +23,16 @@
 #include "statuspage.h"
 #include "target.h"
 
-/* In bind_page's order (?1..?16), then ref (?17, bound on insert). */
 #define COLS "id, team_id, name, slug, title, description, is_public, " \
 	"history_days, custom_domain, created_at, updated_at, " \
 	"verified_domain, domain_checked_at, domain_error, logo_url, " \
 	"show_overall_status, ref"
+/* In bind_page's order (?1..?15), then created_at and ref (?16, ?17,
+ * bound on insert only). */
+#define INSERT_COLS "id, team_id, name, slug, title, description, " \
+	"is_public, history_days, custom_domain, updated_at, " \
+	"verified_domain, domain_checked_at, domain_error, logo_url, " \
+	"show_overall_status, created_at, ref"
 
 enum stmt {
 	STMT_INSERT,
@@ -49,14 +54,15 @@ enum stmt {
 
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_INSERT */
-	"INSERT INTO status_pages (" COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	/* STMT_UPDATE: bound as STMT_INSERT is (bind_page). */
+	"INSERT INTO status_pages (" INSERT_COLS ") VALUES (?, ?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* STMT_UPDATE: bound as STMT_INSERT is (bind_page), every ?N used
+	 * (PostgreSQL cannot type a parameter a statement leaves out). */
 	"UPDATE status_pages SET name = ?3, slug = ?4, title = ?5, "
 	"description = ?6, is_public = ?7, history_days = ?8, "
-	"custom_domain = ?9, updated_at = ?11, verified_domain = ?12, "
-	"domain_checked_at = ?13, domain_error = ?14, logo_url = ?15, "
-	"show_overall_status = ?16 WHERE id = ?1 AND team_id = ?2",
+	"custom_domain = ?9, updated_at = ?10, verified_domain = ?11, "
+	"domain_checked_at = ?12, domain_error = ?13, logo_url = ?14, "
+	"show_overall_status = ?15 WHERE id = ?1 AND team_id = ?2",
 	/* STMT_GET */
 	"SELECT " COLS " FROM status_pages WHERE team_id = ? AND id = ?",
 	/* STMT_BY_SLUG */
@@ -84,7 +90,8 @@ static const char *const sqls[STMT__MAX] = {
 	"INSERT INTO status_page_components (id, page_id, monitor_id, "
 	"display_name, group_name, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 	"ON CONFLICT (id) DO UPDATE SET monitor_id = ?3, display_name = ?4, "
-	"group_name = ?5, position = ?6 WHERE page_id = ?2",
+	"group_name = ?5, position = ?6 "
+	"WHERE status_page_components.page_id = ?2",
 	/* STMT_REF_TAKEN: for ref_default. */
 	"SELECT 1 FROM status_pages WHERE team_id = ?1 AND ref = ?2",
 };
@@ -797,7 +804,8 @@ out:
 	return rc;
 }
 
-/* Bind the page's fields as ?1..?16, in STMT_INSERT's column order. */
+/* Bind the page's fields but its creation as ?1..?15, in STMT_INSERT's
+ * column order. */
 static void
 bind_page(struct db_stmt *st, const struct status_page *sp)
 {
@@ -810,17 +818,16 @@ bind_page(struct db_stmt *st, const struct status_page *sp)
 	db_bind_int(st, 7, sp->is_public);
 	db_bind_int(st, 8, sp->history_days);
 	db_bind_text(st, 9, sp->custom_domain[0] ? sp->custom_domain : NULL);
-	db_bind_int64(st, 10, sp->created_at);
-	db_bind_int64(st, 11, sp->updated_at);
-	db_bind_text(st, 12, sp->verified_domain[0] ? sp->verified_domain :
+	db_bind_int64(st, 10, sp->updated_at);
+	db_bind_text(st, 11, sp->verified_domain[0] ? sp->verified_domain :
 	    NULL);
 	if (sp->domain_checked_at != 0)
-		db_bind_int64(st, 13, sp->domain_checked_at);
+		db_bind_int64(st, 12, sp->domain_checked_at);
 	else
-		db_bind_null(st, 13);
-	db_bind_text(st, 14, sp->domain_error[0] ? sp->domain_error : NULL);
-	db_bind_text(st, 15, sp->logo_url[0] ? sp->logo_url : NULL);
-	db_bind_int(st, 16, sp->show_overall_status);
+		db_bind_null(st, 12);
+	db_bind_text(st, 13, sp->domain_error[0] ? sp->domain_error : NULL);
+	db_bind_text(st, 14, sp->logo_url[0] ? sp->logo_url : NULL);
+	db_bind_int(st, 15, sp->show_overall_status);
 }
 
 int
@@ -836,6 +843,7 @@ sp_insert(struct db *db, struct status_page *sp)
 	if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
 		return DB_ERROR;
 	bind_page(st, sp);
+	db_bind_int64(st, 16, sp->created_at);
 	db_bind_text(st, 17, sp->ref);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;

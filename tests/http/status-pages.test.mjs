@@ -17,7 +17,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { startServer, BINDIR, SANITIZER_RE } from './lib/harness.mjs';
+import { startServer, BINDIR, SANITIZER_RE, PG } from './lib/harness.mjs';
 import {
   assertOk, assertProblem, assertNoChange, assertUnauthorized, assertForbidden, show, TIME_RE,
 } from './lib/checks.mjs';
@@ -1089,10 +1089,11 @@ describe('the public pages', () => {
     const now = Date.now();
     const hour = (t) => Math.floor(t / HOUR) * HOUR;
     // 4 samples of 100 ms on average 2 h ago, 2 of 500 ms 30 h ago.
+    const zeros = PG ? "decode(repeat('00', 192), 'hex')" : 'zeroblob(192)';
     srv.sqlWrite(`UPDATE monitors SET created_at = ${now - 2 * DAY} WHERE id = '${m.id}';
       INSERT INTO rollups_hourly (monitor_id, bucket, total, up, samples, sum_ms, min_ms, max_ms, hist)
-        VALUES ('${m.id}', ${hour(now - 2 * HOUR)}, 4, 4, 4, 400, 80, 120, zeroblob(192)),
-               ('${m.id}', ${hour(now - 30 * HOUR)}, 2, 2, 2, 1000, 400, 600, zeroblob(192));`);
+        VALUES ('${m.id}', ${hour(now - 2 * HOUR)}, 4, 4, 4, 400, 80, 120, ${zeros}),
+               ('${m.id}', ${hour(now - 30 * HOUR)}, 2, 2, 2, 1000, 400, 600, ${zeros});`);
     const p = await mkPage({ components: [{ monitorId: m.id, displayName: `Edge ${H}` }] });
     const c = p.components[0];
     const got = [];
