@@ -31,10 +31,10 @@ static const char *const sqls[STMT__MAX] = {
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	/* STMT_LIST */
 	"SELECT " COLS " FROM audit_events WHERE team_id = ?1"
-	" AND (?2 IS NULL OR key_id = ?2)"
-	" AND (?3 IS NULL OR action = ?3)"
-	" AND (?4 IS NULL OR at >= ?4)"
-	" AND (?5 IS NULL OR at < ?5)"
+	" AND (key_id = ?2 OR ?2 IS NULL)"
+	" AND (action = ?3 OR ?3 IS NULL)"
+	" AND (at >= ?4 OR ?4 IS NULL)"
+	" AND (at < ?5 OR ?5 IS NULL)"
 	" AND (?6 = 0 OR (at, id) < (?7, ?8))"
 	" ORDER BY at DESC, id DESC LIMIT ?9",
 	/* STMT_PRUNE */

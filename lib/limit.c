@@ -74,7 +74,7 @@ static const char *const sqls[STMT__MAX] = {
 	 * check's lease counts like a monitor's. */
 	"SELECT count(*), min(expires_at) FROM ("
 	"SELECT expires_at FROM run_now_leases WHERE team_id = ?1 UNION ALL "
-	"SELECT expires_at FROM check_leases WHERE team_id = ?1)",
+	"SELECT expires_at FROM check_leases WHERE team_id = ?1) AS l",
 	/* STMT_TAKE (in parentheses: clang takes a lone concatenation in
 	 * this table for a missing comma) */
 	("INSERT INTO run_now_leases (monitor_id, team_id, token, expires_at) "
