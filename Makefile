@@ -230,7 +230,14 @@ HTTP_FCGID   = $(HTTP_CORE) $(call http_files,status-pages)
 HTTP_CGI     = $(HTTP_CORE)
 HTTP_SMOKE   = $(call http_files,auth api-keys monitors deploy)
 # The files that run on PostgreSQL too (lighttpd, scripts/pg-test.sh).
-HTTP_PG      = $(call http_files,auth api-keys)
+HTTP_PG      = $(call http_files, \
+	       admin \
+	       api-keys \
+	       audit \
+	       auth \
+	       conventions \
+	       secrets \
+	       team)
 
 http: all tests/http/node_modules/.stamp
 	@fail=0; \
