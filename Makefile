@@ -235,7 +235,15 @@ HTTP_PG      = $(call http_files, \
 	       api-keys \
 	       audit \
 	       auth \
+	       concurrency \
+	       config \
+	       config-as-code \
+	       console \
 	       conventions \
+	       guarantees \
+	       hostile \
+	       leaks \
+	       limits \
 	       secrets \
 	       team)
 
