@@ -233,14 +233,31 @@ HTTP_CGI     = $(HTTP_CORE)
 HTTP_SMOKE   = $(call http_files,auth api-keys monitors deploy)
 # The files that run on PostgreSQL too (lighttpd, scripts/pg-test.sh).
 HTTP_PG      = $(call http_files, \
+	       admin \
+	       alerts \
 	       api-keys \
+	       audit \
 	       auth \
 	       checker \
 	       checks \
+	       concurrency \
+	       config \
+	       config-as-code \
+	       console \
+	       conventions \
+	       guarantees \
 	       heartbeat \
+	       hostile \
+	       leaks \
+	       limits \
+	       maintenance \
 	       metrics \
 	       monitors \
+	       notify \
 	       probes \
+	       secrets \
+	       status-pages \
+	       team \
 	       )
 
 http: all tests/http/node_modules/.stamp

@@ -41,9 +41,13 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_GET */
 	"SELECT fingerprint, state, status, ctype, headers, body, created_at "
 	"FROM idempotency WHERE key_id = ? AND idem_key = ?",
-	/* STMT_CLAIM */
-	"INSERT OR REPLACE INTO idempotency (key_id, idem_key, fingerprint, "
-	"state, created_at) VALUES (?, ?, ?, 'running', ?)",
+	/* STMT_CLAIM: a stale row is started afresh. */
+	"INSERT INTO idempotency (key_id, idem_key, fingerprint, state, "
+	"created_at) VALUES (?1, ?2, ?3, 'running', ?4) "
+	"ON CONFLICT (key_id, idem_key) DO UPDATE SET "
+	"fingerprint = excluded.fingerprint, state = 'running', "
+	"status = NULL, ctype = NULL, headers = NULL, body = NULL, "
+	"created_at = excluded.created_at",
 	/* STMT_DONE */
 	"UPDATE idempotency SET state = 'done', status = ?3, ctype = ?4, "
 	"headers = ?5, body = ?6 WHERE key_id = ?1 AND idem_key = ?2",

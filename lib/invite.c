@@ -91,10 +91,10 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_THROTTLE_HIT: ?2 now, ?3 the window; a stale window restarts. */
 	"INSERT INTO invite_accept_failures (ip, window_start, failures) "
 	"VALUES (?1, ?2, 1) ON CONFLICT (ip) DO UPDATE SET "
-	"failures = CASE WHEN window_start > ?2 - ?3 THEN failures + 1 "
-	"ELSE 1 END, "
-	"window_start = CASE WHEN window_start > ?2 - ?3 THEN window_start "
-	"ELSE ?2 END",
+	"failures = CASE WHEN invite_accept_failures.window_start > ?2 - ?3 "
+	"THEN invite_accept_failures.failures + 1 ELSE 1 END, "
+	"window_start = CASE WHEN invite_accept_failures.window_start > "
+	"?2 - ?3 THEN invite_accept_failures.window_start ELSE ?2 END",
 	/* STMT_THROTTLE_PRUNE */
 	"DELETE FROM invite_accept_failures WHERE window_start <= ?",
 };

@@ -47,7 +47,7 @@ static const char *const sqls[STMT__MAX] = {
 	"SELECT count(*) FROM members WHERE team_id = ? AND role = 'owner'",
 	/* STMT_LIST: ?2 the role or NULL, ?3..?5 the cursor. */
 	"SELECT " COLS " FROM members WHERE team_id = ?1"
-	" AND (?2 IS NULL OR role = ?2)"
+	" AND (role = ?2 OR ?2 IS NULL)"
 	" AND (?3 = 0 OR (joined_at, id) < (?4, ?5))"
 	" ORDER BY joined_at DESC, id DESC LIMIT ?6",
 };

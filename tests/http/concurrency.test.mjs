@@ -17,7 +17,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, runCron } from './lib/harness.mjs';
+import { startServer, runCron, PG } from './lib/harness.mjs';
 import { assertOk } from './lib/checks.mjs';
 import { startHttpTarget } from './lib/targets.mjs';
 import { envInt, runClients, startLoop, ackProblems, noteProblems, totals, startReceiver } from './lib/stress.mjs';
@@ -109,7 +109,8 @@ describe('concurrency', () => {
     const nt = noteProblems(results, deliveries);
     t.diagnostic(`test notifications acknowledged and delivered: ${nt.delivered}, duplicates ${nt.duplicates}`);
     assert.deepEqual(nt.problems, []);
-    assert.deepEqual(srv.sql('PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
+    // The SQLite file's own check (PostgreSQL has no counterpart to ask).
+    if (!PG) assert.deepEqual(srv.sql('PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
     assert.ok(checks > 0, 'the checker ran during the load');
   });
 });

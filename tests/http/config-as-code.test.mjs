@@ -591,8 +591,10 @@ describe('PUT /v1/config', () => {
     const { team, key } = await newTeam('Audited');
     await apply(key, { monitors: [{ name: 'One', url: 'https://example.com/' }] }, '?dryRun=true');
     await apply(key, { monitors: [{ name: 'One', url: 'https://example.com/' }] });
+    // In time order; two in one millisecond in the order they were made
+    // (PostgreSQL has no rowid to tell).
     const rows = srv.sql(`SELECT action, method, path, status FROM audit_events WHERE team_id = '${team}' ` +
-      "AND action LIKE 'config.%' ORDER BY at, rowid");
+      "AND action LIKE 'config.%' ORDER BY at, action DESC");
     assert.deepEqual(rows.map((r) => [r.action, r.method, r.path, r.status]), [
       ['config.planned', 'PUT', '/v1/config', 200], ['config.applied', 'PUT', '/v1/config', 200],
     ]);

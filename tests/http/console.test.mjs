@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServer } from './lib/harness.mjs';
+import { startServer, PG } from './lib/harness.mjs';
 import { startBrowser } from './lib/browser.mjs';
 
 let srv, api, ownerLink, teamId, adminKey;
@@ -122,7 +122,8 @@ describe('signing in', () => {
     assert.notEqual(a, b);
     // The stored hash is not the token.
     const tok = a.split('=')[1];
-    assert.equal(srv.sql(`SELECT count(*) AS n FROM sessions WHERE token_hash = CAST('${tok}' AS BLOB) OR id = '${tok}'`)[0].n, 0);
+    const blob = PG ? 'BYTEA' : 'BLOB';
+    assert.equal(srv.sql(`SELECT count(*) AS n FROM sessions WHERE token_hash = CAST('${tok}' AS ${blob}) OR id = '${tok}'`)[0].n, 0);
   });
 
   it('sign-out ends the session: its cookie then opens nothing', async () => {

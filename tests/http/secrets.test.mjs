@@ -7,13 +7,16 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, seenSecrets, makeKey, filesUnder } from './lib/harness.mjs';
+import { startServer, seenSecrets, makeKey, filesUnder, PG } from './lib/harness.mjs';
 import { assertOk, show } from './lib/checks.mjs';
 import { KIND } from './lib/servers.mjs';
 
 let srv;
 let stopped = false;
 let duringRun = [];      // [{ file, bytes }] read while the server ran (the WAL is still there)
+// On PostgreSQL the database is no file of the instance: its rows, read
+// through psql, stand for it as the file "database".
+const DATABASE = 'database';
 let afterStop = [];
 
 async function readAll(dir) {
@@ -75,14 +78,18 @@ before(async () => {
   await srv.api('GET', `/v1/api-keys/${made[0].id}/x`, { key: admin });                                        // 404
   await srv.api('PUT', '/v1/api-keys', { key: admin });                                                        // 405
   await srv.api('GET', '/v1/audit-events?perPage=200', { key: admin });
-  // A consistent copy made by the admin command is a file too.
-  const b = await srv.admin('backup', path.join(srv.dir, 'backup.db'));
-  assert.equal(b.code, 0, b.stderr);
+  // A consistent copy made by the admin command is a file too (a
+  // PostgreSQL database is backed up with pg_dump instead).
+  if (!PG) {
+    const b = await srv.admin('backup', path.join(srv.dir, 'backup.db'));
+    assert.equal(b.code, 0, b.stderr);
+  }
   const l = await srv.admin('key', 'list', '--team', team);
   assert.equal(l.code, 0, l.stderr);
   assert.ok(!l.stdout.includes(admin) && !l.stdout.includes(admin.slice(7, 39)), '`key list` prints no secret');
 
   duringRun = await readAll(srv.dir);
+  if (PG) duringRun.push({ file: DATABASE, bytes: Buffer.from(JSON.stringify(srv.snapshot({ keepLastUsed: true }))) });
   await srv.stop({ cleanup: false });
   stopped = true;
   afterStop = await readAll(srv.dir);
@@ -96,11 +103,12 @@ after(async () => {
 describe('secrets at rest and in logs', () => {
   it('the flow saw secrets to look for', () => {
     assert.ok(seenSecrets.size >= 14, `only ${seenSecrets.size} secrets seen`);
-    assert.ok(afterStop.some((f) => f.file === 'uptime.db'));
+    if (PG) assert.ok(duringRun.some((f) => f.file === DATABASE));
+    else assert.ok(afterStop.some((f) => f.file === 'uptime.db'));
     assert.ok(afterStop.some((f) => f.file === srv.accessLogFile));
     // Resident workers keep the WAL open; a program run once per request
     // checkpoints it into uptime.db and removes it as it exits.
-    if (!KIND.perRequest) assert.ok(duringRun.some((f) => f.file === 'uptime.db-wal'), 'the WAL was read while the server ran');
+    if (!KIND.perRequest && !PG) assert.ok(duringRun.some((f) => f.file === 'uptime.db-wal'), 'the WAL was read while the server ran');
   });
 
   it('no secret, nor its 32 random characters, is in any file of the instance', () => {
@@ -119,11 +127,16 @@ describe('secrets at rest and in logs', () => {
 
   it('no answer carried a stored hash', () => {
     const hashes = [];
-    const tables = srv.sql(`SELECT name FROM sqlite_master WHERE type='table'`).map((r) => r.name);
-    for (const t of tables) {
-      for (const c of srv.sql(`PRAGMA table_info("${t}")`).filter((col) => /hash/i.test(col.name))) {
-        for (const r of srv.sql(`SELECT hex("${c.name}") AS h FROM "${t}"`)) if (r.h) hashes.push(r.h);
-      }
+    // Every column named *hash*, as upper-case hex of its bytes.
+    const cols = PG
+      ? srv.sql("SELECT table_name AS t, column_name AS name, data_type AS type FROM information_schema.columns " +
+          "WHERE table_schema = 'public' AND column_name LIKE '%hash%'")
+      : srv.sql("SELECT m.name AS t, p.name AS name FROM sqlite_master m, pragma_table_info(m.name) p " +
+          "WHERE m.type = 'table' AND p.name LIKE '%hash%'");
+    for (const c of cols) {
+      const hex = !PG ? `hex("${c.name}")`
+        : c.type === 'bytea' ? `upper(encode("${c.name}", 'hex'))` : `upper(encode(convert_to("${c.name}", 'UTF8'), 'hex'))`;
+      for (const r of srv.sql(`SELECT ${hex} AS h FROM "${c.t}"`)) if (r.h) hashes.push(r.h);
     }
     assert.ok(hashes.length >= 10, `found ${hashes.length} stored hashes`);
     const all = srv.transcript.join('\n');

@@ -328,7 +328,10 @@ describe('invitations: create, read, list', () => {
     const d = await invite('hashed@example.com');
     const token = tokenOf(d);
     assert.ok(!JSON.stringify(srv.snapshot()).includes(token), 'the token is in the database');
-    const cols = srv.sql("SELECT name FROM pragma_table_info('invites')").map((c) => c.name);
+    const cols = srv.sql(harness.PG
+      ? "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'invites'"
+      : "SELECT name FROM pragma_table_info('invites')").map((c) => c.name);
+    assert.ok(cols.includes('token_hash'), `invites columns: ${cols}`);
     assert.ok(!cols.includes('token'), `invites columns: ${cols}`);
     assertNoSecretMaterial(await getInvite(d.id));
   });
