@@ -843,8 +843,8 @@ db_try_lock(struct db *db, const char *name)
 
 	if (db->engine == DB_SQLITE)
 		return 1;
-	if ((st = db_prepare(db, "SELECT pg_try_advisory_lock(7573120000, "
-	    "hashtext(?1))")) == NULL)
+	if ((st = db_prepare(db, "SELECT pg_try_advisory_lock(hashtext("
+	    "'uptime:' || ?1))")) == NULL)
 		return -1;
 	db_bind_text(st, 1, name);
 	rc = db_step(st) == DB_ROW ? db_col_int(st, 0) : -1;
