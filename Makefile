@@ -286,7 +286,7 @@ tests/http/node_modules/.stamp: tests/http/package.json tests/http/package-lock.
 
 run: deps
 	$(MAKE) all
-	PORT=$(PORT) BUILD=$(BUILD) scripts/run.sh
+	PORT=$(PORT) BUILD=$(BUILD) DB=$(DB) scripts/run.sh
 
 bench: test-deps
 	$(MAKE) all $(BENCHES)

@@ -14,10 +14,19 @@ mkdir -p "$var/empty"
 chmod 700 "$var"
 # Every program started here reads var/uptime.conf, written from
 # examples/uptime.conf on the first run; edit it, or remove it to have it
-# written again (for another PORT, say).
+# written again (for another PORT, say).  With DB (make run
+# DB=postgresql://...) the database is that PostgreSQL one, with its own
+# file var/uptime-postgresql.conf and its own default team.
 export UPTIME_CONFIG="$var/uptime.conf"
+db="$var/uptime.db"
+engine=
+if [ -n "${DB:-}" ]; then
+	export UPTIME_CONFIG="$var/uptime-postgresql.conf"
+	db=$(printf '%s' "$DB" | sed 's/[&|\\]/\\&/g')
+	engine=-postgresql
+fi
 if [ ! -e "$UPTIME_CONFIG" ]; then
-	sed -e "s|@DB@|$var/uptime.db|g" -e "s|@SECRET@|$var/secret|g" \
+	sed -e "s|@DB@|$db|g" -e "s|@SECRET@|$var/secret|g" \
 	    -e "s|@PUBLIC_URL@|http://127.0.0.1:$port|g" \
 	    -e "s|@ALLOW_PRIVATE@|${UPTIME_ALLOW_PRIVATE_TARGETS:-0}|g" \
 	    "$top/examples/uptime.conf" > "$UPTIME_CONFIG"
@@ -26,9 +35,9 @@ url="http://127.0.0.1:$port"
 
 "$admin" init 2>/dev/null
 
-if [ ! -s "$var/default-team" ]; then
+if [ ! -s "$var/default-team$engine" ]; then
 	team=$("$admin" team create "Default team")
-	echo "$team" > "$var/default-team"
+	echo "$team" > "$var/default-team$engine"
 	key=$("$admin" key create --team "$team" --name "make run" --scopes all)
 	cat <<MSG
 
@@ -44,7 +53,7 @@ Try it (README's "A first monitor" goes on from there):
 
 MSG
 else
-	team=$(cat "$var/default-team")
+	team=$(cat "$var/default-team$engine")
 	cat <<MSG
 
 uptime: using the data in $var (team $team).
