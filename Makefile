@@ -245,6 +245,7 @@ HTTP_PG      = $(call http_files, \
 	       config-as-code \
 	       console \
 	       conventions \
+	       crash \
 	       guarantees \
 	       heartbeat \
 	       hostile \
@@ -255,6 +256,7 @@ HTTP_PG      = $(call http_files, \
 	       monitors \
 	       notify \
 	       probes \
+	       roles \
 	       secrets \
 	       status-pages \
 	       team \
