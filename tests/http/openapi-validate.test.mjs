@@ -16,7 +16,7 @@ const NOW = '2026-02-14T12:00:00.000Z';
 const apiKey = () => ({
   id: 'key_AAAAAAAAAAAAAAAAAAAA', name: 'k', scopes: ['monitors:read'], keyPrefix: 'uptime_abcdefgh',
   createdAt: NOW, expiresAt: null, lastUsedAt: null, lastUsedIp: null, revokedAt: null,
-  status: 'active', createdByKeyId: null,
+  status: 'active', createdByKeyId: null, createdByMemberId: null, holderMemberId: null,
 });
 
 function answer({ method = 'GET', path: p = '/v1/api-keys/current', status = 200, headers, body, text } = {}) {
