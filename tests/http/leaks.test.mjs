@@ -120,6 +120,10 @@ describe('FastCGI workers stop cleanly on SIGTERM', { skip: !have('/usr/bin/spaw
       const sock = path.join(inst.dir, `load${i}.sock`);
       const w = startWorker('api-keys', sock);
       await waitFor(sock);
+      // The socket is spawn-fcgi's, made before the worker runs: one
+      // answer says the worker is up (on a loaded machine it may take
+      // longer than the pause below to get there).
+      await fcgiRequest(sock, '/v1/api-keys/current');
       let stop = false;
       const load = [];
       for (let c = 0; c < 6; c++) load.push((async () => { while (!stop) await fcgiRequest(sock, '/v1/api-keys/current'); })());
