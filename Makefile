@@ -238,6 +238,7 @@ HTTP_PG      = $(call http_files, \
 	       api-keys \
 	       audit \
 	       auth \
+	       cgi \
 	       checker \
 	       checks \
 	       concurrency \
@@ -246,6 +247,9 @@ HTTP_PG      = $(call http_files, \
 	       console \
 	       conventions \
 	       crash \
+	       deploy \
+	       examples \
+	       families \
 	       guarantees \
 	       heartbeat \
 	       hostile \

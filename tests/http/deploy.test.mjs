@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, BINDIR, SERVER } from './lib/harness.mjs';
+import { startServer, BINDIR, SERVER, PG } from './lib/harness.mjs';
 import { KIND, CONTRACT_PREFIXES as PREFIXES, userIds } from './lib/servers.mjs';
 import { assertOk, assertProblem, show } from './lib/checks.mjs';
 
@@ -84,7 +84,8 @@ describe('what reaches the programs', () => {
   });
 });
 
-describe('files and users', () => {
+// The database's own files: SQLite's (PostgreSQL keeps its files itself).
+describe('files and users', { skip: PG && 'SQLite only: the database file and its companions' }, () => {
   const want = KIND.user ? userIds(KIND.user) : { uid: process.getuid(), gid: process.getgid() };
 
   it(`the programs run as ${KIND.user ?? 'the server\'s user'}: what they create is that user's`, async () => {
