@@ -25,26 +25,50 @@
 #    (CHECKER_BENCH_SECONDS a run, default 300; CHECKER_BENCH_SECONDS=0
 #    skips it).
 #
+# PostgreSQL beside SQLite: a throwaway cluster (scripts/pg-cluster.sh,
+# a unix socket in the bench's temporary folder, fsync off) lives for the
+# run.  Part 1 runs the checker's pass at each size of BENCH_PG_SIZES
+# (default 10000) on it too, with one checker and then split over two
+# (two nodes: two data folders on one database), and counts the results
+# of each monitor; part 3 measures the list and pings on it through a
+# second lighttpd of the same configuration, against the same
+# references.  BENCH_PG=0, or no PostgreSQL programs, leaves it out.
+#
 # Sizes: BENCH_SIZES (default "1000 10000"), concurrency BENCH_CONC
-# (default 64).  BENCH_ONLY=api runs part 3 alone.  Loopback only;
-# everything started here is stopped here.
+# (default 64; each checker's).  BENCH_ONLY=api runs part 3 alone.
+# Loopback only; everything started here is stopped here.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/${BUILD:-build}"
 sizes=${BENCH_SIZES:-1000 10000}
+pgsizes=${BENCH_PG_SIZES:-10000}
 conc=${BENCH_CONC:-64}
 work=$(mktemp -d /tmp/uptime-bench.XXXXXX)
 lpid=
 apid=
+ppid_pg=
+pguri=
 cleanup() {
-	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null || true
-	[ -n "$apid" ] && kill "$apid" 2>/dev/null || true
+	for p in $lpid $apid $ppid_pg; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	[ -z "$pguri" ] || sh "$top/scripts/pg-cluster.sh" stop "$work/pg" || true
 	rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 . "$top/scripts/bench-lib.sh"
+
+if [ "${BENCH_PG:-1}" != 0 ] && command -v psql >/dev/null 2>&1 &&
+    [ -x "${PGBIN:-/usr/lib/postgresql/15/bin}/initdb" ]; then
+	chmod 755 "$work"	# the server runs as postgres
+	pguri=$(sh "$top/scripts/pg-cluster.sh" start "$work/pg") || {
+		echo "no PostgreSQL figures: the cluster did not start"
+		pguri=
+	}
+else
+	echo "no PostgreSQL figures (BENCH_PG=0, or no psql and initdb)"
+fi
 
 static_target "$work" 4096
 port=$target_port lpid=$target_pid
@@ -58,41 +82,65 @@ export UPTIME_DB="$work/uptime.db" UPTIME_SECRET_FILE="$work/secret"
 export UPTIME_ALLOW_PRIVATE_TARGETS=1 UPTIME_CHECK_CONCURRENCY=$conc
 "$build/bin/uptime-admin" init 2>/dev/null
 team=$("$build/bin/uptime-admin" team create bench)
+if [ -n "$pguri" ] && [ "${BENCH_ONLY:-}" != api ]; then
+	# Node a is this folder, node b a folder of its own with the same
+	# secret: two nodes' checkers on one database.
+	mkdir "$work/b"
+	cp -p "$work/secret" "$work/b/secret"
+	UPTIME_DB=$pguri "$build/bin/uptime-admin" init 2>/dev/null
+	pgteam=$(UPTIME_DB=$pguri "$build/bin/uptime-admin" team create bench)
+fi
+
+# One pass of uptime-check --once over n HTTP monitors of team in the
+# database db, with each of the data folders given (one checker each, all
+# at once); its figures go to pass_ms, pass_lag (ms from the start to the
+# first check), pass_up, pass_results, pass_monitors (monitors with a
+# result), pass_once (those with exactly one) and pass_nodes (the
+# monitors each node claimed last, PostgreSQL only).
+check_pass() {	# db team n folder...
+	db=$1 pteam=$2 pn=$3; shift 3
+	sql "$db" "DELETE FROM check_results; DELETE FROM rollups_hourly; DELETE FROM monitors;"
+	http_monitors "$pn" "$pteam" "$port" "$(ms)" | sql "$db"
+	case $db in *://*) sql "$db" "VACUUM ANALYZE" ;; esac
+	pids=
+	t0=$(ms)
+	for f in "$@"; do
+		UPTIME_DB=$db UPTIME_SECRET_FILE=$f/secret \
+		    "$build/cron/uptime-check" --once &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p"; done
+	t1=$(ms)
+	pass_ms=$((t1 - t0))
+	pass_up=$(sql "$db" "SELECT count(*) FROM monitors WHERE status = 'up'")
+	# Every monitor was due before the pass began: the lag is from the
+	# programs' start to the moment the first check started.
+	pass_lag=$(sql "$db" "SELECT min(checked_at) - $t0 FROM check_results")
+	set -- $(sql "$db" "SELECT count(*), count(*) FILTER (WHERE n = 1), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM check_results GROUP BY monitor_id) r" | tr '|' ' ')
+	pass_monitors=$1 pass_once=$2 pass_results=$3
+	pass_nodes=
+	case $db in *://*)
+		pass_nodes=$(sql "$db" "SELECT count(*) FROM monitors GROUP BY lease_node ORDER BY lease_node" | paste -sd+) ;;
+	esac
+}
 
 if [ "${BENCH_ONLY:-}" != api ]; then
-	echo "== checker throughput (concurrency $conc, target: local lighttpd)"
-	printf '%-8s %12s %12s %8s %14s\n' monitors "checker/s" "curl/s" ratio "start lag ms"
+	echo "== checker throughput (concurrency $conc a checker, target: local lighttpd)"
+	printf '%-8s %-16s %12s %12s %8s %14s\n' monitors database "checker/s" "curl/s" ratio "start lag ms"
+	# One line: label, then curl's time; the pass_ figures of the pass.
+	pass_line() {
+		awk -v n="$n" -v l="$1" -v b="$2" -v a="$pass_ms" -v lag="$pass_lag" \
+		    -v up="$pass_up" -v res="$pass_results" -v mon="$pass_monitors" \
+		    -v once="$pass_once" -v nodes="$pass_nodes" 'BEGIN {
+			cs = n / (a / 1000); rs = n / (b / 1000);
+			printf "%-8d %-16s %12.0f %12.0f %8.2f %14s   (%d of %d up; %d results, %d of %d monitors checked exactly once%s; checker %d ms, curl %d ms)\n",
+			    n, l, cs, rs, rs / cs, lag, up, n, res, once, n,
+			    nodes == "" ? "" : "; by node " nodes, a, b }'
+	}
 	for n in $sizes; do
-		sqlite3 "$UPTIME_DB" "DELETE FROM monitors;"
-		due=$(ms)
 		# Monitors are inserted with SQL (the API would take minutes for
 		# 10,000); the config is what the API stores for a plain http one.
-		python3 - "$n" "$team" "$port" "$due" <<'PY' | sqlite3 "$UPTIME_DB"
-import sys, random, string
-n, team, port, due = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
-al = string.digits + string.ascii_letters
-print("BEGIN;")
-for i in range(n):
-    mid = "mon_" + "".join(random.choice(al) for _ in range(20))
-    cfg = ('{"url":"http://127.0.0.1:%s/index.html?m=%d","method":"GET",'
-           '"headers":{},"body":null,"expectedStatusCodes":["200-299"],'
-           '"followRedirects":true,"verifyTls":true,"degradedAfterMs":5000,'
-           '"contentChecks":[],"sslExpiryWarningDays":14}') % (port, i)
-    print("INSERT INTO monitors (id, team_id, name, type, interval_s, "
-          "timeout_s, confirmations, config, next_check_at, created_at, "
-          "updated_at) VALUES ('%s','%s','m%d','http',60,10,1,'%s',%d,%d,%d);"
-          % (mid, team, i, cfg, due, due, due))
-print("COMMIT;")
-PY
-		t0=$(ms)
-		"$build/cron/uptime-check" --once
-		t1=$(ms)
-		checked=$(sqlite3 "$UPTIME_DB" "SELECT count(*) FROM monitors WHERE status = 'up'")
-		# Every monitor was due before the pass began: the lag is from the
-		# program's start to the moment its checks started.
-		lag=$(sqlite3 "$UPTIME_DB" "SELECT min(checked_at) - $t0 FROM check_results")
-		sqlite3 "$UPTIME_DB" "DELETE FROM check_results; DELETE FROM rollups_hourly;"
-
+		check_pass "$UPTIME_DB" "$team" "$n" "$work"
 		: > "$work/urls"
 		j=0
 		while [ $j -lt "$n" ]; do
@@ -102,12 +150,15 @@ PY
 		c0=$(ms)
 		curl -s --no-progress-meter --parallel --parallel-max "$conc" -K "$work/urls"
 		c1=$(ms)
-		awk -v n="$n" -v up="$checked" -v a=$((t1 - t0)) -v b=$((c1 - c0)) -v lag="$lag" 'BEGIN {
-			cs = n / (a / 1000); rs = n / (b / 1000);
-			printf "%-8d %12.0f %12.0f %8.2f %14s   (%d of %d up; checker %d ms, curl %d ms)\n",
-			    n, cs, rs, rs / cs, lag, up, n, a, b }'
+		pass_line SQLite $((c1 - c0))
+		case " $pgsizes " in *" $n "*) [ -n "$pguri" ] || continue ;; *) continue ;; esac
+		check_pass "$pguri" "$pgteam" "$n" "$work"
+		pass_line PostgreSQL $((c1 - c0))
+		check_pass "$pguri" "$pgteam" "$n" "$work" "$work/b"
+		pass_line "PostgreSQL x2" $((c1 - c0))
 	done
-	echo "ratio = curl time / checker time per check; 1.0 means as fast as bare curl"
+	echo "ratio = checker time / curl time for the same checks; 1.0 means as fast as bare curl"
+	[ -z "$pguri" ] || echo "PostgreSQL x2: two checkers at once, two nodes (data folders) on one database; by node: the monitors each one claimed"
 	echo
 
 	if [ -x "$build/bench/bench_stats" ]; then
