@@ -12,7 +12,8 @@
 #                   prints each file and lists them in a manifest
 #   make uninstall  remove what the manifest lists
 #   make bench      benchmarks; figures and ratios, never pass/fail
-#                   (CHECKER_BENCH_SECONDS=60 shortens the checker's runs)
+#                   (CHECKER_BENCH_SECONDS=60 shortens the checker's runs;
+#                   BENCH_PG=0 leaves out the figures on PostgreSQL)
 #
 # BUILD picks the output folder; SAN=1 builds with the sanitizers;
 # FUZZ=1 with clang for libFuzzer (make fuzz does that in build/fuzz);

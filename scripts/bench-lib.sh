@@ -27,3 +27,42 @@ CONF
 	lighttpd -D -f "$1/lighttpd.conf" &
 	target_pid=$!
 }
+
+# SQL in the database db: a libpq URI (psql) or a SQLite file (sqlite3);
+# the statements are stmt, else stdin.  Rows unaligned, "|" between
+# columns, no header.
+sql() {	# db [stmt]
+	case $1 in
+	*://*)
+		if [ $# -gt 1 ]; then
+			psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+		else
+			psql -X -q -At -v ON_ERROR_STOP=1 -d "$1"
+		fi ;;
+	*)
+		if [ $# -gt 1 ]; then sqlite3 "$1" "$2"; else sqlite3 "$1"; fi ;;
+	esac
+}
+
+# The SQL that inserts n HTTP monitors of team, due at due, each at its
+# own URL of the target on port (?m=i), with the config the API stores
+# for a plain one; one transaction, for either engine.
+http_monitors() {	# n team port due
+	python3 - "$1" "$2" "$3" "$4" <<'PY'
+import sys, random, string
+n, team, port, due = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+al = string.digits + string.ascii_letters
+print("BEGIN;")
+for i in range(n):
+    mid = "mon_" + "".join(random.choice(al) for _ in range(20))
+    cfg = ('{"url":"http://127.0.0.1:%s/index.html?m=%d","method":"GET",'
+           '"headers":{},"body":null,"expectedStatusCodes":["200-299"],'
+           '"followRedirects":true,"verifyTls":true,"degradedAfterMs":5000,'
+           '"contentChecks":[],"sslExpiryWarningDays":14}') % (port, i)
+    print("INSERT INTO monitors (id, team_id, name, type, interval_s, "
+          "timeout_s, confirmations, config, next_check_at, created_at, "
+          "updated_at) VALUES ('%s','%s','m%d','http',60,10,1,'%s',%d,%d,%d);"
+          % (mid, team, i, cfg, due, due, due))
+print("COMMIT;")
+PY
+}

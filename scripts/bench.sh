@@ -25,26 +25,50 @@
 #    (CHECKER_BENCH_SECONDS a run, default 300; CHECKER_BENCH_SECONDS=0
 #    skips it).
 #
+# PostgreSQL beside SQLite: a throwaway cluster (scripts/pg-cluster.sh,
+# a unix socket in the bench's temporary folder, fsync off) lives for the
+# run.  Part 1 runs the checker's pass at each size of BENCH_PG_SIZES
+# (default 10000) on it too, with one checker and then split over two
+# (two nodes: two data folders on one database), and counts the results
+# of each monitor; part 3 measures the list and pings on it through a
+# second lighttpd of the same configuration, against the same
+# references.  BENCH_PG=0, or no PostgreSQL programs, leaves it out.
+#
 # Sizes: BENCH_SIZES (default "1000 10000"), concurrency BENCH_CONC
-# (default 64).  BENCH_ONLY=api runs part 3 alone.  Loopback only;
-# everything started here is stopped here.
+# (default 64; each checker's).  BENCH_ONLY=api runs part 3 alone.
+# Loopback only; everything started here is stopped here.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/${BUILD:-build}"
 sizes=${BENCH_SIZES:-1000 10000}
+pgsizes=${BENCH_PG_SIZES:-10000}
 conc=${BENCH_CONC:-64}
 work=$(mktemp -d /tmp/uptime-bench.XXXXXX)
 lpid=
 apid=
+ppid_pg=
+pguri=
 cleanup() {
-	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null || true
-	[ -n "$apid" ] && kill "$apid" 2>/dev/null || true
+	for p in $lpid $apid $ppid_pg; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	[ -z "$pguri" ] || sh "$top/scripts/pg-cluster.sh" stop "$work/pg" || true
 	rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 . "$top/scripts/bench-lib.sh"
+
+if [ "${BENCH_PG:-1}" != 0 ] && command -v psql >/dev/null 2>&1 &&
+    [ -x "${PGBIN:-/usr/lib/postgresql/15/bin}/initdb" ]; then
+	chmod 755 "$work"	# the server runs as postgres
+	pguri=$(sh "$top/scripts/pg-cluster.sh" start "$work/pg") || {
+		echo "no PostgreSQL figures: the cluster did not start"
+		pguri=
+	}
+else
+	echo "no PostgreSQL figures (BENCH_PG=0, or no psql and initdb)"
+fi
 
 static_target "$work" 4096
 port=$target_port lpid=$target_pid
@@ -58,41 +82,65 @@ export UPTIME_DB="$work/uptime.db" UPTIME_SECRET_FILE="$work/secret"
 export UPTIME_ALLOW_PRIVATE_TARGETS=1 UPTIME_CHECK_CONCURRENCY=$conc
 "$build/bin/uptime-admin" init 2>/dev/null
 team=$("$build/bin/uptime-admin" team create bench)
+if [ -n "$pguri" ] && [ "${BENCH_ONLY:-}" != api ]; then
+	# Node a is this folder, node b a folder of its own with the same
+	# secret: two nodes' checkers on one database.
+	mkdir "$work/b"
+	cp -p "$work/secret" "$work/b/secret"
+	UPTIME_DB=$pguri "$build/bin/uptime-admin" init 2>/dev/null
+	pgteam=$(UPTIME_DB=$pguri "$build/bin/uptime-admin" team create bench)
+fi
+
+# One pass of uptime-check --once over n HTTP monitors of team in the
+# database db, with each of the data folders given (one checker each, all
+# at once); its figures go to pass_ms, pass_lag (ms from the start to the
+# first check), pass_up, pass_results, pass_monitors (monitors with a
+# result), pass_once (those with exactly one) and pass_nodes (the
+# monitors each node claimed last, PostgreSQL only).
+check_pass() {	# db team n folder...
+	db=$1 pteam=$2 pn=$3; shift 3
+	sql "$db" "DELETE FROM check_results; DELETE FROM rollups_hourly; DELETE FROM monitors;"
+	http_monitors "$pn" "$pteam" "$port" "$(ms)" | sql "$db"
+	case $db in *://*) sql "$db" "VACUUM ANALYZE" ;; esac
+	pids=
+	t0=$(ms)
+	for f in "$@"; do
+		UPTIME_DB=$db UPTIME_SECRET_FILE=$f/secret \
+		    "$build/cron/uptime-check" --once &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p"; done
+	t1=$(ms)
+	pass_ms=$((t1 - t0))
+	pass_up=$(sql "$db" "SELECT count(*) FROM monitors WHERE status = 'up'")
+	# Every monitor was due before the pass began: the lag is from the
+	# programs' start to the moment the first check started.
+	pass_lag=$(sql "$db" "SELECT min(checked_at) - $t0 FROM check_results")
+	set -- $(sql "$db" "SELECT count(*), count(*) FILTER (WHERE n = 1), coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM check_results GROUP BY monitor_id) r" | tr '|' ' ')
+	pass_monitors=$1 pass_once=$2 pass_results=$3
+	pass_nodes=
+	case $db in *://*)
+		pass_nodes=$(sql "$db" "SELECT count(*) FROM monitors GROUP BY lease_node ORDER BY lease_node" | paste -sd+) ;;
+	esac
+}
 
 if [ "${BENCH_ONLY:-}" != api ]; then
-	echo "== checker throughput (concurrency $conc, target: local lighttpd)"
-	printf '%-8s %12s %12s %8s %14s\n' monitors "checker/s" "curl/s" ratio "start lag ms"
+	echo "== checker throughput (concurrency $conc a checker, target: local lighttpd)"
+	printf '%-8s %-16s %12s %12s %8s %14s\n' monitors database "checker/s" "curl/s" ratio "start lag ms"
+	# One line: label, then curl's time; the pass_ figures of the pass.
+	pass_line() {
+		awk -v n="$n" -v l="$1" -v b="$2" -v a="$pass_ms" -v lag="$pass_lag" \
+		    -v up="$pass_up" -v res="$pass_results" -v mon="$pass_monitors" \
+		    -v once="$pass_once" -v nodes="$pass_nodes" 'BEGIN {
+			cs = n / (a / 1000); rs = n / (b / 1000);
+			printf "%-8d %-16s %12.0f %12.0f %8.2f %14s   (%d of %d up; %d results, %d of %d monitors checked exactly once%s; checker %d ms, curl %d ms)\n",
+			    n, l, cs, rs, rs / cs, lag, up, n, res, once, n,
+			    nodes == "" ? "" : "; by node " nodes, a, b }'
+	}
 	for n in $sizes; do
-		sqlite3 "$UPTIME_DB" "DELETE FROM monitors;"
-		due=$(ms)
 		# Monitors are inserted with SQL (the API would take minutes for
 		# 10,000); the config is what the API stores for a plain http one.
-		python3 - "$n" "$team" "$port" "$due" <<'PY' | sqlite3 "$UPTIME_DB"
-import sys, random, string
-n, team, port, due = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
-al = string.digits + string.ascii_letters
-print("BEGIN;")
-for i in range(n):
-    mid = "mon_" + "".join(random.choice(al) for _ in range(20))
-    cfg = ('{"url":"http://127.0.0.1:%s/index.html?m=%d","method":"GET",'
-           '"headers":{},"body":null,"expectedStatusCodes":["200-299"],'
-           '"followRedirects":true,"verifyTls":true,"degradedAfterMs":5000,'
-           '"contentChecks":[],"sslExpiryWarningDays":14}') % (port, i)
-    print("INSERT INTO monitors (id, team_id, name, type, interval_s, "
-          "timeout_s, confirmations, config, next_check_at, created_at, "
-          "updated_at) VALUES ('%s','%s','m%d','http',60,10,1,'%s',%d,%d,%d);"
-          % (mid, team, i, cfg, due, due, due))
-print("COMMIT;")
-PY
-		t0=$(ms)
-		"$build/cron/uptime-check" --once
-		t1=$(ms)
-		checked=$(sqlite3 "$UPTIME_DB" "SELECT count(*) FROM monitors WHERE status = 'up'")
-		# Every monitor was due before the pass began: the lag is from the
-		# program's start to the moment its checks started.
-		lag=$(sqlite3 "$UPTIME_DB" "SELECT min(checked_at) - $t0 FROM check_results")
-		sqlite3 "$UPTIME_DB" "DELETE FROM check_results; DELETE FROM rollups_hourly;"
-
+		check_pass "$UPTIME_DB" "$team" "$n" "$work"
 		: > "$work/urls"
 		j=0
 		while [ $j -lt "$n" ]; do
@@ -102,12 +150,15 @@ PY
 		c0=$(ms)
 		curl -s --no-progress-meter --parallel --parallel-max "$conc" -K "$work/urls"
 		c1=$(ms)
-		awk -v n="$n" -v up="$checked" -v a=$((t1 - t0)) -v b=$((c1 - c0)) -v lag="$lag" 'BEGIN {
-			cs = n / (a / 1000); rs = n / (b / 1000);
-			printf "%-8d %12.0f %12.0f %8.2f %14s   (%d of %d up; checker %d ms, curl %d ms)\n",
-			    n, cs, rs, rs / cs, lag, up, n, a, b }'
+		pass_line SQLite $((c1 - c0))
+		case " $pgsizes " in *" $n "*) [ -n "$pguri" ] || continue ;; *) continue ;; esac
+		check_pass "$pguri" "$pgteam" "$n" "$work"
+		pass_line PostgreSQL $((c1 - c0))
+		check_pass "$pguri" "$pgteam" "$n" "$work" "$work/b"
+		pass_line "PostgreSQL x2" $((c1 - c0))
 	done
-	echo "ratio = curl time / checker time per check; 1.0 means as fast as bare curl"
+	echo "ratio = checker time / curl time for the same checks; 1.0 means as fast as bare curl"
+	[ -z "$pguri" ] || echo "PostgreSQL x2: two checkers at once, two nodes (data folders) on one database; by node: the monitors each one claimed"
 	echo
 
 	if [ -x "$build/bench/bench_stats" ]; then
@@ -146,16 +197,83 @@ if [ -x "$build/bench/hello" ] && [ -x "$build/bench/bytes" ] &&
 	# that the list is 50 monitors.
 	pteam=$("$build/bin/uptime-admin" team create pages)
 	pkey=$("$build/bin/uptime-admin" key create --team "$pteam" --name bench --scopes all)
-	subst() {
-		sed -e "s|@PORT@|$aport|g" -e "s|@BINDIR@|$build/cgi-bin|g" \
-		    -e "s|@VARDIR@|$api|g" -e "s|@DB@|$UPTIME_DB|g" \
-		    -e "s|@SECRET@|$UPTIME_SECRET_FILE|g" \
-		    -e "s|@CONFIG@|$api/uptime.conf|g" \
-		    -e "s|@PUBLIC_URL@|http://127.0.0.1:$aport|g" \
-		    -e "s|@ALLOW_PRIVATE@|0|g" "$@"
+	# lighttpd.conf.example and examples/uptime.conf, rendered into
+	# the folder dir for a server on port whose programs use db.
+	api_conf() {	# dir port db
+		for f in examples/uptime.conf lighttpd.conf.example; do
+			sed -e "s|@PORT@|$2|g" -e "s|@BINDIR@|$build/cgi-bin|g" \
+			    -e "s|@VARDIR@|$1|g" -e "s|@DB@|$3|g" \
+			    -e "s|@SECRET@|$UPTIME_SECRET_FILE|g" \
+			    -e "s|@CONFIG@|$1/uptime.conf|g" \
+			    -e "s|@PUBLIC_URL@|http://127.0.0.1:$2|g" \
+			    -e "s|@ALLOW_PRIVATE@|0|g" "$top/$f" \
+			    > "$1/$(basename "${f%.example}")"
+		done
 	}
-	subst "$top/examples/uptime.conf" > "$api/uptime.conf"
-	subst "$top/lighttpd.conf.example" > "$api/lighttpd.conf"
+	# Until the server on port answers.
+	api_wait() {	# port
+		i=0
+		until curl -s -o /dev/null "http://127.0.0.1:$1/"; do
+			i=$((i + 1)); [ $i -gt 50 ] && { echo "lighttpd did not start"; exit 1; }
+			sleep 0.1
+		done
+	}
+	# 50 monitors through the API at base with key; prints the last id.
+	api_monitors() {	# base key
+		j=0
+		while [ $j -lt 50 ]; do
+			last=$(curl -sf "$1/v1/monitors" \
+			    -H "Authorization: Bearer $2" -H "Content-Type: application/json" \
+			    -d "{\"name\":\"m$j\",\"url\":\"https://example.com/$j\",\"tags\":[\"bench\"]}" |
+			    sed -e 's/^{"data":{"id":"\([^"]*\)".*/\1/')
+			j=$((j + 1))
+		done
+		echo "$last"
+	}
+	# BENCH_PING_TOKENS heartbeats of team in db, inserted with SQL as
+	# the API stores them (the API would take a while for 5000); their
+	# tokens into the file tokens, and a wrk script that spreads GET
+	# /v1/ping/{token} over them into the file lua.
+	heartbeats() {	# db team tokens lua
+		python3 - "${BENCH_PING_TOKENS:-5000}" "$2" "$(ms)" "$3" <<'PY' | sql "$1"
+import sys, random, string
+n, team, now, out = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+al = string.digits + string.ascii_letters
+rnd = random.SystemRandom()
+cfg = '{"schedule":null,"timezone":null,"gracePeriodSeconds":300}'
+toks = []
+print("BEGIN;")
+for i in range(n):
+    mid = "mon_" + "".join(rnd.choice(al) for _ in range(20))
+    tok = "".join(rnd.choice(al) for _ in range(32))
+    toks.append(tok)
+    exp = now + 3600 * 1000
+    print("INSERT INTO monitors (id, team_id, name, type, interval_s, "
+          "timeout_s, confirmations, config, next_check_at, ping_token, "
+          "ping_expected_at, created_at, updated_at) VALUES ('%s','%s',"
+          "'hb%d','heartbeat',3600,10,1,'%s',%d,'%s',%d,%d,%d);"
+          % (mid, team, i, cfg, exp + 300000, tok, exp, now, now))
+print("COMMIT;")
+open(out, "w").write("\n".join(toks) + "\n")
+PY
+		cat > "$4" <<LUA
+local tokens = {}
+for line in io.lines("$3") do tokens[#tokens + 1] = line end
+local threads = 0
+function setup(thread)
+	thread:set("first", threads * 2503)
+	threads = threads + 1
+end
+function init(args)
+	n = first
+end
+function request()
+	n = n + 1
+	return wrk.format("GET", "/v1/ping/" .. tokens[n % #tokens + 1])
+end
+LUA
+	}
+	api_conf "$api" "$aport" "$UPTIME_DB"
 	cat >> "$api/lighttpd.conf" <<CONF
 \$HTTP["url"] =~ "^/hello" {
 	fastcgi.server = ( "/" => ( (
@@ -177,20 +295,9 @@ if [ -x "$build/bench/hello" ] && [ -x "$build/bench/bytes" ] &&
 CONF
 	lighttpd -D -f "$api/lighttpd.conf" &
 	apid=$!
-	i=0
-	until curl -sf -o /dev/null "http://127.0.0.1:$aport/hello"; do
-		i=$((i + 1)); [ $i -gt 50 ] && { echo "lighttpd did not start"; kill $apid; exit 1; }
-		sleep 0.1
-	done
+	api_wait "$aport"
 	base="http://127.0.0.1:$aport"
-	j=0
-	while [ $j -lt 50 ]; do
-		mid=$(curl -sf "$base/v1/monitors" \
-		    -H "Authorization: Bearer $akey" -H "Content-Type: application/json" \
-		    -d "{\"name\":\"m$j\",\"url\":\"https://example.com/$j\",\"tags\":[\"bench\"]}" |
-		    sed -e 's/^{"data":{"id":"\([^"]*\)".*/\1/')
-		j=$((j + 1))
-	done
+	mid=$(api_monitors "$base" "$akey")
 	# 60 results for the last monitor, as the checker writes them.
 	python3 - "$mid" "$(ms)" <<'PY' | sqlite3 "$UPTIME_DB"
 import sys
@@ -239,62 +346,67 @@ PY
 	curl -sf -o /dev/null "$base/v1/status-pages/$sid/incidents" \
 	    -H "Authorization: Bearer $pkey" -H "Content-Type: application/json" \
 	    -d '{"title":"Slow responses","impact":"minor","message":"Looking into it."}'
-	# Heartbeats inserted with SQL as the API stores them (the API
-	# would take a while for 5000).
-	python3 - "${BENCH_PING_TOKENS:-5000}" "$pteam" "$(ms)" "$api/tokens" <<'PY' | sqlite3 "$UPTIME_DB"
-import sys, random, string
-n, team, now, out = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-al = string.digits + string.ascii_letters
-rnd = random.SystemRandom()
-cfg = '{"schedule":null,"timezone":null,"gracePeriodSeconds":300}'
-toks = []
-print("BEGIN;")
-for i in range(n):
-    mid = "mon_" + "".join(rnd.choice(al) for _ in range(20))
-    tok = "".join(rnd.choice(al) for _ in range(32))
-    toks.append(tok)
-    exp = now + 3600 * 1000
-    print("INSERT INTO monitors (id, team_id, name, type, interval_s, "
-          "timeout_s, confirmations, config, next_check_at, ping_token, "
-          "ping_expected_at, created_at, updated_at) VALUES ('%s','%s',"
-          "'hb%d','heartbeat',3600,10,1,'%s',%d,'%s',%d,%d,%d);"
-          % (mid, team, i, cfg, exp + 300000, tok, exp, now, now))
-print("COMMIT;")
-open(out, "w").write("\n".join(toks) + "\n")
-PY
-	cat > "$api/ping.lua" <<LUA
-local tokens = {}
-for line in io.lines("$api/tokens") do tokens[#tokens + 1] = line end
-local threads = 0
-function setup(thread)
-	thread:set("first", threads * 2503)
-	threads = threads + 1
-end
-function init(args)
-	n = first
-end
-function request()
-	n = n + 1
-	return wrk.format("GET", "/v1/ping/" .. tokens[n % #tokens + 1])
-end
-LUA
+	heartbeats "$UPTIME_DB" "$pteam" "$api/tokens" "$api/ping.lua"
 
-	ticks() {
-		for p in $(pgrep -P "$apid" -f "$1"); do
+	# The same list and heartbeats on PostgreSQL (a database of its
+	# own), through a second lighttpd of the same configuration.
+	if [ -n "$pguri" ]; then
+		papi="$api/pg"
+		mkdir -p "$papi/empty"
+		sql "$pguri" "CREATE DATABASE api"
+		pgdb=$(printf '%s\n' "$pguri" | sed -e 's|^postgresql:///uptime?|postgresql:///api?|')
+		export UPTIME_DB="$pgdb"	# lighttpd passes it on
+		"$build/bin/uptime-admin" init 2>/dev/null
+		pgateam=$("$build/bin/uptime-admin" team create bench)
+		pgakey=$("$build/bin/uptime-admin" key create --team "$pgateam" --name bench --scopes all)
+		pgpteam=$("$build/bin/uptime-admin" team create pages)
+		pport=$(freeport)
+		api_conf "$papi" "$pport" "$pgdb"
+		lighttpd -D -f "$papi/lighttpd.conf" &
+		ppid_pg=$!
+		export UPTIME_DB="$api/uptime.db"
+		api_wait "$pport"
+		pbase="http://127.0.0.1:$pport"
+		api_monitors "$pbase" "$pgakey" >/dev/null
+		heartbeats "$pgdb" "$pgpteam" "$papi/tokens" "$papi/ping.lua"
+	fi
+
+	# The CPU ticks of the workers of the lighttpd srv (the one on
+	# SQLite unless set) whose command line matches the pattern.
+	srv=$apid
+	ticks() {	# pattern
+		for p in $(pgrep -P "$srv" -f "$1"); do
 			awk '{ print $14 + $15 }' "/proc/$p/stat"
 		done | awk '{ s += $1 } END { print s + 0 }'
 	}
-	# Requests a second, worker CPU ms a request and answers not 2xx
-	# (a 304 counts as one) of wrk on a program's route.
+	# The CPU ticks of the PostgreSQL server's processes (the
+	# postmaster and its children: a backend for each worker, and the
+	# server's own) while the lighttpd on PostgreSQL is measured; 0
+	# otherwise.
+	pgticks() {
+		if [ -z "$ppid_pg" ] || [ "$srv" != "$ppid_pg" ]; then
+			echo 0
+			return
+		fi
+		pm=$(head -n 1 "$work/pg/data/postmaster.pid")
+		for p in $pm $(pgrep -P "$pm"); do
+			awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true
+		done | awk '{ s += $1 } END { print s + 0 }'
+	}
+	# Requests a second, worker CPU ms a request, answers not 2xx (a
+	# 304 counts as one) and the PostgreSQL server's CPU ms a request
+	# of wrk on a program's route.
 	measure() {	# program pattern, then wrk's arguments
 		pat=$1; shift
-		t0=$(ticks "$pat")
+		t0=$(ticks "$pat") s0=$(pgticks)
 		out=$(wrk ${WRK_LOAD:--t2 -c16} -d"${BENCH_SECONDS:-5}"s "$@")
-		t1=$(ticks "$pat")
-		echo "$out" | awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '
+		t1=$(ticks "$pat") s1=$(pgticks)
+		echo "$out" | awk -v t="$((t1 - t0))" -v s="$((s1 - s0))" \
+		    -v hz="$(getconf CLK_TCK)" '
 		    /requests in/ { n = $1 } /Requests\/sec/ { r = $2 }
 		    /Non-2xx/ { bad = $NF }
-		    END { printf "%s %.3f %d\n", r, n ? t * 1000 / hz / n : 0, bad }'
+		    END { printf "%s %.3f %d %.3f\n", r, n ? t * 1000 / hz / n : 0,
+			bad, n ? s * 1000 / hz / n : 0 }'
 	}
 	printf '%-34s %9s %8s %9s %8s %7s %7s  %s\n' route "req/s" "CPU ms" \
 	    "bytes/s" "CPU ms" "/bytes" "/hello" "answer"
@@ -302,20 +414,29 @@ LUA
 	hello=$1 hcpu=$2
 	printf '%-34s %9.0f %8.3f\n' "FastCGI hello" "$hello" "$hcpu"
 	# One route against its bytes: label, file name, program, URL, then
-	# curl's and wrk's extra arguments.
+	# curl's and wrk's extra arguments.  The route is measured on the
+	# lighttpd srv, its bytes always on the first one.
 	route() {
 		label=$1 file=$2 prog=$3 url=$4; shift 4
 		curl -sf -o "$api/bytes/$file" "$@" "$url"
 		set -- $(measure "$prog" "$@" "$url") \
-		    $(measure bench/bytes "$base/bytes/$file")
-		awk -v l="$label" -v r="$1" -v c="$2" -v br="$4" -v bc="$5" \
-		    -v h="$hello" -v size="$(wc -c < "$api/bytes/$file")" 'BEGIN {
-			printf "%-34s %9.0f %8.3f %9.0f %8.3f %7.2f %7.2f  %d bytes\n",
-			    l, r, c, br, bc, r / br, r / h, size }'
+		    $(srv=$apid; measure bench/bytes "$base/bytes/$file")
+		awk -v l="$label" -v r="$1" -v c="$2" -v pg="$4" -v br="$5" \
+		    -v bc="$6" -v h="$hello" \
+		    -v size="$(wc -c < "$api/bytes/$file")" 'BEGIN {
+			printf "%-34s %9.0f %8.3f %9.0f %8.3f %7.2f %7.2f  %d bytes%s\n",
+			    l, r, c, br, bc, r / br, r / h, size,
+			    (pg > 0 ? sprintf(" (and %.3f ms CPU of the PostgreSQL server)", pg) : "") }'
 	}
 	auth="Authorization: Bearer $akey"
 	route "GET /v1/monitors (50)" list.json cgi-bin/monitors.fcgi \
 	    "$base/v1/monitors" -H "$auth"
+	if [ -n "$pguri" ]; then
+		srv=$ppid_pg
+		route "  the same on PostgreSQL" list-pg.json cgi-bin/monitors.fcgi \
+		    "$pbase/v1/monitors" -H "Authorization: Bearer $pgakey"
+		srv=$apid
+	fi
 	route "GET /v1/monitors/{id}" one.json cgi-bin/monitors.fcgi \
 	    "$base/v1/monitors/$mid" -H "$auth"
 	route "GET .../results (50)" results.json cgi-bin/monitors.fcgi \
@@ -326,11 +447,27 @@ LUA
 	set -- $(measure cgi-bin/status-pages.fcgi -H "If-None-Match: $etag" "$purl")
 	printf '%-34s %9.0f %8.3f %9s %8s %7s %7.2f  (%s not 2xx or 3xx)\n' \
 	    "  the same, 304" "$1" "$2" "" "" "" "$(awk -v r="$1" -v h="$hello" 'BEGIN { print r / h }')" "$3"
-	set -- $(measure cgi-bin/ping.fcgi -s "$api/ping.lua" "$base/")
-	rows=$(sqlite3 "$UPTIME_DB" "SELECT count(*) FROM pings")
-	printf '%-34s %9.0f %8.3f %9s %8s %7s %7.2f  (%d pings recorded, %d not 200)\n' \
-	    "GET /v1/ping/{token}" "$1" "$2" "" "" "" "$(awk -v r="$1" -v h="$hello" 'BEGIN { print r / h }')" "$rows" "$3"
+	# Pings: label, the lighttpd, its base URL, its database and the
+	# folder of its wrk script.
+	pings() {	# label srv base db dir
+		srv=$2
+		set -- "$1" "$3" "$4" $(measure cgi-bin/ping.fcgi -s "$5/ping.lua" "$3/")
+		srv=$apid
+		printf '%-34s %9.0f %8.3f %9s %8s %7s %7.2f  (%d pings recorded, %d not 200%s)\n' \
+		    "$1" "$4" "$5" "" "" "" "$(awk -v r="$4" -v h="$hello" 'BEGIN { print r / h }')" \
+		    "$(sql "$3" "SELECT count(*) FROM pings")" "$6" \
+		    "$(awk -v pg="$7" 'BEGIN { if (pg > 0) printf "; and %.3f ms CPU of the PostgreSQL server", pg }')"
+	}
+	pings "GET /v1/ping/{token}" "$apid" "$base" "$UPTIME_DB" "$api"
+	[ -z "$pguri" ] ||
+	    pings "  the same on PostgreSQL" "$ppid_pg" "$pbase" "$pgdb" "$papi"
 	echo "aims: /bytes 0.8 or more for the JSON routes and the page; /hello 0.8 for the 304, 0.5 for pings"
+	[ -z "$pguri" ] || echo "on PostgreSQL: the same configuration through a second lighttpd; /bytes and /hello against the same references"
+	if [ -n "$ppid_pg" ]; then
+		kill "$ppid_pg"
+		wait "$ppid_pg" 2>/dev/null || true
+		ppid_pg=
+	fi
 	echo "(load average $(cut -d' ' -f1 /proc/loadavg))"
 	# 4. A Prometheus scrape: GET /v1/metrics for a team of its own
 	#    whose monitors have 30 days of hourly rollups and the daily rows

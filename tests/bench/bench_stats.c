@@ -84,9 +84,8 @@ lcg(unsigned long *s)
 static int
 exec(struct db *db, const char *s)
 {
-	if (sqlite3_exec(db_handle(db), s, NULL, NULL, NULL) != SQLITE_OK) {
-		fprintf(stderr, "bench_stats: %s: %s\n",
-		    sqlite3_errmsg(db_handle(db)), s);
+	if (db_exec(db, s) != 0) {
+		fprintf(stderr, "bench_stats: %s failed\n", s);
 		return -1;
 	}
 	return 0;
@@ -120,7 +119,7 @@ static int
 load(struct db *db, int monitors, int64_t start, double *raw_s,
     double *rollup_s)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	unsigned long	 seed = 1;
 	const char	*status;
 	char		 id[ID_MAX], q[512];
@@ -154,10 +153,10 @@ load(struct db *db, int monitors, int64_t start, double *raw_s,
 			if ((st = db_stmt(db, sqls[STMT_INSERT])) == NULL)
 				return -1;
 			db_bind_text(st, 1, id);
-			sqlite3_bind_int64(st, 2, at);
+			db_bind_int64(st, 2, at);
 			db_bind_text(st, 3, status);
 			if (ms >= 0)
-				sqlite3_bind_int64(st, 4, ms);
+				db_bind_int64(st, 4, ms);
 			if (db_exec_stmt(st) != DB_OK)
 				return -1;
 			*raw_s += now_s() - t;
@@ -178,19 +177,19 @@ static int
 nth(struct db *db, const char *id, int64_t from, int64_t to,
     long long rank, long *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = db_stmt(db, sqls[STMT_NTH])) == NULL)
 		return -1;
 	db_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	sqlite3_bind_int64(st, 4, rank - 1);
-	rc = sqlite3_step(st);
-	*out = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
+	db_bind_int64(st, 4, rank - 1);
+	rc = db_step(st);
+	*out = rc == DB_ROW ? (long)db_col_int64(st, 0) : -1;
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 /* The stats figures by scanning raw results. */
@@ -198,7 +197,7 @@ static int
 raw_stats(struct db *db, const char *id, int64_t from, int64_t to,
     struct raw *r)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*s;
 	long long	 c;
 	int		 rc;
@@ -207,11 +206,11 @@ raw_stats(struct db *db, const char *id, int64_t from, int64_t to,
 	if ((st = db_stmt(db, sqls[STMT_COUNTS])) == NULL)
 		return -1;
 	db_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		s = (const char *)sqlite3_column_text(st, 0);
-		c = sqlite3_column_int64(st, 1);
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
+	while ((rc = db_step(st)) == DB_ROW) {
+		s = db_col_str(st, 0);
+		c = db_col_int64(st, 1);
 		r->total += c;
 		if (strcmp(s, "up") == 0)
 			r->up = c;
@@ -220,23 +219,23 @@ raw_stats(struct db *db, const char *id, int64_t from, int64_t to,
 		else
 			r->down = c;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_DONE)
 		return -1;
 	if ((st = db_stmt(db, sqls[STMT_LATENCY])) == NULL)
 		return -1;
 	db_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, from);
-	sqlite3_bind_int64(st, 3, to);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r->samples = sqlite3_column_int64(st, 0);
-		r->sum_ms = sqlite3_column_int64(st, 1);
-		r->min_ms = (long)sqlite3_column_int64(st, 2);
-		r->max_ms = (long)sqlite3_column_int64(st, 3);
+	db_bind_int64(st, 2, from);
+	db_bind_int64(st, 3, to);
+	if ((rc = db_step(st)) == DB_ROW) {
+		r->samples = db_col_int64(st, 0);
+		r->sum_ms = db_col_int64(st, 1);
+		r->min_ms = (long)db_col_int64(st, 2);
+		r->max_ms = (long)db_col_int64(st, 3);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW || r->samples == 0)
-		return rc == SQLITE_ROW ? 0 : -1;
+	db_reset(st);
+	if (rc != DB_ROW || r->samples == 0)
+		return rc == DB_ROW ? 0 : -1;
 	if (nth(db, id, from, to, (r->samples * 50 + 99) / 100,
 	    &r->p50_ms) == -1 ||
 	    nth(db, id, from, to, (r->samples * 95 + 99) / 100,
@@ -251,14 +250,14 @@ raw_stats(struct db *db, const char *id, int64_t from, int64_t to,
 static long long
 count(struct db *db, const char *q)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	long long	 n = -1;
 
-	if (sqlite3_prepare_v2(db_handle(db), q, -1, &st, NULL) != SQLITE_OK)
+	if ((st = db_prepare(db, q)) == NULL)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (db_step(st) == DB_ROW)
+		n = db_col_int64(st, 0);
+	db_finalize(st);
 	return n;
 }
 
@@ -307,8 +306,7 @@ variant(int monitors, int runs, struct result *res)
 	t0 = now_s();
 	if (load(db, monitors, start, &res->load_raw, &res->load_rollup) ==
 	    -1) {
-		fprintf(stderr, "bench_stats: load failed: %s\n",
-		    sqlite3_errmsg(db_handle(db)));
+		fprintf(stderr, "bench_stats: load failed\n");
 		goto out;
 	}
 	fprintf(stderr, "bench_stats: loaded in %.1f s\n", now_s() - t0);
