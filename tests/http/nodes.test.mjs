@@ -88,24 +88,26 @@ describe('two checker nodes on one PostgreSQL database', () => {
     cluster?.stop();
   });
 
-  // A monitor of the target's path p, created through A, due at due.
-  const monitor = async (p, { timeoutSeconds = TIMEOUT_MS / 1000, due = Date.now() } = {}) => {
+  // A monitor of the target's path p, created through A, due at due;
+  // deleted when test t ends.
+  const monitor = async (t, p, { timeoutSeconds = TIMEOUT_MS / 1000, due = Date.now() } = {}) => {
     const r = await a.api('POST', '/v1/monitors', {
       key,
       body: { name: `check ${p}`, url: target.url(p), intervalSeconds: INTERVAL_MS / 1000, timeoutSeconds },
     });
     assert.equal(r.status, 201, show(r));
-    sql(`UPDATE monitors SET next_check_at = ${due} WHERE id = ${sqlText(r.json.data.id)}`);
-    return r.json.data.id;
+    const { id } = r.json.data;
+    sql(`UPDATE monitors SET next_check_at = ${due} WHERE id = ${sqlText(id)}`);
+    t.after(async () => {
+      const del = await a.api('DELETE', `/v1/monitors/${id}`, { key });
+      assert.equal(del.status, 204, show(del));
+    });
+    return id;
   };
   const results = (id) => Number(sql(`SELECT count(*) FROM check_results WHERE monitor_id = ${sqlText(id)}`));
-  const remove = async (id) => {
-    const r = await a.api('DELETE', `/v1/monitors/${id}`, { key });
-    assert.equal(r.status, 204, show(r));
-  };
 
-  it('a check claimed after its due time holds a live lease while it runs', async () => {
-    const id = await monitor('/late', { due: Date.now() - 120000 });
+  it('a check claimed after its due time holds a live lease while it runs', async (t) => {
+    const id = await monitor(t, '/late', { due: Date.now() - 120000 });
     let seen = null;
     during.set('/late', () => {
       seen = { at: Date.now(), ...JSON.parse(sql(`SELECT json_build_object('node', lease_node, 'until', lease_until) FROM monitors WHERE id = ${sqlText(id)}`)) };
@@ -118,11 +120,10 @@ describe('two checker nodes on one PostgreSQL database', () => {
     // two minutes ago (a lapsed lease another node could claim at once).
     assert.ok(seen.until > seen.at + TIMEOUT_MS, `the lease ends at ${seen.until}, ${seen.until - seen.at} ms after the check reached the target`);
     assert.equal(results(id), 1);
-    await remove(id);
   });
 
-  it('negative: a result whose check another node claimed in the meantime is not written', async () => {
-    const id = await monitor('/taken', { timeoutSeconds: 5 });
+  it('negative: a result whose check another node claimed in the meantime is not written', async (t) => {
+    const id = await monitor(t, '/taken', { timeoutSeconds: 5 });
     const due = Number(sql(`SELECT next_check_at FROM monitors WHERE id = ${sqlText(id)}`));
     // As though this node's lease had lapsed and another had claimed it.
     during.set('/taken', () => {
@@ -134,33 +135,34 @@ describe('two checker nodes on one PostgreSQL database', () => {
     assert.match(r.stderr, /1 results not written: another node took their checks over/);
     assert.equal(results(id), 0);
     assert.equal(Number(sql(`SELECT next_check_at FROM monitors WHERE id = ${sqlText(id)}`)), due, 'left due for the node that claimed it');
-    await remove(id);
   });
 
-  it('a checker stopped past its lease neither checks nor writes what the other node took over', async () => {
+  it('a checker stopped past its lease neither checks nor writes what the other node took over', async (t) => {
     const due = Date.now() + 5000;
-    const id = await monitor('/stalled', { timeoutSeconds: 1, due });
+    const id = await monitor(t, '/stalled', { timeoutSeconds: 3, due });
+    const lease = () => sql(`SELECT coalesce(lease_node, '') FROM monitors WHERE id = ${sqlText(id)}`);
     const ca = start(a, 'uptime-check');
     // A claims it in its look ahead (2.5 s before it is due) and is
     // stopped before it is due.
-    for (let i = 0; i < 100 && sql(`SELECT coalesce(lease_node, '') FROM monitors WHERE id = ${sqlText(id)}`) !== nodeOf(a); i++) await sleep(50);
+    for (let i = 0; i < 100 && lease() !== nodeOf(a); i++) await sleep(50);
     process.kill(ca.child.pid, 'SIGSTOP');
     assert.ok(Date.now() < due, 'A was stopped before the check was due');
-    assert.equal(sql(`SELECT lease_node FROM monitors WHERE id = ${sqlText(id)}`), nodeOf(a));
-    // B takes it over once A's lease lapses (due + 1 s + the margin).
+    assert.equal(lease(), nodeOf(a));
+    // B takes it over once A's lease lapses (due + 3 s + the margin);
+    // its check takes 2 s at the target, and A goes on meanwhile, its
+    // schedule still holding the check it claimed.
+    during.set('/stalled', () => sleep(2000));
     const cb = start(b, 'uptime-check');
-    const bound = due + 1000 + LEASE_MARGIN_MS + POLL_MS + SLACK_MS;
-    while (results(id) === 0 && Date.now() < bound) await sleep(200);
-    assert.equal(results(id), 1, 'B checked it');
-    assert.equal(sql(`SELECT lease_node FROM monitors WHERE id = ${sqlText(id)}`), nodeOf(b));
-    // A goes on: its schedule still holds the check it claimed.
+    const bound = due + 3000 + LEASE_MARGIN_MS + POLL_MS + SLACK_MS;
+    while (lease() !== nodeOf(b) && Date.now() < bound) await sleep(50);
+    assert.equal(lease(), nodeOf(b), 'B claimed it');
     process.kill(ca.child.pid, 'SIGCONT');
-    await sleep(3000);
+    while (results(id) === 0 && Date.now() < bound + 3000) await sleep(200);
+    await sleep(POLL_MS);
     await ca.stop();
     await cb.stop();
     assert.equal(target.hits('/stalled'), 1, 'checked once, by B');
     assert.equal(results(id), 1);
-    await remove(id);
   });
 
   let ids;
@@ -214,8 +216,12 @@ describe('two checker nodes on one PostgreSQL database', () => {
     // written is A's once its leases lapse.
     const kill = t0 + INTERVAL_MS + 15000;
     await until(kill);
+    const killed = Date.now();
     cb.child.kill('SIGKILL');
-    const held = sql(`SELECT id || '|' || next_check_at FROM monitors WHERE lease_node = ${sqlText(nodeOf(b))} AND next_check_at < ${t0 + 2 * INTERVAL_MS}`)
+    // Its live leases on round 2's checks (a lease of round 1 names its
+    // node still, lapsed).
+    const held = sql(`SELECT id || '|' || next_check_at FROM monitors WHERE lease_node = ${sqlText(nodeOf(b))} ` +
+      `AND lease_until >= ${killed} AND next_check_at < ${t0 + 2 * INTERVAL_MS}`)
       .split('\n').filter(Boolean).map((l) => l.split('|')).map(([id, due]) => ({ id, due: Number(due) }));
     assert.ok(held.length > 0, 'B held unfinished checks when it was killed');
 
