@@ -25,6 +25,12 @@
  * once.  Each monitor's next check is planned from its planned time, not
  * from when the check ran.
  *
+ * On PostgreSQL every node runs a checker, and each check is claimed
+ * with a lease of this node's (monitor_claim_due): the look ahead claims
+ * and renews, a check starts only under a live lease, and its result is
+ * written only while no other node has claimed it since (a node that
+ * stalled past its lease leaves the check to the one that took it).
+ *
  * One instance at a time (lib/lock.c).  --loop and --once exit 0 without
  * a word when the lock is taken; the cron instance queues for it instead
  * and the one holding it hands it over: it stops starting checks, writes

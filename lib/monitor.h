@@ -142,11 +142,13 @@ int	 monitor_due_soon(struct db *, int64_t until, size_t max,
 /*
  * monitor_due_soon for one of several checkers on PostgreSQL: claims
  * what it passes to fn with a lease for node, until the check's due
- * time, its timeout and margin_ms have passed.  A monitor another node
- * holds a live lease on is skipped (and one locked by a claim running
- * now: FOR UPDATE SKIP LOCKED); the node's own leases are renewed, so
- * a restarted checker takes its monitors back at once, and a dead
- * node's are taken over once they run out.
+ * time (or now, when that is later), its timeout and margin_ms have
+ * passed.  A monitor another node holds a live lease on is skipped (and
+ * one locked by a claim running now: FOR UPDATE SKIP LOCKED); the
+ * node's own leases are renewed while their checks stay due, so a
+ * running check's lease does not lapse, a restarted checker takes its
+ * monitors back at once, and a dead node's are taken over once they run
+ * out.
  */
 int	 monitor_claim_due(struct db *, const char *node, int64_t now,
 	    int64_t until, int64_t margin_ms, size_t max,
