@@ -25,6 +25,12 @@
  * once.  Each monitor's next check is planned from its planned time, not
  * from when the check ran.
  *
+ * On PostgreSQL every node runs a checker, and each check is claimed
+ * with a lease of this node's (monitor_claim_due): the look ahead claims
+ * and renews, a check starts only under a live lease, and its result is
+ * written only while no other node has claimed it since (a node that
+ * stalled past its lease leaves the check to the one that took it).
+ *
  * One instance at a time (lib/lock.c).  --loop and --once exit 0 without
  * a word when the lock is taken; the cron instance queues for it instead
  * and the one holding it hands it over: it stops starting checks, writes
@@ -181,7 +187,7 @@ runs_drop(struct checker *ck, struct run **runs, size_t n)
 static void
 flush(struct checker *ck)
 {
-	size_t	 i;
+	size_t	 i, taken = 0;
 	int	 rc;
 
 	ck->flushed = time_now_ms();
@@ -189,6 +195,17 @@ flush(struct checker *ck)
 		return;
 	if ((rc = db_begin(ck->db)) == DB_OK) {
 		for (i = 0; i < ck->nout && rc == DB_OK; i++) {
+			/* Another node claimed the check since our lease
+			 * lapsed: its result is the one written. */
+			if (db_engine(ck->db) == DB_POSTGRES && (rc =
+			    monitor_lease_kept(ck->db, ck->node,
+			    ck->out[i]->m.id)) == DB_NOTFOUND) {
+				rc = DB_OK;
+				taken++;
+				continue;
+			}
+			if (rc != DB_OK)
+				break;
 			rc = check_record(ck->db, &ck->out[i]->m,
 			    &ck->out[i]->r, CHECK_SCHEDULED, now_ms());
 			if (rc == DB_CONFLICT)	/* deleted while checked */
@@ -203,6 +220,9 @@ flush(struct checker *ck)
 		fprintf(stderr, "uptime-check: %zu results not written (%s); "
 		    "they will be checked again\n", ck->nout,
 		    rc == DB_BUSY ? "database busy" : "database error");
+	else if (taken > 0)
+		fprintf(stderr, "uptime-check: %zu results not written: "
+		    "another node took their checks over\n", taken);
 	runs_drop(ck, ck->out, ck->nout);
 	ck->nout = 0;
 }
@@ -588,6 +608,10 @@ start_due(struct checker *ck)
 		rn->ck = ck;
 		rn->it = it;
 		rc = monitor_get(ck->db, it->team, it->id, &rn->m);
+		/* On PostgreSQL a check starts only under a live lease of
+		 * this node's (lapsed: the next look claims it again). */
+		if (rc == DB_OK && db_engine(ck->db) == DB_POSTGRES)
+			rc = monitor_lease_live(ck->db, ck->node, it->id, now);
 		/* Paused, or no longer checked from this host, since. */
 		if (rc != DB_OK || rn->m.paused ||
 		    !monitor_checked_here(&rn->m)) {

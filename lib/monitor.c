@@ -1494,15 +1494,29 @@ monitor_due_soon(struct db *db, int64_t until, size_t max,
 	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }
 
-/* PostgreSQL only: SQLite has one checker per host (monitor.h). */
+/*
+ * PostgreSQL only: SQLite has one checker per host (monitor.h).  The
+ * lease runs from the due time or now, whichever is later: a check
+ * claimed late (a dead node's, taken over) gets a whole lease too, and
+ * each look of the holder moves it on while the result is not written.
+ */
 static const char sql_claim_due[] =
     "WITH due AS (SELECT id FROM monitors WHERE paused = 0 "
     "AND next_check_at <= ?3 AND strpos(locations, '\"local\"') > 0 "
     "AND (lease_node = ?1 OR lease_until IS NULL OR lease_until < ?4) "
     "ORDER BY next_check_at LIMIT ?5 FOR UPDATE SKIP LOCKED) "
     "UPDATE monitors m SET lease_node = ?1, lease_until = "
-    "m.next_check_at + m.timeout_s * 1000 + ?2 FROM due "
+    "greatest(m.next_check_at, ?4) + m.timeout_s * 1000 + ?2 FROM due "
     "WHERE m.id = due.id RETURNING m.id, m.team_id, m.next_check_at";
+/* The lease is node's and runs at ?3: no other node may claim it. */
+static const char sql_lease_live[] =
+    "SELECT 1 FROM monitors WHERE id = ?1 AND lease_node = ?2 "
+    "AND lease_until >= ?3";
+/* The lease is still node's, lapsed or not: no other node claimed the
+ * check since; the row stays locked, so none can until the end of the
+ * transaction. */
+static const char sql_lease_kept[] =
+    "SELECT 1 FROM monitors WHERE id = ?1 AND lease_node = ?2 FOR UPDATE";
 
 int
 monitor_claim_due(struct db *db, const char *node, int64_t now,
@@ -1526,4 +1540,33 @@ monitor_claim_due(struct db *db, const char *node, int64_t now,
 	}
 	db_reset(st);
 	return rc == DB_DONE ? DB_OK : db_rc(rc);
+}
+
+/* A row of sql_lease_live or sql_lease_kept: nothing to read. */
+static void
+lease_row(struct db_stmt *st, void *out)
+{
+	(void)st;
+	(void)out;
+}
+
+int
+monitor_lease_live(struct db *db, const char *node, const char *id,
+    int64_t now)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_query(db, sql_lease_live, "ttI", id, node, now)) == NULL)
+		return DB_ERROR;
+	return db_step_one(st, lease_row, NULL);
+}
+
+int
+monitor_lease_kept(struct db *db, const char *node, const char *id)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_query(db, sql_lease_kept, "tt", id, node)) == NULL)
+		return DB_ERROR;
+	return db_step_one(st, lease_row, NULL);
 }

@@ -142,16 +142,30 @@ int	 monitor_due_soon(struct db *, int64_t until, size_t max,
 /*
  * monitor_due_soon for one of several checkers on PostgreSQL: claims
  * what it passes to fn with a lease for node, until the check's due
- * time, its timeout and margin_ms have passed.  A monitor another node
- * holds a live lease on is skipped (and one locked by a claim running
- * now: FOR UPDATE SKIP LOCKED); the node's own leases are renewed, so
- * a restarted checker takes its monitors back at once, and a dead
- * node's are taken over once they run out.
+ * time (or now, when that is later), its timeout and margin_ms have
+ * passed.  A monitor another node holds a live lease on is skipped (and
+ * one locked by a claim running now: FOR UPDATE SKIP LOCKED); the
+ * node's own leases are renewed while their checks stay due, so a
+ * running check's lease does not lapse, a restarted checker takes its
+ * monitors back at once, and a dead node's are taken over once they run
+ * out.
  */
 int	 monitor_claim_due(struct db *, const char *node, int64_t now,
 	    int64_t until, int64_t margin_ms, size_t max,
 	    int (*fn)(const char *id, const char *team, int64_t due,
 	    void *arg), void *arg);
+/*
+ * The fences of a claimed check, PostgreSQL only.  monitor_lease_live:
+ * node holds the lease of monitor id at now, so no other node may claim
+ * it (a check starts only then).  monitor_lease_kept, inside a write
+ * transaction: the lease is still node's, lapsed or not, so no other
+ * node has claimed the check since, and the row is locked until the
+ * transaction ends (a result is written only then).  DB_OK, DB_NOTFOUND
+ * when not, or an error code.
+ */
+int	 monitor_lease_live(struct db *, const char *node, const char *id,
+	    int64_t now) WUR;
+int	 monitor_lease_kept(struct db *, const char *node, const char *id) WUR;
 
 /*
  * A probe for m; its inputs point into m and into *scratch (headers),
