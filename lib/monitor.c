@@ -1470,18 +1470,14 @@ health_overall(const long counts[HEALTH__MAX])
 	return worst;
 }
 
-int
-monitor_due_soon(struct db *db, int64_t until, size_t max,
+/* Each (id, team, due) row of st to fn, for the two look aheads. */
+static int
+due_rows(struct db_stmt *st,
     int (*fn)(const char *, const char *, int64_t, void *), void *arg)
 {
-	struct db_stmt	*st;
-	char		 id[ID_MAX], team[ID_MAX];
-	int		 rc;
+	char	 id[ID_MAX], team[ID_MAX];
+	int	 rc;
 
-	if ((st = db_stmt(db, db_sqlv(db, sqls, pg_sqls, STMT_DUE))) == NULL)
-		return DB_ERROR;
-	db_bind_int64(st, 1, until);
-	db_bind_int64(st, 2, (int64_t)max);
 	while ((rc = db_step(st)) == DB_ROW) {
 		db_col_text(st, 0, id, sizeof(id));
 		db_col_text(st, 1, team, sizeof(team));
@@ -1492,6 +1488,19 @@ monitor_due_soon(struct db *db, int64_t until, size_t max,
 	}
 	db_reset(st);
 	return rc == DB_DONE ? DB_OK : db_rc(rc);
+}
+
+int
+monitor_due_soon(struct db *db, int64_t until, size_t max,
+    int (*fn)(const char *, const char *, int64_t, void *), void *arg)
+{
+	struct db_stmt	*st;
+
+	if ((st = db_stmt(db, db_sqlv(db, sqls, pg_sqls, STMT_DUE))) == NULL)
+		return DB_ERROR;
+	db_bind_int64(st, 1, until);
+	db_bind_int64(st, 2, (int64_t)max);
+	return due_rows(st, fn, arg);
 }
 
 /*
@@ -1524,22 +1533,11 @@ monitor_claim_due(struct db *db, const char *node, int64_t now,
     int (*fn)(const char *, const char *, int64_t, void *), void *arg)
 {
 	struct db_stmt	*st;
-	char		 id[ID_MAX], team[ID_MAX];
-	int		 rc;
 
 	if ((st = db_query(db, sql_claim_due, "tIIIi", node, margin_ms,
 	    until, now, (int)max)) == NULL)
 		return DB_ERROR;
-	while ((rc = db_step(st)) == DB_ROW) {
-		db_col_text(st, 0, id, sizeof(id));
-		db_col_text(st, 1, team, sizeof(team));
-		if (fn(id, team, db_col_int64(st, 2), arg) == -1) {
-			db_reset(st);
-			return DB_ERROR;
-		}
-	}
-	db_reset(st);
-	return rc == DB_DONE ? DB_OK : db_rc(rc);
+	return due_rows(st, fn, arg);
 }
 
 /* A row of sql_lease_live or sql_lease_kept: nothing to read. */
