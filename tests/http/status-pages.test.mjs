@@ -1164,6 +1164,39 @@ describe('the public pages', () => {
     assert.notEqual(after.headers.get('etag'), before.headers.get('etag'));
   });
 
+  it('the ETag moves with the clock where the answers do: nothing written, the old ETag gets 200', async () => {
+    // Nothing is written between the two reads, yet the answers change:
+    // an open outage's downtime grows, and an uptime figure over a period
+    // that grows with the clock moves once there is any downtime in it
+    // (here 1 min down in a monitor's first 2 min: about 0.4 % a
+    // second).  An ETag from data versions and the day alone would
+    // answer these with a stale 304.
+    const now = Date.now();
+    const open = await monitor('open outage');
+    const closed = await monitor('closed outage');
+    srv.sqlWrite(`UPDATE monitors SET created_at = ${now - 2 * MIN} WHERE id IN ('${open.id}', '${closed.id}');
+      INSERT INTO outages (id, monitor_id, started_at) VALUES ('out_clockopen0000000001', '${open.id}', ${now - 30e3});
+      INSERT INTO outages (id, monitor_id, started_at, ended_at) VALUES ('out_clockclosed00000001', '${closed.id}', ${now - 2 * MIN}, ${now - MIN});`);
+    const paths = [];
+    for (const m of [open, closed]) {
+      const p = await mkPage({ components: [{ monitorId: m.id, displayName: m.name }] });
+      paths.push(`/status/${p.slug}`, `/status/${p.slug}/summary.json`,
+        `/status/${p.slug}/badge/${p.components[0].id}/uptime.svg`);
+    }
+    const first = [];
+    for (const p of paths) first.push(await pub(p));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    for (const [i, p] of paths.entries()) {
+      const a = first[i];
+      assert.equal(a.status, 200, show(a));
+      const b = await pub(p, { headers: { 'If-None-Match': a.headers.get('etag') } });
+      assert.equal(b.status, 200, `${p}: a stale 304\n${show(b)}`);
+      assert.notEqual(b.headers.get('etag'), a.headers.get('etag'), p);
+      const body = (r) => (p.endsWith('.json') ? JSON.stringify(r.json.data) : r.text);
+      assert.notEqual(body(b), body(a), p);
+    }
+  });
+
   it('a private page answers 404 exactly like a page that does not exist (negative)', async () => {
     const m = await monitor('secret');
     const priv = await mkPage({ isPublic: false, customDomain: 'status.private.example.com', components: [{ monitorId: m.id }] });
