@@ -85,7 +85,7 @@ describe('what reaches the programs', () => {
 });
 
 // The database's own files: SQLite's (PostgreSQL keeps its files itself).
-describe('files and users', { skip: PG && 'SQLite only: the database file and its companions' }, () => {
+describe('files and users', { skip: PG ? 'SQLite only: the database file and its companions' : false }, () => {
   const want = KIND.user ? userIds(KIND.user) : { uid: process.getuid(), gid: process.getgid() };
 
   it(`the programs run as ${KIND.user ?? 'the server\'s user'}: what they create is that user's`, async () => {
