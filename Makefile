@@ -232,14 +232,17 @@ HTTP_CORE    = $(call http_files,auth api-keys audit conventions config \
 HTTP_FCGID   = $(HTTP_CORE) $(call http_files,status-pages)
 HTTP_CGI     = $(HTTP_CORE)
 HTTP_SMOKE   = $(call http_files,auth api-keys monitors deploy)
-# The files that run on PostgreSQL too (lighttpd, scripts/pg-test.sh).
+# The files that run on PostgreSQL too (lighttpd, scripts/pg-test.sh):
+# every file that stores or reads data; not those about the web server's
+# plumbing (cgi, families, examples) or the probe engine (hostile), the
+# same on either engine, nor those about SQLite's files (migrations,
+# owner) or about the documents.
 HTTP_PG      = $(call http_files, \
 	       admin \
 	       alerts \
 	       api-keys \
 	       audit \
 	       auth \
-	       cgi \
 	       checker \
 	       checks \
 	       concurrency \
@@ -249,11 +252,8 @@ HTTP_PG      = $(call http_files, \
 	       conventions \
 	       crash \
 	       deploy \
-	       examples \
-	       families \
 	       guarantees \
 	       heartbeat \
-	       hostile \
 	       leaks \
 	       limits \
 	       maintenance \
