@@ -14,6 +14,7 @@
 #include "ratelimit.h"
 #include "req.h"
 #include "response.h"
+#include "timefmt.h"
 
 /*
  * Each family's count (?1 the team, ?2 now where it matters), its limit
@@ -279,7 +280,9 @@ runnow_take(struct req *r, const char *monitor, int64_t lease_ms,
 		    "on demand at once, one-off checks included "
 		    "(UPTIME_MAX_RUN_NOW); retry when one is done.",
 		    cfg.max_run_now);
-	s = (lapses - r->now + 999) / 1000;
+	/* From now, not from the request's start: it may have waited for
+	 * the lease's writer, whose lease then runs past r->now + lease. */
+	s = (lapses - time_now_ms() + 999) / 1000;
 	resp_header(r, "Retry-After", "%lld", (long long)(s < 1 ? 1 : s));
 	return -1;
 }
