@@ -92,10 +92,10 @@ db_exec(struct db *db, const char *sql)
 	char	*msg = NULL;
 	int	 rc;
 
-	if (db->engine == DB_POSTGRES)
-		return pg_exec(db, sql) == DB_OK ? 0 :
-		    db_autocommit(db) && PQstatus(db->pg) != CONNECTION_OK ?
-		    DB_BUSY : -1;
+	if (db->engine == DB_POSTGRES) {
+		rc = pg_exec(db, sql);
+		return rc == DB_OK ? 0 : rc == DB_BUSY ? DB_BUSY : -1;
+	}
 	rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		fprintf(stderr, "db_exec: %s\n", msg ? msg : sqlite3_errstr(rc));

@@ -890,7 +890,7 @@ int
 rollup_daily(struct db *db, int64_t now, long long *ndays)
 {
 	struct db_stmt		*st;
-	struct dirty_day	 todo[DAILY_BATCH];
+	struct dirty_day	 dirty[DAILY_BATCH];
 	int64_t			 before = floor_to(now, ROLLUP_DAY_MS);
 	int			 n, i, rc;
 
@@ -914,9 +914,9 @@ rollup_daily(struct db *db, int64_t now, long long *ndays)
 				rc = DB_ERROR;
 				break;
 			}
-			db_col_text(st, 0, todo[n].monitor_id,
-			    sizeof(todo[n].monitor_id));
-			todo[n].day = db_col_int64(st, 1);
+			db_col_text(st, 0, dirty[n].monitor_id,
+			    sizeof(dirty[n].monitor_id));
+			dirty[n].day = db_col_int64(st, 1);
 			n++;
 		}
 		rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : db_rc(rc);
@@ -924,8 +924,8 @@ rollup_daily(struct db *db, int64_t now, long long *ndays)
 		if (rc != DB_OK)
 			goto fail;
 		for (i = 0; i < n; i++)
-			if ((rc = daily_build(db, todo[i].monitor_id,
-			    todo[i].day)) != DB_OK)
+			if ((rc = daily_build(db, dirty[i].monitor_id,
+			    dirty[i].day)) != DB_OK)
 				goto fail;
 		if ((rc = db_commit(db)) != DB_OK)
 			return rc;
