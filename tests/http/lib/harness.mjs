@@ -214,9 +214,15 @@ export async function writeSettings(file, { db, secret, publicUrl = null, allowP
 // database of its own in it, dropped by cleanup().
 export const PG = process.env.UPTIME_TEST_PG || null;
 
+// psql with no ~/.psqlrc, stopping at the first error; its stdout.
+export function psqlRun(uri, args) {
+  return execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', uri, ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
+}
+
+// One statement's rows, unaligned, no header.
 function psql(uri, sql) {
-  return execFileSync('psql', [uri, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql],
-    { encoding: 'utf8', maxBuffer: 256 << 20 });
+  return psqlRun(uri, ['-At', '-c', sql]);
 }
 
 // The URI of the database name on the cluster of PG.

@@ -9,16 +9,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from './harness.mjs';
+import { ROOT, psqlRun } from './harness.mjs';
 
 export const PG_CLUSTER = path.join(ROOT, 'scripts', 'pg-cluster.sh');
 const PGBIN = process.env.PGBIN || '/usr/lib/postgresql/15/bin';
-
-// psql with no ~/.psqlrc, stopping at the first error; its stdout.
-function psqlRun(uri, args) {
-  return execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', uri, ...args],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
-}
 
 export function startCluster() {
   // Its own folder: the script wants it empty and hands it to postgres.
