@@ -126,16 +126,17 @@ check_pass() {	# db team n folder...
 
 if [ "${BENCH_ONLY:-}" != api ]; then
 	echo "== checker throughput (concurrency $conc a checker, target: local lighttpd)"
-	printf '%-8s %-16s %12s %12s %8s %14s\n' monitors database "checker/s" "curl/s" ratio "start lag ms"
-	# One line: label, then curl's time; the pass_ figures of the pass.
+	printf '%-8s %-16s %12s %12s %8s %12s %8s %14s\n' monitors database "checker/s" "curl/s" ratio "curl new/s" "ratio" "start lag ms"
+	# One line: label, then curl's times (reused connections, fresh
+	# ones); the pass_ figures of the pass.
 	pass_line() {
-		awk -v n="$n" -v l="$1" -v b="$2" -v a="$pass_ms" -v lag="$pass_lag" \
+		awk -v n="$n" -v l="$1" -v b="$2" -v f="$3" -v a="$pass_ms" -v lag="$pass_lag" \
 		    -v up="$pass_up" -v res="$pass_results" -v mon="$pass_monitors" \
 		    -v once="$pass_once" -v nodes="$pass_nodes" 'BEGIN {
-			cs = n / (a / 1000); rs = n / (b / 1000);
-			printf "%-8d %-16s %12.0f %12.0f %8.2f %14s   (%d of %d up; %d results, %d of %d monitors checked exactly once%s; checker %d ms, curl %d ms)\n",
-			    n, l, cs, rs, rs / cs, lag, up, n, res, once, n,
-			    nodes == "" ? "" : "; by node " nodes, a, b }'
+			cs = n / (a / 1000); rs = n / (b / 1000); fs = n / (f / 1000);
+			printf "%-8d %-16s %12.0f %12.0f %8.2f %12.0f %8.2f %14s   (%d of %d up; %d results, %d of %d monitors checked exactly once%s; checker %d ms, curl %d ms, curl fresh %d ms)\n",
+			    n, l, cs, rs, rs / cs, fs, fs / cs, lag, up, n, res, once, n,
+			    nodes == "" ? "" : "; by node " nodes, a, b, f }'
 	}
 	for n in $sizes; do
 		# Monitors are inserted with SQL (the API would take minutes for
@@ -150,14 +151,20 @@ if [ "${BENCH_ONLY:-}" != api ]; then
 		c0=$(ms)
 		curl -s --no-progress-meter --parallel --parallel-max "$conc" -K "$work/urls"
 		c1=$(ms)
-		pass_line SQLite $((c1 - c0))
+		# The fair reference: a new connection for every fetch, as
+		# the checker makes for every check.
+		curl -s --no-progress-meter --parallel --parallel-max "$conc" \
+		    -H 'Connection: close' -K "$work/urls"
+		c2=$(ms)
+		pass_line SQLite $((c1 - c0)) $((c2 - c1))
 		case " $pgsizes " in *" $n "*) [ -n "$pguri" ] || continue ;; *) continue ;; esac
 		check_pass "$pguri" "$pgteam" "$n" "$work"
-		pass_line PostgreSQL $((c1 - c0))
+		pass_line PostgreSQL $((c1 - c0)) $((c2 - c1))
 		check_pass "$pguri" "$pgteam" "$n" "$work" "$work/b"
-		pass_line "PostgreSQL x2" $((c1 - c0))
+		pass_line "PostgreSQL x2" $((c1 - c0)) $((c2 - c1))
 	done
 	echo "ratio = checker time / curl time for the same checks; 1.0 means as fast as bare curl"
+	echo "curl new: curl with a new connection for every fetch (Connection: close), as the checker's checks each open one"
 	[ -z "$pguri" ] || echo "PostgreSQL x2: two checkers at once, two nodes (data folders) on one database; by node: the monitors each one claimed"
 	echo
 
