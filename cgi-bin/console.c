@@ -792,8 +792,8 @@ list_from(struct req *r, struct lister *l, struct page *pg, int perpage,
 {
 	memset(pg, 0, sizeof(*pg));
 	if (older != NULL && page_cursor_decode(older, pg) == -1)
-		return resp_problem_member(r, 400, "bad_query", "parameter",
-		    "older", "older is not a cursor this page gave."), -1;
+		return resp_problem(r, 400, "bad_query", "older is not a "
+		    "cursor this page gave."), -1;
 	pg->perpage = perpage;
 	page_start(l, pg, r->now);
 	return 0;
@@ -1642,6 +1642,7 @@ incident_post(struct req *r)
 	if (rc == DB_OK && strcmp(inc->page_id, r->args[0]) != 0)
 		rc = DB_NOTFOUND;
 	if (rc != DB_OK) {
+		incident_free(inc);
 		free(inc);
 		return resp_db(r, rc);
 	}
