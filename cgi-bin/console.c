@@ -1179,24 +1179,6 @@ page_taken(struct req *r, const struct status_page *sp, struct verrs *v)
 	return rc;
 }
 
-/* The page's API object with its components' states; NULL on error. */
-static cJSON *
-sp_object(struct req *r, const struct status_page *sp, int *rc)
-{
-	enum health	*states;
-	cJSON		*o = NULL;
-
-	if ((states = calloc(sp->ncomponents + 1, sizeof(*states))) == NULL) {
-		*rc = DB_ERROR;
-		return NULL;
-	}
-	if ((*rc = sv_component_states(r->db, sp, r->now, states)) == DB_OK &&
-	    (o = sp_json(sp, states)) == NULL)
-		*rc = DB_ERROR;
-	free(states);
-	return o;
-}
-
 /* The status pages and the form of a new one (f: refused, or NULL). */
 static int
 pages_view(struct req *r, const struct cva_form *f, int status)
@@ -1262,7 +1244,7 @@ page_view(struct req *r, const struct cva_form *f, int status)
 	if ((sp = calloc(1, sizeof(*sp))) == NULL)
 		return resp_db(r, DB_ERROR);
 	if ((rc = sp_get(r->db, team_of(r), r->args[0], sp)) == DB_OK)
-		page = sp_object(r, sp, &rc);
+		page = sv_page_json(r->db, sp, r->now, &rc);
 	sp_free(sp);
 	free(sp);
 	if (rc == DB_OK)

@@ -196,6 +196,10 @@ describe('alert channels', () => {
     await refused('/app/alerts', { type: 'carrier-pigeon', name: 'p' }, '/type');
     const id = idIn(await form('/app/alerts', hook), 'ach');
     await refused(`/app/alerts/${id}`, { name: 'y', url: 'http://' }, 'url');
+    // A new address does not take the stored secret sent back masked.
+    const hook2 = idIn(await form('/app/alerts', { ...hook, secret: SECRET }), 'ach');
+    const masked = /name="secret" autocomplete="off" value="([^"]+)"/.exec((await get(`/app/alerts/${hook2}`)).text)[1];
+    await refused(`/app/alerts/${hook2}`, { name: 'y', url: recv.url('/elsewhere'), secret: masked }, 'secret');
     assertProblem(await get('/app/alerts/new?type=fax'), 400, 'bad_query');
   });
 });
