@@ -342,6 +342,11 @@ describe('refusals', () => {
   ];
 
   it('negative: another team\'s channel, page, component, incident or window is 404, to read and to change; nothing changes', async () => {
+    // The team's own open: the 404s are about the team.
+    for (const [list, path] of [['alert-channels', 'alerts'], ['status-pages', 'status-pages'], ['maintenance-windows', 'maintenance']]) {
+      const [mine] = await v1(`/v1/${list}`);
+      assert.equal((await get(`/app/${path}/${mine.id}`)).status, 200, `the team's own ${list}`);
+    }
     const before = picture();
     for (const p of foreign()) {
       assertProblem(await form(p, { name: 'x', title: 'x', message: 'm', monitorId: mon.id }), 404, 'not_found');
