@@ -151,18 +151,8 @@ channels_test(struct req *r)
 
 	if (load(r, &c) == -1)
 		return 0;
-	memset(&n, 0, sizeof(n));
-	id_new(n.id, "ntf");
-	snprintf(n.team_id, sizeof(n.team_id), "%s", c.team_id);
-	snprintf(n.channel_id, sizeof(n.channel_id), "%s", c.id);
-	n.event = NEV_TEST;
-	n.status = NST_PENDING;
-	n.created_at = n.next_attempt_at = r->now;
-	n.payload = notify_test_payload(&c, n.id, r->now);
+	rc = notify_test(r->db, &c, r->now, &n);
 	channel_free(&c);
-	if (n.payload == NULL)
-		return resp_db(r, DB_ERROR);
-	rc = notification_insert(r->db, &n);
 	notification_free(&n);
 	if (rc != DB_OK)
 		return resp_db(r, rc);

@@ -12,20 +12,29 @@
  * a missing CSRF token, a role without the scope, too many tries) are
  * problem details, as from the API.  See docs/console.md.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "uptime.h"
 #include "account.h"
+#include "alert.h"
 #include "consoleview.h"
+#include "cvalert.h"
+#include "incident.h"
 #include "invite.h"
 #include "limit.h"
 #include "mailaddr.h"
+#include "maintenance.h"
 #include "member.h"
 #include "monitor.h"
+#include "notify.h"
 #include "session.h"
+#include "statuspage.h"
+#include "statusview.h"
 
 #define APP_MAX		(PUBLIC_URL_MAX + REQ_MAXPATH + 8)
 
@@ -600,6 +609,1335 @@ keys_revoke(struct req *r)
 	return session_redirect(r, "/api-keys");
 }
 
+/* ---- Alerts, status pages, maintenance ---- */
+
+/*
+ * These pages change what the API's alerts, status pages and
+ * maintenance routes change, through the same modules: a form becomes
+ * the API's JSON body (the fields are named as its members), the
+ * module's apply validates it, and a refused form is its page again
+ * (422, the transaction rolled back) with each error beside its field
+ * (lib/cvalert.c).  Each handler asks for the scope of the API route
+ * that does the same thing.
+ */
+
+#define HISTORY_PAGE	25	/* notifications a page */
+#define INCIDENTS_SHOWN	25	/* a status page's latest incidents */
+
+/* How a form's empty text field goes into the body. */
+enum empty {
+	E_SEND,		/* as "", for the validation to name it */
+	E_OMIT,		/* left out: the stored value or the default */
+	E_NULL		/* null: cleared */
+};
+
+static const char *
+team_of(struct req *r)
+{
+	return r->session->member.team_id;
+}
+
+/* The form's text field name as member name of o. */
+static void
+put_str(struct req *r, cJSON *o, const char *name, enum empty how)
+{
+	const char	*v = req_form(r, name);
+
+	if (v != NULL && *v != '\0')
+		cJSON_AddStringToObject(o, name, v);
+	else if (how == E_SEND)
+		cJSON_AddStringToObject(o, name, "");
+	else if (how == E_NULL)
+		cJSON_AddNullToObject(o, name);
+}
+
+/* A number field: its integer, else the text for the validation to
+ * refuse; left out when empty. */
+static void
+put_int(struct req *r, cJSON *o, const char *name)
+{
+	const char	*v = req_form(r, name);
+	char		*end;
+	long long	 n;
+
+	if (v == NULL || *v == '\0')
+		return;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno == 0 && *end == '\0' && n > -(1LL << 40) && n < 1LL << 40)
+		cJSON_AddNumberToObject(o, name, (double)n);
+	else
+		cJSON_AddStringToObject(o, name, v);
+}
+
+/* A checkbox: sent when checked. */
+static void
+put_bool(struct req *r, cJSON *o, const char *name)
+{
+	cJSON_AddBoolToObject(o, name, req_form(r, name) != NULL);
+}
+
+/* A time of a datetime-local field ("2026-02-14T12:00", in UTC) as RFC
+ * 3339; any other text as sent. */
+static void
+put_time(struct req *r, cJSON *o, const char *name, enum empty how)
+{
+	const char	*v = req_form(r, name);
+	char		 t[32];
+	size_t		 n = v != NULL ? strlen(v) : 0;
+
+	if ((n == 16 || n == 19) && v[10] == 'T') {
+		snprintf(t, sizeof(t), "%s%sZ", v, n == 16 ? ":00" : "");
+		cJSON_AddStringToObject(o, name, t);
+	} else
+		put_str(r, o, name, how);
+}
+
+/* Every value of a field sent more than once (checkboxes) as a list;
+ * none is how says. */
+static void
+put_list(struct req *r, cJSON *o, const char *name, enum empty how)
+{
+	cJSON	*a = cJSON_CreateArray();
+	size_t	 i;
+
+	for (i = 0; i < r->nform; i++)
+		if (strcmp(r->form[i].name, name) == 0)
+			cJSON_AddItemToArray(a,
+			    cJSON_CreateString(r->form[i].value));
+	if (cJSON_GetArraySize(a) > 0 || how == E_SEND) {
+		cJSON_AddItemToObject(o, name, a);
+		return;
+	}
+	cJSON_Delete(a);
+	if (how == E_NULL)
+		cJSON_AddNullToObject(o, name);
+}
+
+/*
+ * A textarea of one item a line (or between commas) as a list, or,
+ * with pairs, of "Name: value" lines as an object; empty is how says.
+ */
+static void
+put_lines(struct req *r, cJSON *o, const char *name, int pairs,
+    enum empty how)
+{
+	const char	*v = req_form(r, name);
+	char		*copy, *line, *save, *colon, *val;
+	cJSON		*out;
+
+	if (v == NULL || v[strspn(v, " \t\r\n,")] == '\0') {
+		if (how == E_NULL)
+			cJSON_AddNullToObject(o, name);
+		else if (how == E_SEND)
+			cJSON_AddArrayToObject(o, name);
+		return;
+	}
+	if ((copy = strdup(v)) == NULL)
+		return;
+	out = pairs ? cJSON_AddObjectToObject(o, name) :
+	    cJSON_AddArrayToObject(o, name);
+	for (line = strtok_r(copy, pairs ? "\r\n" : ",\r\n", &save);
+	    line != NULL; line = strtok_r(NULL, pairs ? "\r\n" : ",\r\n",
+	    &save)) {
+		line += strspn(line, " \t");
+		val = line + strlen(line);
+		while (val > line && (val[-1] == ' ' || val[-1] == '\t'))
+			*--val = '\0';
+		if (*line == '\0')
+			continue;
+		if (!pairs) {
+			cJSON_AddItemToArray(out, cJSON_CreateString(line));
+			continue;
+		}
+		/* A line without a colon is a name the check refuses. */
+		if ((colon = strchr(line, ':')) != NULL) {
+			*colon = '\0';
+			val = colon + 1 + strspn(colon + 1, " \t");
+		}
+		cJSON_AddStringToObject(out, line, val);
+	}
+	free(copy);
+}
+
+/* The page of one of these views, begun. */
+struct view {
+	struct cv_frame	 f;
+	struct cva	 c;
+	struct buf	 b;
+	char		 app[APP_MAX];
+	char		 csrf[SESSION_CSRFLEN + 1];
+	int		 ok;
+};
+
+/* Begin v titled title; write when the role holds scope. */
+static void
+view_begin(struct req *r, struct view *v, const char *title, int scope)
+{
+	memset(v, 0, sizeof(*v));
+	frame(r, &v->f, v->app, v->csrf, title);
+	v->c.app = v->app;
+	v->c.csrf = v->csrf;
+	v->c.write = (session_scopes(r) & (1u << scope)) != 0;
+	v->ok = cv_begin(&v->b, &v->f) == 0;
+}
+
+/*
+ * Begin a list of at most perpage items after the cursor older (NULL:
+ * from the newest); -1 with 400 answered when it is not a cursor.
+ */
+static int
+list_from(struct req *r, struct lister *l, struct page *pg, int perpage,
+    const char *older)
+{
+	memset(pg, 0, sizeof(*pg));
+	if (older != NULL && page_cursor_decode(older, pg) == -1)
+		return resp_problem(r, 400, "bad_query", "older is not a "
+		    "cursor this page gave."), -1;
+	pg->perpage = perpage;
+	page_start(l, pg, r->now);
+	return 0;
+}
+
+/* The team's monitors, to pick from, in *items.  A DB_* code. */
+static int
+monitors_of(struct req *r, cJSON **items)
+{
+	struct monitor_filter	 mf = { -1, -1, NULL };
+	struct lister		 l;
+	struct page		 pg;
+
+	(void)list_from(r, &l, &pg, PAGE_MAX, NULL);
+	return page_items(&l, monitor_list(r->db, team_of(r), &mf, &l), items);
+}
+
+/* ---- alert channels ---- */
+
+/*
+ * One page of notifications (the channel's, or the team's when NULL)
+ * after the query's older cursor into *items, the next page's cursor
+ * into next ("" when none).  -1 when answered (400), else 0 with *rc.
+ */
+static int
+history_of(struct req *r, const char *channel, cJSON **items, char *next,
+    int *rc)
+{
+	struct notification_filter	 nf = { channel, NULL, -1, -1, 0, 0 };
+	struct lister			 l;
+	struct page			 pg;
+
+	*items = NULL;
+	next[0] = '\0';
+	if (list_from(r, &l, &pg, HISTORY_PAGE, req_query(r, "older")) == -1)
+		return -1;
+	*rc = page_items(&l, notification_list(r->db, team_of(r), &nf, &l),
+	    items);
+	if (*rc == DB_OK && l.more)
+		page_cursor(l.last_t, l.last_id, next, CURSOR_MAX);
+	return 0;
+}
+
+/*
+ * GET /app/alerts?older
+ * No key: the session, alerts:read.  200 text/html: the channels and
+ * the team's notifications (older: a cursor of the next page), and with
+ * alerts:write the type picker of a new channel; 303 to /app/login when
+ * signed out; 400 bad_query; 403 insufficient_scope.
+ */
+static int
+alerts_get(struct req *r)
+{
+	struct view	 v;
+	struct lister	 l;
+	struct page	 pg;
+	cJSON		*channels = NULL, *hist = NULL;
+	char		 next[CURSOR_MAX];
+	int		 rc;
+
+	if (session_scope(r, SCOPE_ALERTS_READ) == -1 ||
+	    history_of(r, NULL, &hist, next, &rc) == -1)
+		return 0;
+	(void)list_from(r, &l, &pg, PAGE_MAX, NULL);
+	if (rc == DB_OK)
+		rc = page_items(&l, channel_list(r->db, team_of(r), &l),
+		    &channels);
+	else
+		page_free(&l);
+	if (rc != DB_OK) {
+		cJSON_Delete(channels);
+		cJSON_Delete(hist);
+		return resp_db(r, rc);
+	}
+	view_begin(r, &v, "Alert channels", SCOPE_ALERTS_WRITE);
+	v.ok = v.ok && cva_alerts(&v.b, &v.c, channels, hist,
+	    next[0] != '\0' ? next : NULL) == 0;
+	cJSON_Delete(channels);
+	cJSON_Delete(hist);
+	return answer(r, &v.b, v.ok, 200);
+}
+
+/*
+ * The page of a channel: a new one of type (id NULL) or the channel id
+ * with its notifications; vals its object, f a refused form or NULL.
+ */
+static int
+channel_view(struct req *r, const char *id, const char *type,
+    const cJSON *vals, const struct cva_form *f, int status)
+{
+	struct view	 v;
+	cJSON		*monitors = NULL, *hist = NULL;
+	char		 next[CURSOR_MAX] = "";
+	int		 rc = DB_OK;
+
+	if (id != NULL && history_of(r, id, &hist, next, &rc) == -1)
+		return 0;
+	if (rc == DB_OK)
+		rc = monitors_of(r, &monitors);
+	if (rc != DB_OK) {
+		cJSON_Delete(monitors);
+		cJSON_Delete(hist);
+		return resp_db(r, rc);
+	}
+	view_begin(r, &v, id != NULL ? "Alert channel" : "New alert channel",
+	    SCOPE_ALERTS_WRITE);
+	v.ok = v.ok && cva_channel(&v.b, &v.c, id, type, vals, monitors, f,
+	    hist, next[0] != '\0' ? next : NULL) == 0;
+	cJSON_Delete(monitors);
+	cJSON_Delete(hist);
+	return answer(r, &v.b, v.ok, status);
+}
+
+/*
+ * GET /app/alerts/new?type
+ * No key: the session, alerts:write.  200 text/html: the form of a new
+ * channel of type (email when none); 303 to /app/login when signed out;
+ * 400 bad_query; 403 insufficient_scope.
+ */
+static int
+alert_new(struct req *r)
+{
+	struct channel	 c;
+	cJSON		*vals;
+	int		 rc;
+
+	if (session_scope(r, SCOPE_ALERTS_WRITE) == -1)
+		return 0;
+	channel_init(&c, r->now);
+	c.type = (enum ach_type)req_enum(r, "type");
+	vals = channel_json(&c);
+	channel_free(&c);
+	rc = channel_view(r, NULL, ach_type_names[req_enum(r, "type")], vals,
+	    NULL, 200);
+	cJSON_Delete(vals);
+	return rc;
+}
+
+/* The body of POST and PATCH /v1/alert-channels from the form. */
+static cJSON *
+channel_body(struct req *r, const char *type, int creating)
+{
+	cJSON		*o = cJSON_CreateObject(), *cf, *ev;
+	enum empty	 opt = creating ? E_OMIT : E_NULL;
+	int		 i;
+
+	put_str(r, o, "name", E_SEND);
+	if (creating)
+		put_str(r, o, "type", E_SEND);
+	cf = cJSON_AddObjectToObject(o, "config");
+	switch (str_index(ach_type_names, ACH_TYPE__MAX, type)) {
+	case ACH_EMAIL:
+		put_lines(r, cf, "to", 0, E_SEND);
+		put_str(r, cf, "subjectPrefix", opt);
+		break;
+	case ACH_WEBHOOK:
+		put_str(r, cf, "url", E_SEND);
+		put_str(r, cf, "secret", opt);
+		put_lines(r, cf, "headers", 1, opt);
+		break;
+	case ACH_SLACK:
+		put_str(r, cf, "webhookUrl", E_SEND);
+		put_str(r, cf, "channel", opt);
+		break;
+	case ACH_DISCORD:
+		put_str(r, cf, "webhookUrl", E_SEND);
+		break;
+	case ACH_PAGERDUTY:
+		put_str(r, cf, "routingKey", E_SEND);
+		break;
+	case ACH_TELEGRAM:
+		put_str(r, cf, "botToken", E_SEND);
+		put_str(r, cf, "chatId", E_SEND);
+		break;
+	default:
+		break;
+	}
+	ev = cJSON_AddObjectToObject(o, "events");
+	for (i = 0; i < AEV__MAX; i++) {
+		size_t	 k;
+		int	 on = 0;
+
+		for (k = 0; k < r->nform; k++)
+			on |= strcmp(r->form[k].name, "events") == 0 &&
+			    strcmp(r->form[k].value, ach_event_names[i]) == 0;
+		cJSON_AddBoolToObject(ev, ach_event_names[i], on);
+	}
+	put_list(r, o, "monitorIds", E_NULL);
+	put_int(r, o, "remindEveryMinutes");
+	put_bool(r, o, "enabled");
+	return o;
+}
+
+/*
+ * Apply the form to c (new when creating) and store it; a refused form
+ * is the channel's page again.  Then 303 to the channel's page.
+ */
+static int
+channel_save(struct req *r, struct channel *c, int creating)
+{
+	struct verrs	 v = { 0 };
+	struct cva_form	 f = { CVA_CHANNEL, NULL, NULL, &v };
+	const char	*type = creating ? req_form(r, "type") :
+	    ach_type_names[c->type];
+	char		 to[ID_MAX + 16];
+	cJSON		*body;
+	int		 rc;
+
+	if (type == NULL)
+		type = "";
+	body = channel_body(r, type, creating);
+	rc = channel_apply(r->db, c, body, creating, &v);
+	if (rc == DB_OK && v.n > 0) {
+		f.vals = body;
+		rc = channel_view(r, creating ? NULL : c->id, type, NULL, &f,
+		    422);
+		goto out;
+	}
+	c->updated_at = r->now;
+	if (rc == DB_OK && creating && limit_check_team(r, LIMIT_CHANNELS,
+	    c->team_id) == -1)
+		goto out;
+	if (rc == DB_OK)
+		rc = creating ? channel_insert(r->db, c) :
+		    channel_update(r->db, c);
+	if (rc != DB_OK) {
+		rc = resp_db(r, rc);
+		goto out;
+	}
+	snprintf(r->target_id, sizeof(r->target_id), "%s", c->id);
+	snprintf(to, sizeof(to), "/alerts/%s", c->id);
+	rc = session_redirect(r, to);
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
+/*
+ * POST /app/alerts (form: csrf, type, name, the type's settings,
+ * events..., monitorIds..., remindEveryMinutes, enabled)
+ * No key: the session, alerts:write.  303 to the channel's page; 422
+ * the form again with the errors beside their fields; 401
+ * session_required when signed out; 403 bad_origin, bad_csrf,
+ * insufficient_scope; 409 limit_exceeded; 415.
+ */
+static int
+alert_create(struct req *r)
+{
+	struct channel	 c;
+	int		 rc;
+
+	if (session_scope(r, SCOPE_ALERTS_WRITE) == -1)
+		return 0;
+	channel_init(&c, r->now);
+	snprintf(c.team_id, sizeof(c.team_id), "%s", team_of(r));
+	rc = channel_save(r, &c, 1);
+	channel_free(&c);
+	return rc;
+}
+
+/*
+ * GET /app/alerts/{id}?older
+ * No key: the session, alerts:read.  200 text/html: the channel (its
+ * form with alerts:write) and its notifications; 303 to /app/login
+ * when signed out; 400 bad_query; 403 insufficient_scope; 404.
+ */
+static int
+alert_get(struct req *r)
+{
+	struct channel	 c;
+	cJSON		*vals;
+	int		 rc;
+
+	if (session_scope(r, SCOPE_ALERTS_READ) == -1 ||
+	    resp_found(r, channel_get(r->db, team_of(r), r->args[0], &c)) ==
+	    -1)
+		return 0;
+	vals = channel_json(&c);
+	rc = channel_view(r, c.id, ach_type_names[c.type], vals, NULL, 200);
+	cJSON_Delete(vals);
+	channel_free(&c);
+	return rc;
+}
+
+/*
+ * POST /app/alerts/{id} (form: as to create it, without type)
+ * No key: the session, alerts:write.  303 to the channel's page, the
+ * channel changed as PATCH /v1/alert-channels/{id} changes it (a
+ * secret sent back masked is kept); 422 the form again with its
+ * errors; 401 session_required; 403 bad_origin, bad_csrf,
+ * insufficient_scope; 404; 415.
+ */
+static int
+alert_edit(struct req *r)
+{
+	struct channel	 c;
+	int		 rc;
+
+	if (session_scope(r, SCOPE_ALERTS_WRITE) == -1 ||
+	    resp_found(r, channel_get(r->db, team_of(r), r->args[0], &c)) ==
+	    -1)
+		return 0;
+	rc = channel_save(r, &c, 0);
+	channel_free(&c);
+	return rc;
+}
+
+/*
+ * POST /app/alerts/{id}/test (form: csrf)
+ * No key: the session, alerts:write.  303 to the channel's page, a
+ * "test" notification queued for uptime-notify as POST
+ * /v1/alert-channels/{id}/test queues it; 401 session_required; 403
+ * bad_origin, bad_csrf, insufficient_scope; 404; 415.
+ */
+static int
+alert_test(struct req *r)
+{
+	struct channel		 c;
+	struct notification	 n;
+	char			 to[ID_MAX + 16];
+	int			 rc;
+
+	if (session_scope(r, SCOPE_ALERTS_WRITE) == -1 ||
+	    resp_found(r, channel_get(r->db, team_of(r), r->args[0], &c)) ==
+	    -1)
+		return 0;
+	rc = notify_test(r->db, &c, r->now, &n);
+	notification_free(&n);
+	snprintf(to, sizeof(to), "/alerts/%s", c.id);
+	channel_free(&c);
+	if (rc != DB_OK)
+		return resp_db(r, rc);
+	return session_redirect(r, to);
+}
+
+/*
+ * POST /app/alerts/{id}/delete (form: csrf)
+ * No key: the session, alerts:write.  303 to /app/alerts, the channel
+ * deleted with its notifications; 401 session_required; 403
+ * bad_origin, bad_csrf, insufficient_scope; 404; 415.
+ */
+static int
+alert_delete(struct req *r)
+{
+	int	 rc;
+
+	if (session_scope(r, SCOPE_ALERTS_WRITE) == -1)
+		return 0;
+	if ((rc = channel_delete(r->db, team_of(r), r->args[0])) != DB_OK)
+		return resp_db(r, rc);
+	return session_redirect(r, "/alerts");
+}
+
+/* ---- status pages ---- */
+
+/* The body of POST and PATCH /v1/status-pages from the form. */
+static cJSON *
+page_body(struct req *r, int creating)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	put_str(r, o, "name", E_SEND);
+	put_str(r, o, "slug", E_SEND);
+	put_str(r, o, "title", E_OMIT);
+	put_str(r, o, "description", creating ? E_OMIT : E_NULL);
+	put_int(r, o, "historyDays");
+	put_bool(r, o, "isPublic");
+	put_bool(r, o, "showOverallStatus");
+	return o;
+}
+
+/* A slug or customDomain another page holds, as an error of v. */
+static int
+page_taken(struct req *r, const struct status_page *sp, struct verrs *v)
+{
+	const char	*field;
+	int		 rc;
+
+	if ((field = sp_taken(r->db, sp, &rc)) != NULL)
+		verr_add(v, VERR_INVALID, strcmp(field, "slug") == 0 ?
+		    "/slug" : "/customDomain", "another status page already "
+		    "uses this %s", field);
+	return rc;
+}
+
+/* The status pages and the form of a new one (f: refused, or NULL). */
+static int
+pages_view(struct req *r, const struct cva_form *f, int status)
+{
+	struct status_page	*sp;
+	struct cva_form		 blank = { CVA_PAGE, NULL, NULL, NULL };
+	struct view		 v;
+	struct lister		 l;
+	struct page		 pg;
+	cJSON			*pages = NULL, *defaults;
+	int			 rc;
+
+	if ((sp = calloc(1, sizeof(*sp))) == NULL)
+		return resp_db(r, DB_ERROR);
+	sp_init(sp, r->now);
+	defaults = sp_json(sp, NULL);
+	free(sp);
+	(void)list_from(r, &l, &pg, PAGE_MAX, NULL);
+	if ((rc = page_items(&l, sp_list(r->db, team_of(r),
+	    sv_component_states, &l), &pages)) != DB_OK) {
+		cJSON_Delete(pages);
+		cJSON_Delete(defaults);
+		return resp_db(r, rc);
+	}
+	blank.vals = defaults;
+	view_begin(r, &v, "Status pages", SCOPE_STATUS_PAGES_WRITE);
+	v.ok = v.ok && cva_pages(&v.b, &v.c, pages, f != NULL ? f : &blank) ==
+	    0;
+	cJSON_Delete(pages);
+	cJSON_Delete(defaults);
+	return answer(r, &v.b, v.ok, status);
+}
+
+/*
+ * GET /app/status-pages
+ * No key: the session, status-pages:read.  200 text/html: the team's
+ * status pages and, with status-pages:write, the form of a new one; 303
+ * to /app/login when signed out; 403 insufficient_scope.
+ */
+static int
+pages_get(struct req *r)
+{
+	if (session_scope(r, SCOPE_STATUS_PAGES_READ) == -1)
+		return 0;
+	return pages_view(r, NULL, 200);
+}
+
+/*
+ * A status page of the team (the path's {sp}): its settings,
+ * components and incidents, f a refused form of it or NULL.
+ */
+static int
+page_view(struct req *r, const struct cva_form *f, int status)
+{
+	struct incident_filter	 inf = { r->args[0], -1 };
+	struct status_page	*sp;
+	struct view		 v;
+	struct lister		 l;
+	struct page		 pg;
+	cJSON			*page = NULL, *monitors = NULL, *incidents = NULL;
+	int			 rc;
+
+	if ((sp = calloc(1, sizeof(*sp))) == NULL)
+		return resp_db(r, DB_ERROR);
+	if ((rc = sp_get(r->db, team_of(r), r->args[0], sp)) == DB_OK)
+		page = sv_page_json(r->db, sp, r->now, &rc);
+	sp_free(sp);
+	free(sp);
+	if (rc == DB_OK)
+		rc = monitors_of(r, &monitors);
+	if (rc == DB_OK) {
+		(void)list_from(r, &l, &pg, INCIDENTS_SHOWN, NULL);
+		rc = page_items(&l, incident_list(r->db, team_of(r), &inf, &l),
+		    &incidents);
+	}
+	if (rc == DB_OK) {
+		view_begin(r, &v, "Status page", SCOPE_STATUS_PAGES_WRITE);
+		v.ok = v.ok && cva_page(&v.b, &v.c, page, monitors, incidents,
+		    f) == 0;
+		rc = answer(r, &v.b, v.ok, status);
+	} else
+		rc = resp_db(r, rc);
+	cJSON_Delete(page);
+	cJSON_Delete(monitors);
+	cJSON_Delete(incidents);
+	return rc;
+}
+
+/*
+ * GET /app/status-pages/{id}
+ * No key: the session, status-pages:read.  200 text/html: the page's
+ * settings, components and latest incidents, with status-pages:write
+ * their forms; 303 to /app/login when signed out; 403
+ * insufficient_scope; 404.
+ */
+static int
+page_get(struct req *r)
+{
+	if (session_scope(r, SCOPE_STATUS_PAGES_READ) == -1)
+		return 0;
+	return page_view(r, NULL, 200);
+}
+
+/* A status page refused: the list (creating) or the page again. */
+static int
+page_refused(struct req *r, enum cva_which which, const char *id,
+    const cJSON *body, const struct verrs *v)
+{
+	struct cva_form	 f = { which, id, body, v };
+
+	return which == CVA_PAGE && r->args[0] == NULL ?
+	    pages_view(r, &f, 422) : page_view(r, &f, 422);
+}
+
+/* 303 to the page of status page id. */
+static int
+to_page(struct req *r, const char *id)
+{
+	char	 to[ID_MAX + 24];
+
+	snprintf(to, sizeof(to), "/status-pages/%s", id);
+	return session_redirect(r, to);
+}
+
+/* Apply the form to sp (new when creating), store it, 303 to it. */
+static int
+page_save(struct req *r, struct status_page *sp, int creating)
+{
+	struct verrs	 v = { 0 };
+	cJSON		*body = page_body(r, creating);
+	int		 rc;
+
+	if (sp_apply(r->db, sp, body, creating, &v) == -1)
+		rc = DB_ERROR;
+	else
+		rc = v.n > 0 ? DB_OK : page_taken(r, sp, &v);
+	if (rc == DB_OK && v.n > 0) {
+		rc = page_refused(r, CVA_PAGE, NULL, body, &v);
+		goto out;
+	}
+	if (rc == DB_OK && creating && limit_check_team(r, LIMIT_PAGES,
+	    sp->team_id) == -1)
+		goto out;
+	sp->updated_at = r->now;
+	if (rc == DB_OK)
+		rc = creating ? sp_insert(r->db, sp) : sp_update(r->db, sp);
+	if (rc != DB_OK) {
+		rc = resp_db(r, rc);
+		goto out;
+	}
+	snprintf(r->target_id, sizeof(r->target_id), "%s", sp->id);
+	rc = to_page(r, sp->id);
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
+/*
+ * Load the team's status page of the path into a new *sp (404 answered
+ * and -1 when there is none); the caller frees it with sp_release.
+ */
+static int
+page_load(struct req *r, struct status_page **sp)
+{
+	if ((*sp = calloc(1, sizeof(**sp))) == NULL)
+		return resp_db(r, DB_ERROR), -1;
+	if (resp_found(r, sp_get(r->db, team_of(r), r->args[0], *sp)) == 0)
+		return 0;
+	free(*sp);
+	*sp = NULL;
+	return -1;
+}
+
+static void
+sp_release(struct status_page *sp)
+{
+	if (sp != NULL)
+		sp_free(sp);
+	free(sp);
+}
+
+/*
+ * POST /app/status-pages (form: csrf, name, slug, title, description,
+ * historyDays, isPublic, showOverallStatus)
+ * No key: the session, status-pages:write.  303 to the new page's
+ * page; 422 the form again with the errors beside their fields (a slug
+ * another page holds too); 401 session_required; 403 bad_origin,
+ * bad_csrf, insufficient_scope; 409 limit_exceeded; 415.
+ */
+static int
+page_create(struct req *r)
+{
+	struct status_page	*sp;
+	int			 rc;
+
+	if (session_scope(r, SCOPE_STATUS_PAGES_WRITE) == -1)
+		return 0;
+	if ((sp = calloc(1, sizeof(*sp))) == NULL)
+		return resp_db(r, DB_ERROR);
+	sp_init(sp, r->now);
+	snprintf(sp->team_id, sizeof(sp->team_id), "%s", team_of(r));
+	rc = page_save(r, sp, 1);
+	sp_release(sp);
+	return rc;
+}
+
+/*
+ * POST /app/status-pages/{id} (form: as to create it)
+ * No key: the session, status-pages:write.  303 to the page's page,
+ * changed as PATCH /v1/status-pages/{id} changes it; 422 the form again
+ * with its errors; 401 session_required; 403 bad_origin, bad_csrf,
+ * insufficient_scope; 404; 415.
+ */
+static int
+page_edit(struct req *r)
+{
+	struct status_page	*sp;
+	int			 rc;
+
+	if (session_scope(r, SCOPE_STATUS_PAGES_WRITE) == -1 ||
+	    page_load(r, &sp) == -1)
+		return 0;
+	rc = page_save(r, sp, 0);
+	sp_release(sp);
+	return rc;
+}
+
+/*
+ * POST /app/status-pages/{id}/delete (form: csrf)
+ * No key: the session, status-pages:write.  303 to /app/status-pages,
+ * the page deleted with its components and incidents; 401
+ * session_required; 403 bad_origin, bad_csrf, insufficient_scope; 404;
+ * 415.
+ */
+static int
+page_delete(struct req *r)
+{
+	int	 rc;
+
+	if (session_scope(r, SCOPE_STATUS_PAGES_WRITE) == -1)
+		return 0;
+	if ((rc = sp_delete(r->db, team_of(r), r->args[0])) != DB_OK)
+		return resp_db(r, rc);
+	return session_redirect(r, "/status-pages");
+}
+
+/* The page's components as PUT /v1/status-pages/{id}/components takes
+ * them, but the one named skip. */
+static cJSON *
+components_body(const struct status_page *sp, const char *skip)
+{
+	cJSON	*o = cJSON_CreateObject(), *a, *c;
+	size_t	 i;
+
+	a = cJSON_AddArrayToObject(o, "components");
+	for (i = 0; i < sp->ncomponents; i++) {
+		if (skip != NULL && strcmp(sp->components[i].id, skip) == 0)
+			continue;
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "id", sp->components[i].id);
+		cJSON_AddStringToObject(c, "monitorId",
+		    sp->components[i].monitor_id);
+		cJSON_AddStringToObject(c, "displayName",
+		    sp->components[i].display_name);
+		if (sp->components[i].group[0] != '\0')
+			cJSON_AddStringToObject(c, "group",
+			    sp->components[i].group);
+		cJSON_AddItemToArray(a, c);
+	}
+	return o;
+}
+
+/*
+ * Store sp's components as body gives them, then 303 to its page; a
+ * refusal is the page again, the errors of the new component (item
+ * added, or -1) named from it.
+ */
+static int
+components_save(struct req *r, struct status_page *sp, cJSON *body,
+    int added)
+{
+	struct verrs	 v = { 0 };
+	const cJSON	*item;
+	char		 pre[32];
+	size_t		 i, n;
+	int		 rc;
+
+	if (sp_apply_components(r->db, sp, body, &v) == -1)
+		return resp_db(r, DB_ERROR);
+	if (v.n > 0) {
+		n = (size_t)snprintf(pre, sizeof(pre), "/components/%d",
+		    added);
+		for (i = 0; added >= 0 && i < v.n; i++)
+			if (strncmp(v.e[i].pointer, pre, n) == 0 &&
+			    v.e[i].pointer[n] != '\0')
+				memmove(v.e[i].pointer, v.e[i].pointer + n,
+				    strlen(v.e[i].pointer + n) + 1);
+		item = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(body,
+		    "components"), added);
+		return page_refused(r, CVA_COMPONENT, NULL, item, &v);
+	}
+	sp->updated_at = r->now;
+	if ((rc = sp_update(r->db, sp)) != DB_OK)
+		return resp_db(r, rc);
+	return to_page(r, sp->id);
+}
+
+/*
+ * POST /app/status-pages/{id}/components (form: csrf, monitorId,
+ * displayName, group)
+ * No key: the session, status-pages:write.  303 to the page's page, a
+ * component added last as PUT /v1/status-pages/{id}/components would;
+ * 422 the page again with the errors (another team's monitor, a bad
+ * name); 401 session_required; 403 bad_origin, bad_csrf,
+ * insufficient_scope; 404; 415.
+ */
+static int
+component_add(struct req *r)
+{
+	struct status_page	*sp;
+	cJSON			*body, *c;
+	int			 rc;
+
+	if (session_scope(r, SCOPE_STATUS_PAGES_WRITE) == -1 ||
+	    page_load(r, &sp) == -1)
+		return 0;
+	body = components_body(sp, NULL);
+	c = cJSON_CreateObject();
+	put_str(r, c, "monitorId", E_SEND);
+	put_str(r, c, "displayName", E_OMIT);
+	put_str(r, c, "group", E_OMIT);
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(body,
+	    "components"), c);
+	rc = components_save(r, sp, body, (int)sp->ncomponents);
+	cJSON_Delete(body);
+	sp_release(sp);
+	return rc;
+}
+
+/*
+ * POST /app/status-pages/{id}/components/{component}/remove (form: csrf)
+ * No key: the session, status-pages:write.  303 to the page's page, the
+ * component removed; 422 the page again when the rest is refused; 401
+ * session_required; 403 bad_origin, bad_csrf, insufficient_scope; 404
+ * (also a component of another page); 415.
+ */
+static int
+component_remove(struct req *r)
+{
+	struct status_page	*sp;
+	cJSON			*body;
+	int			 rc;
+
+	if (session_scope(r, SCOPE_STATUS_PAGES_WRITE) == -1 ||
+	    page_load(r, &sp) == -1)
+		return 0;
+	if (sp_component(sp, r->args[1]) == NULL) {
+		sp_release(sp);
+		return resp_db(r, DB_NOTFOUND);
+	}
+	body = components_body(sp, r->args[1]);
+	rc = components_save(r, sp, body, -1);
+	cJSON_Delete(body);
+	sp_release(sp);
+	return rc;
+}
+
+/*
+ * POST /app/status-pages/{id}/incidents (form: csrf, title, status,
+ * impact, message, componentIds...)
+ * No key: the session, status-pages:write.  303 to the page's page, the
+ * incident open with its first update, as POST
+ * /v1/status-pages/{id}/incidents; 422 the page again with the errors;
+ * 401 session_required; 403 bad_origin, bad_csrf, insufficient_scope;
+ * 404; 415.
+ */
+static int
+incident_open(struct req *r)
+{
+	struct status_page	*sp;
+	struct incident		*inc;
+	struct verrs		 v = { 0 };
+	cJSON			*body;
+	int			 rc;
+
+	if (session_scope(r, SCOPE_STATUS_PAGES_WRITE) == -1 ||
+	    page_load(r, &sp) == -1)
+		return 0;
+	if ((inc = calloc(1, sizeof(*inc))) == NULL) {
+		sp_release(sp);
+		return resp_db(r, DB_ERROR);
+	}
+	body = cJSON_CreateObject();
+	put_str(r, body, "title", E_SEND);
+	put_str(r, body, "status", E_OMIT);
+	put_str(r, body, "impact", E_OMIT);
+	put_str(r, body, "message", E_SEND);
+	put_list(r, body, "componentIds", E_OMIT);
+	incident_init(inc, r->now);
+	snprintf(inc->page_id, sizeof(inc->page_id), "%s", sp->id);
+	snprintf(inc->team_id, sizeof(inc->team_id), "%s", sp->team_id);
+	incident_apply(inc, sp, body, 1, r->now, &v);
+	if (v.n > 0)
+		rc = page_refused(r, CVA_INCIDENT, NULL, body, &v);
+	else if ((rc = incident_insert(r->db, inc)) != DB_OK)
+		rc = resp_db(r, rc);
+	else {
+		snprintf(r->target_id, sizeof(r->target_id), "%s", inc->id);
+		rc = to_page(r, sp->id);
+	}
+	cJSON_Delete(body);
+	incident_free(inc);
+	free(inc);
+	sp_release(sp);
+	return rc;
+}
+
+/*
+ * POST /app/status-pages/{id}/incidents/{incident}/updates (form: csrf,
+ * status, message)
+ * No key: the session, status-pages:write.  303 to the page's page, the
+ * update posted as POST /v1/incidents/{id}/updates posts it (resolved
+ * resolves the incident); 422 the page again with the errors; 401
+ * session_required; 403 bad_origin, bad_csrf, insufficient_scope; 404
+ * (also an incident of another page); 409 limit_exceeded past
+ * INC_MAXUPDATES; 415.
+ */
+static int
+incident_post(struct req *r)
+{
+	struct incident	*inc;
+	struct verrs	 v = { 0 };
+	enum inc_status	 status;
+	const char	*message;
+	cJSON		*body;
+	int		 rc;
+
+	if (session_scope(r, SCOPE_STATUS_PAGES_WRITE) == -1)
+		return 0;
+	if ((inc = calloc(1, sizeof(*inc))) == NULL)
+		return resp_db(r, DB_ERROR);
+	rc = incident_get(r->db, team_of(r), r->args[1], inc);
+	if (rc == DB_OK && strcmp(inc->page_id, r->args[0]) != 0)
+		rc = DB_NOTFOUND;
+	if (rc != DB_OK) {
+		incident_free(inc);
+		free(inc);
+		return resp_db(r, rc);
+	}
+	body = cJSON_CreateObject();
+	put_str(r, body, "status", E_OMIT);
+	put_str(r, body, "message", E_SEND);
+	incident_update_apply(inc, body, &status, &message, &v);
+	if (v.n > 0)
+		rc = page_refused(r, CVA_UPDATE, inc->id, body, &v);
+	else if (inc->nupdates >= INC_MAXUPDATES)
+		rc = resp_problem(r, 409, "limit_exceeded", "An incident holds "
+		    "at most %d updates.", INC_MAXUPDATES);
+	else {
+		incident_set_status(inc, status, r->now);
+		if ((rc = incident_add_update(r->db, inc, status, message,
+		    r->now)) != DB_OK ||
+		    (rc = incident_store(r->db, inc)) != DB_OK)
+			rc = resp_db(r, rc);
+		else {
+			snprintf(r->target_id, sizeof(r->target_id), "%s",
+			    inc->id);
+			rc = to_page(r, inc->page_id);
+		}
+	}
+	cJSON_Delete(body);
+	incident_free(inc);
+	free(inc);
+	return rc;
+}
+
+/* ---- maintenance windows ---- */
+
+/* The body of POST and PATCH /v1/maintenance-windows from the form. */
+static cJSON *
+window_body(struct req *r, int creating)
+{
+	cJSON		*o = cJSON_CreateObject(), *rec;
+	const char	*freq = req_form(r, "frequency");
+
+	put_str(r, o, "title", E_SEND);
+	put_str(r, o, "description", creating ? E_OMIT : E_NULL);
+	put_time(r, o, "startsAt", E_SEND);
+	put_time(r, o, "endsAt", E_SEND);
+	put_str(r, o, "timezone", E_OMIT);
+	if (freq == NULL || *freq == '\0' || strcmp(freq, "once") == 0)
+		cJSON_AddNullToObject(o, "recurrence");
+	else {
+		rec = cJSON_AddObjectToObject(o, "recurrence");
+		put_str(r, rec, "frequency", E_SEND);
+		put_int(r, rec, "interval");
+		put_list(r, rec, "byWeekday", E_OMIT);
+		put_time(r, rec, "until", E_OMIT);
+	}
+	put_list(r, o, "monitorIds", E_NULL);
+	put_bool(r, o, "suppressAlerts");
+	put_bool(r, o, "pauseChecks");
+	put_bool(r, o, "showOnStatusPage");
+	return o;
+}
+
+/* The windows, or the window of the path, with f a refused form. */
+static int
+windows_view(struct req *r, int one, const struct cva_form *f, int status)
+{
+	struct maint_window	*w;
+	struct cva_form		 blank = { CVA_WINDOW, NULL, NULL, NULL };
+	struct view		 v;
+	struct lister		 l;
+	struct page		 pg;
+	cJSON			*items = NULL, *monitors = NULL, *obj = NULL;
+	int			 rc;
+
+	if ((w = malloc(sizeof(*w))) == NULL)
+		return resp_db(r, DB_ERROR);
+	if (one)
+		rc = maint_get(r->db, team_of(r), r->args[0], w);
+	else {
+		maint_init(w, r->now);
+		(void)list_from(r, &l, &pg, PAGE_MAX, NULL);
+		rc = page_items(&l, maint_list(r->db, team_of(r), -1, &l),
+		    &items);
+	}
+	if (rc == DB_OK)
+		obj = maint_json(w, r->now);
+	free(w);
+	if (rc == DB_OK)
+		rc = monitors_of(r, &monitors);
+	if (rc == DB_OK) {
+		blank.vals = obj;
+		view_begin(r, &v, one ? "Maintenance window" : "Maintenance",
+		    SCOPE_MAINTENANCE_WRITE);
+		v.ok = v.ok && (one ? cva_window(&v.b, &v.c, obj, monitors, f) :
+		    cva_windows(&v.b, &v.c, items, monitors, f != NULL ? f :
+		    &blank)) == 0;
+		rc = answer(r, &v.b, v.ok, status);
+	} else
+		rc = resp_db(r, rc);
+	cJSON_Delete(items);
+	cJSON_Delete(monitors);
+	cJSON_Delete(obj);
+	return rc;
+}
+
+/*
+ * GET /app/maintenance
+ * No key: the session, maintenance:read.  200 text/html: the team's
+ * windows and, with maintenance:write, the form of a new one; 303 to
+ * /app/login when signed out; 403 insufficient_scope.
+ */
+static int
+windows_get(struct req *r)
+{
+	if (session_scope(r, SCOPE_MAINTENANCE_READ) == -1)
+		return 0;
+	return windows_view(r, 0, NULL, 200);
+}
+
+/*
+ * GET /app/maintenance/{id}
+ * No key: the session, maintenance:read.  200 text/html: the window
+ * and, with maintenance:write while it is not cancelled, its form and
+ * its end and cancel buttons; 303 to /app/login when signed out; 403
+ * insufficient_scope; 404.
+ */
+static int
+window_get(struct req *r)
+{
+	if (session_scope(r, SCOPE_MAINTENANCE_READ) == -1)
+		return 0;
+	return windows_view(r, 1, NULL, 200);
+}
+
+/* The team's window of the path into a new *w; 404 answered and -1
+ * when there is none. */
+static int
+window_load(struct req *r, struct maint_window **w)
+{
+	int	 rc;
+
+	if ((*w = malloc(sizeof(**w))) == NULL)
+		return resp_db(r, DB_ERROR), -1;
+	if ((rc = maint_get(r->db, team_of(r), r->args[0], *w)) == DB_OK)
+		return 0;
+	free(*w);
+	*w = NULL;
+	return resp_db(r, rc), -1;
+}
+
+/*
+ * Apply the form to w (new when creating) and store it, then 303 to its
+ * page; a refused form is its page again.  As the API's POST and PATCH:
+ * checks put off by the window are due again, and a window that would
+ * be scheduled again counts against the team's limit.
+ */
+static int
+window_save(struct req *r, struct maint_window *w, int creating)
+{
+	struct verrs	 v = { 0 };
+	struct cva_form	 f = { CVA_WINDOW, NULL, NULL, &v };
+	cJSON		*body = window_body(r, creating);
+	char		 to[ID_MAX + 24];
+	int		 over = 1, rc = DB_OK;
+
+	if (!creating) {
+		if (w->cancelled_at != 0) {
+			rc = resp_problem(r, 409, "conflict", "This window is "
+			    "cancelled; create a new one.");
+			goto out;
+		}
+		if ((rc = maint_release(r->db, w, r->now)) != DB_OK) {
+			rc = resp_db(r, rc);
+			goto out;
+		}
+		over = w->horizon <= r->now;
+	}
+	maint_apply(r->db, w, body, creating, &v);
+	if (v.n > 0) {
+		f.vals = body;
+		rc = windows_view(r, !creating, &f, 422);
+		goto out;
+	}
+	if (over && w->horizon > r->now && limit_check_team(r, LIMIT_WINDOWS,
+	    w->team_id) == -1)
+		goto out;
+	w->updated_at = r->now;
+	if ((rc = creating ? maint_insert(r->db, w) : maint_update(r->db, w)) !=
+	    DB_OK) {
+		rc = resp_db(r, rc);
+		goto out;
+	}
+	snprintf(r->target_id, sizeof(r->target_id), "%s", w->id);
+	snprintf(to, sizeof(to), "/maintenance/%s", w->id);
+	rc = session_redirect(r, to);
+out:
+	cJSON_Delete(body);
+	return rc;
+}
+
+/*
+ * POST /app/maintenance (form: csrf, title, description, startsAt,
+ * endsAt, timezone, frequency, interval, byWeekday..., until,
+ * monitorIds..., suppressAlerts, pauseChecks, showOnStatusPage)
+ * No key: the session, maintenance:write.  303 to the window's page;
+ * 422 the form again with the errors beside their fields; 401
+ * session_required; 403 bad_origin, bad_csrf, insufficient_scope; 409
+ * limit_exceeded; 415.  startsAt, endsAt and until are UTC.
+ */
+static int
+window_create(struct req *r)
+{
+	struct maint_window	*w;
+	int			 rc;
+
+	if (session_scope(r, SCOPE_MAINTENANCE_WRITE) == -1)
+		return 0;
+	if ((w = malloc(sizeof(*w))) == NULL)
+		return resp_db(r, DB_ERROR);
+	maint_init(w, r->now);
+	snprintf(w->team_id, sizeof(w->team_id), "%s", team_of(r));
+	rc = window_save(r, w, 1);
+	free(w);
+	return rc;
+}
+
+/*
+ * POST /app/maintenance/{id} (form: as to create it)
+ * No key: the session, maintenance:write.  303 to the window's page,
+ * changed as PATCH /v1/maintenance-windows/{id} changes it; 422 the
+ * form again with its errors; 401 session_required; 403 bad_origin,
+ * bad_csrf, insufficient_scope; 404; 409 when it is cancelled, or
+ * limit_exceeded; 415.
+ */
+static int
+window_edit(struct req *r)
+{
+	struct maint_window	*w;
+	int			 rc;
+
+	if (session_scope(r, SCOPE_MAINTENANCE_WRITE) == -1 ||
+	    window_load(r, &w) == -1)
+		return 0;
+	rc = window_save(r, w, 0);
+	free(w);
+	return rc;
+}
+
+/*
+ * POST /app/maintenance/{id}/end (form: csrf)
+ * No key: the session, maintenance:write.  303 to the window's page,
+ * its current occurrence ended now; 401 session_required; 403
+ * bad_origin, bad_csrf, insufficient_scope; 404; 409 when no occurrence
+ * is active; 415.
+ */
+static int
+window_end(struct req *r)
+{
+	struct maint_window	*w;
+	char			 to[ID_MAX + 24];
+	int			 rc;
+
+	if (session_scope(r, SCOPE_MAINTENANCE_WRITE) == -1 ||
+	    window_load(r, &w) == -1)
+		return 0;
+	if ((rc = maint_end(r->db, w, r->now)) == DB_CONFLICT)
+		rc = resp_problem(r, 409, "conflict", "This window has no "
+		    "active occurrence to end.");
+	else if (rc != DB_OK || (rc = maint_release(r->db, w, r->now)) !=
+	    DB_OK)
+		rc = resp_db(r, rc);
+	else {
+		snprintf(to, sizeof(to), "/maintenance/%s", w->id);
+		rc = session_redirect(r, to);
+	}
+	free(w);
+	return rc;
+}
+
+/*
+ * POST /app/maintenance/{id}/delete (form: csrf)
+ * No key: the session, maintenance:write.  303 to /app/maintenance, the
+ * window cancelled as DELETE /v1/maintenance-windows/{id} cancels it
+ * (the row stays); 401 session_required; 403 bad_origin, bad_csrf,
+ * insufficient_scope; 404; 415.
+ */
+static int
+window_cancel(struct req *r)
+{
+	struct maint_window	*w;
+	int			 rc = DB_OK;
+
+	if (session_scope(r, SCOPE_MAINTENANCE_WRITE) == -1 ||
+	    window_load(r, &w) == -1)
+		return 0;
+	if (w->cancelled_at == 0 &&
+	    ((rc = maint_release(r->db, w, r->now)) != DB_OK ||
+	    (rc = maint_cancel(r->db, w, r->now)) != DB_OK))
+		rc = resp_db(r, rc);
+	else
+		rc = session_redirect(r, "/maintenance");
+	free(w);
+	return rc;
+}
+
+static const struct qspec q_history[] = {
+	Q_TEXT("older", CURSOR_MAX - 1, NULL),
+	Q_END
+};
+
+static const struct qspec q_new_channel[] = {
+	Q_ENUM_DEF("type", ach_type_names, ACH_TYPE__MAX, ACH_EMAIL),
+	Q_END
+};
+
 /*
  * GET /app/style.css
  * No key.  200 text/css: the console's one style sheet.
@@ -639,11 +1977,61 @@ static const struct route routes[] = {
 	    NULL, ROUTE_SESSION | ROUTE_FORM },
 	{ "POST", "/app/api-keys/{key}/revoke", SCOPE_PUBLIC, keys_revoke,
 	    "api_key.revoked", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "GET", "/app/alerts", SCOPE_PUBLIC, alerts_get, NULL, q_history,
+	    ROUTE_SESSION },
+	{ "GET", "/app/alerts/new", SCOPE_PUBLIC, alert_new, NULL,
+	    q_new_channel, ROUTE_SESSION },
+	{ "POST", "/app/alerts", SCOPE_PUBLIC, alert_create,
+	    "alert_channel.created", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "GET", "/app/alerts/{ach}", SCOPE_PUBLIC, alert_get, NULL, q_history,
+	    ROUTE_SESSION },
+	{ "POST", "/app/alerts/{ach}", SCOPE_PUBLIC, alert_edit,
+	    "alert_channel.updated", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/alerts/{ach}/test", SCOPE_PUBLIC, alert_test,
+	    "alert_channel.tested", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/alerts/{ach}/delete", SCOPE_PUBLIC, alert_delete,
+	    "alert_channel.deleted", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "GET", "/app/status-pages", SCOPE_PUBLIC, pages_get, NULL, NULL,
+	    ROUTE_SESSION },
+	{ "POST", "/app/status-pages", SCOPE_PUBLIC, page_create,
+	    "status_page.created", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "GET", "/app/status-pages/{sp}", SCOPE_PUBLIC, page_get, NULL, NULL,
+	    ROUTE_SESSION },
+	{ "POST", "/app/status-pages/{sp}", SCOPE_PUBLIC, page_edit,
+	    "status_page.updated", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/status-pages/{sp}/delete", SCOPE_PUBLIC, page_delete,
+	    "status_page.deleted", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/status-pages/{sp}/components", SCOPE_PUBLIC,
+	    component_add, "status_page.components_replaced", NULL,
+	    ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/status-pages/{sp}/components/{cmp}/remove",
+	    SCOPE_PUBLIC, component_remove, "status_page.components_replaced",
+	    NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/status-pages/{sp}/incidents", SCOPE_PUBLIC,
+	    incident_open, "incident.created", NULL,
+	    ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/status-pages/{sp}/incidents/{inc}/updates",
+	    SCOPE_PUBLIC, incident_post, "incident.update_posted", NULL,
+	    ROUTE_SESSION | ROUTE_FORM },
+	{ "GET", "/app/maintenance", SCOPE_PUBLIC, windows_get, NULL, NULL,
+	    ROUTE_SESSION },
+	{ "POST", "/app/maintenance", SCOPE_PUBLIC, window_create,
+	    "maintenance_window.created", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "GET", "/app/maintenance/{mw}", SCOPE_PUBLIC, window_get, NULL,
+	    NULL, ROUTE_SESSION },
+	{ "POST", "/app/maintenance/{mw}", SCOPE_PUBLIC, window_edit,
+	    "maintenance_window.updated", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/maintenance/{mw}/end", SCOPE_PUBLIC, window_end,
+	    "maintenance_window.ended", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/maintenance/{mw}/delete", SCOPE_PUBLIC, window_cancel,
+	    "maintenance_window.cancelled", NULL, ROUTE_SESSION | ROUTE_FORM },
 	{ "GET", "/app/style.css", SCOPE_PUBLIC, stylesheet, NULL, NULL, 0 },
 };
 
 int
 main(void)
 {
-	return serve_main(routes, sizeof(routes) / sizeof(routes[0]), 0);
+	/* libcurl parses URLs when alert channels are checked. */
+	return serve_main(routes, sizeof(routes) / sizeof(routes[0]),
+	    SERVE_CURL);
 }

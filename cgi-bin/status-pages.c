@@ -38,29 +38,8 @@ refuse_taken(struct req *r, const struct status_page *sp)
 }
 
 /*
- * The page's API object, each component with its state as the public
- * page shows it (sv_component_states); NULL with *rc set on error.
- */
-static cJSON *
-page_object(struct req *r, const struct status_page *sp, int *rc)
-{
-	enum health	*states;
-	cJSON		*o = NULL;
-
-	if ((states = calloc(sp->ncomponents + 1, sizeof(*states))) == NULL) {
-		*rc = DB_ERROR;
-		return NULL;
-	}
-	if ((*rc = sv_component_states(r->db, sp, r->now, states)) == DB_OK &&
-	    (o = sp_json(sp, states)) == NULL)
-		*rc = DB_ERROR;
-	free(states);
-	return o;
-}
-
-/*
- * Answer status with the page (page_object; 201: created, with Location),
- * or the problem of its error.
+ * Answer status with the page (sv_page_json; 201: created, with
+ * Location), or the problem of its error.
  */
 static int
 send_page(struct req *r, int status, const struct status_page *sp)
@@ -68,7 +47,7 @@ send_page(struct req *r, int status, const struct status_page *sp)
 	cJSON	*o;
 	int	 rc;
 
-	if ((o = page_object(r, sp, &rc)) == NULL)
+	if ((o = sv_page_json(r->db, sp, r->now, &rc)) == NULL)
 		return resp_db(r, rc);
 	if (status == 201)
 		return resp_created(r, sp->id, o);

@@ -54,7 +54,21 @@ static const char style[] =
 "th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid "
 "#e1e6eb;vertical-align:top}"
 ".state-up{color:#116329}.state-down{color:#b42318}"
-"code{word-break:break-all}";
+"code{word-break:break-all}"
+/* The forms of alerts, status pages and maintenance (cvalert.c). */
+"input[type=number],input[type=datetime-local],select,textarea{"
+"width:100%;max-width:32rem;font:inherit;padding:.5rem;"
+"border:1px solid #6b7785;border-radius:4px;background:#fff}"
+"textarea{display:block}"
+".check label{display:inline-flex;gap:.35rem}"
+"form.inline{display:inline-block;margin:0 .5rem .5rem 0}"
+"section.incident{margin:0 0 1rem}"
+"ol.updates{padding-left:1.25rem;overflow-wrap:anywhere}"
+"dl.card{background:#fff;border:1px solid #d5dbe1;border-radius:8px;"
+"padding:1rem;overflow-wrap:anywhere}"
+"dt{font-weight:600}dd{margin:0 0 .5rem}"
+"td a{overflow-wrap:anywhere}"
+".ntf-failed,.inc-investigating{color:#b42318}.ntf-sent{color:#116329}";
 
 /* Reads "#token=..." into the form's token field and drops it from the
  * address bar; without script the field is there to paste into. */
@@ -120,6 +134,12 @@ cv_begin(struct buf *b, const struct cv_frame *f)
 	if (f->who != NULL && (buf_puts(b, "<nav aria-label=\"Console\">"
 	    "<a href=\"") || cv_text(b, f->app) ||
 	    buf_puts(b, "\">Monitors</a><a href=\"") || cv_text(b, f->app) ||
+	    buf_puts(b, "/alerts\">Alerts</a><a href=\"") ||
+	    cv_text(b, f->app) ||
+	    buf_puts(b, "/status-pages\">Status pages</a><a href=\"") ||
+	    cv_text(b, f->app) ||
+	    buf_puts(b, "/maintenance\">Maintenance</a><a href=\"") ||
+	    cv_text(b, f->app) ||
 	    buf_puts(b, "/api-keys\">API keys</a></nav>\n<span>") ||
 	    cv_text(b, f->who) || buf_puts(b, " (") || cv_text(b, f->role) ||
 	    buf_puts(b, ")</span>\n<form method=\"post\" action=\"") ||

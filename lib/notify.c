@@ -527,6 +527,22 @@ notify_test_payload(const struct channel *ch, const char *ntf_id,
 	return s;
 }
 
+int
+notify_test(struct db *db, const struct channel *c, int64_t now,
+    struct notification *n)
+{
+	memset(n, 0, sizeof(*n));
+	id_new(n->id, "ntf");
+	snprintf(n->team_id, sizeof(n->team_id), "%s", c->team_id);
+	snprintf(n->channel_id, sizeof(n->channel_id), "%s", c->id);
+	n->event = NEV_TEST;
+	n->status = NST_PENDING;
+	n->created_at = n->next_attempt_at = now;
+	if ((n->payload = notify_test_payload(c, n->id, now)) == NULL)
+		return DB_ERROR;
+	return notification_insert(db, n);
+}
+
 /* ---- events into notifications ---- */
 
 static int

@@ -65,6 +65,14 @@ int	 notify_settle(struct db *, int64_t now, struct notify_counts *);
 /* The payload (JSON text, caller frees) of a test notification. */
 char	*notify_test_payload(const struct channel *, const char *ntf_id,
 	    int64_t now);
+/*
+ * Queue a "test" notification of channel c at now, pending for the next
+ * pass (also for a disabled channel), as the API's and the console's
+ * "send test" do.  n is filled (release it with notification_free).
+ * DB_* code.
+ */
+int	 notify_test(struct db *, const struct channel *c, int64_t now,
+	    struct notification *n) WUR;
 
 /* One delivery in progress. */
 struct delivery {

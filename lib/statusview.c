@@ -643,6 +643,24 @@ sv_component_states(struct db *db, const struct status_page *sp,
 	return rc;
 }
 
+cJSON *
+sv_page_json(struct db *db, const struct status_page *sp, int64_t now,
+    int *rc)
+{
+	enum health	*states;
+	cJSON		*o = NULL;
+
+	if ((states = calloc(sp->ncomponents + 1, sizeof(*states))) == NULL) {
+		*rc = DB_ERROR;
+		return NULL;
+	}
+	if ((*rc = sv_component_states(db, sp, now, states)) == DB_OK &&
+	    (o = sp_json(sp, states)) == NULL)
+		*rc = DB_ERROR;
+	free(states);
+	return o;
+}
+
 /*
  * Gather the view of a page inside one read transaction.  DB_NOTFOUND
  * for a page that does not exist or is not public.

@@ -75,6 +75,13 @@ int	 sv_badge(struct db *, const struct sv_which *,
  */
 int	 sv_component_states(struct db *, const struct status_page *,
 	    int64_t now, enum health *states) WUR;
+/*
+ * The page's API object (sp_json), each component with its state from
+ * sv_component_states at now.  The caller owns it; NULL with *rc set
+ * (DB_BUSY, DB_ERROR) on failure.
+ */
+cJSON	*sv_page_json(struct db *, const struct status_page *, int64_t now,
+	    int *rc);
 
 /*
  * Escape s for HTML text, HTML attributes and XML alike (& < > " '),
