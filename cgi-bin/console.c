@@ -608,6 +608,21 @@ slug_taken(struct monitor *m, int rc, struct verrs *v)
 	return 1;
 }
 
+/* Of a form of no known type, only the errors of the fields it shows:
+ * the fields of the type the API fell back to are not the person's. */
+static void
+type_errors(struct verrs *v)
+{
+	static const char *const shown[] = { "/type", "/name", "/tags" };
+	size_t	 i, n = 0;
+
+	for (i = 0; i < v->n; i++)
+		if (str_index(shown, 3, v->e[i].pointer) != -1 ||
+		    strncmp(v->e[i].pointer, "/tags/", 6) == 0)
+			v->e[n++] = v->e[i];
+	v->n = n;
+}
+
 /*
  * POST /app/monitors (form: csrf, type and the type's fields)
  * No key: the session, monitors:write.  303 to the monitor's page (a
@@ -635,6 +650,8 @@ monitor_create_post(struct req *r)
 	monitor_init(&m, r->now);
 	monitor_apply(&m, body, 1, &v);
 	cJSON_Delete(body);
+	if (t == -1)
+		type_errors(&v);
 	snprintf(m.team_id, sizeof(m.team_id), "%s",
 	    r->session->member.team_id);
 	if (v.n == 0 && limit_check_team(r, LIMIT_MONITORS, m.team_id) ==
