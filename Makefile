@@ -250,6 +250,7 @@ HTTP_PG      = $(call http_files, \
 	       config-as-code \
 	       console \
 	       console-alerts \
+	       console-monitors \
 	       conventions \
 	       crash \
 	       deploy \

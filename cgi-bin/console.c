@@ -24,14 +24,18 @@
 #include "alert.h"
 #include "consoleview.h"
 #include "cvalert.h"
+#include "cvmonitor.h"
+#include "heartbeat.h"
 #include "incident.h"
 #include "invite.h"
 #include "limit.h"
+#include "location.h"
 #include "mailaddr.h"
 #include "maintenance.h"
 #include "member.h"
 #include "monitor.h"
 #include "notify.h"
+#include "rollup.h"
 #include "session.h"
 #include "statuspage.h"
 #include "statusview.h"
@@ -336,61 +340,534 @@ password_post(struct req *r)
 }
 
 /*
- * GET /app
+ * Monitors
+ *
+ * The overview, a monitor's page, the forms that create and edit
+ * monitors of each type, and the actions of the API's monitor routes
+ * (pause, resume, run now, delete), each asking for the scope its API
+ * route needs.  The data comes from the modules the API answers from:
+ * monitor.h (monitors, results, outages), rollup.h (stats and hourly
+ * series), heartbeat.h (pings); the HTML from lib/cvmonitor.c.
+ */
+
+/* A form field of the request (arg), for cvm_values. */
+static const char *
+form_get(void *arg, const char *name)
+{
+	return req_form(arg, name);
+}
+
+/* The page of a list as items, at most perpage of them: *items the
+ * caller's.  A DB_* code. */
+static int
+items_of(struct req *r, int perpage, int (*list)(struct req *,
+    struct lister *, void *), void *arg, cJSON **items)
+{
+	struct lister	 l;
+	struct page	 pg;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.perpage = perpage;
+	page_start(&l, &pg, r->now);
+	return page_items(&l, list(r, &l, arg), items);
+}
+
+static int
+list_monitors(struct req *r, struct lister *l, void *arg)
+{
+	return monitor_list(r->db, r->session->member.team_id, arg, l);
+}
+
+/* A monitor's recent results: a heartbeat's are its pings. */
+static int
+list_results(struct req *r, struct lister *l, void *arg)
+{
+	const struct monitor		*m = arg;
+	const struct result_filter	 f = { 0, 0, -1, NULL };
+
+	return m->type == MON_HEARTBEAT ? ping_list(r->db, m->id, &f, l) :
+	    result_list(r->db, m->id, &f, l);
+}
+
+static int
+list_outages(struct req *r, struct lister *l, void *arg)
+{
+	return outage_list(r->db, ((const struct monitor *)arg)->id, l);
+}
+
+/* The monitor of the path, of the member's team: 0, or -1 with 404 (or
+ * the database's error) answered. */
+static int
+load_monitor(struct req *r, struct monitor *m)
+{
+	return resp_found(r, monitor_get(r->db, r->session->member.team_id,
+	    r->args[0], m));
+}
+
+/*
+ * GET /app?state&tag
  * No key: the session, monitors:read.  200 text/html: the team's
- * monitors with their states; 303 to /app/login when signed out; 403
- * insufficient_scope.
+ * monitors with their states, last checks, 24-hour bars and
+ * response-time sparklines, filtered by state and tag; 303 to
+ * /app/login when signed out; 400 bad_query; 403 insufficient_scope.
  */
 static int
 overview(struct req *r)
 {
+	struct cvm_list		 cl;
 	struct monitor_filter	 mf = { -1, -1, NULL };
 	struct cv_frame		 f;
 	struct buf		 b = { NULL, 0, 0 };
-	struct lister		 l;
-	struct page		 pg;
-	cJSON			*items;
+	struct rollup_point	*hours = NULL;
+	cJSON			*items = NULL;
 	const cJSON		*it;
-	const char		*st;
+	const char		*tag = req_query(r, "tag");
 	char			 app[APP_MAX], csrf[SESSION_CSRFLEN + 1];
+	int			 state = req_enum(r, "state"), own = 0, i = 0;
 	int			 ok, rc;
 
 	if (session_scope(r, SCOPE_MONITORS_READ) == -1)
 		return 0;
-	memset(&pg, 0, sizeof(pg));
-	pg.perpage = PAGE_MAX;
-	page_start(&l, &pg, r->now);
-	if ((rc = page_items(&l, monitor_list(r->db,
-	    r->session->member.team_id, &mf, &l), &items)) != DB_OK) {
+	mf.status = state > 0 ? state - 1 : -1;
+	mf.tag = tag != NULL && *tag != '\0' ? tag : NULL;
+	/* The monitors and their hours as of one moment. */
+	if ((rc = db_read_begin(r->db, &own)) != DB_OK)
+		return resp_db(r, rc);
+	rc = items_of(r, PAGE_MAX, list_monitors, &mf, &items);
+	if (rc == DB_OK && (hours = calloc((size_t)cJSON_GetArraySize(items) +
+	    1, CVM_HOURS * sizeof(*hours))) == NULL)
+		rc = DB_ERROR;
+	cJSON_ArrayForEach(it, items)
+		if (rc == DB_OK)
+			rc = rollup_series(r->db, str(it, "id"), r->now -
+			    (CVM_HOURS - 1) * ROLLUP_HOUR_MS, ROLLUP_HOUR_MS,
+			    CVM_HOURS, &hours[CVM_HOURS * i++]);
+	if ((rc = db_read_end(r->db, own, rc)) != DB_OK) {
 		cJSON_Delete(items);
+		free(hours);
 		return resp_db(r, rc);
 	}
 	frame(r, &f, app, csrf, "Monitors");
-	ok = cv_begin(&b, &f) == 0;
-	if (ok && cJSON_GetArraySize(items) == 0)
-		ok = buf_puts(&b, "<p>No monitors yet.</p>\n") == 0;
-	else if (ok)
-		ok = buf_puts(&b, "<div class=\"table\"><table>\n<thead><tr>"
-		    "<th scope=\"col\">Monitor</th><th scope=\"col\">Type</th>"
-		    "<th scope=\"col\">State</th><th scope=\"col\">Last check"
-		    "</th></tr></thead>\n<tbody>\n") == 0;
-	cJSON_ArrayForEach(it, items) {
-		st = str(it, "status");
-		ok = ok && buf_puts(&b, "<tr><td>") == 0 &&
-		    cv_text(&b, str(it, "name")) == 0 &&
-		    buf_puts(&b, "</td><td>") == 0 &&
-		    cv_text(&b, str(it, "type")) == 0 &&
-		    buf_puts(&b, "</td><td class=\"state-") == 0 &&
-		    cv_text(&b, st) == 0 && buf_puts(&b, "\">") == 0 &&
-		    cv_text(&b, st) == 0 && buf_puts(&b, "</td><td>") == 0 &&
-		    cv_text(&b, str(it, "lastCheckedAt") != NULL ?
-		    str(it, "lastCheckedAt") : "never") == 0 &&
-		    buf_puts(&b, "</td></tr>\n") == 0;
-	}
-	if (ok && cJSON_GetArraySize(items) > 0)
-		ok = buf_puts(&b, "</tbody>\n</table></div>\n") == 0;
+	cl.app = app;
+	cl.write = (session_scopes(r) & (1u << SCOPE_MONITORS_WRITE)) != 0;
+	cl.state = state;
+	cl.tag = tag;
+	cl.items = items;
+	cl.hours = hours;
+	ok = cv_begin(&b, &f) == 0 && cvm_overview(&b, &cl) == 0;
 	cJSON_Delete(items);
+	free(hours);
 	return answer(r, &b, ok, 200);
+}
+
+/*
+ * GET /app/monitors/{id}?range
+ * No key: the session, monitors:read.  200 text/html: the monitor's
+ * state, its uptime over 24 hours, 7 and 30 days, a response-time
+ * chart (p50 and p95) of the range (24h, 7d or 30d), recent results and
+ * outages, and with monitors:write its actions; 303 to /app/login when
+ * signed out; 400 bad_query; 403 insufficient_scope; 404.
+ */
+static int
+monitor_page(struct req *r)
+{
+	struct cvm_page		 cp;
+	struct stats		 w[CVM_RANGE__MAX];
+	struct monitor		 m;
+	struct cv_frame		 f;
+	struct buf		 b = { NULL, 0, 0 };
+	struct rollup_point	*pts = NULL;
+	cJSON			*mon = NULL, *res = NULL, *outs = NULL;
+	char			 app[APP_MAX], csrf[SESSION_CSRFLEN + 1];
+	int			 range = req_enum(r, "range"), own = 0, i;
+	int			 n = cvm_range_points[range], ok = 0, rc;
+	int64_t			 step = cvm_range_step_ms[range];
+
+	if (session_scope(r, SCOPE_MONITORS_READ) == -1)
+		return 0;
+	if ((rc = db_read_begin(r->db, &own)) != DB_OK)
+		return resp_db(r, rc);
+	rc = monitor_get(r->db, r->session->member.team_id, r->args[0], &m);
+	if (rc != DB_OK) {
+		rc = db_read_end(r->db, own, rc);
+		return resp_db(r, rc);
+	}
+	/* The windows of the API's stats (GET /v1/monitors/{id}/stats). */
+	for (i = 0; rc == DB_OK && i < CVM_RANGE__MAX; i++)
+		rc = rollup_stats(r->db, m.id, m.created_at, r->now -
+		    stats_window_ms[i], r->now, r->now, &w[i]);
+	if (rc == DB_OK && (pts = calloc((size_t)n, sizeof(*pts))) == NULL)
+		rc = DB_ERROR;
+	if (rc == DB_OK)
+		rc = rollup_series(r->db, m.id, r->now - (n - 1) * step, step,
+		    n, pts);
+	if (rc == DB_OK)
+		rc = items_of(r, 20, list_results, &m, &res);
+	if (rc == DB_OK)
+		rc = items_of(r, 10, list_outages, &m, &outs);
+	if (rc == DB_OK && (mon = monitor_json(&m)) == NULL)
+		rc = DB_ERROR;
+	rc = db_read_end(r->db, own, rc);
+	if (rc == DB_OK) {
+		frame(r, &f, app, csrf, m.name);
+		memset(&cp, 0, sizeof(cp));
+		cp.app = app;
+		cp.csrf = csrf;
+		cp.write = (session_scopes(r) & (1u << SCOPE_MONITORS_WRITE)) !=
+		    0;
+		cp.mon = mon;
+		cp.windows = w;
+		cp.range = range;
+		cp.points = pts;
+		cp.results = res;
+		cp.outages = outs;
+		ok = cv_begin(&b, &f) == 0 && cvm_monitor(&b, &cp) == 0;
+	}
+	monitor_free(&m);
+	free(pts);
+	cJSON_Delete(res);
+	cJSON_Delete(outs);
+	cJSON_Delete(mon);
+	if (rc != DB_OK)
+		return resp_db(r, rc);
+	return answer(r, &b, ok, 200);
+}
+
+/* The form of a monitor (id NULL: a new one of type) with its values
+ * and errors; 422 when there are errors: nothing was saved. */
+static int
+form_page(struct req *r, const char *id, int type,
+    const struct cvm_values *val, const struct verrs *errs)
+{
+	struct cvm_form	 cf;
+	struct cv_frame	 f;
+	struct buf	 b = { NULL, 0, 0 };
+	char		 app[APP_MAX], csrf[SESSION_CSRFLEN + 1];
+	int		 ok;
+
+	frame(r, &f, app, csrf, id == NULL ? "New monitor" : "Edit the "
+	    "monitor");
+	cf.app = app;
+	cf.csrf = csrf;
+	cf.id = id;
+	cf.type = type;
+	cf.val = *val;
+	cf.errs = errs != NULL && errs->n > 0 ? errs : NULL;
+	ok = cv_begin(&b, &f) == 0 && cvm_form(&b, &cf) == 0;
+	return answer(r, &b, ok, cf.errs != NULL ? 422 : 200);
+}
+
+/* The form's page with the values of the monitor m's API object. */
+static int
+form_of(struct req *r, const char *id, struct monitor *m)
+{
+	struct cvm_values	 val = { cvm_json_get, NULL };
+	cJSON			*mon, *vals;
+	int			 rc;
+
+	mon = monitor_json(m);
+	vals = mon != NULL ? cvm_form_values(mon) : NULL;
+	cJSON_Delete(mon);
+	if (vals == NULL)
+		return resp_db(r, DB_ERROR);
+	val.arg = vals;
+	rc = form_page(r, id, (int)m->type, &val, NULL);
+	cJSON_Delete(vals);
+	return rc;
+}
+
+/*
+ * GET /app/monitors/new?type
+ * No key: the session, monitors:write.  200 text/html: the form for a
+ * new monitor of the type (http, tcp, dns or heartbeat), with the API's
+ * defaults; 303 to /app/login when signed out; 400 bad_query; 403
+ * insufficient_scope.
+ */
+static int
+monitor_new(struct req *r)
+{
+	struct monitor	 m;
+	struct verrs	 v = { 0 };
+	cJSON		*none;
+	int		 rc;
+
+	if (session_scope(r, SCOPE_MONITORS_WRITE) == -1)
+		return 0;
+	/* The defaults are monitor_apply's, filled in for the type. */
+	monitor_init(&m, r->now);
+	m.type = (enum mon_type)req_enum(r, "type");
+	if ((none = cJSON_CreateObject()) != NULL)
+		monitor_apply(&m, none, 0, &v);
+	cJSON_Delete(none);
+	rc = form_of(r, NULL, &m);
+	monitor_free(&m);
+	return rc;
+}
+
+/* A slug another heartbeat of the team holds, as the form's error. */
+static int
+slug_taken(struct monitor *m, int rc, struct verrs *v)
+{
+	if (rc != DB_CONFLICT || cJSON_GetStringValue(cJSON_GetObjectItem(
+	    m->config, "slug")) == NULL)
+		return 0;
+	verr_add(v, VERR_INVALID, "/slug", "another heartbeat of the team "
+	    "has this slug");
+	return 1;
+}
+
+/* Of a form of no known type, only the errors of the fields it shows:
+ * the fields of the type the API fell back to are not the person's. */
+static void
+type_errors(struct verrs *v)
+{
+	static const char *const shown[] = { "/type", "/name", "/tags" };
+	size_t	 i, n = 0;
+
+	for (i = 0; i < v->n; i++)
+		if (str_index(shown, 3, v->e[i].pointer) != -1 ||
+		    strncmp(v->e[i].pointer, "/tags/", 6) == 0)
+			v->e[n++] = v->e[i];
+	v->n = n;
+}
+
+/*
+ * POST /app/monitors (form: csrf, type and the type's fields)
+ * No key: the session, monitors:write.  303 to the monitor's page (a
+ * heartbeat's shows its ping URL); 422 the form again with each error
+ * beside its field, nothing saved (an unknown type, a field the API
+ * refuses, a heartbeat's slug taken); 401 session_required when signed
+ * out; 403 bad_origin, bad_csrf, insufficient_scope; 409
+ * limit_exceeded (UPTIME_MAX_MONITORS); 415.
+ */
+static int
+monitor_create_post(struct req *r)
+{
+	struct cvm_values	 fv = { form_get, r };
+	struct monitor		 m;
+	struct verrs		 v = { 0 };
+	cJSON			*body;
+	char			 to[ID_MAX + 16];
+	int			 t, rc;
+
+	if (session_scope(r, SCOPE_MONITORS_WRITE) == -1)
+		return 0;
+	t = str_index(mon_type_names, MON_TYPE__MAX, req_form(r, "type"));
+	if ((body = cvm_body(t, 1, &fv)) == NULL)
+		return resp_db(r, DB_ERROR);
+	monitor_init(&m, r->now);
+	monitor_apply(&m, body, 1, &v);
+	cJSON_Delete(body);
+	if (t == -1)
+		type_errors(&v);
+	snprintf(m.team_id, sizeof(m.team_id), "%s",
+	    r->session->member.team_id);
+	if (v.n == 0 && limit_check_team(r, LIMIT_MONITORS, m.team_id) ==
+	    -1) {
+		monitor_free(&m);
+		return 0;
+	}
+	rc = v.n > 0 ? DB_OK : monitor_create(r->db, &m, r->now);
+	if (rc == DB_OK && v.n == 0)
+		rc = location_monitor_saved(r->db, &m, -1, r->now, &v);
+	if ((rc == DB_OK && v.n > 0) || slug_taken(&m, rc, &v)) {
+		monitor_free(&m);
+		return form_page(r, NULL, t, &fv, &v);
+	}
+	if (rc != DB_OK) {
+		monitor_free(&m);
+		return resp_db(r, rc);
+	}
+	snprintf(r->target_id, sizeof(r->target_id), "%s", m.id);
+	snprintf(to, sizeof(to), "/monitors/%s", m.id);
+	monitor_free(&m);
+	return session_redirect(r, to);
+}
+
+/*
+ * GET /app/monitors/{id}/edit
+ * No key: the session, monitors:write.  200 text/html: the monitor's
+ * form with its values; 303 to /app/login when signed out; 403
+ * insufficient_scope; 404.
+ */
+static int
+monitor_edit(struct req *r)
+{
+	struct monitor	 m;
+	int		 rc;
+
+	if (session_scope(r, SCOPE_MONITORS_WRITE) == -1 ||
+	    load_monitor(r, &m) == -1)
+		return 0;
+	rc = form_of(r, r->args[0], &m);
+	monitor_free(&m);
+	return rc;
+}
+
+/*
+ * POST /app/monitors/{id}/edit (form: csrf and the type's fields)
+ * No key: the session, monitors:write.  303 to the monitor's page, the
+ * change saved as PATCH /v1/monitors/{id} saves it; 422 the form again
+ * with each error beside its field, nothing saved; 401
+ * session_required when signed out; 403 bad_origin, bad_csrf,
+ * insufficient_scope; 404; 415.
+ */
+static int
+monitor_edit_post(struct req *r)
+{
+	struct cvm_values	 fv = { form_get, r };
+	struct monitor		 m;
+	struct verrs		 v = { 0 };
+	cJSON			*body;
+	char			 to[ID_MAX + 16];
+	int			 rc, was_paused;
+
+	if (session_scope(r, SCOPE_MONITORS_WRITE) == -1 ||
+	    load_monitor(r, &m) == -1)
+		return 0;
+	if ((body = cvm_body((int)m.type, 0, &fv)) == NULL) {
+		monitor_free(&m);
+		return resp_db(r, DB_ERROR);
+	}
+	was_paused = m.paused;
+	rc = monitor_patch(r->db, &m, body, r->now, &v);
+	cJSON_Delete(body);
+	if (rc == DB_OK && v.n == 0)
+		rc = location_monitor_saved(r->db, &m, was_paused, r->now, &v);
+	if ((rc == DB_OK && v.n > 0) || slug_taken(&m, rc, &v)) {
+		rc = form_page(r, r->args[0], (int)m.type, &fv, &v);
+		monitor_free(&m);
+		return rc;
+	}
+	monitor_free(&m);
+	if (rc != DB_OK)
+		return resp_db(r, rc);
+	snprintf(to, sizeof(to), "/monitors/%s", r->args[0]);
+	return session_redirect(r, to);
+}
+
+/* Pause or resume the monitor of the path, as the API's routes do. */
+static int
+set_paused(struct req *r, int paused)
+{
+	struct monitor	 m;
+	char		 to[ID_MAX + 16];
+	int		 rc;
+
+	if (session_scope(r, SCOPE_MONITORS_WRITE) == -1 ||
+	    load_monitor(r, &m) == -1)
+		return 0;
+	rc = monitor_set_paused(r->db, &m, paused, r->now);
+	monitor_free(&m);
+	if (rc != DB_OK)
+		return resp_db(r, rc);
+	snprintf(to, sizeof(to), "/monitors/%s", r->args[0]);
+	return session_redirect(r, to);
+}
+
+/*
+ * POST /app/monitors/{id}/pause (form: csrf)
+ * No key: the session, monitors:write.  303 to the monitor's page, the
+ * monitor paused; 401 session_required when signed out; 403
+ * bad_origin, bad_csrf, insufficient_scope; 404; 415.
+ */
+static int
+monitor_pause(struct req *r)
+{
+	return set_paused(r, 1);
+}
+
+/*
+ * POST /app/monitors/{id}/resume (form: csrf)
+ * No key: the session, monitors:write.  303 to the monitor's page, the
+ * monitor due for a check now; 401 session_required when signed out;
+ * 403 bad_origin, bad_csrf, insufficient_scope; 404; 415.
+ */
+static int
+monitor_resume(struct req *r)
+{
+	return set_paused(r, 0);
+}
+
+/*
+ * POST /app/monitors/{id}/check (form: csrf)
+ * No key: the session, monitors:write.  303 to the monitor's page with
+ * the result of one check run now and recorded like any other, as POST
+ * /v1/monitors/{id}/check runs it (runnow_monitor); 401
+ * session_required when signed out; 403 bad_origin, bad_csrf,
+ * insufficient_scope; 404; 409 conflict for a heartbeat; 415; 429
+ * run_now_busy with Retry-After.
+ */
+static int
+monitor_check(struct req *r)
+{
+	struct monitor		 m;
+	struct check_result	 res;
+	char			 to[ID_MAX + 16];
+	int			 rc;
+
+	if (session_scope(r, SCOPE_MONITORS_WRITE) == -1 ||
+	    load_monitor(r, &m) == -1)
+		return 0;
+	rc = runnow_monitor(r, &m, &res);
+	monitor_free(&m);
+	if (rc == -1)
+		return 0;
+	if (rc == 1)
+		return resp_problem(r, 409, "conflict", "This monitor is not "
+		    "checked on demand.");
+	if (rc != DB_OK)
+		return resp_db(r, rc);
+	check_result_clear(&res);
+	snprintf(to, sizeof(to), "/monitors/%s", r->args[0]);
+	return session_redirect(r, to);
+}
+
+/*
+ * GET /app/monitors/{id}/delete
+ * No key: the session, monitors:write.  200 text/html: the page that
+ * asks before the monitor is deleted; 303 to /app/login when signed
+ * out; 403 insufficient_scope; 404.
+ */
+static int
+monitor_delete_page(struct req *r)
+{
+	struct monitor	 m;
+	struct cv_frame	 f;
+	struct buf	 b = { NULL, 0, 0 };
+	cJSON		*mon;
+	char		 app[APP_MAX], csrf[SESSION_CSRFLEN + 1];
+	int		 ok;
+
+	if (session_scope(r, SCOPE_MONITORS_WRITE) == -1 ||
+	    load_monitor(r, &m) == -1)
+		return 0;
+	mon = monitor_json(&m);
+	monitor_free(&m);
+	frame(r, &f, app, csrf, "Delete the monitor");
+	ok = mon != NULL && cv_begin(&b, &f) == 0 &&
+	    cvm_confirm_delete(&b, app, csrf, mon) == 0;
+	cJSON_Delete(mon);
+	return answer(r, &b, ok, 200);
+}
+
+/*
+ * POST /app/monitors/{id}/delete (form: csrf)
+ * No key: the session, monitors:write.  303 to /app, the monitor
+ * deleted with its results and outages; 401 session_required when
+ * signed out; 403 bad_origin, bad_csrf, insufficient_scope; 404; 415.
+ */
+static int
+monitor_delete_post(struct req *r)
+{
+	int	 rc;
+
+	if (session_scope(r, SCOPE_MONITORS_WRITE) == -1)
+		return 0;
+	if ((rc = monitor_delete(r->db, r->session->member.team_id,
+	    r->args[0])) != DB_OK)
+		return resp_db(r, rc);
+	return session_redirect(r, "");
 }
 
 /* One key of apikey_json as a row of the table. */
@@ -1955,8 +2432,46 @@ stylesheet(struct req *r)
 	return resp_body(r, 200, "text/css", &b);
 }
 
+static const struct qspec q_overview[] = {
+	Q_ENUM_DEF("state", cvm_state_names, MST__MAX + 1, 0),
+	Q_TEXT_OPT("tag", MON_MAXTAGLEN, NULL),
+	Q_END
+};
+
+static const struct qspec q_new[] = {
+	Q_ENUM_DEF("type", mon_type_names, MON_TYPE__MAX, MON_HTTP),
+	Q_END
+};
+
+static const struct qspec q_monitor[] = {
+	Q_ENUM_DEF("range", cvm_range_names, CVM_RANGE__MAX, CVM_24H),
+	Q_END
+};
+
 static const struct route routes[] = {
-	{ "GET", "/app", SCOPE_PUBLIC, overview, NULL, NULL, ROUTE_SESSION },
+	{ "GET", "/app", SCOPE_PUBLIC, overview, NULL, q_overview,
+	    ROUTE_SESSION },
+	{ "GET", "/app/monitors/new", SCOPE_PUBLIC, monitor_new, NULL, q_new,
+	    ROUTE_SESSION },
+	{ "POST", "/app/monitors", SCOPE_PUBLIC, monitor_create_post,
+	    "monitor.created", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "GET", "/app/monitors/{mon}", SCOPE_PUBLIC, monitor_page, NULL,
+	    q_monitor, ROUTE_SESSION },
+	{ "GET", "/app/monitors/{mon}/edit", SCOPE_PUBLIC, monitor_edit, NULL,
+	    NULL, ROUTE_SESSION },
+	{ "POST", "/app/monitors/{mon}/edit", SCOPE_PUBLIC, monitor_edit_post,
+	    "monitor.updated", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/monitors/{mon}/pause", SCOPE_PUBLIC, monitor_pause,
+	    "monitor.paused", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/monitors/{mon}/resume", SCOPE_PUBLIC, monitor_resume,
+	    "monitor.resumed", NULL, ROUTE_SESSION | ROUTE_FORM },
+	{ "POST", "/app/monitors/{mon}/check", SCOPE_PUBLIC, monitor_check,
+	    "monitor.checked", NULL, ROUTE_SESSION | ROUTE_FORM | ROUTE_NOTX },
+	{ "GET", "/app/monitors/{mon}/delete", SCOPE_PUBLIC,
+	    monitor_delete_page, NULL, NULL, ROUTE_SESSION },
+	{ "POST", "/app/monitors/{mon}/delete", SCOPE_PUBLIC,
+	    monitor_delete_post, "monitor.deleted", NULL,
+	    ROUTE_SESSION | ROUTE_FORM },
 	{ "GET", "/app/login", SCOPE_PUBLIC, login_get, NULL, NULL,
 	    ROUTE_FORM },
 	{ "POST", "/app/login", SCOPE_PUBLIC, login_post, "session.created",

@@ -243,54 +243,6 @@ monitors_resume(struct req *r)
 	return set_paused(r, 0);
 }
 
-/*
- * Run p, prepared for m, now with the server's target policy, and judge
- * it into res: a check on demand, outside any transaction.
- */
-static void
-probe_now(struct req *r, const struct monitor *m, struct probe *p,
-    struct check_result *res)
-{
-	struct probe_opts	 o;
-	int64_t			 started;
-
-	memset(&o, 0, sizeof(o));
-	o.concurrency = 1;
-	o.allow_private = cfg.allow_private;
-	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
-	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
-	started = time_now_ms();
-	if (probe_run(p, 1, &o) == -1)
-		req_log(r, __func__, "probe_run could not set up");
-	check_judge(m, p, started, res);
-}
-
-/*
- * Run a check of m on demand, holding a run-now lease (of monitor lease,
- * or the team's when NULL) whose token goes to token: 0 with res judged
- * and the lease held, 1 when m's type is not checked on demand, or -1
- * with the refusal (run_now_busy) answered.
- */
-static int
-run_now(struct req *r, struct monitor *m, const char *lease,
-    char token[ID_MAX], struct check_result *res)
-{
-	struct probe	 p;
-	char		**scratch = NULL;
-	int		 rc = 0;
-
-	if (check_prepare(m, &p, &scratch) == -1)
-		return 1;
-	if (runnow_take(r, lease, m->timeout_s * 1000 + RUNNOW_GRACE_MS,
-	    token) == -1)
-		rc = -1;
-	else
-		probe_now(r, m, &p, res);
-	probe_clear(&p);
-	check_scratch_free(scratch);
-	return rc;
-}
-
 /* Answer a check on demand, or the database's error; res is cleared. */
 static int
 answer_check(struct req *r, int dbrc, struct check_result *res)
@@ -322,31 +274,18 @@ monitors_check(struct req *r)
 {
 	struct monitor		 m;
 	struct check_result	 res;
-	char			 token[ID_MAX];
 	int			 rc;
 
 	if (load(r, &m) == -1)
 		return 0;
-	if ((rc = run_now(r, &m, m.id, token, &res)) != 0) {
-		monitor_free(&m);
-		return rc == -1 ? 0 : resp_problem(r, 409, "conflict", "This "
-		    "monitor is not checked on demand.");
-	}
-
-	/* The lease goes with the result, or alone if that fails. */
-	if ((rc = db_begin(r->db)) == DB_OK) {
-		rc = check_record(r->db, &m, &res, 0, time_now_ms());
-		if (rc == DB_OK)
-			rc = runnow_give(r->db, m.id, token);
-		if (rc == DB_OK)
-			rc = db_commit(r->db);
-		else
-			db_rollback(r->db);
-	}
-	if (rc != DB_OK && runnow_give(r->db, m.id, token) != DB_OK)
-		req_log(r, __func__, "cannot give the lease back; it lapses");
+	rc = runnow_monitor(r, &m, &res);
 	monitor_free(&m);
-	return answer_check(r, rc == DB_CONFLICT ? DB_NOTFOUND : rc, &res);
+	if (rc == -1)
+		return 0;
+	if (rc == 1)
+		return resp_problem(r, 409, "conflict", "This monitor is not "
+		    "checked on demand.");
+	return answer_check(r, rc, &res);
 }
 
 /*
@@ -391,7 +330,7 @@ checks_run(struct req *r)
 		    "(UPTIME_CHECK_RATE_LIMIT); retry in %d s.",
 		    cfg.check_rate_limit, reset < 1 ? 1 : reset);
 	}
-	rc = run_now(r, &m, NULL, token, &res);
+	rc = runnow_run(r, &m, NULL, token, &res);
 	monitor_free(&m);
 	if (rc != 0)
 		return rc == -1 ? 0 : resp_db(r, DB_ERROR);

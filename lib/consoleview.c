@@ -68,7 +68,35 @@ static const char style[] =
 "padding:1rem;overflow-wrap:anywhere}"
 "dt{font-weight:600}dd{margin:0 0 .5rem}"
 "td a{overflow-wrap:anywhere}"
-".ntf-failed,.inc-investigating{color:#b42318}.ntf-sent{color:#116329}";
+".ntf-failed,.inc-investigating{color:#b42318}.ntf-sent{color:#116329}"
+/* The monitor pages (cvmonitor.c): bars, charts, filters, actions. */
+"select,input[inputmode]{font:inherit;padding:.4rem;border:1px solid "
+"#6b7785;border-radius:4px;max-width:100%}"
+"label.check{display:flex;gap:.4rem;font-weight:400}"
+"a.button{display:inline-block;padding:.45rem 1rem;border-radius:4px;"
+"background:#1d4ed8;color:#fff;text-decoration:none;margin-top:.75rem}"
+"a.button.danger,button.danger{background:#b42318}"
+".actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;"
+"margin:0 0 1rem}.actions form{margin:0}"
+".filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:end;"
+"margin:0 0 1rem}.filters label{margin:0 0 .25rem}"
+".filters input{max-width:12rem}"
+".ranges{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0 0 .5rem}"
+".ranges a[aria-current]{font-weight:700;text-decoration:none}"
+".bar{display:flex;gap:1px;height:20px;margin:0;padding:0;"
+"list-style:none;min-width:6rem}"
+".bar li{flex:1 1 0;min-width:1px;border-radius:1px}"
+".b-up{background:#1a7f37}.b-degraded{background:#b45309}"
+".b-down{background:#b42318}.b-none{background:#d5dbe1}"
+"section .bar{height:28px;margin-top:.5rem}"
+".spark{display:block}"
+".chart{display:block;width:100%;height:auto}"
+".k-p50{color:#1d4ed8;font-weight:700}.k-p95{color:#b45309;"
+"font-weight:700}"
+".windows{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin:0 0 1rem}"
+".windows dt{font-size:.85rem;color:#4b5563}.windows dd{margin:0;"
+"font-weight:700}"
+".state-degraded{color:#b45309}.state-paused,.state-pending{color:#4b5563}";
 
 /* Reads "#token=..." into the form's token field and drops it from the
  * address bar; without script the field is there to paste into. */

@@ -11,6 +11,8 @@
 #include "ids.h"
 #include "invite.h"
 #include "limit.h"
+#include "monitor.h"
+#include "probe.h"
 #include "ratelimit.h"
 #include "req.h"
 #include "response.h"
@@ -260,7 +262,8 @@ runnow_take(struct req *r, const char *monitor, int64_t lease_ms,
 
 	id_new(token, "run");
 	if ((rc = db_begin(r->db)) == DB_OK) {
-		rc = take(r->db, r->key->team_id, monitor, r->now, lease_ms,
+		rc = take(r->db, r->key != NULL ? r->key->team_id :
+		    r->team_id, monitor, r->now, lease_ms,
 		    token, &why, &lapses);
 		if (rc == DB_OK && why == BUSY_NONE)
 			rc = db_commit(r->db);
@@ -285,6 +288,74 @@ runnow_take(struct req *r, const char *monitor, int64_t lease_ms,
 	s = (lapses - time_now_ms() + 999) / 1000;
 	resp_header(r, "Retry-After", "%lld", (long long)(s < 1 ? 1 : s));
 	return -1;
+}
+
+/*
+ * Run p, prepared for m, now with the server's target policy, and judge
+ * it into res: a check on demand, outside any transaction.
+ */
+static void
+probe_now(struct req *r, const struct monitor *m, struct probe *p,
+    struct check_result *res)
+{
+	struct probe_opts	 o;
+	int64_t			 started;
+
+	memset(&o, 0, sizeof(o));
+	o.concurrency = 1;
+	o.allow_private = cfg.allow_private;
+	o.dns_servers = cfg.dns_servers[0] ? cfg.dns_servers : NULL;
+	o.ca_file = cfg.ca_file[0] ? cfg.ca_file : NULL;
+	started = time_now_ms();
+	if (probe_run(p, 1, &o) == -1)
+		req_log(r, __func__, "probe_run could not set up");
+	check_judge(m, p, started, res);
+}
+
+int
+runnow_run(struct req *r, const struct monitor *m, const char *lease,
+    char *token, struct check_result *res)
+{
+	struct probe	 p;
+	char		**scratch = NULL;
+	int		 rc = 0;
+
+	if (check_prepare(m, &p, &scratch) == -1)
+		return 1;
+	if (runnow_take(r, lease, m->timeout_s * 1000 + RUNNOW_GRACE_MS,
+	    token) == -1)
+		rc = -1;
+	else
+		probe_now(r, m, &p, res);
+	probe_clear(&p);
+	check_scratch_free(scratch);
+	return rc;
+}
+
+int
+runnow_monitor(struct req *r, struct monitor *m, struct check_result *res)
+{
+	char	 token[ID_MAX];
+	int	 rc;
+
+	if ((rc = runnow_run(r, m, m->id, token, res)) != 0)
+		return rc;
+	/* The lease goes with the result, or alone if that fails. */
+	if ((rc = db_begin(r->db)) == DB_OK) {
+		rc = check_record(r->db, m, res, 0, time_now_ms());
+		if (rc == DB_OK)
+			rc = runnow_give(r->db, m->id, token);
+		if (rc == DB_OK)
+			rc = db_commit(r->db);
+		else
+			db_rollback(r->db);
+	}
+	if (rc != DB_OK && runnow_give(r->db, m->id, token) != DB_OK)
+		req_log(r, __func__, "cannot give the lease back; it lapses");
+	if (rc == DB_OK)
+		return 0;
+	check_result_clear(res);
+	return rc == DB_CONFLICT ? DB_NOTFOUND : rc;
 }
 
 int

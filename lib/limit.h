@@ -83,6 +83,30 @@ int	 limit_invite_accept(struct req *) WUR;
 int	 runnow_take(struct req *, const char *monitor, int64_t lease_ms,
 	    char *token) WUR;
 
+struct monitor;
+struct check_result;
+
+/*
+ * Run a check of m now, holding a run-now lease (of monitor lease, or
+ * the team's for a one-off check when NULL) whose token goes to token
+ * (ID_MAX bytes): 0 with res judged and the lease held, 1 when m's type
+ * is not checked on demand (nothing done), or -1 with the refusal
+ * (run_now_busy) answered.  Outside any transaction.
+ */
+int	 runnow_run(struct req *, const struct monitor *m, const char *lease,
+	    char *token, struct check_result *res) WUR;
+/*
+ * A check of the stored monitor m on demand (POST
+ * /v1/monitors/{id}/check, the console's "run now"): runnow_run under
+ * m's lease, then the result recorded like any other (the schedule is
+ * unchanged) with the lease given back in one transaction.  Outside
+ * any transaction.  0 with res (the caller clears it); 1 when m's type
+ * is not checked on demand; -1 with the refusal answered; else a DB_*
+ * error code (DB_NOTFOUND: the monitor went meanwhile), res cleared.
+ */
+int	 runnow_monitor(struct req *, struct monitor *m,
+	    struct check_result *res) WUR;
+
 /*
  * Give the lease back (monitor NULL: a one-off check's): only the one
  * token names, so a lease that lapsed and was taken by another worker

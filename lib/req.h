@@ -17,7 +17,8 @@
  */
 enum qtype {
 	QT_ENUM,	/* one of names[0 .. n - 1], those in mask when set */
-	QT_TEXT,	/* 1 to n characters, of the bytes in str when set */
+	QT_TEXT,	/* def (1, or 0 for Q_TEXT_OPT) to n characters, of
+			   the bytes in str when set */
 	QT_ID,		/* an id "<str>_…", or one of names[0 .. n - 1] */
 	QT_FROM,	/* an RFC 3339 time */
 	QT_TO,		/* an RFC 3339 time after from when both are given */
@@ -31,7 +32,8 @@ struct qspec {
 	const char *const *names;	/* QT_ENUM: the name table */
 	int		 n;		/* QT_ENUM: names; QT_TEXT: characters */
 	unsigned	 mask;		/* QT_ENUM: allowed values, 0 for all */
-	int		 def;		/* QT_ENUM: the value when absent */
+	int		 def;		/* QT_ENUM: the value when absent;
+					   QT_TEXT: the fewest characters */
 	const char	*str;		/* QT_ID: prefix; QT_TEXT: bytes */
 };
 
@@ -39,7 +41,10 @@ struct qspec {
 #define Q_ENUM_DEF(name, names, n, def)	{ name, QT_ENUM, names, n, 0, def, NULL }
 #define Q_ENUM_SOME(name, names, n, mask) \
 					{ name, QT_ENUM, names, n, mask, -1, NULL }
-#define Q_TEXT(name, max, bytes)	{ name, QT_TEXT, NULL, max, 0, 0, bytes }
+#define Q_TEXT(name, max, bytes)	{ name, QT_TEXT, NULL, max, 0, 1, bytes }
+/* A text a GET form sends empty when its field is left blank: "" is
+ * taken (the handler reads it as no filter). */
+#define Q_TEXT_OPT(name, max, bytes)	{ name, QT_TEXT, NULL, max, 0, 0, bytes }
 #define Q_ID(name, prefix)		{ name, QT_ID, NULL, 0, 0, 0, prefix }
 #define Q_ID_OR(name, prefix, names, n)	{ name, QT_ID, names, n, 0, 0, prefix }
 #define Q_WINDOW	{ "from", QT_FROM, NULL, 0, 0, 0, NULL }, \

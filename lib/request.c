@@ -143,11 +143,11 @@ check_param(struct req *r, struct qparam *p)
 		return -1;
 	case QT_TEXT:
 		n = utf8_chars(v);
-		if (n >= 1 && n <= q->n &&
+		if (n >= q->def && n <= q->n &&
 		    (q->str == NULL || strspn(v, q->str) == strlen(v)))
 			return 0;
-		return resp_problem(r, 400, "bad_query", "%s must be 1 to %d "
-		    "characters%s%s.", q->name, q->n, q->str != NULL ?
+		return resp_problem(r, 400, "bad_query", "%s must be %d to %d "
+		    "characters%s%s.", q->name, q->def, q->n, q->str != NULL ?
 		    " of " : "", q->str != NULL ? q->str : ""), -1;
 	case QT_ID:
 		if (id_valid(v, q->str) || str_index(q->names, q->n, v) != -1)

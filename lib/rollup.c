@@ -70,6 +70,7 @@ enum stmt {
 	STMT_DAYS_DAILY,
 	STMT_DAYS_HOURLY,
 	STMT_TEAM_COUNTS,
+	STMT_HOURLY_ROWS,
 	STMT__MAX
 };
 
@@ -175,6 +176,9 @@ static const char *const sqls[STMT__MAX] = {
 	IN_WINDOW("total", "?7", "?8") ", "
 	IN_WINDOW("up + degraded", "?7", "?8") " "
 	"FROM t ORDER BY id",
+	/* STMT_HOURLY_ROWS: each hourly row of [?2, ?3), its bucket first. */
+	"SELECT bucket, " AGG_COLS " FROM rollups_hourly "
+	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ?",
 };
 
 /*
@@ -432,39 +436,45 @@ out:
 	return rc;
 }
 
+/* Add the row of st whose AGG_COLS start at column c into a. */
+static void
+agg_row(struct db_stmt *st, int c, struct agg *a)
+{
+	struct rollup_hist	 h;
+	long long		 samples;
+	long			 min, max;
+
+	a->total += db_col_int64(st, c);
+	a->up += db_col_int64(st, c + 1);
+	a->degraded += db_col_int64(st, c + 2);
+	a->down += db_col_int64(st, c + 3);
+	if ((samples = db_col_int64(st, c + 4)) <= 0)
+		return;
+	a->sum_ms += db_col_int64(st, c + 5);
+	min = (long)db_col_int64(st, c + 6);
+	max = (long)db_col_int64(st, c + 7);
+	if (a->samples == 0 || min < a->min_ms)
+		a->min_ms = min;
+	if (a->samples == 0 || max > a->max_ms)
+		a->max_ms = max;
+	a->samples += samples;
+	col_hist(st, c + 8, &h);
+	rollup_hist_merge(&a->hist, &h);
+}
+
 /* Add the rows of a range statement (monitor, [lo, hi)) into a. */
 static int
 agg_read(struct db *db, enum stmt which, const char *monitor_id,
     int64_t lo, int64_t hi, struct agg *a)
 {
 	struct db_stmt		*st;
-	struct rollup_hist	 h;
-	long long		 samples;
-	long			 min, max;
 	int			 rc;
 
 	if ((st = db_query(db, sqls[which], "tII", monitor_id, lo, hi)) ==
 	    NULL)
 		return DB_ERROR;
-	while ((rc = db_step(st)) == DB_ROW) {
-		a->total += db_col_int64(st, 0);
-		a->up += db_col_int64(st, 1);
-		a->degraded += db_col_int64(st, 2);
-		a->down += db_col_int64(st, 3);
-		samples = db_col_int64(st, 4);
-		if (samples <= 0)
-			continue;
-		a->sum_ms += db_col_int64(st, 5);
-		min = (long)db_col_int64(st, 6);
-		max = (long)db_col_int64(st, 7);
-		if (a->samples == 0 || min < a->min_ms)
-			a->min_ms = min;
-		if (a->samples == 0 || max > a->max_ms)
-			a->max_ms = max;
-		a->samples += samples;
-		col_hist(st, 8, &h);
-		rollup_hist_merge(&a->hist, &h);
-	}
+	while ((rc = db_step(st)) == DB_ROW)
+		agg_row(st, 0, a);
 	rc = rc == DB_DONE ? DB_OK : db_rc(rc);
 	db_reset(st);
 	return rc;
@@ -738,6 +748,50 @@ rollup_days(struct db *db, const char *monitor_id, int64_t created_at,
 	rc = DB_OK;
 out:
 	free(sp);
+	return rc;
+}
+
+int
+rollup_series(struct db *db, const char *monitor_id, int64_t from,
+    int64_t step_ms, int n, struct rollup_point *out)
+{
+	struct db_stmt	*st;
+	struct agg	*a;
+	int64_t		 start, i;
+	int		 rc, k;
+
+	if (n < 1 || n > ROLLUP_MAXPOINTS || step_ms < ROLLUP_HOUR_MS ||
+	    step_ms % ROLLUP_HOUR_MS != 0)
+		return DB_ERROR;
+	if ((a = calloc((size_t)n, sizeof(*a))) == NULL)
+		return DB_ERROR;
+	start = floor_to(from, ROLLUP_HOUR_MS);
+	if ((st = db_query(db, sqls[STMT_HOURLY_ROWS], "tII", monitor_id,
+	    start, start + n * step_ms)) == NULL) {
+		free(a);
+		return DB_ERROR;
+	}
+	while ((rc = db_step(st)) == DB_ROW)
+		if ((i = (db_col_int64(st, 0) - start) / step_ms) >= 0 &&
+		    i < n)
+			agg_row(st, 1, &a[i]);
+	rc = rc == DB_DONE ? DB_OK : db_rc(rc);
+	db_reset(st);
+	for (k = 0; k < n; k++) {
+		out[k].start = start + k * step_ms;
+		out[k].total = a[k].total;
+		out[k].up = a[k].up;
+		out[k].degraded = a[k].degraded;
+		out[k].down = a[k].down;
+		out[k].p50_ms = out[k].p95_ms = -1;
+		if (a[k].samples == 0)
+			continue;
+		out[k].p50_ms = rollup_hist_percentile(&a[k].hist, 50,
+		    a[k].min_ms, a[k].max_ms);
+		out[k].p95_ms = rollup_hist_percentile(&a[k].hist, 95,
+		    a[k].min_ms, a[k].max_ms);
+	}
+	free(a);
 	return rc;
 }
 

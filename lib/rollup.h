@@ -200,6 +200,27 @@ int	 rollup_days(struct db *, const char *monitor_id, int64_t created_at,
 	    int64_t from_day, int ndays, int64_t now, struct rollup_day *out)
 	    WUR;
 
+/* A step of a monitor's series: its checks and response times. */
+struct rollup_point {
+	int64_t		 start;		/* ms */
+	long long	 total, up, degraded, down;	/* checks counted */
+	long		 p50_ms, p95_ms;	/* -1: no response time */
+};
+
+#define ROLLUP_MAXPOINTS	(31 * 24)	/* an hour each for 31 days */
+
+/*
+ * Fill out[0..n) (1..ROLLUP_MAXPOINTS) for monitor_id: out[i] is the
+ * step of step_ms (whole hours) starting from (rounded down to the
+ * hour) plus i steps, summed from its hourly rows, its percentiles from
+ * their merged histograms (as rollup_stats answers them for a window).
+ * Hourly rows are kept ROLLUP_HOURLY_DAYS: older steps are empty.  One
+ * statement.  Returns DB_OK, DB_BUSY or DB_ERROR (also for a bad n or
+ * step_ms).
+ */
+int	 rollup_series(struct db *, const char *monitor_id, int64_t from,
+	    int64_t step_ms, int n, struct rollup_point *out) WUR;
+
 /*
  * Build or refresh the daily row of every (monitor, completed UTC day)
  * whose hourly rows changed since its last build (the hourly rows carry a

@@ -304,7 +304,7 @@ function querySpec(src, name) {
   const m = new RegExp(`static const struct qspec ${name}\\[\\]\\s*=\\s*\\{([\\s\\S]*?)\\};`).exec(src);
   if (!m) return null;
   const out = [];
-  for (const e of m[1].matchAll(/Q_(ENUM_DEF|ENUM_SOME|ENUM|TEXT|ID_OR|ID)\(\s*"(\w+)"\s*,\s*(\w+|"\w*")|Q_(WINDOW|PAGE)|Q_BOOL\(\s*"(\w+)"/g)) {
+  for (const e of m[1].matchAll(/Q_(ENUM_DEF|ENUM_SOME|ENUM|TEXT_OPT|TEXT|ID_OR|ID)\(\s*"(\w+)"\s*,\s*(\w+|"\w*")|Q_(WINDOW|PAGE)|Q_BOOL\(\s*"(\w+)"/g)) {
     if (e[5]) out.push({ name: e[5] });
     else if (e[4] === 'WINDOW') out.push({ name: 'from' }, { name: 'to' });
     else if (e[4] === 'PAGE') out.push({ name: 'perPage' }, { name: 'cursor' });

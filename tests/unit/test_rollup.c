@@ -848,6 +848,61 @@ test_prune(void)
 }
 
 /*
+ * rollup_series: hourly rows summed into steps of whole hours, each
+ * step's percentiles from its merged histograms (as rollup_stats gives
+ * them for the same span), empty steps, and refused shapes.
+ */
+static void
+test_series(void)
+{
+	struct rollup_point	 p[4];
+	struct stats		 st;
+	int			 i;
+
+	t_open();
+	monitor("m10", T);
+	for (i = 0; i < 10; i++) {
+		add("m10", T + i * MIN, "up", 10 + i);		/* hour 0 */
+		add("m10", T + HOUR + i * MIN, i < 9 ? "up" : "down",
+		    i < 9 ? 100 : -1);				/* hour 1 */
+		add("m10", T + 3 * HOUR + i * MIN, "degraded", 1000);
+	}
+	/* Two steps of two hours from 00:30 (rounded down to 00:00). */
+	CHECK_INT(rollup_series(tdb, "m10", T + 30 * MIN, 2 * HOUR, 2, p),
+	    DB_OK);
+	CHECK_INT(p[0].start, T);
+	CHECK_INT(p[1].start, T + 2 * HOUR);
+	CHECK_INT(p[0].total, 20);
+	CHECK_INT(p[0].up, 19);
+	CHECK_INT(p[0].down, 1);
+	CHECK_INT(p[1].total, 10);
+	CHECK_INT(p[1].degraded, 10);
+	CHECK_INT(rollup_stats(tdb, "m10", T, T, T + 2 * HOUR, T + DAY, &st),
+	    DB_OK);
+	CHECK_INT(p[0].p50_ms, st.p50_ms);
+	CHECK_INT(p[0].p95_ms, st.p95_ms);
+	CHECK_INT(p[1].p50_ms, 1000);
+	/* Hourly steps: hour 2 has no check and no response time. */
+	CHECK_INT(rollup_series(tdb, "m10", T, HOUR, 4, p), DB_OK);
+	CHECK_INT(p[2].total, 0);
+	CHECK_INT(p[2].p50_ms, -1);
+	CHECK_INT(p[2].p95_ms, -1);
+	CHECK_INT(rollup_stats(tdb, "m10", T, T, T + HOUR, T + DAY, &st),
+	    DB_OK);
+	CHECK_INT(p[0].p50_ms, st.p50_ms);
+	CHECK_INT(p[0].p95_ms, st.p95_ms);
+	/* Another monitor's rows are not counted. */
+	CHECK_INT(rollup_series(tdb, "m11", T, HOUR, 4, p), DB_OK);
+	CHECK_INT(p[0].total + p[1].total + p[3].total, 0);
+	/* Steps not of whole hours, none, or too many. */
+	CHECK_INT(rollup_series(tdb, "m10", T, 30 * MIN, 2, p), DB_ERROR);
+	CHECK_INT(rollup_series(tdb, "m10", T, HOUR, 0, p), DB_ERROR);
+	CHECK_INT(rollup_series(tdb, "m10", T, HOUR, ROLLUP_MAXPOINTS + 1, p),
+	    DB_ERROR);
+	t_close();
+}
+
+/*
  * rollup_days: per-day counts from daily rows up to the newest one and
  * hourly rows after it, downtime spread over the days an outage touches,
  * the observed part of each day (creation, now), days without data.
@@ -1104,6 +1159,7 @@ main(void)
 	UNIT_RUN(test_daily);
 	UNIT_RUN(test_prune);
 	UNIT_RUN(test_days);
+	UNIT_RUN(test_series);
 	UNIT_RUN(test_team_counts);
 	return unit_finish();
 }
