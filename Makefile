@@ -249,6 +249,7 @@ HTTP_PG      = $(call http_files, \
 	       config \
 	       config-as-code \
 	       console \
+	       console-team \
 	       conventions \
 	       crash \
 	       deploy \
