@@ -353,18 +353,6 @@ account_memberships(struct db *db, const char *email, struct member *m,
 	return DB_OK;
 }
 
-/* s without control characters (made spaces), for a mail's text. */
-static void
-clean(const char *s, char *out, size_t outlen)
-{
-	size_t	 i;
-
-	snprintf(out, outlen, "%s", s);
-	for (i = 0; out[i] != '\0'; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = ' ';
-}
-
 /* Make a new link for m in a transaction of its own, then mail it. */
 static int
 mail_link(struct db *db, const struct member *m, int64_t now)
@@ -387,7 +375,7 @@ mail_link(struct db *db, const struct member *m, int64_t now)
 		sodium_memzero(token, sizeof(token));
 		return rc;
 	}
-	clean(t.name, name, sizeof(name));
+	mail_text_clean(t.name, name, sizeof(name));
 	snprintf(subject, sizeof(subject), "Set your password for %s on "
 	    "uptime", name);
 	if (buf_printf(&body, "A new password was asked for your account "
