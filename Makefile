@@ -251,6 +251,7 @@ HTTP_PG      = $(call http_files, \
 	       console \
 	       console-alerts \
 	       console-monitors \
+	       console-team \
 	       conventions \
 	       crash \
 	       deploy \

@@ -154,16 +154,13 @@ members_get(struct req *r)
 static int
 last_owner(struct req *r, const struct member *m, const char *what)
 {
-	long	 owners;
-	int	 rc;
+	int	 last, rc;
 
-	if (m->role != ROLE_OWNER)
-		return 0;
-	if ((rc = member_owners(r->db, m->team_id, &owners)) != DB_OK) {
+	if ((rc = member_last_owner(r->db, m, &last)) != DB_OK) {
 		resp_db(r, rc);
 		return -1;
 	}
-	if (owners > 1)
+	if (!last)
 		return 0;
 	resp_problem(r, 409, "conflict", "This is the team's last owner and "
 	    "cannot be %s; make another member owner first.", what);

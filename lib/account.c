@@ -11,11 +11,15 @@
 #include <sodium.h>
 
 #include "account.h"
+#include "buf.h"
+#include "config.h"
 #include "db.h"
 #include "ids.h"
 #include "json.h"
 #include "keyhash.h"
+#include "mail.h"
 #include "member.h"
+#include "team.h"
 
 #define SESSION_TOUCH_MS	60000	/* seen_at written once a minute */
 
@@ -30,6 +34,7 @@ enum stmt {
 	STMT_LINK_DROP,
 	STMT_LINK_INSERT,
 	STMT_LINK_USE,
+	STMT_MEMBERSHIPS,
 	STMT__MAX
 };
 
@@ -62,6 +67,9 @@ static const char *const sqls[STMT__MAX] = {
 	" AND used_at IS NULL AND expires_at > ?1"
 	" RETURNING (SELECT team_id FROM members WHERE id = member_id),"
 	" member_id",
+	/* STMT_MEMBERSHIPS: the address's teams, oldest first. */
+	"SELECT team_id, id FROM members WHERE email = ?"
+	" ORDER BY joined_at, id LIMIT ?",
 };
 
 void
@@ -315,4 +323,98 @@ account_link_use(struct db *db, const char *token, int64_t now,
 	if ((rc = db_step_one(st, link_row, &found)) != DB_OK)
 		return rc;
 	return member_get(db, found.team_id, found.id, m);
+}
+
+int
+account_memberships(struct db *db, const char *email, struct member *m,
+    int max, int *n)
+{
+	struct db_stmt	*st;
+	char		 team[ACCOUNT_MAXTEAMS][ID_MAX], id[ACCOUNT_MAXTEAMS][ID_MAX];
+	int		 i, rc;
+
+	*n = 0;
+	if (max > ACCOUNT_MAXTEAMS)
+		max = ACCOUNT_MAXTEAMS;
+	if ((st = db_query(db, sqls[STMT_MEMBERSHIPS], "ti", email, max)) ==
+	    NULL)
+		return DB_ERROR;
+	while ((rc = db_step(st)) == DB_ROW && *n < max) {
+		db_col_text(st, 0, team[*n], sizeof(team[*n]));
+		db_col_text(st, 1, id[*n], sizeof(id[*n]));
+		(*n)++;
+	}
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return db_rc(rc);
+	for (i = 0; i < *n; i++)
+		if ((rc = member_get(db, team[i], id[i], &m[i])) != DB_OK)
+			return rc;
+	return DB_OK;
+}
+
+/* Make a new link for m in a transaction of its own, then mail it. */
+static int
+mail_link(struct db *db, const struct member *m, int64_t now)
+{
+	struct buf	 body = { NULL, 0, 0 };
+	struct team	 t;
+	char		 token[ACCOUNT_TOKEN_LEN + 1], name[NAME_MAXBYTES];
+	char		 subject[NAME_MAXBYTES + 64];
+	int		 rc;
+
+	if ((rc = db_begin(db)) != DB_OK)
+		return rc;
+	if ((rc = team_get(db, m->team_id, &t)) == DB_OK)
+		rc = account_link_new(db, m, now, cfg.link_ttl * 1000LL, token);
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	if (rc != DB_OK) {
+		sodium_memzero(token, sizeof(token));
+		return rc;
+	}
+	mail_text_clean(t.name, name, sizeof(name));
+	snprintf(subject, sizeof(subject), "Set your password for %s on "
+	    "uptime", name);
+	if (buf_printf(&body, "A new password was asked for your account "
+	    "in the team \"%s\" on uptime.\n\n"
+	    "To set one, open this address in a web browser within %ld "
+	    "%s:\n\n"
+	    "  %s/app/password#token=%s\n\n"
+	    "The link works once.  If you did not ask for it, ignore this "
+	    "message: your password stays as it is.\n", name,
+	    cfg.link_ttl >= 7200 ? cfg.link_ttl / 3600 : cfg.link_ttl / 60,
+	    cfg.link_ttl >= 7200 ? "hours" : "minutes", cfg.public_url,
+	    token) == -1)
+		rc = DB_ERROR;
+	else
+		(void)mail_deliver(db, m->team_id, "password_link", m->id,
+		    m->email, subject, body.p);
+	sodium_memzero(token, sizeof(token));
+	if (body.p != NULL)
+		sodium_memzero(body.p, body.len);
+	buf_free(&body);
+	return rc;
+}
+
+int
+account_forgot(struct db *db, const char *email, int64_t now,
+    struct member *first)
+{
+	struct member	 m[ACCOUNT_MAXTEAMS];
+	int		 i, n, rc;
+
+	memset(first, 0, sizeof(*first));
+	if ((rc = account_memberships(db, email, m, ACCOUNT_MAXTEAMS, &n)) !=
+	    DB_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = mail_link(db, &m[i], now)) != DB_OK)
+			return rc;
+	if (n == 0)
+		return DB_NOTFOUND;
+	*first = m[0];
+	return DB_OK;
 }

@@ -85,4 +85,23 @@ int	 account_link_new(struct db *, const struct member *, int64_t now,
 int	 account_link_use(struct db *, const char *token, int64_t now,
 	    struct member *m);
 
+/*
+ * The members with address email (lower case), one a team, oldest
+ * first, at most max (and ACCOUNT_MAXTEAMS) of them, into m; *n how
+ * many.  A DB_* code.
+ */
+int	 account_memberships(struct db *, const char *email,
+	    struct member *m, int max, int *n);
+
+/*
+ * Forgot password: for each member with address email (lower case), a
+ * new one-time link (its earlier ones stop working), made in a
+ * transaction of its own, then mailed (mail_deliver, outside it) to
+ * UPTIME_PUBLIC_URL/app/password#token=... when mail is configured.
+ * DB_OK with the oldest of those members in *first; DB_NOTFOUND for an
+ * address that is no member's; else a database error.
+ */
+int	 account_forgot(struct db *, const char *email, int64_t now,
+	    struct member *first);
+
 #endif /* ACCOUNT_H */

@@ -21,6 +21,7 @@ enum stmt {
 	STMT_INSERT,
 	STMT_LIST,
 	STMT_PRUNE,
+	STMT_ACTIONS,
 	STMT__MAX
 };
 
@@ -40,6 +41,11 @@ static const char *const sqls[STMT__MAX] = {
 	" ORDER BY at DESC, id DESC LIMIT ?10",
 	/* STMT_PRUNE */
 	"DELETE FROM audit_events WHERE at < ?",
+	/* STMT_ACTIONS: among the newest AUDIT_ACTIONS_SCAN, so that the
+	 * cost has a bound however long the trail. */
+	"SELECT DISTINCT action FROM (SELECT action FROM audit_events"
+	" WHERE team_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2) AS recent"
+	" ORDER BY action LIMIT ?3",
 };
 
 int
@@ -124,4 +130,24 @@ audit_prune(struct db *db, int64_t before)
 		return DB_ERROR;
 	db_bind_int64(st, 1, before);
 	return db_exec_stmt(st);
+}
+
+int
+audit_actions(struct db *db, const char *team, cJSON **out)
+{
+	struct db_stmt	*st;
+	char		 action[64];
+	int		 rc;
+
+	if ((*out = cJSON_CreateArray()) == NULL)
+		return DB_ERROR;
+	if ((st = db_query(db, sqls[STMT_ACTIONS], "tii", team,
+	    AUDIT_ACTIONS_SCAN, AUDIT_ACTIONS_MAX)) == NULL)
+		return DB_ERROR;
+	while ((rc = db_step(st)) == DB_ROW) {
+		db_col_text(st, 0, action, sizeof(action));
+		cJSON_AddItemToArray(*out, cJSON_CreateString(action));
+	}
+	db_reset(st);
+	return rc == DB_DONE ? DB_OK : db_rc(rc);
 }

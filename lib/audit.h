@@ -39,4 +39,13 @@ int	 audit_list(struct db *, const char *team, const struct audit_filter *,
 cJSON	*audit_json(const struct audit_event *);
 int	 audit_prune(struct db *, int64_t before);
 
+#define AUDIT_ACTIONS_SCAN	10000	/* newest events audit_actions reads */
+#define AUDIT_ACTIONS_MAX	200	/* actions it names */
+/*
+ * The actions of the team's newest AUDIT_ACTIONS_SCAN events, at most
+ * AUDIT_ACTIONS_MAX, in order, as a new cJSON array of strings into
+ * *out (the caller's, also on an error).  A DB_* code.
+ */
+int	 audit_actions(struct db *, const char *team, cJSON **out);
+
 #endif /* AUDIT_H */

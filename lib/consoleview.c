@@ -96,7 +96,16 @@ static const char style[] =
 ".windows{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin:0 0 1rem}"
 ".windows dt{font-size:.85rem;color:#4b5563}.windows dd{margin:0;"
 "font-weight:700}"
-".state-degraded{color:#b45309}.state-paused,.state-pending{color:#4b5563}";
+".state-degraded{color:#b45309}.state-paused,.state-pending{color:#4b5563}"
+".sr{position:absolute;width:1px;height:1px;overflow:hidden;"
+"clip:rect(0 0 0 0);white-space:nowrap}"
+"select,input[type=date]{font:inherit;padding:.4rem;border:1px solid "
+"#6b7785;border-radius:4px;background:#fff;color:inherit}"
+"form.inline{display:inline-flex;flex-wrap:wrap;gap:.25rem;"
+"align-items:center;margin:0 .5rem .25rem 0}"
+"form.inline button{margin:0}"
+"form.filters{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:flex-end}"
+"form.filters select{max-width:100%}";
 
 /* Reads "#token=..." into the form's token field and drops it from the
  * address bar; without script the field is there to paste into. */
@@ -105,6 +114,39 @@ static const char script[] =
 "if(location.hash)history.replaceState(null,\"\",location.pathname);"
 "var t=document.getElementById(\"token\");"
 "if(m&&t){t.value=m[1];t.closest(\"div\").hidden=true;}})();";
+
+/* Shows each copy button (hidden without script) and copies the text of
+ * the element its data-copy names; where the clipboard is not there (a
+ * page not served over https), it selects that text instead. */
+static const char copy_script[] =
+"(function(){document.querySelectorAll(\"button[data-copy]\").forEach("
+"function(b){var e=document.getElementById(b.getAttribute(\"data-copy\"));"
+"if(!e)return;b.hidden=false;b.addEventListener(\"click\",function(){"
+"function sel(){var r=document.createRange(),s=getSelection();"
+"r.selectNodeContents(e);s.removeAllRanges();s.addRange(r);"
+"b.textContent=\"Selected: copy it\";}"
+"if(navigator.clipboard)navigator.clipboard.writeText(e.textContent)."
+"then(function(){b.textContent=\"Copied\";},sel);else sel();});});})();";
+
+const char *
+cv_copy_script(void)
+{
+	return copy_script;
+}
+
+/* The CSP source of script s: 'sha256-...'. */
+static void
+script_hash(const char *s, char *out, size_t outlen)
+{
+	unsigned char	 h[crypto_hash_sha256_BYTES];
+	char		 b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
+			    sodium_base64_VARIANT_ORIGINAL)];
+
+	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+	sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
+	    sodium_base64_VARIANT_ORIGINAL);
+	snprintf(out, outlen, "'sha256-%s'", b64);
+}
 
 const char *
 cv_stylesheet(void)
@@ -122,19 +164,15 @@ const char *
 cv_csp(void)
 {
 	static char	 csp[CSP_MAX];
-	unsigned char	 h[crypto_hash_sha256_BYTES];
-	char		 b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
-			    sodium_base64_VARIANT_ORIGINAL)];
+	char		 frag[64], copy[64];
 
 	if (csp[0] == '\0') {
-		crypto_hash_sha256(h, (const unsigned char *)script,
-		    strlen(script));
-		sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
-		    sodium_base64_VARIANT_ORIGINAL);
+		script_hash(script, frag, sizeof(frag));
+		script_hash(copy_script, copy, sizeof(copy));
 		snprintf(csp, sizeof(csp), "default-src 'none'; style-src "
-		    "'self'; script-src 'sha256-%s'; img-src 'self' data:; "
+		    "'self'; script-src %s %s; img-src 'self' data:; "
 		    "form-action 'self'; base-uri 'none'; "
-		    "frame-ancestors 'none'", b64);
+		    "frame-ancestors 'none'", frag, copy);
 	}
 	return csp;
 }
@@ -168,7 +206,10 @@ cv_begin(struct buf *b, const struct cv_frame *f)
 	    cv_text(b, f->app) ||
 	    buf_puts(b, "/maintenance\">Maintenance</a><a href=\"") ||
 	    cv_text(b, f->app) ||
-	    buf_puts(b, "/api-keys\">API keys</a></nav>\n<span>") ||
+	    buf_puts(b, "/api-keys\">API keys</a><a href=\"") ||
+	    cv_text(b, f->app) || buf_puts(b, "/team\">Team</a><a href=\"") ||
+	    cv_text(b, f->app) || buf_puts(b, "/audit\">Audit log</a></nav>\n"
+	    "<span>") ||
 	    cv_text(b, f->who) || buf_puts(b, " (") || cv_text(b, f->role) ||
 	    buf_puts(b, ")</span>\n<form method=\"post\" action=\"") ||
 	    cv_text(b, f->app) || buf_puts(b, "/logout\">") ||

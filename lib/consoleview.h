@@ -31,6 +31,9 @@ const char *cv_stylesheet(void);
 const char *cv_csp(void);
 /* The little script of the pages that read a token from the fragment. */
 const char *cv_fragment_script(void);
+/* The little script of the pages with a copy button (a button, hidden,
+ * with data-copy naming the id of the element whose text it copies). */
+const char *cv_copy_script(void);
 
 /* s escaped as HTML text (or as an attribute's value). */
 int	 cv_text(struct buf *b, const char *s) WUR;

@@ -346,18 +346,6 @@ invite_failed(struct db *db, const char *ip, int64_t now)
 	return db_exec_stmt(st);
 }
 
-/* s without control characters (made spaces), for mail text. */
-static void
-clean(const char *s, char *out, size_t outlen)
-{
-	size_t	 i;
-
-	snprintf(out, outlen, "%s", s);
-	for (i = 0; out[i] != '\0'; i++)
-		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = ' ';
-}
-
 /*
  * Mail the invitation to the team named team when mail is configured;
  * the outbox records the attempt.  Runs outside any transaction.
@@ -373,7 +361,7 @@ mail_invite(struct db *db, const struct invite *inv, const char *team,
 
 	if (cfg.smtp_url[0] == '\0')
 		return MAIL_NOT_CONFIGURED;
-	clean(team, name, sizeof(name));
+	mail_text_clean(team, name, sizeof(name));
 	snprintf(subject, sizeof(subject), "Invitation to join %s on uptime",
 	    name);
 	if (buf_printf(&body, "You are invited to join the team \"%s\" on "

@@ -483,3 +483,14 @@ norecord:
 	fprintf(stderr, "uptime: mail_deliver: cannot record %s\n", id);
 	return ok ? MAIL_SENT : MAIL_FAILED;
 }
+
+void
+mail_text_clean(const char *s, char *out, size_t outlen)
+{
+	size_t	 i;
+
+	snprintf(out, outlen, "%s", s);
+	for (i = 0; out[i] != '\0'; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = ' ';
+}

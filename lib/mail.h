@@ -70,4 +70,8 @@ enum mail_status mail_deliver(struct db *, const char *team,
 	    const char *kind, const char *ref, const char *to,
 	    const char *subject, const char *body);
 
+/* s into out with its control characters made spaces, for a header or
+ * a line of a mail's text (a team's name). */
+void	 mail_text_clean(const char *s, char *out, size_t outlen);
+
 #endif /* MAIL_H */

@@ -245,6 +245,20 @@ member_owners(struct db *db, const char *team, long *n)
 	return rc;
 }
 
+int
+member_last_owner(struct db *db, const struct member *m, int *last)
+{
+	long	 owners;
+	int	 rc;
+
+	*last = 0;
+	if (m->role != ROLE_OWNER)
+		return DB_OK;
+	if ((rc = member_owners(db, m->team_id, &owners)) == DB_OK)
+		*last = owners <= 1;
+	return rc;
+}
+
 static int
 list_row(struct db_stmt *st, struct lister *l)
 {

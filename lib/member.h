@@ -84,6 +84,11 @@ int	 member_delete(struct db *, const char *team, const char *id);
 /* How many owners the team has, into *n; a DB_* code. */
 int	 member_owners(struct db *, const char *team, long *n);
 /*
+ * *last 1 when m is its team's only owner (who can be neither removed
+ * nor demoted: a team keeps an owner), else 0; a DB_* code.
+ */
+int	 member_last_owner(struct db *, const struct member *m, int *last);
+/*
  * Call fn for each member of the team (with role, or every one when role
  * is -1), newest first, after the page's cursor, at most limit of them.
  */
