@@ -332,6 +332,14 @@ describe('the agent routes', () => {
     const outages = assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin }));
     assert.equal(outages.length, 1);
     assert.equal(outages[0].cause.code, 'unexpected_status');
+    // The location's own down period too; a pause ends it with the state.
+    const own = async () => assertOk(await api('GET', `/v1/monitors/${mon.id}/outages?location=${loc.id}`, { key: admin }));
+    const [open] = await own();
+    assert.deepEqual([open.endedAt, open.cause.code, open.startedAt], [null, 'unexpected_status', outages[0].startedAt]);
+    assertOk(await api('POST', `/v1/monitors/${mon.id}/pause`, { key: admin }));
+    const [ended] = await own();
+    assert.equal(ended.id, open.id);
+    assert.match(ended.endedAt, TIME_RE);
   });
 
   it('negative: a replayed, forged, foreign or late result is refused and records nothing', async () => {
