@@ -44,6 +44,32 @@ load(struct req *r, struct monitor *m)
 	    m));
 }
 
+/*
+ * The query's location, checked against the team: *loc is NULL when
+ * none was asked, "local", or one of the team's location ids.  -1 with
+ * 400 bad_query answered for an id of no location of the team (another
+ * team's is one), or the database's error.
+ */
+static int
+location_of(struct req *r, const char **loc)
+{
+	struct location	 l;
+	int		 rc;
+
+	*loc = req_query(r, "location");
+	if (*loc == NULL || strcmp(*loc, MON_LOCAL) == 0)
+		return 0;
+	if ((rc = location_get(r->db, r->key->team_id, *loc, &l)) == DB_OK)
+		return 0;
+	if (rc == DB_NOTFOUND)
+		resp_problem(r, 400, "bad_query", "location must be local or "
+		    "one of the team's locations; there is none with the id "
+		    "%s.", *loc);
+	else
+		resp_db(r, rc);
+	return -1;
+}
+
 /* A heartbeat's slug, or NULL. */
 static const char *
 slug_of(const struct monitor *m)
@@ -342,16 +368,15 @@ checks_run(struct req *r)
 /*
  * GET /v1/monitors/{id}/results?from&to&status&location&perPage&cursor
  * Scope monitors:read.  200 with a page of results, newest first (a
- * heartbeat's pings), of one location ("local" or loc_...) when asked;
- * 400; 404.
+ * heartbeat's pings), of one location ("local" or one of the team's
+ * loc_...) when asked; 400; 404.
  */
 static int
 monitors_results(struct req *r)
 {
 	struct monitor		 m;
 	struct result_filter	 f = { req_time(r, "from"), req_time(r, "to"),
-				    req_enum(r, "status"),
-				    req_query(r, "location") };
+				    req_enum(r, "status"), NULL };
 	struct lister		 l;
 	const char		*c = r->page.has_cursor ? r->page.c_id : NULL;
 	int			 hb;
@@ -359,7 +384,7 @@ monitors_results(struct req *r)
 	if (c != NULL && strncmp(c, "r_", 2) != 0 && strncmp(c, "p_", 2) != 0)
 		return resp_problem(r, 400, "bad_query", "The cursor is not "
 		    "one this list gave out.");
-	if (load(r, &m) == -1)
+	if (location_of(r, &f.location) == -1 || load(r, &m) == -1)
 		return 0;
 	hb = m.type == MON_HEARTBEAT;
 	monitor_free(&m);
@@ -402,10 +427,25 @@ monitors_rotate_ping(struct req *r)
 }
 
 /*
- * GET /v1/monitors/{id}/stats?from&to
+ * The stats of m over [from, to): the monitor's, or those of location
+ * loc (not NULL) alone.
+ */
+static int
+stats_of(struct req *r, const struct monitor *m, const char *loc,
+    int64_t from, int64_t to, struct stats *s)
+{
+	if (loc != NULL)
+		return rollup_location_stats(r->db, m->id, loc, from, to,
+		    r->now, s);
+	return rollup_stats(r->db, m->id, m->created_at, from, to, r->now, s);
+}
+
+/*
+ * GET /v1/monitors/{id}/stats?from&to&location
  * Scope monitors:read.  200 with the stats of [from, to), or by default
- * {"windows": {"24h", "7d", "30d", "90d"}}, answered from rollups; 400;
- * 404.
+ * {"windows": {"24h", "7d", "30d", "90d"}}, answered from rollups: the
+ * monitor's, or as seen from one location ("local" or one of the team's
+ * loc_...) when asked; 400; 404.
  */
 static int
 monitors_stats(struct req *r)
@@ -413,18 +453,18 @@ monitors_stats(struct req *r)
 	struct monitor	 m;
 	struct stats	 s;
 	cJSON		*o, *w;
+	const char	*loc;
 	int64_t		 from = req_time(r, "from"), to = req_time(r, "to");
 	int		 i, rc;
 
-	if (load(r, &m) == -1)
+	if (location_of(r, &loc) == -1 || load(r, &m) == -1)
 		return 0;
 	if (from != 0 || to != 0) {
 		if (to == 0)
 			to = r->now;
 		if (from == 0)
 			from = to - ROLLUP_DAY_MS;
-		rc = rollup_stats(r->db, m.id, m.created_at, from, to, r->now,
-		    &s);
+		rc = stats_of(r, &m, loc, from, to, &s);
 		monitor_free(&m);
 		if (rc != DB_OK)
 			return resp_db(r, rc);
@@ -433,8 +473,8 @@ monitors_stats(struct req *r)
 	o = cJSON_CreateObject();
 	w = cJSON_AddObjectToObject(o, "windows");
 	for (i = 0; i < SW__MAX; i++) {
-		rc = rollup_stats(r->db, m.id, m.created_at,
-		    r->now - stats_window_ms[i], r->now, r->now, &s);
+		rc = stats_of(r, &m, loc, r->now - stats_window_ms[i], r->now,
+		    &s);
 		if (rc != DB_OK) {
 			cJSON_Delete(o);
 			monitor_free(&m);
@@ -467,20 +507,23 @@ monitors_team_stats(struct req *r)
 }
 
 /*
- * GET /v1/monitors/{id}/outages?perPage&cursor
- * Scope monitors:read.  200 with a page of outages, newest first; 404.
+ * GET /v1/monitors/{id}/outages?location&perPage&cursor
+ * Scope monitors:read.  200 with a page of outages, newest first: the
+ * monitor's, or the down periods of one location ("local" or one of the
+ * team's loc_...) when asked; 400; 404.
  */
 static int
 monitors_outages(struct req *r)
 {
 	struct monitor	 m;
 	struct lister	 l;
+	const char	*loc;
 
-	if (load(r, &m) == -1)
+	if (location_of(r, &loc) == -1 || load(r, &m) == -1)
 		return 0;
 	monitor_free(&m);
 	list_start(r, &l);
-	return list_answer(r, &l, outage_list(r->db, r->args[0], &l));
+	return list_answer(r, &l, outage_list(r->db, r->args[0], loc, &l));
 }
 
 /*
@@ -661,7 +704,17 @@ static const struct qspec q_results[] = {
 	Q_END
 };
 
-static const struct qspec q_window[] = { Q_WINDOW, Q_END };
+static const struct qspec q_stats[] = {
+	Q_WINDOW,
+	Q_ID_OR("location", "loc", local_names, 1),
+	Q_END
+};
+
+static const struct qspec q_outages[] = {
+	Q_ID_OR("location", "loc", local_names, 1),
+	Q_PAGE,
+	Q_END
+};
 
 static const struct qspec q_team_stats[] = {
 	Q_ENUM_DEF("window", stats_window_names, SW__MAX, SW_30D),
@@ -802,9 +855,9 @@ static const struct route routes[] = {
 	{ "GET", "/v1/monitors/{mon}/results", SCOPE_MONITORS_READ,
 	    monitors_results, NULL, q_results, 0 },
 	{ "GET", "/v1/monitors/{mon}/stats", SCOPE_MONITORS_READ,
-	    monitors_stats, NULL, q_window, 0 },
+	    monitors_stats, NULL, q_stats, 0 },
 	{ "GET", "/v1/monitors/{mon}/outages", SCOPE_MONITORS_READ,
-	    monitors_outages, NULL, q_page, 0 },
+	    monitors_outages, NULL, q_outages, 0 },
 	{ "GET", "/v1/status", SCOPE_MONITORS_READ, status_overall, NULL, NULL,
 	    0 },
 	{ "POST", "/v1/checks", SCOPE_MONITORS_WRITE, checks_run, "check.run",

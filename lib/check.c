@@ -66,6 +66,9 @@ enum stmt {
 	STMT_LSTATE_GET,
 	STMT_LSTATE_PUT,
 	STMT_LSTATE_DOWN,
+	STMT_LOUTAGE_OPEN,
+	STMT_LOUTAGE_CLOSE,
+	STMT_LOUTAGES,
 	STMT__MAX
 };
 
@@ -142,6 +145,19 @@ static const char *const sqls[STMT__MAX] = {
 	"(SELECT count(*) FROM monitor_locations ml JOIN locations l ON "
 	"l.id = ml.location_id WHERE ml.monitor_id = ?1 AND "
 	"l.health = 'offline')",
+	/* STMT_LOUTAGE_OPEN: STMT_OUTAGE_OPEN's, of location ?7. */
+	"INSERT INTO location_outages (id, monitor_id, started_at, "
+	"cause_code, cause_message, during_maintenance, location) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+	/* STMT_LOUTAGE_CLOSE: STMT_OUTAGE_CLOSE's, of location ?3. */
+	"UPDATE location_outages SET ended_at = CASE WHEN started_at > ?2 "
+	"THEN started_at ELSE ?2 END "
+	"WHERE monitor_id = ?1 AND location = ?3 AND ended_at IS NULL",
+	/* STMT_LOUTAGES: STMT_OUTAGES's, of location ?6. */
+	"SELECT id, started_at, ended_at, cause_code, cause_message, "
+	"during_maintenance FROM location_outages WHERE monitor_id = ?1"
+	" AND location = ?6 AND (?2 = 0 OR (started_at, id) < (?3, ?4))"
+	" ORDER BY started_at DESC, id DESC LIMIT ?5",
 };
 
 /* PostgreSQL's own text where the dialects differ (NULL: sqls[i]). */
@@ -787,8 +803,12 @@ add_event(struct db *db, const struct monitor *m, const char *kind,
 	return db_exec_stmt(st);
 }
 
+/*
+ * Open an outage of m at r, the monitor's own, or with loc the down
+ * period of that location alone (no event: it pages nobody).
+ */
 static int
-open_outage(struct db *db, const struct monitor *m,
+open_outage(struct db *db, const struct monitor *m, const char *loc,
     const struct check_result *r)
 {
 	struct db_stmt		*st;
@@ -800,7 +820,8 @@ open_outage(struct db *db, const struct monitor *m,
 	if ((rc = maint_at(db, m->team_id, m->id, r->checked_at, &me)) !=
 	    DB_OK)
 		return rc;
-	if ((st = db_stmt(db, sqls[STMT_OUTAGE_OPEN])) == NULL)
+	if ((st = db_stmt(db, sqls[loc != NULL ? STMT_LOUTAGE_OPEN :
+	    STMT_OUTAGE_OPEN])) == NULL)
 		return DB_ERROR;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, m->id);
@@ -808,7 +829,9 @@ open_outage(struct db *db, const struct monitor *m,
 	db_bind_text(st, 4, r->error_code);
 	db_bind_text(st, 5, r->error_message);
 	db_bind_int(st, 6, me.active);
-	if ((rc = db_exec_stmt(st)) != DB_OK)
+	if (loc != NULL)
+		db_bind_text(st, 7, loc);
+	if ((rc = db_exec_stmt(st)) != DB_OK || loc != NULL)
 		return rc;
 	return add_event(db, m, "down", r->checked_at, id, r->error_code);
 }
@@ -858,7 +881,7 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
 	const char	*loc = r->location[0] ? r->location : MON_LOCAL;
 	char		 status[16] = "up";
 	long		 fails = 0, successes = 0;
-	int		 rc;
+	int		 rc, was_down;
 
 	if ((st = db_query(db, sqls[STMT_LSTATE_GET], "tt", m->id, loc)) ==
 	    NULL)
@@ -871,6 +894,7 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
 	db_reset(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return db_rc(rc);
+	was_down = strcmp(status, "down") == 0;
 	if (r->status == MST_DOWN) {
 		fails++;
 		successes = 0;
@@ -888,6 +912,14 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
 	    status, (int)fails, (int)successes, r->checked_at)) == NULL)
 		return DB_ERROR;
 	if ((rc = db_exec_stmt(st)) != DB_OK)
+		return rc;
+	/* The location's own down period, whatever the quorum says. */
+	if (!was_down && strcmp(status, "down") == 0)
+		rc = open_outage(db, m, loc, r);
+	else if (was_down && strcmp(status, "down") != 0)
+		rc = db_exec_stmt(db_query(db, sqls[STMT_LOUTAGE_CLOSE], "tIt",
+		    m->id, r->checked_at, loc));
+	if (rc != DB_OK)
 		return rc;
 	if ((st = db_query(db, db_sqlv(db, sqls, pg_sqls, STMT_LSTATE_DOWN),
 	    "t", m->id)) == NULL ||
@@ -931,7 +963,7 @@ transition(struct db *db, struct monitor *m, const struct check_result *r)
 	m->status = new;
 	m->last_change_at = r->checked_at;
 	if (new == MST_DOWN)
-		return open_outage(db, m, r);
+		return open_outage(db, m, NULL, r);
 	if (old == MST_DOWN)
 		return close_outage(db, m, r->checked_at);
 	if (new == MST_DEGRADED && old == MST_UP)
@@ -1082,13 +1114,6 @@ insert_result(struct db *db, const struct monitor *m,
 	return db_exec_stmt(st);
 }
 
-/* A statement db_query bound, run; DB_ERROR when it could not be made. */
-static int
-exec_q(struct db_stmt *st)
-{
-	return st == NULL ? DB_ERROR : db_exec_stmt(st);
-}
-
 int
 check_record(struct db *db, struct monitor *m, const struct check_result *r,
     int flags, int64_t now)
@@ -1104,11 +1129,12 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 		if (!(flags & CHECK_SCHEDULED))
 			return DB_OK;
 		m->next_check_at = check_next_due(planned, m->interval_s, now);
-		return exec_q(db_query(db, sqls[STMT_PLAN_ONLY], "tII", m->id,
-		    planned, m->next_check_at));
+		return db_exec_stmt(db_query(db, sqls[STMT_PLAN_ONLY], "tII",
+		    m->id, planned, m->next_check_at));
 	}
-	if ((rc = rollup_add(db, m->id, r->checked_at,
-	    mon_status_names[r->status], r->response_ms)) != DB_OK)
+	if ((rc = rollup_add(db, m->id, r->location[0] ? r->location :
+	    MON_LOCAL, r->checked_at, mon_status_names[r->status],
+	    r->response_ms)) != DB_OK)
 		return rc;
 	if (flags & CHECK_HISTORY)
 		return DB_OK;
@@ -1323,8 +1349,13 @@ outage_row(struct db_stmt *st, struct lister *l)
 }
 
 int
-outage_list(struct db *db, const char *monitor, struct lister *l)
+outage_list(struct db *db, const char *monitor, const char *location,
+    struct lister *l)
 {
-	return page_rows(db, db_query(db, sqls[STMT_OUTAGES], "t", monitor), 2,
-	    l, outage_row);
+	struct db_stmt	*st;
+
+	if ((st = db_query(db, sqls[location != NULL ? STMT_LOUTAGES :
+	    STMT_OUTAGES], "t", monitor)) != NULL && location != NULL)
+		db_bind_text(st, 6, location);
+	return page_rows(db, st, 2, l, outage_row);
 }

@@ -552,6 +552,8 @@ db_exec_stmt(struct db_stmt *st)
 {
 	int	 rc;
 
+	if (st == NULL)
+		return DB_ERROR;
 	rc = db_rc(db_step(st));
 	db_reset(st);
 	return rc;

@@ -122,7 +122,10 @@ void		 db_reset(struct db_stmt *);
 int		 db_rc(int step_rc);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 long		 db_changes(struct db *);
-/* Step a statement that returns no rows; DB_* code. */
+/*
+ * Step a statement that returns no rows; DB_* code (DB_ERROR for a NULL
+ * statement: one db_query could not make).
+ */
 int		 db_exec_stmt(struct db_stmt *);
 /* The same for a change of one row: DB_NOTFOUND when none changed. */
 int		 db_exec_one(struct db_stmt *);

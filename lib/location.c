@@ -61,6 +61,8 @@ enum stmt {
 	STMT_LOCAL,
 	STMT_EXISTS,
 	STMT_LINKS_DROP,
+	STMT_STATES_DROP,
+	STMT_DOWN_END,
 	STMT_LINK_ADD,
 	STMT_DUE,
 	STMT_NEXT_DUE,
@@ -114,6 +116,15 @@ static const char *const sqls[STMT__MAX] = {
 	 * (?2: its locations as a JSON array). */
 	"DELETE FROM monitor_locations WHERE monitor_id = ?1 AND "
 	"location_id NOT IN (SELECT value FROM json_each(?2))",
+	/* STMT_STATES_DROP: their own states of the monitor ("local"
+	 * included), */
+	"DELETE FROM monitor_location_state WHERE monitor_id = ?1 AND "
+	"location NOT IN (SELECT value FROM json_each(?2))",
+	/* STMT_DOWN_END: and their open down periods, ended at ?3. */
+	"UPDATE location_outages SET ended_at = CASE WHEN started_at > ?3 "
+	"THEN started_at ELSE ?3 END WHERE monitor_id = ?1 AND "
+	"ended_at IS NULL AND location NOT IN (SELECT value FROM "
+	"json_each(?2))",
 	/* STMT_LINK_ADD: a location added is due at once. */
 	"INSERT INTO monitor_locations (monitor_id, location_id, "
 	"next_check_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -156,6 +167,14 @@ static const char *const pg_sqls[STMT__MAX] = {
 	[STMT_LINKS_DROP] =
 	"DELETE FROM monitor_locations WHERE monitor_id = ?1 AND "
 	"location_id NOT IN (SELECT jsonb_array_elements_text(?2::jsonb))",
+	[STMT_STATES_DROP] =
+	"DELETE FROM monitor_location_state WHERE monitor_id = ?1 AND "
+	"location NOT IN (SELECT jsonb_array_elements_text(?2::jsonb))",
+	[STMT_DOWN_END] =
+	"UPDATE location_outages SET ended_at = CASE WHEN started_at > ?3 "
+	"THEN started_at ELSE ?3 END WHERE monitor_id = ?1 AND "
+	"ended_at IS NULL AND location NOT IN (SELECT "
+	"jsonb_array_elements_text(?2::jsonb))",
 };
 
 /* ---- the location ---- */
@@ -349,13 +368,6 @@ location_set_token(struct db *db, struct location *loc, const char *token)
 	return db_exec_one(st);
 }
 
-/* A statement db_query bound, run; DB_ERROR when it could not be made. */
-static int
-exec(struct db_stmt *st)
-{
-	return st == NULL ? DB_ERROR : db_exec_stmt(st);
-}
-
 /* The one integer a statement gives (0 for NULL); DB_* code. */
 static int
 scalar(struct db_stmt *st, int64_t *out)
@@ -440,8 +452,8 @@ static int
 health_event(struct db *db, const char *id, const char *team,
     const char *kind, int64_t at, int64_t seen)
 {
-	return exec(db_query(db, sqls[STMT_EVENT], "tttIT", id, team, kind,
-	    at, seen));
+	return db_exec_stmt(db_query(db, sqls[STMT_EVENT], "tttIT", id, team,
+	    kind, at, seen));
 }
 
 int
@@ -458,7 +470,7 @@ location_seen(struct db *db, struct location *loc, int64_t now)
 	if (rc != DB_OK && rc != DB_NOTFOUND)
 		return rc;
 	loc->last_seen_at = now;
-	return exec(db_query(db, sqls[STMT_SEEN], "tI", loc->id, now));
+	return db_exec_stmt(db_query(db, sqls[STMT_SEEN], "tI", loc->id, now));
 }
 
 int
@@ -535,23 +547,31 @@ location_links_check(struct db *db, const char *team, const cJSON *locations,
 int
 location_links_sync(struct db *db, const struct monitor *m, int64_t now)
 {
-	struct db_stmt	*st;
-	const cJSON	*l;
-	const char	*id;
-	int		 rc;
+	static const enum stmt	 drop[] = { STMT_LINKS_DROP, STMT_STATES_DROP,
+				    STMT_DOWN_END };
+	struct db_stmt		*st;
+	const cJSON		*l;
+	const char		*id;
+	size_t			 i;
+	int			 rc;
 
-	if ((st = db_query(db, db_sqlv(db, sqls, pg_sqls,
-	    STMT_LINKS_DROP), "t", m->id)) == NULL ||
-	    db_bind_json(st, 2, m->locations) == -1)
-		return DB_ERROR;
-	if ((rc = db_exec_stmt(st)) != DB_OK)
-		return rc;
+	/* The locations it no longer names: their rows go. */
+	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
+		if ((st = db_query(db, db_sqlv(db, sqls, pg_sqls, drop[i]),
+		    "t", m->id)) == NULL ||
+		    db_bind_json(st, 2, m->locations) == -1)
+			return DB_ERROR;
+		if (drop[i] == STMT_DOWN_END)
+			db_bind_int64(st, 3, now);
+		if ((rc = db_exec_stmt(st)) != DB_OK)
+			return rc;
+	}
 	cJSON_ArrayForEach(l, m->locations) {
 		id = cJSON_GetStringValue(l);
 		if (id == NULL || strcmp(id, MON_LOCAL) == 0)
 			continue;
-		if ((rc = exec(db_query(db, sqls[STMT_LINK_ADD], "ttI", m->id,
-		    id, now))) != DB_OK)
+		if ((rc = db_exec_stmt(db_query(db, sqls[STMT_LINK_ADD], "ttI",
+		    m->id, id, now))) != DB_OK)
 			return rc;
 	}
 	return DB_OK;
@@ -590,12 +610,12 @@ lease_one(struct db *db, const struct location *loc, struct monitor *m,
 	if ((rc = maint_at(db, m->team_id, m->id, now, &me)) != DB_OK)
 		return rc;
 	if (me.pause_checks)
-		return exec(db_query(db, sqls[STMT_PLAN], "ttII", m->id,
+		return db_exec_stmt(db_query(db, sqls[STMT_PLAN], "ttII", m->id,
 		    loc->id, due, check_next_due(due, m->interval_s,
 		    me.pause_until - 1)));
 	id_new(id, "lse");
 	expires = now + m->timeout_s * 1000 + LOC_LEASE_GRACE_MS;
-	if ((rc = exec(db_query(db, sqls[STMT_LEASE_ADD], "tttIII", id,
+	if ((rc = db_exec_stmt(db_query(db, sqls[STMT_LEASE_ADD], "tttIII", id,
 	    loc->id, m->id, due, now, expires))) != DB_OK)
 		return rc;
 	o = cJSON_CreateObject();
@@ -621,8 +641,8 @@ location_lease(struct db *db, struct location *loc, int64_t now, int max,
 	int		 n = 0, i, rc;
 
 	*next_due = 0;
-	if ((rc = exec(db_query(db, sqls[STMT_LEASE_PRUNE], "tI", loc->id,
-	    now - LOC_LEASE_KEEP_MS))) != DB_OK)
+	if ((rc = db_exec_stmt(db_query(db, sqls[STMT_LEASE_PRUNE], "tI",
+	    loc->id, now - LOC_LEASE_KEEP_MS))) != DB_OK)
 		return rc;
 	if ((due = calloc((size_t)max, sizeof(*due))) == NULL)
 		return DB_ERROR;
@@ -897,11 +917,11 @@ location_report(struct db *db, struct location *loc, const char *lease,
 		flags |= CHECK_HISTORY;
 	rc = check_record(db, &m, r, flags, now);
 	if (rc == DB_OK)
-		rc = exec(db_query(db, sqls[STMT_LEASE_DONE], "tI", lease,
-		    now));
+		rc = db_exec_stmt(db_query(db, sqls[STMT_LEASE_DONE], "tI",
+		    lease, now));
 	if (rc == DB_OK)
-		rc = exec(db_query(db, sqls[STMT_PLAN], "ttII", mid, loc->id,
-		    due, check_plan(&m, r, due, now)));
+		rc = db_exec_stmt(db_query(db, sqls[STMT_PLAN], "ttII", mid,
+		    loc->id, due, check_plan(&m, r, due, now)));
 	monitor_free(&m);
 	if (rc == DB_OK)
 		*why = LOC_TAKEN;
@@ -918,7 +938,7 @@ location_monitor_saved(struct db *db, const struct monitor *m, int was_paused,
 	    DB_OK || v->n > 0)
 		return rc;
 	if (was_paused != -1 && was_paused != m->paused &&
-	    (rc = monitor_states_clear(db, m->id)) != DB_OK)
+	    (rc = monitor_states_clear(db, m->id, now)) != DB_OK)
 		return rc;
 	return location_links_sync(db, m, now);
 }

@@ -88,7 +88,9 @@ int	 location_list(struct db *, const char *team, struct lister *);
  * The monitors' side.  location_links_check adds an error to v for
  * each id of locations (a monitor's, "local" aside) that is no location
  * of the team.  location_links_sync makes the schedule rows of monitor
- * m match its locations: a location added is due at once.  DB_* codes.
+ * m match its locations: a location added is due at once; one taken
+ * out ("local" too) forgets its state of m, and its open down period
+ * ends at now.  DB_* codes.
  */
 int	 location_links_check(struct db *, const char *team,
 	    const cJSON *locations, struct verrs *v);

@@ -104,6 +104,7 @@ enum stmt {
 	STMT_REF_TAKEN,
 	STMT_BY_SLUG,
 	STMT_STATES_CLEAR,
+	STMT_STATES_ENDED,
 	STMT_MAINT_LIVE,
 	STMT_MAINT_CANDIDATES,
 	STMT__MAX
@@ -160,6 +161,10 @@ static const char *const sqls[STMT__MAX] = {
 	"json_extract(config, '$.slug') = ?",
 	/* STMT_STATES_CLEAR */
 	"DELETE FROM monitor_location_state WHERE monitor_id = ?",
+	/* STMT_STATES_ENDED: the open down periods of the states cleared. */
+	"UPDATE location_outages SET ended_at = CASE WHEN started_at > ?2 "
+	"THEN started_at ELSE ?2 END WHERE monitor_id = ?1 AND "
+	"ended_at IS NULL",
 	/* STMT_MAINT_LIVE: maint_bind's, as IN_MAINT's EXISTS. */
 	"SELECT 1 FROM maintenance_windows WHERE team_id = ?1 "
 	"AND horizon > ?2 LIMIT 1",
@@ -704,14 +709,15 @@ apply_locations(struct monitor *m, const cJSON *val, struct verrs *v)
 }
 
 int
-monitor_states_clear(struct db *db, const char *id)
+monitor_states_clear(struct db *db, const char *id, int64_t now)
 {
-	struct db_stmt	*st;
+	int	 rc;
 
-	if ((st = db_stmt(db, sqls[STMT_STATES_CLEAR])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, id);
-	return db_exec_stmt(st);
+	if ((rc = db_exec_stmt(db_query(db, sqls[STMT_STATES_CLEAR], "t",
+	    id))) != DB_OK)
+		return rc;
+	return db_exec_stmt(db_query(db, sqls[STMT_STATES_ENDED], "tI", id,
+	    now));
 }
 
 long
@@ -1364,7 +1370,7 @@ monitor_set_paused(struct db *db, struct monitor *m, int paused, int64_t now)
 		return DB_ERROR;
 	if (paused && outage_close(db, m->id, now, NULL) != DB_OK)
 		return DB_ERROR;
-	if (monitor_states_clear(db, m->id) != DB_OK)
+	if (monitor_states_clear(db, m->id, now) != DB_OK)
 		return DB_ERROR;
 	if ((st = db_stmt(db, sqls[STMT_PAUSE])) == NULL)
 		return DB_ERROR;

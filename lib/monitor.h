@@ -75,8 +75,11 @@ void	 monitor_apply_check(struct monitor *, const cJSON *body,
 void	 monitor_write(struct jw *, const struct monitor *);
 /* The same as a tree, for the configuration document (caller owns). */
 cJSON	*monitor_json(const struct monitor *);
-/* Forget each location's own state of the monitor (paused, resumed). */
-int	 monitor_states_clear(struct db *, const char *id);
+/*
+ * Forget each location's own state of the monitor (paused, resumed):
+ * their open down periods (location_outages) end at now.
+ */
+int	 monitor_states_clear(struct db *, const char *id, int64_t now);
 /*
  * The locations that must confirm m down while offline of its locations
  * are offline (left out): its quorum, else a majority of the others, and
@@ -264,6 +267,9 @@ struct result_filter {
 };
 int	 result_list(struct db *, const char *monitor,
 	    const struct result_filter *, struct lister *);
-int	 outage_list(struct db *, const char *monitor, struct lister *);
+/* The monitor's outages, or with location that location's own down
+ * periods ("local" or a location's id). */
+int	 outage_list(struct db *, const char *monitor, const char *location,
+	    struct lister *);
 
 #endif /* MONITOR_H */

@@ -57,6 +57,8 @@ enum stmt {
 	STMT_DAILY_RANGE,
 	STMT_DAILY_LAST,
 	STMT_OUTAGES,
+	STMT_LOC_OUTAGES,
+	STMT_LOC_FIRST,
 	STMT_DIRTY_DAYS,
 	STMT_DAILY_PUT,
 	STMT_DIRTY_CLEAR,
@@ -77,48 +79,58 @@ enum stmt {
 static const char *const sqls[STMT__MAX] = {
 	/* STMT_ADD_GET */
 	"SELECT dirty, min_ms, max_ms, hist FROM rollups_hourly "
-	"WHERE monitor_id = ? AND bucket = ?",
+	"WHERE monitor_id = ? AND bucket = ? AND location = ?",
 	/*
 	 * STMT_ADD_PUT: ?3..?5 are 0/1 for up, degraded, down; ?6 is 1 with
 	 * a latency sample of ?7 ms; ?8..?10 are the new min, max and
-	 * histogram, computed from STMT_ADD_GET's row.  The row is already
-	 * dirty, so dirty stays out of the SET and its index is not touched.
+	 * histogram, computed from STMT_ADD_GET's row; ?11 the location.
+	 * The row is already dirty, so dirty stays out of the SET and its
+	 * index is not touched.
 	 */
 	"INSERT INTO rollups_hourly (monitor_id, bucket, total, up, "
-	"degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
-	"VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-	"ON CONFLICT (monitor_id, bucket) DO UPDATE SET "
+	"degraded, down, samples, sum_ms, min_ms, max_ms, hist, location) "
+	"VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+	"ON CONFLICT (monitor_id, bucket, location) DO UPDATE SET "
 	"total = " HOURLY "total + 1, up = " HOURLY "up + ?3, "
 	"degraded = " HOURLY "degraded + ?4, down = " HOURLY "down + ?5, "
 	"samples = " HOURLY "samples + ?6, sum_ms = " HOURLY "sum_ms + ?7, "
 	"min_ms = ?8, max_ms = ?9, hist = ?10",
 	/* STMT_ADD_PUT_DIRTY: the same, for a new or clean row. */
 	"INSERT INTO rollups_hourly (monitor_id, bucket, total, up, "
-	"degraded, down, samples, sum_ms, min_ms, max_ms, hist) "
-	"VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-	"ON CONFLICT (monitor_id, bucket) DO UPDATE SET "
+	"degraded, down, samples, sum_ms, min_ms, max_ms, hist, location) "
+	"VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+	"ON CONFLICT (monitor_id, bucket, location) DO UPDATE SET "
 	"total = " HOURLY "total + 1, up = " HOURLY "up + ?3, "
 	"degraded = " HOURLY "degraded + ?4, down = " HOURLY "down + ?5, "
 	"samples = " HOURLY "samples + ?6, sum_ms = " HOURLY "sum_ms + ?7, "
 	"min_ms = ?8, max_ms = ?9, hist = ?10, dirty = 1",
-	/* STMT_HOURLY_RANGE */
-	"SELECT " AGG_COLS " FROM rollups_hourly "
-	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ?",
+	/* STMT_HOURLY_RANGE: every location's rows, or ?4's. */
+	"SELECT " AGG_COLS " FROM rollups_hourly WHERE monitor_id = ?1 "
+	"AND bucket >= ?2 AND bucket < ?3 AND (location = ?4 OR ?4 IS NULL)",
 	/* STMT_DAILY_RANGE */
-	"SELECT " AGG_COLS " FROM rollups_daily "
-	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ?",
+	"SELECT " AGG_COLS " FROM rollups_daily WHERE monitor_id = ?1 "
+	"AND bucket >= ?2 AND bucket < ?3 AND (location = ?4 OR ?4 IS NULL)",
 	/* STMT_DAILY_LAST */
 	"SELECT max(bucket) FROM rollups_daily WHERE monitor_id = ?",
 	/* STMT_OUTAGES: overlapping [?2, ?3). */
 	"SELECT started_at, ended_at FROM outages WHERE monitor_id = ?1 "
 	"AND started_at < ?3 AND (ended_at IS NULL OR ended_at > ?2)",
+	/* STMT_LOC_OUTAGES: the same, of location ?4. */
+	"SELECT started_at, ended_at FROM location_outages WHERE "
+	"monitor_id = ?1 AND location = ?4 AND started_at < ?3 AND "
+	"(ended_at IS NULL OR ended_at > ?2)",
+	/* STMT_LOC_FIRST: the first hour a location's check counted in. */
+	"SELECT min(b) FROM (SELECT min(bucket) AS b FROM rollups_daily "
+	"WHERE monitor_id = ?1 AND location = ?2 UNION ALL SELECT "
+	"min(bucket) FROM rollups_hourly WHERE monitor_id = ?1 AND "
+	"location = ?2) AS x",
 	/* STMT_DIRTY_DAYS: days before ?1 with changed hours, ?2 of them. */
-	"SELECT DISTINCT monitor_id, bucket / 86400000 * 86400000 "
+	"SELECT DISTINCT monitor_id, location, bucket / 86400000 * 86400000 "
 	"FROM rollups_hourly WHERE dirty = 1 AND bucket < ?1 LIMIT ?2",
 	/* STMT_DAILY_PUT */
-	"INSERT INTO rollups_daily (monitor_id, bucket, " AGG_COLS ") "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-	"ON CONFLICT (monitor_id, bucket) DO UPDATE SET "
+	"INSERT INTO rollups_daily (monitor_id, bucket, " AGG_COLS ", "
+	"location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"ON CONFLICT (monitor_id, bucket, location) DO UPDATE SET "
 	"total = excluded.total, up = excluded.up, "
 	"degraded = excluded.degraded, down = excluded.down, "
 	"samples = excluded.samples, sum_ms = excluded.sum_ms, "
@@ -126,18 +138,18 @@ static const char *const sqls[STMT__MAX] = {
 	"hist = excluded.hist",
 	/* STMT_DIRTY_CLEAR */
 	"UPDATE rollups_hourly SET dirty = 0 WHERE monitor_id = ? "
-	"AND bucket >= ? AND bucket < ? AND dirty = 1",
+	"AND bucket >= ? AND bucket < ? AND location = ? AND dirty = 1",
 	/* STMT_PRUNE_RESULTS */
 	"DELETE FROM check_results WHERE id IN (SELECT id FROM "
 	"check_results WHERE checked_at < ? LIMIT ?)",
 	/* STMT_PRUNE_HOURLY */
-	"DELETE FROM rollups_hourly WHERE (monitor_id, bucket) IN "
-	"(SELECT monitor_id, bucket FROM rollups_hourly WHERE bucket < ? "
-	"LIMIT ?)",
+	"DELETE FROM rollups_hourly WHERE (monitor_id, bucket, location) IN "
+	"(SELECT monitor_id, bucket, location FROM rollups_hourly "
+	"WHERE bucket < ? LIMIT ?)",
 	/* STMT_PRUNE_DAILY */
-	"DELETE FROM rollups_daily WHERE (monitor_id, bucket) IN "
-	"(SELECT monitor_id, bucket FROM rollups_daily WHERE bucket < ? "
-	"LIMIT ?)",
+	"DELETE FROM rollups_daily WHERE (monitor_id, bucket, location) IN "
+	"(SELECT monitor_id, bucket, location FROM rollups_daily "
+	"WHERE bucket < ? LIMIT ?)",
 	/* STMT_PRUNE_EVENTS: monitor_events is small (state changes only):
 	 * a scan per batch is fine. */
 	"DELETE FROM monitor_events WHERE id IN (SELECT id FROM "
@@ -153,7 +165,8 @@ static const char *const sqls[STMT__MAX] = {
 	/* STMT_PRUNE_MAIL */
 	"DELETE FROM mail_outbox WHERE id IN (SELECT id FROM mail_outbox "
 	"WHERE created_at < ? LIMIT ?)",
-	/* STMT_DAYS_DAILY: one row a day in [?2, ?3). */
+	/* STMT_DAYS_DAILY: the rows (one a location) of the days in
+	 * [?2, ?3). */
 	"SELECT bucket, total, up, degraded, down FROM rollups_daily "
 	"WHERE monitor_id = ? AND bucket >= ? AND bucket < ?",
 	/* STMT_DAYS_HOURLY: the hourly rows of [?2, ?3) summed by day. */
@@ -353,8 +366,8 @@ col_hist(struct db_stmt *st, int col, struct rollup_hist *h)
 }
 
 int
-rollup_add(struct db *db, const char *monitor_id, int64_t at_ms,
-    const char *status, long response_ms)
+rollup_add(struct db *db, const char *monitor_id, const char *location,
+    int64_t at_ms, const char *status, long response_ms)
 {
 	struct db_stmt		*st;
 	struct rollup_hist	 h;
@@ -383,6 +396,7 @@ rollup_add(struct db *db, const char *monitor_id, int64_t at_ms,
 		goto out;
 	db_bind_text(st, 1, monitor_id);
 	db_bind_int64(st, 2, floor_to(at_ms, ROLLUP_HOUR_MS));
+	db_bind_text(st, 3, location);
 	if ((rc = db_step(st)) == DB_ROW) {
 		found = 1;
 		dirty = db_col_int(st, 0);
@@ -425,6 +439,7 @@ rollup_add(struct db *db, const char *monitor_id, int64_t at_ms,
 		rollup_hist_encode(&h, blob);
 		db_bind_blob(st, 10, blob, sizeof(blob));
 	}
+	db_bind_text(st, 11, location);
 	rc = db_exec_stmt(st);
 out:
 	if (own) {
@@ -462,16 +477,19 @@ agg_row(struct db_stmt *st, int c, struct agg *a)
 	rollup_hist_merge(&a->hist, &h);
 }
 
-/* Add the rows of a range statement (monitor, [lo, hi)) into a. */
+/*
+ * Add the rows of a range statement (monitor, [lo, hi), of every
+ * location or of location) into a.
+ */
 static int
 agg_read(struct db *db, enum stmt which, const char *monitor_id,
-    int64_t lo, int64_t hi, struct agg *a)
+    const char *location, int64_t lo, int64_t hi, struct agg *a)
 {
 	struct db_stmt		*st;
 	int			 rc;
 
-	if ((st = db_query(db, sqls[which], "tII", monitor_id, lo, hi)) ==
-	    NULL)
+	if ((st = db_query(db, sqls[which], "tIIt", monitor_id, lo, hi,
+	    location)) == NULL)
 		return DB_ERROR;
 	while ((rc = db_step(st)) == DB_ROW)
 		agg_row(st, 0, a);
@@ -505,13 +523,14 @@ static int64_t	 spans_overlap(const struct maint_occ *, size_t, int64_t,
 		    int64_t);
 
 /*
- * The monitor's outages overlapping [lo, hi), an open one lasting until
- * now.  Their part inside the maintenance spans sp[0..nsp) (merged,
- * sorted) is summed into d->in_maint, the rest into d->ms and, when
+ * The monitor's outages overlapping [lo, hi) (those of d->location when
+ * set: its own down periods), an open one lasting until now.  Their
+ * part inside the maintenance spans sp[0..nsp) (merged, sorted) is summed into d->in_maint, the rest into d->ms and, when
  * d->days is set, spread over the d->ndays days from d->start.  d->count
  * counts the outages.
  */
 struct downtime {
+	const char		*location;
 	int64_t			 ms, in_maint;
 	long long		 count;
 	int64_t			 start;
@@ -529,9 +548,11 @@ downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
 
 	if (hi <= lo)
 		return DB_OK;
-	if ((st = db_query(db, sqls[STMT_OUTAGES], "tII", monitor_id, lo,
-	    hi)) == NULL)
+	if ((st = db_query(db, sqls[d->location != NULL ? STMT_LOC_OUTAGES :
+	    STMT_OUTAGES], "tII", monitor_id, lo, hi)) == NULL)
 		return DB_ERROR;
+	if (d->location != NULL)
+		db_bind_text(st, 4, d->location);
 	while ((rc = db_step(st)) == DB_ROW) {
 		s = max64(db_col_int64(st, 0), lo);
 		if (db_col_null(st, 1))
@@ -560,9 +581,39 @@ downtime(struct db *db, const char *monitor_id, int64_t lo, int64_t hi,
 	return rc;
 }
 
-int
-rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
-    int64_t from, int64_t to, int64_t now, struct stats *st)
+/*
+ * The start of the first hour location's checks of the monitor counted
+ * in (its rollups began with schema/023), or INT64_MAX when none did.
+ */
+static int
+location_since(struct db *db, const char *monitor_id, const char *location,
+    int64_t *since)
+{
+	struct db_stmt	*st;
+	int		 rc;
+
+	*since = INT64_MAX;
+	if ((st = db_query(db, sqls[STMT_LOC_FIRST], "tt", monitor_id,
+	    location)) == NULL)
+		return DB_ERROR;
+	if ((rc = db_step(st)) == DB_ROW) {
+		if (!db_col_null(st, 0))
+			*since = db_col_int64(st, 0);
+		rc = DB_OK;
+	} else
+		rc = db_rc(rc);
+	db_reset(st);
+	return rc;
+}
+
+/*
+ * rollup_stats, or with location rollup_location_stats: the location's
+ * rows and down periods, observed from its first counted hour on.
+ */
+static int
+stats_of(struct db *db, const char *monitor_id, const char *location,
+    int64_t created_at, int64_t from, int64_t to, int64_t now,
+    struct stats *st)
 {
 	struct agg	 a;
 	int64_t		 hstart, dstart, cut, lo, hi, observed_ms;
@@ -586,6 +637,10 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 		free(sp);
 		return rc;
 	}
+	d.location = location;
+	if (location != NULL && (rc = location_since(db, monitor_id, location,
+	    &created_at)) != DB_OK)
+		goto out;
 
 	hstart = floor_to(from, ROLLUP_HOUR_MS);
 	if (from < now - ROLLUP_HOURLY_DAYS * ROLLUP_DAY_MS) {
@@ -596,12 +651,12 @@ rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
 			goto out;
 		cut = min64(max64(cut, dstart), max64(to, dstart));
 		if (cut > dstart && (rc = agg_read(db, STMT_DAILY_RANGE,
-		    monitor_id, dstart, cut, &a)) != DB_OK)
+		    monitor_id, location, dstart, cut, &a)) != DB_OK)
 			goto out;
 		hstart = cut;
 	}
 	if (hstart < to && (rc = agg_read(db, STMT_HOURLY_RANGE, monitor_id,
-	    hstart, to, &a)) != DB_OK)
+	    location, hstart, to, &a)) != DB_OK)
 		goto out;
 
 	/* The observed time: from creation (or from) until to or now. */
@@ -651,6 +706,21 @@ out:
 	rc = db_read_end(db, own, rc);
 	free(sp);
 	return rc;
+}
+
+int
+rollup_stats(struct db *db, const char *monitor_id, int64_t created_at,
+    int64_t from, int64_t to, int64_t now, struct stats *st)
+{
+	return stats_of(db, monitor_id, NULL, created_at, from, to, now, st);
+}
+
+int
+rollup_location_stats(struct db *db, const char *monitor_id,
+    const char *location, int64_t from, int64_t to, int64_t now,
+    struct stats *st)
+{
+	return stats_of(db, monitor_id, location, 0, from, to, now, st);
 }
 
 /* Add the day rows of STMT_DAYS_DAILY or _HOURLY over [lo, hi). */
@@ -896,9 +966,13 @@ fail:
 	return NULL;
 }
 
-/* Recompute one (monitor, day) from its hourly rows; mark them clean. */
+/*
+ * Recompute one (monitor, location, day) from its hourly rows; mark them
+ * clean.
+ */
 static int
-daily_build(struct db *db, const char *monitor_id, int64_t day)
+daily_build(struct db *db, const char *monitor_id, const char *location,
+    int64_t day)
 {
 	struct db_stmt	*st;
 	struct agg	 a;
@@ -906,7 +980,7 @@ daily_build(struct db *db, const char *monitor_id, int64_t day)
 	int		 rc;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = agg_read(db, STMT_HOURLY_RANGE, monitor_id, day,
+	if ((rc = agg_read(db, STMT_HOURLY_RANGE, monitor_id, location, day,
 	    day + ROLLUP_DAY_MS, &a)) != DB_OK)
 		return rc;
 	if ((st = db_stmt(db, sqls[STMT_DAILY_PUT])) == NULL)
@@ -925,18 +999,16 @@ daily_build(struct db *db, const char *monitor_id, int64_t day)
 		rollup_hist_encode(&a.hist, blob);
 		db_bind_blob(st, 11, blob, sizeof(blob));
 	}
+	db_bind_text(st, 12, location);
 	if ((rc = db_exec_stmt(st)) != DB_OK)
 		return rc;
-	if ((st = db_stmt(db, sqls[STMT_DIRTY_CLEAR])) == NULL)
-		return DB_ERROR;
-	db_bind_text(st, 1, monitor_id);
-	db_bind_int64(st, 2, day);
-	db_bind_int64(st, 3, day + ROLLUP_DAY_MS);
-	return db_exec_stmt(st);
+	return db_exec_stmt(db_query(db, sqls[STMT_DIRTY_CLEAR], "tIIt",
+	    monitor_id, day, day + ROLLUP_DAY_MS, location));
 }
 
 struct dirty_day {
 	char	 monitor_id[MONITOR_IDMAX];
+	char	 location[MONITOR_IDMAX];
 	int64_t	 day;
 };
 
@@ -962,15 +1034,19 @@ rollup_daily(struct db *db, int64_t now, long long *ndays)
 		n = 0;
 		while ((rc = db_step(st)) == DB_ROW &&
 		    n < DAILY_BATCH) {
-			if (db_col_bytes(st, 0) >= MONITOR_IDMAX) {
-				fprintf(stderr, "rollup_daily: monitor id of "
-				    "%d bytes\n", db_col_bytes(st, 0));
+			if (db_col_bytes(st, 0) >= MONITOR_IDMAX ||
+			    db_col_bytes(st, 1) >= MONITOR_IDMAX) {
+				fprintf(stderr, "rollup_daily: id of %d or %d "
+				    "bytes\n", db_col_bytes(st, 0),
+				    db_col_bytes(st, 1));
 				rc = DB_ERROR;
 				break;
 			}
 			db_col_text(st, 0, dirty[n].monitor_id,
 			    sizeof(dirty[n].monitor_id));
-			dirty[n].day = db_col_int64(st, 1);
+			db_col_text(st, 1, dirty[n].location,
+			    sizeof(dirty[n].location));
+			dirty[n].day = db_col_int64(st, 2);
 			n++;
 		}
 		rc = rc == DB_DONE || rc == DB_ROW ? DB_OK : db_rc(rc);
@@ -979,7 +1055,7 @@ rollup_daily(struct db *db, int64_t now, long long *ndays)
 			goto fail;
 		for (i = 0; i < n; i++)
 			if ((rc = daily_build(db, dirty[i].monitor_id,
-			    dirty[i].day)) != DB_OK)
+			    dirty[i].location, dirty[i].day)) != DB_OK)
 				goto fail;
 		if ((rc = db_commit(db)) != DB_OK)
 			return rc;

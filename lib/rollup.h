@@ -1,6 +1,6 @@
 /*
- * Rollups: per-monitor hourly and daily summaries of check results, and
- * the stats answered from them.  See docs/lib/rollup.md.
+ * Rollups: hourly and daily summaries of check results, per monitor and
+ * location, and the stats answered from them.  See docs/lib/rollup.md.
  *
  * The checker calls rollup_add() for every result inside its write
  * transaction, so the hourly rows are always current.  The maintainer
@@ -70,16 +70,17 @@ int	 rollup_hist_decode(struct rollup_hist *, const void *blob,
 	    size_t len);
 
 /*
- * Count one check result of monitor_id, checked at at_ms, in the hourly
- * row of its hour.  status is "up", "degraded" or "down"; response_ms is
- * -1 when there is no response time (a connection failure): the result
+ * Count one check result of monitor_id, taken at location ("local" or a
+ * location's id) and checked at at_ms, in the hourly row of its hour and
+ * location.  A monitor's stats sum the rows of every location.  status
+ * is "up", "degraded" or "down"; response_ms is -1 when there is no response time (a connection failure): the result
  * counts but adds no latency sample.  Call it inside the write
  * transaction that stores the result (it opens its own when there is
  * none).  Returns DB_OK, DB_CONFLICT (no such monitor), DB_BUSY or
  * DB_ERROR (also for a bad status).
  */
-int	 rollup_add(struct db *, const char *monitor_id, int64_t at_ms,
-	    const char *status, long response_ms) WUR;
+int	 rollup_add(struct db *, const char *monitor_id, const char *location,
+	    int64_t at_ms, const char *status, long response_ms) WUR;
 
 /*
  * A monitor's stats over [from, to).  Counts and latency come from the
@@ -125,6 +126,17 @@ struct stats {
  */
 int	 rollup_stats(struct db *, const char *monitor_id, int64_t created_at,
 	    int64_t from, int64_t to, int64_t now, struct stats *st) WUR;
+/*
+ * The same as seen from one location ("local" or a location's id): the
+ * checks it counted, and its own down periods (location_outages) for
+ * downtime and outages.  Its observed time starts at the first hour one
+ * of its checks counted in (a location added later, and the time before
+ * schema/023, when rollups did not say where a check was taken, are not
+ * observed): before that, nothing.
+ */
+int	 rollup_location_stats(struct db *, const char *monitor_id,
+	    const char *location, int64_t from, int64_t to, int64_t now,
+	    struct stats *st) WUR;
 
 /*
  * The API object {from, to, uptimePercent, downtimeSeconds,

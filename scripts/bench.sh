@@ -25,6 +25,10 @@
 #    (CHECKER_BENCH_SECONDS a run, default 300; CHECKER_BENCH_SECONDS=0
 #    skips it).
 #
+# 6. Probe locations: three uptime-probe agents' checks per second, and
+#    the delay from a failure to its alert across them:
+#    scripts/bench-locations.sh (BENCH_LOC_MONITORS, BENCH_LOC_TRIALS).
+#
 # PostgreSQL beside SQLite: a throwaway cluster (scripts/pg-cluster.sh,
 # a unix socket in the bench's temporary folder, fsync off) lives for the
 # run.  Part 1 runs the checker's pass at each size of BENCH_PG_SIZES
@@ -35,10 +39,14 @@
 # references.  BENCH_PG=0, or no PostgreSQL programs, leaves it out.
 #
 # Sizes: BENCH_SIZES (default "1000 10000"), concurrency BENCH_CONC
-# (default 64; each checker's).  BENCH_ONLY=api runs part 3 alone.
+# (default 64; each checker's).  BENCH_ONLY=api runs part 3 alone,
+# BENCH_ONLY=locations part 6.
 # Loopback only; everything started here is stopped here.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${BENCH_ONLY:-}" = locations ]; then
+	exec "$top/scripts/bench-locations.sh"
+fi
 build="$top/${BUILD:-build}"
 sizes=${BENCH_SIZES:-1000 10000}
 pgsizes=${BENCH_PG_SIZES:-10000}
@@ -554,4 +562,9 @@ fi
 if [ "${BENCH_ONLY:-}" != api ] && [ "${CHECKER_BENCH_SECONDS:-300}" -gt 0 ]; then
 	echo
 	BUILD=${BUILD:-build} "$top/scripts/bench-checker.sh"
+fi
+
+if [ "${BENCH_ONLY:-}" != api ]; then
+	echo
+	BUILD=${BUILD:-build} "$top/scripts/bench-locations.sh"
 fi

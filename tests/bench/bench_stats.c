@@ -161,7 +161,7 @@ load(struct db *db, int monitors, int64_t start, double *raw_s,
 				return -1;
 			*raw_s += now_s() - t;
 			t = now_s();
-			if (rollup_add(db, id, at, status, ms) != DB_OK)
+			if (rollup_add(db, id, "local", at, status, ms) != DB_OK)
 				return -1;
 			*rollup_s += now_s() - t;
 			if ((n + 1) % TX_ROWS == 0 && db_commit(db) != DB_OK)

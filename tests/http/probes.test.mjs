@@ -275,11 +275,48 @@ describe('the agent routes', () => {
     assert.deepEqual((await results(mon.id)).map((x) => x.location).sort(), [loc.id, 'local'].sort());
     assert.deepEqual((await of('location=local')).map((x) => x.location), ['local']);
     assert.deepEqual((await of(`location=${loc.id}`)).map((x) => x.location), [loc.id]);
-    assert.deepEqual(await of(`location=${GHOST_LOC}`), []);
     for (const bad of ['LOCAL', 'loc_short', 'mon_' + 'A'.repeat(20), '']) {
       const r = await api('GET', `/v1/monitors/${mon.id}/results?location=${bad}`, { key: admin });
       assertProblem(r, 400, 'bad_query');
     }
+  });
+
+  it('negative: ?location= naming no location of the team is 400 on results, stats and outages', async () => {
+    const mine = await mkLocation({ name: 'mine' });
+    const theirs = await mkLocation({ name: 'theirs' }, otherKey);
+    const mon = await mkMonitor({ locations: ['local', mine.id] });
+    for (const route of ['results', 'stats', 'outages']) {
+      for (const id of [GHOST_LOC, theirs.id]) {
+        const r = await api('GET', `/v1/monitors/${mon.id}/${route}?location=${id}`, { key: readOnly });
+        const p = assertProblem(r, 400, 'bad_query');
+        assert.match(p.detail, new RegExp(`^location must be .*${id}`), `${route}: ${p.detail}`);
+      }
+      for (const bad of ['LOCAL', 'loc_short', 'mon_' + 'A'.repeat(20), '']) {
+        const r = await api('GET', `/v1/monitors/${mon.id}/${route}?location=${bad}`, { key: readOnly });
+        assertProblem(r, 400, 'bad_query');
+      }
+      // A query value is checked before the monitor is looked up.
+      assertProblem(await api('GET', `/v1/monitors/mon_${'A'.repeat(20)}/${route}?location=${theirs.id}`, { key: readOnly }),
+        400, 'bad_query');
+      assertProblem(await api('GET', `/v1/monitors/mon_${'A'.repeat(20)}/${route}?location=${mine.id}`, { key: readOnly }),
+        404, 'not_found');
+      // The other team's own monitor and location answer it.
+      assertOk(await api('GET', `/v1/monitors/${mon.id}/${route}?location=${mine.id}`, { key: readOnly }));
+      assertOk(await api('GET', `/v1/monitors/${mon.id}/${route}?location=local`, { key: readOnly }));
+    }
+  });
+
+  it('rollups written before they were kept by location count in the monitor\'s stats, in no location\'s', async () => {
+    const mon = await mkMonitor({});
+    assertOk(await api('POST', `/v1/monitors/${mon.id}/check`, { key: admin }));
+    // A row as schema/023 left the older ones: location ''.
+    const hour = Math.floor(Date.now() / 3600e3) * 3600e3;
+    srv.sqlWrite(`INSERT INTO rollups_hourly (monitor_id, bucket, total, up, degraded, down, samples, sum_ms, location) VALUES ('${mon.id}', ${hour - 3600e3}, 5, 4, 0, 1, 0, 0, '')`);
+    const stats = async (q) => assertOk(await api('GET', `/v1/monitors/${mon.id}/stats${q}`, { key: admin })).windows['24h'];
+    assert.deepEqual((await stats('')).checks, { total: 6, up: 5, degraded: 0, down: 1 });
+    const local = await stats('?location=local');
+    assert.deepEqual(local.checks, { total: 1, up: 1, degraded: 0, down: 0 });
+    assert.equal(local.uptimePercent, 100);
   });
 
   it('a down result is judged like a local one: an outage and a down event', async () => {
@@ -295,6 +332,14 @@ describe('the agent routes', () => {
     const outages = assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin }));
     assert.equal(outages.length, 1);
     assert.equal(outages[0].cause.code, 'unexpected_status');
+    // The location's own down period too; a pause ends it with the state.
+    const own = async () => assertOk(await api('GET', `/v1/monitors/${mon.id}/outages?location=${loc.id}`, { key: admin }));
+    const [open] = await own();
+    assert.deepEqual([open.endedAt, open.cause.code, open.startedAt], [null, 'unexpected_status', outages[0].startedAt]);
+    assertOk(await api('POST', `/v1/monitors/${mon.id}/pause`, { key: admin }));
+    const [ended] = await own();
+    assert.equal(ended.id, open.id);
+    assert.match(ended.endedAt, TIME_RE);
   });
 
   it('negative: a replayed, forged, foreign or late result is refused and records nothing', async () => {
@@ -568,6 +613,33 @@ describe('quorum and recovery across locations', () => {
     assert.match(byLoc[locs[0].id].lastCheckedAt, TIME_RE);
     assert.equal(assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin })).length, 0);
 
+    // Seen from each location: the failing one has its own down period
+    // and downtime; the monitor (its quorum) and the others none.
+    const outagesAt = async (loc) => assertOk(await api('GET', `/v1/monitors/${mon.id}/outages?location=${loc}`, { key: readOnly }));
+    const statsAt = async (loc) => assertOk(await api('GET', `/v1/monitors/${mon.id}/stats${loc ? `?location=${loc}` : ''}`,
+      { key: readOnly })).windows['24h'];
+    const [own] = await outagesAt(locs[2].id);
+    assert.equal(own.endedAt, null);
+    assert.equal(own.cause.code, 'unexpected_status');
+    assert.deepEqual(await outagesAt(locs[0].id), []);
+    assert.deepEqual(await outagesAt(locs[1].id), []);
+    let s = await statsAt(locs[2].id);
+    assert.deepEqual(s.checks, { total: 1, up: 0, degraded: 0, down: 1 });
+    assert.equal(s.outages, 1);
+    assert.ok(s.downtimeSeconds > 0 && s.uptimePercent < 100, JSON.stringify(s));
+    for (const l of locs.slice(0, 2)) {
+      s = await statsAt(l.id);
+      assert.deepEqual(s.checks, { total: 1, up: 1, degraded: 0, down: 0 });
+      assert.deepEqual([s.outages, s.downtimeSeconds, s.uptimePercent], [0, 0, 100]);
+    }
+    s = await statsAt(null);
+    assert.deepEqual(s.checks, { total: 3, up: 2, degraded: 0, down: 1 });
+    assert.deepEqual([s.outages, s.downtimeSeconds, s.uptimePercent], [0, 0, 100]);
+    // This host does not check it: nothing seen from there.
+    s = await statsAt('local');
+    assert.deepEqual([s.checks.total, s.uptimePercent, s.downtimeSeconds], [0, null, null]);
+    assert.deepEqual(await outagesAt('local'), []);
+
     failing = new Set(['127.0.0.3', '127.0.0.4']);
     await round(locs);
     m = await state(mon.id);
@@ -583,9 +655,16 @@ describe('quorum and recovery across locations', () => {
     await round(locs);
     m = await state(mon.id);
     assert.equal(m.status, 'up', 'three good rounds');
-    assert.ok(m.locationStates.every((s) => s.status === 'up'));
+    assert.ok(m.locationStates.every((x) => x.status === 'up'));
     const outages = assertOk(await api('GET', `/v1/monitors/${mon.id}/outages`, { key: admin }));
     assert.ok(outages[0].endedAt);
+    // The two failing locations' own down periods ended as they recovered.
+    const [c] = await outagesAt(locs[2].id);
+    assert.equal(c.id, own.id);
+    assert.ok(Date.parse(c.endedAt) >= Date.parse(outages[0].endedAt));
+    assert.equal((await outagesAt(locs[1].id)).length, 1);
+    assert.ok((await outagesAt(locs[1].id))[0].endedAt);
+    assert.deepEqual(await outagesAt(locs[0].id), []);
   });
 
   it('a quorum of one takes it down on any location; retryIntervalSeconds re-checks a failure sooner', async () => {

@@ -142,7 +142,8 @@ add(const char *monitor_id, int64_t at, const char *status, long ms)
 {
 	int	 rc;
 
-	if ((rc = rollup_add(tdb, monitor_id, at, status, ms)) != DB_OK) {
+	if ((rc = rollup_add(tdb, monitor_id, "local", at, status, ms)) !=
+	    DB_OK) {
 		fprintf(stderr, "rollup_add(%s, %lld, %s, %ld) = %d\n",
 		    monitor_id, (long long)at, status, ms, rc);
 		unit_current_failed = 1;
@@ -464,13 +465,13 @@ test_add_negative(void)
 	t_open();
 	monitor("m1", T);
 	/* A bad status, and a monitor that does not exist. */
-	CHECK_INT(rollup_add(tdb, "m1", T, "sideways", 10), DB_ERROR);
-	CHECK_INT(rollup_add(tdb, "m1", T, "", 10), DB_ERROR);
-	CHECK_INT(rollup_add(tdb, "nope", T, "up", 10), DB_CONFLICT);
+	CHECK_INT(rollup_add(tdb, "m1", "local", T, "sideways", 10), DB_ERROR);
+	CHECK_INT(rollup_add(tdb, "m1", "local", T, "", 10), DB_ERROR);
+	CHECK_INT(rollup_add(tdb, "nope", "local", T, "up", 10), DB_CONFLICT);
 	CHECK_INT(q_int("SELECT count(*) FROM rollups_hourly"), 0);
 	/* Inside the caller's transaction the caller rolls back. */
 	CHECK_INT(db_begin(tdb), DB_OK);
-	CHECK_INT(rollup_add(tdb, "m1", T, "up", 10), DB_OK);
+	CHECK_INT(rollup_add(tdb, "m1", "local", T, "up", 10), DB_OK);
 	db_rollback(tdb);
 	CHECK_INT(q_int("SELECT count(*) FROM rollups_hourly"), 0);
 	t_close();
