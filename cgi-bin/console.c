@@ -394,7 +394,7 @@ list_results(struct req *r, struct lister *l, void *arg)
 static int
 list_outages(struct req *r, struct lister *l, void *arg)
 {
-	return outage_list(r->db, ((const struct monitor *)arg)->id, l);
+	return outage_list(r->db, ((const struct monitor *)arg)->id, NULL, l);
 }
 
 /* The monitor of the path, of the member's team: 0, or -1 with 404 (or
