@@ -9,7 +9,8 @@
 --
 -- What a page shows comes from its own row and components, its
 -- incidents (their updates and components), its components' monitors
--- (state, pause, creation, last check), their rollups and outages, and
+-- (state, pause, creation, last check), whether their rollups count a
+-- day, their outages, and
 -- the maintenance windows of its team (with their monitors and early
 -- ends).  schema/pg/023_status_page_versions.sql does the same on
 -- PostgreSQL.
@@ -42,9 +43,13 @@ BEGIN
 	    WHERE monitor_id = OLD.id);
 END;
 
--- Its counts, daily bars and downtime.
+-- Its rollups: of their counts, the pages show only whether a day has
+-- any (the bars' "no data"), so only a row that starts or stops counting
+-- moves the version, not every check a row counts (a check's result
+-- moves it through the monitor's last_checked_at anyway).
 
 CREATE TRIGGER rollups_hourly_page_version_insert AFTER INSERT ON rollups_hourly
+WHEN NEW.total > 0
 BEGIN
 	UPDATE status_pages SET data_version = data_version + 1
 	WHERE id IN (SELECT page_id FROM status_page_components
@@ -52,6 +57,8 @@ BEGIN
 END;
 
 CREATE TRIGGER rollups_hourly_page_version_update AFTER UPDATE ON rollups_hourly
+WHEN (OLD.total > 0) <> (NEW.total > 0) OR OLD.monitor_id <> NEW.monitor_id
+    OR OLD.bucket <> NEW.bucket
 BEGIN
 	UPDATE status_pages SET data_version = data_version + 1
 	WHERE id IN (SELECT page_id FROM status_page_components
@@ -59,6 +66,7 @@ BEGIN
 END;
 
 CREATE TRIGGER rollups_hourly_page_version_delete AFTER DELETE ON rollups_hourly
+WHEN OLD.total > 0
 BEGIN
 	UPDATE status_pages SET data_version = data_version + 1
 	WHERE id IN (SELECT page_id FROM status_page_components
@@ -66,6 +74,7 @@ BEGIN
 END;
 
 CREATE TRIGGER rollups_daily_page_version_insert AFTER INSERT ON rollups_daily
+WHEN NEW.total > 0
 BEGIN
 	UPDATE status_pages SET data_version = data_version + 1
 	WHERE id IN (SELECT page_id FROM status_page_components
@@ -73,6 +82,8 @@ BEGIN
 END;
 
 CREATE TRIGGER rollups_daily_page_version_update AFTER UPDATE ON rollups_daily
+WHEN (OLD.total > 0) <> (NEW.total > 0) OR OLD.monitor_id <> NEW.monitor_id
+    OR OLD.bucket <> NEW.bucket
 BEGIN
 	UPDATE status_pages SET data_version = data_version + 1
 	WHERE id IN (SELECT page_id FROM status_page_components
@@ -80,12 +91,15 @@ BEGIN
 END;
 
 CREATE TRIGGER rollups_daily_page_version_delete AFTER DELETE ON rollups_daily
+WHEN OLD.total > 0
 BEGIN
 	UPDATE status_pages SET data_version = data_version + 1
 	WHERE id IN (SELECT page_id FROM status_page_components
 	    WHERE monitor_id IN (OLD.monitor_id));
 END;
 
+
+-- Its downtime.
 CREATE TRIGGER outages_page_version_insert AFTER INSERT ON outages
 BEGIN
 	UPDATE status_pages SET data_version = data_version + 1

@@ -97,13 +97,28 @@ FOR EACH ROW EXECUTE FUNCTION uptime_page_version_monitor('id');
 CREATE TRIGGER monitors_page_version_delete BEFORE DELETE ON monitors
 FOR EACH ROW EXECUTE FUNCTION uptime_page_version_monitor('id');
 
--- Its counts, daily bars and downtime.
-CREATE TRIGGER rollups_hourly_page_version
-AFTER INSERT OR UPDATE OR DELETE ON rollups_hourly
-FOR EACH ROW EXECUTE FUNCTION uptime_page_version_monitor('monitor_id');
-CREATE TRIGGER rollups_daily_page_version
-AFTER INSERT OR UPDATE OR DELETE ON rollups_daily
-FOR EACH ROW EXECUTE FUNCTION uptime_page_version_monitor('monitor_id');
+-- Its rollups, only a row that starts or stops counting a day (see
+-- schema/023_status_page_versions.sql), and its downtime.
+CREATE TRIGGER rollups_hourly_page_version_insert AFTER INSERT ON rollups_hourly
+FOR EACH ROW WHEN (NEW.total > 0)
+EXECUTE FUNCTION uptime_page_version_monitor('monitor_id');
+CREATE TRIGGER rollups_hourly_page_version_update AFTER UPDATE ON rollups_hourly
+FOR EACH ROW WHEN ((OLD.total > 0) <> (NEW.total > 0)
+    OR OLD.monitor_id <> NEW.monitor_id OR OLD.bucket <> NEW.bucket)
+EXECUTE FUNCTION uptime_page_version_monitor('monitor_id');
+CREATE TRIGGER rollups_hourly_page_version_delete AFTER DELETE ON rollups_hourly
+FOR EACH ROW WHEN (OLD.total > 0)
+EXECUTE FUNCTION uptime_page_version_monitor('monitor_id');
+CREATE TRIGGER rollups_daily_page_version_insert AFTER INSERT ON rollups_daily
+FOR EACH ROW WHEN (NEW.total > 0)
+EXECUTE FUNCTION uptime_page_version_monitor('monitor_id');
+CREATE TRIGGER rollups_daily_page_version_update AFTER UPDATE ON rollups_daily
+FOR EACH ROW WHEN ((OLD.total > 0) <> (NEW.total > 0)
+    OR OLD.monitor_id <> NEW.monitor_id OR OLD.bucket <> NEW.bucket)
+EXECUTE FUNCTION uptime_page_version_monitor('monitor_id');
+CREATE TRIGGER rollups_daily_page_version_delete AFTER DELETE ON rollups_daily
+FOR EACH ROW WHEN (OLD.total > 0)
+EXECUTE FUNCTION uptime_page_version_monitor('monitor_id');
 CREATE TRIGGER outages_page_version
 AFTER INSERT OR UPDATE OR DELETE ON outages
 FOR EACH ROW EXECUTE FUNCTION uptime_page_version_monitor('monitor_id');
