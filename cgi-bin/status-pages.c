@@ -460,12 +460,89 @@ incidents_update(struct req *r)
  * request names, Cache-Control and an ETag on every 200, 304 for a
  * matching If-None-Match, the Content-Security-Policy, 404 for a page
  * that is missing or not public.
+ *
+ * A worker keeps the answers it rendered (KEEP_SLOTS of them, the least
+ * recently used making room), each with what it rests on (struct
+ * sv_valid: the page, its data version, until when the clock leaves it
+ * the same).  A request reads the page's version first (one row): an
+ * answer kept for that page at that version and still valid is
+ * answered again, or 304 when the client has its ETag, without
+ * rendering; otherwise the answer is rendered, kept and sent.  The
+ * ETag is still the hash of the bytes, so every worker gives the same
+ * answer the same tag.
  */
 
 #define CACHE_CONTROL	"public, max-age=30"
 #define ETAG_BYTES	16
 #define ETAG_MAX	(ETAG_BYTES * 2 + 8)
 #define BADGE_CSP	"default-src 'none'; style-src 'unsafe-inline'"
+
+#define KEEP_SLOTS	16
+#define KEEP_KEYMAX	(REQ_MAXPATH + ID_MAX + 8)
+
+/* A kept answer. */
+struct kept {
+	char		 key[KEEP_KEYMAX];	/* what was asked; "" free */
+	struct sv_valid	 valid;
+	char		 tag[ETAG_MAX];
+	int		 weak;
+	const char	*ctype;		/* NULL: summary.json's data */
+	const char	*csp;
+	struct buf	 body;
+	unsigned long	 used;
+};
+
+static struct kept	 kept[KEEP_SLOTS];
+static unsigned long	 kept_clock;
+
+/* The answer kept for key at cur's page and version, valid at now. */
+static struct kept *
+kept_find(const char *key, const struct sv_valid *cur, int64_t now)
+{
+	size_t	 i;
+
+	for (i = 0; i < KEEP_SLOTS; i++)
+		if (kept[i].key[0] != '\0' && strcmp(kept[i].key, key) == 0 &&
+		    strcmp(kept[i].valid.page_id, cur->page_id) == 0 &&
+		    kept[i].valid.version == cur->version &&
+		    now < kept[i].valid.until) {
+			kept[i].used = ++kept_clock;
+			return &kept[i];
+		}
+	return NULL;
+}
+
+/* Keep an answer rendered at now, when it stays valid a while. */
+static void
+kept_store(const char *key, const struct sv_valid *valid, int64_t now,
+    const char *tag, int weak, const char *ctype, const char *csp,
+    const void *body, size_t len)
+{
+	struct kept	*k = &kept[0];
+	size_t		 i;
+
+	if (valid->until <= now)
+		return;
+	for (i = 0; i < KEEP_SLOTS; i++) {
+		if (strcmp(kept[i].key, key) == 0) {
+			k = &kept[i];
+			break;
+		}
+		if (kept[i].used < k->used)
+			k = &kept[i];
+	}
+	k->key[0] = '\0';
+	k->body.len = 0;
+	if (buf_add(&k->body, body, len) == -1)
+		return;
+	snprintf(k->key, sizeof(k->key), "%s", key);
+	k->valid = *valid;
+	snprintf(k->tag, sizeof(k->tag), "%s", tag);
+	k->weak = weak;
+	k->ctype = ctype;
+	k->csp = csp;
+	k->used = ++kept_clock;
+}
 
 /* The Host header as a customDomain: lower case, no port, no final dot. */
 static int
@@ -538,19 +615,62 @@ validators(struct req *r, const char *tag, int weak)
 }
 
 /*
+ * The key of what the request asks (kind: a letter; arg: what else the
+ * answer depends on) and, when an answer is kept for it at the page's
+ * version, that answer sent again (304 when the client has it): 1.  0
+ * when it is to be rendered (key "" when it is not to be kept).
+ */
+static int
+from_kept(struct req *r, const struct sv_which *which, char kind,
+    const char *arg, char *key)
+{
+	struct sv_valid	 cur;
+	struct kept	*k;
+	struct buf	 copy = { NULL, 0, 0 };
+	struct jw	 w;
+	int		 n;
+
+	n = snprintf(key, KEEP_KEYMAX, "%c %s", kind, arg);
+	if (n < 0 || n >= KEEP_KEYMAX) {
+		key[0] = '\0';
+		return 0;
+	}
+	/* A page that is missing or private: rendering says so. */
+	if (sv_version(r->db, which, &cur) != DB_OK ||
+	    (k = kept_find(key, &cur, r->now)) == NULL)
+		return 0;
+	if (k->csp != NULL)
+		resp_header(r, "Content-Security-Policy", "%s", k->csp);
+	if (validators(r, k->tag, k->weak))
+		resp_empty(r, 304);
+	else if (k->ctype == NULL) {
+		resp_open(r, 200, &w);
+		jw_raw(&w, NULL, k->body.p, k->body.len);
+		resp_close(r, &w);
+	} else if (buf_add(&copy, k->body.p, k->body.len) == -1)
+		resp_db(r, DB_ERROR);
+	else
+		resp_body(r, 200, k->ctype, &copy);
+	return 1;
+}
+
+/*
  * Answer what a statusview function made: rc not DB_OK as a problem
  * (404 for a page that is missing or not public), else 200 with body
- * (taken over) or 304.
+ * (taken over) or 304; kept under key (not "") as valid says.
  */
 static int
 answer(struct req *r, int rc, const char *ctype, struct buf *body,
-    const char *csp)
+    const char *csp, const char *key, const struct sv_valid *valid)
 {
 	char	 tag[ETAG_MAX];
 
 	if (rc != DB_OK)
 		return resp_db(r, rc);
 	etag_of(body->p, body->len, tag);
+	if (key[0] != '\0')
+		kept_store(key, valid, r->now, tag, 0, ctype, csp, body->p,
+		    body->len);
 	if (csp != NULL)
 		resp_header(r, "Content-Security-Policy", "%s", csp);
 	if (validators(r, tag, 0)) {
@@ -574,15 +694,18 @@ static int
 html(struct req *r, const struct sv_which *which)
 {
 	struct buf	 body = { NULL, 0, 0 };
-	char		 prefix[REQ_MAXPATH + 1];
+	struct sv_valid	 valid;
+	char		 prefix[REQ_MAXPATH + 1], key[KEEP_KEYMAX];
 	size_t		 n = (size_t)(r->path - r->uri_path);
 
 	if (r->path < r->uri_path || n > REQ_MAXPATH)
 		n = 0;
 	memcpy(prefix, r->uri_path, n);
 	prefix[n] = '\0';
-	return answer(r, sv_html(r->db, which, prefix, r->now, &body),
-	    "text/html", &body, sv_html_csp());
+	if (from_kept(r, which, 'h', prefix, key))
+		return 0;
+	return answer(r, sv_html(r->db, which, prefix, r->now, &body,
+	    &valid), "text/html", &body, sv_html_csp(), key, &valid);
 }
 
 /*
@@ -623,24 +746,34 @@ static int
 public_summary(struct req *r)
 {
 	struct sv_which	 w;
+	struct sv_valid	 valid;
+	struct jw	 jw;
 	cJSON		*o;
-	char		 tag[ETAG_MAX], *text;
+	char		 tag[ETAG_MAX], key[KEEP_KEYMAX], *text;
 	int		 rc;
 
-	if ((rc = sv_summary(r->db, by_slug(r, &w), r->now, &o)) != DB_OK)
+	if (from_kept(r, by_slug(r, &w), 's', "", key))
+		return 0;
+	if ((rc = sv_summary(r->db, &w, r->now, &o, &valid)) != DB_OK)
 		return resp_db(r, rc);
-	if ((text = cJSON_PrintUnformatted(o)) == NULL) {
-		cJSON_Delete(o);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (text == NULL)
 		return resp_db(r, DB_ERROR);
-	}
 	/* Weak, over data alone: meta holds the request id and time. */
 	etag_of(text, strlen(text), tag);
-	free(text);
-	if (validators(r, tag, 1)) {
-		cJSON_Delete(o);
-		return resp_empty(r, 304);
+	if (key[0] != '\0')
+		kept_store(key, &valid, r->now, tag, 1, NULL, NULL, text,
+		    strlen(text));
+	if (validators(r, tag, 1))
+		resp_empty(r, 304);
+	else {
+		resp_open(r, 200, &jw);
+		jw_raw(&jw, NULL, text, strlen(text));
+		resp_close(r, &jw);
 	}
-	return resp_data(r, 200, o);
+	free(text);
+	return 0;
 }
 
 /*
@@ -651,10 +784,14 @@ static int
 public_feed(struct req *r)
 {
 	struct sv_which	 w;
+	struct sv_valid	 valid;
 	struct buf	 body = { NULL, 0, 0 };
+	char		 key[KEEP_KEYMAX];
 
-	return answer(r, sv_feed(r->db, by_slug(r, &w), r->now, &body),
-	    "application/atom+xml", &body, NULL);
+	if (from_kept(r, by_slug(r, &w), 'f', "", key))
+		return 0;
+	return answer(r, sv_feed(r->db, &w, r->now, &body, &valid),
+	    "application/atom+xml", &body, NULL, key, &valid);
 }
 
 /*
@@ -665,11 +802,15 @@ static int
 public_badge(struct req *r)
 {
 	struct sv_which	 w;
+	struct sv_valid	 valid;
 	struct buf	 body = { NULL, 0, 0 };
+	char		 key[KEEP_KEYMAX];
 
-	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1],
-	    SV_BADGE_STATE, SW_30D, r->now, &body), "image/svg+xml", &body,
-	    BADGE_CSP);
+	if (from_kept(r, by_slug(r, &w), 'b', r->args[1], key))
+		return 0;
+	return answer(r, sv_badge(r->db, &w, r->args[1], SV_BADGE_STATE,
+	    SW_30D, r->now, &body, &valid), "image/svg+xml", &body, BADGE_CSP,
+	    key, &valid);
 }
 
 /* A badge over the window of the query (30d when none). */
@@ -679,9 +820,11 @@ window_badge(struct req *r, enum sv_badge kind)
 	struct sv_which	 w;
 	struct buf	 body = { NULL, 0, 0 };
 
+	/* Not kept: sv_badge says a window's figures are never valid
+	 * beyond their rendering. */
 	return answer(r, sv_badge(r->db, by_slug(r, &w), r->args[1], kind,
-	    (enum stats_window)req_enum(r, "window"), r->now, &body),
-	    "image/svg+xml", &body, BADGE_CSP);
+	    (enum stats_window)req_enum(r, "window"), r->now, &body, NULL),
+	    "image/svg+xml", &body, BADGE_CSP, "", NULL);
 }
 
 /*

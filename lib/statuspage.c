@@ -26,7 +26,7 @@
 #define COLS "id, team_id, name, slug, title, description, is_public, " \
 	"history_days, custom_domain, created_at, updated_at, " \
 	"verified_domain, domain_checked_at, domain_error, logo_url, " \
-	"show_overall_status, ref"
+	"show_overall_status, ref, data_version"
 /* In bind_page's order (?1..?15), then created_at and ref (?16, ?17,
  * bound on insert only). */
 #define INSERT_COLS "id, team_id, name, slug, title, description, " \
@@ -49,6 +49,8 @@ enum stmt {
 	STMT_COMPONENT_DELETE,
 	STMT_COMPONENT_PUT,
 	STMT_REF_TAKEN,
+	STMT_VERSION_SLUG,
+	STMT_VERSION_DOMAIN,
 	STMT__MAX
 };
 
@@ -94,6 +96,11 @@ static const char *const sqls[STMT__MAX] = {
 	"WHERE status_page_components.page_id = ?2",
 	/* STMT_REF_TAKEN: for ref_default. */
 	"SELECT 1 FROM status_pages WHERE team_id = ?1 AND ref = ?2",
+	/* STMT_VERSION_SLUG */
+	"SELECT id, is_public, data_version FROM status_pages WHERE slug = ?",
+	/* STMT_VERSION_DOMAIN */
+	"SELECT id, is_public, data_version FROM status_pages "
+	"WHERE verified_domain = ?",
 };
 
 const char *const sp_domain_status_names[SP_DOMAIN__MAX] = {
@@ -630,6 +637,7 @@ row(struct db_stmt *st, void *arg)
 	db_col_text(st, 14, sp->logo_url, sizeof(sp->logo_url));
 	sp->show_overall_status = db_col_int(st, 15);
 	db_col_text(st, 16, sp->ref, sizeof(sp->ref));
+	sp->data_version = db_col_int64(st, 17);
 }
 
 /* Load the page's components, in order, into sp. */
@@ -706,6 +714,31 @@ int
 sp_by_domain(struct db *db, const char *host, struct status_page *sp)
 {
 	return lookup(db, STMT_BY_DOMAIN, host, NULL, sp);
+}
+
+/* sp_version's row. */
+static void
+version_row(struct db_stmt *st, void *arg)
+{
+	struct sp_version	*v = arg;
+
+	db_col_text(st, 0, v->id, sizeof(v->id));
+	v->is_public = db_col_int(st, 1);
+	v->data_version = db_col_int64(st, 2);
+}
+
+int
+sp_version(struct db *db, const char *slug, const char *host,
+    struct sp_version *v)
+{
+	struct db_stmt	*st;
+
+	memset(v, 0, sizeof(*v));
+	if ((st = db_stmt(db, sqls[slug != NULL ? STMT_VERSION_SLUG :
+	    STMT_VERSION_DOMAIN])) == NULL)
+		return DB_ERROR;
+	db_bind_text(st, 1, slug != NULL ? slug : host);
+	return db_step_one(st, version_row, v);
 }
 
 /* Is value (non-empty) held by another page in the taken statement? */

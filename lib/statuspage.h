@@ -72,6 +72,9 @@ struct status_page {
 	int			 show_overall_status;
 	int64_t			 created_at;
 	int64_t			 updated_at;
+	/* Moved by every write that changes what the public answers show
+	 * (schema/024_status_page_versions.sql); read only. */
+	int64_t			 data_version;
 	struct sp_component	*components;	/* owned, in page order */
 	size_t			 ncomponents;
 	int			 components_given; /* set by sp_apply */
@@ -158,6 +161,18 @@ int	 sp_get(struct db *, const char *team, const char *id,
  */
 int	 sp_by_slug(struct db *, const char *slug, struct status_page *);
 int	 sp_by_domain(struct db *, const char *host, struct status_page *);
+/* A page's id, whether it is public, and its data version. */
+struct sp_version {
+	char		 id[ID_MAX];
+	int		 is_public;
+	int64_t		 data_version;
+};
+/*
+ * The version of the page with slug (else of the page that has verified
+ * host), one row read: DB_OK or DB_NOTFOUND.
+ */
+int	 sp_version(struct db *, const char *slug, const char *host,
+	    struct sp_version *);
 /* fn gets each page (with components, freed after the call), newest
  * first after the cursor, at most limit of them. */
 /*

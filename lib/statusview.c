@@ -354,6 +354,9 @@ struct sv {
 	size_t			 maintcap;
 	enum health		 overall;
 	int64_t			 checked_at;	/* newest check shown */
+	int64_t			 maint_next;	/* next start or end of a
+						 * window maint_list_public
+						 * gave, or INT64_MAX */
 };
 
 #define L_DAYS	0x01	/* the daily bars */
@@ -448,6 +451,12 @@ keep_maint(const struct maint_public *p, void *arg)
 	size_t		 i, j, cap;
 	int		 any = 0;
 
+	/* Any window listed, shown or not: when it starts or ends, the
+	 * list may change. */
+	if (p->starts_at > v->now && p->starts_at < v->maint_next)
+		v->maint_next = p->starts_at;
+	if (p->ends_at > v->now && p->ends_at < v->maint_next)
+		v->maint_next = p->ends_at;
 	if (v->nmaint == v->maintcap) {
 		cap = v->maintcap == 0 ? 4 : v->maintcap * 2;
 		if ((grown = realloc(v->maint, cap * sizeof(*grown))) == NULL)
@@ -556,14 +565,37 @@ find_page(struct db *db, const struct sv_which *which,
 	return rc;
 }
 
+/*
+ * The uptime over the days shown (hd of them), today's (the last) being
+ * today when not NULL: 1 and *uptime, or 0 when there is none to show.
+ */
+static int
+days_uptime(const struct rollup_day *days, int hd,
+    const struct rollup_day *today, double *uptime)
+{
+	const struct rollup_day	*d;
+	int64_t			 base = 0, down = 0;
+	int			 i, has = 0;
+
+	for (i = 0; i < hd; i++) {
+		d = i == hd - 1 && today != NULL ? today : &days[i];
+		base += d->observed_ms - d->maint_ms;
+		down += d->down_ms;
+		has |= d->has_data;
+	}
+	if (!has || base <= 0)
+		return 0;
+	*uptime = 100.0 * (1.0 - (double)down / (double)base);
+	return 1;
+}
+
 static int
 load_components(struct db *db, struct sv *v, unsigned what)
 {
 	struct sv_comp	*c;
 	struct monitor	 m;
-	int64_t		 base, down;
 	size_t		 i;
-	int		 d, rc, hd = v->sp.history_days;
+	int		 rc, hd = v->sp.history_days;
 
 	if ((v->comps = calloc(v->sp.ncomponents + 1, sizeof(*v->comps))) ==
 	    NULL)
@@ -591,16 +623,7 @@ load_components(struct db *db, struct sv *v, unsigned what)
 		if ((rc = rollup_days(db, c->c->monitor_id, c->created_at,
 		    v->first_day, hd, v->now, c->days)) != DB_OK)
 			return rc;
-		base = down = 0;
-		for (d = 0; d < hd; d++) {
-			base += c->days[d].observed_ms - c->days[d].maint_ms;
-			down += c->days[d].down_ms;
-			c->has_uptime |= c->days[d].has_data;
-		}
-		if (c->has_uptime && base > 0)
-			c->uptime = 100.0 * (1.0 - (double)down / (double)base);
-		else
-			c->has_uptime = 0;
+		c->has_uptime = days_uptime(c->days, hd, NULL, &c->uptime);
 	}
 	return DB_OK;
 }
@@ -661,18 +684,165 @@ sv_page_json(struct db *db, const struct status_page *sp, int64_t now,
 	return o;
 }
 
+static void	 w_day(struct w *, const struct sv *, const struct rollup_day *,
+		    int);
+
 /*
- * Gather the view of a page inside one read transaction.  DB_NOTFOUND
- * for a page that does not exist or is not public.
+ * What c shows that moves with the clock, with today's figures as t:
+ * today's bar and the uptime over the days shown, as the page and
+ * summary.json write them.
+ */
+static void
+clock_text(struct w *w, const struct sv *v, const struct sv_comp *c,
+    const struct rollup_day *t)
+{
+	char	 pct[16];
+	double	 u;
+
+	w_day(w, v, t, v->sp.history_days - 1);
+	if (days_uptime(c->days, v->sp.history_days, t, &u))
+		w_printf(w, "|%s|%.17g", fmt_pct(u, pct, sizeof(pct)),
+		    floor(u * 1000.0) / 1000.0);
+}
+
+/* Today's figures of c x ms after now, at the rates given. */
+static struct rollup_day
+today_at(const struct rollup_day *d0, int64_t x, int64_t ro, int64_t rm,
+    int64_t rd)
+{
+	struct rollup_day	 d = *d0;
+
+	d.observed_ms += ro * x;
+	d.maint_ms += rm * x;
+	d.down_ms += rd * x;
+	d.has_data = d.total > 0 || d.down_ms > 0 || d.maint_ms > 0;
+	return d;
+}
+
+/*
+ * Lower *until to the first time before it at which c's figures that
+ * move with the clock (clock_text) read otherwise.  Until *until no day
+ * starts or ends and no maintenance of the monitor starts or ends, so
+ * today's observed time, maintenance time and downtime each grow at a
+ * rate of 0 or 1 (an open outage, an active window): rollup_days at the
+ * last ms before *until gives them, and each figure, being monotonic in
+ * the time, changes once the first time a binary search finds it
+ * changed.  Rates that are not 0 or 1 (a model that does not hold)
+ * leave nothing to reuse.
+ */
+static int
+comp_until(struct db *db, const struct sv *v, const struct sv_comp *c,
+    int64_t *until)
+{
+	struct rollup_day	 d0, d1, dx;
+	struct w		 a = { { NULL, 0, 0 }, 0 };
+	struct w		 b = { { NULL, 0, 0 }, 0 };
+	int64_t			 span = *until - 1 - v->now, ro, rm, rd;
+	int64_t			 lo, hi, mid;
+	int			 rc, differs;
+
+	if (c->days == NULL || span <= 0)
+		return DB_OK;
+	d0 = c->days[v->sp.history_days - 1];
+	if ((rc = rollup_days(db, c->c->monitor_id, c->created_at, d0.day, 1,
+	    *until - 1, &d1)) != DB_OK)
+		return rc;
+	ro = d1.observed_ms - d0.observed_ms;
+	rm = d1.maint_ms - d0.maint_ms;
+	rd = d1.down_ms - d0.down_ms;
+	if (ro == 0 && rm == 0 && rd == 0)
+		return DB_OK;
+	if ((ro != 0 && ro != span) || (rm != 0 && rm != span) ||
+	    (rd != 0 && rd != span)) {
+		*until = v->now;
+		return DB_OK;
+	}
+	ro /= span;
+	rm /= span;
+	rd /= span;
+	clock_text(&a, v, c, &d0);
+	lo = 0;
+	hi = span;
+	dx = today_at(&d0, hi, ro, rm, rd);
+	clock_text(&b, v, c, &dx);
+	differs = a.fail || b.fail || a.b.len != b.b.len ||
+	    memcmp(a.b.p, b.b.p, a.b.len) != 0;
+	while (differs && !a.fail && !b.fail && hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		b.b.len = 0;
+		dx = today_at(&d0, mid, ro, rm, rd);
+		clock_text(&b, v, c, &dx);
+		if (!b.fail && b.b.len == a.b.len &&
+		    memcmp(a.b.p, b.b.p, a.b.len) == 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (a.fail || b.fail)
+		*until = v->now;
+	else if (differs)
+		*until = v->now + hi;
+	buf_free(&a.b);
+	buf_free(&b.b);
+	return DB_OK;
+}
+
+/*
+ * Until when (exclusive) v's answers read the same with the data as it
+ * is: the next UTC day (the bars, the incidents of the period), the next
+ * start or end of a maintenance window listed or covering a component
+ * (states, maintenance time, the list), the next change of a figure
+ * that moves with the clock (comp_until), and at most SV_VALID_MS
+ * ahead.  In load's transaction.
+ */
+static int
+validity(struct db *db, struct sv *v, int64_t *until)
+{
+	struct maint_occ	*sp;
+	size_t			 i, j, n;
+	int64_t			 u;
+	int			 rc = DB_OK;
+
+	u = v->now - v->now % DAY_MS + DAY_MS;
+	if (v->now + SV_VALID_MS < u)
+		u = v->now + SV_VALID_MS;
+	if (v->maint_next < u)
+		u = v->maint_next;
+	if ((sp = malloc(MAINT_MAXSPANS * sizeof(*sp))) == NULL)
+		return DB_ERROR;
+	for (i = 0; i < v->ncomps && rc == DB_OK; i++) {
+		if (v->comps[i].created_at == 0)
+			continue;	/* its monitor is gone */
+		rc = maint_spans(db, v->sp.team_id, v->comps[i].c->monitor_id,
+		    v->now, u, sp, MAINT_MAXSPANS, &n);
+		for (j = 0; rc == DB_OK && j < n; j++) {
+			if (sp[j].start > v->now && sp[j].start < u)
+				u = sp[j].start;
+			if (sp[j].end > v->now && sp[j].end < u)
+				u = sp[j].end;
+		}
+	}
+	free(sp);
+	for (i = 0; i < v->ncomps && rc == DB_OK && u > v->now; i++)
+		rc = comp_until(db, v, &v->comps[i], &u);
+	*until = u;
+	return rc;
+}
+
+/*
+ * Gather the view of a page inside one read transaction, and what it
+ * rests on into valid when not NULL.  DB_NOTFOUND for a page that does
+ * not exist or is not public.
  */
 static int
 load(struct db *db, const struct sv_which *which, int64_t now, unsigned what,
-    struct sv *v)
+    struct sv *v, struct sv_valid *valid)
 {
 	int	 rc;
 
 	memset(v, 0, sizeof(*v));
 	v->now = now;
+	v->maint_next = INT64_MAX;
 	if ((rc = db_exec(db, "BEGIN")) != 0)
 		return rc == DB_BUSY ? DB_BUSY : DB_ERROR;
 	if ((rc = find_page(db, which, &v->sp)) != DB_OK)
@@ -687,9 +857,15 @@ load(struct db *db, const struct sv_which *which, int64_t now, unsigned what,
 	if ((what & L_FEED) && (rc = incs_load(db, v, &v->feed, INC_ANY, 0,
 	    SV_MAXFEED)) != DB_OK)
 		goto out;
-	if (what & L_MAINT)
-		rc = maint_list_public(db, v->sp.team_id, v->now,
-		    keep_maint, v);
+	if ((what & L_MAINT) && (rc = maint_list_public(db, v->sp.team_id,
+	    v->now, keep_maint, v)) != DB_OK)
+		goto out;
+	if (valid != NULL) {
+		snprintf(valid->page_id, sizeof(valid->page_id), "%s",
+		    v->sp.id);
+		valid->version = v->sp.data_version;
+		rc = validity(db, v, &valid->until);
+	}
 out:
 	if (db_exec(db, "COMMIT") != 0 && rc == DB_OK)
 		rc = DB_ERROR;
@@ -754,14 +930,38 @@ day_kind(const struct rollup_day *d, double *pct)
 	    DAY_MAJOR;
 }
 
+/* The bar of day i (d: its figures, NULL when none). */
+static void
+w_day(struct w *w, const struct sv *v, const struct rollup_day *d, int i)
+{
+	enum day_kind	 k;
+	char		 day[32], pct[16], dur[32], mdur[32];
+	double		 p;
+
+	k = d != NULL ? day_kind(d, &p) : DAY_NONE;
+	fmt_day(v->first_day + (int64_t)i * DAY_MS, day, sizeof(day));
+	w_printf(w, "<li class=\"%s\" title=\"%s: ", day_classes[k], day);
+	if (k == DAY_NONE)
+		w_puts(w, "no data");
+	else if (k == DAY_MAINT)
+		w_printf(w, "maintenance (%s), no downtime",
+		    fmt_duration(d->maint_ms, mdur, sizeof(mdur)));
+	else if (k == DAY_UP)
+		w_puts(w, "no downtime");
+	else
+		w_printf(w, "%s %% uptime, %s down", fmt_pct(p, pct,
+		    sizeof(pct)), fmt_duration(d->down_ms, dur, sizeof(dur)));
+	if (k != DAY_NONE && k != DAY_MAINT && d->maint_ms > 0)
+		w_printf(w, ", maintenance %s", fmt_duration(d->maint_ms, mdur,
+		    sizeof(mdur)));
+	w_puts(w, "\"></li>");
+}
+
 static void
 html_bars(struct w *w, const struct sv *v, const struct sv_comp *c)
 {
-	const struct rollup_day	*d;
-	enum day_kind		 k;
-	char			 day[32], pct[16], dur[32], mdur[32];
-	double			 p;
-	int			 i, hd = v->sp.history_days;
+	char	 pct[16];
+	int	 i, hd = v->sp.history_days;
 
 	w_printf(w, "<ol class=\"bars\" role=\"img\" aria-label=\"Uptime "
 	    "over the last %d days: ", hd);
@@ -769,28 +969,8 @@ html_bars(struct w *w, const struct sv *v, const struct sv_comp *c)
 		w_printf(w, "%s %%\">", fmt_pct(c->uptime, pct, sizeof(pct)));
 	else
 		w_puts(w, "no data\">");
-	for (i = 0; i < hd; i++) {
-		d = c->days != NULL ? &c->days[i] : NULL;
-		k = d != NULL ? day_kind(d, &p) : DAY_NONE;
-		fmt_day(v->first_day + (int64_t)i * DAY_MS, day, sizeof(day));
-		w_printf(w, "<li class=\"%s\" title=\"%s: ", day_classes[k],
-		    day);
-		if (k == DAY_NONE)
-			w_puts(w, "no data");
-		else if (k == DAY_MAINT)
-			w_printf(w, "maintenance (%s), no downtime",
-			    fmt_duration(d->maint_ms, mdur, sizeof(mdur)));
-		else if (k == DAY_UP)
-			w_puts(w, "no downtime");
-		else
-			w_printf(w, "%s %% uptime, %s down", fmt_pct(p, pct,
-			    sizeof(pct)), fmt_duration(d->down_ms, dur,
-			    sizeof(dur)));
-		if (k != DAY_NONE && k != DAY_MAINT && d->maint_ms > 0)
-			w_printf(w, ", maintenance %s", fmt_duration(
-			    d->maint_ms, mdur, sizeof(mdur)));
-		w_puts(w, "\"></li>");
-	}
+	for (i = 0; i < hd; i++)
+		w_day(w, v, c->days != NULL ? &c->days[i] : NULL, i);
 	w_puts(w, "</ol>");
 	w_printf(w, "<div class=\"axis\"><span><span class=\"long\">%d days "
 	    "ago</span><span class=\"short\">%d days ago</span></span>", hd,
@@ -1009,14 +1189,14 @@ w_base(struct w *w, const char *prefix, const struct sv *v)
 
 int
 sv_html(struct db *db, const struct sv_which *which, const char *prefix,
-    int64_t now, struct buf *out)
+    int64_t now, struct buf *out, struct sv_valid *valid)
 {
 	struct sv	 v;
 	struct w	 w = { { NULL, 0, 0 }, 0 };
 	char		 t[64];
 	int		 rc;
 
-	if ((rc = load(db, which, now, L_DAYS | L_PAST | L_MAINT, &v)) !=
+	if ((rc = load(db, which, now, L_DAYS | L_PAST | L_MAINT, &v, valid)) !=
 	    DB_OK)
 		return rc;
 	w_puts(&w, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
@@ -1110,7 +1290,7 @@ summary_incident(const struct incident *inc)
 
 int
 sv_summary(struct db *db, const struct sv_which *which, int64_t now,
-    cJSON **out)
+    cJSON **out, struct sv_valid *valid)
 {
 	struct sv	 v;
 	cJSON		*o, *p, *s, *list, *c, *ids;
@@ -1119,7 +1299,7 @@ sv_summary(struct db *db, const struct sv_which *which, int64_t now,
 	int		 rc;
 
 	*out = NULL;
-	if ((rc = load(db, which, now, L_DAYS | L_MAINT, &v)) != DB_OK)
+	if ((rc = load(db, which, now, L_DAYS | L_MAINT, &v, valid)) != DB_OK)
 		return rc;
 	o = cJSON_CreateObject();
 	p = cJSON_AddObjectToObject(o, "page");
@@ -1174,7 +1354,7 @@ sv_summary(struct db *db, const struct sv_which *which, int64_t now,
 
 int
 sv_feed(struct db *db, const struct sv_which *which, int64_t now,
-    struct buf *out)
+    struct buf *out, struct sv_valid *valid)
 {
 	struct sv		 v;
 	struct w		 w = { { NULL, 0, 0 }, 0 };
@@ -1186,7 +1366,7 @@ sv_feed(struct db *db, const struct sv_which *which, int64_t now,
 	size_t			 i, j;
 	int			 rc;
 
-	if ((rc = load(db, which, now, L_FEED, &v)) != DB_OK)
+	if ((rc = load(db, which, now, L_FEED, &v, valid)) != DB_OK)
 		return rc;
 	sp_url(&v.sp, url, sizeof(url));
 	updated = v.sp.updated_at;
@@ -1243,6 +1423,26 @@ sv_feed(struct db *db, const struct sv_which *which, int64_t now,
 	buf_free(&h.b);
 	sv_free(&v);
 	return finish(&w, out);
+}
+
+int
+sv_version(struct db *db, const struct sv_which *which,
+    struct sv_valid *cur)
+{
+	struct sp_version	 v;
+	int			 rc;
+
+	memset(cur, 0, sizeof(*cur));
+	if (which->slug != NULL ? !sp_slug_valid(which->slug) :
+	    which->domain == NULL)
+		return DB_NOTFOUND;
+	if ((rc = sp_version(db, which->slug, which->domain, &v)) != DB_OK)
+		return rc;
+	if (!v.is_public)
+		return DB_NOTFOUND;
+	snprintf(cur->page_id, sizeof(cur->page_id), "%s", v.id);
+	cur->version = v.data_version;
+	return DB_OK;
 }
 
 /* ---- badges ---- */
@@ -1342,7 +1542,8 @@ uptime_colour(double pct)
 int
 sv_badge(struct db *db, const struct sv_which *which,
     const char *component_id, enum sv_badge kind,
-    enum stats_window win, int64_t now, struct buf *out)
+    enum stats_window win, int64_t now, struct buf *out,
+    struct sv_valid *valid)
 {
 	static const char *const what[SV_BADGE__MAX] = {
 		"", " ", " response "
@@ -1357,8 +1558,11 @@ sv_badge(struct db *db, const struct sv_which *which,
 	size_t			 i;
 	int			 rc;
 
-	if ((rc = load(db, which, now, 0, &v)) != DB_OK)
+	if ((rc = load(db, which, now, 0, &v, valid)) != DB_OK)
 		return rc;
+	/* A window slides with the clock at both ends: not reused. */
+	if (kind != SV_BADGE_STATE && valid != NULL)
+		valid->until = now;
 	for (i = 0; i < v.ncomps; i++)
 		if (strcmp(v.comps[i].c->id, component_id) == 0)
 			c = &v.comps[i];

@@ -21,6 +21,7 @@
 #define SV_MAXPAST		20	/* resolved incidents shown */
 #define SV_MAXFEED		50	/* incidents in the Atom feed */
 #define SV_BADGE_LABELMAX	40	/* characters of a badge's label */
+#define SV_VALID_MS		60000	/* an answer's validity, at most */
 
 /* Which page: by slug, or (slug NULL) the page that has verified
  * domain (lower case, no port; NULL: none). */
@@ -30,26 +31,51 @@ struct sv_which {
 };
 
 /*
+ * What a public answer rests on: its page, the page's data version
+ * (moved by every write that changes what the answers show:
+ * schema/024_status_page_versions.sql) and until when (ms, exclusive)
+ * the answer, rendered again with the data of that version, reads the
+ * same: the next change the clock brings to what it shows (a new UTC
+ * day, a maintenance window starting or ending, the next rounding step
+ * of an uptime figure, the next second of an open outage's duration:
+ * docs/lib/statusview.md), at most SV_VALID_MS after the rendering.  An
+ * until not after the rendering's now: not to be reused.
+ */
+struct sv_valid {
+	char		 page_id[ID_MAX];
+	int64_t		 version;
+	int64_t		 until;
+};
+
+/*
+ * The page's id and data version as they are now, one row read; the
+ * same DB_NOTFOUND as the functions below.
+ */
+int	 sv_version(struct db *, const struct sv_which *, struct sv_valid *)
+	    WUR;
+
+/*
  * Each function reads the page and what it shows in one read
  * transaction at now and writes its answer's body: DB_OK, DB_NOTFOUND
  * for a page that does not exist or is not public (the same for both),
  * or another DB_* code (DB_ERROR also when out of memory).  The caller
  * owns what it gets and answers the request (cgi-bin/status-pages.c).
+ * Each fills valid, when not NULL, in the same transaction.
  */
 
 /* The HTML page into out, its links under prefix (the mount prefix the
  * client used, or UPTIME_PUBLIC_URL's path). */
 int	 sv_html(struct db *, const struct sv_which *, const char *prefix,
-	    int64_t now, struct buf *out) WUR;
+	    int64_t now, struct buf *out, struct sv_valid *) WUR;
 /* The HTML page's Content-Security-Policy: its own style sheet only, by
  * its SHA-256.  A constant. */
 const char *sv_html_csp(void);
 /* summary.json's data into *out. */
 int	 sv_summary(struct db *, const struct sv_which *, int64_t now,
-	    cJSON **out) WUR;
+	    cJSON **out, struct sv_valid *) WUR;
 /* The incidents as an Atom feed into out. */
 int	 sv_feed(struct db *, const struct sv_which *, int64_t now,
-	    struct buf *out) WUR;
+	    struct buf *out, struct sv_valid *) WUR;
 /* What a badge shows. */
 enum sv_badge {
 	SV_BADGE_STATE,		/* the component's state now */
@@ -61,11 +87,12 @@ enum sv_badge {
 /*
  * The badge of component_id (of this page, else DB_NOTFOUND) into out:
  * what kind says, over window w (NULL for SV_BADGE_STATE), whose name
- * is in the label.
+ * is in the label.  A badge over a window is never to be reused.
  */
 int	 sv_badge(struct db *, const struct sv_which *,
 	    const char *component_id, enum sv_badge kind,
-	    enum stats_window w, int64_t now, struct buf *out) WUR;
+	    enum stats_window w, int64_t now, struct buf *out,
+	    struct sv_valid *) WUR;
 
 /*
  * The state of each component of sp (states[i] for sp->components[i]),

@@ -66,3 +66,14 @@ for i in range(n):
 print("COMMIT;")
 PY
 }
+
+# Run a program and write its peak RSS (the kernel's high-water mark, the
+# VmHWM of /proc/PID/status at its end, as getrusage reports it), in
+# KiB, into the file out; the program's exit status is this one's.
+peak_rss() {	# out program [argument...]
+	python3 -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    f.write("%d\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(rc)' "$@"
+}

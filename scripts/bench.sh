@@ -15,7 +15,9 @@
 #    exact bytes it answered served from memory (tests/bench/bytes.c)
 #    and a bare FastCGI "OK" (tests/bench/hello.c), under the same
 #    lighttpd (BENCH_SECONDS each, default 5; BENCH_PING_TOKENS, default
-#    5000 heartbeats to spread the pings over).
+#    5000 heartbeats to spread the pings over).  Then the peak RSS of
+#    the list's, the pings' and the page's workers after
+#    BENCH_RSS_REQUESTS requests each (default 100000).
 #
 # 4. One scrape of GET /v1/metrics for a team of BENCH_METRICS_MONITORS
 #    monitors (default 1000) with 30 days of rollups, one request at a
@@ -103,8 +105,9 @@ fi
 # database db, with each of the data folders given (one checker each, all
 # at once); its figures go to pass_ms, pass_lag (ms from the start to the
 # first check), pass_up, pass_results, pass_monitors (monitors with a
-# result), pass_once (those with exactly one) and pass_nodes (the
-# monitors each node claimed last, PostgreSQL only).
+# result), pass_once (those with exactly one), pass_nodes (the
+# monitors each node claimed last, PostgreSQL only) and pass_rss (each
+# checker's peak RSS, MiB, "+" between them).
 check_pass() {	# db team n folder...
 	db=$1 pteam=$2 pn=$3; shift 3
 	sql "$db" "DELETE FROM check_results; DELETE FROM rollups_hourly; DELETE FROM monitors;"
@@ -112,14 +115,19 @@ check_pass() {	# db team n folder...
 	case $db in *://*) sql "$db" "VACUUM ANALYZE" ;; esac
 	pids=
 	t0=$(ms)
+	k=0
 	for f in "$@"; do
+		k=$((k + 1))
 		UPTIME_DB=$db UPTIME_SECRET_FILE=$f/secret \
-		    "$build/cron/uptime-check" --once &
+		    peak_rss "$work/rss.$k" "$build/cron/uptime-check" --once &
 		pids="$pids $!"
 	done
 	for p in $pids; do wait "$p"; done
 	t1=$(ms)
 	pass_ms=$((t1 - t0))
+	pass_rss=$(for f in "$work"/rss.*; do
+		awk '{ printf "%.1f\n", $1 / 1024 }' "$f"; done | paste -sd+)
+	rm -f "$work"/rss.*
 	pass_up=$(sql "$db" "SELECT count(*) FROM monitors WHERE status = 'up'")
 	# Every monitor was due before the pass began: the lag is from the
 	# programs' start to the moment the first check started.
@@ -134,16 +142,17 @@ check_pass() {	# db team n folder...
 
 if [ "${BENCH_ONLY:-}" != api ]; then
 	echo "== checker throughput (concurrency $conc a checker, target: local lighttpd)"
-	printf '%-8s %-16s %12s %12s %8s %12s %8s %14s\n' monitors database "checker/s" "curl/s" ratio "curl new/s" "ratio" "start lag ms"
+	printf '%-8s %-16s %12s %12s %8s %12s %8s %14s %12s\n' monitors database "checker/s" "curl/s" ratio "curl new/s" "ratio" "start lag ms" "peak RSS MiB"
 	# One line: label, then curl's times (reused connections, fresh
 	# ones); the pass_ figures of the pass.
 	pass_line() {
 		awk -v n="$n" -v l="$1" -v b="$2" -v f="$3" -v a="$pass_ms" -v lag="$pass_lag" \
+		    -v rss="$pass_rss" \
 		    -v up="$pass_up" -v res="$pass_results" -v mon="$pass_monitors" \
 		    -v once="$pass_once" -v nodes="$pass_nodes" 'BEGIN {
 			cs = n / (a / 1000); rs = n / (b / 1000); fs = n / (f / 1000);
-			printf "%-8d %-16s %12.0f %12.0f %8.2f %12.0f %8.2f %14s   (%d of %d up; %d results, %d of %d monitors checked exactly once%s; checker %d ms, curl %d ms, curl fresh %d ms)\n",
-			    n, l, cs, rs, rs / cs, fs, fs / cs, lag, up, n, res, once, n,
+			printf "%-8d %-16s %12.0f %12.0f %8.2f %12.0f %8.2f %14s %12s   (%d of %d up; %d results, %d of %d monitors checked exactly once%s; checker %d ms, curl %d ms, curl fresh %d ms)\n",
+			    n, l, cs, rs, rs / cs, fs, fs / cs, lag, rss, up, n, res, once, n,
 			    nodes == "" ? "" : "; by node " nodes, a, b, f }'
 	}
 	for n in $sizes; do
@@ -173,6 +182,7 @@ if [ "${BENCH_ONLY:-}" != api ]; then
 	done
 	echo "ratio = checker time / curl time for the same checks; 1.0 means as fast as bare curl"
 	echo "curl new: curl with a new connection for every fetch (Connection: close), as the checker's checks each open one"
+	echo "peak RSS: the checker's VmHWM at its end (each checker's, with two)"
 	[ -z "$pguri" ] || echo "PostgreSQL x2: two checkers at once, two nodes (data folders) on one database; by node: the monitors each one claimed"
 	echo
 
@@ -476,6 +486,38 @@ PY
 	pings "GET /v1/ping/{token}" "$apid" "$base" "$UPTIME_DB" "$api"
 	[ -z "$pguri" ] ||
 	    pings "  the same on PostgreSQL" "$ppid_pg" "$pbase" "$pgdb" "$papi"
+	# Memory: the peak RSS (VmHWM) of a program's workers after
+	#    BENCH_RSS_REQUESTS requests each (default 100000; wrk runs of 5 s
+	#    until the workers together served that many times their
+	#    number), and their RSS then: what a long-lived worker holds.
+	worker_mem() {	# label pattern, then wrk's arguments
+		label=$1 pat=$2; shift 2
+		nw=$(pgrep -P "$srv" -f "$pat" | wc -l)
+		want=$((${BENCH_RSS_REQUESTS:-100000} * nw)) served=0
+		while [ "$served" -lt "$want" ]; do
+			c=$(wrk ${WRK_LOAD:--t2 -c16} -d5s "$@" |
+			    awk '/requests in/ { print $1 }')
+			[ "${c:-0}" -gt 0 ] || break
+			served=$((served + c))
+		done
+		for p in $(pgrep -P "$srv" -f "$pat"); do
+			awk '/^VmHWM/ { h = $2 } /^VmRSS/ { r = $2 }
+			    END { print h, r }' "/proc/$p/status"
+		done | awk -v l="$label" -v n="$served" -v nw="$nw" '
+		    { if ($1 > h) h = $1; if ($2 > r) r = $2 }
+		    END { printf "%-34s %9.1f MiB peak, %.1f MiB now, after %d requests over %d worker%s\n",
+			l, h / 1024, r / 1024, n, nw, nw == 1 ? "" : "s" }'
+	}
+	echo
+	echo "== memory: a worker's peak RSS (VmHWM) after ${BENCH_RSS_REQUESTS:-100000} requests each"
+	worker_mem "GET /v1/monitors (50)" cgi-bin/monitors.fcgi -H "$auth" \
+	    "$base/v1/monitors"
+	worker_mem "GET /v1/ping/{token}" cgi-bin/ping.fcgi -s "$api/ping.lua" \
+	    "$base/"
+	worker_mem "GET /status/{slug}" cgi-bin/status-pages.fcgi "$purl"
+	echo "FastCGI hello, for scale: $(for p in $(pgrep -P "$srv" -f bench/hello); do
+		awk '/^VmHWM/ { print $2 }' "/proc/$p/status"; done |
+		awk '{ if ($1 > h) h = $1 } END { printf "%.1f MiB peak", h / 1024 }')"
 	echo "aims: /bytes 0.8 or more for the JSON routes and the page; /hello 0.8 for the 304, 0.5 for pings"
 	[ -z "$pguri" ] || echo "on PostgreSQL: the same configuration through a second lighttpd; /bytes and /hello against the same references"
 	if [ -n "$ppid_pg" ]; then

@@ -1197,6 +1197,75 @@ describe('the public pages', () => {
     }
   });
 
+  it('every write that changes what a page shows moves its data version in the same transaction, and no kept answer outlives one', async () => {
+    // The public answers are kept by each worker with the page's data
+    // version (schema/024_status_page_versions.sql) and answered again
+    // until the version moves or the clock changes them.  Each write
+    // below, through the API or straight in the database, must move the
+    // version; the answers read after it must be what a fresh process
+    // renders (plain CGI, which keeps nothing) byte for byte.  No figure
+    // here moves with the clock within the test (no open outage, no
+    // downtime today, monitors created days ago), so the two readings,
+    // some milliseconds apart, must agree.
+    const m = await monitor('versioned');
+    const gone = await monitor('deleted later');
+    const hb = assertOk(await api('POST', '/v1/monitors', { key: admin, body: { name: 'beat', type: 'heartbeat' } }), 201);
+    srv.sqlWrite(`UPDATE monitors SET created_at = ${Date.now() - 10 * DAY} WHERE id IN ('${m.id}', '${gone.id}', '${hb.id}');`);
+    const yesterday = Date.now() - Date.now() % DAY - DAY;
+    const p = await mkPage({ components: [{ monitorId: m.id, displayName: 'Versioned' },
+      { monitorId: gone.id }, { monitorId: hb.id }] });
+    const cmp = p.components[0].id;
+    const ver = () => Number(srv.sql(`SELECT data_version AS v FROM status_pages WHERE id = '${p.id}'`)[0].v);
+    const urls = [`/status/${p.slug}`, `/status/${p.slug}/summary.json`, `/status/${p.slug}/feed.atom`,
+      `/status/${p.slug}/badge/${cmp}.svg`];
+    const read = async () => {
+      for (const u of urls) {
+        const a = await pub(u);
+        assert.equal(a.status, 200, `${u}\n${show(a)}`);
+        const b = cgi(u);
+        const body = (r) => (u.endsWith('.json') ? JSON.stringify(r.json.data) : r.text);
+        assert.equal(body(a), body(b), `${u}: a kept answer differs from a fresh rendering`);
+        assert.equal(a.headers.get('etag'), b.headers.get('etag'), u);
+      }
+    };
+    let inc, mw;
+    const writes = [
+      ['page edited', async () => assertOk(await api('PATCH', `/v1/status-pages/${p.id}`, { key: admin, body: { title: 'Edited' } }))],
+      ['a check result', async () => check(m.id)],
+      ['monitor paused', async () => assertOk(await api('PATCH', `/v1/monitors/${m.id}`, { key: admin, body: { paused: true } }))],
+      ['monitor resumed', async () => assertOk(await api('PATCH', `/v1/monitors/${m.id}`, { key: admin, body: { paused: false } }))],
+      ['a ping', async () => assert.equal((await pub(`/v1/ping/${hb.pingUrl.slice(hb.pingUrl.lastIndexOf('/') + 1)}`)).status, 200)],
+      ['incident opened', async () => { inc = await mkIncident(p.id, { componentIds: [cmp], impact: 'major' }); }],
+      ['incident edited', async () => assertOk(await api('PATCH', `/v1/incidents/${inc.id}`, { key: admin, body: { title: 'Renamed' } }))],
+      ['incident update', async () => assertOk(await api('POST', `/v1/incidents/${inc.id}/updates`,
+        { key: admin, body: { status: 'resolved', message: 'Fixed' } }), 201)],
+      ['incident deleted', async () => assert.equal((await api('DELETE', `/v1/incidents/${inc.id}`, { key: admin })).status, 204)],
+      ['maintenance scheduled', async () => {
+        mw = assertOk(await api('POST', '/v1/maintenance-windows', { key: admin, body: {
+          title: 'Upgrade', startsAt: new Date(Date.now() - MIN).toISOString(),
+          endsAt: new Date(Date.now() + HOUR).toISOString(), monitorIds: [m.id], showOnStatusPage: true } }), 201);
+      }],
+      ['maintenance edited', async () => assertOk(await api('PATCH', `/v1/maintenance-windows/${mw.id}`, { key: admin, body: { title: 'Bigger upgrade' } }))],
+      ['maintenance ended', async () => assertOk(await api('POST', `/v1/maintenance-windows/${mw.id}/end`, { key: admin }))],
+      ['maintenance deleted', async () => assert.equal((await api('DELETE', `/v1/maintenance-windows/${mw.id}`, { key: admin })).status, 204)],
+      ['an outage written', async () => srv.sqlWrite(`INSERT INTO outages (id, monitor_id, started_at, ended_at) VALUES ('out_versioned00000000001', '${m.id}', ${yesterday + HOUR}, ${yesterday + 2 * HOUR});`)],
+      ['an outage edited', async () => srv.sqlWrite(`UPDATE outages SET ended_at = ${yesterday + 3 * HOUR} WHERE id = 'out_versioned00000000001';`)],
+      ['a daily rollup', async () => srv.sqlWrite(`INSERT INTO rollups_daily (monitor_id, bucket, total, up) VALUES ('${m.id}', ${Date.now() - Date.now() % DAY - 2 * DAY}, 10, 10);`)],
+      ['hourly rollups pruned', async () => srv.sqlWrite(`DELETE FROM rollups_hourly WHERE monitor_id = '${m.id}';`)],
+      ['components replaced', async () => assertOk(await api('PUT', `/v1/status-pages/${p.id}/components`,
+        { key: admin, body: { components: [{ id: cmp, monitorId: m.id, displayName: 'Renamed' }, { monitorId: gone.id }, { monitorId: hb.id }] } }))],
+      ['a monitor on it deleted', async () => assert.equal((await api('DELETE', `/v1/monitors/${gone.id}`, { key: admin })).status, 204)],
+    ];
+    await read();
+    for (const [what, write] of writes) {
+      const before = ver();
+      await write();
+      assert.ok(ver() > before, `${what}: the data version did not move`);
+      await read();
+      await read();	// the second time from what was kept
+    }
+  });
+
   it('a private page answers 404 exactly like a page that does not exist (negative)', async () => {
     const m = await monitor('secret');
     const priv = await mkPage({ isPublic: false, customDomain: 'status.private.example.com', components: [{ monitorId: m.id }] });
