@@ -245,7 +245,8 @@ static const struct jfield report_fields[] = {
  * The location's token, no key.  200 with how many results were taken
  * and each one refused (no_lease, lease_used, outside_lease): a result
  * is taken once, for a lease of this location, when its check started
- * inside the lease.  400 (nothing taken); 401; 413; 429.
+ * inside the lease; and when the location's next check is due, those
+ * just planned included.  400 (nothing taken); 401; 413; 429.
  */
 static int
 agent_report(struct req *r)
@@ -257,6 +258,7 @@ agent_report(struct req *r)
 	cJSON			*body, *o, *refused, *ref;
 	const cJSON		*list, *item;
 	char			(*lease)[ID_MAX] = NULL, base[32];
+	int64_t			 next = 0;
 	int			 n, i = 0, taken = 0, rc = DB_OK;
 
 	if (auth_location(r, &loc) == -1)
@@ -311,11 +313,16 @@ agent_report(struct req *r)
 	}
 	free(res);
 	free(lease);
+	/* The checks just taken are planned anew: their next times count
+	 * now, which the lease's nextDueAt could not (they were leased). */
+	if (rc == DB_OK)
+		rc = location_next_due(r->db, &loc, r->now, &next);
 	if ((rc = end_tx(r, rc)) != DB_OK) {
 		cJSON_Delete(o);
 		return resp_db(r, rc);
 	}
 	cJSON_AddNumberToObject(o, "accepted", taken);
+	json_add_time(o, "nextDueAt", next);
 	return resp_data(r, 200, o);
 }
 

@@ -13,7 +13,9 @@
  * line is visible to every user of the host).  --once makes one round
  * (for cron); without it the agent keeps going until SIGTERM or SIGINT,
  * asking again when the server says its next check is due (at least
- * every POLL_MAX_MS, for new monitors).
+ * every POLL_MAX_MS, for new monitors).  The answer to a lease says it
+ * for the checks not leased; the answer to a report, for those too, as
+ * the checks just reported are planned anew.
  *
  * A round: send what the spool holds, lease, run, write the results to
  * the spool, send them.  A batch leaves the spool only once the server
@@ -148,6 +150,19 @@ post(struct agent *a, const char *path, const char *body, struct buf *out)
 	return status;
 }
 
+/* *next becomes the time the answer's data.nextDueAt says, if sooner. */
+static void
+sooner(const cJSON *ans, int64_t *next)
+{
+	const char	*s = cJSON_GetStringValue(cJSON_GetObjectItem(
+			    cJSON_GetObjectItem(ans, "data"), "nextDueAt"));
+	int64_t		 t;
+
+	if (s != NULL && time_parse(s, &t) == 0 && t > 0 &&
+	    (*next == 0 || t < *next))
+		*next = t;
+}
+
 /* Say why the server refused a request, from its problem's detail. */
 static void
 refused(const char *what, long status, const struct buf *b)
@@ -201,10 +216,10 @@ out:
 /*
  * Send one batch; 1 when it is done with (taken, or refused for good:
  * it can go), 0 when it must stay (the server unreachable or failing),
- * -1 when the token was refused.
+ * -1 when the token was refused.  *next: see sooner().
  */
 static int
-send_batch(struct agent *a, const char *body)
+send_batch(struct agent *a, const char *body, int64_t *next)
 {
 	struct buf	 b = { 0 };
 	cJSON		*o;
@@ -220,6 +235,7 @@ send_batch(struct agent *a, const char *body)
 			fprintf(stderr, "uptime-probe: the server refused %d "
 			    "result%s (leases already used, unknown or "
 			    "expired)\n", n, n == 1 ? "" : "s");
+		sooner(o, next);
 		cJSON_Delete(o);
 	} else
 		refused("results", status, &b);
@@ -261,10 +277,11 @@ slurp(const char *path)
 
 /*
  * Send the batches the spool holds, oldest first: 0 when it is empty
- * after, -1 when some stay (the server is unreachable).
+ * after, -1 when some stay (the server is unreachable).  *next: see
+ * sooner().
  */
 static int
-spool_flush(struct agent *a)
+spool_flush(struct agent *a, int64_t *next)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -295,7 +312,7 @@ spool_flush(struct agent *a)
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", a->spool, names[i]);
 		if (rc == 0 && (body = slurp(path)) != NULL) {
-			if ((sent = send_batch(a, body)) == 1)
+			if ((sent = send_batch(a, body, next)) == 1)
 				unlink(path);
 			else
 				rc = -1;
@@ -417,8 +434,9 @@ canaries(struct agent *a, struct job *jobs, size_t n)
 
 /*
  * One round: send what is kept, lease, run, keep, send.  *next is when
- * the server says the next check is due (0: not known).  0, or -1 when
- * the server could not be reached or refused the token.
+ * the server says the next check is due (0: not known), the soonest of
+ * its answers to the lease and to the reports.  0, or -1 when the server
+ * could not be reached or refused the token.
  */
 static int
 round_once(struct agent *a, int64_t *next)
@@ -430,11 +448,10 @@ round_once(struct agent *a, int64_t *next)
 	char		 body[64], *text = NULL, path[1200];
 	size_t		 n, i;
 	long		 status;
-	int64_t		 t;
 	int		 rc = -1, sent, kept;
 
 	*next = 0;
-	if (spool_flush(a) == -1)
+	if (spool_flush(a, next) == -1)
 		return -1;
 	snprintf(body, sizeof(body), "{\"max\": %d}", LEASE_MAX);
 	if ((status = post(a, "/v1/agent/leases", body, &b)) != 200) {
@@ -448,10 +465,7 @@ round_once(struct agent *a, int64_t *next)
 		fprintf(stderr, "uptime-probe: the lease answer is not one\n");
 		goto out;
 	}
-	if (time_parse(cJSON_GetStringValue(cJSON_GetObjectItem(data,
-	    "nextDueAt")) ? cJSON_GetStringValue(cJSON_GetObjectItem(data,
-	    "nextDueAt")) : "", &t) == 0)
-		*next = t;
+	sooner(ans, next);
 	if ((n = (size_t)cJSON_GetArraySize(leases)) == 0) {
 		rc = 0;
 		goto out;
@@ -477,7 +491,7 @@ round_once(struct agent *a, int64_t *next)
 	    (text = cJSON_PrintUnformatted(batch)) == NULL)
 		goto out;
 	kept = spool_put(a, text, path, sizeof(path)) == 0;
-	if ((sent = send_batch(a, text)) == 1 && kept)
+	if ((sent = send_batch(a, text, next)) == 1 && kept)
 		unlink(path);
 	if (sent != 1)
 		rc = -1;

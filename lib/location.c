@@ -673,14 +673,24 @@ location_lease(struct db *db, struct location *loc, int64_t now, int max,
 			monitor_free(&m);
 		}
 	}
-	if (rc == DB_OK && (rc = scalar(db_query(db, sqls[STMT_NEXT_DUE],
-	    "ttI", loc->id, loc->team_id, now), next_due)) == DB_NOTFOUND)
-		rc = DB_OK;
+	if (rc == DB_OK)
+		rc = location_next_due(db, loc, now, next_due);
 	if (rc == DB_OK)
 		rc = location_seen(db, loc, now);
 out:
 	free(due);
 	return rc;
+}
+
+int
+location_next_due(struct db *db, const struct location *loc, int64_t now,
+    int64_t *next_due)
+{
+	int	 rc;
+
+	rc = scalar(db_query(db, sqls[STMT_NEXT_DUE], "ttI", loc->id,
+	    loc->team_id, now), next_due);
+	return rc == DB_NOTFOUND ? DB_OK : rc;
 }
 
 /* ---- reports ---- */

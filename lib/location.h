@@ -115,6 +115,13 @@ int	 location_monitor_saved(struct db *, const struct monitor *m,
  */
 int	 location_lease(struct db *, struct location *, int64_t now, int max,
 	    cJSON *leases, int64_t *next_due);
+/*
+ * *next_due: when the location's next check not leased now is due (0:
+ * none), the checks whose results were just taken included, planned
+ * anew.  DB_* code.
+ */
+int	 location_next_due(struct db *, const struct location *, int64_t now,
+	    int64_t *next_due);
 
 /* Why a result was not taken. */
 enum loc_refusal {

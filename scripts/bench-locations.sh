@@ -16,10 +16,15 @@
 #    recoveryConfirmations 1, no retryIntervalSeconds; every 30 s), a
 #    webhook channel to a receiver on loopback, the agents as services
 #    and uptime-notify --loop.  Once the agents have seen it up, the
-#    target starts failing (404) at a random moment of the monitor's
-#    interval; the delay is from then to the down webhook's arrival.
-#    BENCH_LOC_TRIALS times (default 3), each with a monitor of its own
-#    (the flap rule allows a monitor 4 notifications in 30 minutes).
+#    target starts failing (404) at a moment of the monitor's interval
+#    (the phase: seconds after a planned check); the delay is from then
+#    to the down webhook's arrival, with the check that made the quorum
+#    and the notification's row on the way.  BENCH_LOC_TRIALS times
+#    (default 3), each with a monitor of its own (the flap rule allows a
+#    monitor 4 notifications in 30 minutes), the phases spread over the
+#    interval: trial k of n at a random moment of its k-th n-th of it,
+#    all drawn from one seed (awk's generator seeded with neighbouring
+#    numbers once per trial gave phases less than a second apart).
 #
 # Loopback only; everything started here is stopped here, and each wait
 # has a limit.
@@ -145,7 +150,7 @@ for d in $done_a $done_b $done_c; do
 	j=$((j + 1))
 done
 echo "(all three at once on this machine, with the API and the target; $up of $n monitors up)"
-sql "$UPTIME_DB" "DELETE FROM monitors"
+sql "$UPTIME_DB" "PRAGMA foreign_keys = ON; DELETE FROM monitors"
 
 # 2. From a failure to the alert.  A receiver on loopback writes one
 #    line a webhook: its arrival (ms) and event.
@@ -194,17 +199,36 @@ hook_count() {	# event count
 	done
 	got=$(grep " $1\$" "$work/hooks" | sed -n "$2p" | cut -d' ' -f1)
 }
-delays=
+# The phases (ms after a planned check), trial k's in the k-th
+# trials-th of the interval.
+phases=$(awk -v n="$trials" -v i="$interval" 'BEGIN { srand()
+	for (k = 0; k < n; k++) printf "%d ", (k + rand()) / n * i * 1000 }')
+rows=
 k=1
-while [ $k -le "$trials" ]; do
+for phase in $phases; do
 	mon=$(post /v1/monitors "{\"name\": \"alert $k\", \"url\": \"http://127.0.0.1:$tport/index.html\", \"intervalSeconds\": $interval, \"locations\": $lists}" | field id)
 	status_is up
-	# A random moment of the interval.
-	sleep "$(awk -v s="$k$$" -v i="$interval" 'BEGIN { srand(s); printf "%.1f", rand() * i }')"
+	# The failure at phase ms after the next planned check, once every
+	# location has made its first (planned the next).
+	t=$(ms)
+	while due=$(sql "$UPTIME_DB" "SELECT min(next_check_at) FROM monitor_locations WHERE monitor_id = '$mon'")
+	    [ "$due" -le "$(ms)" ]; do
+		[ $(($(ms) - t)) -lt 120000 ] || { echo "the agents did not check the monitor in 120 s"; exit 1; }
+		sleep 0.1
+	done
+	sleep "$(awk -v t="$((due + phase - $(ms)))" 'BEGIN { printf "%.3f", (t > 0 ? t / 1000 : 0) }')"
 	tf=$(ms)
 	mv "$work/target/www/index.html" "$work/target/www/gone.html"
 	hook_count down "$k"
-	delays="$delays $((got - tf))"
+	# The check that made the quorum (the second location's failure)
+	# and the notification's row.
+	set -- $(sql "$UPTIME_DB" "SELECT
+	    (SELECT checked_at FROM check_results WHERE monitor_id = '$mon' AND
+	        status = 'down' ORDER BY checked_at LIMIT 1 OFFSET 1),
+	    (SELECT min(created_at) FROM notifications WHERE monitor_id = '$mon' AND
+	        event = 'down')" | tr '|' ' ')
+	rows="$rows$k $phase $(($1 - tf)) $(($2 - tf)) $((got - tf))
+"
 	curl -sf -X DELETE "$base/v1/monitors/$mon" -H "Authorization: Bearer $key"
 	mv "$work/target/www/gone.html" "$work/target/www/index.html"
 	k=$((k + 1))
@@ -212,7 +236,8 @@ done
 agents_stop
 echo
 echo "from the target failing to the down webhook (quorum 2 of 3, confirmations 1, interval $interval s, no retryIntervalSeconds; uptime-notify --loop):"
-echo "$delays" | awk '{ s = 0; min = $1; max = $1
-	for (i = 1; i <= NF; i++) { s += $i; if ($i < min) min = $i; if ($i > max) max = $i;
-		printf "  trial %d: %.1f s\n", i, $i / 1000 }
-	printf "  mean %.1f s, min %.1f s, max %.1f s over %d trials\n", s / NF / 1000, min / 1000, max / 1000, NF }'
+printf '%-6s %10s %10s %14s %10s\n' trial phase "quorum's" notification webhook
+printf '%-6s %10s %10s %14s %10s\n' "" "" check row ""
+printf '%s' "$rows" | awk -v i="$interval" '{ n++; s += $5; e += i * 1000 - $2
+	printf "%-6d %8.1f s %8.1f s %12.1f s %8.1f s\n", $1, $2 / 1000, $3 / 1000, $4 / 1000, $5 / 1000 }
+	END { printf "mean delay %.1f s over %d trials; the interval less the phase: %.1f s\n", s / n / 1000, n, e / n / 1000 }'

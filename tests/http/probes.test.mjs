@@ -246,7 +246,10 @@ describe('the agent routes', () => {
     assert.ok(!again.leases.some((x) => x.monitorId === mon.id));
 
     const ans = assertOk(await report(loc.token, [upResult(l.leaseId)]));
-    assert.deepEqual(ans, { accepted: 1, refused: [] });
+    assert.deepEqual([ans.accepted, ans.refused], [1, []]);
+    // The check just reported is planned anew, from its planned time:
+    // the answer says when to lease again.
+    assert.equal(Date.parse(ans.nextDueAt), Date.parse(l.dueAt) + 60e3);
     const rs = await results(mon.id);
     assert.equal(rs.length, 1);
     assert.equal(rs[0].location, loc.id);
@@ -270,7 +273,8 @@ describe('the agent routes', () => {
     // One result here (a check on demand) and one from the location.
     assertOk(await api('POST', `/v1/monitors/${mon.id}/check`, { key: admin }));
     const l = assertOk(await lease(loc.token)).leases.find((x) => x.monitorId === mon.id);
-    assert.deepEqual(assertOk(await report(loc.token, [upResult(l.leaseId)])), { accepted: 1, refused: [] });
+    const ans = assertOk(await report(loc.token, [upResult(l.leaseId)]));
+    assert.deepEqual([ans.accepted, ans.refused], [1, []]);
     const of = async (q) => assertOk(await api('GET', `/v1/monitors/${mon.id}/results?${q}`, { key: admin }));
     assert.deepEqual((await results(mon.id)).map((x) => x.location).sort(), [loc.id, 'local'].sort());
     assert.deepEqual((await of('location=local')).map((x) => x.location), ['local']);
@@ -359,7 +363,7 @@ describe('the agent routes', () => {
     ];
     for (const [token, result, code] of refusals) {
       const ans = assertOk(await report(token, [result]));
-      assert.deepEqual(ans, { accepted: 0, refused: [{ index: 0, leaseId: result.leaseId, code }] });
+      assert.deepEqual([ans.accepted, ans.refused], [0, [{ index: 0, leaseId: result.leaseId, code }]]);
     }
     assert.equal((await results(mon.id)).length, 0);
     // Taken once; the same batch again is refused.
@@ -845,6 +849,38 @@ describe('agents and the server', () => {
     } finally {
       await target.close();
     }
+  });
+
+  it('an agent as a service leases a check when it is due, not a poll later', async () => {
+    const loc = await mkLocation({ name: 'on time' });
+    const mon = await mkMonitor({ locations: [loc.id], intervalSeconds: 30 });
+    // Planned 29 s ago: once it has run, the next check is due in a second.
+    srv.sqlWrite(`UPDATE monitor_locations SET next_check_at = ${Date.now() - 29e3} WHERE location_id = '${loc.id}'`);
+    const agent = spawn(path.join(CRONDIR, 'uptime-probe'), ['--server', srv.baseUrl, '--spool', dir], {
+      env: { ...srv.env, ...SANITIZER_ENV, UPTIME_ALLOW_PRIVATE_TARGETS: '1', UPTIME_PROBE_TOKEN: loc.token },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    agent.stderr.on('data', (d) => { err += d; });
+    const exited = new Promise((resolve) => agent.on('exit', resolve));
+    let rs = [];
+    try {
+      // Not the 30 s the agent would sleep when the lease's answer
+      // (this check leased: none other due) was all it heard.
+      for (let i = 0; i < 100 && rs.length < 2; i++) {
+        await sleep(100);
+        rs = await results(mon.id);
+      }
+    } finally {
+      agent.kill('SIGTERM');
+      await exited;
+    }
+    assert.doesNotMatch(err, SANITIZER_RE, err);
+    assert.equal(rs.length, 2, `one check in 10 s:\n${err}`);
+    const [second, first] = rs;
+    assert.equal(Date.parse(second.dueAt), Date.parse(first.dueAt) + 30e3);
+    const late = Date.parse(second.checkedAt) - Date.parse(second.dueAt);
+    assert.ok(late >= 0 && late < 5e3, `checked ${late} ms after it was due`);
   });
 
   it("negative: an agent's batch replayed, or sent with another location's token, records nothing", async () => {
