@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -737,6 +738,15 @@ start(char *err, size_t errlen)
 	struct db	*db;
 	char		 path[1100];
 
+	/*
+	 * Keep freed memory for the next request instead of returning the
+	 * top of the heap to the kernel after each one: SQLite's temporary
+	 * tables (a trigger's IN (SELECT ...), a sort) allocate and free a
+	 * page cache every statement, which otherwise costs a pair of brk
+	 * calls a time (docs/bench.md, "Heartbeat pings").
+	 */
+	mallopt(M_TRIM_THRESHOLD, 8 << 20);
+	mallopt(M_TOP_PAD, 1 << 20);
 	if (config_load(err, errlen) == -1)
 		return NULL;
 	snprintf(path, sizeof(path), "%s.ratelimit", cfg.db);
