@@ -230,7 +230,12 @@ HTTP_CORE    = $(call http_files,auth api-keys audit conventions config \
 	       guarantees secrets readme deploy monitors heartbeat team)
 # status-pages builds some paths without srv.mount: not under /uptime yet.
 HTTP_FCGID   = $(HTTP_CORE) $(call http_files,status-pages)
-HTTP_CGI     = $(HTTP_CORE)
+# Plain CGI starts a process a request: the files about what the server
+# passes on (keys, bodies, queries, methods, headers, the mount, pings);
+# team, audit, config, secrets and the README's examples ask nothing of
+# the server that mod_fcgid's pass does not.
+HTTP_CGI     = $(call http_files,auth api-keys conventions guarantees \
+	       deploy monitors heartbeat)
 HTTP_SMOKE   = $(call http_files,auth api-keys monitors deploy)
 # The files that run on PostgreSQL too (lighttpd, scripts/pg-test.sh):
 # every file that stores or reads data; not those about the web server's
