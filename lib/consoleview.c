@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "consoleview.h"
+#include "keyhash.h"
 #include "statusview.h"
 
 #define CSP_MAX	512
@@ -134,20 +135,6 @@ cv_copy_script(void)
 	return copy_script;
 }
 
-/* The CSP source of script s: 'sha256-...'. */
-static void
-script_hash(const char *s, char *out, size_t outlen)
-{
-	unsigned char	 h[crypto_hash_sha256_BYTES];
-	char		 b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
-			    sodium_base64_VARIANT_ORIGINAL)];
-
-	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
-	sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
-	    sodium_base64_VARIANT_ORIGINAL);
-	snprintf(out, outlen, "'sha256-%s'", b64);
-}
-
 const char *
 cv_stylesheet(void)
 {
@@ -167,8 +154,8 @@ cv_csp(void)
 	char		 frag[64], copy[64];
 
 	if (csp[0] == '\0') {
-		script_hash(script, frag, sizeof(frag));
-		script_hash(copy_script, copy, sizeof(copy));
+		csp_hash_source(script, frag, sizeof(frag));
+		csp_hash_source(copy_script, copy, sizeof(copy));
 		snprintf(csp, sizeof(csp), "default-src 'none'; style-src "
 		    "'self'; script-src %s %s; img-src 'self' data:; "
 		    "form-action 'self'; base-uri 'none'; "

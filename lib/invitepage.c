@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "invitepage.h"
+#include "keyhash.h"
 
 #define CSP_MAX	512
 
@@ -127,20 +128,6 @@ static const char style[] = STYLE;
 static const char script[] = SCRIPT;
 static const char page[] = HEAD STYLE BODY SCRIPT TAIL;
 
-/* "'sha256-<base64>'" of s into out. */
-static void
-csp_hash(const char *s, char *out, size_t outlen)
-{
-	unsigned char	 h[crypto_hash_sha256_BYTES];
-	char		 b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
-			    sodium_base64_VARIANT_ORIGINAL)];
-
-	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
-	sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
-	    sodium_base64_VARIANT_ORIGINAL);
-	snprintf(out, outlen, "'sha256-%s'", b64);
-}
-
 const char *
 invite_page_csp(void)
 {
@@ -148,8 +135,8 @@ invite_page_csp(void)
 	char		 js[64], css[64];
 
 	if (csp[0] == '\0') {
-		csp_hash(script, js, sizeof(js));
-		csp_hash(style, css, sizeof(css));
+		csp_hash_source(script, js, sizeof(js));
+		csp_hash_source(style, css, sizeof(css));
 		snprintf(csp, sizeof(csp), "default-src 'none'; script-src %s; "
 		    "style-src %s; connect-src 'self'; base-uri 'none'; "
 		    "form-action 'none'; frame-ancestors 'none'", js, css);

@@ -205,3 +205,16 @@ key_have_secret(void)
 {
 	return have_secret;
 }
+
+void
+csp_hash_source(const char *s, char *out, size_t outlen)
+{
+	unsigned char	 h[crypto_hash_sha256_BYTES];
+	char		 b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
+			    sodium_base64_VARIANT_ORIGINAL)];
+
+	crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+	sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
+	    sodium_base64_VARIANT_ORIGINAL);
+	snprintf(out, outlen, "'sha256-%s'", b64);
+}

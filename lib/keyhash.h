@@ -43,4 +43,8 @@ void	 token_hash(const char *domain, const char *token,
 /* 1 once auth_load_secret has loaded the secret, else 0. */
 int	 key_have_secret(void);
 
+/* A Content-Security-Policy source for the inline script or style s:
+ * "'sha256-<base64>'" into out. */
+void	 csp_hash_source(const char *s, char *out, size_t outlen);
+
 #endif /* KEYHASH_H */
