@@ -275,13 +275,18 @@ HTTP_PG      = $(call http_files, \
 	       team \
 	       )
 
+# Each pass also writes a TAP report in $(BUILD)/tap/; a failed run ends
+# by listing the tests that failed in any pass, with their errors.
 http: all tests/http/node_modules/.stamp
-	@fail=0; \
+	@fail=0; failed=; rm -rf $(BUILD)/tap; mkdir -p $(BUILD)/tap; \
 	run() { kind=$$1; shift; \
 	    case " $(HTTP_KINDS) " in *" $$kind "*) ;; *) return 0 ;; esac; \
 	    echo "== HTTP tests through $$kind"; \
 	    UPTIME_SERVER=$$kind UPTIME_BUILD=$(BUILD) UPTIME_SAN=$(SAN) \
-	    node --test --test-reporter=spec "$$@" || fail=1; }; \
+	    node --test --test-reporter=spec --test-reporter-destination=stdout \
+	        --test-reporter=tap \
+	        --test-reporter-destination=$(BUILD)/tap/$$kind.tap "$$@" || \
+	    { fail=1; failed="$$failed $(BUILD)/tap/$$kind.tap"; }; }; \
 	run lighttpd tests/http/; \
 	run apache-fcgid $(HTTP_FCGID); \
 	run apache-cgi $(HTTP_CGI); \
@@ -290,7 +295,10 @@ http: all tests/http/node_modules/.stamp
 	case " $(HTTP_KINDS) " in *" postgresql "*) \
 	    echo "== HTTP tests through lighttpd on PostgreSQL"; \
 	    UPTIME_SERVER=lighttpd UPTIME_BUILD=$(BUILD) UPTIME_SAN=$(SAN) \
-	    sh scripts/pg-test.sh $(HTTP_PG) || fail=1 ;; esac; \
+	    TEST_TAP=$(BUILD)/tap/postgresql.tap \
+	    sh scripts/pg-test.sh $(HTTP_PG) || \
+	    { fail=1; failed="$$failed $(BUILD)/tap/postgresql.tap"; } ;; esac; \
+	sh scripts/test-failures.sh $$failed; \
 	exit $$fail
 
 # The HTTP tests' npm packages (OpenAPI validator and linter), as locked.

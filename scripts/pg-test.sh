@@ -10,4 +10,7 @@ chmod 755 "$dir"
 trap 'sh "$root/scripts/pg-cluster.sh" stop "$dir/c"; rmdir "$dir" 2>/dev/null' EXIT
 trap 'exit 130' INT TERM HUP
 uri=$(sh "$root/scripts/pg-cluster.sh" start "$dir/c") || exit 1
-UPTIME_TEST_PG=$uri node --test --test-reporter="${REPORTER:-spec}" "$@"
+# TEST_TAP names a file for a TAP report beside the spec one.
+set -- --test-reporter="${REPORTER:-spec}" --test-reporter-destination=stdout \
+	${TEST_TAP:+--test-reporter=tap --test-reporter-destination="$TEST_TAP"} "$@"
+UPTIME_TEST_PG=$uri node --test "$@"
