@@ -941,7 +941,8 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
  * DB_* code.
  */
 static int
-transition(struct db *db, struct monitor *m, const struct check_result *r)
+transition(struct db *db, struct monitor *m, const struct check_result *r,
+    int late)
 {
 	enum mon_status	 old = m->status, new;
 	long		 down, offline, quorum;
@@ -956,6 +957,8 @@ transition(struct db *db, struct monitor *m, const struct check_result *r)
 		m->fails++;
 	if (down >= quorum)
 		new = MST_DOWN;
+	else if (late && old != MST_DOWN)
+		new = old;
 	else
 		new = r->status != MST_DOWN ? r->status : old;
 	if (new == old)
@@ -1152,13 +1155,16 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	if (paused)
 		return DB_OK;
 
-	if ((rc = transition(db, m, r)) != DB_OK ||
-	    (rc = announce_late(db, m, r)) != DB_OK ||
-	    (rc = track_ssl(db, m, r)) != DB_OK ||
-	    (rc = track_answers(db, m, r)) != DB_OK)
+	if ((rc = transition(db, m, r, flags & CHECK_LATE)) != DB_OK ||
+	    (rc = announce_late(db, m, r)) != DB_OK)
 		return rc;
-	m->last_checked_at = r->checked_at;
-	m->last_response_ms = r->response_ms;
+	if (!(flags & CHECK_LATE)) {
+		if ((rc = track_ssl(db, m, r)) != DB_OK ||
+		    (rc = track_answers(db, m, r)) != DB_OK)
+			return rc;
+		m->last_checked_at = r->checked_at;
+		m->last_response_ms = r->response_ms;
+	}
 	if (flags & CHECK_SCHEDULED)
 		m->next_check_at = check_plan(m, r, m->next_check_at, now);
 

@@ -64,16 +64,20 @@ lease(struct location *loc, int64_t now, char *id)
 	return n;
 }
 
+/* Report a result of status st checked at checked, under lease id. */
 static enum loc_refusal
-report(struct location *loc, const char *id, int64_t checked, int64_t now)
+report(struct location *loc, const char *id, enum mon_status st,
+    int64_t checked, int64_t now)
 {
 	struct check_result	 r;
 	enum loc_refusal	 why = LOC_REFUSAL__MAX;
 
 	memset(&r, 0, sizeof(r));
 	r.checked_at = checked;
-	r.status = MST_UP;
-	r.response_ms = 5;
+	r.status = st;
+	r.response_ms = st == MST_DOWN ? 50 : 5;
+	if (st == MST_DOWN)
+		snprintf(r.error_code, sizeof(r.error_code), "timeout");
 	CHECK_INT(location_report(db, loc, id, &r, now, &why), DB_OK);
 	return why;
 }
@@ -144,15 +148,15 @@ test_lease_rules(void)
 	CHECK_INT(lease(&here, t, id), 1);
 	CHECK_INT(lease(&here, t + 1, id2), 0);
 	/* Only the location holding it, only inside it, once. */
-	CHECK_INT(report(&there, id, t + 10, t + 20), LOC_NO_LEASE);
-	CHECK_INT(report(&here, "lse_AAAAAAAAAAAAAAAAAAAA", t + 10, t + 20),
-	    LOC_NO_LEASE);
-	CHECK_INT(report(&here, id, t + expiry + 1, t + 20),
+	CHECK_INT(report(&there, id, MST_UP, t + 10, t + 20), LOC_NO_LEASE);
+	CHECK_INT(report(&here, "lse_AAAAAAAAAAAAAAAAAAAA", MST_UP, t + 10,
+	    t + 20), LOC_NO_LEASE);
+	CHECK_INT(report(&here, id, MST_UP, t + expiry + 1, t + 20),
 	    LOC_OUTSIDE_LEASE);
-	CHECK_INT(report(&here, id, t - LOC_CLOCK_SLACK_MS - 1, t + 20),
-	    LOC_OUTSIDE_LEASE);
-	CHECK_INT(report(&here, id, t + 10, t + 20), LOC_TAKEN);
-	CHECK_INT(report(&here, id, t + 10, t + 30), LOC_LEASE_USED);
+	CHECK_INT(report(&here, id, MST_UP, t - LOC_CLOCK_SLACK_MS - 1,
+	    t + 20), LOC_OUTSIDE_LEASE);
+	CHECK_INT(report(&here, id, MST_UP, t + 10, t + 20), LOC_TAKEN);
+	CHECK_INT(report(&here, id, MST_UP, t + 10, t + 30), LOC_LEASE_USED);
 	/* Planned a minute on from the planned time. */
 	CHECK_INT(lease(&here, 1000 + 59999, id2), 0);
 	CHECK_INT(lease(&here, 1000 + 60000, id2), 1);
@@ -161,8 +165,8 @@ test_lease_rules(void)
 	CHECK_INT(lease(&here, 1000 + 60000 + expiry, id), 1);
 	CHECK(strcmp(id, id2) != 0);
 	/* The expired lease's result still counts when it started inside. */
-	CHECK_INT(report(&here, id2, 1000 + 60000 + 5, 1000 + 60000 + expiry +
-	    9), LOC_TAKEN);
+	CHECK_INT(report(&here, id2, MST_UP, 1000 + 60000 + 5,
+	    1000 + 60000 + expiry + 9), LOC_TAKEN);
 }
 
 /* Record one result of status st from location loc ("" for local). */
@@ -328,6 +332,83 @@ test_location_health(void)
 	CHECK_STR(record(id, a.id, MST_DOWN, t + 100003), "down");
 }
 
+/* The state of monitor id, and its last check's time into *last. */
+static const char *
+state_of(const char *id, int64_t *last)
+{
+	static char	 status[16];
+	struct monitor	 m;
+
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	snprintf(status, sizeof(status), "%s", mon_status_names[m.status]);
+	*last = m.last_checked_at;
+	monitor_free(&m);
+	return status;
+}
+
+/*
+ * A location reporting after another reported a newer check still
+ * votes: its result moves its own state and, through the quorum, the
+ * monitor's; the monitor's readings stay the newer result's.  Only a
+ * result older than the location's own last moves nothing.
+ */
+static void
+test_late_votes(void)
+{
+	struct monitor	 m;
+	struct location	 a, b;
+	char		 id[ID_MAX], json[200], token[KEY_LEN + 1];
+	char		 la[ID_MAX], lb[ID_MAX];
+	int64_t		 t = 200000000, last;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	snprintf(a.name, sizeof(a.name), "early");
+	snprintf(b.name, sizeof(b.name), "late");
+	snprintf(a.team_id, ID_MAX, "%s", team.id);
+	snprintf(b.team_id, ID_MAX, "%s", team.id);
+	location_token_new(token);
+	CHECK_INT(location_insert(db, &a, token, t), DB_OK);
+	location_token_new(token);
+	CHECK_INT(location_insert(db, &b, token, t), DB_OK);
+	CHECK_INT(tmpdb_monitor(db, team.id, id), DB_OK);
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	snprintf(json, sizeof(json), "[\"%s\", \"%s\"]", a.id, b.id);
+	cJSON_Delete(m.locations);
+	m.locations = cJSON_Parse(json);
+	m.interval_s = 60;
+	m.quorum = 1;
+	CHECK_INT(monitor_update(db, &m), DB_OK);
+	CHECK_INT(location_links_sync(db, &m, t), DB_OK);
+	monitor_free(&m);
+
+	CHECK_INT(lease(&a, t, la), 1);
+	CHECK_INT(lease(&b, t, lb), 1);
+	CHECK_INT(report(&a, la, MST_UP, t + 200, t + 300), LOC_TAKEN);
+	CHECK_STR(state_of(id, &last), "up");
+	CHECK_INT(last, t + 200);
+	/* b's failure, checked before a's success, reaches the quorum. */
+	CHECK_INT(report(&b, lb, MST_DOWN, t + 100, t + 400), LOC_TAKEN);
+	CHECK_STR(state_of(id, &last), "down");
+	CHECK_INT(last, t + 200);
+
+	/* Next round: b recovers, but its result older than a's newest
+	 * still takes the monitor out of down (the quorum no longer holds). */
+	CHECK_INT(lease(&a, t + 60000, la), 1);
+	CHECK_INT(lease(&b, t + 60000, lb), 1);
+	CHECK_INT(report(&a, la, MST_UP, t + 60200, t + 60300), LOC_TAKEN);
+	CHECK_STR(state_of(id, &last), "down");
+	CHECK_INT(report(&b, lb, MST_UP, t + 60100, t + 60400), LOC_TAKEN);
+	CHECK_STR(state_of(id, &last), "up");
+	CHECK_INT(last, t + 60200);
+
+	/* A result older than b's own last is history: no vote. */
+	CHECK_INT(lease(&b, t + 120000, lb), 1);
+	CHECK_INT(report(&b, lb, MST_DOWN, t + 60050, t + 120100), LOC_TAKEN);
+	CHECK_STR(state_of(id, &last), "up");
+	CHECK_INT(last, t + 60200);
+}
+
 int
 main(void)
 {
@@ -337,6 +418,7 @@ main(void)
 	UNIT_RUN(test_lease_rules);
 	UNIT_RUN(test_quorum_rule);
 	UNIT_RUN(test_location_health);
+	UNIT_RUN(test_late_votes);
 	tmpdb_close(db);
 	return unit_finish();
 }
