@@ -353,7 +353,8 @@ account_memberships(struct db *db, const char *email, struct member *m,
 	return DB_OK;
 }
 
-/* Make a new link for m in a transaction of its own, then mail it. */
+/* Make a new link for m in a transaction of its own, then mail it once
+ * the answer is out (mail_later). */
 static int
 mail_link(struct db *db, const struct member *m, int64_t now)
 {
@@ -389,7 +390,8 @@ mail_link(struct db *db, const struct member *m, int64_t now)
 	    cfg.link_ttl >= 7200 ? "hours" : "minutes", cfg.public_url,
 	    token) == -1)
 		rc = DB_ERROR;
-	else
+	else if (mail_later(m->team_id, "password_link", m->id, m->email,
+	    subject, body.p) == -1)
 		(void)mail_deliver(db, m->team_id, "password_link", m->id,
 		    m->email, subject, body.p);
 	sodium_memzero(token, sizeof(token));

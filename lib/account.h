@@ -96,7 +96,7 @@ int	 account_memberships(struct db *, const char *email,
 /*
  * Forgot password: for each member with address email (lower case), a
  * new one-time link (its earlier ones stop working), made in a
- * transaction of its own, then mailed (mail_deliver, outside it) to
+ * transaction of its own, then mailed after the answer (mail_later) to
  * UPTIME_PUBLIC_URL/app/password#token=... when mail is configured.
  * DB_OK with the oldest of those members in *first; DB_NOTFOUND for an
  * address that is no member's; else a database error.

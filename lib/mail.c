@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -482,6 +483,77 @@ mail_deliver(struct db *db, const char *team, const char *kind,
 norecord:
 	fprintf(stderr, "uptime: mail_deliver: cannot record %s\n", id);
 	return ok ? MAIL_SENT : MAIL_FAILED;
+}
+
+/* What mail_later keeps: mail_deliver's arguments. */
+struct mail_kept {
+	char	*team, *kind, *ref, *to, *subject, *body;
+};
+
+static struct mail_kept	 kept[MAIL_LATER_MAX];
+static size_t		 nkept;
+
+static char *
+dup_opt(const char *s, int *ok)
+{
+	char	*d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*ok = 0;
+	return d;
+}
+
+static void
+kept_free(struct mail_kept *k)
+{
+	if (k->body != NULL)
+		sodium_memzero(k->body, strlen(k->body));
+	free(k->team);
+	free(k->kind);
+	free(k->ref);
+	free(k->to);
+	free(k->subject);
+	free(k->body);
+	memset(k, 0, sizeof(*k));
+}
+
+int
+mail_later(const char *team, const char *kind, const char *ref,
+    const char *to, const char *subject, const char *body)
+{
+	struct mail_kept	*k;
+	int			 ok = 1;
+
+	if (nkept == MAIL_LATER_MAX)
+		return -1;
+	k = &kept[nkept];
+	k->team = dup_opt(team, &ok);
+	k->kind = dup_opt(kind, &ok);
+	k->ref = dup_opt(ref, &ok);
+	k->to = dup_opt(to, &ok);
+	k->subject = dup_opt(subject, &ok);
+	k->body = dup_opt(body, &ok);
+	if (!ok) {
+		kept_free(k);
+		return -1;
+	}
+	nkept++;
+	return 0;
+}
+
+void
+mail_flush(struct db *db)
+{
+	size_t	 i;
+
+	for (i = 0; i < nkept; i++) {
+		(void)mail_deliver(db, kept[i].team, kept[i].kind, kept[i].ref,
+		    kept[i].to, kept[i].subject, kept[i].body);
+		kept_free(&kept[i]);
+	}
+	nkept = 0;
 }
 
 void

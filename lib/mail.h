@@ -70,6 +70,22 @@ enum mail_status mail_deliver(struct db *, const char *team,
 	    const char *kind, const char *ref, const char *to,
 	    const char *subject, const char *body);
 
+/*
+ * mail_deliver after the answer: the message is kept (a copy of each
+ * string) until mail_flush, which the request loop calls once the
+ * answer is out (lib/request.c), so the time the mail server takes does
+ * not show in the answer: a forgotten password's page says nothing of
+ * whether the address is a member's.  At most MAIL_LATER_MAX wait; -1
+ * when full or out of memory (nothing kept), else 0.
+ */
+#define MAIL_LATER_MAX	16
+int	 mail_later(const char *team, const char *kind, const char *ref,
+	    const char *to, const char *subject, const char *body) WUR;
+
+/* Deliver (mail_deliver) the messages mail_later kept, oldest first, and
+ * forget them, their text wiped. */
+void	 mail_flush(struct db *);
+
 /* s into out with its control characters made spaces, for a header or
  * a line of a mail's text (a team's name). */
 void	 mail_text_clean(const char *s, char *out, size_t outlen);

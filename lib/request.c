@@ -37,6 +37,7 @@
 #include "ids.h"
 #include "json.h"
 #include "keyhash.h"
+#include "mail.h"
 #include "page.h"
 #include "limit.h"
 #include "ratelimit.h"
@@ -818,6 +819,9 @@ serve(const struct route *routes, size_t nroutes)
 		handle(&r, routes, nroutes);
 		cgi_drain();
 		write_answer(&r);
+		/* The answer ends with its stream; mail waits for it. */
+		fclose(stdout);
+		mail_flush(db);
 		req_reset(&r, NULL, NULL);
 		db_close(db);
 		return 0;
@@ -837,6 +841,7 @@ serve(const struct route *routes, size_t nroutes)
 		if (db_in_tx(db))
 			db_rollback(db);
 		FCGX_Finish_r(&fr);
+		mail_flush(db);
 		sigprocmask(SIG_UNBLOCK, &stop, NULL);
 	}
 	FCGX_Free(&fr, 1);

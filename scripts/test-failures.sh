@@ -5,10 +5,10 @@
 # because a test in them did are left out.
 for f in "$@"; do
 	[ -s "$f" ] || continue
-	echo "== failed in $f"
-	awk '
+	awk -v file="$f" '
 	function flush() {
 		if (name != "" && type != "subtestsFailed") {
+			if (!shown++) print "== failed in " file
 			print "  " name
 			if (loc != "") print "    at " loc
 			for (i = 1; i <= nerr && i <= 4; i++) print "    " err[i]

@@ -324,6 +324,27 @@ describe('forgot password', () => {
     assert.equal((await form('/app/login', { email: 'viewer@example.com', password: 'a brand new password' })).status, 303);
   });
 
+  it("answers before mailing: a member's address is answered while the mail server has not even greeted", async () => {
+    // Mailing first would show in the answer's time whether the address
+    // is a member's.  While the mail server holds its greeting, a worker
+    // that mailed first could only answer once its mail had failed; one
+    // that answers first mails the link once the server greets.
+    const sessions = sink.sessions;
+    const sent = sink.messages.length;
+    sink.hold(true);
+    try {
+      const answer = await form('/app/forgot', { email: 'member@example.com' });
+      assert.equal(answer.status, 200, answer.text);
+      for (let i = 0; i < 200 && sink.sessions === sessions; i++) await sleep(25);
+      assert.equal(sink.sessions, sessions + 1, 'the worker went to mail the link');
+    } finally {
+      sink.hold(false);
+    }
+    const [msg] = (await sink.waitFor(sent + 1)).slice(-1);
+    assert.ok(msg.rcpt.includes('member@example.com'), 'the mail went out after the answer');
+    assert.match(msg.body, /\/app\/password#token=[A-Za-z0-9_-]{43}/);
+  });
+
   it('negative: not an address is 422; another Origin is 403; neither mails nor makes a link', async () => {
     const before = state();
     const sent = sink.messages.length;

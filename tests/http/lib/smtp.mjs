@@ -17,6 +17,8 @@
 //                               554; 'connect': greet with 554 and close;
 //                               null: accept again
 //   sink.sessions               how many connections it has seen
+//   sink.hold(true)             greet no new connection until hold(false),
+//                               which greets those waiting (a slow server)
 //   await sink.close()
 //
 //   const tlsSink = await startSmtpSink({ tls: { key, cert } });
@@ -92,6 +94,7 @@ export async function startSmtpSink({ tls: cred = null } = {}) {
   let mode = null;
   let stripped = false;
   let sessions = 0;
+  let held = null;    // the greetings of connections waiting, while held
   const waiters = [];
 
   function settle() {
@@ -120,7 +123,9 @@ export async function startSmtpSink({ tls: cred = null } = {}) {
     let inData = false;
     let dataLines = [];
     let env = { from: null, rcpt: [] };
-    say('220 sink.test ESMTP test sink');
+    const greet = () => say('220 sink.test ESMTP test sink');
+    if (held) held.push(greet);
+    else greet();
 
     function command(line) {
       const verb = line.split(' ')[0].toUpperCase();
@@ -213,6 +218,14 @@ export async function startSmtpSink({ tls: cred = null } = {}) {
     strip(on) {
       if (!cred) throw new Error('strip(): this sink was started without a certificate');
       stripped = Boolean(on);
+    },
+    hold(on) {
+      if (on) held ??= [];
+      else {
+        const waiting = held ?? [];
+        held = null;
+        for (const greet of waiting) greet();
+      }
     },
     refuse(m) {
       if (![null, 'rcpt', 'data', 'connect'].includes(m)) throw new Error(`refuse(${m}): rcpt, data, connect or null`);
