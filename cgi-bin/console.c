@@ -1338,8 +1338,7 @@ invite_send(struct req *r, struct invite *inv, const char *self)
 	}
 	if (rc != DB_OK)
 		return resp_db(r, rc);
-	snprintf(link, sizeof(link), "%s/app/accept#token=%s", cfg.public_url,
-	    sent.token);
+	snprintf(link, sizeof(link), "%s", sent.url);
 	invite_sent_wipe(&sent);
 	snprintf(r->target_id, sizeof(r->target_id), "%s", inv->id);
 	t.link = link;

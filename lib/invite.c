@@ -366,8 +366,8 @@ mail_invite(struct db *db, const struct invite *inv, const char *team,
 	    name);
 	if (buf_printf(&body, "You are invited to join the team \"%s\" on "
 	    "uptime, as %s.\n\n"
-	    "To accept, open this address in a web browser before %s and "
-	    "give your name:\n\n"
+	    "To accept, open this address in a web browser before %s, "
+	    "give your name and choose a password to sign in with:\n\n"
 	    "  %s\n\n"
 	    "Without a browser, send the token and your name:\n\n"
 	    "  curl -X POST '%s/v1/invites/accept' \\\n"
@@ -444,8 +444,9 @@ invite_issue(struct db *db, struct invite *inv, const char *self,
 		invite_sent_wipe(s);
 		return rc == DB_NOTFOUND ? DB_ERROR : rc;
 	}
-	/* A fragment: browsers never send it, so no log keeps it. */
-	snprintf(s->url, sizeof(s->url), "%s/v1/invites/accept#token=%s",
+	/* The console's page, where the person also sets a password; the
+	 * token in a fragment: browsers never send it, so no log keeps it. */
+	snprintf(s->url, sizeof(s->url), "%s/app/accept#token=%s",
 	    cfg.public_url, s->token);
 	s->mail = mail_invite(db, inv, t.name, s->url, s->token);
 	return DB_OK;
