@@ -1703,7 +1703,6 @@ put_lines(struct req *r, cJSON *o, const char *name, int pairs,
     enum empty how)
 {
 	const char	*v = req_form(r, name);
-	char		*copy, *line, *save, *colon, *val;
 	cJSON		*out;
 
 	if (v == NULL || v[strspn(v, " \t\r\n,")] == '\0') {
@@ -1713,31 +1712,8 @@ put_lines(struct req *r, cJSON *o, const char *name, int pairs,
 			cJSON_AddArrayToObject(o, name);
 		return;
 	}
-	if ((copy = strdup(v)) == NULL)
-		return;
-	out = pairs ? cJSON_AddObjectToObject(o, name) :
-	    cJSON_AddArrayToObject(o, name);
-	for (line = strtok_r(copy, pairs ? "\r\n" : ",\r\n", &save);
-	    line != NULL; line = strtok_r(NULL, pairs ? "\r\n" : ",\r\n",
-	    &save)) {
-		line += strspn(line, " \t");
-		val = line + strlen(line);
-		while (val > line && (val[-1] == ' ' || val[-1] == '\t'))
-			*--val = '\0';
-		if (*line == '\0')
-			continue;
-		if (!pairs) {
-			cJSON_AddItemToArray(out, cJSON_CreateString(line));
-			continue;
-		}
-		/* A line without a colon is a name the check refuses. */
-		if ((colon = strchr(line, ':')) != NULL) {
-			*colon = '\0';
-			val = colon + 1 + strspn(colon + 1, " \t");
-		}
-		cJSON_AddStringToObject(out, line, val);
-	}
-	free(copy);
+	if ((out = cv_lines(v, pairs)) != NULL)
+		cJSON_AddItemToObject(o, name, out);
 }
 
 /* The page of one of these views, begun. */

@@ -8,7 +8,10 @@
  * refuses; tokens travel in fragments, which no Referer carries.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include <sodium.h>
 
@@ -249,4 +252,37 @@ cv_alert(struct buf *b, const char *msg)
 {
 	return buf_puts(b, "<p class=\"alert\" role=\"alert\">") ||
 	    cv_text(b, msg) || buf_puts(b, "</p>\n") ? -1 : 0;
+}
+
+cJSON *
+cv_lines(const char *text, int pairs)
+{
+	const char	*sep = pairs ? "\r\n" : ",\r\n";
+	char		*copy, *line, *save, *colon, *val;
+	cJSON		*out;
+
+	if ((copy = strdup(text)) == NULL)
+		return NULL;
+	out = pairs ? cJSON_CreateObject() : cJSON_CreateArray();
+	for (line = strtok_r(copy, sep, &save); out != NULL && line != NULL;
+	    line = strtok_r(NULL, sep, &save)) {
+		line += strspn(line, " \t");
+		val = line + strlen(line);
+		while (val > line && (val[-1] == ' ' || val[-1] == '\t'))
+			*--val = '\0';
+		if (*line == '\0')
+			continue;
+		if (!pairs) {
+			cJSON_AddItemToArray(out, cJSON_CreateString(line));
+			continue;
+		}
+		if ((colon = strchr(line, ':')) != NULL) {
+			*colon = '\0';
+			val = colon + 1 + strspn(colon + 1, " \t");
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(out, line);
+		cJSON_AddStringToObject(out, line, val);
+	}
+	free(copy);
+	return out;
 }

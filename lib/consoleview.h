@@ -49,5 +49,13 @@ int	 cv_field(struct buf *b, const char *label, const char *name,
 int	 cv_csrf(struct buf *b, const char *csrf) WUR;
 /* A message for the whole form (role="alert"), escaped. */
 int	 cv_alert(struct buf *b, const char *msg) WUR;
+/*
+ * A text area's text as the API's value: with pairs, "Name: value" lines
+ * as an object (a line without a colon is a name with an empty value,
+ * which the API's check refuses); else lines or comma-separated items as
+ * an array of strings.  Items are trimmed, blank ones skipped.  NULL
+ * when out of memory.
+ */
+struct cJSON	*cv_lines(const char *text, int pairs);
 
 #endif /* CONSOLEVIEW_H */

@@ -51,6 +51,12 @@ enum kind {
 	K_SELECT,	/* one of opts */
 	K_TAGS,		/* comma-separated strings */
 	K_CODES,	/* comma-separated codes (numbers) and ranges */
+	/* Left out when the form lacks them (the default, or as stored): */
+	K_NUMNULL,	/* an integer; blank is null */
+	K_LIST,		/* comma-separated strings */
+	K_AREA,		/* a text area; blank is null */
+	K_HEADERS,	/* a text area, a "Name: value" line each */
+	K_JSON,		/* a text area holding the API's JSON value */
 };
 
 /* A field of the form, in the order shown. */
@@ -71,6 +77,12 @@ static const struct ffield {
 	    NULL },
 	{ "sslExpiryWarningDays", "Warn this many days before the "
 	    "certificate expires", T_HTTP, K_NUM, NULL },
+	{ "headers", "Request headers (one \"Name: value\" a line)", T_HTTP,
+	    K_HEADERS, NULL },
+	{ "body", "Request body (optional)", T_HTTP, K_AREA, NULL },
+	{ "contentChecks", "Content checks (JSON, as the API takes them: "
+	    "[{\"type\": \"contains\", \"value\": \"Welcome\"}])", T_HTTP,
+	    K_JSON, NULL },
 	{ "followRedirects", "Follow redirects", T_HTTP, K_BOOL, NULL },
 	{ "verifyTls", "Verify the TLS certificate", T_HTTP, K_BOOL, NULL },
 	{ "host", "Host", T_TCP, K_TEXT, NULL },
@@ -91,6 +103,15 @@ static const struct ffield {
 	{ "timeoutSeconds", "Timeout (seconds)", T_PROBE, K_NUM, NULL },
 	{ "confirmations", "Failures in a row before down", T_PROBE, K_NUM,
 	    NULL },
+	{ "retryIntervalSeconds", "After a failure, check again after "
+	    "(seconds; blank: at the next planned time)", T_PROBE, K_NUMNULL,
+	    NULL },
+	{ "recoveryConfirmations", "Successes in a row before up again",
+	    T_PROBE, K_NUMOPT, NULL },
+	{ "locations", "Check from (comma-separated: local and location ids)",
+	    T_PROBE, K_LIST, NULL },
+	{ "quorum", "Locations that must see it down (blank: a majority)",
+	    T_PROBE, K_NUMNULL, NULL },
 	{ "tags", "Tags (comma-separated)", T_ALL, K_TAGS, NULL },
 	{ NULL, NULL, 0, K_TEXT, NULL }
 };
@@ -522,12 +543,24 @@ field(struct buf *b, const struct ffield *f, const char *v, const char *err)
 		if (buf_puts(b, "</select>"))
 			return -1;
 		break;
+	case K_AREA:
+	case K_HEADERS:
+	case K_JSON:
+		if (buf_printf(b, "<div>\n<label for=\"%s\">", f->name) ||
+		    cv_text(b, f->label) || buf_printf(b, "</label>\n<textarea "
+		    "id=\"%s\" name=\"%s\" rows=\"3\"%s%s%s%s>", f->name,
+		    f->name, err ? " aria-invalid=\"true\" aria-describedby=\"" :
+		    "", err ? f->name : "", err ? "-error" : "", err ? "\"" :
+		    "") || cv_text(b, v) || buf_puts(b, "</textarea>"))
+			return -1;
+		break;
 	default:
 		if (buf_printf(b, "<div>\n<label for=\"%s\">", f->name) ||
 		    cv_text(b, f->label) || buf_printf(b, "</label>\n<input "
 		    "id=\"%s\" name=\"%s\" type=\"%s\" value=\"", f->name,
-		    f->name, f->kind == K_NUM || f->kind == K_NUMOPT ? "text\" "
-		    "inputmode=\"numeric" : "text") || cv_text(b, v) ||
+		    f->name, f->kind == K_NUM || f->kind == K_NUMOPT ||
+		    f->kind == K_NUMNULL ? "text\" inputmode=\"numeric" : "text") ||
+		    cv_text(b, v) ||
 		    buf_printf(b, "\"%s%s%s%s>", err ? " aria-invalid=\"true\" "
 		    "aria-describedby=\"" : "", err ? f->name : "",
 		    err ? "-error" : "", err ? "\"" : ""))
@@ -698,6 +731,36 @@ cvm_body(int type, int creating, const struct cvm_values *form)
 		case K_CODES:
 			x = list(v != NULL ? v : "", f->kind == K_CODES);
 			break;
+		case K_NUMNULL:
+			if (v == NULL)
+				continue;
+			x = *v == '\0' ? cJSON_CreateNull() : number(v);
+			break;
+		case K_LIST:
+			if (v == NULL)
+				continue;
+			x = list(v, 0);
+			break;
+		case K_AREA:
+			if (v == NULL)
+				continue;
+			x = *v == '\0' ? cJSON_CreateNull() : cJSON_CreateString(v);
+			break;
+		case K_HEADERS:
+			if (v == NULL)
+				continue;
+			x = cv_lines(v, 1);
+			break;
+		case K_JSON:
+			/* Blank is none (an empty list); text that is not
+			 * JSON goes as it is, for the API to refuse. */
+			if (v == NULL)
+				continue;
+			if (v[strspn(v, " \t\r\n")] == '\0')
+				x = cJSON_CreateArray();
+			else if ((x = cJSON_Parse(v)) == NULL)
+				x = cJSON_CreateString(v);
+			break;
 		default:
 			x = cJSON_CreateString(v != NULL ? v : "");
 		}
@@ -728,6 +791,16 @@ cvm_form_values(const cJSON *mon)
 		if (strcmp(f->name, "intervalSeconds") == 0 &&
 		    str(mon, "schedule") != NULL)
 			;
+		else if (f->kind == K_JSON) {
+			char *j = cJSON_PrintUnformatted(v);
+
+			ok = j != NULL && buf_puts(&t, j) == 0;
+			cJSON_free(j);
+		} else if (f->kind == K_HEADERS && cJSON_IsObject(v))
+			cJSON_ArrayForEach(e, v)
+				ok = ok && buf_printf(&t, "%s%s: %s", t.len ?
+				    "\n" : "", e->string, cJSON_IsString(e) ?
+				    e->valuestring : "") == 0;
 		else if (cJSON_IsString(v))
 			ok = buf_puts(&t, v->valuestring) == 0;
 		else if (cJSON_IsNumber(v))

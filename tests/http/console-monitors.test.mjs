@@ -153,6 +153,59 @@ describe('forms', () => {
     assert.deepEqual(row(id), { name: 'After', paused: 0, interval_s: 120 });
   });
 
+  it("an HTTP monitor's headers, body, content checks and location rules go through the form and back", async () => {
+    const rich = {
+      method: 'POST', headers: 'X-Probe: one\r\nAccept:  text/plain \r\n\r\n', body: '{"ping": 1}',
+      contentChecks: '[{"type": "contains", "value": "ok"}]', retryIntervalSeconds: '15',
+      recoveryConfirmations: '2', locations: 'local', quorum: '',
+    };
+    const id = await create(httpFields({ name: 'Rich', ...rich }));
+    const monitor = async () => {
+      const { updatedAt, ...m } = (await api('GET', `/v1/monitors/${id}`, { key: adminKey })).json.data;
+      return m;
+    };
+    const m = await monitor();
+    assert.deepEqual(m.headers, { 'X-Probe': 'one', Accept: 'text/plain' });
+    assert.deepEqual([m.method, m.body, m.contentChecks.map((c) => [c.type, c.value])], ['POST', '{"ping": 1}', [['contains', 'ok']]]);
+    assert.deepEqual([m.retryIntervalSeconds, m.recoveryConfirmations, m.locations, m.quorum], [15, 2, ['local'], null]);
+    // The edit form shows them as they were given, and saved unchanged
+    // they stay as they are.
+    const page = (await get(`/app/monitors/${id}/edit`, owner)).text;
+    assert.match(page, /<textarea id="headers" name="headers" rows="3">X-Probe: one\nAccept: text\/plain<\/textarea>/);
+    assert.match(page, /<textarea id="body" name="body" rows="3">\{&quot;ping&quot;: 1\}<\/textarea>/);
+    const shown = /<textarea id="contentChecks" name="contentChecks" rows="3">([^<]*)<\/textarea>/.exec(page)?.[1];
+    assert.deepEqual(JSON.parse(shown.replaceAll('&quot;', '"')), m.contentChecks);
+    assert.match(page, /id="quorum" name="quorum" type="text" inputmode="numeric" value=""/);
+    const again = { ...httpFields({ name: 'Rich', ...rich }), headers: 'X-Probe: one\nAccept: text/plain',
+      contentChecks: shown.replaceAll('&quot;', '"') };
+    assert.equal((await form(`/app/monitors/${id}/edit`, { ...again, csrf }, { cookie: owner })).status, 303);
+    assert.deepEqual(await monitor(), m);
+    // Blank clears them.
+    const cleared = await form(`/app/monitors/${id}/edit`, { ...again, headers: '', body: '', contentChecks: '', retryIntervalSeconds: '', csrf },
+      { cookie: owner });
+    assert.equal(cleared.status, 303, cleared.text);
+    const c = await monitor();
+    assert.deepEqual([c.headers, c.body, c.contentChecks, c.retryIntervalSeconds], [{}, null, [], null]);
+  });
+
+  it('negative: bad headers, content checks or location rules are refused beside their fields; nothing changes', async () => {
+    const before = count();
+    for (const [over, name] of [
+      [{ headers: 'no colon on this line' }, 'headers'],
+      [{ headers: 'X-Ok: yes\nBad Name: x' }, 'headers'],
+      [{ contentChecks: 'contains ok' }, 'contentChecks'],
+      [{ contentChecks: '[{"type": "psychic"}]' }, 'contentChecks'],
+      [{ locations: 'loc_00000000000000000000' }, 'locations'],
+      [{ locations: '' }, 'locations'],
+      [{ locations: 'local', quorum: '2' }, 'quorum'],
+      [{ retryIntervalSeconds: '5' }, 'retryIntervalSeconds'],
+      [{ recoveryConfirmations: '11' }, 'recoveryConfirmations'],
+    ]) {
+      assertFieldError(await form('/app/monitors', { ...httpFields(over), csrf }, { cookie: owner }), name);
+    }
+    assert.equal(count(), before);
+  });
+
   it('pauses, resumes, runs a check now and deletes through forms (delete asks first)', async () => {
     const id = await create(httpFields({ name: 'Acts' }));
     assert.equal((await form(`/app/monitors/${id}/pause`, { csrf }, { cookie: owner })).status, 303);
