@@ -359,6 +359,23 @@ form_get(void *arg, const char *name)
 	return req_form(arg, name);
 }
 
+/*
+ * Begin a list of at most perpage items after the cursor older (NULL:
+ * from the newest); -1 with 400 answered when it is not a cursor.
+ */
+static int
+list_from(struct req *r, struct lister *l, struct page *pg, int perpage,
+    const char *older)
+{
+	memset(pg, 0, sizeof(*pg));
+	if (older != NULL && page_cursor_decode(older, pg) == -1)
+		return resp_problem(r, 400, "bad_query", "older is not a "
+		    "cursor this page gave."), -1;
+	pg->perpage = perpage;
+	page_start(l, pg, r->now);
+	return 0;
+}
+
 /* The page of a list as items, at most perpage of them: *items the
  * caller's.  A DB_* code. */
 static int
@@ -372,12 +389,6 @@ items_of(struct req *r, int perpage, int (*list)(struct req *,
 	pg.perpage = perpage;
 	page_start(&l, &pg, r->now);
 	return page_items(&l, list(r, &l, arg), items);
-}
-
-static int
-list_monitors(struct req *r, struct lister *l, void *arg)
-{
-	return monitor_list(r->db, r->session->member.team_id, arg, l);
 }
 
 /* A monitor's recent results: a heartbeat's are its pings. */
@@ -406,18 +417,23 @@ load_monitor(struct req *r, struct monitor *m)
 	    r->args[0], m));
 }
 
+#define OVERVIEW_PAGE	100	/* monitors a page of the overview */
+
 /*
- * GET /app?state&tag
+ * GET /app?state&tag&older
  * No key: the session, monitors:read.  200 text/html: the team's
- * monitors with their states, last checks, 24-hour bars and
- * response-time sparklines, filtered by state and tag; 303 to
- * /app/login when signed out; 400 bad_query; 403 insufficient_scope.
+ * monitors, OVERVIEW_PAGE a page (older: a cursor of the next page),
+ * with their states, last checks, 24-hour bars and response-time
+ * sparklines, filtered by state and tag; 303 to /app/login when signed
+ * out; 400 bad_query; 403 insufficient_scope.
  */
 static int
 overview(struct req *r)
 {
 	struct cvm_list		 cl;
 	struct monitor_filter	 mf = { -1, -1, NULL };
+	struct lister		 l;
+	struct page		 pg;
 	struct cv_frame		 f;
 	struct buf		 b = { NULL, 0, 0 };
 	struct rollup_point	*hours = NULL;
@@ -425,6 +441,7 @@ overview(struct req *r)
 	const cJSON		*it;
 	const char		*tag = req_query(r, "tag");
 	char			 app[APP_MAX], csrf[SESSION_CSRFLEN + 1];
+	char			 next[CURSOR_MAX] = "";
 	int			 state = req_enum(r, "state"), own = 0, i = 0;
 	int			 ok, rc;
 
@@ -432,10 +449,15 @@ overview(struct req *r)
 		return 0;
 	mf.status = state > 0 ? state - 1 : -1;
 	mf.tag = tag != NULL && *tag != '\0' ? tag : NULL;
+	if (list_from(r, &l, &pg, OVERVIEW_PAGE, req_query(r, "older")) == -1)
+		return 0;
 	/* The monitors and their hours as of one moment. */
 	if ((rc = db_read_begin(r->db, &own)) != DB_OK)
 		return resp_db(r, rc);
-	rc = items_of(r, PAGE_MAX, list_monitors, &mf, &items);
+	rc = page_items(&l, monitor_list(r->db, r->session->member.team_id,
+	    &mf, &l), &items);
+	if (rc == DB_OK && l.more)
+		page_cursor(l.last_t, l.last_id, next, CURSOR_MAX);
 	if (rc == DB_OK && (hours = calloc((size_t)cJSON_GetArraySize(items) +
 	    1, CVM_HOURS * sizeof(*hours))) == NULL)
 		rc = DB_ERROR;
@@ -454,6 +476,7 @@ overview(struct req *r)
 	cl.write = (session_scopes(r) & (1u << SCOPE_MONITORS_WRITE)) != 0;
 	cl.state = state;
 	cl.tag = tag;
+	cl.next = next;
 	cl.items = items;
 	cl.hours = hours;
 	ok = cv_begin(&b, &f) == 0 && cvm_overview(&b, &cl) == 0;
@@ -1738,23 +1761,6 @@ view_begin(struct req *r, struct view *v, const char *title, int scope)
 	v->ok = cv_begin(&v->b, &v->f) == 0;
 }
 
-/*
- * Begin a list of at most perpage items after the cursor older (NULL:
- * from the newest); -1 with 400 answered when it is not a cursor.
- */
-static int
-list_from(struct req *r, struct lister *l, struct page *pg, int perpage,
-    const char *older)
-{
-	memset(pg, 0, sizeof(*pg));
-	if (older != NULL && page_cursor_decode(older, pg) == -1)
-		return resp_problem(r, 400, "bad_query", "older is not a "
-		    "cursor this page gave."), -1;
-	pg->perpage = perpage;
-	page_start(l, pg, r->now);
-	return 0;
-}
-
 /* The team's monitors, to pick from, in *items.  A DB_* code. */
 static int
 monitors_of(struct req *r, cJSON **items)
@@ -2925,6 +2931,7 @@ static const struct qspec q_audit[] = {
 static const struct qspec q_overview[] = {
 	Q_ENUM_DEF("state", cvm_state_names, MST__MAX + 1, 0),
 	Q_TEXT_OPT("tag", MON_MAXTAGLEN, NULL),
+	Q_TEXT("older", CURSOR_MAX - 1, NULL),
 	Q_END
 };
 

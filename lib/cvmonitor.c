@@ -306,7 +306,19 @@ cvm_overview(struct buf *b, const struct cvm_list *l)
 			return -1;
 		i++;
 	}
-	return buf_puts(b, "</tbody>\n</table></div>\n");
+	if (buf_puts(b, "</tbody>\n</table></div>\n"))
+		return -1;
+	/* The next page: a GET form, so the filters go along encoded. */
+	if (l->next == NULL || l->next[0] == '\0')
+		return 0;
+	return buf_puts(b, "<form method=\"get\" action=\"") ||
+	    cv_text(b, l->app) || buf_printf(b, "\">\n<input type=\"hidden\" "
+	    "name=\"state\" value=\"%s\">\n<input type=\"hidden\" "
+	    "name=\"tag\" value=\"", cvm_state_names[l->state]) ||
+	    cv_text(b, l->tag) || buf_puts(b, "\">\n<input type=\"hidden\" "
+	    "name=\"older\" value=\"") || cv_text(b, l->next) ||
+	    buf_puts(b, "\">\n<button type=\"submit\">More monitors</button>"
+	    "\n</form>\n") ? -1 : 0;
 }
 
 /* A POST button of the monitor's page. */

@@ -44,6 +44,7 @@ struct cvm_list {
 	int		 write;		/* the role holds monitors:write */
 	int		 state;		/* index in cvm_state_names */
 	const char	*tag;		/* the tag filter, NULL or "" none */
+	const char	*next;		/* the next page's cursor, "" none */
 	const cJSON	*items;		/* monitors as the API lists them */
 	/* CVM_HOURS hourly points (rollup_series) of each item, in order. */
 	const struct rollup_point *hours;

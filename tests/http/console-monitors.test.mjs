@@ -275,6 +275,29 @@ describe('pages', () => {
     assertProblem(await get('/app?state=asleep', owner), 400, 'bad_query');
     assertProblem(await get(`/app?tag=${'x'.repeat(65)}`, owner), 400, 'bad_query');
   });
+
+  it('the overview shows 100 monitors a page; the next page keeps the filters', async () => {
+    const made = [];
+    for (let i = 0; i < 102; i += 17) {
+      made.push(...await Promise.all(Array.from({ length: Math.min(17, 102 - i) }, (_, k) =>
+        api('POST', '/v1/monitors', { key: adminKey, body: { name: `Many ${i + k}`, type: 'tcp', host: '127.0.0.1', port: 9, tags: ['many'] } })
+          .then((res) => { assert.equal(res.status, 201, res.text); return res.json.data.id; }))));
+    }
+    const ids = (html) => [...html.matchAll(/<tr><td><a href="[^"]*\/monitors\/(mon_[0-9A-Za-z]{20})">/g)].map((m) => m[1]);
+    const first = await get('/app?state=all&tag=many', owner);
+    assert.equal(first.status, 200);
+    assert.equal(ids(first.text).length, 100);
+    const older = /<input type="hidden" name="older" value="([^"]+)">/.exec(first.text)?.[1];
+    assert.ok(older, 'a link to the next page');
+    assert.match(first.text, /<input type="hidden" name="tag" value="many">/);
+    const second = await get(`/app?state=all&tag=many&older=${encodeURIComponent(older)}`, owner);
+    assert.equal(second.status, 200);
+    assert.equal(ids(second.text).length, 2);
+    assert.doesNotMatch(second.text, /name="older"/, 'the last page links no further');
+    assert.deepEqual([...ids(first.text), ...ids(second.text)].sort(), [...made].sort());
+    assertProblem(await get('/app?older=not-a-cursor', owner), 400, 'bad_query');
+    for (const id of made) assert.equal((await api('DELETE', `/v1/monitors/${id}`, { key: adminKey })).status, 204);
+  });
 });
 
 describe('refusals', () => {
