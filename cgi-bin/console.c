@@ -1761,16 +1761,35 @@ view_begin(struct req *r, struct view *v, const char *title, int scope)
 	v->ok = cv_begin(&v->b, &v->f) == 0;
 }
 
-/* The team's monitors, to pick from, in *items.  A DB_* code. */
+/*
+ * All the team's monitors (at most UPTIME_MAX_MONITORS), to pick from,
+ * in *items: a form that showed only some would drop the others from
+ * the picks it saves.  A DB_* code.
+ */
 static int
 monitors_of(struct req *r, cJSON **items)
 {
 	struct monitor_filter	 mf = { -1, -1, NULL };
 	struct lister		 l;
 	struct page		 pg;
+	cJSON			*more, *it;
+	int			 rc;
 
 	(void)list_from(r, &l, &pg, PAGE_MAX, NULL);
-	return page_items(&l, monitor_list(r->db, team_of(r), &mf, &l), items);
+	rc = page_items(&l, monitor_list(r->db, team_of(r), &mf, &l), items);
+	while (rc == DB_OK && l.more) {
+		pg.has_cursor = 1;
+		pg.c_time = l.last_t;
+		snprintf(pg.c_id, sizeof(pg.c_id), "%s", l.last_id);
+		page_start(&l, &pg, r->now);
+		rc = page_items(&l, monitor_list(r->db, team_of(r), &mf, &l),
+		    &more);
+		while (rc == DB_OK && (it = cJSON_DetachItemFromArray(more, 0)) !=
+		    NULL)
+			cJSON_AddItemToArray(*items, it);
+		cJSON_Delete(more);
+	}
+	return rc;
 }
 
 /* ---- alert channels ---- */

@@ -276,7 +276,7 @@ describe('pages', () => {
     assertProblem(await get(`/app?tag=${'x'.repeat(65)}`, owner), 400, 'bad_query');
   });
 
-  it('the overview shows 100 monitors a page; the next page keeps the filters', async () => {
+  it('the overview shows 100 monitors a page; the next page keeps the filters; past 200 monitors, every one can be picked', async () => {
     const made = [];
     for (let i = 0; i < 102; i += 17) {
       made.push(...await Promise.all(Array.from({ length: Math.min(17, 102 - i) }, (_, k) =>
@@ -296,6 +296,18 @@ describe('pages', () => {
     assert.doesNotMatch(second.text, /name="older"/, 'the last page links no further');
     assert.deepEqual([...ids(first.text), ...ids(second.text)].sort(), [...made].sort());
     assertProblem(await get('/app?older=not-a-cursor', owner), 400, 'bad_query');
+    // Past 200 (a page of the API's lists), the forms that pick
+    // monitors still offer every one: a form showing only some would
+    // drop the others from what it saves.
+    for (let i = 102; i < 201; i += 33) {
+      made.push(...await Promise.all(Array.from({ length: 33 }, (_, k) =>
+        api('POST', '/v1/monitors', { key: adminKey, body: { name: `Many ${i + k}`, type: 'tcp', host: '127.0.0.1', port: 9 } })
+          .then((res) => { assert.equal(res.status, 201, res.text); return res.json.data.id; }))));
+    }
+    const total = Number(srv.sql(`SELECT count(*) AS n FROM monitors WHERE team_id = '${teamId}'`)[0].n);
+    assert.ok(total > 200, `${total} monitors`);
+    const picks = (await get('/app/maintenance', owner)).text.match(/<input type="checkbox" name="monitorIds"/g) ?? [];
+    assert.equal(picks.length, total);
     for (const id of made) assert.equal((await api('DELETE', `/v1/monitors/${id}`, { key: adminKey })).status, 204);
   });
 });
