@@ -722,6 +722,8 @@ cvm_body(int type, int creating, const struct cvm_values *form)
 		if (type == -1 ? f->types != T_ALL : !(f->types & (1u << type)))
 			continue;
 		v = form->get(form->arg, f->name);
+		if (v == NULL && f->kind >= K_NUMNULL)
+			continue;
 		switch (f->kind) {
 		case K_BOOL:
 			x = cJSON_CreateBool(v != NULL && strcmp(v, "true") ==
@@ -744,30 +746,20 @@ cvm_body(int type, int creating, const struct cvm_values *form)
 			x = list(v != NULL ? v : "", f->kind == K_CODES);
 			break;
 		case K_NUMNULL:
-			if (v == NULL)
-				continue;
 			x = *v == '\0' ? cJSON_CreateNull() : number(v);
 			break;
 		case K_LIST:
-			if (v == NULL)
-				continue;
 			x = list(v, 0);
 			break;
 		case K_AREA:
-			if (v == NULL)
-				continue;
 			x = *v == '\0' ? cJSON_CreateNull() : cJSON_CreateString(v);
 			break;
 		case K_HEADERS:
-			if (v == NULL)
-				continue;
 			x = cv_lines(v, 1);
 			break;
 		case K_JSON:
 			/* Blank is none (an empty list); text that is not
 			 * JSON goes as it is, for the API to refuse. */
-			if (v == NULL)
-				continue;
 			if (v[strspn(v, " \t\r\n")] == '\0')
 				x = cJSON_CreateArray();
 			else if ((x = cJSON_Parse(v)) == NULL)

@@ -169,13 +169,27 @@ test_lease_rules(void)
 	    1000 + 60000 + expiry + 9), LOC_TAKEN);
 }
 
+/* The state of monitor id, and its last check's time into *last. */
+static const char *
+state_of(const char *id, int64_t *last)
+{
+	static char	 status[16];
+	struct monitor	 m;
+
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	snprintf(status, sizeof(status), "%s", mon_status_names[m.status]);
+	*last = m.last_checked_at;
+	monitor_free(&m);
+	return status;
+}
+
 /* Record one result of status st from location loc ("" for local). */
 static const char *
 record(const char *id, const char *loc, enum mon_status st, int64_t at)
 {
-	static char		 status[16];
 	struct monitor		 m;
 	struct check_result	 r;
+	int64_t			 last;
 
 	memset(&r, 0, sizeof(r));
 	r.checked_at = at;
@@ -187,10 +201,7 @@ record(const char *id, const char *loc, enum mon_status st, int64_t at)
 	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
 	CHECK_INT(check_record(db, &m, &r, 0, at), DB_OK);
 	monitor_free(&m);
-	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
-	snprintf(status, sizeof(status), "%s", mon_status_names[m.status]);
-	monitor_free(&m);
-	return status;
+	return state_of(id, &last);
 }
 
 static void
@@ -245,6 +256,40 @@ test_quorum_rule(void)
 	CHECK_STR(record(id, there.id, MST_DOWN, 7000), "down");
 }
 
+/* A new location of the team named name, made at t, into loc. */
+static void
+add_location(struct location *loc, const char *name, int64_t t)
+{
+	char	 token[KEY_LEN + 1];
+
+	memset(loc, 0, sizeof(*loc));
+	snprintf(loc->name, sizeof(loc->name), "%s", name);
+	snprintf(loc->team_id, ID_MAX, "%s", team.id);
+	location_token_new(token);
+	CHECK_INT(location_insert(db, loc, token, t), DB_OK);
+}
+
+/* A new monitor checked from a and b every interval s, down when quorum
+ * of them see it down, linked at t; its id into id. */
+static void
+two_places(const struct location *a, const struct location *b, int interval,
+    int quorum, int64_t t, char *id)
+{
+	struct monitor	 m;
+	char		 json[200];
+
+	CHECK_INT(tmpdb_monitor(db, team.id, id), DB_OK);
+	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
+	snprintf(json, sizeof(json), "[\"%s\", \"%s\"]", a->id, b->id);
+	cJSON_Delete(m.locations);
+	m.locations = cJSON_Parse(json);
+	m.interval_s = interval;
+	m.quorum = quorum;
+	CHECK_INT(monitor_update(db, &m), DB_OK);
+	CHECK_INT(location_links_sync(db, &m, t), DB_OK);
+	monitor_free(&m);
+}
+
 /* The location's health changes, oldest first, joined with ",". */
 static const char *
 health_events(const char *id)
@@ -272,37 +317,19 @@ health_events(const char *id)
 static void
 test_location_health(void)
 {
-	struct monitor	 m;
 	struct location	 a, b;
-	char		 id[ID_MAX], json[200], token[KEY_LEN + 1];
+	char		 id[ID_MAX];
 	long		 n;
 	int64_t		 t = 100000000;
 
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	snprintf(a.name, sizeof(a.name), "a");
-	snprintf(b.name, sizeof(b.name), "b");
-	snprintf(a.team_id, ID_MAX, "%s", team.id);
-	snprintf(b.team_id, ID_MAX, "%s", team.id);
-	location_token_new(token);
-	CHECK_INT(location_insert(db, &a, token, t), DB_OK);
-	location_token_new(token);
-	CHECK_INT(location_insert(db, &b, token, t), DB_OK);
+	add_location(&a, "a", t);
+	add_location(&b, "b", t);
 	/* Never seen: nothing to tell. */
 	CHECK_INT(location_sweep(db, t, &n), DB_OK);
 	CHECK_INT(location_sweep(db, t + 3600000, &n), DB_OK);
 	CHECK_STR(health_events(a.id), "");
 
-	CHECK_INT(tmpdb_monitor(db, team.id, id), DB_OK);
-	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
-	snprintf(json, sizeof(json), "[\"%s\", \"%s\"]", a.id, b.id);
-	cJSON_Delete(m.locations);
-	m.locations = cJSON_Parse(json);
-	m.interval_s = 30;
-	m.quorum = 2;
-	CHECK_INT(monitor_update(db, &m), DB_OK);
-	CHECK_INT(location_links_sync(db, &m, t), DB_OK);
-	monitor_free(&m);
+	two_places(&a, &b, 30, 2, t, id);
 	CHECK_INT(location_seen(db, &a, t), DB_OK);
 	CHECK_INT(location_seen(db, &b, t), DB_OK);
 	CHECK_STR(record(id, a.id, MST_UP, t), "up");
@@ -332,20 +359,6 @@ test_location_health(void)
 	CHECK_STR(record(id, a.id, MST_DOWN, t + 100003), "down");
 }
 
-/* The state of monitor id, and its last check's time into *last. */
-static const char *
-state_of(const char *id, int64_t *last)
-{
-	static char	 status[16];
-	struct monitor	 m;
-
-	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
-	snprintf(status, sizeof(status), "%s", mon_status_names[m.status]);
-	*last = m.last_checked_at;
-	monitor_free(&m);
-	return status;
-}
-
 /*
  * A location reporting after another reported a newer check still
  * votes: its result moves its own state and, through the quorum, the
@@ -355,32 +368,13 @@ state_of(const char *id, int64_t *last)
 static void
 test_late_votes(void)
 {
-	struct monitor	 m;
 	struct location	 a, b;
-	char		 id[ID_MAX], json[200], token[KEY_LEN + 1];
-	char		 la[ID_MAX], lb[ID_MAX];
+	char		 id[ID_MAX], la[ID_MAX], lb[ID_MAX];
 	int64_t		 t = 200000000, last;
 
-	memset(&a, 0, sizeof(a));
-	memset(&b, 0, sizeof(b));
-	snprintf(a.name, sizeof(a.name), "early");
-	snprintf(b.name, sizeof(b.name), "late");
-	snprintf(a.team_id, ID_MAX, "%s", team.id);
-	snprintf(b.team_id, ID_MAX, "%s", team.id);
-	location_token_new(token);
-	CHECK_INT(location_insert(db, &a, token, t), DB_OK);
-	location_token_new(token);
-	CHECK_INT(location_insert(db, &b, token, t), DB_OK);
-	CHECK_INT(tmpdb_monitor(db, team.id, id), DB_OK);
-	CHECK_INT(monitor_get(db, team.id, id, &m), DB_OK);
-	snprintf(json, sizeof(json), "[\"%s\", \"%s\"]", a.id, b.id);
-	cJSON_Delete(m.locations);
-	m.locations = cJSON_Parse(json);
-	m.interval_s = 60;
-	m.quorum = 1;
-	CHECK_INT(monitor_update(db, &m), DB_OK);
-	CHECK_INT(location_links_sync(db, &m, t), DB_OK);
-	monitor_free(&m);
+	add_location(&a, "early", t);
+	add_location(&b, "late", t);
+	two_places(&a, &b, 60, 1, t, id);
 
 	CHECK_INT(lease(&a, t, la), 1);
 	CHECK_INT(lease(&b, t, lb), 1);
