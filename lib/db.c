@@ -792,8 +792,14 @@ void
 db_col_text(struct db_stmt *st, int i, char *out, size_t outlen)
 {
 	const char	*s = db_col_str(st, i);
+	size_t		 n;
 
-	snprintf(out, outlen, "%s", s ? s : "");
+	if (outlen == 0)
+		return;
+	/* As snprintf "%s" would, without its cost in every row read. */
+	n = s != NULL ? strnlen(s, outlen - 1) : 0;
+	memcpy(out, s != NULL ? s : "", n);
+	out[n] = '\0';
 }
 
 struct sqlfn {

@@ -47,13 +47,20 @@ const char *const health_names[HEALTH__MAX] = {
 	"ping_expected_at, ping_window, ping_count, last_value, ref, " \
 	"locations, quorum, recovery_confirmations, retry_interval_s"
 
-/* Each location's own state (check_record), as locationStates. */
+/*
+ * Each location's own state (check_record), as locationStates, of the
+ * locations the monitor names.  Its list is matched as text, a quoted
+ * id being one of its elements (ids hold no quote): one index seek per
+ * monitor, where reading it with json_each parsed every monitor's list
+ * and sought each of its locations, for lists that mostly have no
+ * state yet or one.
+ */
 #define LOC_STATES "(SELECT json_group_array(json_object('location', " \
 	"s.location, 'status', s.status, 'failures', s.fails, " \
 	"'lastCheckedAt', strftime('%Y-%m-%dT%H:%M:%fZ', " \
 	"s.last_checked_at / 1000.0, 'unixepoch'))) FROM " \
 	"monitor_location_state s WHERE s.monitor_id = monitors.id AND " \
-	"s.location IN (SELECT value FROM json_each(monitors.locations)))"
+	"instr(monitors.locations, '\"' || s.location || '\"') > 0)"
 
 /*
  * An unpaused monitor that a maintenance window covers now shows the
