@@ -713,14 +713,16 @@ size_slots(void)
 static int
 schedule(struct checker *ck)
 {
-	int64_t		 now, real, wait, start = time_now_ms();
+	int64_t		 now, real, wait, start = time_now_ms(), once = 0;
 	int64_t		 polled = 0, peeked = start, deadline = INT64_MAX;
 	int		 rc = 0, reports = ck->mode != MODE_ONCE;
 
 	if (ck->mode == MODE_CRON)	/* just before the second minute */
 		deadline = (start / 60000 + 2) * 60000 - 500;
-	if (ck->mode == MODE_ONCE)
-		look_ahead(ck, now_ms());
+	if (ck->mode == MODE_ONCE) {
+		look_ahead(ck, once = now_ms());
+		polled = start;
+	}
 	ck->flushed = ck->st.started_at = ck->st.updated_at = start;
 	while (!stopping) {
 		real = time_now_ms();
@@ -736,6 +738,13 @@ schedule(struct checker *ck)
 		if (ck->mode != MODE_ONCE && real - polled >= POLL_MS) {
 			polled = real;
 			look_ahead(ck, now_ms() + AHEAD_MS);
+		} else if (ck->mode == MODE_ONCE && real - polled >= POLL_MS &&
+		    db_engine(ck->db) == DB_POSTGRES) {
+			/* A pass longer than a lease renews the claims of
+			 * what was due at its start and is not done yet (a
+			 * lapsed one would be dropped from the pass). */
+			polled = real;
+			look_ahead(ck, once);
 		}
 		start_due(ck);
 		canary_start(ck, real);

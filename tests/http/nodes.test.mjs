@@ -122,6 +122,19 @@ describe('two checker nodes on one PostgreSQL database', () => {
     assert.equal(results(id), 1);
   });
 
+  it('--once renews its claims: a pass longer than a lease checks every monitor due at its start', async (t) => {
+    // One check at a time, each 1 s at the target (its timeout): the
+    // pass outlasts the lease it claimed them with (timeout + margin,
+    // 11 s), so the last ones start after their first claim lapsed.
+    const n = Math.ceil((1000 + LEASE_MARGIN_MS) / 1000) + 2;
+    during.set('/slow-pass', () => sleep(1200));
+    const ids = [];
+    for (let i = 0; i < n; i++) ids.push(await monitor(t, '/slow-pass', { timeoutSeconds: 1, due: Date.now() - 1000 }));
+    const r = await runCron(a, 'uptime-check', ['--once'], { env: { UPTIME_CHECK_CONCURRENCY: '1' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(ids.map(results), ids.map(() => 1), 'each checked once in the pass');
+  });
+
   it('negative: a result whose check another node claimed in the meantime is not written', async (t) => {
     const id = await monitor(t, '/taken', { timeoutSeconds: 5 });
     const due = Number(sql(`SELECT next_check_at FROM monitors WHERE id = ${sqlText(id)}`));
