@@ -1784,8 +1784,8 @@ monitors_of(struct req *r, cJSON **items)
 		page_start(&l, &pg, r->now);
 		rc = page_items(&l, monitor_list(r->db, team_of(r), &mf, &l),
 		    &more);
-		while (rc == DB_OK && (it = cJSON_DetachItemFromArray(more, 0)) !=
-		    NULL)
+		while (rc == DB_OK &&
+		    (it = cJSON_DetachItemFromArray(more, 0)) != NULL)
 			cJSON_AddItemToArray(*items, it);
 		cJSON_Delete(more);
 	}

@@ -526,6 +526,14 @@ err_of(const struct verrs *errs, const char *name, unsigned char *shown)
 	return NULL;
 }
 
+/* The attributes of a field with an error beside it (none without). */
+static int
+invalid(struct buf *b, const char *name, const char *err)
+{
+	return err == NULL ? 0 : buf_printf(b, " aria-invalid=\"true\" "
+	    "aria-describedby=\"%s-error\"", name);
+}
+
 /* One field of the form, with its error beside it. */
 static int
 field(struct buf *b, const struct ffield *f, const char *v, const char *err)
@@ -544,9 +552,8 @@ field(struct buf *b, const struct ffield *f, const char *v, const char *err)
 	case K_SELECT:
 		if (buf_printf(b, "<div>\n<label for=\"%s\">", f->name) ||
 		    cv_text(b, f->label) || buf_printf(b, "</label>\n<select "
-		    "id=\"%s\" name=\"%s\"%s%s%s%s>", f->name, f->name, err ?
-		    " aria-invalid=\"true\" aria-describedby=\"" : "",
-		    err ? f->name : "", err ? "-error" : "", err ? "\"" : ""))
+		    "id=\"%s\" name=\"%s\"", f->name, f->name) ||
+		    invalid(b, f->name, err) || buf_puts(b, ">"))
 			return -1;
 		for (o = f->opts; *o != NULL; o++)
 			if (buf_printf(b, "<option%s>%s</option>", v != NULL &&
@@ -560,22 +567,19 @@ field(struct buf *b, const struct ffield *f, const char *v, const char *err)
 	case K_JSON:
 		if (buf_printf(b, "<div>\n<label for=\"%s\">", f->name) ||
 		    cv_text(b, f->label) || buf_printf(b, "</label>\n<textarea "
-		    "id=\"%s\" name=\"%s\" rows=\"3\"%s%s%s%s>", f->name,
-		    f->name, err ? " aria-invalid=\"true\" aria-describedby=\"" :
-		    "", err ? f->name : "", err ? "-error" : "", err ? "\"" :
-		    "") || cv_text(b, v) || buf_puts(b, "</textarea>"))
+		    "id=\"%s\" name=\"%s\" rows=\"3\"", f->name, f->name) ||
+		    invalid(b, f->name, err) || buf_puts(b, ">") ||
+		    cv_text(b, v) || buf_puts(b, "</textarea>"))
 			return -1;
 		break;
 	default:
 		if (buf_printf(b, "<div>\n<label for=\"%s\">", f->name) ||
 		    cv_text(b, f->label) || buf_printf(b, "</label>\n<input "
-		    "id=\"%s\" name=\"%s\" type=\"%s\" value=\"", f->name,
+		    "id=\"%s\" name=\"%s\" type=\"text\"%s value=\"", f->name,
 		    f->name, f->kind == K_NUM || f->kind == K_NUMOPT ||
-		    f->kind == K_NUMNULL ? "text\" inputmode=\"numeric" : "text") ||
-		    cv_text(b, v) ||
-		    buf_printf(b, "\"%s%s%s%s>", err ? " aria-invalid=\"true\" "
-		    "aria-describedby=\"" : "", err ? f->name : "",
-		    err ? "-error" : "", err ? "\"" : ""))
+		    f->kind == K_NUMNULL ? " inputmode=\"numeric\"" : "") ||
+		    cv_text(b, v) || buf_puts(b, "\"") ||
+		    invalid(b, f->name, err) || buf_puts(b, ">"))
 			return -1;
 	}
 	if (err != NULL && (buf_printf(b, "\n<p class=\"error\" "
@@ -752,7 +756,8 @@ cvm_body(int type, int creating, const struct cvm_values *form)
 			x = list(v, 0);
 			break;
 		case K_AREA:
-			x = *v == '\0' ? cJSON_CreateNull() : cJSON_CreateString(v);
+			x = *v == '\0' ? cJSON_CreateNull() :
+			    cJSON_CreateString(v);
 			break;
 		case K_HEADERS:
 			x = cv_lines(v, 1);
