@@ -776,7 +776,7 @@ serve(const struct route *routes, size_t nroutes)
 	FCGX_Request		 fr;
 	struct db		*db;
 	char			 err[1024];
-	int			 cgi;
+	int			 cgi, fd;
 
 	signal(SIGPIPE, SIG_IGN);
 	cgi = FCGX_IsCGI();
@@ -819,8 +819,16 @@ serve(const struct route *routes, size_t nroutes)
 		handle(&r, routes, nroutes);
 		cgi_drain();
 		write_answer(&r);
-		/* The answer ends with its stream; mail waits for it. */
-		fclose(stdout);
+		/*
+		 * The answer ends with its stream, so mail waits for it:
+		 * standard output becomes /dev/null (not closed, so that
+		 * no socket the mail opens takes its number).
+		 */
+		fflush(stdout);
+		if ((fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) != -1) {
+			(void)dup2(fd, STDOUT_FILENO);
+			close(fd);
+		}
 		mail_flush(db);
 		req_reset(&r, NULL, NULL);
 		db_close(db);
