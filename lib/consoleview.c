@@ -13,8 +13,6 @@
 
 #include <cjson/cJSON.h>
 
-#include <sodium.h>
-
 #include "buf.h"
 #include "consoleview.h"
 #include "keyhash.h"
@@ -285,4 +283,19 @@ cv_lines(const char *text, int pairs)
 	}
 	free(copy);
 	return out;
+}
+
+int
+cv_lines_text(struct buf *b, const cJSON *v)
+{
+	const cJSON	*it;
+	const char	*val;
+
+	cJSON_ArrayForEach(it, v) {
+		val = cJSON_GetStringValue(it);
+		if ((cJSON_IsObject(v) && buf_printf(b, "%s: ", it->string)) ||
+		    buf_printf(b, "%s\n", val != NULL ? val : ""))
+			return -1;
+	}
+	return 0;
 }

@@ -57,5 +57,11 @@ int	 cv_alert(struct buf *b, const char *msg) WUR;
  * when out of memory.
  */
 struct cJSON	*cv_lines(const char *text, int pairs);
+/*
+ * cv_lines the other way: an object's members as "Name: value" lines,
+ * or an array's strings, each line ended by a newline, as plain text
+ * into b (escape it to show it).  0, or -1 when out of memory.
+ */
+int	 cv_lines_text(struct buf *b, const struct cJSON *v) WUR;
 
 #endif /* CONSOLEVIEW_H */

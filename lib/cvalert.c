@@ -226,9 +226,10 @@ static void
 area(struct out *o, const struct fm *f, const char *text, const char *name,
     const char *ptr)
 {
-	const cJSON	*v = at(f->vals, ptr), *it;
+	const cJSON	*v = at(f->vals, ptr);
 	const cJSON	*items = cJSON_IsArray(v) || cJSON_IsObject(v) ? v :
 			    NULL;
+	struct buf	 lines = { NULL, 0, 0 };
 
 	label(o, f, name, text);
 	s(o, "<textarea rows=\"3\"");
@@ -236,13 +237,12 @@ area(struct out *o, const struct fm *f, const char *text, const char *name,
 	s(o, ">");
 	if (cJSON_IsString(v))
 		t(o, v->valuestring);
-	cJSON_ArrayForEach(it, items) {
-		if (cJSON_IsObject(v)) {
-			t(o, it->string);
-			s(o, ": ");
-		}
-		t(o, cJSON_GetStringValue(it));
-		s(o, "\n");
+	else if (items != NULL) {
+		if (cv_lines_text(&lines, items) == -1)
+			o->ok = 0;
+		else if (lines.p != NULL)
+			t(o, lines.p);
+		buf_free(&lines);
 	}
 	s(o, "</textarea>\n");
 	errors(o, f, name, ptr);

@@ -806,10 +806,7 @@ cvm_form_values(const cJSON *mon)
 			ok = j != NULL && buf_puts(&t, j) == 0;
 			cJSON_free(j);
 		} else if (f->kind == K_HEADERS && cJSON_IsObject(v))
-			cJSON_ArrayForEach(e, v)
-				ok = ok && buf_printf(&t, "%s%s: %s", t.len ?
-				    "\n" : "", e->string, cJSON_IsString(e) ?
-				    e->valuestring : "") == 0;
+			ok = cv_lines_text(&t, v) == 0;
 		else if (cJSON_IsString(v))
 			ok = buf_puts(&t, v->valuestring) == 0;
 		else if (cJSON_IsNumber(v))

@@ -13,8 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "invitepage.h"
 #include "keyhash.h"
 

@@ -171,7 +171,7 @@ describe('forms', () => {
     // The edit form shows them as they were given, and saved unchanged
     // they stay as they are.
     const page = (await get(`/app/monitors/${id}/edit`, owner)).text;
-    assert.match(page, /<textarea id="headers" name="headers" rows="3">X-Probe: one\nAccept: text\/plain<\/textarea>/);
+    assert.match(page, /<textarea id="headers" name="headers" rows="3">X-Probe: one\nAccept: text\/plain\n<\/textarea>/);
     assert.match(page, /<textarea id="body" name="body" rows="3">\{&quot;ping&quot;: 1\}<\/textarea>/);
     const shown = /<textarea id="contentChecks" name="contentChecks" rows="3">([^<]*)<\/textarea>/.exec(page)?.[1];
     assert.deepEqual(JSON.parse(shown.replaceAll('&quot;', '"')), m.contentChecks);
