@@ -129,7 +129,8 @@ static const char *const sqls[STMT__MAX] = {
 	"UPDATE monitors SET next_check_at = ?3 WHERE id = ?1 AND "
 	"next_check_at = ?2 AND paused = 0",
 	/* STMT_LSTATE_GET: a location's own state of the monitor. */
-	"SELECT status, fails, successes FROM monitor_location_state "
+	"SELECT status, fails, successes, last_checked_at FROM "
+	"monitor_location_state "
 	"WHERE monitor_id = ? AND location = ?",
 	/* STMT_LSTATE_PUT */
 	"INSERT INTO monitor_location_state (monitor_id, location, status, "
@@ -871,7 +872,9 @@ close_outage(struct db *db, const struct monitor *m, int64_t at)
  * confirms down after `confirmations` failures in a row and, once down,
  * is up again after `recoveryConfirmations` successes in a row.  *down:
  * how many of the monitor's locations that are not offline are
- * confirmed down now; *offline: how many are offline.  DB_* code.
+ * confirmed down now; *offline: how many are offline.  A probe
+ * location's result checked before its last one moves nothing (*down
+ * -1): delivered late, it is history.  DB_* code.
  */
 static int
 location_state(struct db *db, struct monitor *m, const struct check_result *r,
@@ -881,6 +884,7 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
 	const char	*loc = r->location[0] ? r->location : MON_LOCAL;
 	char		 status[16] = "up";
 	long		 fails = 0, successes = 0;
+	int64_t		 last = 0;
 	int		 rc, was_down;
 
 	if ((st = db_query(db, sqls[STMT_LSTATE_GET], "tt", m->id, loc)) ==
@@ -890,10 +894,15 @@ location_state(struct db *db, struct monitor *m, const struct check_result *r,
 		db_col_text(st, 0, status, sizeof(status));
 		fails = db_col_int(st, 1);
 		successes = db_col_int(st, 2);
+		last = db_col_int64(st, 3);
 	}
 	db_reset(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return db_rc(rc);
+	if (r->location[0] != '\0' && r->checked_at < last) {
+		*down = -1;
+		return DB_OK;
+	}
 	was_down = strcmp(status, "down") == 0;
 	if (r->status == MST_DOWN) {
 		fails++;
@@ -948,7 +957,8 @@ transition(struct db *db, struct monitor *m, const struct check_result *r,
 	long		 down, offline, quorum;
 	int		 rc;
 
-	if ((rc = location_state(db, m, r, &down, &offline)) != DB_OK)
+	if ((rc = location_state(db, m, r, &down, &offline)) != DB_OK ||
+	    down == -1)
 		return rc;
 	quorum = monitor_quorum(m, offline);
 	if (r->status != MST_DOWN)
@@ -1139,9 +1149,6 @@ check_record(struct db *db, struct monitor *m, const struct check_result *r,
 	    MON_LOCAL, r->checked_at, mon_status_names[r->status],
 	    r->response_ms)) != DB_OK)
 		return rc;
-	if (flags & CHECK_HISTORY)
-		return DB_OK;
-
 	/* A paused monitor (maybe paused while this check ran) keeps its
 	 * result but has no state to move: no outage, no event. */
 	if ((st = db_stmt(db, sqls[STMT_PAUSED])) == NULL)

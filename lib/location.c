@@ -71,7 +71,6 @@ enum stmt {
 	STMT_LEASE_ADD,
 	STMT_LEASE_GET,
 	STMT_LEASE_DONE,
-	STMT_OWN_LAST,
 	STMT_BACK,
 	STMT_SILENT,
 	STMT_GONE,
@@ -147,9 +146,6 @@ static const char *const sqls[STMT__MAX] = {
 	"FROM probe_leases WHERE id = ? AND location_id = ?",
 	/* STMT_LEASE_DONE */
 	"UPDATE probe_leases SET reported_at = ?2 WHERE id = ?1",
-	/* STMT_OWN_LAST: the time of the location's last counted result. */
-	"SELECT last_checked_at FROM monitor_location_state WHERE "
-	"monitor_id = ? AND location = ?",
 	/* STMT_BACK: offline until now; changes no row otherwise. */
 	"UPDATE locations SET health = 'online' WHERE id = ?1 AND "
 	"health = 'offline'",
@@ -926,21 +922,9 @@ location_report(struct db *db, struct location *loc, const char *lease,
 		return rc == DB_NOTFOUND ? DB_OK : rc;
 	r->due_at = due;
 	snprintf(r->location, sizeof(r->location), "%s", loc->id);
-	/* A result older than the location's own last moves no state; one
-	 * older than the monitor's last (another location reported since)
-	 * is the location's vote, not the monitor's latest reading. */
-	if ((st = db_query(db, sqls[STMT_OWN_LAST], "tt", mid,
-	    loc->id)) == NULL) {
-		monitor_free(&m);
-		return DB_ERROR;
-	}
-	if ((rc = db_step(st)) == DB_ROW && r->checked_at < db_col_int64(st, 0))
-		flags |= CHECK_HISTORY;
-	db_reset(st);
-	if (rc != DB_ROW && rc != DB_DONE) {
-		monitor_free(&m);
-		return db_rc(rc);
-	}
+	/* One older than the monitor's last (another location reported
+	 * since) is the location's vote, not the monitor's latest reading;
+	 * one older than the location's own last is history (check.c). */
 	if (r->checked_at < m.last_checked_at)
 		flags |= CHECK_LATE;
 	rc = check_record(db, &m, r, flags, now);

@@ -222,15 +222,12 @@ void	 check_wait_cancel(struct check_wait *);
  */
 #define CHECK_SCHEDULED	0x01
 #define CHECK_NOROW	0x02
-/* Only the row and the rollup: a result older than its location's last,
- * delivered late by a probe location (lib/location.c), moves no state. */
-#define CHECK_HISTORY	0x04
 /* A location's result older than the monitor's last (another location
  * reported a newer one first): it moves its location's state, and the
  * monitor's only through the quorum (down when it is reached, out of
  * down when it no longer is); the monitor's readings (last check,
  * response time, certificate, DNS answer) stay the newer result's. */
-#define CHECK_LATE	0x08
+#define CHECK_LATE	0x04
 int	 check_record(struct db *, struct monitor *, const struct check_result *,
 	    int flags, int64_t now);
 /*
