@@ -212,7 +212,8 @@ function runProgram(file, args, env, ids = {}) {
     child.stderr.on('data', (d) => { stderr += d; });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': its output may still be unread at 'exit'.
+    child.on('close', (code) => {
       clearTimeout(timer);
       if (SANITIZER_RE.test(stderr)) reject(new Error(`sanitizer report from ${file}:\n${stderr}`));
       else resolve({ code, stdout, stderr });

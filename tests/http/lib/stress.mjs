@@ -43,7 +43,8 @@ export async function runClients(srv, { keys, writes, hookUrl, targetUrl, crash 
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': its output may still be unread at 'exit'.
+    child.on('close', (code) => {
       if (code !== 0) reject(new Error(`client ${id} exited ${code}: ${stderr}`));
       else {
         try { resolve(JSON.parse(stdout)); } catch (e) { reject(new Error(`client ${id} printed ${stdout.slice(0, 200)}: ${e}`)); }
